@@ -1,0 +1,60 @@
+import type { BookData } from "../protocol/types.js";
+import { BookSide, CHECKSUM_LEVELS } from "./book-side.js";
+
+/** What applying one book message did. */
+export type ApplyOutcome = "ok" | "checksum-mismatch" | "crossed-book";
+
+/**
+ * One symbol's book at a subscribed depth, verified against Kraken's checksum after every message.
+ * https://docs.kraken.com/api/docs/guides/spot-ws-book-v2
+ */
+export class OrderBook {
+  readonly bids = new BookSide("bids");
+  readonly asks = new BookSide("asks");
+  /** Checksum of the book as it stands after the last message (unsigned). */
+  checksum = 0;
+  /** The checksum the last message carried. */
+  expected = 0;
+  // CRC after the first i checksum levels; bids continue from the asks' final value.
+  private readonly askPrefix = new Int32Array(CHECKSUM_LEVELS + 1);
+  private readonly bidPrefix = new Int32Array(CHECKSUM_LEVELS + 1);
+
+  constructor(
+    readonly symbol: string,
+    readonly depth: number,
+  ) {}
+
+  /** A snapshot replaces the book; an update applies each level strictly in wire order. */
+  apply(data: BookData, snapshot: boolean): ApplyOutcome {
+    const { bids, asks } = this;
+    if (snapshot) {
+      bids.clear();
+      asks.clear();
+    }
+    for (const l of data.bids) bids.set(l.price, l.qty);
+    for (const l of data.asks) asks.set(l.price, l.qty);
+    bids.truncate(this.depth);
+    asks.truncate(this.depth);
+    this.expected = data.checksum;
+    this.checksum = this.computeChecksum();
+    if (this.checksum !== data.checksum) return "checksum-mismatch";
+    return this.isCrossed() ? "crossed-book" : "ok";
+  }
+
+  /** Best bid at or above best ask: a book that cannot be the exchange's. */
+  isCrossed(): boolean {
+    return this.bids.bestKey() >= this.asks.bestKey();
+  }
+
+  /** Recomputes only from the first changed top-10 level onward. */
+  private computeChecksum(): number {
+    const { asks, bids, askPrefix, bidPrefix } = this;
+    if (asks.checksumStale()) {
+      bidPrefix[0] = asks.checksumInto(askPrefix, Math.min(asks.dirtyFrom, asks.checksumCount()));
+      bids.checksumInto(bidPrefix, 0);
+    } else if (bids.checksumStale()) {
+      bids.checksumInto(bidPrefix, Math.min(bids.dirtyFrom, bids.checksumCount()));
+    }
+    return bidPrefix[bids.checksumCount()]! >>> 0;
+  }
+}

@@ -1,0 +1,84 @@
+import { InvalidArgumentError } from "commander";
+import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
+import type { BookDepth } from "../protocol/types.js";
+
+/** Option-value parsers for commander: a bad value becomes commander's one-line error (exit 2). */
+
+export function parseDepth(value: string): BookDepth {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !isBookDepth(n)) {
+    throw new InvalidArgumentError(`depth must be one of ${BOOK_DEPTHS.join(", ")}.`);
+  }
+  return n;
+}
+
+/** Seconds as a non-negative decimal (`0.25`, `10`), returned in milliseconds. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError("expected a number of seconds, e.g. 10 or 0.5.");
+  }
+  return Math.round(n * 1000);
+}
+
+/** Strictly positive seconds, in milliseconds. */
+export function parsePositiveSeconds(value: string): number {
+  const ms = parseSeconds(value);
+  if (ms <= 0) throw new InvalidArgumentError("expected more than 0 seconds.");
+  return ms;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError("expected a whole number above 0.");
+  }
+  return n;
+}
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("expected a whole number, 0 or more.");
+  }
+  return n;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("expected a number above 0.");
+  }
+  return n;
+}
+
+export function parseProbability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError("expected a probability from 0 to 1.");
+  }
+  return n;
+}
+
+/** Replay speed: a positive factor, or `max` (as fast as the client reads). */
+export function parseSpeed(value: string): number {
+  if (value === "max") return Infinity;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("expected a positive factor such as 2 or 0.5, or max.");
+  }
+  return n;
+}
+
+export function parseWsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError("expected a ws:// or wss:// URL.");
+  }
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new InvalidArgumentError("expected a ws:// or wss:// URL.");
+  }
+  return value;
+}

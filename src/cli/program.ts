@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
+import type { AppOptions } from "../app/options.js";
+import { verifyCommand } from "../verify/command.js";
+import {
+  parseDepth,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parsePositiveSeconds,
+  parseNonNegativeInt,
+  parseSeconds,
+  parseSpeed,
+  parseWsUrl,
+} from "./parsers.js";
+
+/** Exit code for bad usage: a bad flag, a bad value, an unknown command. */
+export const USAGE_ERROR = 2;
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+type RootFlags = {
+  url: string;
+  depth?: number;
+  fps: number;
+  json?: boolean;
+  duration?: number;
+  record?: string;
+  readTimeout: number;
+  pingInterval: number;
+  staleAfter: number;
+  backoffBase: number;
+  backoffCap: number;
+  backoffReset: number;
+  demo?: boolean;
+  replay?: string;
+  speed: number;
+  seed?: number;
+  rate?: number;
+};
+
+export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
+  return {
+    symbols,
+    url: f.url,
+    ...(f.depth === undefined ? {} : { depth: f.depth }),
+    fps: f.fps,
+    json: f.json === true,
+    ...(f.duration === undefined ? {} : { durationMs: f.duration }),
+    ...(f.record === undefined ? {} : { recordPath: f.record }),
+    readTimeoutMs: f.readTimeout,
+    pingIntervalMs: f.pingInterval,
+    staleAfterMs: f.staleAfter,
+    backoffBaseMs: f.backoffBase,
+    backoffCapMs: f.backoffCap,
+    backoffResetMs: f.backoffReset,
+    demo: f.demo === true,
+    ...(f.replay === undefined ? {} : { replayPath: f.replay }),
+    speed: f.speed,
+    ...(f.seed === undefined ? {} : { seed: f.seed }),
+    ...(f.rate === undefined ? {} : { rate: f.rate }),
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("kraken-ladder")
+    .description("A live, checksum-validated Kraken order-book ladder for the terminal.")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)")
+    .option("--url <url>", "Kraken WebSocket v2 endpoint", parseWsUrl, DEFAULT_URL)
+    .addOption(
+      new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH})`).argParser(
+        parseDepth,
+      ),
+    )
+    .option("--fps <n>", "most screen or NDJSON updates per second", parsePositiveInt, 30)
+    .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
+    .option("--duration <s>", "stop by itself after this many seconds", parsePositiveSeconds)
+    .option("--record <file>", "append every raw frame received to FILE (JSONL)")
+    .addOption(
+      seconds(
+        "--read-timeout <s>",
+        "no frame for this long means a dead socket: reconnect",
+        parsePositiveSeconds,
+        10_000,
+        "10",
+      ),
+    )
+    .addOption(
+      seconds("--ping-interval <s>", "send an application ping this often", parsePositiveSeconds, 5_000, "5"),
+    )
+    .addOption(
+      seconds(
+        "--stale-after <s>",
+        "mark a book stale after this long without a change",
+        parsePositiveSeconds,
+        30_000,
+        "30",
+      ),
+    )
+    .addOption(
+      seconds("--backoff-base <s>", "first reconnect delay ceiling", parsePositiveSeconds, 250, "0.25"),
+    )
+    .addOption(seconds("--backoff-cap <s>", "largest reconnect delay", parsePositiveSeconds, 30_000, "30"))
+    .addOption(
+      seconds(
+        "--backoff-reset <s>",
+        "a connection up this long resets the backoff",
+        parseSeconds,
+        60_000,
+        "60",
+      ),
+    )
+    .option("--demo", "run offline against the built-in Kraken-compatible server")
+    .option("--replay <file>", "run against the built-in server replaying a recording")
+    .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
+    .option("--seed <n>", "demo: random seed", parseNonNegativeInt)
+    .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber)
+    .action(async (symbols: string[], flags: RootFlags) => {
+      const { runApp } = await import("../app/run.js");
+      process.exitCode = await runApp(toAppOptions(symbols, flags));
+    });
+  program.addCommand(verifyCommand());
+  strictUsage(program, "kraken-ladder");
+  return program;
+}
+
+/** A duration flag in seconds, held in milliseconds, with its default shown in seconds. */
+function seconds(
+  flags: string,
+  description: string,
+  parse: (v: string) => number,
+  ms: number,
+  shown: string,
+): Option {
+  return new Option(flags, description).argParser(parse).default(ms, shown);
+}
+
+/** Every command: no process.exit from commander, one error line plus the usage line. */
+function strictUsage(cmd: Command, path: string): void {
+  cmd.exitOverride();
+  cmd.showHelpAfterError(`Usage: ${path} ${cmd.usage()}\nRun '${path} --help' for details.`);
+  for (const sub of cmd.commands) strictUsage(sub, `${path} ${sub.name()}`);
+}
+
+/** Parses argv and runs the chosen command; resolves to the process exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_ERROR;
+    throw e;
+  }
+  return typeof process.exitCode === "number" ? process.exitCode : 0;
+}

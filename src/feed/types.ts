@@ -1,0 +1,111 @@
+/**
+ * What crosses the worker boundary: plain data only (structured clone), prices as exact strings.
+ * The worker publishes; the main thread (Ink UI or NDJSON writer) consumes.
+ */
+
+export type FeedOptions = {
+  readonly url: string;
+  /** Validated v2 names, in command-line order. */
+  readonly symbols: readonly string[];
+  readonly depth: number;
+  /** Most views published per second. */
+  readonly fps: number;
+  /** Levels per side in each published view (set by the consumer, e.g. the terminal height). */
+  readonly levels: number;
+  readonly readTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly staleAfterMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** A connection that stays up this long resets the backoff. */
+  readonly backoffResetMs: number;
+  /** Append every raw frame received to this file (JSONL). */
+  readonly recordPath?: string;
+};
+
+export type ConnectionState =
+  | { readonly state: "connecting"; readonly attempt: number }
+  | { readonly state: "subscribing" }
+  | { readonly state: "live" }
+  | {
+      readonly state: "reconnecting";
+      readonly attempt: number;
+      readonly retryInMs: number;
+      /** Epoch ms of the next try, for countdowns. */
+      readonly retryAt: number;
+      readonly reason: string;
+    }
+  | { readonly state: "stopped" };
+
+export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale";
+
+export type ResyncReason = "checksum-mismatch" | "crossed-book" | "bad-frame";
+
+export type LevelView = { readonly price: string; readonly qty: string };
+
+export type BookView = {
+  readonly symbol: string;
+  readonly state: BookState;
+  /** Why it is resyncing or rejected. */
+  readonly reason?: string;
+  /** Best first, at most `levels` each; empty unless the book is verified. */
+  readonly bids: readonly LevelView[];
+  readonly asks: readonly LevelView[];
+  readonly bid?: LevelView;
+  readonly ask?: LevelView;
+  /** Exact decimal text. */
+  readonly spread?: string;
+  readonly mid?: string;
+  /** Digits after the point in this pair's prices and sizes, as seen on the wire. */
+  readonly priceDecimals: number;
+  readonly qtyDecimals: number;
+  readonly checksums: { readonly ok: number; readonly failed: number };
+  readonly resyncs: number;
+  /** Exchange timestamp of the latest change, as sent. */
+  readonly time?: string;
+  /** Epoch ms (receive clock) of the latest book change. */
+  readonly changedAt?: number;
+  /** Book messages per second over the last few seconds. */
+  readonly messagesPerSecond: number;
+  /** Exchange timestamp → receive time, ms, over a recent window; null until measured. */
+  readonly latencyP50: number | null;
+  readonly latencyP99: number | null;
+};
+
+/** One coalesced publication. */
+export type FeedView = {
+  readonly connection: ConnectionState;
+  readonly books: readonly BookView[];
+  /** Epoch ms when the worker published it. */
+  readonly publishedAt: number;
+  /** Epoch ms when the newest frame it reflects was received. */
+  readonly receivedAt: number;
+  /** Frames that could not be parsed, since start. */
+  readonly malformed: number;
+};
+
+/** Events from the worker, in order. `view` is coalesced; the rest are sent as they happen. */
+export type FeedEvent =
+  | { readonly type: "view"; readonly view: FeedView }
+  | ({ readonly type: "connection" } & ConnectionState)
+  | { readonly type: "resync"; readonly symbol: string; readonly reason: ResyncReason }
+  | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
+  | { readonly type: "error"; readonly message: string }
+  | { readonly type: "notice"; readonly message: string }
+  | { readonly type: "stopped" };
+
+/** Messages to the worker. */
+export type FeedCommand =
+  { readonly type: "set-levels"; readonly levels: number } | { readonly type: "stop" };
+
+/** The main thread's handle on the feed worker. */
+export interface FeedClient {
+  /** Every event, in order; returns an unsubscribe function. */
+  subscribe(listener: (event: FeedEvent) => void): () => void;
+  /** The latest coalesced view, if any has arrived. */
+  latest(): FeedView | undefined;
+  /** How many levels per side the consumer wants in each view. */
+  setLevels(levels: number): void;
+  /** Closes the socket (code 1000) and ends the worker within a second; idempotent. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,196 @@
+import { isObject, parseJson, safeInteger, WireNumber } from "./json.js";
+import type { Json, JsonObject } from "./json.js";
+import { scanBookFrame } from "./scan-book.js";
+import type {
+  AckMethod,
+  BookData,
+  InstrumentPair,
+  Message,
+  ParseError,
+  ParseResult,
+  WireLevel,
+} from "./types.js";
+
+/** Plain non-negative decimal as Kraken writes prices and sizes: no sign, no exponent. */
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
+const MAX_DECIMAL_LENGTH = 32;
+const MAX_CHECKSUM = 0xffffffff;
+
+/** Thrown only inside this module to carry a field-level complaint to `parseFrame`. */
+class FieldError extends Error {}
+
+/**
+ * Turns one raw frame into a typed message or a typed error. Never throws.
+ * Book frames in Kraken's own layout take a byte-scanning fast path; everything else,
+ * and anything the fast path does not recognise, goes through a lossless JSON parse.
+ */
+export function parseFrame(raw: string): ParseResult {
+  const fast = scanBookFrame(raw);
+  if (fast !== undefined) return fast;
+  if (raw.trim() === "") return error("empty frame", raw);
+  let json: Json;
+  try {
+    json = parseJson(raw);
+  } catch (e) {
+    return error(`malformed JSON: ${(e as Error).message}`, raw);
+  }
+  if (!isObject(json)) return { kind: "unknown", raw };
+  try {
+    return classify(json, raw);
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    return error(e.message, raw, bookSymbols(json));
+  }
+}
+
+function error(message: string, raw: string, symbols?: readonly string[]): ParseError {
+  return symbols === undefined || symbols.length === 0
+    ? { kind: "error", message, raw }
+    : { kind: "error", message, raw, symbols };
+}
+
+function classify(o: JsonObject, raw: string): Message {
+  const channel = o["channel"];
+  if (channel === "book") return book(o);
+  if (channel === "heartbeat") return { kind: "heartbeat" };
+  if (channel === "status") return status(o, raw);
+  if (channel === "instrument" && isObject(o["data"])) return instrument(o);
+  const method = o["method"];
+  if (method === "pong") {
+    const reqId = safeInteger(o["req_id"]);
+    return reqId === undefined ? { kind: "pong" } : { kind: "pong", reqId };
+  }
+  if (method === "subscribe" || method === "unsubscribe") return ack(o, method);
+  const bare = typeof o["Error"] === "string" ? o["Error"] : o["error"];
+  if (method === undefined && channel === undefined && typeof bare === "string") {
+    return { kind: "rate-limit", error: bare };
+  }
+  return { kind: "unknown", raw };
+}
+
+function status(o: JsonObject, raw: string): Message {
+  const d = Array.isArray(o["data"]) ? (o["data"] as readonly Json[])[0] : undefined;
+  if (!isObject(d)) return { kind: "unknown", raw };
+  const id = d["connection_id"];
+  return {
+    kind: "status",
+    system: typeof d["system"] === "string" ? d["system"] : "unknown",
+    version: typeof d["version"] === "string" ? d["version"] : "",
+    apiVersion: typeof d["api_version"] === "string" ? d["api_version"] : "",
+    connectionId: id instanceof WireNumber ? id.text : typeof id === "string" ? id : "",
+  };
+}
+
+function ack(o: JsonObject, method: AckMethod): Message {
+  const reqId = safeInteger(o["req_id"]);
+  const withReq = reqId === undefined ? {} : { reqId };
+  if (o["success"] === true) {
+    const r = isObject(o["result"]) ? o["result"] : {};
+    const symbol = typeof r["symbol"] === "string" ? r["symbol"] : undefined;
+    const depth = safeInteger(r["depth"]);
+    return {
+      kind: "ack",
+      method,
+      channel: typeof r["channel"] === "string" ? r["channel"] : "",
+      ...(symbol === undefined ? {} : { symbol }),
+      ...(depth === undefined ? {} : { depth }),
+      ...withReq,
+    };
+  }
+  const err = typeof o["error"] === "string" ? o["error"] : "request failed";
+  if (/rate/i.test(err) && /exceed|limit/i.test(err)) return { kind: "rate-limit", error: err };
+  const symbol = typeof o["symbol"] === "string" ? o["symbol"] : undefined;
+  return { kind: "nack", method, error: err, ...(symbol === undefined ? {} : { symbol }), ...withReq };
+}
+
+function book(o: JsonObject): Message {
+  const type = o["type"];
+  if (type !== "snapshot" && type !== "update")
+    throw new FieldError(`book frame: bad type ${describe(type)}`);
+  const data = o["data"];
+  if (!Array.isArray(data) || data.length === 0)
+    throw new FieldError("book frame: data is not a non-empty array");
+  return { kind: "book", type, data: (data as readonly Json[]).map((d, i) => bookData(d, `data[${i}]`)) };
+}
+
+function bookData(d: Json, at: string): BookData {
+  if (!isObject(d)) throw new FieldError(`book frame: ${at} is not an object`);
+  const symbol = d["symbol"];
+  if (typeof symbol !== "string" || symbol === "")
+    throw new FieldError(`book frame: ${at}.symbol is missing`);
+  const bids = levels(d["bids"], `${at}.bids`);
+  const asks = levels(d["asks"], `${at}.asks`);
+  const checksum = d["checksum"];
+  if (!(checksum instanceof WireNumber)) throw new FieldError(`book frame: ${at}.checksum is missing`);
+  if (!/^\d{1,10}$/.test(checksum.text) || Number(checksum.text) > MAX_CHECKSUM) {
+    throw new FieldError(`book frame: ${at}.checksum ${checksum.text} is not an unsigned 32-bit integer`);
+  }
+  const timestamp = d["timestamp"];
+  if (timestamp !== undefined && typeof timestamp !== "string") {
+    throw new FieldError(`book frame: ${at}.timestamp is not a string`);
+  }
+  const base = { symbol, bids, asks, checksum: Number(checksum.text) };
+  return timestamp === undefined ? base : { ...base, timestamp };
+}
+
+function levels(v: Json | undefined, at: string): WireLevel[] {
+  if (v === undefined) throw new FieldError(`book frame: ${at} is missing`);
+  if (!Array.isArray(v)) throw new FieldError(`book frame: ${at} is not an array`);
+  return (v as readonly Json[]).map((l, i) => {
+    if (!isObject(l)) throw new FieldError(`book frame: ${at}[${i}] is not an object`);
+    return { price: decimal(l["price"], `${at}[${i}].price`), qty: decimal(l["qty"], `${at}[${i}].qty`) };
+  });
+}
+
+function decimal(v: Json | undefined, at: string): string {
+  if (v === undefined) throw new FieldError(`book frame: ${at} is missing`);
+  if (!(v instanceof WireNumber)) throw new FieldError(`book frame: ${at} is ${describe(v)}, not a number`);
+  if (v.text.length > MAX_DECIMAL_LENGTH)
+    throw new FieldError(`book frame: ${at} is too long (${v.text.length} characters)`);
+  if (!DECIMAL.test(v.text))
+    throw new FieldError(`book frame: ${at} ${v.text} is not a plain non-negative decimal`);
+  return v.text;
+}
+
+function instrument(o: JsonObject): Message {
+  const type = o["type"] === "update" ? "update" : "snapshot";
+  const data = o["data"] as JsonObject;
+  const pairs = Array.isArray(data["pairs"]) ? (data["pairs"] as readonly Json[]) : [];
+  const out: InstrumentPair[] = [];
+  for (const p of pairs) {
+    if (!isObject(p) || typeof p["symbol"] !== "string") continue;
+    out.push({
+      symbol: p["symbol"],
+      status: typeof p["status"] === "string" ? p["status"] : "",
+      pricePrecision: safeInteger(p["price_precision"]) ?? 0,
+      qtyPrecision: safeInteger(p["qty_precision"]) ?? 0,
+      priceIncrement: text(p["price_increment"]),
+      qtyIncrement: text(p["qty_increment"]),
+      qtyMin: text(p["qty_min"]),
+    });
+  }
+  return { kind: "instrument", type, pairs: out };
+}
+
+function text(v: Json | undefined): string {
+  return v instanceof WireNumber ? v.text : typeof v === "string" ? v : "";
+}
+
+function describe(v: Json | undefined): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (v instanceof WireNumber) return `the number ${v.text}`;
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v)}`;
+  return typeof v;
+}
+
+/** Symbols a broken book frame names, so only those books are resynced. */
+function bookSymbols(o: JsonObject): readonly string[] | undefined {
+  if (o["channel"] !== "book" || !Array.isArray(o["data"])) return undefined;
+  const out: string[] = [];
+  for (const d of o["data"] as readonly Json[]) {
+    if (isObject(d) && typeof d["symbol"] === "string") out.push(d["symbol"]);
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/** Request builders: the only place outgoing frames are written. */
+
+export type BookSubscription = {
+  readonly symbols: readonly string[];
+  readonly depth: number;
+  readonly reqId?: number;
+};
+
+export function subscribeBook({ symbols, depth, reqId }: BookSubscription): string {
+  return JSON.stringify({
+    method: "subscribe",
+    params: { channel: "book", symbol: symbols, depth, snapshot: true },
+    ...(reqId === undefined ? {} : { req_id: reqId }),
+  });
+}
+
+/** Kraken requires an unsubscribe to repeat the subscribed depth. */
+export function unsubscribeBook({ symbols, depth, reqId }: BookSubscription): string {
+  return JSON.stringify({
+    method: "unsubscribe",
+    params: { channel: "book", symbol: symbols, depth },
+    ...(reqId === undefined ? {} : { req_id: reqId }),
+  });
+}
+
+export function subscribeInstrument(reqId?: number): string {
+  return JSON.stringify({
+    method: "subscribe",
+    params: { channel: "instrument" },
+    ...(reqId === undefined ? {} : { req_id: reqId }),
+  });
+}
+
+export function ping(reqId: number): string {
+  return JSON.stringify({ method: "ping", req_id: reqId });
+}

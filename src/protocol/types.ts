@@ -1,0 +1,116 @@
+/**
+ * Typed Kraken WebSocket v2 messages, as the rest of the app sees them.
+ * Book prices and quantities are the exact wire text (`"0.10000000"` stays `"0.10000000"`):
+ * the checksum is computed over that text, and `JSON.parse` would destroy it.
+ */
+
+/** One price level exactly as it was on the wire. */
+export type WireLevel = {
+  readonly price: string;
+  readonly qty: string;
+};
+
+/** One entry of a book frame's `data` array. */
+export type BookData = {
+  readonly symbol: string;
+  readonly bids: readonly WireLevel[];
+  readonly asks: readonly WireLevel[];
+  /** Unsigned 32-bit CRC32 Kraken computed over its top 10 levels. */
+  readonly checksum: number;
+  /** Exchange time of the latest book change (RFC 3339); may be absent on snapshots. */
+  readonly timestamp?: string;
+};
+
+export type BookMessage = {
+  readonly kind: "book";
+  readonly type: "snapshot" | "update";
+  readonly data: readonly BookData[];
+};
+
+export type StatusMessage = {
+  readonly kind: "status";
+  readonly system: string;
+  readonly version: string;
+  readonly apiVersion: string;
+  /** Exceeds 2^53 on the wire, so it is kept as text. */
+  readonly connectionId: string;
+};
+
+export type HeartbeatMessage = { readonly kind: "heartbeat" };
+
+export type AckMethod = "subscribe" | "unsubscribe";
+
+/** A successful subscribe or unsubscribe acknowledgement (Kraken sends one per symbol). */
+export type AckMessage = {
+  readonly kind: "ack";
+  readonly method: AckMethod;
+  readonly channel: string;
+  readonly symbol?: string;
+  readonly depth?: number;
+  readonly reqId?: number;
+};
+
+/** A failed subscribe or unsubscribe: bad pair (with symbol), bad depth (no symbol), and the like. */
+export type NackMessage = {
+  readonly kind: "nack";
+  readonly method: AckMethod;
+  readonly error: string;
+  readonly symbol?: string;
+  readonly reqId?: number;
+};
+
+export type PongMessage = { readonly kind: "pong"; readonly reqId?: number };
+
+/** Kraken's rate-limit complaint; its shape varies (`{"Error":"Exceeded msg rate"}` and others). */
+export type RateLimitMessage = { readonly kind: "rate-limit"; readonly error: string };
+
+export type InstrumentPair = {
+  readonly symbol: string;
+  readonly status: string;
+  readonly pricePrecision: number;
+  readonly qtyPrecision: number;
+  /** Exact text as sent (Kraken uses exponent notation here, e.g. `1e-08`). */
+  readonly priceIncrement: string;
+  readonly qtyIncrement: string;
+  readonly qtyMin: string;
+};
+
+export type InstrumentMessage = {
+  readonly kind: "instrument";
+  readonly type: "snapshot" | "update";
+  readonly pairs: readonly InstrumentPair[];
+};
+
+/** Well-formed JSON that is none of the above. */
+export type UnknownMessage = { readonly kind: "unknown"; readonly raw: string };
+
+export type Message =
+  | BookMessage
+  | StatusMessage
+  | HeartbeatMessage
+  | AckMessage
+  | NackMessage
+  | PongMessage
+  | RateLimitMessage
+  | InstrumentMessage
+  | UnknownMessage;
+
+/** A frame that could not be understood: malformed JSON, or a known frame with a bad field. */
+export type ParseError = {
+  readonly kind: "error";
+  readonly message: string;
+  /** The whole frame, as received. */
+  readonly raw: string;
+  /** For book frames: the symbols named in it, when they could be read, so the right books resync. */
+  readonly symbols?: readonly string[];
+};
+
+export type ParseResult = Message | ParseError;
+
+/** Depths Kraken accepts for the `book` channel. */
+export const BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
+export type BookDepth = (typeof BOOK_DEPTHS)[number];
+
+export function isBookDepth(n: number): n is BookDepth {
+  return (BOOK_DEPTHS as readonly number[]).includes(n);
+}

@@ -1,0 +1,114 @@
+import { OrderBook } from "../book/order-book.js";
+import { parseFrame } from "../protocol/parse.js";
+import { readLines } from "./lines.js";
+
+export type SymbolReport = {
+  snapshots: number;
+  updates: number;
+  /** Updates not applied: before a snapshot, after an unsubscribe, or while the book is broken. */
+  skipped: number;
+  ok: number;
+  failed: number;
+  crossed: number;
+};
+
+export type FrameError = { readonly file: string; readonly line: number; readonly message: string };
+
+export type VerifyReport = {
+  frames: number;
+  checksums: { ok: number; failed: number };
+  symbols: Record<string, SymbolReport>;
+  errors: FrameError[];
+};
+
+export function emptyReport(): VerifyReport {
+  return { frames: 0, checksums: { ok: 0, failed: 0 }, symbols: {}, errors: [] };
+}
+
+type Track = {
+  book: OrderBook | undefined;
+  /** Depth from this recording's subscribe ack, if any. */
+  depth: number | undefined;
+  /** No snapshot since the last unsubscribe or checksum mismatch: updates are skipped. */
+  broken: boolean;
+};
+
+/**
+ * Replays one recording through the same parse and book code as the live app, adding to `report`.
+ * Each file starts from a fresh state. Throws only if the file cannot be read.
+ */
+export async function verifyFile(path: string, report: VerifyReport, defaultDepth: number): Promise<void> {
+  const tracks = new Map<string, Track>();
+  const track = (symbol: string): Track => {
+    let t = tracks.get(symbol);
+    if (t === undefined) {
+      t = { book: undefined, depth: undefined, broken: true };
+      tracks.set(symbol, t);
+    }
+    return t;
+  };
+  const stats = (symbol: string): SymbolReport =>
+    (report.symbols[symbol] ??= { snapshots: 0, updates: 0, skipped: 0, ok: 0, failed: 0, crossed: 0 });
+
+  for await (const [line, lineNo] of readLines(path)) {
+    if (line.trim() === "") continue;
+    report.frames++;
+    const msg = parseFrame(line);
+    switch (msg.kind) {
+      case "book": {
+        const snapshot = msg.type === "snapshot";
+        for (const data of msg.data) {
+          const t = track(data.symbol);
+          const s = stats(data.symbol);
+          if (snapshot) {
+            s.snapshots++;
+            t.book = new OrderBook(data.symbol, t.depth ?? defaultDepth);
+            t.broken = false;
+          } else {
+            s.updates++;
+            if (t.broken || t.book === undefined) {
+              s.skipped++;
+              continue;
+            }
+          }
+          const outcome = t.book.apply(data, snapshot);
+          if (outcome === "checksum-mismatch") {
+            s.failed++;
+            report.checksums.failed++;
+            t.broken = true;
+          } else {
+            s.ok++;
+            report.checksums.ok++;
+            if (outcome === "crossed-book") s.crossed++;
+          }
+        }
+        break;
+      }
+      case "ack":
+        if (msg.channel === "book" && msg.symbol !== undefined) {
+          const t = track(msg.symbol);
+          if (msg.method === "subscribe") {
+            if (msg.depth !== undefined) t.depth = msg.depth;
+          } else {
+            t.broken = true;
+          }
+        }
+        break;
+      case "error":
+        report.errors.push({ file: path, line: lineNo, message: msg.message });
+        // A book frame we cannot read may have changed that book: treat it as broken until its next snapshot.
+        for (const symbol of msg.symbols ?? []) track(symbol).broken = true;
+        break;
+      case "status":
+      case "heartbeat":
+      case "nack":
+      case "pong":
+      case "rate-limit":
+      case "instrument":
+      case "unknown":
+        break;
+      default:
+        msg satisfies never;
+    }
+  }
+}
