@@ -123,6 +123,9 @@ export function buildProgram(): Command {
       const { runApp } = await import("../app/run.js");
       process.exitCode = await runApp(toAppOptions(symbols, flags));
     });
+  // Without positional options the root's --json and --depth would swallow the subcommand's own flags
+  // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
+  program.enablePositionalOptions();
   program.addCommand(verifyCommand());
   strictUsage(program, "kraken-ladder");
   return program;
