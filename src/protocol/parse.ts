@@ -190,7 +190,7 @@ function bookSymbols(o: JsonObject): readonly string[] | undefined {
   if (o["channel"] !== "book" || !Array.isArray(o["data"])) return undefined;
   const out: string[] = [];
   for (const d of o["data"] as readonly Json[]) {
-    if (isObject(d) && typeof d["symbol"] === "string") out.push(d["symbol"]);
+    if (isObject(d) && typeof d["symbol"] === "string" && d["symbol"] !== "") out.push(d["symbol"]);
   }
   return out;
 }
