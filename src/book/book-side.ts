@@ -1,4 +1,6 @@
-import { checksumText, crc32 as crc } from "./checksum.js";
+import { checksumText } from "./checksum.js";
+import { appendCrc, rawCrc } from "./crc-combine.js";
+import { isZeroText, priceKey } from "./price-key.js";
 
 /** A price level held by a book; `price` and `qty` are exact wire text. */
 export type BookLevel = {
@@ -6,17 +8,30 @@ export type BookLevel = {
   readonly qty: string;
 };
 
-/** Internal mutable level: sort key and checksum text are prepared once, when the level is set. */
+/**
+ * Internal mutable level. Its checksum part (price text then qty text, see checksumText) is
+ * prepared once, the first time the level reaches the top 10, and again only when its qty changes:
+ * levels set deep in a 1000-level book that never reach the top cost nothing.
+ */
 class Level implements BookLevel {
+  /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
+  crc = 0;
+  crcLength = -1;
+  private priceText: string | undefined;
+
   constructor(
     readonly price: string,
     public qty: string,
     /** Ascending sort key: the price for asks, its negation for bids. */
     readonly key: number,
-    readonly priceText: string,
-    /** This level's part of the checksum string: price text then qty text. */
-    public text: string,
   ) {}
+
+  prepare(): void {
+    this.priceText ??= checksumText(this.price);
+    const text = this.priceText + checksumText(this.qty);
+    this.crc = rawCrc(text);
+    this.crcLength = text.length;
+  }
 }
 
 /** Levels at or above this index never reach the checksum. */
@@ -32,9 +47,13 @@ export class BookSide {
   private readonly sign: 1 | -1;
   private readonly list: Level[] = [];
   /** Lowest index changed since the checksum was last taken (CLEAN: none). */
-  dirtyFrom = 0;
+  private dirtyFrom = 0;
   /** How many levels reached the checksum when it was last taken. */
   private checkedCount = 0;
+  /** Raw CRC register after the first i checksum levels, from a zero register, and their text length. */
+  private readonly registers = new Int32Array(CHECKSUM_LEVELS + 1);
+  private readonly lengths = new Int32Array(CHECKSUM_LEVELS + 1);
+  private readonly part = { crc: 0, length: 0 };
 
   constructor(readonly side: "bids" | "asks") {
     this.sign = side === "bids" ? -1 : 1;
@@ -66,7 +85,7 @@ export class BookSide {
   /** Sets a level's quantity (absolute), or deletes it when `qty` is zero. */
   set(price: string, qty: string): void {
     const list = this.list;
-    const key = +price * this.sign;
+    const key = priceKey(price) * this.sign;
     // Binary search for the first level whose key is >= key.
     let lo = 0;
     let hi = list.length;
@@ -76,21 +95,16 @@ export class BookSide {
       else hi = mid;
     }
     const found = list[lo];
-    if (+qty === 0) {
-      if (found !== undefined && found.key === key) {
-        list.splice(lo, 1);
-        if (lo < this.dirtyFrom) this.dirtyFrom = lo;
-      }
-      return;
-    }
-    if (found !== undefined && found.key === key) {
+    if (isZeroText(qty)) {
+      if (found === undefined || found.key !== key) return;
+      list.splice(lo, 1);
+    } else if (found !== undefined && found.key === key) {
       found.qty = qty;
-      found.text = found.priceText + checksumText(qty);
+      found.crcLength = -1;
+    } else if (lo === list.length) {
+      list.push(new Level(price, qty, key));
     } else {
-      const priceText = checksumText(price);
-      const level = new Level(price, qty, key, priceText, priceText + checksumText(qty));
-      if (lo === list.length) list.push(level);
-      else list.splice(lo, 0, level);
+      list.splice(lo, 0, new Level(price, qty, key));
     }
     if (lo < this.dirtyFrom) this.dirtyFrom = lo;
   }
@@ -100,24 +114,30 @@ export class BookSide {
     if (this.list.length > depth) this.list.length = depth;
   }
 
-  /** Continues `seed` over this side's top-10 checksum text starting at `from`, filling `prefix`. */
-  checksumInto(prefix: Int32Array, from: number): number {
-    const list = this.list;
-    const n = list.length < CHECKSUM_LEVELS ? list.length : CHECKSUM_LEVELS;
-    for (let i = from; i < n; i++) prefix[i + 1] = crc(list[i]!.text, prefix[i]!);
-    this.dirtyFrom = CLEAN;
-    this.checkedCount = n;
-    return prefix[n]!;
-  }
-
   /** Number of levels that reach the checksum. */
   checksumCount(): number {
     return this.list.length < CHECKSUM_LEVELS ? this.list.length : CHECKSUM_LEVELS;
   }
 
-  /** Whether the top-10 checksum text changed since it was last taken. */
-  checksumStale(): boolean {
+  /**
+   * Raw CRC register (from zero) of this side's top-10 checksum text, and that text's length;
+   * the book combines the two sides. Recomputes only from the first level changed since last time.
+   */
+  checksumPart(): { readonly crc: number; readonly length: number } {
+    const { list, registers, lengths } = this;
     const n = this.checksumCount();
-    return this.dirtyFrom < n || n !== this.checkedCount;
+    if (this.dirtyFrom < n || n !== this.checkedCount) {
+      for (let i = Math.min(this.dirtyFrom, n); i < n; i++) {
+        const level = list[i]!;
+        if (level.crcLength < 0) level.prepare();
+        registers[i + 1] = appendCrc(registers[i]!, level.crc, level.crcLength);
+        lengths[i + 1] = lengths[i]! + level.crcLength;
+      }
+      this.dirtyFrom = CLEAN;
+      this.checkedCount = n;
+    }
+    this.part.crc = registers[n]!;
+    this.part.length = lengths[n]!;
+    return this.part;
   }
 }

@@ -1,5 +1,6 @@
 import type { BookData } from "../protocol/types.js";
-import { BookSide, CHECKSUM_LEVELS } from "./book-side.js";
+import { BookSide } from "./book-side.js";
+import { appendCrc, CRC_INIT, finishCrc } from "./crc-combine.js";
 
 /** What applying one book message did. */
 export type ApplyOutcome = "ok" | "checksum-mismatch" | "crossed-book";
@@ -15,9 +16,6 @@ export class OrderBook {
   checksum = 0;
   /** The checksum the last message carried. */
   expected = 0;
-  // CRC after the first i checksum levels; bids continue from the asks' final value.
-  private readonly askPrefix = new Int32Array(CHECKSUM_LEVELS + 1);
-  private readonly bidPrefix = new Int32Array(CHECKSUM_LEVELS + 1);
 
   constructor(
     readonly symbol: string,
@@ -46,15 +44,12 @@ export class OrderBook {
     return this.bids.bestKey() >= this.asks.bestKey();
   }
 
-  /** Recomputes only from the first changed top-10 level onward. */
+  /** Asks' top-10 text then bids', combined from each side's cached part. */
   private computeChecksum(): number {
-    const { asks, bids, askPrefix, bidPrefix } = this;
-    if (asks.checksumStale()) {
-      bidPrefix[0] = asks.checksumInto(askPrefix, Math.min(asks.dirtyFrom, asks.checksumCount()));
-      bids.checksumInto(bidPrefix, 0);
-    } else if (bids.checksumStale()) {
-      bids.checksumInto(bidPrefix, Math.min(bids.dirtyFrom, bids.checksumCount()));
-    }
-    return bidPrefix[bids.checksumCount()]! >>> 0;
+    const asks = this.asks.checksumPart();
+    let register = appendCrc(CRC_INIT, asks.crc, asks.length);
+    const bids = this.bids.checksumPart();
+    register = appendCrc(register, bids.crc, bids.length);
+    return finishCrc(register);
   }
 }

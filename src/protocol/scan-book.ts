@@ -58,7 +58,8 @@ export function scanBookFrame(s: string): BookMessage | undefined {
     if (!s.startsWith(SYMBOL, p)) return undefined;
     p += SYMBOL.length;
     const symbolEnd = stringEnd(s, p);
-    if (symbolEnd < 0 || !s.startsWith(BIDS, symbolEnd + 1)) return undefined;
+    // An empty symbol is an error: the generic parser reports it.
+    if (symbolEnd <= p || !s.startsWith(BIDS, symbolEnd + 1)) return undefined;
     const symbol = s.slice(p, symbolEnd);
     const bids: WireLevel[] = [];
     p = scanLevels(s, symbolEnd + 1 + BIDS.length, bids);
