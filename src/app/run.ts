@@ -1,7 +1,156 @@
+import { closeSync, openSync } from "node:fs";
+import { startFeed } from "../feed/client.js";
+import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import type { FeedClient, FeedOptions } from "../feed/types.js";
+import { NdjsonWriter } from "./ndjson.js";
+import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
 
-/** Placeholder until the feed lands: the ladder needs the feed worker (issue 4). */
-export async function runApp(_options: AppOptions): Promise<number> {
-  process.stderr.write("kraken-ladder: the live ladder is not built yet; try `kraken-ladder verify FILE`.\n");
-  return 1;
+/** Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage (bad symbol, unreadable recording). */
+const USAGE_ERROR = 2;
+const FAILURE = 1;
+/** Levels per side in views for NDJSON (only the touch is printed); the ladder sets its own. */
+const NDJSON_LEVELS = 1;
+const INITIAL_LADDER_LEVELS = 50;
+
+/** A server started in-process for `--demo` and `--replay`. */
+type LocalServer = { readonly url: string; close(): Promise<void> };
+
+function fail(message: string): void {
+  process.stderr.write(`kraken-ladder: ${message}\n`);
+}
+
+/**
+ * The root command: symbols → (built-in server) → feed worker → NDJSON or the Ink ladder.
+ * The feed is always stopped and the server always closed before this resolves.
+ */
+export async function runApp(options: AppOptions): Promise<number> {
+  let typed = options.symbols;
+  let depth = options.depth;
+  if (options.replayPath !== undefined) {
+    try {
+      const { describeRecording } = await import("../sim/replay.js");
+      const recording = await describeRecording(options.replayPath);
+      if (typed.length === 0) typed = recording.symbols;
+      depth ??= recording.depth;
+    } catch (e) {
+      fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
+      return USAGE_ERROR;
+    }
+  }
+
+  let symbols: readonly string[];
+  try {
+    const normalised = normaliseSymbols(typed);
+    for (const notice of normalised.notices) fail(notice);
+    symbols = normalised.symbols;
+  } catch (e) {
+    if (!(e instanceof SymbolError)) throw e;
+    fail(e.message);
+    return USAGE_ERROR;
+  }
+
+  if (options.recordPath !== undefined) {
+    try {
+      closeSync(openSync(options.recordPath, "a"));
+    } catch (e) {
+      fail(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
+      return FAILURE;
+    }
+  }
+
+  const json = options.json || process.stdout.isTTY !== true;
+  let server: LocalServer | undefined;
+  let feed: FeedClient | undefined;
+  try {
+    let url = options.url;
+    if (options.demo || options.replayPath !== undefined) {
+      const { startSimServer } = await import("../sim/server.js");
+      const started: LocalServer = await startSimServer({
+        host: "127.0.0.1",
+        port: 0,
+        ...(options.rate === undefined ? {} : { rate: options.rate }),
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath, speed: options.speed }),
+      });
+      server = started;
+      url = started.url;
+    }
+    const feedOptions: FeedOptions = {
+      url,
+      symbols,
+      depth: depth ?? DEFAULT_DEPTH,
+      fps: options.fps,
+      levels: json ? NDJSON_LEVELS : INITIAL_LADDER_LEVELS,
+      readTimeoutMs: options.readTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs,
+      staleAfterMs: options.staleAfterMs,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffCapMs: options.backoffCapMs,
+      backoffResetMs: options.backoffResetMs,
+      ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
+    };
+    feed = startFeed(feedOptions);
+    if (json) return await streamNdjson(feed, options.durationMs);
+    return await runTerminal(feed, symbols, options);
+  } finally {
+    await feed?.stop();
+    await server?.close();
+  }
+}
+
+/** NDJSON until `--duration`, SIGINT, SIGTERM or a closed pipe (all exit 0), or the feed dying (1). */
+async function streamNdjson(feed: FeedClient, durationMs: number | undefined): Promise<number> {
+  const writer = new NdjsonWriter(
+    (line) => void process.stdout.write(line + "\n"),
+    (message) => fail(message),
+  );
+  let requested = false;
+  let settle: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (settle = resolve));
+  const finish = (): void => {
+    requested = true;
+    settle(0);
+  };
+  const onPipe = (e: NodeJS.ErrnoException): void => {
+    if (e.code === "EPIPE") finish();
+  };
+  const unsubscribe = feed.subscribe((event) => {
+    writer.event(event);
+    if (event.type === "stopped" && !requested) settle(FAILURE);
+  });
+  const timer = durationMs === undefined ? undefined : setTimeout(finish, durationMs);
+  process.once("SIGINT", finish);
+  process.once("SIGTERM", finish);
+  process.stdout.on("error", onPipe);
+  try {
+    const code = await done;
+    // Stopping still reports the final transition ("stopped") on the stream.
+    await feed.stop();
+    return code;
+  } finally {
+    unsubscribe();
+    clearTimeout(timer);
+    process.off("SIGINT", finish);
+    process.off("SIGTERM", finish);
+    process.stdout.off("error", onPipe);
+  }
+}
+
+/** The Ink ladder, loaded only here so NDJSON runs never load Ink or React. */
+async function runTerminal(
+  feed: FeedClient,
+  symbols: readonly string[],
+  options: AppOptions,
+): Promise<number> {
+  const { runLadder } = await import("../ui/run-ladder.js");
+  const timer =
+    options.durationMs === undefined
+      ? undefined
+      : setTimeout(() => process.kill(process.pid, "SIGTERM"), options.durationMs);
+  try {
+    return await runLadder(feed, { symbols, fps: options.fps });
+  } finally {
+    clearTimeout(timer);
+  }
 }

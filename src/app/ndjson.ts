@@ -1,0 +1,78 @@
+import type { BookView, FeedEvent } from "../feed/types.js";
+
+/**
+ * NDJSON output for pipes and `--json`: one object per line, prices as exact strings.
+ * Connection lines on every transition, book lines only when their content changed (so at most
+ * one per published view, i.e. `--fps` per symbol), resync, rejected and error lines as they happen.
+ */
+export class NdjsonWriter {
+  private readonly lastBook = new Map<string, string>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    /** Notices are for people, not for the stream: they go to stderr. */
+    private readonly notice: (message: string) => void,
+  ) {}
+
+  event(event: FeedEvent): void {
+    switch (event.type) {
+      case "view":
+        for (const book of event.view.books) {
+          const line = bookLine(book);
+          if (this.lastBook.get(book.symbol) === line) continue;
+          this.lastBook.set(book.symbol, line);
+          this.write(line);
+        }
+        return;
+      case "connection":
+        if (event.state === "reconnecting") {
+          this.write(JSON.stringify({ type: "error", message: `connection lost: ${event.reason}` }));
+          this.write(
+            JSON.stringify({
+              type: "connection",
+              state: event.state,
+              attempt: event.attempt,
+              retryInMs: event.retryInMs,
+            }),
+          );
+        } else if (event.state === "connecting") {
+          this.write(JSON.stringify({ type: "connection", state: event.state, attempt: event.attempt }));
+        } else {
+          this.write(JSON.stringify({ type: "connection", state: event.state }));
+        }
+        return;
+      case "resync":
+        this.write(JSON.stringify({ type: "resync", symbol: event.symbol, reason: event.reason }));
+        return;
+      case "rejected":
+        this.write(JSON.stringify({ type: "rejected", symbol: event.symbol, reason: event.reason }));
+        return;
+      case "error":
+        this.write(JSON.stringify({ type: "error", message: event.message }));
+        return;
+      case "notice":
+        this.notice(event.message);
+        return;
+      case "stopped":
+        return;
+      default:
+        event satisfies never;
+    }
+  }
+}
+
+/** `{"type":"book","symbol",…}` in the documented key order; prices only for a verified book. */
+export function bookLine(b: BookView): string {
+  return JSON.stringify({
+    type: "book",
+    symbol: b.symbol,
+    state: b.state,
+    ...(b.bid === undefined ? {} : { bid: { price: b.bid.price, qty: b.bid.qty } }),
+    ...(b.ask === undefined ? {} : { ask: { price: b.ask.price, qty: b.ask.qty } }),
+    ...(b.spread === undefined ? {} : { spread: b.spread }),
+    ...(b.mid === undefined ? {} : { mid: b.mid }),
+    checksums: { ok: b.checksums.ok, failed: b.checksums.failed },
+    resyncs: b.resyncs,
+    ...(b.time === undefined ? {} : { time: b.time }),
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Exponential backoff with full jitter: the n-th delay is uniform in [0, min(cap, base·2^n)).
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ * A "slow" delay (policy close, rate limiting) skips ahead two steps and keeps at least half the
+ * ceiling, so a server that pushes back is never hammered.
+ */
+export class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly baseMs: number,
+    private readonly capMs: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Failures since the last reset. */
+  get attempts(): number {
+    return this.attempt;
+  }
+
+  next(slow = false): number {
+    if (slow) this.attempt += 2;
+    const ceiling = Math.min(this.capMs, this.baseMs * 2 ** Math.min(this.attempt, 30));
+    this.attempt++;
+    const floor = slow ? ceiling / 2 : 0;
+    return Math.round(floor + this.random() * (ceiling - floor));
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FeedClient, FeedCommand, FeedEvent, FeedOptions, FeedView } from "./types.js";
+
+/** How long `stop()` waits for the worker to finish by itself before terminating it. */
+const STOP_GRACE_MS = 1000;
+
+/**
+ * The compiled worker. From dist/ it sits next to this file; when this file is loaded from src/
+ * (vitest, tsx) the worker still comes from dist/, because a .ts worker does not load on Node 20.
+ */
+function workerUrl(): URL {
+  const local = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(local))) return local;
+  return new URL("../../dist/feed/worker.js", import.meta.url);
+}
+
+/** Starts the feed worker; events flow at once, and `stop()` ends it within about a second. */
+export function startFeed(options: FeedOptions): FeedClient {
+  // stdout: true keeps the worker's stdout away from ours (it would tear Ink's frame).
+  const worker = new Worker(workerUrl(), { workerData: options, stdout: true });
+  worker.stdout.resume();
+  const listeners = new Set<(event: FeedEvent) => void>();
+  let latest: FeedView | undefined;
+  let stoppedSeen = false;
+  let exited = false;
+
+  const emit = (event: FeedEvent): void => {
+    if (event.type === "view") latest = event.view;
+    if (event.type === "stopped") stoppedSeen = true;
+    for (const listener of [...listeners]) listener(event);
+  };
+  const send = (command: FeedCommand): void => {
+    if (!exited) worker.postMessage(command);
+  };
+
+  worker.on("message", (event: FeedEvent) => emit(event));
+  worker.on("error", (e: Error) => emit({ type: "error", message: `feed worker failed: ${e.message}` }));
+  const exit = new Promise<void>((resolve) => {
+    worker.once("exit", () => {
+      exited = true;
+      if (!stoppedSeen) {
+        emit({ type: "connection", state: "stopped" });
+        emit({ type: "stopped" });
+      }
+      resolve();
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    latest: () => latest,
+    setLevels(levels) {
+      send({ type: "set-levels", levels });
+    },
+    stop() {
+      stopping ??= (async () => {
+        send({ type: "stop" });
+        let timer: NodeJS.Timeout | undefined;
+        const forced = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            void worker.terminate().then(() => resolve());
+          }, STOP_GRACE_MS);
+        });
+        await Promise.race([exit, forced]);
+        clearTimeout(timer);
+        await exit;
+      })();
+      return stopping;
+    },
+  };
+}

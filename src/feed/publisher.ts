@@ -1,0 +1,145 @@
+import { Decimal } from "decimal.js";
+import type { BookLevel } from "../book/book-side.js";
+import type { Session, Slot } from "./session.js";
+import type { BookState, BookView, ConnectionState, FeedView, LevelView } from "./types.js";
+
+export type PublisherOptions = {
+  readonly fps: number;
+  readonly levels: number;
+  readonly staleAfterMs: number;
+};
+
+/** How often figures that move with time alone (messages per second) are looked at. */
+const STATS_EVERY_MS = 1000;
+
+/**
+ * Turns the session into views at most `fps` times a second, and only when something a view
+ * shows has changed: a book, a state (including a book going stale), a count, the connection.
+ * Every wire message has already been applied by then; only the views are coalesced.
+ */
+export class Publisher {
+  private levels: number;
+  private timer: NodeJS.Timeout | undefined;
+  private publishedVersion = -1;
+  private publishedConnection: ConnectionState | undefined;
+  private publishedStates = "";
+  private publishedRates = "";
+  private statsCheckedAt = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly connection: () => ConnectionState,
+    private readonly post: (view: FeedView) => void,
+    private readonly options: PublisherOptions,
+  ) {
+    this.levels = options.levels;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(Date.now()), Math.max(1, Math.floor(1000 / this.options.fps)));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  setLevels(levels: number): void {
+    if (levels === this.levels) return;
+    this.levels = levels;
+    this.publishedVersion = -1;
+  }
+
+  /** Publishes now if anything changed (also used for the last view on stop). */
+  tick(now: number): void {
+    const connection = this.connection();
+    const states = this.session.slots.map((s) => this.stateOf(s, connection, now)).join();
+    let changed =
+      this.session.version !== this.publishedVersion ||
+      connection !== this.publishedConnection ||
+      states !== this.publishedStates;
+    if (!changed && now - this.statsCheckedAt >= STATS_EVERY_MS) {
+      this.statsCheckedAt = now;
+      changed = this.rates(now) !== this.publishedRates;
+    }
+    if (!changed) return;
+    this.publishedVersion = this.session.version;
+    this.publishedConnection = connection;
+    this.publishedStates = states;
+    this.publishedRates = this.rates(now);
+    this.post(this.view(connection, now));
+  }
+
+  private rates(now: number): string {
+    return this.session.slots.map((s) => s.rate.perSecond(now)).join();
+  }
+
+  private stateOf(slot: Slot, connection: ConnectionState, now: number): BookState {
+    if (
+      slot.state === "live" &&
+      connection.state === "live" &&
+      slot.changedAt !== undefined &&
+      now - slot.changedAt >= this.options.staleAfterMs
+    ) {
+      return "stale";
+    }
+    return slot.state;
+  }
+
+  private view(connection: ConnectionState, now: number): FeedView {
+    return {
+      connection,
+      books: this.session.slots.map((s) => this.bookView(s, connection, now)),
+      publishedAt: now,
+      receivedAt: this.session.lastReceivedAt,
+      malformed: this.session.malformed,
+    };
+  }
+
+  private bookView(slot: Slot, connection: ConnectionState, now: number): BookView {
+    const state = this.stateOf(slot, connection, now);
+    // A book that failed or has not verified yet is never shown: no levels, no prices.
+    const book = state === "live" || state === "stale" ? slot.book : undefined;
+    const bids = book === undefined ? [] : top(book.bids.levels, this.levels);
+    const asks = book === undefined ? [] : top(book.asks.levels, this.levels);
+    const bid = book?.bids.best();
+    const ask = book?.asks.best();
+    const latency = slot.latency.percentiles(now);
+    return {
+      symbol: slot.symbol,
+      state,
+      ...(slot.reason === undefined ? {} : { reason: slot.reason }),
+      bids,
+      asks,
+      ...(bid === undefined ? {} : { bid: level(bid) }),
+      ...(ask === undefined ? {} : { ask: level(ask) }),
+      ...(bid === undefined || ask === undefined ? {} : spreadAndMid(bid.price, ask.price)),
+      priceDecimals: slot.priceDecimals,
+      qtyDecimals: slot.qtyDecimals,
+      checksums: { ok: slot.ok, failed: slot.failed },
+      resyncs: slot.resyncs,
+      ...(slot.time === undefined ? {} : { time: slot.time }),
+      ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),
+      messagesPerSecond: slot.rate.perSecond(now),
+      latencyP50: latency === null ? null : latency.p50,
+      latencyP99: latency === null ? null : latency.p99,
+    };
+  }
+}
+
+function top(levels: readonly BookLevel[], n: number): LevelView[] {
+  const out: LevelView[] = [];
+  for (let i = 0; i < n && i < levels.length; i++) out.push(level(levels[i]!));
+  return out;
+}
+
+/** A plain copy: book levels carry internal fields that must not cross the worker boundary. */
+function level(l: BookLevel): LevelView {
+  return { price: l.price, qty: l.qty };
+}
+
+/** Exact decimal text, never exponent notation. */
+function spreadAndMid(bid: string, ask: string): { spread: string; mid: string } {
+  const b = new Decimal(bid);
+  const a = new Decimal(ask);
+  return { spread: a.minus(b).toFixed(), mid: a.plus(b).div(2).toFixed() };
+}

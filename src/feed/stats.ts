@@ -1,0 +1,64 @@
+/** Small fixed-memory windows for the figures each published view carries. */
+
+const BUCKET_MS = 250;
+const BUCKETS = 8;
+
+/** Events per second over the last two seconds, in quarter-second buckets (no allocation per event). */
+export class RateCounter {
+  private readonly counts = new Uint32Array(BUCKETS);
+  private readonly starts = new Float64Array(BUCKETS);
+
+  add(now: number): void {
+    const start = now - (now % BUCKET_MS);
+    const i = Math.floor(start / BUCKET_MS) % BUCKETS;
+    if (this.starts[i] !== start) {
+      this.starts[i] = start;
+      this.counts[i] = 0;
+    }
+    this.counts[i]!++;
+  }
+
+  perSecond(now: number): number {
+    const from = now - BUCKETS * BUCKET_MS;
+    let n = 0;
+    for (let i = 0; i < BUCKETS; i++) if (this.starts[i]! > from) n += this.counts[i]!;
+    return Math.round((n * 1000) / (BUCKETS * BUCKET_MS));
+  }
+}
+
+const SAMPLES = 512;
+/** Latency samples older than this are left out of the percentiles. */
+export const LATENCY_WINDOW_MS = 10_000;
+
+/** The latest latency samples (ms) with their times, for p50 and p99 over a recent window. */
+export class LatencyWindow {
+  private readonly values = new Float64Array(SAMPLES);
+  private readonly times = new Float64Array(SAMPLES);
+  private next = 0;
+  private filled = 0;
+
+  add(ms: number, at: number): void {
+    this.values[this.next] = ms;
+    this.times[this.next] = at;
+    this.next = (this.next + 1) % SAMPLES;
+    if (this.filled < SAMPLES) this.filled++;
+  }
+
+  clear(): void {
+    this.filled = 0;
+    this.next = 0;
+  }
+
+  /** Nearest-rank percentiles over the samples of the last window; null when there are none. */
+  percentiles(now: number): { readonly p50: number; readonly p99: number } | null {
+    const recent: number[] = [];
+    for (let i = 0; i < this.filled; i++) {
+      if (now - this.times[i]! <= LATENCY_WINDOW_MS) recent.push(this.values[i]!);
+    }
+    if (recent.length === 0) return null;
+    recent.sort((a, b) => a - b);
+    const rank = (p: number): number =>
+      recent[Math.min(recent.length - 1, Math.ceil(p * recent.length) - 1)]!;
+    return { p50: rank(0.5), p99: rank(0.99) };
+  }
+}

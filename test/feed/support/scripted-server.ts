@@ -1,0 +1,244 @@
+import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
+import { bookChecksum } from "../../../src/book/checksum.js";
+
+/**
+ * A small scripted Kraken v2 server for feed tests: status on connect, one ack per symbol,
+ * a snapshot, then an update per symbol every `updateMs`, each with a correct checksum by the
+ * reference rule, plus hooks to break things on purpose. Loopback, port 0.
+ */
+
+type Level = { price: string; qty: string };
+
+/** A model book with exact wire text, one tick 0.1, sizes at 8 decimals. */
+export class ModelBook {
+  readonly bids = new Map<number, string>();
+  readonly asks = new Map<number, string>();
+  private n = 0;
+
+  constructor(
+    readonly symbol: string,
+    private readonly mid: number,
+  ) {
+    for (let i = 1; i <= 15; i++) {
+      this.bids.set(mid * 10 - i, qty(i));
+      this.asks.set(mid * 10 + i, qty(i + 20));
+    }
+  }
+
+  sorted(side: "bids" | "asks"): Level[] {
+    const m = side === "bids" ? this.bids : this.asks;
+    const keys = [...m.keys()].sort((a, b) => (side === "bids" ? b - a : a - b));
+    return keys.map((k) => ({ price: price(k), qty: m.get(k)! }));
+  }
+
+  checksum(): number {
+    return bookChecksum(this.sorted("asks").slice(0, 10), this.sorted("bids").slice(0, 10));
+  }
+
+  frame(type: "snapshot" | "update", bids: Level[], asks: Level[], checksum = this.checksum()): string {
+    const lv = (l: Level): string => `{"price":${l.price},"qty":${l.qty}}`;
+    return (
+      `{"channel":"book","type":"${type}","data":[{"symbol":"${this.symbol}",` +
+      `"bids":[${bids.map(lv).join(",")}],"asks":[${asks.map(lv).join(",")}],` +
+      `"checksum":${checksum},"timestamp":"${new Date().toISOString()}"}]}`
+    );
+  }
+
+  snapshot(depth: number): string {
+    return this.frame("snapshot", this.sorted("bids").slice(0, depth), this.sorted("asks").slice(0, depth));
+  }
+
+  /** Changes the size of one of the best five levels on alternating sides. */
+  update(): string {
+    this.n++;
+    const side = this.n % 2 === 0 ? "bids" : "asks";
+    const key =
+      (side === "bids" ? this.mid * 10 - 1 : this.mid * 10 + 1) + (side === "bids" ? -1 : 1) * (this.n % 5);
+    const q = qty(this.n * 7);
+    (side === "bids" ? this.bids : this.asks).set(key, q);
+    const l = [{ price: price(key), qty: q }];
+    return side === "bids" ? this.frame("update", l, []) : this.frame("update", [], l);
+  }
+
+  /** An update whose checksum is wrong. */
+  corruptUpdate(): string {
+    const good = this.update();
+    return good.replace(/"checksum":(\d+)/, (_m, c: string) => `"checksum":${(Number(c) + 1) % 2 ** 32}`);
+  }
+
+  /** An update that puts a bid above the best ask, with a checksum that matches it. */
+  crossingUpdate(): string {
+    const key = this.mid * 10 + 3;
+    this.bids.set(key, qty(1));
+    const frame = this.frame("update", [{ price: price(key), qty: qty(1) }], []);
+    this.bids.delete(key);
+    return frame;
+  }
+}
+
+const price = (k: number): string => (k / 10).toFixed(1);
+const qty = (i: number): string => (0.5 + i / 100).toFixed(8);
+
+export type ClientMessage = {
+  readonly method?: string;
+  readonly params?: {
+    readonly channel?: string;
+    readonly symbol?: readonly string[];
+    readonly depth?: number;
+  };
+  readonly req_id?: number;
+};
+
+export type ScriptOptions = {
+  readonly mids?: Readonly<Record<string, number>>;
+  readonly updateMs?: number;
+  readonly heartbeatMs?: number;
+  readonly reject?: readonly string[];
+};
+
+export class ScriptedServer {
+  readonly wss: WebSocketServer;
+  /** Every client message, in order, with the connection it came on (1-based). */
+  readonly received: { readonly conn: number; readonly msg: ClientMessage }[] = [];
+  readonly books = new Map<string, ModelBook>();
+  connections = 0;
+  closeCodes: number[] = [];
+  /** Every frame sent, in order, over all connections. */
+  readonly sent: string[] = [];
+  private silent = false;
+  private readonly corrupt = new Set<string>();
+  private readonly cross = new Set<string>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    readonly options: ScriptOptions,
+    readonly port: number,
+    wss: WebSocketServer,
+  ) {
+    this.wss = wss;
+  }
+
+  static async start(options: ScriptOptions = {}): Promise<ScriptedServer> {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => wss.once("listening", resolve));
+    const port = (wss.address() as { port: number }).port;
+    const server = new ScriptedServer(options, port, wss);
+    wss.on("connection", (ws) => server.accept(ws));
+    return server;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  book(symbol: string): ModelBook {
+    let b = this.books.get(symbol);
+    if (b === undefined) {
+      b = new ModelBook(symbol, this.options.mids?.[symbol] ?? 1000 + this.books.size * 500);
+      this.books.set(symbol, b);
+    }
+    return b;
+  }
+
+  /** Subscribe/unsubscribe requests, as `method symbol` strings, in order. */
+  requests(): string[] {
+    return this.received
+      .filter((r) => r.msg.method === "subscribe" || r.msg.method === "unsubscribe")
+      .flatMap((r) => (r.msg.params?.symbol ?? []).map((s) => `${r.msg.method} ${s}@${r.msg.params?.depth}`));
+  }
+
+  corruptNext(symbol: string): void {
+    this.corrupt.add(symbol);
+  }
+
+  crossNext(symbol: string): void {
+    this.cross.add(symbol);
+  }
+
+  /** Stop sending anything (updates, heartbeats, pongs) while keeping the sockets open. */
+  goSilent(): void {
+    this.silent = true;
+  }
+
+  broadcast(text: string): void {
+    for (const ws of this.sockets) {
+      this.sent.push(text);
+      ws.send(text);
+    }
+  }
+
+  /** Abrupt termination of every open socket. */
+  dropAll(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn = ++this.connections;
+    this.sockets.add(ws);
+    this.silent = false;
+    const subscribed = new Map<string, number>();
+    const send = (text: string): void => {
+      if (this.silent || ws.readyState !== ws.OPEN) return;
+      this.sent.push(text);
+      ws.send(text);
+    };
+    send(
+      '{"channel":"status","type":"update","data":[{"version":"2.0.10","system":"online","api_version":"v2","connection_id":7204881492680171915}]}',
+    );
+    const updates = setInterval(() => {
+      for (const [symbol] of subscribed) {
+        const b = this.book(symbol);
+        if (this.corrupt.delete(symbol)) send(b.corruptUpdate());
+        else if (this.cross.delete(symbol)) send(b.crossingUpdate());
+        else send(b.update());
+      }
+    }, this.options.updateMs ?? 20);
+    const beats = setInterval(() => {
+      if (subscribed.size > 0) send('{"channel":"heartbeat"}');
+    }, this.options.heartbeatMs ?? 200);
+    this.timers.add(updates).add(beats);
+    ws.on("close", (code) => {
+      this.closeCodes.push(code);
+      this.sockets.delete(ws);
+      clearInterval(updates);
+      clearInterval(beats);
+      this.timers.delete(updates);
+      this.timers.delete(beats);
+    });
+    ws.on("message", (data) => {
+      const msg = JSON.parse(String(data)) as ClientMessage;
+      this.received.push({ conn, msg });
+      const reqId = msg.req_id === undefined ? "" : `"req_id":${msg.req_id},`;
+      if (msg.method === "ping") send(`{"method":"pong",${reqId}"time_in":"x","time_out":"y"}`);
+      const depth = msg.params?.depth ?? 10;
+      for (const symbol of msg.params?.symbol ?? []) {
+        if (msg.method === "subscribe") {
+          if (this.options.reject?.includes(symbol)) {
+            send(
+              `{"error":"Currency pair not supported ${symbol}","method":"subscribe",${reqId}"success":false,"symbol":"${symbol}","time_in":"x","time_out":"y"}`,
+            );
+            continue;
+          }
+          send(
+            `{"method":"subscribe",${reqId}"result":{"channel":"book","depth":${depth},"snapshot":true,"symbol":"${symbol}"},"success":true,"time_in":"x","time_out":"y"}`,
+          );
+          subscribed.set(symbol, depth);
+          send(this.book(symbol).snapshot(depth));
+        } else if (msg.method === "unsubscribe") {
+          subscribed.delete(symbol);
+          send(
+            `{"method":"unsubscribe",${reqId}"result":{"channel":"book","depth":${depth},"symbol":"${symbol}"},"success":true,"time_in":"x","time_out":"y"}`,
+          );
+        }
+      }
+    });
+  }
+}
