@@ -82,3 +82,23 @@ export function parseWsUrl(value: string): string {
   }
   return value;
 }
+
+/** A TCP port, 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new InvalidArgumentError("expected a port number from 0 to 65535.");
+  }
+  return n;
+}
+
+/** A comma-separated list of symbols; repeating the flag adds to the list. */
+export function parseSymbolList(value: string, previous: readonly string[] = []): string[] {
+  const symbols = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (symbols.length === 0)
+    throw new InvalidArgumentError("expected one or more symbols, e.g. FOO/BAR,ETH/USD.");
+  return [...previous, ...symbols];
+}

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
 import { verifyCommand } from "../verify/command.js";
+import { simulateCommand } from "../sim/command.js";
 import {
   parseDepth,
   parsePositiveInt,
@@ -127,6 +128,7 @@ export function buildProgram(): Command {
   // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
   program.enablePositionalOptions();
   program.addCommand(verifyCommand());
+  program.addCommand(simulateCommand());
   strictUsage(program, "kraken-ladder");
   return program;
 }

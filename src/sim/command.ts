@@ -1,0 +1,195 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import {
+  parseNonNegativeInt,
+  parsePort,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parsePositiveSeconds,
+  parseProbability,
+  parseSeconds,
+  parseSpeed,
+  parseSymbolList,
+} from "../cli/parsers.js";
+import { CATALOGUE } from "./catalogue.js";
+import { MALFORMED_KINDS } from "./faults.js";
+import type { FaultOptions, MalformedKind } from "./faults.js";
+import { randomSeed } from "./random.js";
+import type { SimOptions } from "./server.js";
+
+type SimulateFlags = {
+  host: string;
+  port: number;
+  rate: number;
+  seed?: number;
+  replay?: string;
+  speed: number;
+  heartbeat: number;
+  dropEvery?: number;
+  dropMode: "close" | "terminate";
+  silence?: number;
+  silenceAfter: number;
+  corruptProb?: number;
+  corruptAt?: number;
+  corruptSymbol?: string;
+  malformedProb?: number;
+  malformedEvery?: number;
+  malformedKinds?: MalformedKind[];
+  reject?: string[];
+  drip?: number;
+  burst?: number;
+  burstWait: number;
+};
+
+function parseMalformedKinds(value: string): MalformedKind[] {
+  const kinds = value.split(",").map((s) => s.trim());
+  for (const k of kinds) {
+    if (!(MALFORMED_KINDS as readonly string[]).includes(k)) {
+      throw new InvalidArgumentError(`expected a comma-separated list of ${MALFORMED_KINDS.join(", ")}.`);
+    }
+  }
+  return kinds as MalformedKind[];
+}
+
+/**
+ * `kraken-ladder simulate`: a Kraken v2-compatible server (demo market or replay, with optional
+ * faults). Prints its ws:// URL as the first line of stdout, serves until SIGINT or SIGTERM, exits 0.
+ */
+export function simulateCommand(): Command {
+  return new Command("simulate")
+    .description("serve a Kraken v2-compatible WebSocket feed: demo market, replay, fault injection")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <n>", "port (0: any free port)", parsePort, 0)
+    .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber, 10)
+    .option("--seed <n>", "demo: random seed (default: random, printed to stderr)", parseNonNegativeInt)
+    .option("--replay <file>", "serve this recording (JSONL of raw Kraken frames) instead of the demo market")
+    .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
+    .addOption(sec("--heartbeat <s>", "heartbeat interval once anything is subscribed", 1000, "1"))
+    .option(
+      "--drop-every <s>",
+      "fault: drop each connection this many seconds after it opens",
+      parsePositiveSeconds,
+    )
+    .addOption(
+      new Option(
+        "--drop-mode <mode>",
+        "fault: how to drop: close (close frame 1001) or terminate (no close frame)",
+      )
+        .choices(["close", "terminate"])
+        .default("close"),
+    )
+    .option(
+      "--silence <s>",
+      "fault: go silent this many seconds, socket open (no frames, heartbeats or pongs)",
+      parsePositiveSeconds,
+    )
+    .addOption(
+      sec(
+        "--silence-after <s>",
+        "fault: when the silence starts, from the connection's opening",
+        5000,
+        "5",
+        true,
+      ),
+    )
+    .option(
+      "--corrupt-prob <p>",
+      "fault: probability of corrupting each book frame's checksum",
+      parseProbability,
+    )
+    .option(
+      "--corrupt-at <s>",
+      "fault: corrupt the first book frame this many seconds after connecting",
+      parseSeconds,
+    )
+    .option("--corrupt-symbol <symbol>", "fault: corrupt only this symbol's frames")
+    .option(
+      "--malformed-prob <p>",
+      "fault: probability of a malformed frame after each book frame",
+      parseProbability,
+    )
+    .option("--malformed-every <s>", "fault: send a malformed frame this often", parsePositiveSeconds)
+    .option(
+      "--malformed-kinds <list>",
+      "fault: malformed kinds to send in turn: json,types,channel",
+      parseMalformedKinds,
+    )
+    .option(
+      "--reject <symbols>",
+      "fault: reject these symbols as unknown pairs (comma-separated, repeatable)",
+      parseSymbolList,
+    )
+    .option(
+      "--drip <s>",
+      "fault: release at most one frame per this many seconds (frames queue)",
+      parsePositiveSeconds,
+    )
+    .option("--burst <n>", "fault: hold frames and release them n at a time", parsePositiveInt)
+    .addOption(sec("--burst-wait <s>", "fault: longest a partial burst is held", 1000, "1"))
+    .action(async (flags: SimulateFlags) => {
+      process.exitCode = await runSimulate(flags);
+    });
+}
+
+function sec(flags: string, description: string, ms: number, shown: string, zeroOk = false): Option {
+  return new Option(flags, description)
+    .argParser(zeroOk ? parseSeconds : parsePositiveSeconds)
+    .default(ms, shown);
+}
+
+export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
+  const faults: FaultOptions = {
+    ...(f.dropEvery === undefined ? {} : { dropEveryMs: f.dropEvery, dropMode: f.dropMode }),
+    ...(f.silence === undefined ? {} : { silenceMs: f.silence, silenceAfterMs: f.silenceAfter }),
+    ...(f.corruptProb === undefined ? {} : { corruptProbability: f.corruptProb }),
+    ...(f.corruptAt === undefined ? {} : { corruptAtMs: f.corruptAt }),
+    ...(f.corruptSymbol === undefined ? {} : { corruptSymbol: f.corruptSymbol }),
+    ...(f.malformedProb === undefined ? {} : { malformedProbability: f.malformedProb }),
+    ...(f.malformedEvery === undefined ? {} : { malformedEveryMs: f.malformedEvery }),
+    ...(f.malformedKinds === undefined ? {} : { malformedKinds: f.malformedKinds }),
+    ...(f.reject === undefined ? {} : { rejectSymbols: f.reject }),
+    ...(f.drip === undefined ? {} : { dripMs: f.drip }),
+    ...(f.burst === undefined ? {} : { burst: f.burst, burstWaitMs: f.burstWait }),
+  };
+  return {
+    host: f.host,
+    port: f.port,
+    rate: f.rate,
+    seed,
+    speed: f.speed,
+    heartbeatMs: f.heartbeat,
+    faults,
+    ...(f.replay === undefined ? {} : { replayPath: f.replay }),
+  };
+}
+
+async function runSimulate(flags: SimulateFlags): Promise<number> {
+  const seed = flags.seed ?? randomSeed();
+  const { startSimServer } = await import("./server.js");
+  let server;
+  try {
+    server = await startSimServer(toSimOptions(flags, seed));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const what =
+      flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
+    process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.code ?? err.message}\n`);
+    return err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR" ? 2 : 1;
+  }
+  process.stdout.write(server.url + "\n");
+  process.stderr.write(
+    flags.replay === undefined
+      ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}\n`
+      : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+  await server.close();
+  return 0;
+}

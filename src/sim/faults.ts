@@ -1,0 +1,225 @@
+import type { WebSocket } from "ws";
+import { Random } from "./random.js";
+
+export type MalformedKind = "json" | "types" | "channel";
+export const MALFORMED_KINDS: readonly MalformedKind[] = ["json", "types", "channel"];
+
+/** Faults to inject into every connection. All times are milliseconds from the connection's opening. */
+export type FaultOptions = {
+  /** Drop each connection this long after it opens (a client that reconnects is dropped again). */
+  readonly dropEveryMs?: number;
+  /** `close`: a clean close frame (1001); `terminate`: the TCP socket is destroyed, no close frame. */
+  readonly dropMode?: "close" | "terminate";
+  /** Go silent for this long (socket open, nothing sent, not even heartbeats or pongs). */
+  readonly silenceMs?: number;
+  /** When the silence starts (default 5000). */
+  readonly silenceAfterMs?: number;
+  /** Probability that a book frame's checksum is corrupted. */
+  readonly corruptProbability?: number;
+  /** Corrupt the checksum of the first book frame sent at or after this time (once per connection). */
+  readonly corruptAtMs?: number;
+  /** Only corrupt this symbol's frames (default: any symbol). */
+  readonly corruptSymbol?: string;
+  /** Probability of a malformed frame after each book frame. */
+  readonly malformedProbability?: number;
+  /** Send a malformed frame this often. */
+  readonly malformedEveryMs?: number;
+  /** Which malformed frames to send, in turn (default all). */
+  readonly malformedKinds?: readonly MalformedKind[];
+  /** Reject subscriptions to these symbols as unknown pairs. */
+  readonly rejectSymbols?: readonly string[];
+  /** Release at most one frame (or one burst) per this many ms; frames queue meanwhile. */
+  readonly dripMs?: number;
+  /** Hold frames and release them `burst` at a time, in one go (a partial group waits at most `burstWaitMs`). */
+  readonly burst?: number;
+  /** Longest a partial burst is held (default 1000). */
+  readonly burstWaitMs?: number;
+};
+
+const DEFAULT_SILENCE_AFTER_MS = 5000;
+const DEFAULT_BURST_WAIT_MS = 1000;
+
+export function hasFaults(f: FaultOptions): boolean {
+  return Object.values(f).some((v) => v !== undefined);
+}
+
+/** Changes a book frame's checksum to a different unsigned 32-bit value. */
+export function corruptChecksum(frame: string): string {
+  return frame.replace(/"checksum":(\d+)/, (_m, n: string) => `"checksum":${(Number(n) + 1) % 4294967296}`);
+}
+
+/** A malformed frame of the given kind, naming `symbol` where a book frame would. */
+export function malformedFrame(kind: MalformedKind, symbol: string): string {
+  switch (kind) {
+    case "json":
+      return `{"channel":"book","type":"update","data":[{"symbol":${JSON.stringify(symbol)},"bids":[{"price":`;
+    case "types":
+      return `{"channel":"book","type":"update","data":[{"symbol":${JSON.stringify(symbol)},"bids":[{"price":"1.0","qty":true}],"asks":{},"checksum":"none","timestamp":12}]}`;
+    case "channel":
+      return `{"channel":"sparkles","type":"update","data":[{"symbol":${JSON.stringify(symbol)},"glitter":1}]}`;
+    default:
+      return kind satisfies never;
+  }
+}
+
+/**
+ * Everything a connection sends passes through here, so fault injection stays out of the market
+ * model and the protocol code: silence, corruption, malformed frames, drip, bursts and drops.
+ * With no faults configured it is a direct `ws.send`.
+ */
+export class FaultyLink {
+  private readonly openedAt = performance.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly queue: string[] = [];
+  private queuedBytes = 0;
+  private dripTimer: NodeJS.Timeout | undefined;
+  private partialTimer: NodeJS.Timeout | undefined;
+  private lastRelease = -Infinity;
+  private corruptAtDone = false;
+  private malformedTurn = 0;
+  private closed = false;
+  private silent = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly f: FaultOptions,
+    private readonly rng: Random,
+    /** A symbol the client follows, for malformed book frames. */
+    private readonly someSymbol: () => string,
+  ) {
+    if (f.dropEveryMs !== undefined) {
+      this.later(f.dropEveryMs, () => {
+        if (f.dropMode === "terminate") ws.terminate();
+        else ws.close(1001, "simulated drop");
+      });
+    }
+    if (f.silenceMs !== undefined) {
+      this.later(f.silenceAfterMs ?? DEFAULT_SILENCE_AFTER_MS, () => {
+        this.silent = true;
+        this.later(f.silenceMs!, () => (this.silent = false));
+      });
+    }
+    if (f.malformedEveryMs !== undefined) {
+      const every = f.malformedEveryMs;
+      const tick = (): void => {
+        this.sendMalformed(this.someSymbol());
+        this.later(every, tick);
+      };
+      this.later(every, tick);
+    }
+  }
+
+  /** Whether the link is in a silence (half-open) period. */
+  get isSilent(): boolean {
+    return this.silent;
+  }
+
+  /** Sends a frame; `symbol` marks a book frame of that symbol. */
+  send(text: string, symbol?: string): void {
+    if (this.closed || this.silent) return;
+    const f = this.f;
+    let out = text;
+    if (symbol !== undefined && (f.corruptSymbol === undefined || f.corruptSymbol === symbol)) {
+      let corrupt = f.corruptProbability !== undefined && this.rng.chance(f.corruptProbability);
+      if (
+        !this.corruptAtDone &&
+        f.corruptAtMs !== undefined &&
+        performance.now() - this.openedAt >= f.corruptAtMs
+      ) {
+        this.corruptAtDone = true;
+        corrupt = true;
+      }
+      if (corrupt) out = corruptChecksum(out);
+    }
+    this.deliver(out);
+    if (
+      symbol !== undefined &&
+      f.malformedProbability !== undefined &&
+      this.rng.chance(f.malformedProbability)
+    ) {
+      this.sendMalformed(symbol);
+    }
+  }
+
+  /** Bytes not yet on the wire: the socket's buffer plus frames held by drip or burst. */
+  backlog(): number {
+    return this.ws.bufferedAmount + this.queuedBytes;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.dripTimer !== undefined) clearTimeout(this.dripTimer);
+    if (this.partialTimer !== undefined) clearTimeout(this.partialTimer);
+    this.queue.length = 0;
+  }
+
+  private sendMalformed(symbol: string): void {
+    if (this.closed || this.silent) return;
+    const kinds = this.f.malformedKinds ?? MALFORMED_KINDS;
+    const kind = kinds[this.malformedTurn++ % kinds.length];
+    if (kind !== undefined) this.deliver(malformedFrame(kind, symbol));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      const i = this.timers.indexOf(t);
+      if (i >= 0) this.timers.splice(i, 1);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.push(t);
+  }
+
+  private deliver(text: string): void {
+    const { dripMs, burst } = this.f;
+    if (dripMs === undefined && burst === undefined) {
+      this.write(text);
+      return;
+    }
+    this.queue.push(text);
+    this.queuedBytes += text.length;
+    this.pump();
+  }
+
+  /** Releases held frames: a unit is one frame (drip) or `burst` frames, at most one unit per `dripMs`. */
+  private readonly pump = (): void => {
+    const unit = this.f.burst ?? 1;
+    const drip = this.f.dripMs ?? 0;
+    while (!this.closed && this.queue.length > 0) {
+      if (this.dripTimer !== undefined) return;
+      const wait = this.lastRelease + drip - performance.now();
+      if (wait > 0) {
+        this.dripTimer = setTimeout(() => {
+          this.dripTimer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      if (this.queue.length < unit) {
+        this.partialTimer ??= setTimeout(() => {
+          this.partialTimer = undefined;
+          this.release(this.queue.length);
+          this.pump();
+        }, this.f.burstWaitMs ?? DEFAULT_BURST_WAIT_MS);
+        return;
+      }
+      this.release(unit);
+    }
+  };
+
+  private release(n: number): void {
+    if (this.queue.length <= n && this.partialTimer !== undefined) {
+      clearTimeout(this.partialTimer);
+      this.partialTimer = undefined;
+    }
+    this.lastRelease = performance.now();
+    for (const text of this.queue.splice(0, n)) {
+      this.queuedBytes -= text.length;
+      if (!this.silent) this.write(text);
+    }
+  }
+
+  private write(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+}

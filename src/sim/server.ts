@@ -1,0 +1,88 @@
+import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
+import { DemoSource } from "./demo-source.js";
+import type { FaultOptions } from "./faults.js";
+import { connectionId } from "./generate.js";
+import { Random, deriveSeed, randomSeed } from "./random.js";
+import { ReplaySource, loadRecording } from "./replay.js";
+import { Session } from "./session.js";
+import type { BookSource } from "./source.js";
+
+export type { FaultOptions } from "./faults.js";
+
+export type SimOptions = {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: an ephemeral port; the real one is in `url`). */
+  port?: number;
+  /** Demo: update messages per second per symbol (default 10). */
+  rate?: number;
+  /** Demo: random seed (default random). The market a symbol shows is a function of the seed. */
+  seed?: number;
+  /** Serve this recording instead of the demo market. */
+  replayPath?: string;
+  /** Replay speed factor; Infinity = as fast as the client reads (default 1). */
+  speed?: number;
+  /** Heartbeat interval once anything is subscribed (default 1000). */
+  heartbeatMs?: number;
+  faults?: FaultOptions;
+};
+
+export type SimServer = { readonly url: string; close(): Promise<void> };
+
+/**
+ * Starts a Kraken v2-compatible WebSocket server (demo market or replay) and resolves once it
+ * listens, with its `ws://host:port` URL. `close()` terminates every client and closes the server.
+ * Rejects if the recording cannot be read or the address cannot be bound.
+ */
+export async function startSimServer(options: SimOptions): Promise<SimServer> {
+  const host = options.host ?? "127.0.0.1";
+  const seed = options.seed ?? randomSeed();
+  const source: BookSource =
+    options.replayPath === undefined
+      ? new DemoSource(options.rate ?? 10, seed)
+      : new ReplaySource(await loadRecording(options.replayPath), options.speed ?? 1);
+  const wss = new WebSocketServer({ host, port: options.port ?? 0 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      wss.once("listening", resolve);
+      wss.once("error", reject);
+    });
+  } catch (e) {
+    source.close();
+    wss.close();
+    throw e;
+  }
+  wss.on("error", () => undefined);
+  const sessions = new Set<Session>();
+  let connections = 0;
+  wss.on("connection", (ws: WebSocket) => {
+    ws.on("error", () => undefined);
+    const n = connections++;
+    const session = new Session(ws, {
+      source,
+      faults: options.faults ?? {},
+      heartbeatMs: options.heartbeatMs ?? 1000,
+      rng: new Random(deriveSeed(seed, `#connection${n}`)),
+      connectionId: connectionId(seed + n),
+    });
+    sessions.add(session);
+    ws.on("close", () => sessions.delete(session));
+  });
+  const address = wss.address();
+  const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `ws://${urlHost}:${port}`,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        source.close();
+        for (const s of sessions) s.dispose();
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}
