@@ -1,5 +1,5 @@
 import type { WebSocket } from "ws";
-import { Random } from "./random.js";
+import type { Random } from "./random.js";
 
 export type MalformedKind = "json" | "types" | "channel";
 export const MALFORMED_KINDS: readonly MalformedKind[] = ["json", "types", "channel"];
