@@ -3,7 +3,10 @@
 const BUCKET_MS = 250;
 const BUCKETS = 8;
 
-/** Events per second over the last two seconds, in quarter-second buckets (no allocation per event). */
+/**
+ * Events per second over the complete quarter-second buckets of the last two seconds (the
+ * current, partly filled bucket is left out). No allocation per event.
+ */
 export class RateCounter {
   private readonly counts = new Uint32Array(BUCKETS);
   private readonly starts = new Float64Array(BUCKETS);
@@ -19,10 +22,14 @@ export class RateCounter {
   }
 
   perSecond(now: number): number {
-    const from = now - BUCKETS * BUCKET_MS;
+    const current = now - (now % BUCKET_MS);
+    const from = current - (BUCKETS - 1) * BUCKET_MS;
     let n = 0;
-    for (let i = 0; i < BUCKETS; i++) if (this.starts[i]! > from) n += this.counts[i]!;
-    return Math.round((n * 1000) / (BUCKETS * BUCKET_MS));
+    for (let i = 0; i < BUCKETS; i++) {
+      const start = this.starts[i]!;
+      if (start >= from && start < current) n += this.counts[i]!;
+    }
+    return Math.round((n * 1000) / ((BUCKETS - 1) * BUCKET_MS));
   }
 }
 

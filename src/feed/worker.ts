@@ -106,7 +106,8 @@ async function stop(): Promise<void> {
   session.dispose();
   await socket.stop();
   recorder?.close();
-  session.closed();
+  // Flush what the books last showed, then report the stop (its view repeats the same books).
+  publisher.tick(Date.now());
   setConnection({ state: "stopped" });
   publisher.tick(Date.now());
   post({ type: "stopped" });

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { ScriptedServer } from "../feed/support/scripted-server.js";
+import { BIN, reap, runBin, until } from "./support/run-bin.js";
+import type { Run } from "./support/run-bin.js";
+
+let server: ScriptedServer | undefined;
+let run: Run | undefined;
+const dir = mkdtempSync(join(tmpdir(), "kl-app-"));
+afterEach(async () => {
+  reap(run);
+  await server?.close();
+  run = undefined;
+  server = undefined;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Line = Record<string, unknown>;
+const books = (lines: Line[], symbol: string): Line[] =>
+  lines.filter((l) => l["type"] === "book" && l["symbol"] === symbol);
+
+describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
+  it("streams connection, book, resync, rejected and error lines, and stops on SIGTERM with exit 0", async () => {
+    server = await ScriptedServer.start({ reject: ["FOO/BAR"], mids: { "BTC/USD": 63388 } });
+    run = runBin(["--url", server.url, "--depth", "10", "btc/usd", "ETH/USD", "FOO/BAR"]);
+    await until(() => books(run!.lines(), "ETH/USD").some((l) => l["state"] === "live"), "ETH live");
+    server.corruptNext("BTC/USD");
+    server.broadcast("{not json");
+    await until(() => run!.lines().some((l) => l["type"] === "resync"), "a resync line");
+    await until(() => run!.lines().some((l) => l["type"] === "error"), "an error line");
+    run.child.kill("SIGTERM");
+    const { code } = await run.exit;
+    expect(code).toBe(0);
+    const lines = run.lines();
+    expect(lines.filter((l) => l["type"] === "connection").slice(0, 3)).toEqual([
+      { type: "connection", state: "connecting", attempt: 1 },
+      { type: "connection", state: "subscribing" },
+      { type: "connection", state: "live" },
+    ]);
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
+    expect(lines).toContainEqual({
+      type: "rejected",
+      symbol: "FOO/BAR",
+      reason: "Currency pair not supported FOO/BAR",
+    });
+    expect(lines).toContainEqual({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
+    expect(lines.find((l) => l["type"] === "error")?.["message"]).toMatch(/malformed/);
+    const btc = books(lines, "BTC/USD").find((l) => l["state"] === "live")!;
+    expect(Object.keys(btc)).toEqual([
+      "type",
+      "symbol",
+      "state",
+      "bid",
+      "ask",
+      "spread",
+      "mid",
+      "checksums",
+      "resyncs",
+      "time",
+    ]);
+    expect(btc["bid"]).toEqual({ price: "63387.9", qty: expect.stringMatching(/^\d+\.\d{8}$/) as unknown });
+    expect(btc["spread"]).toBe("0.2");
+    expect(btc["mid"]).toBe("63388");
+    // A resyncing book is printed without prices.
+    const resyncing = books(lines, "BTC/USD").find((l) => l["state"] === "resyncing");
+    if (resyncing !== undefined) expect(resyncing["bid"]).toBeUndefined();
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("stops by itself after --duration, and on SIGINT, both with exit 0", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url, "--depth", "10", "--duration", "0.8"]);
+    const started = Date.now();
+    expect((await run.exit).code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(books(run.lines(), "BTC/USD").length).toBeGreaterThan(0);
+    expect(run.lines().at(-1)).toEqual({ type: "connection", state: "stopped" });
+
+    run = runBin(["--url", server.url, "--depth", "10"]);
+    await until(() => books(run!.lines(), "BTC/USD").length > 0, "a book line");
+    run.child.kill("SIGINT");
+    expect((await run.exit).code).toBe(0);
+  });
+
+  it("prints book lines at most --fps times a second per symbol, and only on change", async () => {
+    server = await ScriptedServer.start({ updateMs: 5 });
+    run = runBin(["--url", server.url, "--depth", "10", "--fps", "4", "--duration", "1.5", "--json"]);
+    expect((await run.exit).code).toBe(0);
+    const lines = books(run.lines(), "BTC/USD");
+    // 1.5 s at 4 per second, plus the final one on stop.
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.length).toBeLessThanOrEqual(8);
+    for (let i = 1; i < lines.length; i++) expect(lines[i]).not.toEqual(lines[i - 1]);
+  });
+
+  it("keeps reconnecting with backoff while the server is down, reporting each attempt", async () => {
+    server = await ScriptedServer.start();
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    run = runBin(["--url", url, "--backoff-base", "0.05", "--backoff-cap", "0.2", "--duration", "1"]);
+    expect((await run.exit).code).toBe(0);
+    const reconnecting = run.lines().filter((l) => l["state"] === "reconnecting");
+    expect(reconnecting.length).toBeGreaterThanOrEqual(3);
+    expect(reconnecting.map((l) => l["attempt"]).slice(0, 3)).toEqual([2, 3, 4]);
+    for (const l of reconnecting) expect(l["retryInMs"]).toBeLessThanOrEqual(200);
+    expect(
+      run.lines().some((l) => l["type"] === "error" && /connection lost/.test(String(l["message"]))),
+    ).toBe(true);
+  });
+
+  it("records with --record, and the recording verifies", async () => {
+    server = await ScriptedServer.start();
+    const file = join(dir, "rec.jsonl");
+    run = runBin(["--url", server.url, "--depth", "10", "--record", file, "--duration", "1", "ETH/USD"]);
+    expect((await run.exit).code).toBe(0);
+    const recorded = readFileSync(file, "utf8").trimEnd().split("\n");
+    expect(recorded.length).toBeGreaterThan(10);
+    expect(recorded).toEqual(server.sent.slice(0, recorded.length));
+    const verify = spawnSync(process.execPath, [BIN, "verify", file], { encoding: "utf8" });
+    expect(verify.status).toBe(0);
+  });
+
+  it("exits 2 with a clear message for a bad symbol, before connecting", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url, "BTC/USD", "BTCUSD"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toMatch(/bad symbol "BTCUSD": expected BASE\/QUOTE/);
+    expect(run.stdout()).toBe("");
+    expect(server.connections).toBe(0);
+  });
+
+  it("maps legacy names with a notice on stderr", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url, "--depth", "10", "--duration", "0.5", "XBT/USD"]);
+    expect((await run.exit).code).toBe(0);
+    expect(run.stderr()).toMatch(/XBT\/USD is a legacy name; using BTC\/USD/);
+    expect(server.requests()[0]).toBe("subscribe BTC/USD@10");
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { bookLine, NdjsonWriter } from "../../src/app/ndjson.js";
+import type { BookView, FeedEvent, FeedView } from "../../src/feed/types.js";
+
+const live: BookView = {
+  symbol: "BTC/USD",
+  state: "live",
+  bids: [{ price: "63388.7", qty: "0.25761908" }],
+  asks: [{ price: "63388.8", qty: "0.34887114" }],
+  bid: { price: "63388.7", qty: "0.25761908" },
+  ask: { price: "63388.8", qty: "0.34887114" },
+  spread: "0.1",
+  mid: "63388.75",
+  priceDecimals: 1,
+  qtyDecimals: 8,
+  checksums: { ok: 120, failed: 0 },
+  resyncs: 0,
+  time: "2026-08-02T03:35:51.123456Z",
+  changedAt: 1,
+  messagesPerSecond: 12,
+  latencyP50: 3,
+  latencyP99: 9,
+};
+
+const view = (books: BookView[]): FeedEvent => ({
+  type: "view",
+  view: {
+    connection: { state: "live" },
+    books,
+    publishedAt: 0,
+    receivedAt: 0,
+    malformed: 0,
+  } satisfies FeedView,
+});
+
+describe("NDJSON lines", () => {
+  it("writes a book line exactly as documented", () => {
+    expect(bookLine(live)).toBe(
+      '{"type":"book","symbol":"BTC/USD","state":"live","bid":{"price":"63388.7","qty":"0.25761908"},"ask":{"price":"63388.8","qty":"0.34887114"},"spread":"0.1","mid":"63388.75","checksums":{"ok":120,"failed":0},"resyncs":0,"time":"2026-08-02T03:35:51.123456Z"}',
+    );
+  });
+
+  it("leaves prices out of a book that is not verified", () => {
+    const resyncing: BookView = { ...live, state: "resyncing", bids: [], asks: [] };
+    delete (resyncing as { bid?: unknown }).bid;
+    delete (resyncing as { ask?: unknown }).ask;
+    delete (resyncing as { spread?: unknown }).spread;
+    delete (resyncing as { mid?: unknown }).mid;
+    expect(JSON.parse(bookLine(resyncing))).toEqual({
+      type: "book",
+      symbol: "BTC/USD",
+      state: "resyncing",
+      checksums: { ok: 120, failed: 0 },
+      resyncs: 0,
+      time: "2026-08-02T03:35:51.123456Z",
+    });
+  });
+
+  it("writes each event type as documented and a book only when its line changed", () => {
+    const lines: string[] = [];
+    const notices: string[] = [];
+    const w = new NdjsonWriter(
+      (l) => lines.push(l),
+      (n) => notices.push(n),
+    );
+    w.event({ type: "connection", state: "connecting", attempt: 1 });
+    w.event({ type: "connection", state: "subscribing" });
+    w.event(view([live]));
+    w.event(view([{ ...live, messagesPerSecond: 40, latencyP50: 1 }]));
+    w.event(view([{ ...live, checksums: { ok: 121, failed: 0 } }]));
+    w.event({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
+    w.event({ type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" });
+    w.event({ type: "error", message: "malformed frame: malformed JSON" });
+    w.event({ type: "notice", message: "exchange status: maintenance" });
+    w.event({
+      type: "connection",
+      state: "reconnecting",
+      attempt: 2,
+      retryInMs: 740,
+      retryAt: 5,
+      reason: "closed",
+    });
+    w.event({ type: "stopped" });
+    expect(lines.map((l) => JSON.parse(l) as { type: string })).toEqual([
+      { type: "connection", state: "connecting", attempt: 1 },
+      { type: "connection", state: "subscribing" },
+      JSON.parse(bookLine(live)),
+      JSON.parse(bookLine({ ...live, checksums: { ok: 121, failed: 0 } })),
+      { type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" },
+      { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
+      { type: "error", message: "malformed frame: malformed JSON" },
+      { type: "error", message: "connection lost: closed" },
+      { type: "connection", state: "reconnecting", attempt: 2, retryInMs: 740 },
+    ]);
+    expect(lines.at(-1)).toBe('{"type":"connection","state":"reconnecting","attempt":2,"retryInMs":740}');
+    expect(notices).toEqual(["exchange status: maintenance"]);
+  });
+});

@@ -1,0 +1,276 @@
+import { createHash } from "node:crypto";
+import { createServer } from "node:net";
+import type { Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BookView, FeedEvent } from "../../src/feed/types.js";
+import { feedOptions, harness } from "./support/feed-harness.js";
+import type { Harness } from "./support/feed-harness.js";
+import { ScriptedServer } from "./support/scripted-server.js";
+
+let server: ScriptedServer | undefined;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.feed.stop();
+  await server?.close();
+  h = undefined;
+  server = undefined;
+});
+
+const live =
+  (h: Harness, symbol: string, minOk = 1) =>
+  (): BookView | undefined => {
+    const b = h.book(symbol);
+    return b !== undefined && b.state === "live" && b.checksums.ok >= minOk ? b : undefined;
+  };
+const ofType = <T extends FeedEvent["type"]>(h: Harness, type: T): Extract<FeedEvent, { type: T }>[] =>
+  h.events.filter((e): e is Extract<FeedEvent, { type: T }> => e.type === type);
+
+describe("feed worker against a scripted Kraken server", () => {
+  it("turns a snapshot and updates into live views with exact prices and stats", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 } });
+    h = harness(feedOptions(server.url, { levels: 3 }));
+    const book = await h.until(live(h, "BTC/USD", 10), "BTC/USD live with 10 checksums");
+
+    expect(ofType(h, "connection").map((e) => e.state)).toEqual(["connecting", "subscribing", "live"]);
+    expect(h.feed.latest()?.connection).toEqual({ state: "live" });
+    expect(book.bids).toHaveLength(3);
+    expect(book.asks).toHaveLength(3);
+    expect(book.bid).toEqual(book.bids[0]);
+    expect(book.ask).toEqual(book.asks[0]);
+    expect(book.bid?.price).toBe("63387.9");
+    expect(book.ask?.price).toBe("63388.1");
+    expect(book.bid?.qty).toMatch(/^\d+\.\d{8}$/);
+    expect(book.spread).toBe("0.2");
+    expect(book.mid).toBe("63388");
+    expect(book.priceDecimals).toBe(1);
+    expect(book.qtyDecimals).toBe(8);
+    expect(book.checksums.failed).toBe(0);
+    expect(book.resyncs).toBe(0);
+    expect(book.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(book.latencyP50).not.toBeNull();
+    expect(server.requests()).toEqual(["subscribe BTC/USD@10"]);
+  });
+
+  it("sends the consumer's level count in later views", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { levels: 2 }));
+    await h.until(live(h, "BTC/USD"), "live");
+    h.feed.setLevels(8);
+    const b = await h.until(() => h!.book("BTC/USD")?.bids.length === 8 && h!.book("BTC/USD"), "8 levels");
+    expect(b.asks).toHaveLength(8);
+  });
+
+  it("reconnects after a dropped connection and resubscribes every symbol", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD", "ETH/USD"] }));
+    await h.until(live(h, "ETH/USD", 3), "ETH live");
+    server.dropAll();
+    await h.until(
+      () => server!.connections === 2 && ofType(h!, "connection").at(-1)?.state === "live",
+      "live again",
+    );
+    const reconnecting = ofType(h, "connection").find((e) => e.state === "reconnecting");
+    expect(reconnecting).toMatchObject({ state: "reconnecting", attempt: 2 });
+    expect(server.received.filter((r) => r.conn === 2 && r.msg.method === "subscribe")).toHaveLength(1);
+    expect(server.requests()).toEqual([
+      "subscribe BTC/USD@10",
+      "subscribe ETH/USD@10",
+      "subscribe BTC/USD@10",
+      "subscribe ETH/USD@10",
+    ]);
+    await h.until(live(h, "BTC/USD"), "BTC live after reconnect");
+    await h.until(live(h, "ETH/USD"), "ETH live after reconnect");
+  });
+
+  it("detects a silent (half-open) socket within the read timeout and reconnects", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { readTimeoutMs: 400, pingIntervalMs: 100 }));
+    await h.until(live(h, "BTC/USD"), "live");
+    const silentAt = Date.now();
+    server.goSilent();
+    const event = await h.until(
+      () => ofType(h!, "connection").find((e) => e.state === "reconnecting"),
+      "reconnecting",
+    );
+    const detectedAfter = Date.now() - silentAt;
+    expect(event.state === "reconnecting" && event.reason).toMatch(/read timeout/);
+    expect(detectedAfter).toBeGreaterThanOrEqual(350);
+    expect(detectedAfter).toBeLessThan(400 + 600);
+    // Pings went out on the interval while the socket was quiet.
+    expect(server.received.filter((r) => r.msg.method === "ping").length).toBeGreaterThanOrEqual(2);
+    await h.until(() => server!.connections === 2 && live(h!, "BTC/USD")(), "live on a new socket");
+  });
+
+  it("resyncs only the symbol whose checksum is corrupted; the others keep their counts", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD", "ETH/USD"] }));
+    await h.until(live(h, "BTC/USD", 5), "BTC live");
+    await h.until(live(h, "ETH/USD", 5), "ETH live");
+    const before = server.requests().length;
+    const ethBefore = h.book("ETH/USD")!.checksums.ok;
+    server.corruptNext("BTC/USD");
+    await h.until(() => ofType(h!, "resync")[0], "a resync event");
+    const btc = await h.until(
+      () => live(h!, "BTC/USD")() !== undefined && h!.book("BTC/USD")!.resyncs === 1 && h!.book("BTC/USD"),
+      "BTC live again",
+    );
+    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" }]);
+    expect(btc.checksums.failed).toBe(1);
+    expect(server.requests().slice(before)).toEqual(["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"]);
+    await h.until(live(h, "ETH/USD", ethBefore + 5), "ETH keeps counting");
+    const eth = h.book("ETH/USD")!;
+    expect(eth.resyncs).toBe(0);
+    expect(eth.checksums.failed).toBe(0);
+    // ETH never left the live state, and a book that is not live is never shown with prices.
+    for (const view of h.views()) {
+      const e = view.books.find((b) => b.symbol === "ETH/USD")!;
+      if (e.checksums.ok >= ethBefore) expect(e.state).toBe("live");
+      for (const b of view.books) {
+        if (b.state !== "live" && b.state !== "stale")
+          expect([b.bids, b.asks, b.bid, b.ask]).toEqual([[], [], undefined, undefined]);
+      }
+    }
+  });
+
+  it("resyncs a crossed book", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url));
+    await h.until(live(h, "BTC/USD", 3), "live");
+    server.crossNext("BTC/USD");
+    await h.until(() => ofType(h!, "resync")[0], "a resync event");
+    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "crossed-book" }]);
+    const b = await h.until(() => h!.book("BTC/USD")?.resyncs === 1 && live(h!, "BTC/USD")(), "live again");
+    expect(b.checksums.failed).toBe(0);
+    expect(Number(b.bid!.price)).toBeLessThan(Number(b.ask!.price));
+  });
+
+  it("counts malformed frames as errors, resyncs a book frame it cannot apply, ignores other channels", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD", "ETH/USD"] }));
+    await h.until(live(h, "BTC/USD", 3), "BTC live");
+    await h.until(live(h, "ETH/USD", 3), "ETH live");
+    server.broadcast('{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","price":1}]}');
+    server.broadcast("{not json");
+    server.broadcast(
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":"x","asks":[],"checksum":1}]}',
+    );
+    await h.until(
+      () => h!.feed.latest()?.malformed === 2 && ofType(h!, "resync").length === 1,
+      "2 malformed",
+    );
+    expect(ofType(h, "error")).toHaveLength(2);
+    expect(ofType(h, "error")[0]!.message).toMatch(/malformed/);
+    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "bad-frame" }]);
+    await h.until(() => h!.book("BTC/USD")?.resyncs === 1 && live(h!, "BTC/USD")(), "BTC live again");
+    expect(h.book("ETH/USD")!.resyncs).toBe(0);
+    expect(ofType(h, "connection").map((e) => e.state)).toEqual(["connecting", "subscribing", "live"]);
+  });
+
+  it("reports a rejected symbol with Kraken's reason while the others stay live", async () => {
+    server = await ScriptedServer.start({ reject: ["FOO/BAR"] });
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD", "FOO/BAR", "ETH/USD"] }));
+    await h.until(live(h, "BTC/USD", 3), "BTC live");
+    await h.until(live(h, "ETH/USD", 3), "ETH live");
+    expect(ofType(h, "rejected")).toEqual([
+      { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
+    ]);
+    const foo = h.book("FOO/BAR")!;
+    expect(foo).toMatchObject({ state: "rejected", reason: "Currency pair not supported FOO/BAR", bids: [] });
+    expect(h.feed.latest()?.connection.state).toBe("live");
+    expect(h.feed.latest()?.books.map((b) => b.symbol)).toEqual(["BTC/USD", "FOO/BAR", "ETH/USD"]);
+  });
+
+  it("marks a quiet book stale while heartbeats keep the connection healthy", async () => {
+    server = await ScriptedServer.start({ updateMs: 60_000, heartbeatMs: 50 });
+    h = harness(feedOptions(server.url, { staleAfterMs: 300, readTimeoutMs: 1000 }));
+    await h.until(live(h, "BTC/USD"), "live");
+    const stale = await h.until(() => h!.book("BTC/USD")?.state === "stale" && h!.book("BTC/USD"), "stale");
+    expect(stale.bids.length).toBeGreaterThan(0);
+    expect(h.feed.latest()?.connection.state).toBe("live");
+    expect(ofType(h, "connection").some((e) => e.state === "reconnecting")).toBe(false);
+  });
+
+  it("slows down after a policy close (1008), never reconnecting at once", async () => {
+    server = await ScriptedServer.start();
+    server.wss.on("connection", (ws) => setTimeout(() => ws.close(1008, "too many connections"), 30));
+    h = harness(feedOptions(server.url, { backoffBaseMs: 100, backoffCapMs: 10_000 }));
+    const event = await h.until(
+      () => ofType(h!, "connection").find((e) => e.state === "reconnecting"),
+      "reconnecting",
+    );
+    // A slow retry skips two backoff steps and keeps half the ceiling: at least 200 ms from base 100.
+    expect(event.state === "reconnecting" && event.retryInMs).toBeGreaterThanOrEqual(200);
+    expect(event.state === "reconnecting" && event.reason).toMatch(/1008/);
+  });
+
+  it("backs off the connection after repeated rate-limit errors", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url, { backoffBaseMs: 100, backoffCapMs: 10_000 }));
+    await h.until(live(h, "BTC/USD"), "live");
+    for (let i = 0; i < 3; i++) server.broadcast('{"Error":"Exceeded msg rate"}');
+    const event = await h.until(
+      () => ofType(h!, "connection").find((e) => e.state === "reconnecting"),
+      "reconnecting",
+    );
+    expect(event.state === "reconnecting" && event.retryInMs).toBeGreaterThanOrEqual(200);
+    expect(ofType(h, "error").filter((e) => /rate limited/.test(e.message))).toHaveLength(3);
+  });
+
+  it("stop() closes the socket with 1000 and ends the worker within a second", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url));
+    await h.until(live(h, "BTC/USD"), "live");
+    const started = Date.now();
+    await h.feed.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await h.until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+    expect(h.events.at(-1)).toEqual({ type: "stopped" });
+    expect(ofType(h, "connection").at(-1)).toEqual({ type: "connection", state: "stopped" });
+    expect(h.feed.latest()?.connection).toEqual({ state: "stopped" });
+    // Idempotent.
+    await h.feed.stop();
+  });
+
+  it("stop() also finishes when the server never answers the close handshake", async () => {
+    const mute = await muteServer();
+    try {
+      h = harness(feedOptions(mute.url));
+      await h.until(() => ofType(h!, "connection").some((e) => e.state === "subscribing"), "socket open");
+      const started = Date.now();
+      await h.feed.stop();
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(h.events.at(-1)).toEqual({ type: "stopped" });
+    } finally {
+      await mute.close();
+    }
+  });
+});
+
+/** Completes the WebSocket handshake, then reads nothing and sends nothing, ever. */
+async function muteServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const srv = createServer((socket) => {
+    sockets.add(socket);
+    socket.once("data", (head) => {
+      const key = /sec-websocket-key: *(\S+)/i.exec(head.toString())?.[1] ?? "";
+      const accept = createHash("sha1")
+        .update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+        .digest("base64");
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const port = (srv.address() as { port: number }).port;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => resolve());
+      }),
+  };
+}

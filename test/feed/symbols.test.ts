@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { normaliseSymbols, SymbolError } from "../../src/feed/symbols.js";
+
+describe("symbol checks before connecting", () => {
+  it("defaults to BTC/USD", () => {
+    expect(normaliseSymbols([])).toEqual({ symbols: ["BTC/USD"], notices: [] });
+  });
+
+  it("upper-cases, keeps command-line order and drops duplicates", () => {
+    expect(normaliseSymbols(["eth/usd", "BTC/USD", "Eth/Usd", "mina/gbp"]).symbols).toEqual([
+      "ETH/USD",
+      "BTC/USD",
+      "MINA/GBP",
+    ]);
+  });
+
+  it("maps the legacy names XBT and XDG to BTC and DOGE with a notice", () => {
+    const r = normaliseSymbols(["xbt/usd", "XDG/EUR", "ETH/XBT", "BTC/USD"]);
+    expect(r.symbols).toEqual(["BTC/USD", "DOGE/EUR", "ETH/BTC"]);
+    expect(r.notices).toEqual([
+      "xbt/usd is a legacy name; using BTC/USD.",
+      "XDG/EUR is a legacy name; using DOGE/EUR.",
+      "ETH/XBT is a legacy name; using ETH/BTC.",
+    ]);
+  });
+
+  it.each(["BTCUSD", "BTC/", "/USD", "BTC/USD/EUR", "BTC-USD", "BT C/USD", "", "BTC/U$D"])(
+    "rejects %j with a clear error",
+    (bad) => {
+      expect(() => normaliseSymbols(["ETH/USD", bad])).toThrow(SymbolError);
+      expect(() => normaliseSymbols([bad])).toThrow(/expected BASE\/QUOTE, e\.g\. BTC\/USD/);
+    },
+  );
+});
