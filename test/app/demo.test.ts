@@ -1,0 +1,72 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { reap, runBin, until } from "./support/run-bin.js";
+import type { Run } from "./support/run-bin.js";
+
+const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+let run: Run | undefined;
+afterEach(() => {
+  reap(run);
+  run = undefined;
+});
+
+type Line = Record<string, unknown>;
+
+describe("kraken-ladder --demo / --replay with stdout piped", () => {
+  it("streams NDJSON that parses line by line and exits 0 after --duration", async () => {
+    run = runBin(["--demo", "BTC/USD", "ETH/USD", "--duration", "2"]);
+    expect((await run.exit).code).toBe(0);
+    const raw = run.stdout();
+    expect(raw.endsWith("\n")).toBe(true);
+    const lines = raw
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Line);
+    expect(new Set(lines.map((l) => l["type"]))).toEqual(new Set(["connection", "book"]));
+    for (const symbol of ["BTC/USD", "ETH/USD"]) {
+      const live = lines.filter((l) => l["symbol"] === symbol && l["state"] === "live");
+      expect(live.length).toBeGreaterThan(3);
+      for (const l of live) {
+        const bid = l["bid"] as { price: string; qty: string };
+        const ask = l["ask"] as { price: string; qty: string };
+        expect(typeof bid.price).toBe("string");
+        expect(Number(bid.price)).toBeLessThan(Number(ask.price));
+        expect(l["checksums"]).toMatchObject({ failed: 0 });
+      }
+    }
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
+    expect(run.stderr()).toBe("");
+  });
+
+  it("exits 0 on SIGTERM", async () => {
+    run = runBin(["--demo", "SOL/USD"]);
+    await until(() => run!.stdout().includes('"state":"live","bid"'), "a live book line");
+    run.child.kill("SIGTERM");
+    const { code, signal } = await run.exit;
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(run.lines().at(-1)).toEqual({ type: "connection", state: "stopped" });
+  });
+
+  it("--replay takes symbols and depth from the recording and reproduces its checksums", async () => {
+    run = runBin(["--replay", capture, "--speed", "max", "--duration", "1.5"]);
+    expect((await run.exit).code).toBe(0);
+    const last = run
+      .lines()
+      .filter((l) => l["type"] === "book")
+      .at(-1)!;
+    expect(last).toMatchObject({
+      symbol: "BTC/USD",
+      state: "live",
+      checksums: { ok: 301, failed: 0 },
+      resyncs: 0,
+    });
+    expect(run.lines().some((l) => l["type"] === "resync")).toBe(false);
+  });
+
+  it("an unreadable recording for --replay exits 2 with a message", async () => {
+    run = runBin(["--replay", "/nonexistent/rec.jsonl"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toMatch(/cannot replay \/nonexistent\/rec\.jsonl/);
+  });
+});
