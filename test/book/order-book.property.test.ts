@@ -1,0 +1,132 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { bookChecksum } from "../../src/book/checksum.js";
+import { OrderBook } from "../../src/book/order-book.js";
+import type { ApplyOutcome } from "../../src/book/order-book.js";
+import type { BookData, WireLevel } from "../../src/protocol/types.js";
+import { formatTicks, ReferenceBook } from "./reference.js";
+
+/** One market's number formats and price range: prices on a tick grid, fixed decimals, trailing zeros kept. */
+type Market = {
+  readonly priceDecimals: number;
+  readonly qtyDecimals: number;
+  /** Lowest tick, and how many ticks each side's prices spread over. */
+  readonly base: number;
+  readonly span: number;
+};
+
+type Step = {
+  readonly snapshot: boolean;
+  readonly bids: readonly WireLevel[];
+  readonly asks: readonly WireLevel[];
+  /** Send a wrong checksum: the book must report a mismatch and carry on. */
+  readonly corrupt: boolean;
+};
+
+const market = (spans: fc.Arbitrary<number>): fc.Arbitrary<Market> =>
+  fc.record({
+    priceDecimals: fc.constantFrom(0, 1, 2, 4, 8),
+    qtyDecimals: fc.constantFrom(0, 3, 8),
+    base: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 700_000_000 })),
+    span: spans,
+  });
+
+function levels(m: Market, maxLength: number, deleteWeight: number): fc.Arbitrary<WireLevel[]> {
+  const qtyUnits = fc.oneof(
+    { weight: deleteWeight, arbitrary: fc.constant(0) },
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 10 ** m.qtyDecimals * 5 }) },
+    // Round quantities: the text ends in zeros (`1.50000000`, `2.000`).
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 50 }).map((n) => n * 10 ** Math.max(0, m.qtyDecimals - 1)),
+    },
+  );
+  // Bids and asks share the same price range, so books cross now and then.
+  const level = fc.record({
+    price: fc.integer({ min: m.base, max: m.base + m.span - 1 }).map((t) => formatTicks(t, m.priceDecimals)),
+    qty: qtyUnits.map((u) => formatTicks(u, m.qtyDecimals)),
+  });
+  return fc.array(level, { maxLength });
+}
+
+function steps(m: Market, count: { min: number; max: number }, deleteWeight: number): fc.Arbitrary<Step[]> {
+  const step = (snapshot: boolean): fc.Arbitrary<Step> =>
+    fc.record({
+      snapshot: fc.constant(snapshot),
+      bids: levels(m, snapshot ? 40 : 14, snapshot ? 0 : deleteWeight),
+      asks: levels(m, snapshot ? 40 : 14, snapshot ? 0 : deleteWeight),
+      corrupt: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    });
+  return fc
+    .tuple(
+      step(true),
+      fc.array(fc.oneof({ weight: 1, arbitrary: step(true) }, { weight: 25, arbitrary: step(false) }), {
+        minLength: count.min - 1,
+        maxLength: count.max - 1,
+      }),
+    )
+    .map(([first, rest]) => [first, ...rest]);
+}
+
+/** Drives an OrderBook and the reference side by side and compares them after every message. */
+function compare(depth: number, sequence: readonly Step[]): void {
+  const book = new OrderBook("X/Y", depth);
+  const ref = new ReferenceBook(depth);
+  sequence.forEach((step, i) => {
+    const data: BookData = { symbol: "X/Y", bids: step.bids, asks: step.asks, checksum: 0 };
+    ref.apply(data, step.snapshot);
+    const truth = ref.checksum();
+    const sent = step.corrupt ? (truth + 1) >>> 0 : truth;
+    const outcome = book.apply({ ...data, checksum: sent }, step.snapshot);
+    const expected: ApplyOutcome = step.corrupt ? "checksum-mismatch" : ref.crossed() ? "crossed-book" : "ok";
+    const where = `message ${i} (${step.snapshot ? "snapshot" : "update"})`;
+    expect(
+      book.bids.levels.map(({ price, qty }) => ({ price, qty })),
+      where,
+    ).toEqual(ref.bids);
+    expect(
+      book.asks.levels.map(({ price, qty }) => ({ price, qty })),
+      where,
+    ).toEqual(ref.asks);
+    expect(book.checksum, where).toBe(truth);
+    expect(bookChecksum(ref.asks, ref.bids), where).toBe(truth);
+    expect(book.expected, where).toBe(sent);
+    expect(outcome, where).toBe(expected);
+  });
+}
+
+describe("OrderBook against a plain reference model", () => {
+  it("matches levels, checksum and outcome over random snapshots and updates (depth 10 and 25)", () => {
+    const spans = fc.integer({ min: 5, max: 120 });
+    const input = market(spans).chain((m) =>
+      fc.tuple(fc.constantFrom(10, 25), steps(m, { min: 1, max: 40 }, 2)),
+    );
+    fc.assert(
+      fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
+      { numRuns: 250 },
+    );
+  });
+
+  it("keeps its incremental checksum right over long sequences on short, often emptied sides", () => {
+    // Few prices and many deletes: sides shrink below 10 levels, lose their last level, empty and refill.
+    const spans = fc.integer({ min: 2, max: 14 });
+    const input = market(spans).chain((m) =>
+      fc.tuple(fc.constantFrom(10, 25), steps(m, { min: 150, max: 300 }, 5)),
+    );
+    fc.assert(
+      fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
+      { numRuns: 40 },
+    );
+  });
+
+  it("keeps its incremental checksum right when most changes land beyond the top 10 and the depth", () => {
+    const spans = fc.integer({ min: 30, max: 60 });
+    const input = market(spans).chain((m) =>
+      fc.tuple(fc.constantFrom(10, 25), steps(m, { min: 100, max: 200 }, 1)),
+    );
+    fc.assert(
+      fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
+      { numRuns: 30 },
+    );
+  });
+});
