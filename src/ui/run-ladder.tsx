@@ -1,0 +1,102 @@
+import chalk from "chalk";
+import { render } from "ink";
+import type { Instance } from "ink";
+import type { FeedClient } from "../feed/types.js";
+import { themeFor } from "./colors.js";
+import { App } from "./components/App.js";
+import { LadderStore } from "./store.js";
+import { CLEAR_SCREEN, ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
+
+export type LadderOptions = {
+  /** Symbols in command-line order. */
+  readonly symbols: readonly string[];
+  /** Most frames per second: Ink's `maxFps`, matched to the feed's `--fps`. */
+  readonly fps: number;
+};
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Runs the full-screen ladder on the alternate screen until the user quits (q, Esc, Ctrl-C) or a signal
+ * (SIGINT, SIGTERM, SIGHUP) arrives; resolves 0 then. On an uncaught error the terminal is restored, the
+ * error printed on the normal screen, and it resolves 1. The terminal is restored on every way out. The
+ * caller owns the feed and stops it afterwards.
+ */
+export function runLadder(feed: FeedClient, options: LadderOptions): Promise<number> {
+  const stdout = process.stdout;
+  const stdin = process.stdin;
+  return new Promise<number>((resolve) => {
+    let instance: Instance | undefined;
+    let done = false;
+    const restoreOnExit = (): void => writeNow(1, LEAVE_ALT_SCREEN);
+
+    const finish = (code: number, error?: unknown): void => {
+      if (done) return;
+      done = true;
+      // Our signal listeners stay until the signal being handled has reached every listener: signal-exit
+      // (loaded by Ink) re-raises a signal it sees as the only remaining listener of, killing the process.
+      setImmediate(() => {
+        for (const signal of SIGNALS) process.off(signal, onSignal);
+        process.off("uncaughtException", onError);
+        process.off("unhandledRejection", onError);
+      });
+      stdout.off("resize", onResize);
+      store.dispose();
+      try {
+        instance?.unmount();
+        instance?.cleanup();
+      } catch {
+        // Restoring the terminal below matters more than a clean unmount.
+      }
+      stdout.write(LEAVE_ALT_SCREEN);
+      process.off("exit", restoreOnExit);
+      if (error !== undefined) {
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.stderr.write(`kraken-ladder: ${text}\n`);
+      }
+      resolve(code);
+    };
+    const onSignal = (): void => finish(0);
+    const onError = (error: unknown): void => finish(1, error);
+
+    const store = new LadderStore(feed, {
+      symbols: options.symbols,
+      columns: stdout.columns || 80,
+      rows: stdout.rows || 24,
+      onError,
+    });
+
+    // Registered before Ink's own resize handler, so the old frame is wiped and the store has the new size
+    // before Ink redraws: no frame drawn for the old size ever lands on the resized terminal.
+    const onResize = (): void => {
+      instance?.clear();
+      stdout.write(CLEAR_SCREEN);
+      store.setSize(stdout.columns, stdout.rows);
+    };
+
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on("uncaughtException", onError);
+    process.on("unhandledRejection", onError);
+    process.on("exit", restoreOnExit);
+    stdout.on("resize", onResize);
+
+    try {
+      stdout.write(ENTER_ALT_SCREEN);
+      const theme = themeFor(process.env, chalk.level > 0);
+      store.start();
+      instance = render(<App store={store} theme={theme} onQuit={() => finish(0)} />, {
+        stdout: homedStdout(stdout),
+        stdin,
+        exitOnCtrlC: false,
+        maxFps: Math.max(1, options.fps),
+        incrementalRendering: true,
+      });
+      instance.waitUntilExit().then(
+        () => finish(0),
+        (error: unknown) => finish(1, error),
+      );
+    } catch (error) {
+      finish(1, error);
+    }
+  });
+}

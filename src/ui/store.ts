@@ -1,0 +1,266 @@
+import type { FeedClient, FeedEvent, FeedView } from "../feed/types.js";
+import type { FlashMemory } from "./view-model/flash.js";
+import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
+import { coarser, finer } from "./view-model/grouping.js";
+import { groupBook } from "./view-model/ladder.js";
+import type { Screen } from "./view-model/screen.js";
+import { buildScreen } from "./view-model/screen.js";
+import { displayState } from "./view-model/state.js";
+import type { KeyAction } from "./keys.js";
+
+/** The part of the feed client the ladder uses. */
+export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels">;
+
+export type LadderStoreOptions = {
+  /** Symbols in command-line order. */
+  readonly symbols: readonly string[];
+  readonly columns: number;
+  readonly rows: number;
+  /** Epoch ms; tests pass a fixed clock. */
+  readonly now?: () => number;
+  /** Redraw clocks (ages, countdowns) this often; only a changed screen is published. */
+  readonly tickMs?: number;
+  readonly flashMs?: number;
+  /** Most levels per side ever asked of the feed. */
+  readonly maxLevels?: number;
+  /** A throw while handling a feed event (a bug) goes here instead of into the feed's emitter. */
+  readonly onError?: (error: unknown) => void;
+};
+
+type UiState = {
+  readonly selected: number;
+  readonly groups: ReadonlyMap<string, number>;
+  readonly help: boolean;
+  readonly columns: number;
+  readonly rows: number;
+};
+
+/**
+ * The ladder's state outside React: the latest feed view, the UI state (selection, grouping, help, size)
+ * and the screen built from them. Components read it with `useSyncExternalStore`. The screen is rebuilt
+ * when a view arrives (the publisher's tick), on a key, on resize and on a slow clock tick — never per wire
+ * message — and listeners hear only of a screen that actually changed.
+ */
+export class LadderStore {
+  readonly #feed: FeedSource;
+  readonly #symbols: readonly string[];
+  readonly #now: () => number;
+  readonly #tickMs: number;
+  readonly #flashMs: number;
+  readonly #maxLevels: number;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #listeners = new Set<() => void>();
+  #view: FeedView | undefined;
+  #ui: UiState;
+  #flash: FlashMemory | undefined;
+  #screen: Screen;
+  #levels = 0;
+  #unsubscribe: (() => void) | undefined;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #flashTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(feed: FeedSource, options: LadderStoreOptions) {
+    this.#feed = feed;
+    this.#symbols = options.symbols;
+    this.#now = options.now ?? Date.now;
+    this.#tickMs = options.tickMs ?? 250;
+    this.#flashMs = options.flashMs ?? FLASH_MS;
+    this.#maxLevels = options.maxLevels ?? 1000;
+    this.#onError = options.onError;
+    this.#ui = { selected: 0, groups: new Map(), help: false, columns: options.columns, rows: options.rows };
+    this.#view = feed.latest();
+    this.#screen = this.#build();
+  }
+
+  /** Listens to the feed and starts the clock. */
+  start(): void {
+    if (this.#unsubscribe !== undefined) return;
+    this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
+    this.#ticker = setInterval(() => this.#guard(() => this.#refresh()), this.#tickMs);
+    this.#ticker.unref();
+    this.#guard(() => {
+      const latest = this.#feed.latest();
+      if (latest !== undefined && latest !== this.#view) this.setView(latest);
+      else this.#refresh();
+    });
+  }
+
+  dispose(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    if (this.#ticker !== undefined) clearInterval(this.#ticker);
+    if (this.#flashTimer !== undefined) clearTimeout(this.#flashTimer);
+    this.#ticker = undefined;
+    this.#flashTimer = undefined;
+    this.#listeners.clear();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): Screen => this.#screen;
+
+  get selectedSymbol(): string | undefined {
+    return this.#symbolList()[this.#ui.selected];
+  }
+
+  get helpShown(): boolean {
+    return this.#ui.help;
+  }
+
+  /** Grouping factor (ticks) of the selected symbol. */
+  get group(): number {
+    return this.#groupOf(this.selectedSymbol);
+  }
+
+  /** Levels per side last asked of the feed. */
+  get levels(): number {
+    return this.#levels;
+  }
+
+  setView(view: FeedView): void {
+    this.#view = view;
+    this.#trackFlash();
+    this.#refresh();
+  }
+
+  setSize(columns: number, rows: number): void {
+    if (!(columns > 0 && rows > 0)) return;
+    if (columns === this.#ui.columns && rows === this.#ui.rows) return;
+    this.#ui = { ...this.#ui, columns, rows };
+    this.#refresh();
+  }
+
+  dispatch(action: Exclude<KeyAction, { type: "quit" }>): void {
+    const count = this.#symbolList().length;
+    const ui = this.#ui;
+    switch (action.type) {
+      case "next":
+        if (count > 0) this.#select((ui.selected + 1) % count);
+        break;
+      case "previous":
+        if (count > 0) this.#select((ui.selected - 1 + count) % count);
+        break;
+      case "jump":
+        if (action.index < count) this.#select(action.index);
+        break;
+      case "coarser":
+      case "finer": {
+        const symbol = this.selectedSymbol;
+        if (symbol === undefined) break;
+        const current = this.#groupOf(symbol);
+        const next = action.type === "coarser" ? coarser(current) : finer(current);
+        const groups = new Map(ui.groups);
+        groups.set(symbol, next);
+        this.#ui = { ...ui, groups };
+        this.#trackFlash();
+        break;
+      }
+      case "toggle-help":
+        this.#ui = { ...ui, help: !ui.help };
+        break;
+      default:
+        action satisfies never;
+    }
+    this.#refresh();
+  }
+
+  #select(index: number): void {
+    if (index === this.#ui.selected) return;
+    this.#ui = { ...this.#ui, selected: index };
+    this.#flash = undefined;
+    this.#trackFlash();
+  }
+
+  #symbolList(): readonly string[] {
+    return this.#symbols.length > 0 ? this.#symbols : (this.#view?.books.map((b) => b.symbol) ?? []);
+  }
+
+  #groupOf(symbol: string | undefined): number {
+    return symbol === undefined ? 1 : (this.#ui.groups.get(symbol) ?? 1);
+  }
+
+  #onEvent(event: FeedEvent): void {
+    if (event.type === "view") this.setView(event.view);
+  }
+
+  /** Remembers the selected book's sizes so the next view can flash what changed. */
+  #trackFlash(): void {
+    const symbol = this.selectedSymbol;
+    const book = this.#view?.books.find((b) => b.symbol === symbol);
+    if (book === undefined || displayState(book, this.#view?.connection) !== "live") {
+      this.#flash = undefined;
+      return;
+    }
+    const group = this.#groupOf(symbol);
+    const grouped = groupBook(book, group);
+    this.#flash = updateFlash(
+      this.#flash,
+      `${symbol}|${group}`,
+      grouped.asks,
+      grouped.bids,
+      this.#now(),
+      this.#flashMs,
+    );
+  }
+
+  #build(): Screen {
+    const symbol = this.selectedSymbol;
+    return buildScreen({
+      view: this.#view,
+      symbols: this.#symbolList(),
+      selected: this.#ui.selected,
+      group: this.#groupOf(symbol),
+      help: this.#ui.help,
+      columns: this.#ui.columns,
+      rows: this.#ui.rows,
+      flash: this.#flash,
+      now: this.#now(),
+    });
+  }
+
+  #refresh(): void {
+    const screen = this.#build();
+    this.#askLevels(screen);
+    this.#scheduleFlashEnd();
+    if (screen.signature === this.#screen.signature) return;
+    this.#screen = screen;
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** Enough levels to fill the rows at the selected grouping. */
+  #askLevels(screen: Screen): void {
+    if (screen.kind === "too-small" || screen.rowsPerSide <= 0) return;
+    const wanted = Math.min(this.#maxLevels, screen.rowsPerSide * this.#groupOf(this.selectedSymbol));
+    if (wanted === this.#levels) return;
+    this.#levels = wanted;
+    this.#feed.setLevels(wanted);
+  }
+
+  /** A flash must end on time even if no new view arrives. */
+  #scheduleFlashEnd(): void {
+    if (this.#flashTimer !== undefined || this.#unsubscribe === undefined) return;
+    const now = this.#now();
+    const end = nextFlashEnd(this.#flash, now);
+    if (end === undefined) return;
+    this.#flashTimer = setTimeout(
+      () => {
+        this.#flashTimer = undefined;
+        this.#guard(() => this.#refresh());
+      },
+      Math.max(1, end - now + 1),
+    );
+    this.#flashTimer.unref();
+  }
+
+  #guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      if (this.#onError === undefined) throw error;
+      this.#onError(error);
+    }
+  }
+}

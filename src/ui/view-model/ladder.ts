@@ -1,0 +1,203 @@
+import type { BookView } from "../../feed/types.js";
+import type { FlashDirection, FlashMemory } from "./flash.js";
+import { flashAt } from "./flash.js";
+import type { Level, Side } from "./grouping.js";
+import { cumulative, groupLevels, groupSizeText } from "./grouping.js";
+import type { Line, Segment } from "./line.js";
+import { clipLine, dimLine, line, plain } from "./line.js";
+import { bookPriceDecimals, bookQtyDecimals, spreadOf } from "./numbers.js";
+import { sanitize } from "./sanitize.js";
+import type { DisplayState } from "./state.js";
+import { GLYPHS } from "./state.js";
+import { centre, padLeft } from "./text.js";
+import { formatUnits } from "./units.js";
+
+export type LadderInput = {
+  readonly book: BookView | undefined;
+  readonly state: DisplayState;
+  /** Rows above and below the spread row. */
+  readonly rowsPerSide: number;
+  readonly width: number;
+  /** Price grouping, in ticks. */
+  readonly group: number;
+  readonly flash: FlashMemory | undefined;
+  readonly now: number;
+};
+
+/** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
+export type GroupedBook = {
+  readonly asks: readonly Level[];
+  readonly bids: readonly Level[];
+  readonly priceDecimals: number;
+  readonly qtyDecimals: number;
+};
+
+export function groupBook(book: BookView, group: number): GroupedBook {
+  const priceDecimals = bookPriceDecimals(book);
+  const qtyDecimals = bookQtyDecimals(book);
+  return {
+    asks: groupLevels(book.asks, "ask", group, priceDecimals, qtyDecimals),
+    bids: groupLevels(book.bids, "bid", group, priceDecimals, qtyDecimals),
+    priceDecimals,
+    qtyDecimals,
+  };
+}
+
+/** Longest the depth bar gets: a wider bar says nothing more. */
+const MAX_BAR = 48;
+const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+
+function bar(value: bigint, max: bigint, width: number): string {
+  if (width <= 0 || max <= 0n) return "";
+  const eighths = Number((value * BigInt(width * 8)) / max);
+  const full = Math.floor(eighths / 8);
+  const text = "█".repeat(full) + (EIGHTHS[eighths % 8] ?? "");
+  return text === "" && value > 0n ? "▏" : text;
+}
+
+type Columns = {
+  readonly price: number;
+  readonly size: number;
+  readonly cum: number;
+  readonly showCum: boolean;
+  readonly bar: number;
+};
+
+/**
+ * Column widths for this width: ` PRICE  SIZE▲ CUM  BAR`. Numbers are right-aligned at fixed decimals, so
+ * they line up on the point. The bar takes what is left; then the cumulative column goes if room is short.
+ */
+function columnsFor(width: number, price: number, size: number, cum: number): Columns {
+  const fixed = 1 + price + 2 + size + 1; // margin, price, gap, size, flash mark
+  const withCum = fixed + 2 + cum;
+  if (withCum + 2 + 4 <= width)
+    return { price, size, cum, showCum: true, bar: Math.min(MAX_BAR, width - withCum - 2) };
+  if (withCum <= width) return { price, size, cum, showCum: true, bar: 0 };
+  return { price, size, cum, showCum: false, bar: Math.max(0, Math.min(MAX_BAR, width - fixed - 2)) };
+}
+
+function rowLine(
+  key: string,
+  side: Side,
+  price: string,
+  size: string,
+  cum: string,
+  depth: string,
+  direction: FlashDirection | undefined,
+  cols: Columns,
+): Line {
+  const segments: Segment[] = [
+    { text: " " },
+    { text: padLeft(price, cols.price), role: side },
+    { text: "  " },
+    {
+      text: padLeft(size, cols.size),
+      ...(direction === undefined ? {} : { role: direction, bold: true }),
+    },
+    {
+      text: direction === "up" ? "▲" : direction === "down" ? "▼" : " ",
+      ...(direction ? { role: direction } : {}),
+    },
+  ];
+  if (cols.showCum) segments.push({ text: "  " }, { text: padLeft(cum, cols.cum), role: "muted" });
+  if (cols.bar > 0) segments.push({ text: "  " }, { text: depth, role: side });
+  return line(key, segments);
+}
+
+function emptyRow(key: string): Line {
+  return line(key, []);
+}
+
+const STATE_LABEL: { readonly [S in DisplayState]: string } = {
+  live: "",
+  syncing: "waiting for the first snapshot",
+  resyncing: "RESYNCING — not live, waiting for a new snapshot",
+  stale: "STALE — no change lately, may be out of date",
+  rejected: "REJECTED by the server",
+  disconnected: "DISCONNECTED — not live",
+};
+
+/**
+ * The ladder of one book: a column header, `rowsPerSide` ask rows (best ask at the bottom, next to the
+ * middle), the spread row, `rowsPerSide` bid rows (best bid at the top). Exactly `2 * rowsPerSide + 2`
+ * lines, each at most `width` wide. A book that is not live is dimmed and its state is in the spread row.
+ */
+export function ladderLines(input: LadderInput): Line[] {
+  const { book, state, rowsPerSide: n, width, group, flash, now } = input;
+  const grouped = book === undefined ? undefined : groupBook(book, group);
+  const asks = grouped?.asks.slice(0, n) ?? [];
+  const bids = grouped?.bids.slice(0, n) ?? [];
+  const pd = grouped?.priceDecimals ?? 0;
+  const qd = grouped?.qtyDecimals ?? 0;
+  const askCum = cumulative(asks);
+  const bidCum = cumulative(bids);
+  const maxCum = [...askCum, ...bidCum].reduce((m, v) => (v > m ? v : m), 0n);
+  const text = (levels: readonly Level[], cums: readonly bigint[]) =>
+    levels.map((l, i) => ({
+      price: formatUnits(l.price, pd),
+      size: formatUnits(l.qty, qd),
+      cum: formatUnits(cums[i] ?? 0n, qd),
+      level: l,
+      total: cums[i] ?? 0n,
+    }));
+  const askText = text(asks, askCum);
+  const bidText = text(bids, bidCum);
+  const all = [...askText, ...bidText];
+  const cols = columnsFor(
+    width,
+    Math.max(5, ...all.map((r) => r.price.length)),
+    Math.max(4, ...all.map((r) => r.size.length)),
+    Math.max(3, ...all.map((r) => r.cum.length)),
+  );
+  const live = state === "live";
+  const row = (side: Side, r: (typeof all)[number], i: number): Line => {
+    const l = rowLine(
+      `${side}-${i}`,
+      side,
+      r.price,
+      r.size,
+      r.cum,
+      bar(r.total, maxCum, cols.bar),
+      live ? flashAt(flash, side, r.level.price, now) : undefined,
+      cols,
+    );
+    return live ? clipLine(l, width) : dimLine(clipLine(l, width));
+  };
+
+  const groupNote = book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "";
+  const headSegments: Segment[] = [
+    { text: " " },
+    { text: padLeft("PRICE", cols.price), role: "muted" },
+    { text: "  " },
+    { text: padLeft("SIZE", cols.size), role: "muted" },
+    { text: " " },
+  ];
+  if (cols.showCum) headSegments.push({ text: "  " }, { text: padLeft("CUM", cols.cum), role: "muted" });
+  if (cols.bar > 0) headSegments.push({ text: "  " }, { text: `DEPTH${groupNote}`, role: "muted" });
+  else if (groupNote !== "") headSegments.push({ text: groupNote, role: "muted" });
+  const lines: Line[] = [clipLine(line("columns", headSegments), width)];
+
+  // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
+  for (let i = n - 1; i >= 0; i--) {
+    const r = askText[i];
+    lines.push(r === undefined ? emptyRow(`ask-${i}`) : row("ask", r, i));
+  }
+  lines.push(middleLine(book, state, pd, width));
+  for (let i = 0; i < n; i++) {
+    const r = bidText[i];
+    lines.push(r === undefined ? emptyRow(`bid-${i}`) : row("bid", r, i));
+  }
+  return lines;
+}
+
+function middleLine(book: BookView | undefined, state: DisplayState, pd: number, width: number): Line {
+  if (state !== "live") {
+    const reason = book?.reason === undefined ? "" : `: ${sanitize(book.reason)}`;
+    const label = ` ${GLYPHS[state]} ${STATE_LABEL[state]}${reason} `;
+    return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
+  }
+  const spread = book === undefined ? undefined : spreadOf(book, pd);
+  const label =
+    spread === undefined ? " spread — " : ` spread ${spread.spread} · ${spread.bps} bps · mid ${spread.mid} `;
+  return plain("spread", centre(label, width, "─"), { role: "spread" });
+}

@@ -1,0 +1,85 @@
+import type { BookView, LevelView } from "../../feed/types.js";
+import { displayDecimals } from "./grouping.js";
+import { formatUnits, toUnits } from "./units.js";
+
+/** A price at the pair's precision: `63388.7`, always the same number of decimals. */
+export function formatPrice(text: string, decimals: number): string {
+  return formatUnits(toUnits(text, decimals), decimals);
+}
+
+export function bookPriceDecimals(book: BookView): number {
+  return displayDecimals(book.priceDecimals, priceTexts(book));
+}
+
+export function bookQtyDecimals(book: BookView): number {
+  return displayDecimals(book.qtyDecimals, qtyTexts(book));
+}
+
+function* priceTexts(book: BookView): Iterable<string> {
+  for (const l of book.asks) yield l.price;
+  for (const l of book.bids) yield l.price;
+  if (book.bid !== undefined) yield book.bid.price;
+  if (book.ask !== undefined) yield book.ask.price;
+}
+
+function* qtyTexts(book: BookView): Iterable<string> {
+  for (const l of book.asks) yield l.qty;
+  for (const l of book.bids) yield l.qty;
+}
+
+export type Spread = { readonly spread: string; readonly bps: string; readonly mid: string };
+
+/**
+ * Spread, mid and basis points from best bid and ask, exactly (integer ticks); bps to 2 decimals.
+ * The feed's own spread and mid text are used when present.
+ */
+export function spreadOf(book: BookView, priceDecimals: number): Spread | undefined {
+  const bid: LevelView | undefined = book.bid ?? book.bids[0];
+  const ask: LevelView | undefined = book.ask ?? book.asks[0];
+  if (bid === undefined || ask === undefined) return undefined;
+  const b = toUnits(bid.price, priceDecimals);
+  const a = toUnits(ask.price, priceDecimals);
+  const spreadUnits = a - b;
+  // mid = (a + b) / 2 needs one more decimal at most.
+  const midUnits = a + b;
+  const mid = book.mid ?? trimHalf(formatUnits(midUnits * 5n, priceDecimals + 1));
+  const spread = book.spread ?? formatUnits(spreadUnits, priceDecimals);
+  // bps = spread / mid * 10000 = 2 * spread * 10000 / (a + b), in hundredths, rounded half up.
+  const bps =
+    midUnits > 0n ? formatUnits((spreadUnits * 2n * 1_000_000n * 2n + midUnits) / (2n * midUnits), 2) : "—";
+  return { spread, bps, mid };
+}
+
+/** `63388.75` stays; `63388.70` (a whole-tick mid) drops the extra digit back to the pair's precision. */
+function trimHalf(text: string): string {
+  return text.endsWith("0") && text.includes(".") ? text.slice(0, -1).replace(/\.$/, "") : text;
+}
+
+/** Milliseconds as a short duration: `850ms`, `3.2s`, `42s`, `5m`, `2h`. */
+export function formatDuration(ms: number): string {
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${Math.round(v)}ms`;
+  if (v < 10_000) return `${(Math.floor(v / 100) / 10).toFixed(1)}s`;
+  if (v < 120_000) return `${Math.floor(v / 1000)}s`;
+  if (v < 7_200_000) return `${Math.floor(v / 60_000)}m`;
+  return `${Math.floor(v / 3_600_000)}h`;
+}
+
+/** An age for the status bar, coarse enough not to redraw every frame: `<1s`, `3s`, `2m`. */
+export function formatAge(ms: number): string {
+  const v = Math.max(0, ms);
+  if (v < 1000) return "<1s";
+  if (v < 120_000) return `${Math.floor(v / 1000)}s`;
+  if (v < 7_200_000) return `${Math.floor(v / 60_000)}m`;
+  return `${Math.floor(v / 3_600_000)}h`;
+}
+
+export function formatLatency(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "—";
+  return ms < 10 ? `${Math.round(ms * 10) / 10}ms` : `${Math.round(ms)}ms`;
+}
+
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return "—";
+  return perSecond < 10 ? `${Math.round(perSecond * 10) / 10}` : `${Math.round(perSecond)}`;
+}

@@ -1,0 +1,37 @@
+import type { BookView, ConnectionState } from "../../feed/types.js";
+
+/** What the screen says about a book. `syncing` is the wait for a first snapshot on a live connection. */
+export type DisplayState = "live" | "syncing" | "resyncing" | "stale" | "rejected" | "disconnected";
+
+export const GLYPHS: { readonly [S in DisplayState]: string } = {
+  live: "●",
+  syncing: "◌",
+  resyncing: "↻",
+  stale: "◐",
+  rejected: "✕",
+  disconnected: "○",
+};
+
+/** The widest state word, for fixed-width header cells. */
+export const STATE_WORD_WIDTH = "disconnected".length;
+
+export function displayState(
+  book: BookView | undefined,
+  connection: ConnectionState | undefined,
+): DisplayState {
+  if (book?.state === "rejected") return "rejected";
+  if (connection?.state !== "live") return "disconnected";
+  if (book === undefined) return "syncing";
+  switch (book.state) {
+    case "live":
+      return "live";
+    case "awaiting-snapshot":
+      return "syncing";
+    case "resyncing":
+      return "resyncing";
+    case "stale":
+      return "stale";
+    default:
+      return book.state satisfies never;
+  }
+}

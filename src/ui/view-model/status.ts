@@ -1,0 +1,127 @@
+import type { BookView, ConnectionState } from "../../feed/types.js";
+import type { Line, Role, Segment } from "./line.js";
+import { clipLine, line } from "./line.js";
+import { formatAge, formatDuration, formatLatency, formatRate } from "./numbers.js";
+import { sanitize } from "./sanitize.js";
+
+type Item = {
+  /** Longest first; the bar uses the longest form of every item that fits, then drops items from the end. */
+  readonly forms: readonly string[];
+  readonly role?: Role;
+  readonly bold?: boolean;
+};
+
+export function connectionText(connection: ConnectionState | undefined, now: number): Item {
+  if (connection === undefined) return { forms: ["◌ starting", "◌"], role: "muted" };
+  switch (connection.state) {
+    case "live":
+      return { forms: ["● connected", "● live"], role: "good" };
+    case "connecting":
+      return {
+        forms: [`◌ connecting (attempt ${connection.attempt})`, "◌ connecting"],
+        role: "warn",
+      };
+    case "subscribing":
+      return { forms: ["◌ subscribing", "◌ subscr."], role: "warn" };
+    case "reconnecting": {
+      const wait = formatDuration(Math.max(0, connection.retryAt - now));
+      const reason = sanitize(connection.reason);
+      return {
+        forms: [
+          `○ reconnecting in ${wait} (attempt ${connection.attempt}: ${reason})`,
+          `○ reconnecting in ${wait} (attempt ${connection.attempt})`,
+          `○ retry in ${wait}`,
+        ],
+        role: "warn",
+        bold: true,
+      };
+    }
+    case "stopped":
+      return { forms: ["■ stopped"], role: "warn" };
+    default:
+      return connection satisfies never;
+  }
+}
+
+/**
+ * The status bar: connection (with a countdown while reconnecting), then the selected book's messages per
+ * second, checksums ok and failed, resyncs, latency p50/p99 and the age of its last change, then key hints.
+ * Exactly one line, at most `width` wide.
+ */
+export function statusLine(
+  connection: ConnectionState | undefined,
+  book: BookView | undefined,
+  now: number,
+  width: number,
+): Line {
+  const items: Item[] = [connectionText(connection, now)];
+  if (book !== undefined) {
+    const failed = book.checksums.failed;
+    items.push(
+      { forms: [`${formatRate(book.messagesPerSecond)} msg/s`, `${formatRate(book.messagesPerSecond)}/s`] },
+      {
+        forms: [`checksums ✓${book.checksums.ok} ✗${failed}`, `✓${book.checksums.ok} ✗${failed}`],
+        ...(failed > 0 ? { role: "warn" as const } : {}),
+      },
+      {
+        forms: [`resyncs ${book.resyncs}`, `rs ${book.resyncs}`],
+        ...(book.resyncs > 0 ? { role: "warn" as const } : {}),
+      },
+      {
+        forms: [
+          `latency p50 ${formatLatency(book.latencyP50)} p99 ${formatLatency(book.latencyP99)}`,
+          `p50 ${formatLatency(book.latencyP50)} p99 ${formatLatency(book.latencyP99)}`,
+        ],
+      },
+      {
+        forms:
+          book.changedAt === undefined
+            ? ["updated —", "—"]
+            : [`updated ${formatAge(now - book.changedAt)} ago`, `${formatAge(now - book.changedAt)} ago`],
+      },
+    );
+  }
+  items.push({ forms: ["? help  q quit", "? help"], role: "muted" });
+  return clipLine(line("status", fitItems(items, width)), width);
+}
+
+const SEP = " │ ";
+
+/** Long forms where they fit, then short forms, then items dropped from the end (the hints first). */
+function fitItems(items: readonly Item[], width: number): Segment[] {
+  const choice = items.map(() => 0);
+  const total = (count: number): number =>
+    items.slice(0, count).reduce((n, item, i) => n + (item.forms[choice[i] ?? 0] ?? "").length, 0) +
+    SEP.length * Math.max(0, count - 1) +
+    1;
+  let count = items.length;
+  // Shorten the longest items first, then drop from the end.
+  while (total(count) > width) {
+    let best = -1;
+    let bestLength = -1;
+    for (let i = 0; i < count; i++) {
+      const item = items[i];
+      const c = choice[i] ?? 0;
+      if (item !== undefined && c < item.forms.length - 1) {
+        const length = (item.forms[c] ?? "").length;
+        if (length > bestLength) {
+          best = i;
+          bestLength = length;
+        }
+      }
+    }
+    if (best >= 0) choice[best] = (choice[best] ?? 0) + 1;
+    else if (count > 1) count--;
+    else break;
+  }
+  const segments: Segment[] = [{ text: " " }];
+  items.slice(0, count).forEach((item, i) => {
+    if (i > 0) segments.push({ text: SEP, role: "muted" });
+    segments.push({
+      text: item.forms[choice[i] ?? 0] ?? "",
+      ...(item.role === undefined ? {} : { role: item.role }),
+      ...(item.bold === true ? { bold: true } : {}),
+    });
+  });
+  return segments;
+}
