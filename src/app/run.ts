@@ -144,6 +144,12 @@ async function runTerminal(
   options: AppOptions,
 ): Promise<number> {
   const { runLadder } = await import("../ui/run-ladder.js");
+  // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
+  // other listener left (the ladder removes its own while quitting), which would kill the process
+  // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
+  const keep = (): void => {};
+  for (const signal of LADDER_SIGNALS) process.on(signal, keep);
+  // --duration quits the ladder the way SIGTERM does, restoring the terminal.
   const timer =
     options.durationMs === undefined
       ? undefined
@@ -152,5 +158,8 @@ async function runTerminal(
     return await runLadder(feed, { symbols, fps: options.fps });
   } finally {
     clearTimeout(timer);
+    for (const signal of LADDER_SIGNALS) process.off(signal, keep);
   }
 }
+
+const LADDER_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
