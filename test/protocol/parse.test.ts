@@ -321,6 +321,14 @@ describe("parseFrame: malformed input gives typed errors, never exceptions", () 
     expect(e).not.toHaveProperty("symbols");
   });
 
+  it("reports JSON nested too deeply to parse instead of overflowing the stack", () => {
+    expectError("[".repeat(100_000) + "]".repeat(100_000), /malformed JSON/);
+    expectError(
+      `{"channel":"book","type":"update","data":[${"[".repeat(50_000)}${"]".repeat(50_000)}]}`,
+      /./,
+    );
+  });
+
   it("never throws, whatever the bytes", () => {
     const frame = bookFrame("update", '{"price":63004.9,"qty":0.1}', '{"price":63005.0,"qty":0.2}');
     for (let cut = 0; cut <= frame.length; cut++) {
