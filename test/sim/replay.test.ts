@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { generateFrames } from "../../src/sim/generate.js";
+import { describeRecording } from "../../src/sim/replay.js";
+import { startSimServer } from "../../src/sim/server.js";
+import type { SimServer } from "../../src/sim/server.js";
+import { BookChecker, TestClient, isBook, isHeartbeat } from "./kraken-client.js";
+
+const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+const captureLines = readFileSync(CAPTURE, "utf8")
+  .split("\n")
+  .filter((l) => l !== "");
+const captureBook = captureLines.filter(isBook);
+const checksums = (frames: readonly string[]) => frames.map((f) => /"checksum":(\d+)/.exec(f)![1]);
+
+let servers: SimServer[] = [];
+let clients: TestClient[] = [];
+let dirs: string[] = [];
+afterEach(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(servers.map((s) => s.close()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  servers = [];
+  clients = [];
+  dirs = [];
+});
+
+async function replay(path: string, speed: number, heartbeatMs = 1000): Promise<TestClient> {
+  const server = await startSimServer({ replayPath: path, speed, heartbeatMs });
+  servers.push(server);
+  const c = await TestClient.connect(server.url);
+  clients.push(c);
+  return c;
+}
+
+function tempFile(name: string, lines: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "sim-replay-"));
+  dirs.push(dir);
+  const file = join(dir, name);
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+describe("replay", () => {
+  it("describes the shared capture: BTC/USD at depth 10", async () => {
+    expect(await describeRecording(CAPTURE)).toEqual({ symbols: ["BTC/USD"], depth: 10 });
+  });
+
+  it("infers the depth from the first snapshot when a recording has no ack, rounded up to a Kraken depth", async () => {
+    const gen = [...generateFrames({ symbols: ["ETH/USD", "SOL/USD"], depth: 25, seed: 2, messages: 50 })];
+    const noAcks = tempFile("no-acks.jsonl", gen.filter(isBook));
+    expect(await describeRecording(noAcks)).toEqual({ symbols: ["ETH/USD", "SOL/USD"], depth: 25 });
+    const short = `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":1.0,"qty":1.00000000}],"asks":[{"price":2.0,"qty":1.00000000}],"checksum":1}]}`;
+    expect(await describeRecording(tempFile("short.jsonl", [short]))).toEqual({
+      symbols: ["BTC/USD"],
+      depth: 10,
+    });
+    expect(await describeRecording(tempFile("none.jsonl", [`{"channel":"heartbeat"}`]))).toEqual({
+      symbols: [],
+    });
+  });
+
+  it("replays the shared capture at max speed: every book frame verbatim, checksums in order, no mismatch", async () => {
+    const c = await replay(CAPTURE, Infinity, 100);
+    c.subscribe(["BTC/USD"], 10, 1);
+    await c.waitForCount(isBook, captureBook.length);
+    const served = c.frames.map((f) => f.text).filter(isBook);
+    expect(served).toHaveLength(301);
+    expect(served).toEqual(captureBook);
+    expect(checksums(served)).toEqual(checksums(captureBook));
+    const checker = new BookChecker(10);
+    for (const f of served) checker.apply(f);
+    expect(checker.totals).toMatchObject({ snapshots: 5, updates: 296, ok: 301, mismatched: 0 });
+    // Then idle, open, with heartbeats.
+    const end = c.frames.length;
+    await c.waitFor(isHeartbeat, { from: end });
+    const more = c.frames.length;
+    await c.waitFor(isHeartbeat, { from: more });
+    expect(c.frames.slice(end).some((f) => isBook(f.text))).toBe(false);
+    expect(c.closeCode).toBeUndefined();
+  });
+
+  it("serves the recorded depth whatever depth is asked for, and rejects symbols not in the recording", async () => {
+    const c = await replay(CAPTURE, Infinity);
+    c.subscribe(["BTC/USD", "ETH/USD"], 25, 7);
+    await c.waitFor((t) => t.includes("ETH/USD"));
+    const replies = c.frames.filter((f) => f.text.startsWith(`{"`) && f.text.includes(`"req_id":7`));
+    expect(JSON.parse(replies[0]!.text)).toMatchObject({
+      result: { symbol: "BTC/USD", depth: 10 },
+      success: true,
+    });
+    expect(JSON.parse(replies[1]!.text)).toMatchObject({
+      error: "Currency pair not supported ETH/USD",
+      symbol: "ETH/USD",
+      success: false,
+    });
+  });
+
+  it("paces frames by their exchange timestamps divided by the speed", async () => {
+    const base = captureBook.slice(0, 4); // snapshot + 3 updates, timestamps rewritten 300 ms apart
+    const lines = base.map((f, i) =>
+      f.replace(
+        /"timestamp":"[^"]*"/,
+        `"timestamp":"2026-08-01T00:00:0${i}.${String((i * 300_000) % 1_000_000).padStart(6, "0")}Z"`,
+      ),
+    );
+    // i=0: 00.000000, i=1: 01.300000, i=2: 02.600000, i=3: 03.900000 → 1.3 s apart
+    const file = tempFile("paced.jsonl", lines);
+    for (const [speed, gap] of [
+      [4, 325],
+      [13, 100],
+    ] as const) {
+      const c = await replay(file, speed);
+      c.subscribe(["BTC/USD"], 10);
+      await c.waitForCount(isBook, 4);
+      const at = c.frames.filter((f) => isBook(f.text)).map((f) => f.at);
+      for (let i = 1; i < 4; i++) {
+        const d = at[i]! - at[i - 1]!;
+        expect(d).toBeGreaterThan(gap * 0.8);
+        expect(d).toBeLessThan(gap * 1.6 + 30);
+      }
+    }
+  });
+});
