@@ -103,7 +103,7 @@ describe("OrderBook against a plain reference model", () => {
     );
     fc.assert(
       fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
   });
 
@@ -115,7 +115,7 @@ describe("OrderBook against a plain reference model", () => {
     );
     fc.assert(
       fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
@@ -126,7 +126,7 @@ describe("OrderBook against a plain reference model", () => {
     );
     fc.assert(
       fc.property(input, ([depth, sequence]) => compare(depth, sequence)),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 });

@@ -69,7 +69,7 @@ async function traced(args: readonly string[]): Promise<{ r: CliResult; loaded: 
   return { r, loaded: await loadedModules(log) };
 }
 
-describe("the verify command's module graph", () => {
+describe.concurrent("the verify command's module graph", () => {
   it("does not load Ink or React, while the hook sees the modules verify does load", async () => {
     const { r, loaded } = await traced(["verify", CAPTURE]);
     expect(r.code).toBe(0);

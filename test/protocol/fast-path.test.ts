@@ -114,7 +114,7 @@ describe("book frame fast path", () => {
         expect(comparable(fast)).toEqual(comparable(generic));
         if (fast.kind === "error" || fast.kind === "unknown") expect(fast.raw).toBe(text);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
