@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createServer } from "node:net";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +10,7 @@ import type { BookView, FeedEvent } from "../../src/feed/types.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
 import type { Harness } from "./support/feed-harness.js";
 import { ScriptedServer } from "./support/scripted-server.js";
+import { BIN } from "../app/support/run-bin.js";
 
 let server: ScriptedServer | undefined;
 let h: Harness | undefined;
@@ -58,6 +63,44 @@ describe("feed worker against a scripted Kraken server", () => {
     h.feed.setLevels(8);
     const b = await h.until(() => h!.book("BTC/USD")?.bids.length === 8 && h!.book("BTC/USD"), "8 levels");
     expect(b.asks).toHaveLength(8);
+  });
+
+  it("applies every wire message while a blocked consumer only misses views", async () => {
+    // The server runs in its own process: blocking this thread must not slow it down.
+    const sim = spawn(process.execPath, [BIN, "simulate", "--rate", "300", "--seed", "3"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const recordPath = join(mkdtempSync(join(tmpdir(), "kl-slow-")), "rec.jsonl");
+    try {
+      const url = await new Promise<string>((resolve) =>
+        sim.stdout.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
+      );
+      h = harness(feedOptions(url, { fps: 10, recordPath, symbols: ["BTC/USD", "ETH/USD"] }));
+      await h.until(live(h, "ETH/USD", 5), "live");
+      // Block the main thread; the worker keeps reading the socket and applying frames.
+      const until = Date.now() + 700;
+      while (Date.now() < until) {
+        /* busy */
+      }
+      await h.feed.stop();
+      const recorded = readFileSync(recordPath, "utf8").split("\n");
+      const applied = h
+        .views()
+        .at(-1)!
+        .books.reduce((n, b) => n + b.checksums.ok + b.checksums.failed, 0);
+      const bookFrames = recorded.filter((f) => f.startsWith('{"channel":"book"')).length;
+      expect(bookFrames).toBeGreaterThan(300);
+      expect(applied).toBe(bookFrames);
+      expect(h.views().length).toBeLessThan(bookFrames / 10);
+      expect(ofType(h, "connection").some((e) => e.state === "reconnecting")).toBe(false);
+    } finally {
+      if (sim.exitCode === null) {
+        const exited = new Promise((resolve) => sim.once("exit", resolve));
+        sim.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dirname(recordPath), { recursive: true, force: true });
+    }
   });
 
   it("reconnects after a dropped connection and resubscribes every symbol", async () => {
