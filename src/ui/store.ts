@@ -69,6 +69,7 @@ export class LadderStore {
     this.#onError = options.onError;
     this.#ui = { selected: 0, groups: new Map(), help: false, columns: options.columns, rows: options.rows };
     this.#view = feed.latest();
+    this.#trackFlash();
     this.#screen = this.#build();
   }
 

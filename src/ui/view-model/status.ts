@@ -87,31 +87,45 @@ export function statusLine(
 
 const SEP = " │ ";
 
-/** Long forms where they fit, then short forms, then items dropped from the end (the hints first). */
+/**
+ * Long forms where they fit. When the line is too wide: shorten the stats (longest first), drop the key
+ * hints, shorten the connection state to its middle form, drop stats from the end, and only then use the
+ * connection state's shortest form: while reconnecting, the countdown matters more than the stats.
+ */
 function fitItems(items: readonly Item[], width: number): Segment[] {
   const choice = items.map(() => 0);
-  const total = (count: number): number =>
+  let count = items.length;
+  const total = (): number =>
     items.slice(0, count).reduce((n, item, i) => n + (item.forms[choice[i] ?? 0] ?? "").length, 0) +
     SEP.length * Math.max(0, count - 1) +
     1;
-  let count = items.length;
-  // Shorten the longest items first, then drop from the end.
-  while (total(count) > width) {
+  const shortenable = (i: number): boolean => (choice[i] ?? 0) < (items[i]?.forms.length ?? 1) - 1;
+  const shortenLongestStat = (): boolean => {
     let best = -1;
     let bestLength = -1;
-    for (let i = 0; i < count; i++) {
-      const item = items[i];
-      const c = choice[i] ?? 0;
-      if (item !== undefined && c < item.forms.length - 1) {
-        const length = (item.forms[c] ?? "").length;
-        if (length > bestLength) {
-          best = i;
-          bestLength = length;
-        }
+    for (let i = 1; i < count; i++) {
+      const length = (items[i]?.forms[choice[i] ?? 0] ?? "").length;
+      if (shortenable(i) && length > bestLength) {
+        best = i;
+        bestLength = length;
       }
     }
-    if (best >= 0) choice[best] = (choice[best] ?? 0) + 1;
+    if (best < 0) return false;
+    choice[best] = (choice[best] ?? 0) + 1;
+    return true;
+  };
+  let hintsDropped = false;
+  while (total() > width) {
+    if (shortenLongestStat()) continue;
+    if (!hintsDropped && count > 1) {
+      hintsDropped = true;
+      count--;
+      continue;
+    }
+    const connectionForms = items[0]?.forms.length ?? 1;
+    if ((choice[0] ?? 0) < connectionForms - 2) choice[0] = (choice[0] ?? 0) + 1;
     else if (count > 1) count--;
+    else if (shortenable(0)) choice[0] = (choice[0] ?? 0) + 1;
     else break;
   }
   const segments: Segment[] = [{ text: " " }];

@@ -1,0 +1,472 @@
+import { describe, expect, it } from "vitest";
+import { groupLevels, cumulative, coarser, finer, GROUP_STEPS } from "../../src/ui/view-model/grouping.js";
+import { flashAt, nextFlashEnd, updateFlash } from "../../src/ui/view-model/flash.js";
+import { ladderLines, groupBook } from "../../src/ui/view-model/ladder.js";
+import { buildScreen, MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/screen.js";
+import type { ScreenInput } from "../../src/ui/view-model/screen.js";
+import { headerLines } from "../../src/ui/view-model/header.js";
+import { statusLine } from "../../src/ui/view-model/status.js";
+import { spreadOf, formatPrice } from "../../src/ui/view-model/numbers.js";
+import { sanitize } from "../../src/ui/view-model/sanitize.js";
+import { formatUnits, toUnits } from "../../src/ui/view-model/units.js";
+import { displayState } from "../../src/ui/view-model/state.js";
+import { btcBook, ethBook, feedView, levels, LIVE, NOW } from "./helpers/views.js";
+
+function screen(overrides: Partial<ScreenInput> = {}) {
+  return buildScreen({
+    view: feedView([btcBook(), ethBook()]),
+    symbols: ["BTC/USD", "ETH/USD"],
+    selected: 0,
+    group: 1,
+    help: false,
+    columns: 80,
+    rows: 24,
+    flash: undefined,
+    now: NOW,
+    ...overrides,
+  });
+}
+
+const texts = (lines: readonly { text: string }[]) => lines.map((l) => l.text);
+
+describe("exact units", () => {
+  it("turn wire text into integers at a precision and back", () => {
+    expect(toUnits("63388.7", 1)).toBe(633887n);
+    expect(toUnits("0.1", 8)).toBe(10_000_000n);
+    expect(toUnits("12", 2)).toBe(1200n);
+    expect(formatUnits(633887n, 1)).toBe("63388.7");
+    expect(formatUnits(5n, 8)).toBe("0.00000005");
+    expect(formatUnits(42n, 0)).toBe("42");
+  });
+
+  it("sum sizes without float drift", () => {
+    const cums = cumulative(
+      groupLevels(
+        levels([
+          ["1.0", "0.1"],
+          ["0.9", "0.2"],
+        ]),
+        "bid",
+        1,
+        1,
+        8,
+      ),
+    );
+    expect(cums.map((c) => formatUnits(c, 8))).toEqual(["0.10000000", "0.30000000"]);
+  });
+});
+
+describe("price grouping", () => {
+  const bids = levels([
+    ["63388.7", "0.25761908"],
+    ["63388.2", "0.50000000"],
+    ["63387.0", "1.00000000"],
+    ["63386.9", "0.01000000"],
+  ]);
+  const asks = levels([
+    ["63388.8", "0.34887114"],
+    ["63389.0", "1.20000000"],
+    ["63389.5", "0.05000000"],
+  ]);
+
+  it("at one tick keeps every level", () => {
+    expect(groupLevels(bids, "bid", 1, 1, 8)).toHaveLength(4);
+  });
+
+  it("rounds bids down and asks up into buckets of whole ticks, summing sizes exactly", () => {
+    const b = groupLevels(bids, "bid", 10, 1, 8).map((l) => [formatUnits(l.price, 1), formatUnits(l.qty, 8)]);
+    expect(b).toEqual([
+      ["63388.0", "0.75761908"],
+      ["63387.0", "1.00000000"],
+      ["63386.0", "0.01000000"],
+    ]);
+    const a = groupLevels(asks, "ask", 10, 1, 8).map((l) => [formatUnits(l.price, 1), formatUnits(l.qty, 8)]);
+    expect(a).toEqual([
+      ["63389.0", "1.54887114"],
+      ["63390.0", "0.05000000"],
+    ]);
+  });
+
+  it("re-aggregates cumulative sizes from the grouped levels", () => {
+    const lines = ladderLines({
+      book: btcBook(),
+      state: "live",
+      rowsPerSide: 3,
+      width: 80,
+      group: 10,
+      flash: undefined,
+      now: NOW,
+    });
+    const bestBid = lines[5]?.text ?? "";
+    expect(bestBid).toContain("63388.0");
+    expect(bestBid).toContain("0.75761908");
+    const secondBid = lines[6]?.text ?? "";
+    expect(secondBid).toContain("63387.0");
+    expect(secondBid).toContain("1.75761908");
+    expect(lines[0]?.text).toContain("group 1.0");
+  });
+
+  it("steps through multiples of the tick and stops at both ends", () => {
+    expect(coarser(1)).toBe(2);
+    expect(coarser(2)).toBe(5);
+    expect(finer(5)).toBe(2);
+    expect(finer(1)).toBe(1);
+    const last = GROUP_STEPS[GROUP_STEPS.length - 1] ?? 1;
+    expect(coarser(last)).toBe(last);
+  });
+});
+
+describe("ladder rows", () => {
+  const input = { book: btcBook(), state: "live" as const, width: 80, group: 1, flash: undefined, now: NOW };
+
+  it("are exactly 2n + 2 lines: titles, asks with the best ask next to the spread row, bids", () => {
+    const lines = ladderLines({ ...input, rowsPerSide: 4 });
+    expect(lines).toHaveLength(10);
+    expect(lines[0]?.text).toMatch(/PRICE\s+SIZE\s+CUM\s+DEPTH/);
+    // Asks from the 4th best at the top down to the best ask just above the spread row.
+    expect(texts(lines.slice(1, 5)).map((t) => t.trim().split(/\s+/)[0])).toEqual([
+      "63390.1",
+      "63389.5",
+      "63389.0",
+      "63388.8",
+    ]);
+    expect(lines[5]?.text).toMatch(/spread 0\.1 · 0\.02 bps · mid 63388\.75/);
+    expect(texts(lines.slice(6)).map((t) => t.trim().split(/\s+/)[0])).toEqual([
+      "63388.7",
+      "63388.2",
+      "63387.0",
+      "63386.9",
+    ]);
+  });
+
+  it("align prices, sizes and cumulative sizes on the decimal point", () => {
+    const lines = ladderLines({ ...input, rowsPerSide: 6 });
+    const rows = texts(lines).filter((t) => /^\s+\d/.test(t));
+    const dots = (column: number) =>
+      new Set(
+        rows.map((t) => {
+          let index = -1;
+          for (let i = 0; i <= column; i++) index = t.indexOf(".", index + 1);
+          return index;
+        }),
+      );
+    expect(dots(0).size).toBe(1);
+    expect(dots(1).size).toBe(1);
+    expect(dots(2).size).toBe(1);
+  });
+
+  it("pad a thin book with empty rows so the spread row stays in the middle", () => {
+    const book = btcBook({ asks: levels([["63388.8", "1"]]), bids: levels([["63388.7", "2"]]) });
+    const lines = ladderLines({ ...input, book, rowsPerSide: 3 });
+    expect(lines).toHaveLength(8);
+    expect(texts(lines.slice(1, 3))).toEqual(["", ""]);
+    expect(lines[3]?.text).toContain("63388.8");
+    expect(lines[4]?.text).toContain("spread");
+    expect(lines[5]?.text).toContain("63388.7");
+  });
+
+  it("draw a depth bar proportional to the cumulative size", () => {
+    const lines = ladderLines({ ...input, rowsPerSide: 6 });
+    const barLength = (t: string) => (t.match(/[█▏▎▍▌▋▊▉]+/)?.[0] ?? "").length;
+    const deepestBid = lines[lines.length - 1]?.text ?? "";
+    const bestBid = lines[8]?.text ?? "";
+    expect(barLength(deepestBid)).toBeGreaterThan(barLength(bestBid) * 5);
+  });
+
+  it("never exceed the width and drop the bar, then the cumulative column, when narrow", () => {
+    for (const width of [40, 33, 30, 25, 90, 200]) {
+      const lines = ladderLines({ ...input, rowsPerSide: 6, width });
+      for (const l of lines) expect(l.text.length).toBeLessThanOrEqual(width);
+    }
+    expect(ladderLines({ ...input, rowsPerSide: 2, width: 33 })[0]?.text).not.toContain("DEPTH");
+    expect(ladderLines({ ...input, rowsPerSide: 2, width: 25 })[0]?.text).not.toContain("CUM");
+  });
+
+  it("dim a book that is not live and label it in the spread row, with the reason, never as live", () => {
+    const book = btcBook({ state: "resyncing", reason: "checksum-mismatch" });
+    const lines = ladderLines({ ...input, book, state: "resyncing", rowsPerSide: 3 });
+    expect(lines[4]?.text).toContain("RESYNCING");
+    expect(lines[4]?.text).toContain("checksum-mismatch");
+    expect(lines[4]?.text).not.toContain("spread");
+    for (const l of lines.slice(1, 4)) expect(l.segments.every((s) => s.dim === true)).toBe(true);
+    const stale = ladderLines({ ...input, state: "stale", rowsPerSide: 3 });
+    expect(stale[4]?.text).toContain("STALE");
+  });
+});
+
+describe("flash state", () => {
+  const grouped = (book = btcBook()) => groupBook(book, 1);
+
+  it("does not flash on the first view of a book", () => {
+    const g = grouped();
+    const memory = updateFlash(undefined, "BTC/USD|1", g.asks, g.bids, NOW);
+    expect(memory.flashes.size).toBe(0);
+  });
+
+  it("flashes a size that grew up and one that shrank down, briefly", () => {
+    const g = grouped();
+    const first = updateFlash(undefined, "k", g.asks, g.bids, NOW);
+    const changed = grouped(
+      btcBook({
+        bids: levels([
+          ["63388.7", "0.30000000"],
+          ["63388.2", "0.10000000"],
+          ["63387.0", "1.00000000"],
+        ]),
+      }),
+    );
+    const second = updateFlash(first, "k", changed.asks, changed.bids, NOW + 100, 600);
+    expect(flashAt(second, "bid", toUnits("63388.7", 1), NOW + 100)).toBe("up");
+    expect(flashAt(second, "bid", toUnits("63388.2", 1), NOW + 100)).toBe("down");
+    expect(flashAt(second, "bid", toUnits("63387.0", 1), NOW + 100)).toBeUndefined();
+    expect(flashAt(second, "bid", toUnits("63388.7", 1), NOW + 800)).toBeUndefined();
+    expect(nextFlashEnd(second, NOW + 100)).toBe(NOW + 700);
+  });
+
+  it("flashes a new level inside the seen range but not one scrolling in at the far end", () => {
+    const g = grouped();
+    const first = updateFlash(undefined, "k", g.asks, g.bids, NOW);
+    const bids = levels([
+      ["63388.7", "0.25761908"],
+      ["63388.5", "0.40000000"],
+      ["63388.2", "0.50000000"],
+      ["63387.0", "1.00000000"],
+      ["63386.9", "0.01000000"],
+      ["63385.0", "3.50000000"],
+      ["63380.0", "0.20000000"],
+      ["63379.0", "9.00000000"],
+    ]);
+    const next = grouped(btcBook({ bids }));
+    const second = updateFlash(first, "k", next.asks, next.bids, NOW + 50);
+    expect(flashAt(second, "bid", toUnits("63388.5", 1), NOW + 50)).toBe("up");
+    expect(flashAt(second, "bid", toUnits("63379.0", 1), NOW + 50)).toBeUndefined();
+  });
+
+  it("starts over without flashing when the book or grouping changes", () => {
+    const g = grouped();
+    const first = updateFlash(undefined, "BTC/USD|1", g.asks, g.bids, NOW);
+    const other = grouped(btcBook({ bids: levels([["63388.7", "9"]]) }));
+    expect(updateFlash(first, "BTC/USD|2", other.asks, other.bids, NOW).flashes.size).toBe(0);
+  });
+
+  it("shows ▲ and ▼ next to flashing sizes, readable without colour", () => {
+    const g = grouped();
+    const first = updateFlash(undefined, "k", g.asks, g.bids, NOW);
+    const changed = grouped(
+      btcBook({
+        asks: levels([
+          ["63388.8", "0.1"],
+          ["63389.0", "5"],
+        ]),
+      }),
+    );
+    const memory = updateFlash(first, "k", changed.asks, changed.bids, NOW);
+    const lines = ladderLines({
+      book: btcBook({
+        asks: levels([
+          ["63388.8", "0.1"],
+          ["63389.0", "5"],
+        ]),
+      }),
+      state: "live",
+      rowsPerSide: 2,
+      width: 80,
+      group: 1,
+      flash: memory,
+      now: NOW,
+    });
+    expect(lines[1]?.text).toContain("5.00000000▲");
+    expect(lines[2]?.text).toContain("0.10000000▼");
+  });
+});
+
+describe("the whole screen", () => {
+  it("fills the pane and never exceeds it: at most rows - 1 lines, none wider than the pane", () => {
+    for (const [columns, rows] of [
+      [80, 24],
+      [40, 10],
+      [41, 11],
+      [120, 50],
+      [200, 60],
+      [60, 13],
+    ] as const) {
+      const s = screen({ columns, rows });
+      const all = [...s.header, ...s.body, ...s.status];
+      expect(all.length).toBe(rows - 1);
+      expect(s.height).toBe(rows - 1);
+      for (const l of all) expect(l.text.length).toBeLessThanOrEqual(columns);
+      expect(s.rowsPerSide).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it("gives more ladder rows to a taller pane", () => {
+    expect(screen({ rows: 40 }).rowsPerSide).toBeGreaterThan(screen({ rows: 24 }).rowsPerSide);
+  });
+
+  it("says the pane is too small below the minimum instead of drawing a broken ladder", () => {
+    for (const [columns, rows] of [
+      [20, 6],
+      [MIN_COLUMNS - 1, 30],
+      [100, MIN_ROWS - 1],
+    ] as const) {
+      const s = screen({ columns, rows });
+      expect(s.kind).toBe("too-small");
+      expect(s.body[0]?.text).toBe("pane too small");
+      expect(s.body.length).toBeLessThanOrEqual(rows - 1);
+      for (const l of s.body) expect(l.text.length).toBeLessThanOrEqual(columns);
+    }
+    expect(screen({ columns: MIN_COLUMNS, rows: MIN_ROWS }).kind).toBe("ladder");
+    expect(screen({ columns: 5, rows: 2 }).height).toBeLessThanOrEqual(1);
+  });
+
+  it("shows the help overlay in place of the ladder, listing every key", () => {
+    const s = screen({ help: true, rows: 30 });
+    expect(s.kind).toBe("help");
+    const text = texts(s.body).join("\n");
+    for (const key of [
+      "→",
+      "l",
+      "Tab",
+      "←",
+      "h",
+      "Shift-Tab",
+      "1 – 9",
+      "+",
+      "−",
+      "?",
+      "q",
+      "Esc",
+      "Ctrl-C",
+    ]) {
+      expect(text).toContain(key);
+    }
+  });
+
+  it("keeps the selected symbol in the header when symbols do not fit", () => {
+    const books = Array.from({ length: 9 }, (_, i) => btcBook({ symbol: `S${i}/USD` }));
+    const s = buildScreen({
+      view: feedView(books),
+      symbols: books.map((b) => b.symbol),
+      selected: 8,
+      group: 1,
+      help: false,
+      columns: 60,
+      rows: 12,
+      flash: undefined,
+      now: NOW,
+    });
+    expect(s.header.some((l) => l.text.includes("▶9 S8/USD"))).toBe(true);
+    expect(s.height).toBe(11);
+  });
+});
+
+describe("header", () => {
+  it("lists every symbol in order with state glyph and word, bid / ask and bps; the selected one marked", () => {
+    const books = new Map([
+      ["BTC/USD", btcBook()],
+      ["ETH/USD", ethBook({ state: "stale" })],
+    ]);
+    const lines = headerLines(["BTC/USD", "ETH/USD", "FOO/BAR"], books, LIVE, 1, 200, 5);
+    const text = texts(lines).join("\n");
+    expect(text).toMatch(/ 1 BTC\/USD\s+● live\s+63388\.7 \/ 63388\.8\s+0\.02 bps/);
+    expect(text).toMatch(/▶2 ETH\/USD\s+◐ stale\s+3120\.50 \/ 3120\.55\s+0\.16 bps/);
+    expect(text).toContain("3 FOO/BAR");
+    expect(text.indexOf("BTC/USD")).toBeLessThan(text.indexOf("ETH/USD"));
+    expect(text.indexOf("ETH/USD")).toBeLessThan(text.indexOf("FOO/BAR"));
+  });
+
+  it("shows every state word", () => {
+    const view = (state: "live" | "resyncing" | "stale" | "rejected") =>
+      headerLines(["BTC/USD"], new Map([["BTC/USD", btcBook({ state })]]), LIVE, 0, 100, 1)[0]?.text;
+    expect(view("live")).toContain("● live");
+    expect(view("resyncing")).toContain("↻ resyncing");
+    expect(view("stale")).toContain("◐ stale");
+    expect(view("rejected")).toContain("✕ rejected");
+    const down = headerLines(
+      ["BTC/USD"],
+      new Map([["BTC/USD", btcBook()]]),
+      { state: "subscribing" },
+      0,
+      100,
+      1,
+    );
+    expect(down[0]?.text).toContain("○ disconnected");
+  });
+
+  it("strips control characters from symbols before they reach the terminal", () => {
+    const lines = headerLines(["EVIL\u001b[2J/USD"], new Map(), LIVE, 0, 100, 1);
+    expect(lines[0]?.text).not.toContain("\u001b");
+    expect(lines[0]?.text).toContain("EVIL[2J/USD");
+  });
+});
+
+describe("state", () => {
+  it("is disconnected whenever the connection is not live, except a rejected book", () => {
+    expect(
+      displayState(btcBook(), { state: "reconnecting", attempt: 2, retryInMs: 500, retryAt: 0, reason: "x" }),
+    ).toBe("disconnected");
+    expect(displayState(btcBook({ state: "rejected" }), { state: "connecting", attempt: 1 })).toBe(
+      "rejected",
+    );
+    expect(displayState(btcBook({ state: "awaiting-snapshot" }), LIVE)).toBe("syncing");
+    expect(displayState(undefined, LIVE)).toBe("syncing");
+  });
+});
+
+describe("status bar", () => {
+  it("shows connection, msg/s, checksums, resyncs, latency p50/p99 and the age of the last change", () => {
+    const text = statusLine(LIVE, ethBook(), NOW, 200).text;
+    expect(text).toContain("● connected");
+    expect(text).toContain("7.5 msg/s");
+    expect(text).toContain("✓80 ✗1");
+    expect(text).toContain("resyncs 1");
+    expect(text).toContain("p50 3.3ms p99 19ms");
+    expect(text).toContain("updated 2s ago");
+  });
+
+  it("counts down to the next reconnect attempt", () => {
+    const connection = {
+      state: "reconnecting",
+      attempt: 3,
+      retryInMs: 4000,
+      retryAt: NOW + 3200,
+      reason: "closed\u001b]0;pwned\u0007",
+    } as const;
+    const text = statusLine(connection, btcBook(), NOW, 200).text;
+    expect(text).toContain("reconnecting in 3.2s (attempt 3");
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u001f]/);
+    expect(statusLine(connection, btcBook(), NOW + 1200, 200).text).toContain("in 2.0s");
+  });
+
+  it("shortens, then drops items to fit the width", () => {
+    for (const width of [40, 50, 60, 80]) {
+      const text = statusLine(LIVE, btcBook(), NOW, width).text;
+      expect(text.length).toBeLessThanOrEqual(width);
+      expect(text).toMatch(/● (connected|live)/);
+    }
+  });
+});
+
+describe("numbers", () => {
+  it("computes spread, mid and bps exactly", () => {
+    expect(spreadOf(btcBook(), 1)).toEqual({ spread: "0.1", bps: "0.02", mid: "63388.75" });
+    const { spread: _spread, mid: _mid, ...withoutFeedNumbers } = btcBook();
+    expect(spreadOf(withoutFeedNumbers, 1)).toEqual({ spread: "0.1", bps: "0.02", mid: "63388.75" });
+    const wide = ethBook({ bid: { price: "99.00", qty: "1" }, ask: { price: "101.00", qty: "1" } });
+    const { spread: _s, mid: _m, ...computed } = wide;
+    expect(spreadOf(computed, 2)).toEqual({ spread: "2.00", bps: "200.00", mid: "100.00" });
+  });
+
+  it("pads prices to the pair's precision", () => {
+    expect(formatPrice("3120.5", 2)).toBe("3120.50");
+    expect(formatPrice("63388", 1)).toBe("63388.0");
+  });
+});
+
+describe("sanitize", () => {
+  it("removes C0, DEL, C1 and bidi controls, turns line breaks into spaces", () => {
+    expect(sanitize("a\u001b[31mb\u0007c\u009bd\u202ee\nf\tg\u007f")).toBe("a[31mbcde f g");
+    expect(sanitize("Currency pair not supported FOO/BAR")).toBe("Currency pair not supported FOO/BAR");
+  });
+});
