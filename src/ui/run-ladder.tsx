@@ -6,6 +6,7 @@ import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
 import { CLEAR_SCREEN, ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
+import { traceFrames } from "./trace.js";
 
 export type LadderOptions = {
   /** Symbols in command-line order. */
@@ -66,12 +67,17 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       onError,
     });
 
-    // Registered before Ink's own resize handler, so the old frame is wiped and the store has the new size
-    // before Ink redraws: no frame drawn for the old size ever lands on the resized terminal.
+    const theme = themeFor(process.env, chalk.level > 0);
+    const app = <App store={store} theme={theme} onQuit={() => finish(0)} />;
+
+    // Registered before Ink's own resize handler, which redraws at once: the screen is wiped and the new
+    // size committed synchronously (rerender is synchronous) first, so Ink never draws the old-size frame
+    // onto the resized terminal, where its too-wide lines would wrap and scroll.
     const onResize = (): void => {
       instance?.clear();
       stdout.write(CLEAR_SCREEN);
       store.setSize(stdout.columns, stdout.rows);
+      instance?.rerender(app);
     };
 
     for (const signal of SIGNALS) process.on(signal, onSignal);
@@ -82,10 +88,9 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
 
     try {
       stdout.write(ENTER_ALT_SCREEN);
-      const theme = themeFor(process.env, chalk.level > 0);
       store.start();
-      instance = render(<App store={store} theme={theme} onQuit={() => finish(0)} />, {
-        stdout: homedStdout(stdout),
+      instance = render(app, {
+        stdout: traceFrames(homedStdout(stdout), store, feed),
         stdin,
         exitOnCtrlC: false,
         maxFps: Math.max(1, options.fps),

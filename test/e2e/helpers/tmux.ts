@@ -1,0 +1,101 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * A private tmux server (its own socket, no user config) with one session: a real terminal to run the
+ * built binary in, read back with capture-pane, type into with send-keys, and resize.
+ */
+export class TmuxSession {
+  readonly socket = `kraken-ladder-e2e-${process.pid}-${Date.now()}`;
+  readonly dir = mkdtempSync(join(tmpdir(), "kraken-ladder-e2e-"));
+  readonly session = "ladder";
+
+  tmux(...args: string[]): string {
+    return execFileSync("tmux", ["-u", "-L", this.socket, "-f", "/dev/null", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+    });
+  }
+
+  /** Starts `command` (a shell command line) in a `columns`×`rows` window. */
+  start(command: string, columns: number, rows: number): void {
+    this.tmux("new-session", "-d", "-s", this.session, "-x", String(columns), "-y", String(rows), command);
+  }
+
+  /** The screen as text, one entry per line; wrapped lines joined, so a line wider than the pane shows. */
+  capture(): string[] {
+    const text = this.tmux("capture-pane", "-p", "-J", "-t", this.session);
+    // -J keeps the blanks a cleared line ends with; they are not drawn text.
+    const lines = text
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => l.trimEnd());
+    while (lines.length > 0 && lines[lines.length - 1]?.trim() === "") lines.pop();
+    return lines;
+  }
+
+  /** tmux key names: `Right`, `BTab`, `Escape`, `C-c`, or literal text. */
+  keys(...keys: string[]): void {
+    this.tmux("send-keys", "-t", this.session, ...keys);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.tmux("resize-window", "-t", this.session, "-x", String(columns), "-y", String(rows));
+  }
+
+  size(): { columns: number; rows: number } {
+    const [columns, rows] = this.tmux(
+      "display-message",
+      "-p",
+      "-t",
+      this.session,
+      "#{pane_width} #{pane_height}",
+    )
+      .trim()
+      .split(" ")
+      .map(Number);
+    return { columns: columns ?? 0, rows: rows ?? 0 };
+  }
+
+  readFile(name: string): string | undefined {
+    try {
+      return readFileSync(join(this.dir, name), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Polls the screen until `ready` accepts it; fails with the last screen after `timeoutMs`. */
+  async waitFor(what: string, ready: (lines: string[]) => boolean, timeoutMs = 10_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let lines: string[] = [];
+    while (Date.now() < deadline) {
+      lines = this.capture();
+      if (ready(lines)) return lines;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; the screen was:\n${lines.join("\n")}`);
+  }
+
+  /** Kills this tmux server (and the program in it) and removes the scratch directory. */
+  close(): void {
+    try {
+      this.tmux("kill-server");
+    } catch {
+      // Already gone.
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether tmux can be run at all. */
+export function hasTmux(): boolean {
+  try {
+    execFileSync("tmux", ["-V"], { encoding: "utf8" });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,138 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, ROOT } from "../helpers/run-cli.js";
+import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+
+/**
+ * The built binary in a real terminal (tmux): `kraken-ladder --demo BTC/USD ETH/USD` on the alternate
+ * screen, driven by keys and resizes as a user would, read back with capture-pane.
+ */
+
+const MARKER = "ORIGINAL-SCREEN-BEFORE-THE-LADDER";
+const PRICE_ROW = /^\s+\d+\.\d+\s+\d+\.\d+/;
+
+let tmux: TmuxSession | undefined;
+afterEach(() => {
+  tmux?.close();
+  tmux = undefined;
+});
+
+beforeAll(() => {
+  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
+});
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Starts the demo ladder; the shell writes the exit code to a file and stays, so the screen can be read after. */
+function startLadder(columns: number, rows: number): TmuxSession {
+  const session = new TmuxSession();
+  tmux = session;
+  // Ink draws nothing live when it thinks it runs in CI, so the CI variables are removed for the child.
+  const command = [
+    `cd ${quote(ROOT)}`,
+    `echo ${MARKER}`,
+    `env -u CI -u CONTINUOUS_INTEGRATION ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD ETH/USD`,
+    `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
+    "sleep 600",
+  ].join("; ");
+  session.start(command, columns, rows);
+  return session;
+}
+
+type Ladder = { header: string; spread: number; asksAbove: number; bidsBelow: number; status: string };
+
+/** The ladder on screen, if it is complete: the header, price rows above and below a spread row, a status bar. */
+function ladderOf(lines: readonly string[]): Ladder | undefined {
+  const spread = lines.findIndex((l) => /─ spread \S+ · \S+ bps · mid \S+ ─/.test(l));
+  if (spread < 0) return undefined;
+  const asksAbove = lines.slice(0, spread).filter((l) => PRICE_ROW.test(l)).length;
+  const bidsBelow = lines.slice(spread + 1).filter((l) => PRICE_ROW.test(l)).length;
+  const status = lines[lines.length - 1] ?? "";
+  // A whole frame: the header on the first line, the status bar on the last. (Right after a resize the
+  // terminal can briefly show a frame drawn for the old size, before the program hears of the change.)
+  if (!/^[ ▶]\d /.test(lines[0] ?? "") || asksAbove === 0 || bidsBelow === 0 || !/\/s │/.test(status)) {
+    return undefined;
+  }
+  return { header: lines.find((l) => l.startsWith("▶")) ?? "", spread, asksAbove, bidsBelow, status };
+}
+
+/** Nothing drawn outside the pane: no line wider than it (wrapped lines are joined), no more lines than it has. */
+function expectWithin(lines: readonly string[], columns: number, rows: number): void {
+  expect(lines.length).toBeLessThanOrEqual(rows);
+  for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+}
+
+describe("the ladder in a real terminal", () => {
+  it("shows both sides and a spread row, switches symbols, reflows on resize, shows help and quits with 0", async () => {
+    const t = startLadder(100, 30);
+
+    const first = await t.waitFor(
+      "the ladder with both sides and a spread row",
+      (l) => ladderOf(l) !== undefined,
+    );
+    const ladder = ladderOf(first);
+    expect(ladder?.header).toMatch(/^▶1 BTC\/USD\s+● live/);
+    expect(first.join("\n")).toMatch(/^ 2 ETH\/USD\s+\S+ \w+/m);
+    expect(first[0]).toMatch(/^▶1 BTC\/USD/);
+    expect(first.join("\n")).not.toContain(MARKER);
+    expectWithin(first, 100, 30);
+
+    t.keys("Right");
+    const eth = await t.waitFor(
+      "ETH/USD selected",
+      (l) => ladderOf(l)?.header.startsWith("▶2 ETH/USD") === true,
+    );
+    expect(eth.join("\n")).toMatch(/^ 1 BTC\/USD/m);
+
+    t.resize(64, 16);
+    const small = await t.waitFor(
+      "the ladder reflowed to 64×16",
+      (l) =>
+        t.size().rows === 16 && (ladderOf(l)?.asksAbove ?? 99) < (ladder?.asksAbove ?? 0) && l.length <= 16,
+    );
+    expect(small[0]).toMatch(/^ 1 BTC\/USD|^▶2 ETH\/USD/);
+    expectWithin(small, 64, 16);
+    expect(ladderOf(small)?.header).toMatch(/^▶2 ETH\/USD/);
+
+    t.resize(20, 6);
+    const tiny = await t.waitFor("the too-small message", (l) => l.some((x) => x.includes("pane too small")));
+    expectWithin(tiny, 20, 6);
+
+    t.resize(120, 40);
+    const big = await t.waitFor(
+      "the ladder reflowed to 120×40",
+      (l) => (ladderOf(l)?.asksAbove ?? 0) > (ladder?.asksAbove ?? 99),
+    );
+    expectWithin(big, 120, 40);
+    expect(big[0]).toMatch(/BTC\/USD/);
+
+    t.keys("?");
+    const help = await t.waitFor("the help overlay", (l) => l.some((x) => x.includes("Shift-Tab")));
+    const helpText = help.join("\n");
+    for (const key of ["Tab", "1 – 9", "+", "Esc", "Ctrl-C"]) expect(helpText).toContain(key);
+    t.keys("?");
+    await t.waitFor("the ladder again", (l) => ladderOf(l) !== undefined);
+
+    t.keys("q");
+    const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
+    expect(after.join("\n")).not.toContain("spread");
+    const deadline = Date.now() + 5000;
+    while (t.readFile("exit") === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+  }, 60_000);
+
+  it("Ctrl-C quits with 0 and restores the screen", async () => {
+    const t = startLadder(90, 24);
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    t.keys("C-c");
+    await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
+    const deadline = Date.now() + 5000;
+    while (t.readFile("exit") === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+  }, 30_000);
+});
