@@ -449,13 +449,16 @@ describe("status bar", () => {
 });
 
 describe("numbers", () => {
-  it("computes spread, mid and bps exactly", () => {
+  it("computes spread, mid and bps exactly from the best bid and ask, at the pair's precision", () => {
     expect(spreadOf(btcBook(), 1)).toEqual({ spread: "0.1", bps: "0.02", mid: "63388.75" });
-    const { spread: _spread, mid: _mid, ...withoutFeedNumbers } = btcBook();
-    expect(spreadOf(withoutFeedNumbers, 1)).toEqual({ spread: "0.1", bps: "0.02", mid: "63388.75" });
-    const wide = ethBook({ bid: { price: "99.00", qty: "1" }, ask: { price: "101.00", qty: "1" } });
-    const { spread: _s, mid: _m, ...computed } = wide;
-    expect(spreadOf(computed, 2)).toEqual({ spread: "2.00", bps: "200.00", mid: "100.00" });
+    const wide = ethBook({
+      bid: { price: "99.00", qty: "1" },
+      ask: { price: "101.00", qty: "1" },
+      mid: "100",
+    });
+    expect(spreadOf(wide, 2)).toEqual({ spread: "2.00", bps: "200.00", mid: "100.00" });
+    const odd = ethBook({ bid: { price: "3104.19", qty: "1" }, ask: { price: "3104.21", qty: "1" } });
+    expect(spreadOf(odd, 2)).toEqual({ spread: "0.02", bps: "0.06", mid: "3104.20" });
   });
 
   it("pads prices to the pair's precision", () => {

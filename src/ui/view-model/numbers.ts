@@ -30,8 +30,8 @@ function* qtyTexts(book: BookView): Iterable<string> {
 export type Spread = { readonly spread: string; readonly bps: string; readonly mid: string };
 
 /**
- * Spread, mid and basis points from best bid and ask, exactly (integer ticks); bps to 2 decimals.
- * The feed's own spread and mid text are used when present.
+ * Spread, mid and basis points from best bid and ask, exactly (integer ticks); bps to 2 decimals. Computed
+ * here rather than taken from the feed's text so that they always show the pair's precision (`3104.20`).
  */
 export function spreadOf(book: BookView, priceDecimals: number): Spread | undefined {
   const bid: LevelView | undefined = book.bid ?? book.bids[0];
@@ -42,8 +42,8 @@ export function spreadOf(book: BookView, priceDecimals: number): Spread | undefi
   const spreadUnits = a - b;
   // mid = (a + b) / 2 needs one more decimal at most.
   const midUnits = a + b;
-  const mid = book.mid ?? trimHalf(formatUnits(midUnits * 5n, priceDecimals + 1));
-  const spread = book.spread ?? formatUnits(spreadUnits, priceDecimals);
+  const mid = trimHalf(formatUnits(midUnits * 5n, priceDecimals + 1));
+  const spread = formatUnits(spreadUnits, priceDecimals);
   // bps = spread / mid * 10000 = 2 * spread * 10000 / (a + b), in hundredths, rounded half up.
   const bps =
     midUnits > 0n ? formatUnits((spreadUnits * 2n * 1_000_000n * 2n + midUnits) / (2n * midUnits), 2) : "—";
