@@ -49,7 +49,9 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
   });
 
   it("--replay takes symbols and depth from the recording and reproduces its checksums", async () => {
-    run = runBin(["--replay", capture, "--speed", "max", "--duration", "1.5"]);
+    run = runBin(["--replay", capture, "--speed", "max"]);
+    await until(() => run!.stdout().includes('"ok":301'), "301 checksums");
+    run.child.kill("SIGTERM");
     expect((await run.exit).code).toBe(0);
     const last = run
       .lines()
