@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, TmuxSession } from "./helpers/tmux.js";
@@ -24,20 +26,45 @@ function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Starts the demo ladder; the shell writes the exit code to a file and stays, so the screen can be read after. */
-function startLadder(columns: number, rows: number): TmuxSession {
+/**
+ * Runs a node script with arguments in tmux (default: the built binary with `--demo BTC/USD ETH/USD`); the
+ * shell then writes the exit code to a file and stays, so the screen can be read after.
+ */
+function startLadder(
+  columns: number,
+  rows: number,
+  script = BIN,
+  args = "--demo BTC/USD ETH/USD",
+): TmuxSession {
   const session = new TmuxSession();
   tmux = session;
   // Ink draws nothing live when it thinks it runs in CI, so the CI variables are removed for the child.
   const command = [
     `cd ${quote(ROOT)}`,
     `echo ${MARKER}`,
-    `env -u CI -u CONTINUOUS_INTEGRATION ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD ETH/USD`,
+    `env -u CI -u CONTINUOUS_INTEGRATION ${quote(process.execPath)} ${quote(script)} ${args}`,
     `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
     "sleep 600",
   ].join("; ");
   session.start(command, columns, rows);
   return session;
+}
+
+async function exitLine(t: TmuxSession): Promise<string | undefined> {
+  const deadline = Date.now() + 5000;
+  while (t.readFile("exit") === undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return t.readFile("exit")?.trim();
+}
+
+/** The pid of the program running in the pane (the shell's child). */
+function programPid(t: TmuxSession): number {
+  const shell = t.tmux("display-message", "-p", "-t", t.session, "#{pane_pid}").trim();
+  const child = execFileSync("ps", ["-o", "pid=", "--ppid", shell], { encoding: "utf8" })
+    .trim()
+    .split(/\s+/)[0];
+  return Number(child);
 }
 
 type Ladder = { header: string; spread: number; asksAbove: number; bidsBelow: number; status: string };
@@ -117,11 +144,7 @@ describe("the ladder in a real terminal", () => {
     t.keys("q");
     const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     expect(after.join("\n")).not.toContain("spread");
-    const deadline = Date.now() + 5000;
-    while (t.readFile("exit") === undefined && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+    expect(await exitLine(t)).toBe("EXIT=0");
   }, 60_000);
 
   it("Ctrl-C quits with 0 and restores the screen", async () => {
@@ -129,10 +152,25 @@ describe("the ladder in a real terminal", () => {
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
     t.keys("C-c");
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
-    const deadline = Date.now() + 5000;
-    while (t.readFile("exit") === undefined && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+    expect(await exitLine(t)).toBe("EXIT=0");
+  }, 30_000);
+
+  it("SIGTERM quits with 0 and restores the screen", async () => {
+    const t = startLadder(90, 24);
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    process.kill(programPid(t), "SIGTERM");
+    await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
+    expect(await exitLine(t)).toBe("EXIT=0");
+  }, 30_000);
+
+  it("an uncaught error restores the terminal, prints the error there and exits non-zero", async () => {
+    const crash = fileURLToPath(new URL("./fixtures/crash-ladder.mjs", import.meta.url));
+    const t = startLadder(80, 20, crash, "1000");
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
+    const text = after.join("\n");
+    expect(text).toContain("boom from a timer");
+    expect(text).not.toContain("spread");
+    expect(await exitLine(t)).toBe("EXIT=1");
   }, 30_000);
 });
