@@ -49,10 +49,12 @@ export function headerLines(
   maxLines: number,
 ): Line[] {
   const cells = symbols.map((s, i) => cellOf(i, s, books.get(s), connection));
-  const symbolWidth = Math.max(...cells.map((c) => c.symbol.length), 3);
-  const bidWidth = Math.max(...cells.map((c) => c.bid.length));
-  const askWidth = Math.max(...cells.map((c) => c.ask.length));
-  const bpsWidth = Math.max(...cells.map((c) => c.bps.length));
+  // Minimum widths keep a cell's width, and so the header's packing and the ladder's height, from
+  // jumping when a book loses its prices (resyncing) or gets them back.
+  const symbolWidth = Math.max(...cells.map((c) => c.symbol.length), 7);
+  const bidWidth = Math.max(...cells.map((c) => c.bid.length), 9);
+  const askWidth = Math.max(...cells.map((c) => c.ask.length), 9);
+  const bpsWidth = Math.max(...cells.map((c) => c.bps.length), 6);
   const render = (c: Cell): Segment[] => {
     const isSelected = c.index === selected;
     const live = c.state === "live";
