@@ -2,7 +2,8 @@
  * Exponential backoff with full jitter: the n-th delay is uniform in [0, min(cap, base·2^n)).
  * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  * A "slow" delay (policy close, rate limiting) skips ahead two steps and keeps at least half the
- * ceiling, so a server that pushes back is never hammered.
+ * ceiling, so a server that pushes back is never hammered. With `equal` jitter every delay keeps
+ * half its ceiling (uniform in [c/2, c)): used where each retry must wait longer than the last.
  */
 export class Backoff {
   private attempt = 0;
@@ -11,6 +12,7 @@ export class Backoff {
     private readonly baseMs: number,
     private readonly capMs: number,
     private readonly random: () => number = Math.random,
+    private readonly jitter: "full" | "equal" = "full",
   ) {}
 
   /** Failures since the last reset. */
@@ -22,7 +24,7 @@ export class Backoff {
     if (slow) this.attempt += 2;
     const ceiling = Math.min(this.capMs, this.baseMs * 2 ** Math.min(this.attempt, 30));
     this.attempt++;
-    const floor = slow ? ceiling / 2 : 0;
+    const floor = slow || this.jitter === "equal" ? ceiling / 2 : 0;
     return Math.round(floor + this.random() * (ceiling - floor));
   }
 

@@ -37,7 +37,7 @@ export class Slot {
     baseMs: number,
     capMs: number,
   ) {
-    this.backoff = new Backoff(baseMs, capMs);
+    this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
   }
 }
 
@@ -55,9 +55,10 @@ export type SessionOptions = {
   /** Resubscribe backoff for a symbol that keeps failing. */
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
+  /** A symbol that has not failed for this long starts its resubscribe backoff afresh (default 60 s). */
+  readonly failureMemoryMs?: number;
 };
 
-/** A symbol that has not failed for this long starts its backoff afresh. */
 const FAILURE_MEMORY_MS = 60_000;
 /** This many rate-limit errors within the window make the connection back off. */
 const RATE_LIMIT_STRIKES = 3;
@@ -227,7 +228,7 @@ export class Session {
   private resubscribe(slot: Slot, now: number): void {
     const depth = this.options.depth;
     this.sink.send(unsubscribeBook({ symbols: [slot.symbol], depth, reqId: ++this.reqId }));
-    if (now - slot.lastFailureAt > FAILURE_MEMORY_MS) {
+    if (now - slot.lastFailureAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
       slot.failures = 0;
       slot.backoff.reset();
     }

@@ -4,6 +4,7 @@ import { Connection } from "./connection.js";
 import { Publisher } from "./publisher.js";
 import { Recorder } from "./record.js";
 import { Session } from "./session.js";
+import { traceThread } from "../ui/trace.js";
 import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions } from "./types.js";
 
 /**
@@ -17,6 +18,7 @@ const ERRORS_PER_SECOND = 20;
 if (parentPort === null) throw new Error("feed/worker.js must run in a worker thread");
 const port = parentPort;
 const options = workerData as FeedOptions;
+traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
 const post = (event: FeedEvent): void => port.postMessage(event);
 
 let errorWindowStart = 0;
@@ -55,6 +57,7 @@ const session = new Session(
     depth: options.depth,
     retryBaseMs: options.backoffBaseMs,
     retryCapMs: options.backoffCapMs,
+    failureMemoryMs: options.backoffResetMs,
   },
   {
     send: (text) => socket.send(text),

@@ -28,4 +28,9 @@ describe("Backoff (exponential, full jitter)", () => {
     expect(b.next(true)).toBe(1600); // ceiling 3200
     expect(b.next(true)).toBe(5000); // capped at 10 000
   });
+
+  it("equal jitter keeps every delay at least half its growing ceiling", () => {
+    const b = new Backoff(100, 1000, () => 0, "equal");
+    expect(Array.from({ length: 6 }, () => b.next())).toEqual([50, 100, 200, 400, 500, 500]);
+  });
 });

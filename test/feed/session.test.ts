@@ -75,6 +75,26 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(s.resyncs).toBe(2);
   });
 
+  it("sends the delayed subscribe after the backoff, and forgets old failures", async () => {
+    const r = rig(["BTC/USD"], 60);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const btc = new ModelBook("BTC/USD", 60000);
+    const t0 = 1_000_000;
+    r.feed(btc.snapshot(10), t0);
+    r.feed(btc.corruptUpdate(), t0 + 1);
+    r.feed(btc.snapshot(10), t0 + 2);
+    r.feed(btc.corruptUpdate(), t0 + 3);
+    // The second failure waits 30 to 60 ms (equal jitter) before subscribing again.
+    expect(r.requests().at(-1)).toBe("unsubscribe BTC/USD@10");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(r.requests().at(-1)).toBe("subscribe BTC/USD@10");
+    // A failure more than a minute after the last one resubscribes at once again.
+    r.feed(btc.snapshot(10), t0 + 4);
+    r.feed(btc.corruptUpdate(), t0 + 4 + 61_000);
+    expect(r.requests().slice(-2)).toEqual(["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"]);
+  });
+
   it("a reconnect voids every book and resubscribes all symbols that were not rejected", () => {
     const r = rig(["BTC/USD", "FOO/BAR"]);
     disposers.push(() => r.session.dispose());
