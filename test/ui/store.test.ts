@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { keyAction } from "../../src/ui/keys.js";
+import { LadderStore } from "../../src/ui/store.js";
+import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
+
+const stores: LadderStore[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.dispose();
+});
+
+function makeStore(feed: MemoryFeed, options: { flashMs?: number; now?: () => number; rows?: number } = {}) {
+  const store = new LadderStore(feed, {
+    symbols: ["BTC/USD", "ETH/USD"],
+    columns: 80,
+    rows: options.rows ?? 24,
+    now: options.now ?? (() => NOW),
+    ...(options.flashMs === undefined ? {} : { flashMs: options.flashMs }),
+  });
+  stores.push(store);
+  return store;
+}
+
+const text = (store: LadderStore) =>
+  [...store.getSnapshot().header, ...store.getSnapshot().body, ...store.getSnapshot().status]
+    .map((l) => l.text)
+    .join("\n");
+
+describe("the ladder store", () => {
+  it("tells listeners only about a screen that changed, not about every view", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed);
+    store.start();
+    let notified = 0;
+    store.subscribe(() => (notified += 1));
+    feed.publish(feedView([btcBook(), ethBook()]));
+    feed.emit({ type: "notice", message: "hello" });
+    expect(notified).toBe(0);
+    feed.publish(feedView([btcBook({ bids: levels([["63388.7", "1.00000000"]]) }), ethBook()]));
+    expect(notified).toBe(1);
+  });
+
+  it("asks the feed for the levels that fill the rows, again on resize and grouping", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed, { rows: 24 });
+    store.start();
+    const first = store.getSnapshot().rowsPerSide;
+    expect(feed.levelRequests).toEqual([first]);
+    store.setSize(80, 40);
+    expect(feed.levelRequests.at(-1)).toBe(store.getSnapshot().rowsPerSide);
+    expect(store.getSnapshot().rowsPerSide).toBeGreaterThan(first);
+    store.dispatch({ type: "coarser" });
+    expect(store.group).toBe(2);
+    expect(feed.levelRequests.at(-1)).toBe(store.getSnapshot().rowsPerSide * 2);
+    // Each symbol keeps its own grouping.
+    store.dispatch({ type: "next" });
+    expect(store.group).toBe(1);
+    expect(feed.levelRequests.at(-1)).toBe(store.getSnapshot().rowsPerSide);
+  });
+
+  it("ends a flash on time even when no new view arrives", async () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed, { flashMs: 60, now: Date.now });
+    store.start();
+    feed.publish(feedView([btcBook({ bids: levels([["63388.7", "5.00000000"]]) }), ethBook()]));
+    expect(text(store)).toContain("5.00000000▲");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(text(store)).not.toContain("▲");
+  });
+
+  it("stops listening to the feed when disposed", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed);
+    store.start();
+    expect(feed.listenerCount).toBe(1);
+    store.dispose();
+    expect(feed.listenerCount).toBe(0);
+  });
+
+  it("hands a failure while handling a feed event to onError instead of the feed", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const errors: unknown[] = [];
+    const store = new LadderStore(feed, {
+      symbols: ["BTC/USD"],
+      columns: 80,
+      rows: 24,
+      now: () => NOW,
+      onError: (e) => errors.push(e),
+    });
+    stores.push(store);
+    store.start();
+    // A view that breaks the view-model: a price that is not a number.
+    feed.publish(feedView([btcBook({ bids: levels([["not-a-price", "1"]]) })]));
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe("keys", () => {
+  const none = { leftArrow: false, rightArrow: false, tab: false, shift: false, ctrl: false, escape: false };
+
+  it("map every documented key to its action", () => {
+    expect(keyAction("", { ...none, rightArrow: true })).toEqual({ type: "next" });
+    expect(keyAction("l", none)).toEqual({ type: "next" });
+    expect(keyAction("", { ...none, tab: true })).toEqual({ type: "next" });
+    expect(keyAction("", { ...none, leftArrow: true })).toEqual({ type: "previous" });
+    expect(keyAction("h", none)).toEqual({ type: "previous" });
+    expect(keyAction("", { ...none, tab: true, shift: true })).toEqual({ type: "previous" });
+    expect(keyAction("1", none)).toEqual({ type: "jump", index: 0 });
+    expect(keyAction("9", none)).toEqual({ type: "jump", index: 8 });
+    expect(keyAction("0", none)).toBeUndefined();
+    for (const k of ["+", "="]) expect(keyAction(k, none)).toEqual({ type: "coarser" });
+    for (const k of ["-", "_", "−"]) expect(keyAction(k, none)).toEqual({ type: "finer" });
+    expect(keyAction("?", none)).toEqual({ type: "toggle-help" });
+    expect(keyAction("q", none)).toEqual({ type: "quit" });
+    expect(keyAction("", { ...none, escape: true })).toEqual({ type: "quit" });
+    expect(keyAction("c", { ...none, ctrl: true })).toEqual({ type: "quit" });
+    expect(keyAction("c", none)).toBeUndefined();
+  });
+});
