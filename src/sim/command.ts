@@ -164,11 +164,22 @@ export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
   const seed = flags.seed ?? randomSeed();
+  // Listen for the signals before the URL is printed: whoever reads it may signal at once.
+  let stop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const done = (): void => {
+    process.off("SIGINT", done);
+    process.off("SIGTERM", done);
+    stop();
+  };
+  process.on("SIGINT", done);
+  process.on("SIGTERM", done);
   const { startSimServer } = await import("./server.js");
   let server;
   try {
     server = await startSimServer(toSimOptions(flags, seed));
   } catch (e) {
+    done();
     const err = e as NodeJS.ErrnoException;
     const what =
       flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
@@ -181,15 +192,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}\n`
       : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed\n`,
   );
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
-      resolve();
-    };
-    process.on("SIGINT", done);
-    process.on("SIGTERM", done);
-  });
+  await stopped;
   await server.close();
   return 0;
 }

@@ -1,0 +1,108 @@
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { BIN, ROOT, runCli } from "../helpers/run-cli.js";
+import { TestClient, isBook, isBookOf } from "./kraken-client.js";
+
+const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+
+type Running = { child: ChildProcessWithoutNullStreams; url: string; exited: Promise<number | null> };
+
+let children: ChildProcessWithoutNullStreams[] = [];
+let clients: TestClient[] = [];
+afterEach(() => {
+  for (const c of clients) c.close();
+  for (const ch of children) if (ch.exitCode === null && ch.signalCode === null) ch.kill("SIGKILL");
+  children = [];
+  clients = [];
+});
+
+/** Starts `kraken-ladder simulate ...args` and resolves with the URL from its first stdout line. */
+function simulate(args: readonly string[]): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, "simulate", ...args], { cwd: ROOT, stdio: "pipe" });
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      out += c;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) resolve({ child, url: out.slice(0, nl), exited });
+    });
+    void exited.then((code) => reject(new Error(`simulate exited (${code}) before printing a URL: ${err}`)));
+  });
+}
+
+async function connect(url: string): Promise<TestClient> {
+  const c = await TestClient.connect(url);
+  clients.push(c);
+  return c;
+}
+
+describe("kraken-ladder simulate", () => {
+  it("prints its ws:// URL on the first line, serves the demo market, and exits 0 on SIGTERM", async () => {
+    const sim = await simulate(["--seed", "3", "--rate", "200"]);
+    expect(sim.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const c = await connect(sim.url);
+    c.subscribe(["BTC/USD", "DOGE/USD"], 10);
+    await c.waitFor(isBookOf("DOGE/USD"));
+    await c.waitForCount(isBook, 20);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+    expect(await c.waitClosed()).toBeGreaterThan(0);
+  });
+
+  it("exits 0 on SIGINT too", async () => {
+    const sim = await simulate([]);
+    sim.child.kill("SIGINT");
+    expect(await sim.exited).toBe(0);
+  });
+
+  it("passes fault flags to the server: --reject and --drop-every with --drop-mode terminate", async () => {
+    const sim = await simulate(["--reject", "ETH/USD", "--drop-every", "0.5", "--drop-mode", "terminate"]);
+    const c = await connect(sim.url);
+    c.subscribe(["ETH/USD", "BTC/USD"], 10, 4);
+    await c.waitFor((t) => t.includes("Currency pair not supported ETH/USD"));
+    await c.waitFor(isBookOf("BTC/USD"));
+    expect(await c.waitClosed()).toBe(1006);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  });
+
+  it("replays a recording with --replay and --speed max", async () => {
+    const sim = await simulate(["--replay", CAPTURE, "--speed", "max"]);
+    const c = await connect(sim.url);
+    c.subscribe(["BTC/USD"], 10);
+    await c.waitForCount(isBook, 301);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  });
+
+  it("rejects bad values with exit 2: rate, port, speed, drop mode, malformed kinds, probability", async () => {
+    for (const args of [
+      ["--rate", "0"],
+      ["--port", "70000"],
+      ["--speed", "fast"],
+      ["--drop-mode", "explode"],
+      ["--malformed-kinds", "json,nonsense"],
+      ["--corrupt-prob", "2"],
+      ["--silence", "0"],
+      ["--bogus"],
+    ]) {
+      const r = await runCli(["simulate", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("Usage: kraken-ladder simulate");
+    }
+  });
+
+  it("fails with exit 2 when the recording cannot be read", async () => {
+    const r = await runCli(["simulate", "--replay", "/nonexistent/file.jsonl"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("ENOENT");
+  });
+});
