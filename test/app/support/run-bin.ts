@@ -36,7 +36,7 @@ export function runBin(args: readonly string[]): Run {
 }
 
 /** Polls until `probe` is true; rejects after `ms`. */
-export async function until(probe: () => boolean, what: string, ms = 8000): Promise<void> {
+export async function until(probe: () => boolean, what: string, ms = 15_000): Promise<void> {
   const started = Date.now();
   while (!probe()) {
     if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
