@@ -99,6 +99,40 @@ describe("replay", () => {
     });
   });
 
+  it("at max speed streams a large recording completely and in order to a client that stalls for a while", async () => {
+    const lines = [
+      ...generateFrames({ symbols: ["BTC/USD", "ETH/USD"], depth: 100, seed: 4, messages: 30_000 }),
+    ];
+    const file = tempFile("large.jsonl", lines);
+    const c = await replay(file, Infinity);
+    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    c.subscribe(["BTC/USD", "ETH/USD"], 100);
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    socket.resume();
+    const books = lines.filter(isBook);
+    await c.waitForCount(isBook, books.length, 30_000);
+    const served = c.frames.map((f) => f.text).filter(isBook);
+    const bySymbol = (frames: readonly string[], symbol: string) =>
+      frames.filter((f) => f.includes(`"${symbol}"`));
+    for (const symbol of ["BTC/USD", "ETH/USD"])
+      expect(bySymbol(served, symbol)).toEqual(bySymbol(books, symbol));
+    const checker = new BookChecker(100);
+    for (const f of served) checker.apply(f);
+    expect(checker.totals).toMatchObject({ updates: 30_000, mismatched: 0 });
+  }, 40_000);
+
+  it("restarts a symbol's recording from its first snapshot on resubscribe", async () => {
+    const c = await replay(CAPTURE, 1);
+    c.subscribe(["BTC/USD"], 10);
+    await c.waitForCount(isBook, 3);
+    c.unsubscribe(["BTC/USD"], 10);
+    const acked = await c.waitFor((t) => t.includes(`"method":"unsubscribe"`));
+    c.subscribe(["BTC/USD"], 10);
+    const again = await c.waitFor(isBook, { from: acked });
+    expect(c.frames[again]!.text).toBe(captureBook[0]);
+  });
+
   it("paces frames by their exchange timestamps divided by the speed", async () => {
     const base = captureBook.slice(0, 4); // snapshot + 3 updates, timestamps rewritten 1.3 s apart
     const lines = base.map((f, i) =>
