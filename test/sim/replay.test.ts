@@ -133,6 +133,30 @@ describe("replay", () => {
     expect(c.frames[again]!.text).toBe(captureBook[0]);
   });
 
+  it("replays a session recorded from the demo server: same book frames, every checksum right", async () => {
+    const demo = await startSimServer({ seed: 12, rate: 500 });
+    servers.push(demo);
+    const live = await TestClient.connect(demo.url);
+    clients.push(live);
+    live.subscribe(["ADA/EUR", "XRP/USD"], 25);
+    await live.waitForCount(isBook, 600);
+    const recorded = live.frames.map((f) => f.text);
+    const file = tempFile("recorded.jsonl", recorded);
+    expect(await describeRecording(file)).toEqual({ symbols: ["ADA/EUR", "XRP/USD"], depth: 25 });
+    const c = await replay(file, Infinity);
+    c.subscribe(["ADA/EUR", "XRP/USD"], 25);
+    const books = recorded.filter(isBook);
+    await c.waitForCount(isBook, books.length);
+    const served = c.frames.map((f) => f.text).filter(isBook);
+    for (const symbol of ["ADA/EUR", "XRP/USD"]) {
+      const of = (frames: readonly string[]) => frames.filter((f) => f.includes(`"${symbol}"`));
+      expect(of(served)).toEqual(of(books));
+    }
+    const checker = new BookChecker(25);
+    for (const f of served) checker.apply(f);
+    expect(checker.totals.mismatched).toBe(0);
+  });
+
   it("paces frames by their exchange timestamps divided by the speed", async () => {
     const base = captureBook.slice(0, 4); // snapshot + 3 updates, timestamps rewritten 1.3 s apart
     const lines = base.map((f, i) =>
