@@ -1,5 +1,5 @@
-import { checksumText } from "./checksum.js";
-import { appendCrc, rawCrc } from "./crc-combine.js";
+import type { WireLevel } from "../protocol/types.js";
+import { appendCrc, rawCrcOfWire } from "./crc-combine.js";
 import { isZeroText, priceKey } from "./price-key.js";
 
 /** A price level held by a book; `price` and `qty` are exact wire text. */
@@ -8,45 +8,59 @@ export type BookLevel = {
   readonly qty: string;
 };
 
+/** Scratch for rawCrcOfWire's second result. */
+const measured = { length: 0 };
+
 /**
- * Internal mutable level. Its checksum part (price text then qty text, see checksumText) is
- * prepared once, the first time the level reaches the top 10, and again only when its qty changes:
- * levels set deep in a 1000-level book that never reach the top cost nothing.
+ * Internal mutable level. Its part of the checksum (price text then qty text, see checksumText)
+ * is prepared once, the first time the level reaches the top 10, and again only when its qty
+ * changes: levels set deep in a 1000-level book that never reach the top cost nothing.
  */
 class Level implements BookLevel {
   /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
   crc = 0;
   crcLength = -1;
-  private priceText: string | undefined;
+  /** The price's part, kept across qty changes (priceLength -1: not prepared). */
+  private priceCrc = 0;
+  private priceLength = -1;
 
   constructor(
     readonly price: string,
     public qty: string,
-    /** Ascending sort key: the price for asks, its negation for bids. */
+    /** Ascending along the array, which runs worst to best: see BookSide. */
     readonly key: number,
   ) {}
 
   prepare(): void {
-    this.priceText ??= checksumText(this.price);
-    const text = this.priceText + checksumText(this.qty);
-    this.crc = rawCrc(text);
-    this.crcLength = text.length;
+    if (this.priceLength < 0) {
+      this.priceCrc = rawCrcOfWire(this.price, measured);
+      this.priceLength = measured.length;
+    }
+    const qtyCrc = rawCrcOfWire(this.qty, measured);
+    this.crc = appendCrc(this.priceCrc, qtyCrc, measured.length);
+    this.crcLength = this.priceLength + measured.length;
   }
 }
 
-/** Levels at or above this index never reach the checksum. */
+/** Levels at or above this rank (0 = best) never reach the checksum. */
 export const CHECKSUM_LEVELS = 10;
 const CLEAN = Number.MAX_SAFE_INTEGER;
 
 /**
- * One side of a book, best level first, kept sorted by binary search and splice:
- * no re-sort, no Decimal arithmetic. Distinct fixed-precision prices map to distinct,
- * equally ordered doubles, so the numeric key orders exactly while the text stays exact.
+ * One side of a book, kept sorted by binary search: no re-sort, no Decimal arithmetic.
+ * Distinct fixed-precision prices map to distinct, equally ordered doubles, so the numeric key
+ * orders exactly while the text stays exact.
+ *
+ * The array runs from the worst level to the best, so the busy end (the touch) is the array's end:
+ * inserting or deleting there moves few elements, and truncation drops from the front with
+ * `shift()`, which V8 does in O(1). Best-first storage measured ~2 µs per level change at depth
+ * 1000, almost all of it `splice` moving a thousand pointers.
  */
 export class BookSide {
+  /** Makes keys ascend from worst to best: asks worst = highest price, bids worst = lowest. */
   private readonly sign: 1 | -1;
   private readonly list: Level[] = [];
-  /** Lowest index changed since the checksum was last taken (CLEAN: none). */
+  /** Lowest rank (0 = best) changed since the checksum was last taken (CLEAN: none). */
   private dirtyFrom = 0;
   /** How many levels reached the checksum when it was last taken. */
   private checkedCount = 0;
@@ -56,11 +70,21 @@ export class BookSide {
   private readonly part = { crc: 0, length: 0 };
 
   constructor(readonly side: "bids" | "asks") {
-    this.sign = side === "bids" ? -1 : 1;
+    this.sign = side === "bids" ? 1 : -1;
   }
 
+  /** All levels, best first (a copy: O(size)). */
   get levels(): readonly BookLevel[] {
-    return this.list;
+    return this.top(this.list.length);
+  }
+
+  /** The best `n` levels, best first, as plain copies. */
+  top(n: number): BookLevel[] {
+    const list = this.list;
+    const out: BookLevel[] = [];
+    for (let i = list.length - 1; i >= 0 && out.length < n; i--)
+      out.push({ price: list[i]!.price, qty: list[i]!.qty });
+    return out;
   }
 
   get size(): number {
@@ -68,18 +92,39 @@ export class BookSide {
   }
 
   best(): BookLevel | undefined {
-    return this.list[0];
+    return this.list[this.list.length - 1];
   }
 
   /** Price of the best level as a number, for the crossed-book test; NaN when empty. */
   bestKey(): number {
-    const l = this.list[0];
+    const l = this.list[this.list.length - 1];
     return l === undefined ? NaN : l.key * this.sign;
   }
 
   clear(): void {
     this.list.length = 0;
     this.dirtyFrom = 0;
+  }
+
+  /**
+   * Replaces the side with a snapshot's levels. They come best first; when they are strictly
+   * ordered and none is zero, they are loaded in one pass, else level by level.
+   */
+  load(levels: readonly WireLevel[]): void {
+    this.clear();
+    const list = this.list;
+    let previous = -Infinity;
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const { price, qty } = levels[i]!;
+      const key = priceKey(price) * this.sign;
+      if (!(key > previous) || isZeroText(qty)) {
+        this.clear();
+        for (const l of levels) this.set(l.price, l.qty);
+        return;
+      }
+      list.push(new Level(price, qty, key));
+      previous = key;
+    }
   }
 
   /** Sets a level's quantity (absolute), or deletes it when `qty` is zero. */
@@ -95,23 +140,31 @@ export class BookSide {
       else hi = mid;
     }
     const found = list[lo];
+    // Rank (0 = best) of the position; ranks below it are untouched by this change.
+    const rank = list.length - 1 - lo;
     if (isZeroText(qty)) {
       if (found === undefined || found.key !== key) return;
-      list.splice(lo, 1);
+      if (lo === 0) list.shift();
+      else list.splice(lo, 1);
     } else if (found !== undefined && found.key === key) {
       found.qty = qty;
       found.crcLength = -1;
-    } else if (lo === list.length) {
-      list.push(new Level(price, qty, key));
     } else {
-      list.splice(lo, 0, new Level(price, qty, key));
+      // Inserted before `found`: its rank is one more than `found`'s old rank.
+      if (lo === list.length) list.push(new Level(price, qty, key));
+      else list.splice(lo, 0, new Level(price, qty, key));
+      if (rank + 1 < this.dirtyFrom) this.dirtyFrom = rank + 1;
+      return;
     }
-    if (lo < this.dirtyFrom) this.dirtyFrom = lo;
+    if (rank < this.dirtyFrom) this.dirtyFrom = rank;
   }
 
-  /** Drops levels beyond `depth` (Kraken never sends deletes for them). */
+  /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */
   truncate(depth: number): void {
-    if (this.list.length > depth) this.list.length = depth;
+    const excess = this.list.length - depth;
+    if (excess <= 0) return;
+    if (excess < 8) for (let i = 0; i < excess; i++) this.list.shift();
+    else this.list.splice(0, excess);
   }
 
   /** Number of levels that reach the checksum. */
@@ -121,14 +174,15 @@ export class BookSide {
 
   /**
    * Raw CRC register (from zero) of this side's top-10 checksum text, and that text's length;
-   * the book combines the two sides. Recomputes only from the first level changed since last time.
+   * the book combines the two sides. Recomputes only from the best-ranked level changed since last time.
    */
   checksumPart(): { readonly crc: number; readonly length: number } {
     const { list, registers, lengths } = this;
     const n = this.checksumCount();
     if (this.dirtyFrom < n || n !== this.checkedCount) {
+      const last = list.length - 1;
       for (let i = Math.min(this.dirtyFrom, n); i < n; i++) {
-        const level = list[i]!;
+        const level = list[last - i]!;
         if (level.crcLength < 0) level.prepare();
         registers[i + 1] = appendCrc(registers[i]!, level.crc, level.crcLength);
         lengths[i + 1] = lengths[i]! + level.crcLength;

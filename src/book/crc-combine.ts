@@ -15,10 +15,24 @@ import CRC32 from "crc-32";
 const T0 = (CRC32 as unknown as { table: Int32Array }).table;
 const shiftTables: (Int32Array | undefined)[] = [];
 
-/** Register contents after feeding `text` to a zero register: the part `text` contributes. */
-export function rawCrc(text: string): number {
-  // crc-32 inverts on the way in and out: seed -1 starts the register at 0, `~` undoes the final inversion.
-  return ~CRC32.bstr(text, -1);
+/**
+ * Raw CRC register of a wire number's checksum text (see checksumText: no `.`, no leading zeros)
+ * and that text's length, computed from the wire text directly with crc-32's table: no strings are
+ * built on the hot path. `length` is written to `out.length`; returns the register.
+ */
+export function rawCrcOfWire(wire: string, out: { length: number }): number {
+  let c = 0;
+  let length = 0;
+  let leading = true;
+  for (let i = 0; i < wire.length; i++) {
+    const ch = wire.charCodeAt(i);
+    if (ch === 46 || (leading && ch === 48)) continue;
+    leading = false;
+    c = (c >>> 8) ^ T0[(c ^ ch) & 0xff]!;
+    length++;
+  }
+  out.length = length;
+  return c;
 }
 
 /** The register before any text (CRC-32 starts all ones). */

@@ -26,11 +26,12 @@ export class OrderBook {
   apply(data: BookData, snapshot: boolean): ApplyOutcome {
     const { bids, asks } = this;
     if (snapshot) {
-      bids.clear();
-      asks.clear();
+      bids.load(data.bids);
+      asks.load(data.asks);
+    } else {
+      for (const l of data.bids) bids.set(l.price, l.qty);
+      for (const l of data.asks) asks.set(l.price, l.qty);
     }
-    for (const l of data.bids) bids.set(l.price, l.qty);
-    for (const l of data.asks) asks.set(l.price, l.qty);
     bids.truncate(this.depth);
     asks.truncate(this.depth);
     this.expected = data.checksum;

@@ -60,7 +60,7 @@ export function scanBookFrame(s: string): BookMessage | undefined {
     const symbolEnd = stringEnd(s, p);
     // An empty symbol is an error: the generic parser reports it.
     if (symbolEnd <= p || !at(s, symbolEnd + 1, BIDS)) return undefined;
-    const symbol = s.slice(p, symbolEnd);
+    const symbol = symbolAt(s, p, symbolEnd);
     const bids: WireLevel[] = [];
     p = scanLevels(s, symbolEnd + 1 + BIDS.length, bids);
     if (p < 0 || !at(s, p, ASKS)) return undefined;
@@ -103,6 +103,24 @@ export function scanBookFrame(s: string): BookMessage | undefined {
     return undefined;
   }
   return { kind: "book", type, data };
+}
+
+/**
+ * The symbol between `p` and `end`, reusing a string seen before when it is the same: a session
+ * has a handful of pairs, and a reused string costs no allocation and keeps its cached hash for
+ * the map lookups that route the frame to its book.
+ */
+const knownSymbols: string[] = [];
+const MAX_KNOWN_SYMBOLS = 32;
+function symbolAt(s: string, p: number, end: number): string {
+  const length = end - p;
+  for (let i = 0; i < knownSymbols.length; i++) {
+    const known = knownSymbols[i]!;
+    if (known.length === length && at(s, p, known)) return known;
+  }
+  const symbol = s.slice(p, end);
+  if (knownSymbols.length < MAX_KNOWN_SYMBOLS) knownSymbols.push(symbol);
+  return symbol;
 }
 
 /**
