@@ -21,8 +21,8 @@ function pooled(what, samples, perRunP99, target) {
 
 export async function runRender({ quick }) {
   const runs = quick ? 2 : 3;
-  const frames = quick ? 300 : 1500;
-  const warmup = quick ? 100 : 300;
+  const frames = quick ? 150 : 400;
+  const warmup = quick ? 50 : 100;
   const variants = [
     {
       key: "dev",

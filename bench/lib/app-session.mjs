@@ -40,6 +40,12 @@ export class AppSession {
   appPid = undefined;
   threads = {};
 
+  /** `env`: extra environment for the app; `nodeArgs`: options for its node, e.g. --cpu-prof. */
+  constructor({ env = {}, nodeArgs = [] } = {}) {
+    this.env = env;
+    this.nodeArgs = nodeArgs;
+  }
+
   tmux(...args) {
     return execFileSync("tmux", ["-u", "-L", this.socket, "-f", "/dev/null", ...args], {
       encoding: "utf8",
@@ -73,7 +79,9 @@ export class AppSession {
     const command = [
       "exec env",
       `KRAKEN_LADDER_TRACE=${shellQuote(this.trace)}`,
+      ...Object.entries(this.env).map(([k, v]) => `${k}=${shellQuote(v)}`),
       shellQuote(process.execPath),
+      ...this.nodeArgs.map(shellQuote),
       shellQuote(BIN),
       "--url",
       shellQuote(this.url),
@@ -144,20 +152,30 @@ export class AppSession {
     const out = [];
     for (const line of readOr(this.trace, "").split("\n")) {
       const p = line.split(" ");
-      if (p.length !== 3 || p[0] === "thread") continue;
+      if (p.length < 3 || p[0] === "thread") continue;
       out.push(
         p[0] === "-"
-          ? { written: Number(p[2]) }
-          : { newest: Number(p[0]), oldest: Number(p[1]), written: Number(p[2]) },
+          ? { written: Number(p[2]), bytes: Number(p[3] ?? 0) }
+          : { newest: Number(p[0]), oldest: Number(p[1]), written: Number(p[2]), bytes: Number(p[3] ?? 0) },
       );
     }
     return out;
   }
 
   async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
     try {
+      const t0 = Date.now();
       this.tmux("send-keys", "-t", "app", "q");
-      for (let i = 0; i < 40 && existsSync(`/proc/${this.appPid}`); i++) await sleep(100);
+      while (Date.now() - t0 < 10_000 && existsSync(`/proc/${this.appPid}`)) await sleep(100);
+      this.quitMs = existsSync(`/proc/${this.appPid}`) ? null : Date.now() - t0;
+      // A backlogged app may not see the key for a long time: TERM, then KILL (it is our own child).
+      for (const signal of ["SIGTERM", "SIGKILL"]) {
+        if (!existsSync(`/proc/${this.appPid}`)) break;
+        process.kill(this.appPid, signal);
+        for (let i = 0; i < 50 && existsSync(`/proc/${this.appPid}`); i++) await sleep(100);
+      }
     } catch {
       // already gone
     }
