@@ -38,11 +38,13 @@ function startLadder(
 ): TmuxSession {
   const session = new TmuxSession();
   tmux = session;
-  // Ink draws nothing live when it thinks it runs in CI, so the CI variables are removed for the child.
+  // Ink draws nothing live when it thinks it runs in CI. The app hides CI from Ink itself, so the
+  // binary runs with CI=true to prove it; fixtures that call runLadder directly get it removed.
+  const env = script === BIN ? "env CI=true" : "env -u CI -u CONTINUOUS_INTEGRATION";
   const command = [
     `cd ${quote(ROOT)}`,
     `echo ${MARKER}`,
-    `env -u CI -u CONTINUOUS_INTEGRATION ${quote(process.execPath)} ${quote(script)} ${args}`,
+    `${env} ${quote(process.execPath)} ${quote(script)} ${args}`,
     `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
     "sleep 600",
   ].join("; ");
