@@ -5,7 +5,6 @@ import type { FeedClient, FeedOptions } from "../feed/types.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
-import type * as Ladder from "../ui/run-ladder.js";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage (bad symbol, unreadable recording). */
 const USAGE_ERROR = 2;
@@ -144,6 +143,7 @@ async function runTerminal(
   symbols: readonly string[],
   options: AppOptions,
 ): Promise<number> {
+  const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
   // other listener left (the ladder removes its own while quitting), which would kill the process
@@ -164,20 +164,3 @@ async function runTerminal(
 }
 
 const LADDER_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-const CI_VARIABLES = ["CI", "CONTINUOUS_INTEGRATION"] as const;
-
-/**
- * Loads the Ink ladder. Ink draws no live frames when it believes it runs in CI (its `is-in-ci`
- * reads these variables once, when Ink is first imported), but the ladder only runs when stdout is
- * a terminal someone is looking at: hide them while Ink loads, then put them back.
- */
-async function loadLadder(): Promise<typeof Ladder> {
-  const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
-  for (const name of CI_VARIABLES) delete process.env[name];
-  try {
-    return await import("../ui/run-ladder.js");
-  } finally {
-    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
-  }
-}
