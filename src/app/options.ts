@@ -1,19 +1,23 @@
+import type { FeedOptions } from "../feed/types.js";
+
 /** Options of the root command (the ladder), after commander has validated each value. */
-export type AppOptions = {
+export type AppOptions = Pick<
+  FeedOptions,
+  | "url"
+  | "fps"
+  | "recordPath"
+  | "readTimeoutMs"
+  | "pingIntervalMs"
+  | "staleAfterMs"
+  | "backoffBaseMs"
+  | "backoffCapMs"
+  | "backoffResetMs"
+> & {
   /** As typed; checked and normalised by the feed before connecting. */
   readonly symbols: readonly string[];
-  readonly url: string;
   readonly depth?: number;
-  readonly fps: number;
   readonly json: boolean;
   readonly durationMs?: number;
-  readonly recordPath?: string;
-  readonly readTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly staleAfterMs: number;
-  readonly backoffBaseMs: number;
-  readonly backoffCapMs: number;
-  readonly backoffResetMs: number;
   /** Run against the built-in server in-process. */
   readonly demo: boolean;
   /** Run against the built-in server replaying this recording. */
