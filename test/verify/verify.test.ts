@@ -183,7 +183,7 @@ describe("readLines", () => {
     return out;
   };
 
-  it("splits across its 1 MiB read chunks: a CRLF and a multi-byte character on the boundary", async () => {
+  it("splits across its read chunks (64 KiB; 2^20 is a boundary): a CRLF and a multi-byte character on the boundary", async () => {
     const long = "a".repeat(2 ** 20 - 1);
     expect(await collect(await file(`${long}\r\nsecond\r\n\r\nlast`))).toEqual([
       [long, 1],
