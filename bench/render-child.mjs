@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// One render measurement in a fresh process: `node bench/render-child.mjs FRAMES WARMUP`.
+// One render measurement in a fresh process: `node bench/render-child.mjs FRAMES WARMUP`, with React and
+// Ink loaded the way the app loads them (src/ui/load-ladder.ts).
 // A real feed session (src/feed/session.ts) and publisher (src/feed/publisher.ts) are fed generated frames for
 // 5 pairs at depth 25 (the app's default) on a virtual clock of 5 × 1,000 messages a second; at every
 // publisher tick (30 a second) the view it publishes is rendered with src/ui/render-frame.tsx at 200×60,
@@ -9,8 +10,13 @@ import { generateFrames } from "../dist/sim/generate.js";
 import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
 import { Publisher } from "../dist/feed/publisher.js";
-import { COLOR_THEME } from "../dist/ui/colors.js";
-import { buildFrame, renderFrame } from "../dist/ui/render-frame.js";
+import { loadLadder } from "../dist/ui/load-ladder.js";
+
+// Prepared exactly as the app prepares Ink and React (React's build from NODE_ENV, production unless set;
+// Ink's measure cache bounded), before either is loaded.
+await loadLadder();
+const { COLOR_THEME } = await import("../dist/ui/colors.js");
+const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"];
 const COLUMNS = 200;

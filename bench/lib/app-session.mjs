@@ -41,9 +41,10 @@ export class AppSession {
   threads = {};
 
   /** `env`: extra environment for the app; `nodeArgs`: options for its node, e.g. --cpu-prof. */
-  constructor({ env = {}, nodeArgs = [] } = {}) {
+  constructor({ env = {}, nodeArgs = [], fps = FPS } = {}) {
     this.env = env;
     this.nodeArgs = nodeArgs;
+    this.fps = fps;
   }
 
   tmux(...args) {
@@ -86,7 +87,7 @@ export class AppSession {
       "--url",
       shellQuote(this.url),
       "--fps",
-      String(FPS),
+      String(this.fps),
       ...SYMBOLS.map(shellQuote),
       `2>${shellQuote(join(this.dir, "stderr.txt"))}`,
     ].join(" ");
