@@ -35,7 +35,11 @@ export function startFeed(options: FeedOptions): FeedClient {
     if (!exited) worker.postMessage(command);
   };
 
-  worker.on("message", (event: FeedEvent) => emit(event));
+  worker.on("message", (event: FeedEvent) => {
+    emit(event);
+    // Acknowledged once the listeners have taken it: a busy main thread slows the views, never queues them.
+    if (event.type === "view") send({ type: "view-seen" });
+  });
   worker.on("error", (e: Error) => emit({ type: "error", message: `feed worker failed: ${e.message}` }));
   const exit = new Promise<void>((resolve) => {
     worker.once("exit", () => {

@@ -31,6 +31,12 @@ export class Publisher {
     private readonly connection: () => ConnectionState,
     private readonly post: (view: FeedView) => void,
     private readonly options: PublisherOptions,
+    /**
+     * Whether the consumer can take a view now. The worker holds views while one is still on its way to
+     * a busy main thread, so a consumer slower than `fps` gets fewer, fresher views instead of a queue
+     * that grows in memory and in latency. Nothing is lost: the next tick publishes the latest state.
+     */
+    private readonly ready: () => boolean = () => true,
   ) {
     this.levels = options.levels;
   }
@@ -49,8 +55,9 @@ export class Publisher {
     this.publishedVersion = -1;
   }
 
-  /** Publishes now if anything changed (also used for the last view on stop). */
-  tick(now: number): void {
+  /** Publishes now if anything changed and the consumer is ready, or regardless with `force` (the last view on stop). */
+  tick(now: number, force = false): void {
+    if (!force && !this.ready()) return;
     const connection = this.connection();
     const states = this.session.slots.map((s) => this.stateOf(s, connection, now)).join();
     let changed =
@@ -99,8 +106,8 @@ export class Publisher {
     const state = this.stateOf(slot, connection, now);
     // A book that failed or has not verified yet is never shown: no levels, no prices.
     const book = state === "live" || state === "stale" ? slot.book : undefined;
-    const bids = book === undefined ? [] : top(book.bids.levels, this.levels);
-    const asks = book === undefined ? [] : top(book.asks.levels, this.levels);
+    const bids = book === undefined ? [] : book.bids.top(this.levels);
+    const asks = book === undefined ? [] : book.asks.top(this.levels);
     const bid = book?.bids.best();
     const ask = book?.asks.best();
     const latency = slot.latency.percentiles(now);
@@ -124,12 +131,6 @@ export class Publisher {
       latencyP99: latency === null ? null : latency.p99,
     };
   }
-}
-
-function top(levels: readonly BookLevel[], n: number): LevelView[] {
-  const out: LevelView[] = [];
-  for (let i = 0; i < n && i < levels.length; i++) out.push(level(levels[i]!));
-  return out;
 }
 
 /** A plain copy: book levels carry internal fields that must not cross the worker boundary. */

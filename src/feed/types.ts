@@ -96,7 +96,10 @@ export type FeedEvent =
 
 /** Messages to the worker. */
 export type FeedCommand =
-  { readonly type: "set-levels"; readonly levels: number } | { readonly type: "stop" };
+  | { readonly type: "set-levels"; readonly levels: number }
+  /** The main thread has taken the last view: the worker may post the next (at most one in flight). */
+  | { readonly type: "view-seen" }
+  | { readonly type: "stop" };
 
 /** The main thread's handle on the feed worker. */
 export interface FeedClient {

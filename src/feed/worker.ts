@@ -94,11 +94,17 @@ const socket = new Connection(options, {
   },
 });
 
+/** A view posted and not yet acknowledged by the main thread: at most one is ever queued. */
+let viewInFlight = false;
 const publisher = new Publisher(
   session,
   () => connection,
-  (view) => post({ type: "view", view }),
+  (view) => {
+    viewInFlight = true;
+    post({ type: "view", view });
+  },
   options,
+  () => !viewInFlight,
 );
 
 let stopping = false;
@@ -110,9 +116,9 @@ async function stop(): Promise<void> {
   await socket.stop();
   recorder?.close();
   // Flush what the books last showed, then report the stop (its view repeats the same books).
-  publisher.tick(Date.now());
+  publisher.tick(Date.now(), true);
   setConnection({ state: "stopped" });
-  publisher.tick(Date.now());
+  publisher.tick(Date.now(), true);
   post({ type: "stopped" });
   port.close();
 }
@@ -121,6 +127,9 @@ port.on("message", (command: FeedCommand) => {
   switch (command.type) {
     case "set-levels":
       publisher.setLevels(command.levels);
+      return;
+    case "view-seen":
+      viewInFlight = false;
       return;
     case "stop":
       void stop();

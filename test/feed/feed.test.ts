@@ -66,22 +66,13 @@ describe("feed worker against a scripted Kraken server", () => {
   });
 
   it("applies every wire message while a blocked consumer only misses views", async () => {
-    // The server runs in its own process: blocking this thread must not slow it down.
-    const sim = spawn(process.execPath, [BIN, "simulate", "--rate", "300", "--seed", "3"], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    const sim = await startSimulateProcess("300");
     const recordPath = join(mkdtempSync(join(tmpdir(), "kl-slow-")), "rec.jsonl");
     try {
-      const url = await new Promise<string>((resolve) =>
-        sim.stdout.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
-      );
-      h = harness(feedOptions(url, { fps: 10, recordPath, symbols: ["BTC/USD", "ETH/USD"] }));
+      h = harness(feedOptions(sim.url, { fps: 10, recordPath, symbols: ["BTC/USD", "ETH/USD"] }));
       await h.until(live(h, "ETH/USD", 5), "live");
       // Block the main thread; the worker keeps reading the socket and applying frames.
-      const until = Date.now() + 700;
-      while (Date.now() < until) {
-        /* busy */
-      }
+      block(700);
       await h.feed.stop();
       const recorded = readFileSync(recordPath, "utf8").split("\n");
       const applied = h
@@ -94,12 +85,27 @@ describe("feed worker against a scripted Kraken server", () => {
       expect(h.views().length).toBeLessThan(bookFrames / 10);
       expect(ofType(h, "connection").some((e) => e.state === "reconnecting")).toBe(false);
     } finally {
-      if (sim.exitCode === null) {
-        const exited = new Promise((resolve) => sim.once("exit", resolve));
-        sim.kill("SIGTERM");
-        await exited;
-      }
+      await sim.stop();
       rmSync(dirname(recordPath), { recursive: true, force: true });
+    }
+  });
+
+  it("never queues views for a busy main thread: at most one is on its way", async () => {
+    const sim = await startSimulateProcess("300");
+    try {
+      h = harness(feedOptions(sim.url, { fps: 50, symbols: ["BTC/USD", "ETH/USD"] }));
+      await h.until(live(h, "ETH/USD", 5), "live");
+      const before = h.views().length;
+      // A second of a busy main thread is 50 publisher ticks with changes to show.
+      block(1000);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const arrived = h.views().length - before;
+      expect(arrived).toBeGreaterThanOrEqual(1);
+      expect(arrived).toBeLessThanOrEqual(2);
+      // And views flow again once the main thread is free.
+      await h.until(() => h!.views().length >= before + arrived + 5, "views resume");
+    } finally {
+      await sim.stop();
     }
   });
 
@@ -315,5 +321,32 @@ async function muteServer(): Promise<{ url: string; close(): Promise<void> }> {
         for (const s of sockets) s.destroy();
         srv.close(() => resolve());
       }),
+  };
+}
+
+/** Keeps this thread busy, as a slow render would. */
+function block(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    /* busy */
+  }
+}
+
+/** `kraken-ladder simulate` in a process of its own, so blocking this thread does not slow the server. */
+async function startSimulateProcess(rate: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const sim = spawn(process.execPath, [BIN, "simulate", "--rate", rate, "--seed", "3"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const url = await new Promise<string>((resolve) =>
+    sim.stdout.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
+  );
+  return {
+    url,
+    async stop() {
+      if (sim.exitCode !== null) return;
+      const exited = new Promise((resolve) => sim.once("exit", resolve));
+      sim.kill("SIGTERM");
+      await exited;
+    },
   };
 }
