@@ -21,6 +21,8 @@ export class Publisher {
   private levels: number;
   private timer: NodeJS.Timeout | undefined;
   private publishedVersion = -1;
+  /** A tick found the consumer busy; the next `resume` publishes. */
+  private held = false;
   private publishedConnection: ConnectionState | undefined;
   private publishedStates = "";
   private publishedRates = "";
@@ -49,6 +51,11 @@ export class Publisher {
     clearInterval(this.timer);
   }
 
+  /** The consumer took the last view: publish at once what a tick held back, instead of a tick later. */
+  resume(now: number): void {
+    if (this.held) this.tick(now);
+  }
+
   setLevels(levels: number): void {
     if (levels === this.levels) return;
     this.levels = levels;
@@ -57,7 +64,11 @@ export class Publisher {
 
   /** Publishes now if anything changed and the consumer is ready, or regardless with `force` (the last view on stop). */
   tick(now: number, force = false): void {
-    if (!force && !this.ready()) return;
+    if (!force && !this.ready()) {
+      this.held = true;
+      return;
+    }
+    this.held = false;
     const connection = this.connection();
     const states = this.session.slots.map((s) => this.stateOf(s, connection, now)).join();
     let changed =

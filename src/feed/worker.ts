@@ -130,6 +130,7 @@ port.on("message", (command: FeedCommand) => {
       return;
     case "view-seen":
       viewInFlight = false;
+      publisher.resume(Date.now());
       return;
     case "stop":
       void stop();
