@@ -1,32 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { parseFrame } from "../../src/protocol/parse.js";
 import { findPair } from "../../src/sim/catalogue.js";
 import { Pacer } from "../../src/sim/market.js";
 import { Random } from "../../src/sim/random.js";
-import { startSimServer } from "../../src/sim/server.js";
 import type { SimServer } from "../../src/sim/server.js";
-import { BookChecker, TestClient, isBook, isUpdate } from "./kraken-client.js";
+import { BookChecker, isBook, isUpdate } from "./kraken-client.js";
+import type { TestClient } from "./kraken-client.js";
+import { closedAfterEach } from "./support.js";
 
-let servers: SimServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  clients = [];
-});
+const started = closedAfterEach();
 
-async function serve(seed: number, rate: number): Promise<SimServer> {
-  const server = await startSimServer({ seed, rate });
-  servers.push(server);
-  return server;
-}
-async function client(url: string): Promise<TestClient> {
-  const c = await TestClient.connect(url);
-  clients.push(c);
-  return c;
-}
+const serve = (seed: number, rate: number): Promise<SimServer> => started.serve({ seed, rate });
+const client = started.client;
 
 /** A client that forgets to truncate to its depth: keeps every level it was ever sent. */
 class UntruncatedBook {

@@ -1,29 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OrderBook } from "../../src/book/order-book.js";
 import { parseFrame } from "../../src/protocol/parse.js";
-import { startSimServer } from "../../src/sim/server.js";
 import type { FaultOptions, SimServer } from "../../src/sim/server.js";
-import { BookChecker, TestClient, isBook, isBookOf, isHeartbeat } from "./kraken-client.js";
+import { BookChecker, isBook, isBookOf, isHeartbeat } from "./kraken-client.js";
+import { closedAfterEach } from "./support.js";
 
-let servers: SimServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  clients = [];
-});
+const started = closedAfterEach();
 
-async function serve(faults: FaultOptions, rate = 200, heartbeatMs = 1000): Promise<SimServer> {
-  const server = await startSimServer({ seed: 21, rate, heartbeatMs, faults });
-  servers.push(server);
-  return server;
-}
-async function client(url: string): Promise<TestClient> {
-  const c = await TestClient.connect(url);
-  clients.push(c);
-  return c;
-}
+const serve = (faults: FaultOptions, rate = 200, heartbeatMs = 1000): Promise<SimServer> =>
+  started.serve({ seed: 21, rate, heartbeatMs, faults });
+const client = started.client;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Per book frame: whether its checksum matches the book it leaves (content applied regardless). */

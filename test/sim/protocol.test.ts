@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { parseFrame } from "../../src/protocol/parse.js";
-import { startSimServer } from "../../src/sim/server.js";
-import type { SimOptions, SimServer } from "../../src/sim/server.js";
-import { TestClient, isBookOf, isHeartbeat, isUpdate } from "./kraken-client.js";
+import type { SimOptions } from "../../src/sim/server.js";
+import { isBookOf, isHeartbeat, isUpdate } from "./kraken-client.js";
+import type { TestClient } from "./kraken-client.js";
+import { closedAfterEach } from "./support.js";
 
 const RFC3339_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-let servers: SimServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  clients = [];
-});
+const started = closedAfterEach();
 
 async function connect(options: SimOptions = {}): Promise<TestClient> {
-  const server = await startSimServer({ seed: 1, ...options });
-  servers.push(server);
-  const client = await TestClient.connect(server.url);
-  clients.push(client);
+  const server = await started.serve({ seed: 1, ...options });
+  const client = await started.client(server.url);
   await client.waitFor((t) => t.includes(`"channel":"status"`));
   return client;
 }
@@ -38,12 +30,10 @@ const parsed = (client: TestClient, i: number): Record<string, unknown> =>
 
 describe("simulator: Kraken v2 protocol", () => {
   it("listens on loopback and sends a status frame first, with a connection id above 2^53", async () => {
-    const server = await startSimServer({ seed: 1 });
-    servers.push(server);
+    const server = await started.serve({ seed: 1 });
     expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toMatch(/:0$/);
-    const client = await TestClient.connect(server.url);
-    clients.push(client);
+    const client = await started.client(server.url);
     await client.waitFor(() => true);
     const first = client.frames[0]!.text;
     const status = JSON.parse(first) as { channel: string; type: string; data: Record<string, unknown>[] };
