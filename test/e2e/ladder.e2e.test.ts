@@ -35,6 +35,8 @@ function startLadder(
   rows: number,
   script = BIN,
   args = "--demo BTC/USD ETH/USD",
+  /** More `NAME=value` words for `env`, given the session's scratch directory. */
+  extraEnv: (dir: string) => string = () => "",
 ): TmuxSession {
   const session = new TmuxSession();
   tmux = session;
@@ -44,7 +46,7 @@ function startLadder(
   const command = [
     `cd ${quote(ROOT)}`,
     `echo ${MARKER}`,
-    `${env} ${quote(process.execPath)} ${quote(script)} ${args}`,
+    `${env} ${extraEnv(session.dir)} ${quote(process.execPath)} ${quote(script)} ${args}`,
     `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
     "sleep 600",
   ].join("; ");
@@ -163,6 +165,28 @@ describe("the ladder in a real terminal", () => {
     process.kill(programPid(t), "SIGTERM");
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     expect(await exitLine(t)).toBe("EXIT=0");
+  }, 30_000);
+
+  it("draws every view the feed publishes: --fps frames a second with new data", async () => {
+    // The trace hook (src/ui/trace.ts) logs one line per frame written with newer feed data.
+    const t = startLadder(
+      90,
+      24,
+      BIN,
+      "--demo --rate 50 --fps 10 BTC/USD",
+      (dir) => `KRAKEN_LADDER_TRACE=${quote(`${dir}/trace`)}`,
+    );
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    t.keys("q");
+    expect(await exitLine(t)).toBe("EXIT=0");
+    const written = (t.readFile("trace") ?? "")
+      .split("\n")
+      .filter((line) => /^\d/.test(line))
+      .map((line) => Number(line.split(" ")[2]));
+    const seconds = (written.at(-1)! - written[0]!) / 1000;
+    // At --fps 10 the feed publishes ten views a second; Ink's throttle once dropped every other one.
+    expect((written.length - 1) / seconds).toBeGreaterThanOrEqual(8);
   }, 30_000);
 
   it("an uncaught error restores the terminal, prints the error there and exits non-zero", async () => {
