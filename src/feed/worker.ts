@@ -4,7 +4,7 @@ import { Connection } from "./connection.js";
 import { Publisher } from "./publisher.js";
 import { Recorder } from "./record.js";
 import { Session } from "./session.js";
-import { traceThread } from "../ui/trace.js";
+import { traceThread } from "./trace-thread.js";
 import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions } from "./types.js";
 
 /**

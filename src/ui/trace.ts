@@ -1,4 +1,5 @@
-import { appendFileSync, openSync, readlinkSync, writeSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
+import { traceThread } from "../feed/trace-thread.js";
 import type { FeedView } from "../feed/types.js";
 
 const BEGIN_SYNC = "\u001b[?2026h";
@@ -57,20 +58,4 @@ export function traceFrames(
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-}
-
-/**
- * With `KRAKEN_LADDER_TRACE=FILE` set, appends `thread NAME TID` to FILE: this thread's Linux thread id (from
- * /proc/thread-self), so the benchmark can read each thread's CPU time in /proc/PID/task/TID/stat. Does
- * nothing without the variable or where /proc/thread-self does not exist.
- */
-export function traceThread(name: string, env: NodeJS.ProcessEnv = process.env): void {
-  const file = env["KRAKEN_LADDER_TRACE"];
-  if (file === undefined || file === "") return;
-  try {
-    const tid = readlinkSync("/proc/thread-self").split("/").at(-1);
-    appendFileSync(file, `thread ${name} ${tid}\n`);
-  } catch {
-    // Not Linux: the benchmark tells the threads apart another way.
-  }
 }

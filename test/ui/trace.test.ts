@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FeedView } from "../../src/feed/types.js";
-import { traceFrames, traceThread } from "../../src/ui/trace.js";
+import { traceThread } from "../../src/feed/trace-thread.js";
+import { traceFrames } from "../../src/ui/trace.js";
 
 let dir: string | undefined;
 afterEach(() => {
