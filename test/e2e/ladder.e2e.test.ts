@@ -167,13 +167,13 @@ describe("the ladder in a real terminal", () => {
     expect(await exitLine(t)).toBe("EXIT=0");
   }, 30_000);
 
-  it("draws every view the feed publishes: --fps frames a second with new data", async () => {
+  it("draws every view the feed publishes: frames with new data come every 1/--fps", async () => {
     // The trace hook (src/ui/trace.ts) logs one line per frame written with newer feed data.
     const t = startLadder(
       90,
       24,
       BIN,
-      "--demo --rate 50 --fps 10 BTC/USD",
+      "--demo --rate 100 --fps 10 BTC/USD ETH/USD",
       (dir) => `KRAKEN_LADDER_TRACE=${quote(`${dir}/trace`)}`,
     );
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
@@ -184,9 +184,14 @@ describe("the ladder in a real terminal", () => {
       .split("\n")
       .filter((line) => /^\d/.test(line))
       .map((line) => Number(line.split(" ")[2]));
-    const seconds = (written.at(-1)! - written[0]!) / 1000;
-    // At --fps 10 the feed publishes ten views a second; Ink's throttle once dropped every other one.
-    expect((written.length - 1) / seconds).toBeGreaterThanOrEqual(8);
+    const gaps = written
+      .slice(1)
+      .map((at, i) => at - written[i]!)
+      .sort((a, b) => a - b);
+    expect(gaps.length).toBeGreaterThan(20);
+    // At --fps 10 the feed publishes a view every 100 ms while the market moves (the demo has quiet spells,
+    // so the median, not the rate). Ink's throttle once dropped every other view: a median gap of 200 ms.
+    expect(gaps[gaps.length >> 1]).toBeLessThanOrEqual(150);
   }, 30_000);
 
   it("an uncaught error restores the terminal, prints the error there and exits non-zero", async () => {
