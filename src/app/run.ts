@@ -2,6 +2,7 @@ import { closeSync, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions } from "../feed/types.js";
+import { preferSmallHeap } from "./heap.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
@@ -60,6 +61,7 @@ export async function runApp(options: AppOptions): Promise<number> {
   }
 
   const json = options.json || process.stdout.isTTY !== true;
+  preferSmallHeap();
   let server: LocalServer | undefined;
   let feed: FeedClient | undefined;
   try {
