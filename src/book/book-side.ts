@@ -1,3 +1,12 @@
+import {
+  LEVEL_STRIDE,
+  PRICE_END,
+  PRICE_START,
+  QTY_END,
+  QTY_NONZERO,
+  QTY_OFFSET,
+} from "../protocol/book-scan.js";
+import type { BookScan } from "../protocol/book-scan.js";
 import type { WireLevel } from "../protocol/types.js";
 import { appendCrc, rawCrcOfWire } from "./crc-combine.js";
 import { isZeroText, priceKey } from "./price-key.js";
@@ -127,11 +136,67 @@ export class BookSide {
     }
   }
 
+  /** `load` for levels `from`…`to` of a scanned frame (BookScan), read straight from its text. */
+  loadScanned(scan: BookScan, from: number, to: number): void {
+    this.clear();
+    const { list, sign } = this;
+    const { text, levels, keys } = scan;
+    let previous = -Infinity;
+    for (let i = to - 1; i >= from; i--) {
+      const key = keys[i]! * sign;
+      const o = i * LEVEL_STRIDE;
+      if (!(key > previous) || levels[o + QTY_NONZERO] === 0) {
+        this.clear();
+        this.setScanned(scan, from, to);
+        return;
+      }
+      const priceEnd = levels[o + PRICE_END]!;
+      const qty = text.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]);
+      list.push(new Level(text.slice(levels[o + PRICE_START], priceEnd), qty, key));
+      previous = key;
+    }
+  }
+
   /** Sets a level's quantity (absolute), or deletes it when `qty` is zero. */
   set(price: string, qty: string): void {
     const list = this.list;
     const key = priceKey(price) * this.sign;
-    // Binary search for the first level whose key is >= key.
+    const lo = this.search(key);
+    const found = list[lo];
+    if (found !== undefined && found.key === key) {
+      if (isZeroText(qty)) this.remove(lo);
+      else this.setQty(lo, found, qty);
+    } else if (!isZeroText(qty)) {
+      this.insert(lo, new Level(price, qty, key));
+    }
+  }
+
+  /**
+   * `set` for levels `from`…`to` of a scanned frame, in wire order. Keys and zero tests come from
+   * the scan; the only strings made are the ones the book keeps: a set level's qty, a new level's price.
+   */
+  setScanned(scan: BookScan, from: number, to: number): void {
+    const { list, sign } = this;
+    const { text, levels, keys } = scan;
+    for (let i = from; i < to; i++) {
+      const key = keys[i]! * sign;
+      const o = i * LEVEL_STRIDE;
+      const lo = this.search(key);
+      const found = list[lo];
+      if (found !== undefined && found.key === key) {
+        if (levels[o + QTY_NONZERO] === 0) this.remove(lo);
+        else this.setQty(lo, found, text.slice(levels[o + PRICE_END]! + QTY_OFFSET, levels[o + QTY_END]));
+      } else if (levels[o + QTY_NONZERO] !== 0) {
+        const priceEnd = levels[o + PRICE_END]!;
+        const qty = text.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]);
+        this.insert(lo, new Level(text.slice(levels[o + PRICE_START], priceEnd), qty, key));
+      }
+    }
+  }
+
+  /** Index of the first level whose key is >= key (the list's length when none is). */
+  private search(key: number): number {
+    const list = this.list;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -139,24 +204,33 @@ export class BookSide {
       if (list[mid]!.key < key) lo = mid + 1;
       else hi = mid;
     }
-    const found = list[lo];
-    // Rank (0 = best) of the position; ranks below it are untouched by this change.
-    const rank = list.length - 1 - lo;
-    if (isZeroText(qty)) {
-      if (found === undefined || found.key !== key) return;
-      if (lo === 0) list.shift();
-      else list.splice(lo, 1);
-    } else if (found !== undefined && found.key === key) {
-      found.qty = qty;
-      found.crcLength = -1;
-    } else {
-      // Inserted before `found`: its rank is one more than `found`'s old rank.
-      if (lo === list.length) list.push(new Level(price, qty, key));
-      else list.splice(lo, 0, new Level(price, qty, key));
-      if (rank + 1 < this.dirtyFrom) this.dirtyFrom = rank + 1;
-      return;
-    }
+    return lo;
+  }
+
+  /** Marks rank (0 = best) `rank` and every worse one changed for the checksum. */
+  private touch(rank: number): void {
     if (rank < this.dirtyFrom) this.dirtyFrom = rank;
+  }
+
+  private remove(index: number): void {
+    const list = this.list;
+    this.touch(list.length - 1 - index);
+    if (index === 0) list.shift();
+    else list.splice(index, 1);
+  }
+
+  private setQty(index: number, level: Level, qty: string): void {
+    level.qty = qty;
+    level.crcLength = -1;
+    this.touch(this.list.length - 1 - index);
+  }
+
+  /** Inserts before the level at `index`, taking that level's rank. */
+  private insert(index: number, level: Level): void {
+    const list = this.list;
+    this.touch(list.length - index);
+    if (index === list.length) list.push(level);
+    else list.splice(index, 0, level);
   }
 
   /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */

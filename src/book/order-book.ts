@@ -1,3 +1,4 @@
+import type { BookScan } from "../protocol/book-scan.js";
 import type { BookData } from "../protocol/types.js";
 import { BookSide } from "./book-side.js";
 import { appendCrc, CRC_INIT, finishCrc } from "./crc-combine.js";
@@ -32,11 +33,35 @@ export class OrderBook {
       for (const l of data.bids) bids.set(l.price, l.qty);
       for (const l of data.asks) asks.set(l.price, l.qty);
     }
-    bids.truncate(this.depth);
-    asks.truncate(this.depth);
-    this.expected = data.checksum;
+    return this.verify(data.checksum);
+  }
+
+  /**
+   * `apply` for entry `e` of a frame BookScan accepted whole, read straight from the frame's text:
+   * the same result as `apply` of the message parseFrame would return for it.
+   */
+  applyScan(scan: BookScan, e: number, snapshot: boolean): ApplyOutcome {
+    const { bids, asks } = this;
+    const bidsFrom = scan.bidsFrom(e);
+    const asksFrom = scan.asksFrom(e);
+    const asksTo = scan.asksTo(e);
+    if (snapshot) {
+      bids.loadScanned(scan, bidsFrom, asksFrom);
+      asks.loadScanned(scan, asksFrom, asksTo);
+    } else {
+      bids.setScanned(scan, bidsFrom, asksFrom);
+      asks.setScanned(scan, asksFrom, asksTo);
+    }
+    return this.verify(scan.checksum(e));
+  }
+
+  /** After a message: truncate to the depth, then compare the checksum. */
+  private verify(expected: number): ApplyOutcome {
+    this.bids.truncate(this.depth);
+    this.asks.truncate(this.depth);
+    this.expected = expected;
     this.checksum = this.computeChecksum();
-    if (this.checksum !== data.checksum) return "checksum-mismatch";
+    if (this.checksum !== expected) return "checksum-mismatch";
     return this.isCrossed() ? "crossed-book" : "ok";
   }
 
