@@ -1,4 +1,5 @@
 import {
+  detachedSlice,
   LEVEL_STRIDE,
   PRICE_END,
   PRICE_START,
@@ -8,7 +9,7 @@ import {
 } from "../protocol/book-scan.js";
 import type { BookScan } from "../protocol/book-scan.js";
 import type { WireLevel } from "../protocol/types.js";
-import { appendCrc, rawCrcOfWire } from "./crc-combine.js";
+import { appendCrc, feedWire, feedWireBytes } from "./crc-combine.js";
 import { isZeroText, priceKey } from "./price-key.js";
 
 /** A price level held by a book; `price` and `qty` are exact wire text. */
@@ -17,13 +18,15 @@ export type BookLevel = {
   readonly qty: string;
 };
 
-/** Scratch for rawCrcOfWire's second result. */
+/** Scratch for feedWire's second result. */
 const measured = { length: 0 };
 
 /**
  * Internal mutable level. Its part of the checksum (price text then qty text, see checksumText)
  * is prepared once, the first time the level reaches the top 10, and again only when its qty
- * changes: levels set deep in a 1000-level book that never reach the top cost nothing.
+ * changes: levels set deep in a 1000-level book that never reach the top cost nothing. A level set
+ * from a scanned frame within the top 10 is prepared at once from the frame's bytes (prepareFrom),
+ * which is cheaper than reading its strings later.
  */
 class Level implements BookLevel {
   /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
@@ -42,11 +45,20 @@ class Level implements BookLevel {
 
   prepare(): void {
     if (this.priceLength < 0) {
-      this.priceCrc = rawCrcOfWire(this.price, measured);
+      this.priceCrc = feedWire(0, this.price, measured);
       this.priceLength = measured.length;
     }
-    const qtyCrc = rawCrcOfWire(this.qty, measured);
-    this.crc = appendCrc(this.priceCrc, qtyCrc, measured.length);
+    this.crc = feedWire(this.priceCrc, this.qty, measured);
+    this.crcLength = this.priceLength + measured.length;
+  }
+
+  /** `prepare` from the frame bytes this level's price and qty were just read from. */
+  prepareFrom(b: Uint8Array, priceStart: number, priceEnd: number, qtyEnd: number): void {
+    if (this.priceLength < 0) {
+      this.priceCrc = feedWireBytes(0, b, priceStart, priceEnd, measured);
+      this.priceLength = measured.length;
+    }
+    this.crc = feedWireBytes(this.priceCrc, b, priceEnd + QTY_OFFSET, qtyEnd, measured);
     this.crcLength = this.priceLength + measured.length;
   }
 }
@@ -147,12 +159,12 @@ export class BookSide {
       const o = i * LEVEL_STRIDE;
       if (!(key > previous) || levels[o + QTY_NONZERO] === 0) {
         this.clear();
-        this.setScanned(scan, from, to);
+        this.setScanned(scan, from, to, Infinity);
         return;
       }
       const priceEnd = levels[o + PRICE_END]!;
-      const qty = text.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]);
-      list.push(new Level(text.slice(levels[o + PRICE_START], priceEnd), qty, key));
+      const price = detachedSlice(text, levels[o + PRICE_START]!, priceEnd);
+      list.push(new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, levels[o + QTY_END]!), key));
       previous = key;
     }
   }
@@ -172,33 +184,63 @@ export class BookSide {
   }
 
   /**
-   * `set` for levels `from`…`to` of a scanned frame, in wire order. Keys and zero tests come from
-   * the scan; the only strings made are the ones the book keeps: a set level's qty, a new level's price.
+   * `set` for levels `from`…`to` of a scanned frame, in wire order, on a side kept to `depth` levels.
+   * Keys and zero tests come from the scan; the only strings made are the ones the book keeps: a set
+   * level's qty, a new level's price. A level within the top 10 is prepared for the checksum from the
+   * frame's bytes at once. A new level that lands so deep that it cannot climb back within `depth`
+   * before the message ends (each later level of this side removes at most one level above it) is not
+   * stored at all: `truncate` would drop it.
    */
-  setScanned(scan: BookScan, from: number, to: number): void {
+  setScanned(scan: BookScan, from: number, to: number, depth: number): void {
     const { list, sign } = this;
-    const { text, levels, keys } = scan;
+    const { text, bytes, levels, keys } = scan;
     for (let i = from; i < to; i++) {
       const key = keys[i]! * sign;
       const o = i * LEVEL_STRIDE;
+      const priceStart = levels[o + PRICE_START]!;
+      const priceEnd = levels[o + PRICE_END]!;
+      const qtyEnd = levels[o + QTY_END]!;
       const lo = this.search(key);
-      const found = list[lo];
-      if (found !== undefined && found.key === key) {
-        if (levels[o + QTY_NONZERO] === 0) this.remove(lo);
-        else this.setQty(lo, found, text.slice(levels[o + PRICE_END]! + QTY_OFFSET, levels[o + QTY_END]));
+      // Rank (0 = best) of the level set, or taken by the level inserted.
+      let rank = list.length - 1 - lo;
+      let level = list[lo];
+      if (level !== undefined && level.key === key) {
+        if (levels[o + QTY_NONZERO] === 0) {
+          this.remove(lo);
+          continue;
+        }
+        this.setQty(lo, level, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd));
       } else if (levels[o + QTY_NONZERO] !== 0) {
-        const priceEnd = levels[o + PRICE_END]!;
-        const qty = text.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]);
-        this.insert(lo, new Level(text.slice(levels[o + PRICE_START], priceEnd), qty, key));
+        rank++;
+        if (rank - (to - 1 - i) >= depth) continue;
+        const price = detachedSlice(text, priceStart, priceEnd);
+        level = new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd), key);
+        this.insert(lo, level);
+      } else {
+        continue;
       }
+      if (rank < CHECKSUM_LEVELS) level.prepareFrom(bytes, priceStart, priceEnd, qtyEnd);
     }
   }
 
-  /** Index of the first level whose key is >= key (the list's length when none is). */
+  /**
+   * Index of the first level whose key is >= key (the list's length when none is). Most changes land
+   * at or near the touch, the array's end: the search gallops down from there (ranks 0, 1, 3, 7, …),
+   * then bisects the last stride, so a change at rank r reads about 2·log2(r) levels, all near the
+   * cache-warm touch, instead of log2(size) spread over the whole array.
+   */
   private search(key: number): number {
     const list = this.list;
+    const n = list.length;
     let lo = 0;
-    let hi = list.length;
+    let hi = n;
+    for (let step = 1; step <= n; step *= 2) {
+      if (list[n - step]!.key < key) {
+        lo = n - step + 1;
+        break;
+      }
+      hi = n - step;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (list[mid]!.key < key) lo = mid + 1;

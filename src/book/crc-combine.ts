@@ -16,18 +16,42 @@ const T0 = (CRC32 as unknown as { table: Int32Array }).table;
 const shiftTables: (Int32Array | undefined)[] = [];
 
 /**
- * Raw CRC register of a wire number's checksum text (see checksumText: no `.`, no leading zeros)
- * and that text's length, computed from the wire text directly with crc-32's table: no strings are
- * built on the hot path. `length` is written to `out.length`; returns the register.
+ * Feeds a wire number's checksum text (see checksumText: no `.`, no leading zeros) to a raw CRC
+ * register, computed from the wire text directly with crc-32's table: no strings are built on the hot
+ * path. Feeding a price then its qty from 0 gives the raw register of the level's checksum text.
+ * The text's length is written to `out.length`; returns the register.
  */
-export function rawCrcOfWire(wire: string, out: { length: number }): number {
-  let c = 0;
+export function feedWire(register: number, wire: string, out: { length: number }): number {
+  let c = register;
   let length = 0;
   let leading = true;
   for (let i = 0; i < wire.length; i++) {
     const ch = wire.charCodeAt(i);
     if (ch === 46 || (leading && ch === 48)) continue;
     leading = false;
+    c = (c >>> 8) ^ T0[(c ^ ch) & 0xff]!;
+    length++;
+  }
+  out.length = length;
+  return c;
+}
+
+/** `feedWire` for a wire number held as ASCII bytes `from`…`to` (a frame read by BookScan). */
+export function feedWireBytes(
+  register: number,
+  b: Uint8Array,
+  from: number,
+  to: number,
+  out: { length: number },
+): number {
+  let c = register;
+  let i = from;
+  // Leading zeros and points (`0.000…`) say nothing; after them, only the point is skipped.
+  while (i < to && (b[i] === 48 || b[i] === 46)) i++;
+  let length = 0;
+  for (; i < to; i++) {
+    const ch = b[i]!;
+    if (ch === 46) continue;
     c = (c >>> 8) ^ T0[(c ^ ch) & 0xff]!;
     length++;
   }

@@ -49,8 +49,8 @@ export class OrderBook {
       bids.loadScanned(scan, bidsFrom, asksFrom);
       asks.loadScanned(scan, asksFrom, asksTo);
     } else {
-      bids.setScanned(scan, bidsFrom, asksFrom);
-      asks.setScanned(scan, asksFrom, asksTo);
+      bids.setScanned(scan, bidsFrom, asksFrom, this.depth);
+      asks.setScanned(scan, asksFrom, asksTo, this.depth);
     }
     return this.verify(scan.checksum(e));
   }

@@ -397,3 +397,20 @@ function symbolAt(s: string, b: Uint8Array, p: number): string | undefined {
   }
   return symbol;
 }
+
+/** V8 makes a slice of this many characters or more a view that keeps its whole parent string alive. */
+const MIN_VIEW_LENGTH = 13;
+
+/**
+ * `text.slice(start, end)` that never keeps `text` alive: a book keeps its levels' strings for minutes,
+ * and a view into a frame would keep the frame (in verify, the whole 64 KiB chunk it was read from).
+ * Shorter slices are copies already; a longer one is joined from copied pieces.
+ */
+export function detachedSlice(text: string, start: number, end: number): string {
+  if (end - start < MIN_VIEW_LENGTH) return text.slice(start, end);
+  let out = "";
+  for (let i = start; i < end; i += MIN_VIEW_LENGTH - 1) {
+    out += text.slice(i, Math.min(i + MIN_VIEW_LENGTH - 1, end));
+  }
+  return out;
+}

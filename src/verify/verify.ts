@@ -33,6 +33,8 @@ type Track = {
   depth: number | undefined;
   /** No snapshot since the last unsubscribe or checksum mismatch: updates are skipped. */
   broken: boolean;
+  /** This symbol's line of the report, from its first book entry on. */
+  stats: SymbolReport | undefined;
 };
 
 /**
@@ -48,17 +50,25 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
   const track = (symbol: string): Track => {
     let t = tracks.get(symbol);
     if (t === undefined) {
-      t = { book: undefined, depth: undefined, broken: true };
+      t = { book: undefined, depth: undefined, broken: true, stats: undefined };
       tracks.set(symbol, t);
     }
     return t;
   };
-  const stats = (symbol: string): SymbolReport =>
-    (report.symbols[symbol] ??= { snapshots: 0, updates: 0, skipped: 0, ok: 0, failed: 0, crossed: 0 });
-  /** The book to apply an entry for `symbol` to, or undefined when the update is skipped. */
-  const bookFor = (symbol: string, snapshot: boolean): OrderBook | undefined => {
+  /** The track of a book entry for `symbol`, counted in its stats; undefined when the update is skipped. */
+  const entry = (symbol: string, snapshot: boolean): Track | undefined => {
     const t = track(symbol);
-    const s = stats(symbol);
+    const s =
+      (t.stats ??=
+      report.symbols[symbol] ??=
+        {
+          snapshots: 0,
+          updates: 0,
+          skipped: 0,
+          ok: 0,
+          failed: 0,
+          crossed: 0,
+        });
     if (snapshot) {
       s.snapshots++;
       t.book = new OrderBook(symbol, t.depth ?? defaultDepth);
@@ -70,14 +80,14 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
         return undefined;
       }
     }
-    return t.book;
+    return t;
   };
-  const record = (symbol: string, outcome: ApplyOutcome): void => {
-    const s = stats(symbol);
+  const record = (t: Track, outcome: ApplyOutcome): void => {
+    const s = t.stats!;
     if (outcome === "checksum-mismatch") {
       s.failed++;
       report.checksums.failed++;
-      track(symbol).broken = true;
+      t.broken = true;
     } else {
       s.ok++;
       report.checksums.ok++;
@@ -90,9 +100,8 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
       report.frames++;
       const snapshot = scan.snapshot;
       for (let e = 0; e < scan.entries; e++) {
-        const symbol = scan.symbol(e);
-        const book = bookFor(symbol, snapshot);
-        if (book !== undefined) record(symbol, book.applyScan(scan, e, snapshot));
+        const t = entry(scan.symbol(e), snapshot);
+        if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
       }
       continue;
     }
@@ -103,8 +112,8 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
       case "book": {
         const snapshot = msg.type === "snapshot";
         for (const data of msg.data) {
-          const book = bookFor(data.symbol, snapshot);
-          if (book !== undefined) record(data.symbol, book.apply(data, snapshot));
+          const t = entry(data.symbol, snapshot);
+          if (t !== undefined) record(t, t.book!.apply(data, snapshot));
         }
         break;
       }
