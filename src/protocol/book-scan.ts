@@ -103,8 +103,18 @@ export class BookScan {
     this.reserve(340);
   }
 
-  /** Scans a frame; true when it is a book frame in Kraken's layout, then readable through this object. */
+  /**
+   * Scans a frame; true when it is a book frame in Kraken's layout, then readable through this object.
+   * After false, the scan holds no entries: nothing of a frame that failed half-way can be read.
+   */
   scan(s: string): boolean {
+    if (this.read(s)) return true;
+    this.text = "";
+    this.entries = 0;
+    return false;
+  }
+
+  private read(s: string): boolean {
     const length = s.length;
     if (length * 3 >= this.bytes.length) this.reserve(length);
     const b = this.bytes;
