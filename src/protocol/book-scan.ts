@@ -5,7 +5,7 @@ import type { BookData, BookMessage, WireLevel } from "./types.js";
  * `{"channel":"book","type":"update","data":[{"symbol":"…","bids":[{"price":…,"qty":…}],"asks":[…],"checksum":…,"timestamp":"…"}]}`.
  *
  * `scan(frame)` validates the WHOLE frame first and records where each field lies in reused typed
- * arrays: no object, array or string per level (the symbol is interned, see symbolAt). It answers
+ * arrays: no object, array or string per level (the symbol is interned, see knownSymbolAt). It answers
  * only "this is Kraken's layout" (true) or "not this layout" (false): any deviation — whitespace,
  * other key order, escapes, exponents, bad numbers — leaves the frame to the generic parser, which
  * accepts what is valid and explains what is not. Nothing is read from a frame that failed.
@@ -32,17 +32,52 @@ import type { BookData, BookMessage, WireLevel } from "./types.js";
  */
 
 const encoder = new TextEncoder();
+const PRINTABLE = /^[\x20-\x7e]+$/;
 
-const PREFIX = bytesOf('{"channel":"book","type":"');
-const UPDATE = bytesOf('update","data":[');
-const SNAPSHOT = bytesOf('snapshot","data":[');
-const SYMBOL = bytesOf('{"symbol":"');
-const BIDS = bytesOf('","bids":[');
-const ASKS = bytesOf('],"asks":[');
-const CHECKSUM = bytesOf('],"checksum":');
-const TIMESTAMP = bytesOf(',"timestamp":"');
-const PRICE = bytesOf('{"price":');
-const QTY = bytesOf(',"qty":');
+/**
+ * A literal the scanner matches 8 bytes at a time: each 8-byte window of it (the last one overlapping
+ * the one before) is compared as a double read from the frame's bytes. Printable ASCII never forms a
+ * NaN, an infinity, a zero or a subnormal (those need a top byte of 0x00, 0x7f, 0x80 or 0xff), and
+ * two doubles equal such a normal double only with the very same bits: comparing the doubles compares
+ * the bytes exactly, in an eighth of the steps.
+ */
+class Literal {
+  readonly length: number;
+  readonly words: Float64Array;
+  readonly offsets: Int32Array;
+
+  constructor(readonly text: string) {
+    const bytes = encoder.encode(text);
+    if (bytes.length < 8 || !PRINTABLE.test(text))
+      throw new Error(`not a printable literal of 8+ bytes: ${text}`);
+    this.length = bytes.length;
+    const count = Math.ceil(bytes.length / 8);
+    this.words = new Float64Array(count);
+    this.offsets = new Int32Array(count);
+    const view = new DataView(bytes.buffer);
+    for (let k = 0; k < count; k++) {
+      const offset = Math.min(k * 8, bytes.length - 8);
+      this.offsets[k] = offset;
+      this.words[k] = view.getFloat64(offset, true);
+    }
+  }
+}
+
+// The frame's start, with the first entry's opening, for each type.
+const UPDATE = new Literal('{"channel":"book","type":"update","data":[{"symbol":"');
+const SNAPSHOT = new Literal('{"channel":"book","type":"snapshot","data":[{"symbol":"');
+const SYMBOL = new Literal('{"symbol":"');
+const BIDS = new Literal('","bids":[');
+const ASKS = new Literal('],"asks":[');
+const CHECKSUM = new Literal('],"checksum":');
+const TIMESTAMP = new Literal(',"timestamp":"');
+const PRICE = new Literal('{"price":');
+/** `,"qty":`, 7 bytes: matched as two overlapping 32-bit words (see atQty). */
+const QTY = ',"qty":';
+const QTY_LOW = new DataView(encoder.encode(QTY).buffer).getInt32(0, true);
+const QTY_HIGH = new DataView(encoder.encode(QTY).buffer).getInt32(3, true);
+/** Bytes the scanner may read past a frame's end (the longest literal), kept in the buffer. */
+const SLACK = 64;
 
 export const LEVEL_STRIDE = 4;
 export const PRICE_START = 0;
@@ -90,6 +125,7 @@ export class BookScan {
   entries = 0;
   /** The last frame scanned, as bytes (ASCII when the scan succeeded): 3 bytes of room per character. */
   bytes = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
   /** Level positions and flags, LEVEL_STRIDE per level (sized with `bytes`, see reserve). */
   levels = new Int32Array(0);
   /** Each level's price as a double. */
@@ -116,22 +152,23 @@ export class BookScan {
 
   private read(s: string): boolean {
     const length = s.length;
-    if (length * 3 >= this.bytes.length) this.reserve(length);
+    if (length * 3 + 1 + SLACK > this.bytes.length) this.reserve(length);
     const b = this.bytes;
+    const view = this.view;
     const { read, written } = encoder.encodeInto(s, b);
     // Not all ASCII: string and byte positions would differ.
     if (read !== length || written !== length) return false;
-    // A zero after the frame matches no literal, digit or string character: every loop stops there.
+    // A zero after the frame matches no literal, digit or string character: every loop stops there,
+    // and no position passes it (literals read at most SLACK bytes beyond).
     b[length] = 0;
-    if (!at(b, 0, PREFIX)) return false;
-    let p = PREFIX.length;
     let snapshot: boolean;
-    if (at(b, p, UPDATE)) {
+    let p: number;
+    if (at(view, 0, UPDATE)) {
       snapshot = false;
-      p += UPDATE.length;
-    } else if (at(b, p, SNAPSHOT)) {
+      p = UPDATE.length;
+    } else if (at(view, 0, SNAPSHOT)) {
       snapshot = true;
-      p += SNAPSHOT.length;
+      p = SNAPSHOT.length;
     } else {
       return false;
     }
@@ -140,22 +177,28 @@ export class BookScan {
     this.count = 0;
     let e = 0;
     for (;;) {
-      // {"symbol":"…","bids":[…],"asks":[…],"checksum":N[,"timestamp":"…"]}
-      if (!at(b, p, SYMBOL)) return false;
-      p += SYMBOL.length;
-      const symbol = symbolAt(s, b, p);
-      // An empty symbol is an error: the generic parser reports it.
-      if (symbol === undefined || symbol.length === 0) return false;
-      p += symbol.length;
-      if (!at(b, p, BIDS)) return false;
+      // {"symbol":"…","bids":[…],"asks":[…],"checksum":N[,"timestamp":"…"]}, the first `{"symbol":"` read above.
+      const known = knownSymbolAt(view, p);
+      let symbol: string;
+      if (known >= 0) {
+        symbol = knownSymbols[known]!;
+        p += knownSymbolLiterals[known]!.length;
+      } else {
+        const end = stringEnd(b, p);
+        // An empty symbol is an error: the generic parser reports it.
+        if (end <= p || !at(view, end, BIDS)) return false;
+        symbol = s.slice(p, end);
+        learnSymbol(symbol);
+        p = end + BIDS.length;
+      }
       const o = e * ENTRY_STRIDE;
       symbols[e] = symbol;
       entryData[o + BIDS_FROM] = this.count;
-      p = this.scanLevels(b, p + BIDS.length);
-      if (p < 0 || !at(b, p, ASKS)) return false;
+      p = this.scanLevels(b, view, p);
+      if (p < 0 || !at(view, p, ASKS)) return false;
       entryData[o + ASKS_FROM] = this.count;
-      p = this.scanLevels(b, p + ASKS.length);
-      if (p < 0 || !at(b, p, CHECKSUM)) return false;
+      p = this.scanLevels(b, view, p + ASKS.length);
+      if (p < 0 || !at(view, p, CHECKSUM)) return false;
       entryData[o + ASKS_TO] = this.count;
       p += CHECKSUM.length;
       const checksumStart = p;
@@ -171,7 +214,7 @@ export class BookScan {
       entryData[o + CHECKSUM_BITS] = checksum | 0;
       entryData[o + TIMESTAMP_START] = -1;
       if (c === COMMA) {
-        if (!at(b, p, TIMESTAMP)) return false;
+        if (!at(view, p, TIMESTAMP)) return false;
         p += TIMESTAMP.length;
         const end = stringEnd(b, p);
         if (end < 0) return false;
@@ -184,8 +227,8 @@ export class BookScan {
       e++;
       p++;
       c = b[p]!;
-      if (c === COMMA) {
-        p++;
+      if (c === COMMA && at(view, p + 1, SYMBOL)) {
+        p += 1 + SYMBOL.length;
         continue;
       }
       if (c === CLOSE_BRACKET && p + 2 === length && b[p + 1] === CLOSE_BRACE) break;
@@ -261,8 +304,9 @@ export class BookScan {
    * and entries as a frame that fits the byte buffer can hold.
    */
   private reserve(length: number): void {
-    const capacity = Math.max(length * 3 + 1, this.bytes.length * 2);
+    const capacity = Math.max(length * 3 + 1 + SLACK, this.bytes.length * 2);
     this.bytes = new Uint8Array(capacity);
+    this.view = new DataView(this.bytes.buffer);
     const levels = Math.ceil(capacity / MIN_LEVEL_CHARS);
     this.levels = new Int32Array(levels * LEVEL_STRIDE);
     this.keys = new Float64Array(levels);
@@ -274,13 +318,13 @@ export class BookScan {
    * `]` index or -1. Numbers are plain non-negative decimals without exponent (`0`, `12`, `0.0280`,
    * `63005.0`), at most MAX_NUMBER_LENGTH characters; anything else is left to the generic parser.
    */
-  private scanLevels(b: Uint8Array, p: number): number {
+  private scanLevels(b: Uint8Array, view: DataView, p: number): number {
     if (b[p] === CLOSE_BRACKET) return p;
     const levels = this.levels;
     const keys = this.keys;
     let n = this.count;
     for (;;) {
-      if (!at(b, p, PRICE)) return -1;
+      if (!at(view, p, PRICE)) return -1;
       // Price: its value as mantissa / 10^scale while the digits go by.
       p += PRICE.length;
       const priceStart = p;
@@ -310,9 +354,9 @@ export class BookScan {
       // An exponent, a second dot or a digit after a lone zero: not Kraken's form.
       if (c === LOWER_E || c === UPPER_E || c === DOT || (c >= ZERO && c <= NINE)) return -1;
       const priceEnd = p;
-      if (priceEnd - priceStart > MAX_NUMBER_LENGTH || !at(b, p, QTY)) return -1;
+      if (priceEnd - priceStart > MAX_NUMBER_LENGTH || !atQty(view, p)) return -1;
       // Qty: only whether it is zero.
-      p += QTY.length;
+      p += QTY_OFFSET;
       const qtyStart = p;
       let nonzero = 0;
       c = b[p]!;
@@ -363,16 +407,18 @@ export class BookScan {
   }
 }
 
-function bytesOf(literal: string): Uint8Array {
-  return encoder.encode(literal);
-}
-
-/** Whether `literal` stands in `b` at `p` (the zero after the frame matches no literal). */
-function at(b: Uint8Array, p: number, literal: Uint8Array): boolean {
-  for (let i = 0; i < literal.length; i++) {
-    if (b[p + i] !== literal[i]) return false;
+/** Whether `literal` stands in the frame at `p`. */
+function at(view: DataView, p: number, literal: Literal): boolean {
+  const { words, offsets } = literal;
+  for (let k = 0; k < words.length; k++) {
+    if (view.getFloat64(p + offsets[k]!, true) !== words[k]) return false;
   }
   return true;
+}
+
+/** Whether `,"qty":` stands in the frame at `p` (32-bit words compare exactly). */
+function atQty(view: DataView, p: number): boolean {
+  return view.getInt32(p, true) === QTY_LOW && view.getInt32(p + 3, true) === QTY_HIGH;
 }
 
 /** Index of the closing quote of a string body starting at `p`; -1 for escapes or control characters. */
@@ -386,26 +432,28 @@ function stringEnd(b: Uint8Array, p: number): number {
 }
 
 /**
- * The string body starting at `p` (undefined for escapes or control characters), reusing a string
- * seen before when it is the same: a session has a handful of pairs, and a reused string costs no
- * allocation and keeps its cached hash for the map lookups that route the frame to its book.
+ * Symbols seen before, each matched with what follows it (`BTC/USD","bids":[`) as one literal: a
+ * session has a handful of pairs, and a reused string costs no allocation and keeps its cached hash
+ * for the map lookups that route the frame to its book.
  */
 const knownSymbols: string[] = [];
-const knownSymbolBytes: Uint8Array[] = [];
+const knownSymbolLiterals: Literal[] = [];
 const MAX_KNOWN_SYMBOLS = 32;
-function symbolAt(s: string, b: Uint8Array, p: number): string | undefined {
-  for (let i = 0; i < knownSymbolBytes.length; i++) {
-    const known = knownSymbolBytes[i]!;
-    if (b[p + known.length] === QUOTE && at(b, p, known)) return knownSymbols[i];
+
+/** Index of the known symbol (with its closing `","bids":[`) at `p`, or -1. */
+function knownSymbolAt(view: DataView, p: number): number {
+  for (let i = 0; i < knownSymbolLiterals.length; i++) {
+    if (at(view, p, knownSymbolLiterals[i]!)) return i;
   }
-  const end = stringEnd(b, p);
-  if (end < 0) return undefined;
-  const symbol = s.slice(p, end);
-  if (knownSymbols.length < MAX_KNOWN_SYMBOLS && symbol.length > 0) {
+  return -1;
+}
+
+/** Remembers a symbol read from a frame (a plain string body: no quote, escape or control character). */
+function learnSymbol(symbol: string): void {
+  if (knownSymbols.length < MAX_KNOWN_SYMBOLS && PRINTABLE.test(symbol)) {
     knownSymbols.push(symbol);
-    knownSymbolBytes.push(bytesOf(symbol));
+    knownSymbolLiterals.push(new Literal(symbol + BIDS.text));
   }
-  return symbol;
 }
 
 /** V8 makes a slice of this many characters or more a view that keeps its whole parent string alive. */

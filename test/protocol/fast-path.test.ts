@@ -182,6 +182,28 @@ describe("BookScan, the positions behind the fast path", () => {
     );
   });
 
+  it("rejects every truncation of a frame it has just read (no stale bytes complete a literal)", () => {
+    const scan = new BookScan();
+    const full =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.00173277}],' +
+      '"asks":[],"checksum":4105680038,"timestamp":"2026-01-01T00:00:00.278831Z"},{"symbol":"ETH/USD","bids":[],' +
+      '"asks":[{"price":3000.10,"qty":1.5}],"checksum":0}]}';
+    for (let cut = 0; cut < full.length; cut++) {
+      expect(scan.scan(full), "full").toBe(true);
+      expect(scan.scan(full.slice(0, cut)), full.slice(0, cut)).toBe(false);
+      expect(scan.scan(full.slice(cut + 1)), full.slice(cut + 1)).toBe(false);
+    }
+  });
+
+  it("reads symbols with any printable or non-printable ASCII the same as the generic path", () => {
+    const frame = (symbol: string): string =>
+      `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[],"asks":[],"checksum":7}]}`;
+    for (const symbol of ["A\u007fB", "X/Y", "X/Y", "€", "a b", "\\", '\\"', "\t"]) {
+      const raw = frame(symbol);
+      expect(comparable(parseFrame(raw)), raw).toEqual(comparable(parseFrame(" " + raw)));
+    }
+  });
+
   it("keys prices too long for the exact fast key as Number does", () => {
     const scan = new BookScan();
     for (const price of [
