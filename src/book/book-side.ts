@@ -227,11 +227,15 @@ export class BookSide {
    * Index of the first level whose key is >= key (the list's length when none is). Most changes land
    * at or near the touch, the array's end: the search gallops down from there (ranks 0, 1, 3, 7, …),
    * then bisects the last stride, so a change at rank r reads about 2·log2(r) levels, all near the
-   * cache-warm touch, instead of log2(size) spread over the whole array.
+   * cache-warm touch, instead of log2(size) spread over the whole array. The next most common place
+   * is beyond the worst level (a full book at depth 1000 gets one such level every few messages):
+   * that is one read of the array's first level.
    */
   private search(key: number): number {
     const list = this.list;
     const n = list.length;
+    // Beyond the worst level: a price that fell out of range, or one the book is too deep to keep.
+    if (n === 0 || !(list[0]!.key < key)) return 0;
     let lo = 0;
     let hi = n;
     for (let step = 1; step <= n; step *= 2) {

@@ -317,6 +317,7 @@ export class BookScan {
    * Levels from `p` up to, not including, the closing `]`, recorded from `this.count` on; returns the
    * `]` index or -1. Numbers are plain non-negative decimals without exponent (`0`, `12`, `0.0280`,
    * `63005.0`), at most MAX_NUMBER_LENGTH characters; anything else is left to the generic parser.
+   * A long number's digits may overflow the mantissa: such a key comes from Number (see below).
    */
   private scanLevels(b: Uint8Array, view: DataView, p: number): number {
     if (b[p] === CLOSE_BRACKET) return p;
@@ -325,21 +326,17 @@ export class BookScan {
     let n = this.count;
     for (;;) {
       if (!at(view, p, PRICE)) return -1;
-      // Price: its value as mantissa / 10^scale while the digits go by.
+      // Price: its value as mantissa / 10^scale while the digits go by. One loop for every digit (a
+      // leading zero is judged after), so the code is the same whatever the first prices look like.
       p += PRICE.length;
       const priceStart = p;
       let c = b[p]!;
       let mantissa = 0;
-      if (c === ZERO) {
+      while (c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
         c = b[++p]!;
-      } else if (c > ZERO && c <= NINE) {
-        do {
-          mantissa = mantissa * 10 + (c - ZERO);
-          c = b[++p]!;
-        } while (c >= ZERO && c <= NINE);
-      } else {
-        return -1;
       }
+      if (!integerPart(b, priceStart, p)) return -1;
       let scale = 0;
       if (c === DOT) {
         const fractionStart = ++p;
@@ -351,8 +348,8 @@ export class BookScan {
         scale = p - fractionStart;
         if (scale === 0) return -1;
       }
-      // An exponent, a second dot or a digit after a lone zero: not Kraken's form.
-      if (c === LOWER_E || c === UPPER_E || c === DOT || (c >= ZERO && c <= NINE)) return -1;
+      // An exponent or a second point: not Kraken's form.
+      if (c === LOWER_E || c === UPPER_E || c === DOT) return -1;
       const priceEnd = p;
       if (priceEnd - priceStart > MAX_NUMBER_LENGTH || !atQty(view, p)) return -1;
       // Qty: only whether it is zero.
@@ -360,15 +357,11 @@ export class BookScan {
       const qtyStart = p;
       let nonzero = 0;
       c = b[p]!;
-      if (c === ZERO) {
+      while (c >= ZERO && c <= NINE) {
+        nonzero |= c - ZERO;
         c = b[++p]!;
-      } else if (c > ZERO && c <= NINE) {
-        nonzero = 1;
-        do c = b[++p]!;
-        while (c >= ZERO && c <= NINE);
-      } else {
-        return -1;
       }
+      if (!integerPart(b, qtyStart, p)) return -1;
       if (c === DOT) {
         const fractionStart = ++p;
         c = b[p]!;
@@ -378,7 +371,7 @@ export class BookScan {
         }
         if (p === fractionStart) return -1;
       }
-      if (c === LOWER_E || c === UPPER_E || c === DOT || (c >= ZERO && c <= NINE)) return -1;
+      if (c === LOWER_E || c === UPPER_E || c === DOT) return -1;
       if (p - qtyStart > MAX_NUMBER_LENGTH || c !== CLOSE_BRACE) return -1;
       const o = n * LEVEL_STRIDE;
       levels[o + PRICE_START] = priceStart;
@@ -405,6 +398,11 @@ export class BookScan {
   private textOf(b: Uint8Array, from: number, to: number): string {
     return String.fromCharCode(...b.subarray(from, to));
   }
+}
+
+/** Whether digits `from`…`to` are a JSON number's integer part: at least one, no leading zero. */
+function integerPart(b: Uint8Array, from: number, to: number): boolean {
+  return to > from && (to === from + 1 || b[from] !== ZERO);
 }
 
 /** Whether `literal` stands in the frame at `p`. */
