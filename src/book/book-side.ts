@@ -66,6 +66,8 @@ class Level implements BookLevel {
 /** Levels at or above this rank (0 = best) never reach the checksum. */
 export const CHECKSUM_LEVELS = 10;
 const CLEAN = Number.MAX_SAFE_INTEGER;
+/** Up to this many levels are moved by hand on an insert or delete (see remove). */
+const SHORT_MOVE = 16;
 
 /**
  * One side of a book, kept sorted by binary search: no re-sort, no Decimal arithmetic.
@@ -258,11 +260,23 @@ export class BookSide {
     if (rank < this.dirtyFrom) this.dirtyFrom = rank;
   }
 
+  /**
+   * Removes the level at `index`. Near the touch (the array's end, where most changes land) the few
+   * levels above it move down one by one; deeper, `splice` moves them natively (a loop measured slower
+   * for hundreds of elements, and `splice` allocates its result array, which costs more for a few).
+   */
   private remove(index: number): void {
     const list = this.list;
-    this.touch(list.length - 1 - index);
-    if (index === 0) list.shift();
-    else list.splice(index, 1);
+    const last = list.length - 1;
+    this.touch(last - index);
+    if (index === 0) {
+      list.shift();
+    } else if (last - index <= SHORT_MOVE) {
+      for (let i = index; i < last; i++) list[i] = list[i + 1]!;
+      list.pop();
+    } else {
+      list.splice(index, 1);
+    }
   }
 
   private setQty(index: number, level: Level, qty: string): void {
@@ -271,12 +285,20 @@ export class BookSide {
     this.touch(this.list.length - 1 - index);
   }
 
-  /** Inserts before the level at `index`, taking that level's rank. */
+  /** Inserts before the level at `index`, taking that level's rank (moving levels as `remove` does). */
   private insert(index: number, level: Level): void {
     const list = this.list;
-    this.touch(list.length - index);
-    if (index === list.length) list.push(level);
-    else list.splice(index, 0, level);
+    const length = list.length;
+    this.touch(length - index);
+    if (index === length) {
+      list.push(level);
+    } else if (length - index <= SHORT_MOVE) {
+      list.push(list[length - 1]!);
+      for (let i = length - 1; i > index; i--) list[i] = list[i - 1]!;
+      list[index] = level;
+    } else {
+      list.splice(index, 0, level);
+    }
   }
 
   /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */
