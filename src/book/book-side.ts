@@ -9,7 +9,7 @@ import {
 } from "../protocol/book-scan.js";
 import type { BookScan } from "../protocol/book-scan.js";
 import type { WireLevel } from "../protocol/types.js";
-import { appendCrc, feedWire, feedWireBytes } from "./crc-combine.js";
+import { feedWire, feedWireBytes, shifted, shiftTable } from "./crc-combine.js";
 import { isZeroText, priceKey } from "./price-key.js";
 
 /** A price level held by a book; `price` and `qty` are exact wire text. */
@@ -18,6 +18,7 @@ export type BookLevel = {
   readonly qty: string;
 };
 
+const NO_SHIFT = new Int32Array(0);
 /** Scratch for feedWire's second result. */
 const measured = { length: 0 };
 
@@ -32,6 +33,8 @@ class Level implements BookLevel {
   /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
   crc = 0;
   crcLength = -1;
+  /** shiftTable(crcLength), kept with the level: the checksum appends it once a message or so. */
+  shift: Int32Array = NO_SHIFT;
   /** The price's part, kept across qty changes (priceLength -1: not prepared). */
   private priceCrc = 0;
   private priceLength = -1;
@@ -50,6 +53,7 @@ class Level implements BookLevel {
     }
     this.crc = feedWire(this.priceCrc, this.qty, measured);
     this.crcLength = this.priceLength + measured.length;
+    this.shift = shiftTable(this.crcLength);
   }
 
   /** `prepare` from the frame bytes this level's price and qty were just read from. */
@@ -60,6 +64,7 @@ class Level implements BookLevel {
     }
     this.crc = feedWireBytes(this.priceCrc, b, priceEnd + QTY_OFFSET, qtyEnd, measured);
     this.crcLength = this.priceLength + measured.length;
+    this.shift = shiftTable(this.crcLength);
   }
 }
 
@@ -326,7 +331,7 @@ export class BookSide {
       for (let i = Math.min(this.dirtyFrom, n); i < n; i++) {
         const level = list[last - i]!;
         if (level.crcLength < 0) level.prepare();
-        registers[i + 1] = appendCrc(registers[i]!, level.crc, level.crcLength);
+        registers[i + 1] = shifted(level.shift, registers[i]!) ^ level.crc;
         lengths[i + 1] = lengths[i]! + level.crcLength;
       }
       this.dirtyFrom = CLEAN;

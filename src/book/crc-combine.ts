@@ -64,13 +64,29 @@ export const CRC_INIT = -1;
 
 /** Register after appending a part (its raw CRC and length) to a register. */
 export function appendCrc(register: number, partRaw: number, partLength: number): number {
-  const t = shiftTables[partLength] ?? buildShift(partLength);
+  return shifted(shiftTable(partLength), register) ^ partRaw;
+}
+
+/** CRC_INIT shifted by n zero bytes, by n: the start of every book checksum, one number per length. */
+const initShifts: number[] = [];
+
+/** `appendCrc(CRC_INIT, partRaw, partLength)` without reading a shift table. */
+export function appendToInit(partRaw: number, partLength: number): number {
+  return (initShifts[partLength] ??= shifted(shiftTable(partLength), CRC_INIT)) ^ partRaw;
+}
+
+/** The tables that shift a register by `n` zero bytes (for `shifted`), built once per length. */
+export function shiftTable(n: number): Int32Array {
+  return shiftTables[n] ?? buildShift(n);
+}
+
+/** The register shifted by the zero bytes `table` stands for: append a part with `shifted(t, r) ^ raw`. */
+export function shifted(table: Int32Array, register: number): number {
   return (
-    t[register & 0xff]! ^
-    t[256 | ((register >>> 8) & 0xff)]! ^
-    t[512 | ((register >>> 16) & 0xff)]! ^
-    t[768 | (register >>> 24)]! ^
-    partRaw
+    table[register & 0xff]! ^
+    table[256 | ((register >>> 8) & 0xff)]! ^
+    table[512 | ((register >>> 16) & 0xff)]! ^
+    table[768 | (register >>> 24)]!
   );
 }
 

@@ -1,7 +1,7 @@
 import type { BookScan } from "../protocol/book-scan.js";
 import type { BookData } from "../protocol/types.js";
 import { BookSide } from "./book-side.js";
-import { appendCrc, CRC_INIT, finishCrc } from "./crc-combine.js";
+import { appendCrc, appendToInit, finishCrc } from "./crc-combine.js";
 
 /** What applying one book message did. */
 export type ApplyOutcome = "ok" | "checksum-mismatch" | "crossed-book";
@@ -72,7 +72,7 @@ export class OrderBook {
   /** Asks' top-10 text then bids', combined from each side's cached part. */
   private computeChecksum(): number {
     const asks = this.asks.checksumPart();
-    let register = appendCrc(CRC_INIT, asks.crc, asks.length);
+    let register = appendToInit(asks.crc, asks.length);
     const bids = this.bids.checksumPart();
     register = appendCrc(register, bids.crc, bids.length);
     return finishCrc(register);
