@@ -1,3 +1,4 @@
+import { at, isPrintable, Literal } from "./literal.js";
 import type { BookData, BookMessage, WireLevel } from "./types.js";
 
 /**
@@ -32,36 +33,6 @@ import type { BookData, BookMessage, WireLevel } from "./types.js";
  */
 
 const encoder = new TextEncoder();
-const PRINTABLE = /^[\x20-\x7e]+$/;
-
-/**
- * A literal the scanner matches 8 bytes at a time: each 8-byte window of it (the last one overlapping
- * the one before) is compared as a double read from the frame's bytes. Printable ASCII never forms a
- * NaN, an infinity, a zero or a subnormal (those need a top byte of 0x00, 0x7f, 0x80 or 0xff), and
- * two doubles equal such a normal double only with the very same bits: comparing the doubles compares
- * the bytes exactly, in an eighth of the steps.
- */
-class Literal {
-  readonly length: number;
-  readonly words: Float64Array;
-  readonly offsets: Int32Array;
-
-  constructor(readonly text: string) {
-    const bytes = encoder.encode(text);
-    if (bytes.length < 8 || !PRINTABLE.test(text))
-      throw new Error(`not a printable literal of 8+ bytes: ${text}`);
-    this.length = bytes.length;
-    const count = Math.ceil(bytes.length / 8);
-    this.words = new Float64Array(count);
-    this.offsets = new Int32Array(count);
-    const view = new DataView(bytes.buffer);
-    for (let k = 0; k < count; k++) {
-      const offset = Math.min(k * 8, bytes.length - 8);
-      this.offsets[k] = offset;
-      this.words[k] = view.getFloat64(offset, true);
-    }
-  }
-}
 
 // The frame's start, with the first entry's opening, for each type.
 const UPDATE = new Literal('{"channel":"book","type":"update","data":[{"symbol":"');
@@ -405,15 +376,6 @@ function integerPart(b: Uint8Array, from: number, to: number): boolean {
   return to > from && (to === from + 1 || b[from] !== ZERO);
 }
 
-/** Whether `literal` stands in the frame at `p`. */
-function at(view: DataView, p: number, literal: Literal): boolean {
-  const { words, offsets } = literal;
-  for (let k = 0; k < words.length; k++) {
-    if (view.getFloat64(p + offsets[k]!, true) !== words[k]) return false;
-  }
-  return true;
-}
-
 /** Whether `,"qty":` stands in the frame at `p` (32-bit words compare exactly). */
 function atQty(view: DataView, p: number): boolean {
   return view.getInt32(p, true) === QTY_LOW && view.getInt32(p + 3, true) === QTY_HIGH;
@@ -448,7 +410,7 @@ function knownSymbolAt(view: DataView, p: number): number {
 
 /** Remembers a symbol read from a frame (a plain string body: no quote, escape or control character). */
 function learnSymbol(symbol: string): void {
-  if (knownSymbols.length < MAX_KNOWN_SYMBOLS && PRINTABLE.test(symbol)) {
+  if (knownSymbols.length < MAX_KNOWN_SYMBOLS && isPrintable(symbol)) {
     knownSymbols.push(symbol);
     knownSymbolLiterals.push(new Literal(symbol + BIDS.text));
   }
