@@ -83,6 +83,11 @@ const SHORT_MOVE = 16;
  * inserting or deleting there moves few elements, and truncation drops from the front with
  * `shift()`, which V8 does in O(1). Best-first storage measured ~2 µs per level change at depth
  * 1000, almost all of it `splice` moving a thousand pointers.
+ *
+ * Levels come in two ways with the same result: as parsed `{price, qty}` text (set, load: the
+ * generic parser's messages, tests) or straight from a frame BookScan accepted whole (setScanned,
+ * loadScanned: the hot path of verify and of the feed), which reads keys and zero tests from the scan
+ * and makes only the strings the side keeps.
  */
 export class BookSide {
   /** Makes keys ascend from worst to best: asks worst = highest price, bids worst = lowest. */
