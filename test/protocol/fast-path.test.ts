@@ -204,6 +204,39 @@ describe("BookScan, the positions behind the fast path", () => {
     }
   });
 
+  it("leaves every near miss of Kraken's layout to the generic parser, valid or not", () => {
+    const scan = new BookScan();
+    const good =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.5}],' +
+      '"asks":[],"checksum":12,"timestamp":"2026-01-01T00:00:00.278831Z"}]}';
+    expect(scan.scan(good)).toBe(true);
+    const nearMisses: [string, string][] = [
+      ["space after a colon", good.replace('"price":', '"price": ')],
+      ["keys in another order", good.replace('{"price":63004.8,"qty":0.5}', '{"qty":0.5,"price":63004.8}')],
+      ["an exponent", good.replace("63004.8", "6.30048e4")],
+      ["an escaped symbol", good.replace("BTC/USD", "BTC\\/USD")],
+      ["a negative qty", good.replace("0.5", "-0.5")],
+      ["a leading zero", good.replace("63004.8", "063004.8")],
+      ["an extra key", good.replace('"checksum":12', '"checksum":12,"sequence":3')],
+      ["no timestamp body end", good.replace('.278831Z"}]}', ".278831Z}]}")],
+      ["a trailing comma", good.replace("0.5}]", "0.5},]")],
+      ["a string price", good.replace("63004.8", '"63004.8"')],
+      ["a checksum above 2^32", good.replace('"checksum":12', '"checksum":4294967296')],
+      ["a fraction in the checksum", good.replace('"checksum":12', '"checksum":12.0')],
+      ["trailing whitespace", good + " "],
+    ];
+    for (const [what, raw] of nearMisses) {
+      expect(raw, what).not.toBe(good);
+      expect(scan.scan(raw), what).toBe(false);
+      expect(scan.entries, what).toBe(0);
+      expect(comparable(parseFrame(raw)), what).toEqual(comparable(parseFrame(" " + raw)));
+    }
+    // Some of them are valid JSON that the generic parser reads into the same message.
+    expect(parseFrame(nearMisses[1]![1])).toEqual(parseFrame(good));
+    expect(parseFrame(nearMisses[6]![1])).toEqual(parseFrame(good));
+    expect(parseFrame(nearMisses[0]![1])).toEqual(parseFrame(good));
+  });
+
   it("keys prices too long for the exact fast key as Number does", () => {
     const scan = new BookScan();
     for (const price of [
