@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type * as LosslessJson from "lossless-json";
 
-// lossless-json's single-file CommonJS build: its ESM build is ten modules, which took ~5 ms more to
+// lossless-json's single-file CommonJS build: its ESM build is ten modules, which took ~3 ms more to
 // load, and every `kraken-ladder verify` pays for it at start-up.
 const { isLosslessNumber, parse: losslessParse } = createRequire(import.meta.url)(
   "lossless-json",
