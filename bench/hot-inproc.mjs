@@ -2,12 +2,14 @@
 // One in-process hot-path measurement, in a fresh process: `node bench/hot-inproc.mjs FILE MODE PASSES`.
 // The file's lines are read into an array first (no I/O is timed); then one untimed warm-up pass and
 // PASSES timed passes over every line. Prints {lines, ms: [...]} as JSON.
-//   MODE engine:   exactly what `verify` does per line: parseFrame → OrderBook.apply per book data
-//                  (lossless parse, apply, truncate, checksum verify); throws on any checksum mismatch.
+//   MODE engine:   what `verify` does per line: BookScan (lossless scan of a Kraken-layout book frame) →
+//                  OrderBook.applyScan per entry (apply, truncate, checksum verify), and parseGeneric →
+//                  OrderBook.apply for any other line; throws on any checksum mismatch.
 //   MODE baseline: plain JSON.parse of the same lines.
 import { readFileSync } from "node:fs";
 import { OrderBook } from "../dist/book/order-book.js";
-import { parseFrame } from "../dist/protocol/parse.js";
+import { BookScan } from "../dist/protocol/book-scan.js";
+import { parseGeneric } from "../dist/protocol/parse.js";
 
 const [file, mode, passesArg = "3"] = process.argv.slice(2);
 const lines = readFileSync(file, "utf8").split("\n");
@@ -17,11 +19,29 @@ const passes = Number(passesArg);
 function engine() {
   const books = new Map();
   const depths = new Map();
+  const scan = new BookScan();
   let ok = 0;
+  const applied = (outcome, i) => {
+    if (outcome === "checksum-mismatch") throw new Error(`checksum mismatch at line ${i + 1}`);
+    ok++;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
+    if (scan.scan(line)) {
+      const snapshot = scan.snapshot;
+      for (let e = 0; e < scan.entries; e++) {
+        const symbol = scan.symbol(e);
+        let book = books.get(symbol);
+        if (snapshot) {
+          book = new OrderBook(symbol, depths.get(symbol) ?? 10);
+          books.set(symbol, book);
+        } else if (book === undefined) continue;
+        applied(book.applyScan(scan, e, snapshot), i);
+      }
+      continue;
+    }
     if (line.trim() === "") continue;
-    const msg = parseFrame(line);
+    const msg = parseGeneric(line);
     if (msg.kind === "book") {
       const snapshot = msg.type === "snapshot";
       for (const data of msg.data) {
@@ -30,10 +50,7 @@ function engine() {
           book = new OrderBook(data.symbol, depths.get(data.symbol) ?? 10);
           books.set(data.symbol, book);
         } else if (book === undefined) continue;
-        if (book.apply(data, snapshot) === "checksum-mismatch") {
-          throw new Error(`checksum mismatch at line ${i + 1}`);
-        }
-        ok++;
+        applied(book.apply(data, snapshot), i);
       }
     } else if (
       msg.kind === "ack" &&

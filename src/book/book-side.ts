@@ -1,5 +1,15 @@
+import {
+  detachedSlice,
+  LEVEL_STRIDE,
+  PRICE_END,
+  PRICE_START,
+  QTY_END,
+  QTY_NONZERO,
+  QTY_OFFSET,
+} from "../protocol/book-scan.js";
+import type { BookScan } from "../protocol/book-scan.js";
 import type { WireLevel } from "../protocol/types.js";
-import { appendCrc, rawCrcOfWire } from "./crc-combine.js";
+import { feedWire, feedWireBytes, shifted, shiftTable } from "./crc-combine.js";
 import { isZeroText, priceKey } from "./price-key.js";
 
 /** A price level held by a book; `price` and `qty` are exact wire text. */
@@ -8,18 +18,23 @@ export type BookLevel = {
   readonly qty: string;
 };
 
-/** Scratch for rawCrcOfWire's second result. */
+const NO_SHIFT = new Int32Array(0);
+/** Scratch for feedWire's second result. */
 const measured = { length: 0 };
 
 /**
  * Internal mutable level. Its part of the checksum (price text then qty text, see checksumText)
  * is prepared once, the first time the level reaches the top 10, and again only when its qty
- * changes: levels set deep in a 1000-level book that never reach the top cost nothing.
+ * changes: levels set deep in a 1000-level book that never reach the top cost nothing. A level set
+ * from a scanned frame within the top 10 is prepared at once from the frame's bytes (prepareFrom),
+ * which is cheaper than reading its strings later.
  */
 class Level implements BookLevel {
   /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
   crc = 0;
   crcLength = -1;
+  /** shiftTable(crcLength), kept with the level: the checksum appends it once a message or so. */
+  shift: Int32Array = NO_SHIFT;
   /** The price's part, kept across qty changes (priceLength -1: not prepared). */
   private priceCrc = 0;
   private priceLength = -1;
@@ -33,18 +48,31 @@ class Level implements BookLevel {
 
   prepare(): void {
     if (this.priceLength < 0) {
-      this.priceCrc = rawCrcOfWire(this.price, measured);
+      this.priceCrc = feedWire(0, this.price, measured);
       this.priceLength = measured.length;
     }
-    const qtyCrc = rawCrcOfWire(this.qty, measured);
-    this.crc = appendCrc(this.priceCrc, qtyCrc, measured.length);
+    this.crc = feedWire(this.priceCrc, this.qty, measured);
     this.crcLength = this.priceLength + measured.length;
+    this.shift = shiftTable(this.crcLength);
+  }
+
+  /** `prepare` from the frame bytes this level's price and qty were just read from. */
+  prepareFrom(b: Uint8Array, priceStart: number, priceEnd: number, qtyEnd: number): void {
+    if (this.priceLength < 0) {
+      this.priceCrc = feedWireBytes(0, b, priceStart, priceEnd, measured);
+      this.priceLength = measured.length;
+    }
+    this.crc = feedWireBytes(this.priceCrc, b, priceEnd + QTY_OFFSET, qtyEnd, measured);
+    this.crcLength = this.priceLength + measured.length;
+    this.shift = shiftTable(this.crcLength);
   }
 }
 
 /** Levels at or above this rank (0 = best) never reach the checksum. */
 export const CHECKSUM_LEVELS = 10;
 const CLEAN = Number.MAX_SAFE_INTEGER;
+/** Up to this many levels are moved by hand on an insert or delete (see remove). */
+const SHORT_MOVE = 16;
 
 /**
  * One side of a book, kept sorted by binary search: no re-sort, no Decimal arithmetic.
@@ -55,6 +83,11 @@ const CLEAN = Number.MAX_SAFE_INTEGER;
  * inserting or deleting there moves few elements, and truncation drops from the front with
  * `shift()`, which V8 does in O(1). Best-first storage measured ~2 µs per level change at depth
  * 1000, almost all of it `splice` moving a thousand pointers.
+ *
+ * Levels come in two ways with the same result: as parsed `{price, qty}` text (set, load: the
+ * generic parser's messages, tests) or straight from a frame BookScan accepted whole (setScanned,
+ * loadScanned: the hot path of verify and of the feed), which reads keys and zero tests from the scan
+ * and makes only the strings the side keeps.
  */
 export class BookSide {
   /** Makes keys ascend from worst to best: asks worst = highest price, bids worst = lowest. */
@@ -127,36 +160,155 @@ export class BookSide {
     }
   }
 
+  /** `load` for levels `from`…`to` of a scanned frame (BookScan), read straight from its text. */
+  loadScanned(scan: BookScan, from: number, to: number): void {
+    this.clear();
+    const { list, sign } = this;
+    const { text, levels, keys } = scan;
+    let previous = -Infinity;
+    for (let i = to - 1; i >= from; i--) {
+      const key = keys[i]! * sign;
+      const o = i * LEVEL_STRIDE;
+      if (!(key > previous) || levels[o + QTY_NONZERO] === 0) {
+        this.clear();
+        this.setScanned(scan, from, to, Infinity);
+        return;
+      }
+      const priceEnd = levels[o + PRICE_END]!;
+      const price = detachedSlice(text, levels[o + PRICE_START]!, priceEnd);
+      list.push(new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, levels[o + QTY_END]!), key));
+      previous = key;
+    }
+  }
+
   /** Sets a level's quantity (absolute), or deletes it when `qty` is zero. */
   set(price: string, qty: string): void {
     const list = this.list;
     const key = priceKey(price) * this.sign;
-    // Binary search for the first level whose key is >= key.
+    const lo = this.search(key);
+    const found = list[lo];
+    if (found !== undefined && found.key === key) {
+      if (isZeroText(qty)) this.remove(lo);
+      else this.setQty(lo, found, qty);
+    } else if (!isZeroText(qty)) {
+      this.insert(lo, new Level(price, qty, key));
+    }
+  }
+
+  /**
+   * `set` for levels `from`…`to` of a scanned frame, in wire order, on a side kept to `depth` levels.
+   * Keys and zero tests come from the scan; the only strings made are the ones the book keeps: a set
+   * level's qty, a new level's price. A level within the top 10 is prepared for the checksum from the
+   * frame's bytes at once. A new level that lands so deep that it cannot climb back within `depth`
+   * before the message ends (each later level of this side removes at most one level above it) is not
+   * stored at all: `truncate` would drop it.
+   */
+  setScanned(scan: BookScan, from: number, to: number, depth: number): void {
+    const { list, sign } = this;
+    const { text, bytes, levels, keys } = scan;
+    for (let i = from; i < to; i++) {
+      const key = keys[i]! * sign;
+      const o = i * LEVEL_STRIDE;
+      const priceStart = levels[o + PRICE_START]!;
+      const priceEnd = levels[o + PRICE_END]!;
+      const qtyEnd = levels[o + QTY_END]!;
+      const lo = this.search(key);
+      // Rank (0 = best) of the level set, or taken by the level inserted.
+      let rank = list.length - 1 - lo;
+      let level = list[lo];
+      if (level !== undefined && level.key === key) {
+        if (levels[o + QTY_NONZERO] === 0) {
+          this.remove(lo);
+          continue;
+        }
+        this.setQty(lo, level, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd));
+      } else if (levels[o + QTY_NONZERO] !== 0) {
+        rank++;
+        if (rank - (to - 1 - i) >= depth) continue;
+        const price = detachedSlice(text, priceStart, priceEnd);
+        level = new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd), key);
+        this.insert(lo, level);
+      } else {
+        continue;
+      }
+      if (rank < CHECKSUM_LEVELS) level.prepareFrom(bytes, priceStart, priceEnd, qtyEnd);
+    }
+  }
+
+  /**
+   * Index of the first level whose key is >= key (the list's length when none is). Most changes land
+   * at or near the touch, the array's end: the search gallops down from there (ranks 0, 1, 3, 7, …),
+   * then bisects the last stride, so a change at rank r reads about 2·log2(r) levels, all near the
+   * cache-warm touch, instead of log2(size) spread over the whole array. The next most common place
+   * is beyond the worst level (a full book at depth 1000 gets one such level every few messages):
+   * that is one read of the array's first level.
+   */
+  private search(key: number): number {
+    const list = this.list;
+    const n = list.length;
+    // Beyond the worst level: a price that fell out of range, or one the book is too deep to keep.
+    if (n === 0 || !(list[0]!.key < key)) return 0;
     let lo = 0;
-    let hi = list.length;
+    let hi = n;
+    for (let step = 1; step <= n; step *= 2) {
+      if (list[n - step]!.key < key) {
+        lo = n - step + 1;
+        break;
+      }
+      hi = n - step;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (list[mid]!.key < key) lo = mid + 1;
       else hi = mid;
     }
-    const found = list[lo];
-    // Rank (0 = best) of the position; ranks below it are untouched by this change.
-    const rank = list.length - 1 - lo;
-    if (isZeroText(qty)) {
-      if (found === undefined || found.key !== key) return;
-      if (lo === 0) list.shift();
-      else list.splice(lo, 1);
-    } else if (found !== undefined && found.key === key) {
-      found.qty = qty;
-      found.crcLength = -1;
-    } else {
-      // Inserted before `found`: its rank is one more than `found`'s old rank.
-      if (lo === list.length) list.push(new Level(price, qty, key));
-      else list.splice(lo, 0, new Level(price, qty, key));
-      if (rank + 1 < this.dirtyFrom) this.dirtyFrom = rank + 1;
-      return;
-    }
+    return lo;
+  }
+
+  /** Marks rank (0 = best) `rank` and every worse one changed for the checksum. */
+  private touch(rank: number): void {
     if (rank < this.dirtyFrom) this.dirtyFrom = rank;
+  }
+
+  /**
+   * Removes the level at `index`. Near the touch (the array's end, where most changes land) the few
+   * levels above it move down one by one; deeper, `splice` moves them natively (a loop measured slower
+   * for hundreds of elements, and `splice` allocates its result array, which costs more for a few).
+   */
+  private remove(index: number): void {
+    const list = this.list;
+    const last = list.length - 1;
+    this.touch(last - index);
+    if (index === 0) {
+      list.shift();
+    } else if (last - index <= SHORT_MOVE) {
+      for (let i = index; i < last; i++) list[i] = list[i + 1]!;
+      list.pop();
+    } else {
+      list.splice(index, 1);
+    }
+  }
+
+  private setQty(index: number, level: Level, qty: string): void {
+    level.qty = qty;
+    level.crcLength = -1;
+    this.touch(this.list.length - 1 - index);
+  }
+
+  /** Inserts before the level at `index`, taking that level's rank (moving levels as `remove` does). */
+  private insert(index: number, level: Level): void {
+    const list = this.list;
+    const length = list.length;
+    this.touch(length - index);
+    if (index === length) {
+      list.push(level);
+    } else if (length - index <= SHORT_MOVE) {
+      list.push(list[length - 1]!);
+      for (let i = length - 1; i > index; i--) list[i] = list[i - 1]!;
+      list[index] = level;
+    } else {
+      list.splice(index, 0, level);
+    }
   }
 
   /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */
@@ -184,7 +336,7 @@ export class BookSide {
       for (let i = Math.min(this.dirtyFrom, n); i < n; i++) {
         const level = list[last - i]!;
         if (level.crcLength < 0) level.prepare();
-        registers[i + 1] = appendCrc(registers[i]!, level.crc, level.crcLength);
+        registers[i + 1] = shifted(level.shift, registers[i]!) ^ level.crc;
         lengths[i + 1] = lengths[i]! + level.crcLength;
       }
       this.dirtyFrom = CLEAN;

@@ -16,12 +16,13 @@ const T0 = (CRC32 as unknown as { table: Int32Array }).table;
 const shiftTables: (Int32Array | undefined)[] = [];
 
 /**
- * Raw CRC register of a wire number's checksum text (see checksumText: no `.`, no leading zeros)
- * and that text's length, computed from the wire text directly with crc-32's table: no strings are
- * built on the hot path. `length` is written to `out.length`; returns the register.
+ * Feeds a wire number's checksum text (see checksumText: no `.`, no leading zeros) to a raw CRC
+ * register, computed from the wire text directly with crc-32's table: no strings are built on the hot
+ * path. Feeding a price then its qty from 0 gives the raw register of the level's checksum text.
+ * The text's length is written to `out.length`; returns the register.
  */
-export function rawCrcOfWire(wire: string, out: { length: number }): number {
-  let c = 0;
+export function feedWire(register: number, wire: string, out: { length: number }): number {
+  let c = register;
   let length = 0;
   let leading = true;
   for (let i = 0; i < wire.length; i++) {
@@ -35,18 +36,57 @@ export function rawCrcOfWire(wire: string, out: { length: number }): number {
   return c;
 }
 
+/** `feedWire` for a wire number held as ASCII bytes `from`…`to` (a frame read by BookScan). */
+export function feedWireBytes(
+  register: number,
+  b: Uint8Array,
+  from: number,
+  to: number,
+  out: { length: number },
+): number {
+  let c = register;
+  let i = from;
+  // Leading zeros and points (`0.000…`) say nothing; after them, only the point is skipped.
+  while (i < to && (b[i] === 48 || b[i] === 46)) i++;
+  let length = 0;
+  for (; i < to; i++) {
+    const ch = b[i]!;
+    if (ch === 46) continue;
+    c = (c >>> 8) ^ T0[(c ^ ch) & 0xff]!;
+    length++;
+  }
+  out.length = length;
+  return c;
+}
+
 /** The register before any text (CRC-32 starts all ones). */
 export const CRC_INIT = -1;
 
 /** Register after appending a part (its raw CRC and length) to a register. */
 export function appendCrc(register: number, partRaw: number, partLength: number): number {
-  const t = shiftTables[partLength] ?? buildShift(partLength);
+  return shifted(shiftTable(partLength), register) ^ partRaw;
+}
+
+/** CRC_INIT shifted by n zero bytes, by n: the start of every book checksum, one number per length. */
+const initShifts: number[] = [];
+
+/** `appendCrc(CRC_INIT, partRaw, partLength)` without reading a shift table. */
+export function appendToInit(partRaw: number, partLength: number): number {
+  return (initShifts[partLength] ??= shifted(shiftTable(partLength), CRC_INIT)) ^ partRaw;
+}
+
+/** The tables that shift a register by `n` zero bytes (for `shifted`), built once per length. */
+export function shiftTable(n: number): Int32Array {
+  return shiftTables[n] ?? buildShift(n);
+}
+
+/** The register shifted by the zero bytes `table` stands for: append a part with `shifted(t, r) ^ raw`. */
+export function shifted(table: Int32Array, register: number): number {
   return (
-    t[register & 0xff]! ^
-    t[256 | ((register >>> 8) & 0xff)]! ^
-    t[512 | ((register >>> 16) & 0xff)]! ^
-    t[768 | (register >>> 24)]! ^
-    partRaw
+    table[register & 0xff]! ^
+    table[256 | ((register >>> 8) & 0xff)]! ^
+    table[512 | ((register >>> 16) & 0xff)]! ^
+    table[768 | (register >>> 24)]!
   );
 }
 

@@ -1,6 +1,7 @@
+import type { BookScan } from "../protocol/book-scan.js";
 import type { BookData } from "../protocol/types.js";
 import { BookSide } from "./book-side.js";
-import { appendCrc, CRC_INIT, finishCrc } from "./crc-combine.js";
+import { appendCrc, appendToInit, finishCrc } from "./crc-combine.js";
 
 /** What applying one book message did. */
 export type ApplyOutcome = "ok" | "checksum-mismatch" | "crossed-book";
@@ -32,11 +33,34 @@ export class OrderBook {
       for (const l of data.bids) bids.set(l.price, l.qty);
       for (const l of data.asks) asks.set(l.price, l.qty);
     }
-    bids.truncate(this.depth);
-    asks.truncate(this.depth);
-    this.expected = data.checksum;
+    return this.verify(data.checksum);
+  }
+
+  /**
+   * `apply` for entry `e` of a frame BookScan accepted whole, read straight from the frame's text:
+   * the same result as `apply` of the message parseFrame would return for it.
+   */
+  applyScan(scan: BookScan, e: number, snapshot: boolean): ApplyOutcome {
+    // Bids are levels bidsFrom…asksFrom of the scan, asks asksFrom…asksTo. One call site per side
+    // method: the optimizing compiler inlines each once, which keeps its work (and warm-up) small.
+    let from = scan.bidsFrom(e);
+    for (let k = 0; k < 2; k++) {
+      const side = k === 0 ? this.bids : this.asks;
+      const to = k === 0 ? scan.asksFrom(e) : scan.asksTo(e);
+      if (snapshot) side.loadScanned(scan, from, to);
+      else if (to > from) side.setScanned(scan, from, to, this.depth);
+      from = to;
+    }
+    return this.verify(scan.checksum(e));
+  }
+
+  /** After a message: truncate to the depth, then compare the checksum. */
+  private verify(expected: number): ApplyOutcome {
+    this.bids.truncate(this.depth);
+    this.asks.truncate(this.depth);
+    this.expected = expected;
     this.checksum = this.computeChecksum();
-    if (this.checksum !== data.checksum) return "checksum-mismatch";
+    if (this.checksum !== expected) return "checksum-mismatch";
     return this.isCrossed() ? "crossed-book" : "ok";
   }
 
@@ -48,7 +72,7 @@ export class OrderBook {
   /** Asks' top-10 text then bids', combined from each side's cached part. */
   private computeChecksum(): number {
     const asks = this.asks.checksumPart();
-    let register = appendCrc(CRC_INIT, asks.crc, asks.length);
+    let register = appendToInit(asks.crc, asks.length);
     const bids = this.bids.checksumPart();
     register = appendCrc(register, bids.crc, bids.length);
     return finishCrc(register);

@@ -1,5 +1,8 @@
 import { OrderBook } from "../book/order-book.js";
+import type { ApplyOutcome } from "../book/order-book.js";
+import { BookScan } from "../protocol/book-scan.js";
 import { decimalsOf } from "../protocol/decimal.js";
+import { parseGeneric } from "../protocol/parse.js";
 import { subscribeBook, unsubscribeBook } from "../protocol/requests.js";
 import type { BookData, BookMessage, NackMessage, ParseResult } from "../protocol/types.js";
 import { Backoff } from "./backoff.js";
@@ -78,6 +81,8 @@ export class Session {
   lastReceivedAt = 0;
   private reqId = 0;
   private rateLimits: number[] = [];
+  /** The fast path for book frames (see `frame`). */
+  private readonly scan = new BookScan();
   private system = "online";
 
   constructor(
@@ -115,6 +120,23 @@ export class Session {
 
   dispose(): void {
     for (const slot of this.slots) clearTimeout(slot.retry);
+  }
+
+  /**
+   * One raw frame from the socket. Book updates in Kraken's layout are applied straight from
+   * BookScan's positions (no message objects); every other frame, snapshots included (rare and
+   * large), goes through `handle` with the parsed message.
+   */
+  frame(raw: string, receivedAt: number): void {
+    const scan = this.scan;
+    if (!scan.scan(raw)) return this.handle(parseGeneric(raw), receivedAt);
+    if (scan.snapshot) return this.handle(scan.message(), receivedAt);
+    this.lastReceivedAt = receivedAt;
+    for (let e = 0; e < scan.entries; e++) {
+      const slot = this.bySymbol.get(scan.symbol(e));
+      if (slot === undefined || slot.state !== "live" || slot.book === undefined) continue;
+      this.updated(slot, scan.timestamp(e), slot.book.applyScan(scan, e, false), receivedAt);
+    }
   }
 
   handle(msg: ParseResult, receivedAt: number): void {
@@ -166,7 +188,9 @@ export class Session {
       const slot = this.bySymbol.get(data.symbol);
       if (slot === undefined || slot.state === "rejected") continue;
       if (snapshot) this.snapshot(slot, data, receivedAt);
-      else if (slot.state === "live" && slot.book !== undefined) this.update(slot, data, receivedAt);
+      else if (slot.state === "live" && slot.book !== undefined) {
+        this.updated(slot, data.timestamp, slot.book.apply(data, false), receivedAt);
+      }
       // Otherwise: updates before the (new) snapshot belong to a book we no longer trust.
     }
   }
@@ -186,23 +210,28 @@ export class Session {
       slot.priceDecimals = decimalsOf(first.price);
       slot.qtyDecimals = decimalsOf(first.qty);
     }
-    this.changed(slot, data, receivedAt);
+    this.changed(slot, data.timestamp, receivedAt);
   }
 
-  private update(slot: Slot, data: BookData, receivedAt: number): void {
+  /** An update was applied to a live book, with this outcome. */
+  private updated(
+    slot: Slot,
+    timestamp: string | undefined,
+    outcome: ApplyOutcome,
+    receivedAt: number,
+  ): void {
     slot.rate.add(receivedAt);
-    if (data.timestamp !== undefined) {
-      const exchange = Date.parse(data.timestamp);
+    if (timestamp !== undefined) {
+      const exchange = Date.parse(timestamp);
       if (!Number.isNaN(exchange)) slot.latency.add(receivedAt - exchange, receivedAt);
     }
-    const outcome = slot.book!.apply(data, false);
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
     slot.ok++;
-    this.changed(slot, data, receivedAt);
+    this.changed(slot, timestamp, receivedAt);
   }
 
-  private changed(slot: Slot, data: BookData, receivedAt: number): void {
-    if (data.timestamp !== undefined) slot.time = data.timestamp;
+  private changed(slot: Slot, timestamp: string | undefined, receivedAt: number): void {
+    if (timestamp !== undefined) slot.time = timestamp;
     slot.changedAt = receivedAt;
     this.version++;
   }

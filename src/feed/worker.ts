@@ -1,5 +1,4 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { parseFrame } from "../protocol/parse.js";
 import { Connection } from "./connection.js";
 import { Publisher } from "./publisher.js";
 import { Recorder } from "./record.js";
@@ -85,7 +84,7 @@ const socket = new Connection(options, {
         postError(failure);
       }
     }
-    session.handle(parseFrame(raw), receivedAt);
+    session.frame(raw, receivedAt);
     checkLive();
   },
   reconnecting: (attempt, retryInMs, reason) => {

@@ -1,6 +1,6 @@
 import { isObject, parseJson, safeInteger, WireNumber } from "./json.js";
 import type { Json, JsonObject } from "./json.js";
-import { scanBookFrame } from "./scan-book.js";
+import { BookScan } from "./book-scan.js";
 import type {
   AckMethod,
   BookData,
@@ -19,14 +19,22 @@ const MAX_CHECKSUM = 0xffffffff;
 /** Thrown only inside this module to carry a field-level complaint to `parseFrame`. */
 class FieldError extends Error {}
 
+/** parseFrame's own scanner: its positions are read before parseFrame returns. */
+const scanner = new BookScan();
+
 /**
  * Turns one raw frame into a typed message or a typed error. Never throws.
  * Book frames in Kraken's own layout take a byte-scanning fast path; everything else,
  * and anything the fast path does not recognise, goes through a lossless JSON parse.
+ * The hot loops (verify, the feed session) call BookScan themselves and apply books straight from
+ * its positions, handing only what it rejects to parseGeneric.
  */
 export function parseFrame(raw: string): ParseResult {
-  const fast = scanBookFrame(raw);
-  if (fast !== undefined) return fast;
+  return scanner.scan(raw) ? scanner.message() : parseGeneric(raw);
+}
+
+/** The generic path alone: the same result as parseFrame, for a frame BookScan has already rejected. */
+export function parseGeneric(raw: string): ParseResult {
   if (raw.trim() === "") return error("empty frame", raw);
   let json: Json;
   try {

@@ -1,5 +1,7 @@
 import { OrderBook } from "../book/order-book.js";
-import { parseFrame } from "../protocol/parse.js";
+import { BookScan } from "../protocol/book-scan.js";
+import { parseGeneric } from "../protocol/parse.js";
+import type { ApplyOutcome } from "../book/order-book.js";
 import { readLines } from "./lines.js";
 
 export type SymbolReport = {
@@ -31,56 +33,87 @@ type Track = {
   depth: number | undefined;
   /** No snapshot since the last unsubscribe or checksum mismatch: updates are skipped. */
   broken: boolean;
+  /** This symbol's line of the report, from its first book entry on. */
+  stats: SymbolReport | undefined;
 };
 
 /**
  * Replays one recording through the same parse and book code as the live app, adding to `report`.
  * Each file starts from a fresh state. Throws only if the file cannot be read.
+ *
+ * Book frames in Kraken's layout are applied straight from BookScan's positions; every other line,
+ * and any book frame the scanner does not accept whole, goes through the generic parser.
  */
 export async function verifyFile(path: string, report: VerifyReport, defaultDepth: number): Promise<void> {
   const tracks = new Map<string, Track>();
+  const scan = new BookScan();
   const track = (symbol: string): Track => {
     let t = tracks.get(symbol);
     if (t === undefined) {
-      t = { book: undefined, depth: undefined, broken: true };
+      t = { book: undefined, depth: undefined, broken: true, stats: undefined };
       tracks.set(symbol, t);
     }
     return t;
   };
-  const stats = (symbol: string): SymbolReport =>
-    (report.symbols[symbol] ??= { snapshots: 0, updates: 0, skipped: 0, ok: 0, failed: 0, crossed: 0 });
+  /** The track of a book entry for `symbol`, counted in its stats; undefined when the update is skipped. */
+  const entry = (symbol: string, snapshot: boolean): Track | undefined => {
+    const t = track(symbol);
+    const s =
+      (t.stats ??=
+      report.symbols[symbol] ??=
+        {
+          snapshots: 0,
+          updates: 0,
+          skipped: 0,
+          ok: 0,
+          failed: 0,
+          crossed: 0,
+        });
+    if (snapshot) {
+      s.snapshots++;
+      t.book = new OrderBook(symbol, t.depth ?? defaultDepth);
+      t.broken = false;
+    } else {
+      s.updates++;
+      if (t.broken || t.book === undefined) {
+        s.skipped++;
+        return undefined;
+      }
+    }
+    return t;
+  };
+  const record = (t: Track, outcome: ApplyOutcome): void => {
+    const s = t.stats!;
+    if (outcome === "checksum-mismatch") {
+      s.failed++;
+      report.checksums.failed++;
+      t.broken = true;
+    } else {
+      s.ok++;
+      report.checksums.ok++;
+      if (outcome === "crossed-book") s.crossed++;
+    }
+  };
 
   for await (const [line, lineNo] of readLines(path)) {
+    if (scan.scan(line)) {
+      report.frames++;
+      const snapshot = scan.snapshot;
+      for (let e = 0; e < scan.entries; e++) {
+        const t = entry(scan.symbol(e), snapshot);
+        if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
+      }
+      continue;
+    }
     if (line.trim() === "") continue;
     report.frames++;
-    const msg = parseFrame(line);
+    const msg = parseGeneric(line);
     switch (msg.kind) {
       case "book": {
         const snapshot = msg.type === "snapshot";
         for (const data of msg.data) {
-          const t = track(data.symbol);
-          const s = stats(data.symbol);
-          if (snapshot) {
-            s.snapshots++;
-            t.book = new OrderBook(data.symbol, t.depth ?? defaultDepth);
-            t.broken = false;
-          } else {
-            s.updates++;
-            if (t.broken || t.book === undefined) {
-              s.skipped++;
-              continue;
-            }
-          }
-          const outcome = t.book.apply(data, snapshot);
-          if (outcome === "checksum-mismatch") {
-            s.failed++;
-            report.checksums.failed++;
-            t.broken = true;
-          } else {
-            s.ok++;
-            report.checksums.ok++;
-            if (outcome === "crossed-book") s.crossed++;
-          }
+          const t = entry(data.symbol, snapshot);
+          if (t !== undefined) record(t, t.book!.apply(data, snapshot));
         }
         break;
       }

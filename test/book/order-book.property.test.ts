@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { OrderBook } from "../../src/book/order-book.js";
 import type { ApplyOutcome } from "../../src/book/order-book.js";
+import { BookScan } from "../../src/protocol/book-scan.js";
 import type { BookData, WireLevel } from "../../src/protocol/types.js";
 import { formatTicks, ReferenceBook } from "./reference.js";
 
@@ -68,30 +69,51 @@ function steps(m: Market, count: { min: number; max: number }, deleteWeight: num
     .map(([first, rest]) => [first, ...rest]);
 }
 
-/** Drives an OrderBook and the reference side by side and compares them after every message. */
+/** A one-entry book frame in Kraken's exact layout, as BookScan reads it. */
+function frameText(step: Step, checksum: number): string {
+  const levels = (ls: readonly WireLevel[]): string =>
+    ls.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(",");
+  return (
+    `{"channel":"book","type":"${step.snapshot ? "snapshot" : "update"}","data":[{"symbol":"X/Y",` +
+    `"bids":[${levels(step.bids)}],"asks":[${levels(step.asks)}],"checksum":${checksum}}]}`
+  );
+}
+
+/**
+ * Drives two OrderBooks and the reference side by side and compares them after every message: one
+ * book applies parsed messages (apply), the other applies the frame text through BookScan (applyScan).
+ */
 function compare(depth: number, sequence: readonly Step[]): void {
   const book = new OrderBook("X/Y", depth);
+  const scanned = new OrderBook("X/Y", depth);
+  const scan = new BookScan();
   const ref = new ReferenceBook(depth);
   sequence.forEach((step, i) => {
     const data: BookData = { symbol: "X/Y", bids: step.bids, asks: step.asks, checksum: 0 };
     ref.apply(data, step.snapshot);
     const truth = ref.checksum();
     const sent = step.corrupt ? (truth + 1) >>> 0 : truth;
-    const outcome = book.apply({ ...data, checksum: sent }, step.snapshot);
     const expected: ApplyOutcome = step.corrupt ? "checksum-mismatch" : ref.crossed() ? "crossed-book" : "ok";
     const where = `message ${i} (${step.snapshot ? "snapshot" : "update"})`;
-    expect(
-      book.bids.levels.map(({ price, qty }) => ({ price, qty })),
-      where,
-    ).toEqual(ref.bids);
-    expect(
-      book.asks.levels.map(({ price, qty }) => ({ price, qty })),
-      where,
-    ).toEqual(ref.asks);
-    expect(book.checksum, where).toBe(truth);
+    expect(scan.scan(frameText(step, sent)), where).toBe(true);
+    const outcomes = [
+      book.apply({ ...data, checksum: sent }, step.snapshot),
+      scanned.applyScan(scan, 0, step.snapshot),
+    ];
+    for (const [b, outcome] of [book, scanned].map((b, k) => [b, outcomes[k]] as const)) {
+      expect(
+        b.bids.levels.map(({ price, qty }) => ({ price, qty })),
+        where,
+      ).toEqual(ref.bids);
+      expect(
+        b.asks.levels.map(({ price, qty }) => ({ price, qty })),
+        where,
+      ).toEqual(ref.asks);
+      expect(b.checksum, where).toBe(truth);
+      expect(b.expected, where).toBe(sent);
+      expect(outcome, where).toBe(expected);
+    }
     expect(bookChecksum(ref.asks, ref.bids), where).toBe(truth);
-    expect(book.expected, where).toBe(sent);
-    expect(outcome, where).toBe(expected);
   });
 }
 

@@ -13,7 +13,8 @@ function rig(symbols = ["BTC/USD", "ETH/USD"], retryBaseMs = 1000) {
     { symbols, depth: 10, retryBaseMs, retryCapMs: 10_000 },
     { send: (t) => sent.push(t), event: (e) => events.push(e), slowDown: (r) => slowDowns.push(r) },
   );
-  const feed = (raw: string, at = Date.now()): void => session.handle(parseFrame(raw), at);
+  // As the feed worker does: book updates take BookScan's fast path, everything else parseFrame's result.
+  const feed = (raw: string, at = Date.now()): void => session.frame(raw, at);
   const requests = (): string[] =>
     sent.map((t) => {
       const m = JSON.parse(t) as { method: string; params: { symbol: string[]; depth: number } };
@@ -46,6 +47,33 @@ describe("Session: books and subscriptions without a socket", () => {
     for (let i = 0; i < 20; i++) r.feed(btc.update());
     expect(slot(r.session, "BTC/USD").ok).toBe(21);
     expect(slot(r.session, "BTC/USD").book!.bids.size).toBe(10);
+  });
+
+  it("reaches the same state from raw frames (fast path) as from parsed messages, failures included", () => {
+    const a = rig(["BTC/USD"]);
+    const b = rig(["BTC/USD"]);
+    disposers.push(
+      () => a.session.dispose(),
+      () => b.session.dispose(),
+    );
+    const btc = new ModelBook("BTC/USD", 60000);
+    const frames = [btc.snapshot(10), ...Array.from({ length: 30 }, () => btc.update())];
+    frames.push(btc.corruptUpdate(), btc.update(), btc.snapshot(10), btc.update());
+    for (const r of [a, b]) r.session.opened();
+    frames.forEach((raw, i) => {
+      a.feed(raw, 1000 + i);
+      b.session.handle(parseFrame(raw), 1000 + i);
+    });
+    const state = (s: Session) => {
+      const { ok, failed, resyncs, state, time, changedAt, book, latency, rate } = slot(s, "BTC/USD");
+      const levels = { bids: book?.bids.levels, asks: book?.asks.levels };
+      return { ok, failed, resyncs, state, time, changedAt, ...levels, latency, rate };
+    };
+    expect(state(a.session)).toEqual(state(b.session));
+    expect(state(a.session)).toMatchObject({ ok: 33, failed: 1, resyncs: 1, state: "live" });
+    expect(slot(a.session, "BTC/USD").latency.percentiles(1100)).not.toBeNull();
+    expect(a.session.version).toBe(b.session.version);
+    expect(a.requests()).toEqual(b.requests());
   });
 
   it("ignores a resyncing symbol's updates until its new snapshot, and backs off repeated failures", () => {

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isZeroText, priceKey } from "../../src/book/price-key.js";
+import { BookScan, LEVEL_STRIDE, QTY_NONZERO } from "../../src/protocol/book-scan.js";
 import { parseFrame } from "../../src/protocol/parse.js";
 import type { BookData, BookMessage, ParseResult } from "../../src/protocol/types.js";
 import { spaceOut } from "./json-text.js";
@@ -138,5 +140,133 @@ describe("book frame fast path", () => {
     const longest = frame("A", "1." + "0".repeat(30), "4294967295");
     expect(parseFrame(longest)).toEqual(parseFrame(" " + longest));
     expect(parseFrame(longest).kind).toBe("book");
+  });
+});
+
+describe("BookScan, the positions behind the fast path", () => {
+  const ascii = (m: BookMessage): boolean => m.data.every((d) => /^[\x20-\x7e]*$/.test(d.symbol));
+
+  it("reads every field of a Kraken-layout frame: exact text, price keys as priceKey, zero quantities", () => {
+    const scan = new BookScan();
+    fc.assert(
+      fc.property(message, (m) => {
+        const text = krakenText(m);
+        // Non-ASCII frames are left to the generic parser (byte and string positions would differ).
+        expect(scan.scan(text)).toBe(ascii(m));
+        if (!ascii(m)) return;
+        expect(scan.text).toBe(text);
+        expect(scan.snapshot).toBe(m.type === "snapshot");
+        expect(scan.entries).toBe(m.data.length);
+        m.data.forEach((d, e) => {
+          expect(scan.symbol(e)).toBe(d.symbol);
+          expect(scan.checksum(e)).toBe(d.checksum);
+          expect(scan.timestamp(e)).toBe(d.timestamp);
+          const levels = [
+            [scan.bidsFrom(e), scan.asksFrom(e), d.bids],
+            [scan.asksFrom(e), scan.asksTo(e), d.asks],
+          ] as const;
+          for (const [from, to, wire] of levels) {
+            expect(to - from).toBe(wire.length);
+            wire.forEach((l, k) => {
+              const i = from + k;
+              expect(scan.price(i)).toBe(l.price);
+              expect(scan.qty(i)).toBe(l.qty);
+              expect(Object.is(scan.keys[i], priceKey(l.price))).toBe(true);
+              expect(scan.levels[i * LEVEL_STRIDE + QTY_NONZERO] === 0).toBe(isZeroText(l.qty));
+            });
+          }
+        });
+        expect(scan.message()).toEqual(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("rejects every truncation of a frame it has just read (no stale bytes complete a literal)", () => {
+    const scan = new BookScan();
+    const full =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.00173277}],' +
+      '"asks":[],"checksum":4105680038,"timestamp":"2026-01-01T00:00:00.278831Z"},{"symbol":"ETH/USD","bids":[],' +
+      '"asks":[{"price":3000.10,"qty":1.5}],"checksum":0}]}';
+    for (let cut = 0; cut < full.length; cut++) {
+      expect(scan.scan(full), "full").toBe(true);
+      expect(scan.scan(full.slice(0, cut)), full.slice(0, cut)).toBe(false);
+      expect(scan.scan(full.slice(cut + 1)), full.slice(cut + 1)).toBe(false);
+    }
+  });
+
+  it("reads symbols with any printable or non-printable ASCII the same as the generic path", () => {
+    const frame = (symbol: string): string =>
+      `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[],"asks":[],"checksum":7}]}`;
+    for (const symbol of ["A\u007fB", "X/Y", "X/Y", "€", "a b", "\\", '\\"', "\t"]) {
+      const raw = frame(symbol);
+      expect(comparable(parseFrame(raw)), raw).toEqual(comparable(parseFrame(" " + raw)));
+    }
+  });
+
+  it("leaves every near miss of Kraken's layout to the generic parser, valid or not", () => {
+    const scan = new BookScan();
+    const good =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.5}],' +
+      '"asks":[],"checksum":12,"timestamp":"2026-01-01T00:00:00.278831Z"}]}';
+    expect(scan.scan(good)).toBe(true);
+    const nearMisses: [string, string][] = [
+      ["space after a colon", good.replace('"price":', '"price": ')],
+      ["keys in another order", good.replace('{"price":63004.8,"qty":0.5}', '{"qty":0.5,"price":63004.8}')],
+      ["an exponent", good.replace("63004.8", "6.30048e4")],
+      ["an escaped symbol", good.replace("BTC/USD", "BTC\\/USD")],
+      ["a negative qty", good.replace("0.5", "-0.5")],
+      ["a leading zero", good.replace("63004.8", "063004.8")],
+      ["an extra key", good.replace('"checksum":12', '"checksum":12,"sequence":3')],
+      ["no timestamp body end", good.replace('.278831Z"}]}', ".278831Z}]}")],
+      ["a trailing comma", good.replace("0.5}]", "0.5},]")],
+      ["a string price", good.replace("63004.8", '"63004.8"')],
+      ["a checksum above 2^32", good.replace('"checksum":12', '"checksum":4294967296')],
+      ["a fraction in the checksum", good.replace('"checksum":12', '"checksum":12.0')],
+      ["trailing whitespace", good + " "],
+    ];
+    for (const [what, raw] of nearMisses) {
+      expect(raw, what).not.toBe(good);
+      expect(scan.scan(raw), what).toBe(false);
+      expect(scan.entries, what).toBe(0);
+      expect(comparable(parseFrame(raw)), what).toEqual(comparable(parseFrame(" " + raw)));
+    }
+    // Some of them are valid JSON that the generic parser reads into the same message.
+    expect(parseFrame(nearMisses[1]![1])).toEqual(parseFrame(good));
+    expect(parseFrame(nearMisses[6]![1])).toEqual(parseFrame(good));
+    expect(parseFrame(nearMisses[0]![1])).toEqual(parseFrame(good));
+  });
+
+  it("keys prices too long for the exact fast key as Number does", () => {
+    const scan = new BookScan();
+    for (const price of [
+      "12345678901234567890.5",
+      "9007199254740993",
+      "0.00000000000000000001",
+      "1.1" + "7".repeat(29),
+    ]) {
+      const text = `{"channel":"book","type":"update","data":[{"symbol":"A","bids":[{"price":${price},"qty":1}],"asks":[],"checksum":0}]}`;
+      expect(scan.scan(text), price).toBe(true);
+      expect(scan.price(0)).toBe(price);
+      expect(scan.keys[0]).toBe(Number(price));
+    }
+  });
+
+  it("holds nothing after a frame it rejects half-way, and grows for long frames", () => {
+    const scan = new BookScan();
+    const levels = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `{"price":${1000 + i}.5,"qty":0.00100000}`).join(",");
+    const frame = (bids: string, tail = ""): string =>
+      `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[${bids}],"asks":[],"checksum":1}]}${tail}`;
+    const long = frame(levels(2000));
+    expect(scan.scan(long)).toBe(true);
+    expect(scan.asksFrom(0) - scan.bidsFrom(0)).toBe(2000);
+    expect(scan.price(1999)).toBe("2999.5");
+    expect(scan.scan(frame(levels(3), " "))).toBe(false);
+    expect(scan.entries).toBe(0);
+    expect(scan.text).toBe("");
+    expect(scan.scan(frame(levels(3)))).toBe(true);
+    expect(scan.entries).toBe(1);
+    expect(scan.message().data[0]!.bids.map((l) => l.price)).toEqual(["1000.5", "1001.5", "1002.5"]);
   });
 });
