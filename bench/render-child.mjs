@@ -28,6 +28,8 @@ import { loadLadder } from "../dist/ui/load-ladder.js";
 await loadLadder();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
+// Frames Ink's output stage drew by the fast path of src/ui/ink-fast.ts, and by its own.
+const { outputStats } = await import("../dist/ui/ink-fast.js");
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"];
 const COLUMNS = 200;
@@ -86,7 +88,7 @@ const render = [];
 const build = [];
 /** Live mode: Ink's output stage alone, per frame timed (its onRender callback). */
 const outputStage = [];
-const stats = { writes: 0, bytes: 0, async: 0, missed: 0 };
+const stats = { writes: 0, bytes: 0, async: 0, missed: 0, renders: 0 };
 
 function timeBuild(v, selected) {
   const t0 = performance.now();
@@ -181,7 +183,10 @@ if (mode === "string") {
       maxFps: FPS * 2,
       incrementalRendering: true,
       // Ink's own timing of its output stage (renderNodeToOutput and Output.get), reported alongside.
-      onRender: ({ renderTime }) => (lastOutputMs = renderTime),
+      onRender: ({ renderTime }) => {
+        lastOutputMs = renderTime;
+        stats.renders++;
+      },
     },
   );
   const interval = 1000 / FPS;
@@ -249,6 +254,7 @@ process.stdout.write(
     build,
     outputStage,
     ...stats,
+    outputPaths: outputStats,
     live: view?.books.filter((b) => b.state === "live").length,
   }) + "\n",
 );

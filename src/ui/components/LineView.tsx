@@ -1,37 +1,44 @@
+import chalk from "chalk";
 import { Text } from "ink";
-import type { TextProps } from "ink";
 import { memo } from "react";
 import type { Theme } from "../colors.js";
 import type { Segment, Line } from "../view-model/line.js";
 import { useTheme } from "./theme-context.js";
 
-function styleOf(segment: Segment, theme: Theme): TextProps {
+/**
+ * A segment's text with its styles, applied in the order Ink's own `<Text>` applies them (dim, colour, bold,
+ * inverse) and with the same chalk, so a line drawn as one `<Text>` of styled strings is drawn exactly as
+ * nested `<Text color bold …>` elements would be (test/ui/line-view.test.tsx compares the two).
+ */
+export function styleSegment(segment: Segment, theme: Theme): string {
+  let text = segment.text;
+  if (segment.dim === true) text = chalk.dim(text);
   const color = segment.role === undefined ? undefined : theme.roles[segment.role];
-  return {
-    ...(color === undefined ? {} : { color }),
-    ...(segment.bold === true ? { bold: true } : {}),
-    ...(segment.dim === true ? { dimColor: true } : {}),
-    ...(segment.inverse === true ? { inverse: true } : {}),
-  };
+  if (color !== undefined) text = chalk[color](text);
+  if (segment.bold === true) text = chalk.bold(text);
+  if (segment.inverse === true) text = chalk.inverse(text);
+  return text;
+}
+
+/** The line as one styled string. */
+export function styleLine(line: Line, theme: Theme): string {
+  let text = "";
+  for (const segment of line.segments) text += styleSegment(segment, theme);
+  return text;
 }
 
 type Props = { readonly line: Line };
 
+/**
+ * One fixed-width line as a single `<Text>`: one React element and one Ink text node per line instead of one
+ * per styled segment, which keeps React's reconciliation and Ink's tree small. Redrawn only when its text or
+ * styles change.
+ */
 function LineText({ line }: Props) {
   const theme = useTheme();
-  if (line.segments.length === 0) return <Text> </Text>;
-  return (
-    <Text wrap="truncate">
-      {line.segments.map((segment, i) => (
-        <Text key={i} {...styleOf(segment, theme)}>
-          {segment.text}
-        </Text>
-      ))}
-    </Text>
-  );
+  return <Text wrap="truncate">{line.segments.length === 0 ? " " : styleLine(line, theme)}</Text>;
 }
 
-/** One fixed-width line; redrawn only when its text or styles change. */
 export const LineView = memo(LineText, (a, b) => a.line.signature === b.line.signature);
 
 /** A run of lines. */

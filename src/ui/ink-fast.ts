@@ -1,0 +1,270 @@
+/**
+ * Fast paths for Ink 6.8's text measurement and output stage, installed by the loader hooks in ink-hooks.ts
+ * into string-width and ink/build/output.js. Each returns exactly what the code it stands in for returns
+ * (test/ui/ink-fast.test.ts compares them on real ladder frames and on generated text), or `undefined` when
+ * the input is not one it handles, and the original code then runs.
+ *
+ * What they handle is "simple text": characters that each take one terminal cell and each form a grapheme
+ * cluster of their own (printable ASCII, Latin-1, and the punctuation, arrow, box-drawing, block and
+ * geometric-shape symbols the ladder draws), styled only with plain SGR codes (`ESC [ digits m`, which is
+ * what chalk writes for the ladder's colours, bold, dim and inverse). For such text:
+ * - its width is the number of visible characters: string-width strips exactly those SGR codes, splits
+ *   the rest into one-character clusters and gives each the width it has alone (1);
+ * - a row of Ink's output holding one such line at x = 0 serialises to what `styledCharsToString` makes of
+ *   its cells, computed here per run of equally styled characters (with ansi-tokenize's own reduce and diff
+ *   functions) instead of per character: between two characters with equal styles the diff is empty.
+ * Ink's generic path builds an object per cell of the screen, tokenises every line with Intl.Segmenter and
+ * measures each grapheme with an emoji regular expression, every frame; at 200×60 that was most of a frame.
+ */
+import type { AnsiCode, Token } from "@alcalzone/ansi-tokenize";
+
+type Width = (text: string) => number;
+
+/** The ansi-tokenize functions Ink's output.js uses (passed in from its own imports). */
+export type AnsiTokenize = {
+  readonly tokenize: (text: string) => Token[];
+  readonly reduceAnsiCodesIncremental: (codes: AnsiCode[], newCodes: AnsiCode[]) => AnsiCode[];
+  readonly diffAnsiCodes: (from: AnsiCode[], to: AnsiCode[]) => AnsiCode[];
+  readonly ansiCodesToString: (codes: AnsiCode[]) => string;
+};
+
+const ESC = 0x1b;
+
+/**
+ * Code units that may be simple characters, before their width is checked: ranges with no grapheme-cluster
+ * joiners (no combining marks, variation selectors, zero-width joiners, format or control characters, Hangul
+ * jamo, surrogates). Within them a character is its own cluster next to any other such character.
+ */
+function inSimpleRange(c: number): boolean {
+  return (
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0xff && c !== 0xad) ||
+    (c >= 0x2010 && c <= 0x2027) ||
+    (c >= 0x2030 && c <= 0x205e) ||
+    (c >= 0x2070 && c <= 0x20cf) ||
+    (c >= 0x2100 && c <= 0x2bff)
+  );
+}
+
+const GRAPHEME_BASE = /^\p{Grapheme_Base}$/u;
+const MARK = /^\p{M}$/u;
+
+/** Per width function: 0 not yet known, 1 simple, 2 not simple; indexed by UTF-16 code unit. */
+const simpleTables = new WeakMap<Width, Uint8Array>();
+
+/** Whether code unit `c` is a simple character: in the ranges above and one cell wide by `width` itself. */
+export function isSimple(c: number, width: Width): boolean {
+  if (!inSimpleRange(c)) return false;
+  let table = simpleTables.get(width);
+  if (table === undefined) {
+    table = new Uint8Array(0x2c00);
+    simpleTables.set(width, table);
+  }
+  let known = table[c] ?? 0;
+  if (known === 0) {
+    const ch = String.fromCharCode(c);
+    known = GRAPHEME_BASE.test(ch) && !MARK.test(ch) && width(ch) === 1 ? 1 : 2;
+    table[c] = known;
+  }
+  return known === 1;
+}
+
+/** End (exclusive) of a plain SGR code `ESC [ digits m` starting at `i`, or -1 if there is none there. */
+function sgrEnd(text: string, i: number): number {
+  if (text.charCodeAt(i + 1) !== 0x5b) return -1;
+  let j = i + 2;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c >= 0x30 && c <= 0x39) j++;
+    else break;
+  }
+  if (j === i + 2 || j - (i + 2) > 3 || text.charCodeAt(j) !== 0x6d) return -1;
+  return j + 1;
+}
+
+/**
+ * string-width's answer for simple text (its visible character count), or `undefined` for any other text.
+ * `width` is string-width itself (used once per distinct character, to check it is one cell wide).
+ */
+export function simpleWidth(text: string, width: Width): number | undefined {
+  let visible = 0;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c === ESC) {
+      const end = sgrEnd(text, i);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (isSimple(c, width)) {
+      visible++;
+      i++;
+    } else return undefined;
+  }
+  return visible;
+}
+
+/** A string-width that answers simple text at once and passes anything else (or any options) to `original`. */
+export function fastStringWidth(original: (text: string, options?: object) => number) {
+  return function stringWidth(text: string, options?: object): number {
+    if (options === undefined && typeof text === "string") {
+      const w = simpleWidth(text, original);
+      if (w !== undefined) return w;
+    }
+    return original(text, options);
+  };
+}
+
+/** The ANSI token ansi-tokenize makes of one plain SGR code (cached: the ladder uses a handful). */
+function sgrToken(code: string, ansi: AnsiTokenize, tokens: Map<string, AnsiCode>): AnsiCode | undefined {
+  let token = tokens.get(code);
+  if (token === undefined) {
+    const made = ansi.tokenize(code);
+    const only = made[0];
+    if (made.length !== 1 || only === undefined || only.type !== "ansi" || only.code !== code)
+      return undefined;
+    token = only;
+    tokens.set(code, token);
+  }
+  return token;
+}
+
+/**
+ * One row of Ink's output holding only `text` written at x = 0 in a row `columns` wide, exactly as
+ * `styledCharsToString(cells).trimEnd()` makes it; `undefined` unless `text` is simple and fits.
+ */
+export function simpleRow(
+  text: string,
+  columns: number,
+  ansi: AnsiTokenize,
+  width: Width,
+  tokens: Map<string, AnsiCode> = new Map(),
+): string | undefined {
+  if (columns <= 0) return undefined;
+  let out = "";
+  let styles: AnsiCode[] = [];
+  /** Styles of the previous cell; undefined before the first. */
+  let previous: AnsiCode[] | undefined;
+  let changed = false;
+  let cells = 0;
+  /** Start of the run of visible characters being copied, or -1. */
+  let run = -1;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c === ESC) {
+      const end = sgrEnd(text, i);
+      if (end < 0) return undefined;
+      const token = sgrToken(text.slice(i, end), ansi, tokens);
+      if (token === undefined) return undefined;
+      if (run >= 0) out += text.slice(run, i);
+      run = -1;
+      styles = ansi.reduceAnsiCodesIncremental(styles, [token]);
+      changed = true;
+      i = end;
+      continue;
+    }
+    if (!isSimple(c, width)) return undefined;
+    if (previous === undefined || changed) {
+      // The first cell opens its styles; a later one the difference from the cell before it (between two
+      // cells with the same styles that difference is empty, so runs of them are copied as they are).
+      out += ansi.ansiCodesToString(previous === undefined ? styles : ansi.diffAnsiCodes(previous, styles));
+      previous = styles;
+      changed = false;
+    }
+    if (run < 0) run = i;
+    if (++cells > columns) return undefined;
+    i++;
+  }
+  if (run >= 0) out += text.slice(run);
+  // After the last character: the blank cells (no styles) that fill the rest of the row, or the end of the
+  // row; either way the styles are closed there. The blanks themselves would only be trimmed off again.
+  if (previous !== undefined) out += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, []));
+  return out.trimEnd();
+}
+
+/** The parts of Ink's Output (ink/build/output.js) the fast path reads. */
+type Operation =
+  | {
+      readonly type: "write";
+      readonly x: number;
+      readonly y: number;
+      readonly text: string;
+      readonly transformers: readonly ((line: string, index: number) => string)[];
+    }
+  | { readonly type: "clip" | "unclip" };
+type OutputLike = {
+  readonly width: number;
+  readonly height: number;
+  readonly operations: readonly Operation[];
+};
+type Generated = { output: string; height: number };
+
+/** Rows kept from frame to frame, so an unchanged line costs a lookup. Far more than one screen's rows. */
+export const ROW_CACHE_LIMIT = 1024;
+
+/**
+ * `Output.get()` for the common frame: every write is one line at x = 0 on a row of its own, without clipping,
+ * and is simple text once its transformers (the styling functions of `<Text>`, pure) have run, as Ink runs
+ * them; rows nobody wrote are empty. `undefined` for any other frame.
+ */
+export function createFastGet(ansi: AnsiTokenize, width: Width) {
+  const rows = new Map<string, string | null>();
+  const tokens = new Map<string, AnsiCode>();
+  let rowsColumns = -1;
+  return function fastGet(output: OutputLike): Generated | undefined {
+    const { width: columns, height, operations } = output;
+    const texts: (string | undefined)[] = new Array<string | undefined>(height);
+    for (const op of operations) {
+      if (op.type !== "write") return undefined;
+      const { x, y, text } = op;
+      if (x !== 0 || !Number.isInteger(y) || y < 0 || y >= height) return undefined;
+      if (texts[y] !== undefined || text.includes("\n")) return undefined;
+      texts[y] = text;
+    }
+    for (const op of operations) {
+      if (op.type !== "write" || op.transformers.length === 0) continue;
+      let line = op.text;
+      for (const transformer of op.transformers) line = transformer(line, 0);
+      texts[op.y] = line;
+    }
+    if (columns !== rowsColumns || rows.size >= ROW_CACHE_LIMIT) {
+      rows.clear();
+      rowsColumns = columns;
+    }
+    let out = "";
+    for (let y = 0; y < height; y++) {
+      const text = texts[y];
+      let row: string | null | undefined = "";
+      if (text !== undefined) {
+        row = rows.get(text);
+        if (row === undefined) {
+          row = simpleRow(text, columns, ansi, width, tokens) ?? null;
+          rows.set(text, row);
+        }
+        if (row === null) return undefined;
+      }
+      out += y === 0 ? row : `\n${row}`;
+    }
+    return { output: out, height };
+  };
+}
+
+/** Frames the installed `Output.get` drew by the fast path and by Ink's own (for tests and benchmarks). */
+export const outputStats = { fast: 0, ink: 0 };
+
+/** Makes `Output.prototype.get` take the fast path when it can; Ink's own `get` runs otherwise. */
+export function installFastOutput(
+  OutputClass: { prototype: { get(this: OutputLike): Generated } },
+  ansi: AnsiTokenize,
+  width: Width,
+): void {
+  const original = OutputClass.prototype.get;
+  const fastGet = createFastGet(ansi, width);
+  OutputClass.prototype.get = function get(this: OutputLike): Generated {
+    const fast = fastGet(this);
+    if (fast !== undefined) {
+      outputStats.fast++;
+      return fast;
+    }
+    outputStats.ink++;
+    return original.call(this);
+  };
+}

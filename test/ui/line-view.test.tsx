@@ -1,0 +1,76 @@
+import chalk from "chalk";
+import { Box, renderToString, Text } from "ink";
+import type { TextProps } from "ink";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Theme } from "../../src/ui/colors.js";
+import { COLOR_THEME, MONO_THEME } from "../../src/ui/colors.js";
+import { Lines } from "../../src/ui/components/LineView.js";
+import { ThemeContext } from "../../src/ui/components/theme-context.js";
+import { buildFrame } from "../../src/ui/render-frame.js";
+import type { Line, Segment } from "../../src/ui/view-model/line.js";
+import { btcBook, ethBook, feedView, NOW } from "./helpers/views.js";
+
+/** Each segment its own `<Text>` with Ink's style props: the reference the one-`<Text>` lines must match. */
+function NestedLines({ lines, theme }: { readonly lines: readonly Line[]; readonly theme: Theme }) {
+  const props = (s: Segment): TextProps => ({
+    ...(s.role === undefined || theme.roles[s.role] === undefined ? {} : { color: theme.roles[s.role] }),
+    ...(s.bold === true ? { bold: true } : {}),
+    ...(s.dim === true ? { dimColor: true } : {}),
+    ...(s.inverse === true ? { inverse: true } : {}),
+  });
+  return (
+    <>
+      {lines.map((l) =>
+        l.segments.length === 0 ? (
+          <Text key={l.key}> </Text>
+        ) : (
+          <Text key={l.key} wrap="truncate">
+            {l.segments.map((s, i) => (
+              <Text key={i} {...props(s)}>
+                {s.text}
+              </Text>
+            ))}
+          </Text>
+        ),
+      )}
+    </>
+  );
+}
+
+const level = chalk.level;
+beforeAll(() => {
+  chalk.level = 1;
+});
+afterAll(() => {
+  chalk.level = level;
+});
+
+describe("a line drawn as one <Text> of styled text", () => {
+  const view = feedView([btcBook(), ethBook({ state: "stale" })]);
+  const screens = [0, 1].flatMap((selected) =>
+    [false, true].map((help) =>
+      buildFrame(view, { symbols: ["BTC/USD", "ETH/USD"], columns: 100, rows: 24, selected, help, now: NOW }),
+    ),
+  );
+
+  it("is drawn exactly as one <Text> per styled segment would be, in colour and without", () => {
+    for (const theme of [COLOR_THEME, MONO_THEME]) {
+      for (const screen of screens) {
+        const lines = [...screen.header, ...screen.body, ...screen.status];
+        const draw = (node: React.ReactNode) =>
+          renderToString(
+            <ThemeContext.Provider value={theme}>
+              <Box flexDirection="column" width={screen.width}>
+                {node}
+              </Box>
+            </ThemeContext.Provider>,
+            { columns: screen.width },
+          );
+        const flat = draw(<Lines lines={lines} />);
+        expect(flat).toBe(draw(<NestedLines lines={lines} theme={theme} />));
+        expect(flat).toContain("\u001b[7m");
+        if (theme === COLOR_THEME) expect(flat).toContain("\u001b[31m");
+      }
+    }
+  });
+});
