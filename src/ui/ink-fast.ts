@@ -51,22 +51,32 @@ const MARK = /^\p{M}$/u;
 
 /** Per width function: 0 not yet known, 1 simple, 2 not simple; indexed by UTF-16 code unit. */
 const simpleTables = new WeakMap<Width, Uint8Array>();
+const TABLE_SIZE = 0x2c00;
 
-/** Whether code unit `c` is a simple character: in the ranges above and one cell wide by `width` itself. */
-export function isSimple(c: number, width: Width): boolean {
-  if (!inSimpleRange(c)) return false;
+function tableFor(width: Width): Uint8Array {
   let table = simpleTables.get(width);
   if (table === undefined) {
-    table = new Uint8Array(0x2c00);
+    table = new Uint8Array(TABLE_SIZE);
     simpleTables.set(width, table);
   }
-  let known = table[c] ?? 0;
+  return table;
+}
+
+/** Whether `c` is simple, remembered in `table`: in the ranges above and one cell wide by `width` itself. */
+function simpleIn(table: Uint8Array, c: number, width: Width): boolean {
+  if (c >= TABLE_SIZE) return false;
+  let known = table[c] ?? 2;
   if (known === 0) {
     const ch = String.fromCharCode(c);
-    known = GRAPHEME_BASE.test(ch) && !MARK.test(ch) && width(ch) === 1 ? 1 : 2;
+    known = inSimpleRange(c) && GRAPHEME_BASE.test(ch) && !MARK.test(ch) && width(ch) === 1 ? 1 : 2;
     table[c] = known;
   }
   return known === 1;
+}
+
+/** Whether code unit `c` is a simple character: in the ranges above and one cell wide by `width` itself. */
+export function isSimple(c: number, width: Width): boolean {
+  return simpleIn(tableFor(width), c, width);
 }
 
 /** End (exclusive) of a plain SGR code `ESC [ digits m` starting at `i`, or -1 if there is none there. */
@@ -87,6 +97,7 @@ function sgrEnd(text: string, i: number): number {
  * `width` is string-width itself (used once per distinct character, to check it is one cell wide).
  */
 export function simpleWidth(text: string, width: Width): number | undefined {
+  const table = tableFor(width);
   let visible = 0;
   for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
@@ -94,7 +105,7 @@ export function simpleWidth(text: string, width: Width): number | undefined {
       const end = sgrEnd(text, i);
       if (end < 0) return undefined;
       i = end;
-    } else if (isSimple(c, width)) {
+    } else if (simpleIn(table, c, width)) {
       visible++;
       i++;
     } else return undefined;
@@ -139,6 +150,7 @@ export function simpleRow(
   tokens: Map<string, AnsiCode> = new Map(),
 ): string | undefined {
   if (columns <= 0) return undefined;
+  const table = tableFor(width);
   let out = "";
   let styles: AnsiCode[] = [];
   /** Styles of the previous cell; undefined before the first. */
@@ -161,7 +173,7 @@ export function simpleRow(
       i = end;
       continue;
     }
-    if (!isSimple(c, width)) return undefined;
+    if (!simpleIn(table, c, width)) return undefined;
     if (previous === undefined || changed) {
       // The first cell opens its styles; a later one the difference from the cell before it (between two
       // cells with the same styles that difference is empty, so runs of them are copied as they are).
@@ -201,7 +213,7 @@ type Generated = { output: string; height: number };
 export const ROW_CACHE_LIMIT = 1024;
 
 /**
- * `Output.get()` for the common frame: every write is one line at x = 0 on a row of its own, without clipping,
+ * `Output.get()` for the common frame: every write is at x = 0 on rows of its own, without clipping,
  * and is simple text once its transformers (the styling functions of `<Text>`, pure) have run, as Ink runs
  * them; rows nobody wrote are empty. `undefined` for any other frame.
  */
@@ -215,15 +227,21 @@ export function createFastGet(ansi: AnsiTokenize, width: Width) {
     for (const op of operations) {
       if (op.type !== "write") return undefined;
       const { x, y, text } = op;
-      if (x !== 0 || !Number.isInteger(y) || y < 0 || y >= height) return undefined;
-      if (texts[y] !== undefined || text.includes("\n")) return undefined;
-      texts[y] = text;
+      const lines = text.includes("\n") ? text.split("\n") : [text];
+      if (x !== 0 || !Number.isInteger(y) || y < 0 || y + lines.length > height) return undefined;
+      for (let i = 0; i < lines.length; i++) {
+        if (texts[y + i] !== undefined) return undefined;
+        texts[y + i] = lines[i];
+      }
     }
     for (const op of operations) {
       if (op.type !== "write" || op.transformers.length === 0) continue;
-      let line = op.text;
-      for (const transformer of op.transformers) line = transformer(line, 0);
-      texts[op.y] = line;
+      const lines = op.text.split("\n");
+      for (let i = 0; i < lines.length; i++) {
+        let line = lines[i] ?? "";
+        for (const transformer of op.transformers) line = transformer(line, i);
+        texts[op.y + i] = line;
+      }
     }
     if (columns !== rowsColumns || rows.size >= ROW_CACHE_LIMIT) {
       rows.clear();

@@ -215,14 +215,19 @@ describe("the fast Output.get", () => {
         text: fc.oneof(
           { weight: 5, arbitrary: simpleText.map((p) => p.join("")) },
           { weight: 1, arbitrary: anyText.map((p) => p.join("")) },
-          { weight: 1, arbitrary: fc.constant("two\nlines") },
+          {
+            weight: 2,
+            arbitrary: fc
+              .array(simpleText.map((p) => p.join("")), { minLength: 2, maxLength: 4 })
+              .map((lines) => lines.join("\n")),
+          },
         ),
         transform: fc.boolean(),
       }),
     },
     { weight: 1, arbitrary: fc.constantFrom({ kind: "clip" as const }, { kind: "unclip" as const }) },
   );
-  const bold: Transformer = (line) => chalk.bold(line);
+  const bold: Transformer = (line, index) => (index === 1 ? chalk.bold(line) : chalk.dim(line));
 
   function draw(output: InkOutput, ops: readonly Op[]): void {
     for (const o of ops) {

@@ -8,6 +8,7 @@ import { Lines } from "../../src/ui/components/LineView.js";
 import { ThemeContext } from "../../src/ui/components/theme-context.js";
 import { buildFrame } from "../../src/ui/render-frame.js";
 import type { Line, Segment } from "../../src/ui/view-model/line.js";
+import { line } from "../../src/ui/view-model/line.js";
 import { btcBook, ethBook, feedView, NOW } from "./helpers/views.js";
 
 /** Each segment its own `<Text>` with Ink's style props: the reference the one-`<Text>` lines must match. */
@@ -46,10 +47,17 @@ afterAll(() => {
 });
 
 describe("a line drawn as one <Text> of styled text", () => {
-  const view = feedView([btcBook(), ethBook({ state: "stale" })]);
-  const screens = [0, 1].flatMap((selected) =>
+  // A rejected book whose reason has wide characters: those lines take two cells a character.
+  const wide = "通貨ペアがサポートされていません ".repeat(4);
+  const view = feedView([
+    btcBook(),
+    ethBook({ state: "stale" }),
+    btcBook({ symbol: "SOL/USD", state: "rejected", reason: wide }),
+  ]);
+  const symbols = ["BTC/USD", "ETH/USD", "SOL/USD"];
+  const screens = [0, 1, 2].flatMap((selected) =>
     [false, true].map((help) =>
-      buildFrame(view, { symbols: ["BTC/USD", "ETH/USD"], columns: 100, rows: 24, selected, help, now: NOW }),
+      buildFrame(view, { symbols, columns: 100, rows: 24, selected, help, now: NOW }),
     ),
   );
 
@@ -67,10 +75,25 @@ describe("a line drawn as one <Text> of styled text", () => {
             { columns: screen.width },
           );
         const flat = draw(<Lines lines={lines} />);
+        if (screen.body.some((l) => l.text.includes("通貨"))) expect(flat).toContain("通貨");
         expect(flat).toBe(draw(<NestedLines lines={lines} theme={theme} />));
         expect(flat).toContain("\u001b[7m");
         if (theme === COLOR_THEME) expect(flat).toContain("\u001b[31m");
       }
     }
+  });
+});
+
+describe("a run of lines", () => {
+  it("keeps an empty line one row high between lines drawn on their own", () => {
+    const wideLine = line("a", [{ text: "漢字" }]);
+    const lines = [wideLine, line("b", []), line("c", [{ text: "文字" }]), line("d", [{ text: "ok" }])];
+    const out = renderToString(
+      <Box flexDirection="column">
+        <Lines lines={lines} />
+      </Box>,
+      { columns: 20 },
+    );
+    expect(out).toBe("漢字\n\n文字\nok");
   });
 });

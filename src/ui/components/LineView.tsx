@@ -1,6 +1,6 @@
 import chalk from "chalk";
 import { Text } from "ink";
-import { memo } from "react";
+import type { ReactNode } from "react";
 import type { Theme } from "../colors.js";
 import type { Segment, Line } from "../view-model/line.js";
 import { useTheme } from "./theme-context.js";
@@ -27,27 +27,45 @@ export function styleLine(line: Line, theme: Theme): string {
   return text;
 }
 
-type Props = { readonly line: Line };
+/** Characters the view-model draws that take one terminal cell, besides printable ASCII. */
+const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
+const ONE_CELL = new RegExp(`^[\\x20-\\x7e${ONE_CELL_GLYPHS}]*$`);
 
-/**
- * One fixed-width line as a single `<Text>`: one React element and one Ink text node per line instead of one
- * per styled segment, which keeps React's reconciliation and Ink's tree small. Redrawn only when its text or
- * styles change.
- */
-function LineText({ line }: Props) {
-  const theme = useTheme();
-  return <Text wrap="truncate">{line.segments.length === 0 ? " " : styleLine(line, theme)}</Text>;
+/** Whether every character of the line takes one cell, so its width is its length. */
+export function oneCellText(line: Line): boolean {
+  return ONE_CELL.test(line.text);
 }
 
-export const LineView = memo(LineText, (a, b) => a.line.signature === b.line.signature);
-
-/** A run of lines. */
+/**
+ * A run of lines, each at most the frame's width. Consecutive lines whose width is their length (all the
+ * ladder draws, unless a server's message has wide characters) are drawn as one multi-line `<Text>`: one
+ * React element, one Ink text node and one Yoga measurement for the whole run, where one per line made
+ * React's commit and Yoga's layout a large part of a frame. Any other line gets a `<Text>` of its own,
+ * which Ink truncates to the width if need be.
+ */
 export function Lines({ lines }: { readonly lines: readonly Line[] }) {
-  return (
-    <>
-      {lines.map((l) => (
-        <LineView key={l.key} line={l} />
-      ))}
-    </>
-  );
+  const theme = useTheme();
+  const texts: ReactNode[] = [];
+  let run: string[] = [];
+  let runKey = "";
+  const endRun = (): void => {
+    // (A run of one empty line is a space: Ink gives an empty text no height.)
+    if (run.length > 0) texts.push(<Text key={runKey}>{run.join("\n") || " "}</Text>);
+    run = [];
+  };
+  for (const l of lines) {
+    if (oneCellText(l)) {
+      if (run.length === 0) runKey = l.key;
+      run.push(styleLine(l, theme));
+    } else {
+      endRun();
+      texts.push(
+        <Text key={l.key} wrap="truncate">
+          {l.segments.length === 0 ? " " : styleLine(l, theme)}
+        </Text>,
+      );
+    }
+  }
+  endRun();
+  return <>{texts}</>;
 }
