@@ -218,7 +218,10 @@ describe("the fast Output.get", () => {
           {
             weight: 2,
             arbitrary: fc
-              .array(simpleText.map((p) => p.join("")), { minLength: 2, maxLength: 4 })
+              .array(
+                simpleText.map((p) => p.join("")),
+                { minLength: 2, maxLength: 4 },
+              )
               .map((lines) => lines.join("\n")),
           },
         ),
