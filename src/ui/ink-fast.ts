@@ -124,18 +124,111 @@ export function fastStringWidth(original: (text: string, options?: object) => nu
   };
 }
 
-/** The ANSI token ansi-tokenize makes of one plain SGR code (cached: the ladder uses a handful). */
-function sgrToken(code: string, ansi: AnsiTokenize, tokens: Map<string, AnsiCode>): AnsiCode | undefined {
-  let token = tokens.get(code);
-  if (token === undefined) {
-    const made = ansi.tokenize(code);
-    const only = made[0];
-    if (made.length !== 1 || only === undefined || only.type !== "ansi" || only.code !== code)
-      return undefined;
-    token = only;
-    tokens.set(code, token);
+/** Whether every escape in `text` is a plain SGR code and it has no C1 control characters. */
+export function plainSgrOnly(text: string): boolean {
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c === ESC) {
+      const end = sgrEnd(text, i);
+      if (end < 0) return false;
+      i = end;
+    } else if (c >= 0x80 && c <= 0x9f) return false;
+    else i++;
   }
-  return token;
+  return true;
+}
+
+/**
+ * Ink's sanitizeAnsi (ink/build/sanitize-ansi.js), run on every text node of every frame, keeps SGR codes and
+ * text and drops other control sequences: text whose only escapes are plain SGR codes comes back as it is,
+ * without tokenising it. Anything else goes to `original`.
+ */
+export function fastSanitizeAnsi(original: (text: string) => string) {
+  return function sanitizeAnsi(text: string): string {
+    return typeof text === "string" && plainSgrOnly(text) ? text : original(text);
+  };
+}
+
+/** A set of active styles, as ansi-tokenize reduces them, interned so style changes can be remembered. */
+type Style = { readonly id: number; readonly codes: AnsiCode[] };
+
+/**
+ * What ansi-tokenize's pure functions gave for the styles seen so far: the token of each SGR code, the style
+ * after a code, and the codes written between two styles. A row then costs a few lookups per style change
+ * instead of a reduce and a diff. Bounded: it starts afresh past LIMIT entries (the ladder uses a dozen styles).
+ */
+export class StyleMemo {
+  static readonly LIMIT = 1024;
+  readonly #ansi: AnsiTokenize;
+  #tokens = new Map<string, AnsiCode | null>();
+  #styles = new Map<string, Style>();
+  #next = new Map<string, Style>();
+  #between = new Map<string, string>();
+  /** Ids are never reused, so no entry made before a fresh start can be mistaken for a later style's. */
+  #ids = 0;
+  readonly none: Style;
+
+  constructor(ansi: AnsiTokenize) {
+    this.#ansi = ansi;
+    this.none = this.#intern([]);
+  }
+
+  #intern(codes: AnsiCode[]): Style {
+    const key = codes.map((c) => `${c.code}\u0001${c.endCode}`).join("\u0002");
+    let style = this.#styles.get(key);
+    if (style === undefined) {
+      style = { id: this.#ids++, codes };
+      this.#styles.set(key, style);
+    }
+    return style;
+  }
+
+  /** The style after the plain SGR code `code`, or `undefined` if ansi-tokenize does not read it as one code. */
+  after(style: Style, code: string): Style | undefined {
+    const key = `${style.id}\u0003${code}`;
+    let next = this.#next.get(key);
+    if (next === undefined) {
+      let token = this.#tokens.get(code);
+      if (token === undefined) {
+        const made = this.#ansi.tokenize(code);
+        const only = made[0];
+        token = made.length === 1 && only?.type === "ansi" && only.code === code ? only : null;
+        this.#tokens.set(code, token);
+      }
+      if (token === null) return undefined;
+      if (this.size >= StyleMemo.LIMIT - 2) this.#clear();
+      next = this.#intern(this.#ansi.reduceAnsiCodesIncremental(style.codes, [token]));
+      this.#next.set(key, next);
+    }
+    return next;
+  }
+
+  /** What styledCharsToString writes between a cell styled `from` (undefined: none before) and one styled `to`. */
+  between(from: Style | undefined, to: Style): string {
+    const key = `${from?.id ?? -1}\u0003${to.id}`;
+    let codes = this.#between.get(key);
+    if (codes === undefined) {
+      const ansi = this.#ansi;
+      if (this.size >= StyleMemo.LIMIT - 2) this.#clear();
+      codes = ansi.ansiCodesToString(
+        from === undefined ? to.codes : ansi.diffAnsiCodes(from.codes, to.codes),
+      );
+      this.#between.set(key, codes);
+    }
+    return codes;
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.#tokens.size + this.#styles.size + this.#next.size + this.#between.size;
+  }
+
+  #clear(): void {
+    this.#tokens = new Map();
+    this.#styles = new Map([["", this.none]]);
+    this.#next = new Map();
+    this.#between = new Map();
+  }
 }
 
 /**
@@ -147,15 +240,14 @@ export function simpleRow(
   columns: number,
   ansi: AnsiTokenize,
   width: Width,
-  tokens: Map<string, AnsiCode> = new Map(),
+  memo: StyleMemo = new StyleMemo(ansi),
 ): string | undefined {
   if (columns <= 0) return undefined;
   const table = tableFor(width);
   let out = "";
-  let styles: AnsiCode[] = [];
-  /** Styles of the previous cell; undefined before the first. */
-  let previous: AnsiCode[] | undefined;
-  let changed = false;
+  let style = memo.none;
+  /** Style of the previous cell; undefined before the first. */
+  let previous: Style | undefined;
   let cells = 0;
   /** Start of the run of visible characters being copied, or -1. */
   let run = -1;
@@ -164,31 +256,29 @@ export function simpleRow(
     if (c === ESC) {
       const end = sgrEnd(text, i);
       if (end < 0) return undefined;
-      const token = sgrToken(text.slice(i, end), ansi, tokens);
-      if (token === undefined) return undefined;
+      const next = memo.after(style, text.slice(i, end));
+      if (next === undefined) return undefined;
       if (run >= 0) out += text.slice(run, i);
       run = -1;
-      styles = ansi.reduceAnsiCodesIncremental(styles, [token]);
-      changed = true;
+      style = next;
       i = end;
       continue;
     }
     if (!simpleIn(table, c, width)) return undefined;
-    if (previous === undefined || changed) {
-      // The first cell opens its styles; a later one the difference from the cell before it (between two
-      // cells with the same styles that difference is empty, so runs of them are copied as they are).
-      out += ansi.ansiCodesToString(previous === undefined ? styles : ansi.diffAnsiCodes(previous, styles));
-      previous = styles;
-      changed = false;
+    if (run < 0) {
+      // The first cell opens its styles; a later one the difference from the cell before it. Between two
+      // cells with the same styles that difference is empty, so runs of them are copied as they are.
+      if (previous !== style) out += memo.between(previous, style);
+      previous = style;
+      run = i;
     }
-    if (run < 0) run = i;
     if (++cells > columns) return undefined;
     i++;
   }
   if (run >= 0) out += text.slice(run);
   // After the last character: the blank cells (no styles) that fill the rest of the row, or the end of the
   // row; either way the styles are closed there. The blanks themselves would only be trimmed off again.
-  if (previous !== undefined) out += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, []));
+  if (previous !== undefined) out += memo.between(previous, memo.none);
   return out.trimEnd();
 }
 
@@ -219,7 +309,7 @@ export const ROW_CACHE_LIMIT = 1024;
  */
 export function createFastGet(ansi: AnsiTokenize, width: Width) {
   const rows = new Map<string, string | null>();
-  const tokens = new Map<string, AnsiCode>();
+  const memo = new StyleMemo(ansi);
   let rowsColumns = -1;
   return function fastGet(output: OutputLike): Generated | undefined {
     const { width: columns, height, operations } = output;
@@ -254,7 +344,7 @@ export function createFastGet(ansi: AnsiTokenize, width: Width) {
       if (text !== undefined) {
         row = rows.get(text);
         if (row === undefined) {
-          row = simpleRow(text, columns, ansi, width, tokens) ?? null;
+          row = simpleRow(text, columns, ansi, width, memo) ?? null;
           rows.set(text, row);
         }
         if (row === null) return undefined;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { LoadHook } from "node:module";
 
 /**
- * Module-loader hooks, registered by load-ladder.ts before Ink is imported, that change three of Ink's modules
+ * Module-loader hooks, registered by load-ladder.ts before Ink is imported, that change four modules of Ink's
  * as they load. Each change applies only to the exact source it was written for, and leaves any other source
  * (another Ink or string-width version) as it is, so an upgrade falls back to the unchanged module; the tests
  * in test/ui/ink-hooks.test.ts fail loudly when the installed sources are not the expected ones.
@@ -10,8 +10,9 @@ import type { LoadHook } from "node:module";
  * 1. Ink 6.8 keeps the size of every distinct text it has ever measured in a module-level Map that is never
  *    emptied (upstream: vadimdemedes/ink#986). A ladder's rows change many times a second, so that cache
  *    grew for as long as the app ran (~200 KB/s measured at 200×60, 30 fps). Bounded here.
- * 2. string-width and 3. Ink's output stage (ink/build/output.js `Output.get`) take the fast paths of
- *    ink-fast.ts for the text the ladder draws, with identical results; they were most of a frame's cost.
+ * 2. string-width, 3. Ink's output stage (ink/build/output.js `Output.get`) and 4. its sanitizeAnsi (run on
+ *    every text node of every frame) take the fast paths of ink-fast.ts for the text the ladder draws, with
+ *    identical results; at 200×60 they were most of a frame's cost (about 40 of 45 ms).
  */
 
 /** The statement in ink/build/measure-text.js that adds to the cache. */
@@ -60,9 +61,24 @@ export function fastOutputSource(source: string): string {
   );
 }
 
+/** Ink 6.8.0's build/sanitize-ansi.js, and its export. */
+export const SANITIZE_SHA256 = "6324e0b5396fda7b0e9dddad4acad023adee913dfb77e541636efa0a04d5f043";
+const SANITIZE_EXPORT = "export default sanitizeAnsi;";
+
+/** Ink's sanitizeAnsi with the fast path in front; unchanged if the source is not Ink 6.8.0's. */
+export function fastSanitizeSource(source: string): string {
+  if (sha256(source) !== SANITIZE_SHA256 || !source.includes(SANITIZE_EXPORT)) return source;
+  return source.replace(
+    SANITIZE_EXPORT,
+    `import { fastSanitizeAnsi as __klFastSanitizeAnsi } from ${JSON.stringify(FAST)};\n` +
+      "export default __klFastSanitizeAnsi(sanitizeAnsi);",
+  );
+}
+
 const PATCHES: readonly { readonly url: RegExp; readonly patch: (source: string) => string }[] = [
   { url: /\/ink\/build\/measure-text\.js$/, patch: boundMeasureCache },
   { url: /\/ink\/build\/output\.js$/, patch: fastOutputSource },
+  { url: /\/ink\/build\/sanitize-ansi\.js$/, patch: fastSanitizeSource },
   { url: /\/node_modules\/string-width\/index\.js$/, patch: fastStringWidthSource },
 ];
 

@@ -7,7 +7,15 @@ import { pathToFileURL } from "node:url";
 import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COLOR_THEME, MONO_THEME } from "../../src/ui/colors.js";
-import { createFastGet, fastStringWidth, isSimple, simpleRow, simpleWidth } from "../../src/ui/ink-fast.js";
+import {
+  createFastGet,
+  fastSanitizeAnsi,
+  fastStringWidth,
+  isSimple,
+  simpleRow,
+  simpleWidth,
+  StyleMemo,
+} from "../../src/ui/ink-fast.js";
 import { renderFrame } from "../../src/ui/render-frame.js";
 import { btcBook, ethBook, feedView, NOW } from "./helpers/views.js";
 
@@ -26,6 +34,9 @@ type OutputClass = new (options: { width: number; height: number }) => InkOutput
 const inkDir = dirname(createRequire(import.meta.url).resolve("ink"));
 const { default: Output } = (await import(pathToFileURL(join(inkDir, "output.js")).href)) as {
   default: OutputClass;
+};
+const { default: sanitizeAnsi } = (await import(pathToFileURL(join(inkDir, "sanitize-ansi.js")).href)) as {
+  default: (text: string) => string;
 };
 
 const ESC = "\u001b";
@@ -193,6 +204,59 @@ describe("simpleRow, a row of Ink's output", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("fastSanitizeAnsi, Ink's sanitizeAnsi's fast path", () => {
+  const controls = [
+    "\u0007",
+    "\u009b31m",
+    "\u009b2J",
+    "\u0085",
+    "\u009d0;t\u0007",
+    `${ESC}[2J`,
+    `${ESC}]0;title\u0007`,
+    `${ESC}7`,
+    `${ESC}[?25l`,
+  ];
+  it("gives Ink's answer for real ladder lines, any text, and text with control sequences Ink drops", () => {
+    const fast = fastSanitizeAnsi(sanitizeAnsi);
+    const lines = ladderLines();
+    expect(fast(lines.join("\n"))).toBe(sanitizeAnsi(lines.join("\n")));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            anyText.map((p) => p.join("")),
+            fc.constantFrom(...controls),
+          ),
+        ),
+        (parts) => {
+          const text = parts.join("");
+          expect(fast(text)).toBe(sanitizeAnsi(text));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    for (const c of controls) expect(fast(`a${c}b`)).toBe(sanitizeAnsi(`a${c}b`));
+    expect(sanitizeAnsi(`a${ESC}[2Jb`)).toBe("ab");
+  });
+});
+
+describe("the memory of styles", () => {
+  it("stays right when it starts afresh, with every plain SGR code there is", () => {
+    const memo = new StyleMemo(ansi);
+    const anyCode = fc.integer({ min: 0, max: 999 }).map((n) => `${ESC}[${n}m`);
+    const text = fc.array(fc.oneof(fc.constantFrom(...SIMPLE), anyCode), { maxLength: 40 });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const line = parts.join("");
+        const row = simpleRow(line, 60, ansi, stringWidth, memo);
+        if (stringWidth(line) <= 60) expect(row).toBe(inkRow(line, 60));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(memo.size).toBeLessThanOrEqual(StyleMemo.LIMIT);
   });
 });
 

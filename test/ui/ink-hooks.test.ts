@@ -8,9 +8,11 @@ import { describe, expect, it } from "vitest";
 import {
   boundMeasureCache,
   fastOutputSource,
+  fastSanitizeSource,
   fastStringWidthSource,
   MEASURE_CACHE_LIMIT,
   OUTPUT_SHA256,
+  SANITIZE_SHA256,
   sha256,
   STRING_WIDTH_SHA256,
   UNBOUNDED,
@@ -23,6 +25,7 @@ const inkDir = dirname(require.resolve("ink"));
 const installed = {
   measureText: readFileSync(join(inkDir, "measure-text.js"), "utf8"),
   output: readFileSync(join(inkDir, "output.js"), "utf8"),
+  sanitize: readFileSync(join(inkDir, "sanitize-ansi.js"), "utf8"),
   // The string-width Ink itself imports (ink/build/output.js, widest-line).
   stringWidth: readFileSync(createRequire(join(inkDir, "output.js")).resolve("string-width"), "utf8"),
 };
@@ -62,10 +65,14 @@ describe("bounding Ink's text measurement cache", () => {
   });
 });
 
-describe("the fast paths in string-width and Ink's output stage", () => {
+describe("the fast paths in string-width and Ink's output stage and sanitizeAnsi", () => {
   it("are written for exactly the installed string-width and Ink (an upgrade must be looked at)", () => {
     expect(sha256(installed.stringWidth), "string-width's index.js is not 8.3.0's").toBe(STRING_WIDTH_SHA256);
     expect(sha256(installed.output), "ink/build/output.js is not Ink 6.8.0's").toBe(OUTPUT_SHA256);
+    expect(sha256(installed.sanitize), "ink/build/sanitize-ansi.js is not Ink 6.8.0's").toBe(SANITIZE_SHA256);
+    const sanitize = fastSanitizeSource(installed.sanitize);
+    expect(sanitize).toContain("export default __klFastSanitizeAnsi(sanitizeAnsi);");
+    expect(sanitize).not.toContain("export default sanitizeAnsi;");
     const width = fastStringWidthSource(installed.stringWidth);
     expect(width).toContain("export default __klFastStringWidth(originalStringWidth);");
     expect(width).not.toContain("export default function");
@@ -75,10 +82,11 @@ describe("the fast paths in string-width and Ink's output stage", () => {
   });
 
   it("leave any other source as it is, so another version loads unchanged", () => {
-    for (const source of [installed.stringWidth, installed.output]) {
+    for (const source of [installed.stringWidth, installed.output, installed.sanitize]) {
       const other = source.replace("export default", "export  default");
       expect(fastStringWidthSource(other)).toBe(other);
       expect(fastOutputSource(other)).toBe(other);
+      expect(fastSanitizeSource(other)).toBe(other);
     }
   });
 

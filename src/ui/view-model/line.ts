@@ -26,13 +26,18 @@ function segmentSignature(s: Segment): string {
 }
 
 export function line(key: string, segments: readonly Segment[]): Line {
-  const kept = segments.filter((s) => s.text !== "");
-  return {
-    key,
-    segments: kept,
-    text: kept.map((s) => s.text).join(""),
-    signature: kept.map(segmentSignature).join("\u0000"),
-  };
+  // One pass (every line of every frame goes through here).
+  const kept: Segment[] = [];
+  let text = "";
+  let signature = "";
+  for (const s of segments) {
+    if (s.text === "") continue;
+    if (kept.length > 0) signature += "\u0000";
+    kept.push(s);
+    text += s.text;
+    signature += segmentSignature(s);
+  }
+  return { key, segments: kept, text, signature };
 }
 
 export function plain(key: string, text: string, style: Omit<Segment, "text"> = {}): Line {
