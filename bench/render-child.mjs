@@ -7,14 +7,16 @@
 // every 30 views (a key press, drawn in the same frame as the next view).
 //   MODE live:   what the app does per frame. One Ink instance, mounted once with the app's options
 //                (run-ladder.tsx: maxFps twice the publisher's rate, incrementalRendering) on a fake 200×60
-//                terminal, shows the real App over a real LadderStore; each view is handed to the store as
-//                the feed client hands it, one publisher interval (33 ms, real time) apart. A sample is the
+//                terminal, shows the real App over a real LadderStore; each view (made beforehand: in the app
+//                the feed runs in a worker) is handed to the store as the feed client hands it, a structured
+//                clone, one publisher interval (33 ms, real time) apart. A sample is the
 //                time from the store receiving the view (and the key press, if any) to Ink's write of that frame to
 //                the terminal: React's commit, Yoga's layout, Ink's output stage and log-update, all of it.
 //   MODE string: renderFrame (src/ui/render-frame.tsx) per view: a fresh React/Ink tree rendered to a
 //                string each time (what this benchmark measured before; not what the app does).
 // The string mode also times buildFrame (the view-model alone; not in live mode, where it would add garbage the
 // app does not make). Prints {render: [ms...], build: [ms...], ...} as JSON.
+/* global structuredClone */
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -216,9 +218,16 @@ if (mode === "string") {
 
   let next = performance.now();
   let selected = 0;
+  // In the app the feed runs in its worker thread, and its garbage is collected there: the views are made
+  // first, and each reaches the store as the app's do, a structured clone (the worker's postMessage).
+  const views = [];
+  for (let f = 0; f < warmup + frames; f++) views.push(nextView());
+  if (process.env.KL_MARK) console.log("LOOP START", Math.round(performance.now()));
   for (let f = 0; f < warmup + frames; f++) {
-    const v = nextView();
-    if (v === undefined) continue;
+    const made = views[f];
+    views[f] = undefined;
+    if (made === undefined) continue;
+    const v = structuredClone(made);
     next += interval;
     const wanted = Math.floor(f / 30) % 5;
     const key = wanted !== selected;

@@ -299,18 +299,17 @@ type OutputLike = {
 };
 type Generated = { output: string; height: number };
 
-/** Rows kept from frame to frame, so an unchanged line costs a lookup. Far more than one screen's rows. */
-export const ROW_CACHE_LIMIT = 1024;
-
 /**
  * `Output.get()` for the common frame: every write is at x = 0 on rows of its own, without clipping,
  * and is simple text once its transformers (the styling functions of `<Text>`, pure) have run, as Ink runs
  * them; rows nobody wrote are empty. `undefined` for any other frame.
  */
 export function createFastGet(ansi: AnsiTokenize, width: Width) {
-  const rows = new Map<string, string | null>();
+  // The rows of the last frame drawn, so an unchanged line costs a lookup. Only the last frame's are kept:
+  // they die young, never to be copied into V8's old generation.
+  let previous = new Map<string, string | null>();
+  let previousColumns = -1;
   const memo = new StyleMemo(ansi);
-  let rowsColumns = -1;
   return function fastGet(output: OutputLike): Generated | undefined {
     const { width: columns, height, operations } = output;
     const texts: (string | undefined)[] = new Array<string | undefined>(height);
@@ -333,24 +332,23 @@ export function createFastGet(ansi: AnsiTokenize, width: Width) {
         texts[op.y + i] = line;
       }
     }
-    if (columns !== rowsColumns || rows.size >= ROW_CACHE_LIMIT) {
-      rows.clear();
-      rowsColumns = columns;
-    }
+    if (columns !== previousColumns) previous = new Map();
+    const rows = new Map<string, string | null>();
     let out = "";
     for (let y = 0; y < height; y++) {
       const text = texts[y];
       let row: string | null | undefined = "";
       if (text !== undefined) {
-        row = rows.get(text);
-        if (row === undefined) {
-          row = simpleRow(text, columns, ansi, width, memo) ?? null;
-          rows.set(text, row);
-        }
+        row = previous.get(text);
+        if (row === undefined) row = rows.get(text);
+        if (row === undefined) row = simpleRow(text, columns, ansi, width, memo) ?? null;
+        rows.set(text, row);
         if (row === null) return undefined;
       }
       out += y === 0 ? row : `\n${row}`;
     }
+    previous = rows;
+    previousColumns = columns;
     return { output: out, height };
   };
 }

@@ -17,8 +17,13 @@ import type { LoadHook } from "node:module";
 
 /** The statement in ink/build/measure-text.js that adds to the cache. */
 export const UNBOUNDED = "cache.set(text, dimensions);";
-/** Entries kept before the cache starts afresh: far more than one screen measures. */
-export const MEASURE_CACHE_LIMIT = 4096;
+/**
+ * Entries kept before the cache starts afresh: more than one screen measures (a text node per run of lines,
+ * or per line at worst: under 60 at 200×60). Yoga measures a changed text once or twice in one layout, so a
+ * cache only needs to last a frame. An entry's key is a whole multi-line text (about 12 KB for the ladder's
+ * body): kept low, it holds under 1 MB, and few texts live long enough to be copied when V8 collects.
+ */
+export const MEASURE_CACHE_LIMIT = 64;
 const BOUNDED = `if (cache.size >= ${MEASURE_CACHE_LIMIT}) cache.clear();\n    ${UNBOUNDED}`;
 
 /** Ink's measure-text source with its cache bounded; unchanged if the source is not the expected one. */
