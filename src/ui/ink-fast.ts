@@ -1,8 +1,9 @@
 /**
- * Fast paths for Ink 6.8's text measurement and output stage, installed by the loader hooks in ink-hooks.ts
- * into string-width and ink/build/output.js. Each returns exactly what the code it stands in for returns
- * (test/ui/ink-fast.test.ts compares them on real ladder frames and on generated text), or `undefined` when
- * the input is not one it handles, and the original code then runs.
+ * Fast paths for Ink 6.8's text measurement, sanitising and output stage, installed by the loader hooks in
+ * ink-hooks.ts into string-width, ink/build/sanitize-ansi.js and ink/build/output.js. Each returns exactly
+ * what the code it stands in for returns (test/ui/ink-fast.test.ts compares them on real ladder lines and
+ * generated text, test/ui/ink-hooks.test.ts whole frames drawn with and without them), or hands the input to
+ * that code when it is not one it handles.
  *
  * What they handle is "simple text": characters that each take one terminal cell and each form a grapheme
  * cluster of their own (printable ASCII, Latin-1, and the punctuation, arrow, box-drawing, block and
@@ -10,11 +11,14 @@
  * what chalk writes for the ladder's colours, bold, dim and inverse). For such text:
  * - its width is the number of visible characters: string-width strips exactly those SGR codes, splits
  *   the rest into one-character clusters and gives each the width it has alone (1);
+ * - Ink's sanitizeAnsi keeps it as it is (it drops control sequences other than SGR codes);
  * - a row of Ink's output holding one such line at x = 0 serialises to what `styledCharsToString` makes of
  *   its cells, computed here per run of equally styled characters (with ansi-tokenize's own reduce and diff
- *   functions) instead of per character: between two characters with equal styles the diff is empty.
+ *   functions, remembered per style) instead of per character: between two equally styled cells the diff is
+ *   empty.
  * Ink's generic path builds an object per cell of the screen, tokenises every line with Intl.Segmenter and
- * measures each grapheme with an emoji regular expression, every frame; at 200×60 that was most of a frame.
+ * measures each grapheme with an emoji regular expression, every frame: at 200×60, about 40 ms of a 45 ms
+ * frame before these paths, well under a millisecond after.
  */
 import type { AnsiCode, Token } from "@alcalzone/ansi-tokenize";
 
