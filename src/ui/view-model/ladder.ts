@@ -32,15 +32,22 @@ export type GroupedBook = {
   readonly qtyDecimals: number;
 };
 
+/** The last grouping of each view of a book: the store groups a view to track flashes, then to draw it. */
+const groupedViews = new WeakMap<BookView, { readonly group: number; readonly grouped: GroupedBook }>();
+
 export function groupBook(book: BookView, group: number): GroupedBook {
+  const hit = groupedViews.get(book);
+  if (hit !== undefined && hit.group === group) return hit.grouped;
   const priceDecimals = bookPriceDecimals(book);
   const qtyDecimals = bookQtyDecimals(book);
-  return {
+  const grouped: GroupedBook = {
     asks: groupLevels(book.asks, "ask", group, priceDecimals, qtyDecimals),
     bids: groupLevels(book.bids, "bid", group, priceDecimals, qtyDecimals),
     priceDecimals,
     qtyDecimals,
   };
+  groupedViews.set(book, { group, grouped });
+  return grouped;
 }
 
 /** Longest the depth bar gets: a wider bar says nothing more. */
