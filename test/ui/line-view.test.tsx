@@ -1,10 +1,11 @@
 import chalk from "chalk";
+import stringWidth from "string-width";
 import { Box, renderToString, Text } from "ink";
 import type { TextProps } from "ink";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Theme } from "../../src/ui/colors.js";
 import { COLOR_THEME, MONO_THEME } from "../../src/ui/colors.js";
-import { Lines } from "../../src/ui/components/LineView.js";
+import { Lines, ONE_CELL_GLYPHS, oneCellText } from "../../src/ui/components/LineView.js";
 import { ThemeContext } from "../../src/ui/components/theme-context.js";
 import { buildFrame } from "../../src/ui/render-frame.js";
 import type { Line, Segment } from "../../src/ui/view-model/line.js";
@@ -95,5 +96,35 @@ describe("a run of lines", () => {
       { columns: 20 },
     );
     expect(out).toBe("漢字\n\n文字\nok");
+  });
+});
+
+describe("one-cell lines", () => {
+  it("are told by glyphs that each take one cell", () => {
+    for (const glyph of ONE_CELL_GLYPHS) expect(stringWidth(glyph), glyph).toBe(1);
+    expect(oneCellText(line("w", [{ text: "a 漢" }]))).toBe(false);
+    expect(oneCellText(line("e", [{ text: "e\u0301" }]))).toBe(false);
+  });
+
+  it("are every line of the ladder, the header, the status bar and the help, whatever the book's state", () => {
+    // Drawn as one <Text> a run: a glyph added to the view-model must be added to ONE_CELL_GLYPHS too.
+    const states = ["live", "stale", "resyncing", "rejected", "awaiting-snapshot"] as const;
+    const view = feedView(
+      states.map((state, i) => btcBook({ symbol: `S${i}/USD`, state, reason: "no reason" })),
+    );
+    for (let selected = 0; selected < states.length; selected++) {
+      for (const help of [false, true]) {
+        const screen = buildFrame(view, {
+          symbols: states.map((_, i) => `S${i}/USD`),
+          columns: 120,
+          rows: 30,
+          selected,
+          help,
+          now: NOW,
+        });
+        for (const l of [...screen.header, ...screen.body, ...screen.status])
+          expect(oneCellText(l), l.text).toBe(true);
+      }
+    }
   });
 });

@@ -28,7 +28,7 @@ export function styleLine(line: Line, theme: Theme): string {
 }
 
 /** Characters the view-model draws that take one terminal cell, besides printable ASCII. */
-const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
+export const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
 const ONE_CELL = new RegExp(`^[\\x20-\\x7e${ONE_CELL_GLYPHS}]*$`);
 
 /** Whether every character of the line takes one cell, so its width is its length. */
