@@ -4,7 +4,7 @@ import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
 import { groupBook } from "./view-model/ladder.js";
 import type { Screen } from "./view-model/screen.js";
-import { buildScreen } from "./view-model/screen.js";
+import { buildScreen, sameScreen } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
 import type { KeyAction } from "./keys.js";
 
@@ -238,7 +238,7 @@ export class LadderStore {
     const screen = this.#build();
     this.#askLevels(screen);
     this.#scheduleFlashEnd();
-    if (screen.signature === this.#screen.signature) return;
+    if (sameScreen(screen, this.#screen)) return;
     this.#screen = screen;
     for (const listener of [...this.#listeners]) listener();
   }
