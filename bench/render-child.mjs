@@ -1,11 +1,25 @@
 #!/usr/bin/env node
-// One render measurement in a fresh process: `node bench/render-child.mjs FRAMES WARMUP`, with React and
-// Ink loaded the way the app loads them (src/ui/load-ladder.ts).
+// One render measurement in a fresh process: `node bench/render-child.mjs MODE FRAMES WARMUP`, with React
+// and Ink loaded the way the app loads them (src/ui/load-ladder.ts).
 // A real feed session (src/feed/session.ts) and publisher (src/feed/publisher.ts) are fed generated frames for
-// 5 pairs at depth 25 (the app's default) on a virtual clock of 5 × 1,000 messages a second; at every
-// publisher tick (30 a second) the view it publishes is rendered with src/ui/render-frame.tsx at 200×60,
-// the selected symbol moving on every 30 frames. Prints {render: [ms...], build: [ms...]} as JSON.
+// 5 pairs at depth 25 (the app's default) on a virtual clock of 5 × 1,000 messages a second; every view the
+// publisher publishes (30 a second) is drawn at 200×60 with the colour theme, the selected symbol moving on
+// every 30 views (a key press, drawn in the same frame as the next view).
+//   MODE live:   what the app does per frame. One Ink instance, mounted once with the app's options
+//                (run-ladder.tsx: maxFps twice the publisher's rate, incrementalRendering) on a fake 200×60
+//                terminal, shows the real App over a real LadderStore; each view (made beforehand: in the app
+//                the feed runs in a worker) is handed to the store as the feed client hands it, a structured
+//                clone, one publisher interval (33 ms, real time) apart. A sample is the
+//                time from the store receiving the view (and the key press, if any) to Ink's write of that frame to
+//                the terminal: React's commit, Yoga's layout, Ink's output stage and log-update, all of it.
+//   MODE string: renderFrame (src/ui/render-frame.tsx) per view: a fresh React/Ink tree rendered to a
+//                string each time (what this benchmark measured before; not what the app does).
+// The string mode also times buildFrame (the view-model alone; not in live mode, where it would add garbage the
+// app does not make). Prints {render: [ms...], build: [ms...], ...} as JSON.
+/* global structuredClone */
+import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { generateFrames } from "../dist/sim/generate.js";
 import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
@@ -13,19 +27,22 @@ import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
 
 // Prepared exactly as the app prepares Ink and React (React's build from NODE_ENV, production unless set;
-// Ink's measure cache bounded), before either is loaded.
+// Ink's loader hooks), before either is loaded.
 await loadLadder();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
+// Frames Ink's output stage drew by the fast path of src/ui/ink-fast.ts, and by its own.
+const { outputStats } = await import("../dist/ui/ink-fast.js");
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"];
 const COLUMNS = 200;
 const ROWS = 60;
 const FPS = 30;
 const RATE = 1000;
-const [framesArg = "2000", warmupArg = "300"] = process.argv.slice(2);
+const [mode = "live", framesArg = "300", warmupArg = "100"] = process.argv.slice(2);
 const frames = Number(framesArg);
 const warmup = Number(warmupArg);
+if (mode !== "live" && mode !== "string") throw new Error(`mode: live or string, not ${mode}`);
 
 const startMs = Date.UTC(2026, 0, 1);
 const session = new Session(
@@ -56,17 +73,15 @@ const source = generateFrames({
 });
 
 let now = startMs;
-let fed = 0;
 /** Feeds one publisher interval of messages and returns the view published at its end. */
 function nextView() {
-  const until = (fed + 1) * perTick;
-  let i = fed * perTick;
-  for (const raw of source) {
+  // source.next(), not for…of: a `break` out of for…of would close the generator after the first interval.
+  for (let i = 0; i < perTick; i++) {
+    const next = source.next();
+    if (next.done === true) break;
     now += 1000 / (SYMBOLS.length * RATE);
-    session.handle(parseFrame(raw), Math.round(now));
-    if (++i >= until) break;
+    session.handle(parseFrame(next.value), Math.round(now));
   }
-  fed++;
   view = undefined;
   publisher.tick(Math.round(now));
   return view;
@@ -74,42 +89,180 @@ function nextView() {
 
 const render = [];
 const build = [];
-let chars = 0;
-for (let f = 0; f < warmup + frames; f++) {
-  const v = nextView();
-  if (v === undefined) continue;
-  const options = {
+/** Live mode: Ink's output stage alone, per frame timed (its onRender callback). */
+const outputStage = [];
+/** Live mode: CPU time of the process during each frame timed (what the frame cost, without waits). */
+const cpu = [];
+const stats = { writes: 0, bytes: 0, async: 0, missed: 0, renders: 0 };
+
+function timeBuild(v, selected) {
+  const t0 = performance.now();
+  buildFrame(v, { symbols: SYMBOLS, columns: COLUMNS, rows: ROWS, selected, now: v.publishedAt });
+  return performance.now() - t0;
+}
+
+if (mode === "string") {
+  for (let f = 0; f < warmup + frames; f++) {
+    const v = nextView();
+    if (v === undefined) continue;
+    const selected = Math.floor(f / 30) % 5;
+    const options = {
+      symbols: SYMBOLS,
+      columns: COLUMNS,
+      rows: ROWS,
+      selected,
+      theme: COLOR_THEME,
+      now: v.publishedAt,
+    };
+    const t0 = performance.now();
+    const text = renderFrame(v, options);
+    const r = performance.now() - t0;
+    const b = timeBuild(v, selected);
+    stats.bytes += text.length;
+    if (f >= warmup) {
+      render.push(r);
+      build.push(b);
+    }
+  }
+} else {
+  const React = await import("react");
+  const { render: inkRender } = await import("ink");
+  const { App } = await import("../dist/ui/components/App.js");
+  const { LadderStore } = await import("../dist/ui/store.js");
+  const { homedStdout } = await import("../dist/ui/terminal.js");
+
+  /** A 200×60 terminal: records when each frame is written. */
+  class FakeTerminal extends EventEmitter {
+    columns = COLUMNS;
+    rows = ROWS;
+    isTTY = true;
+    /** Called with the time of the next frame written. */
+    onFrame = undefined;
+    write(chunk) {
+      const at = performance.now();
+      // Ink brackets each frame in synchronized-update marks; the frame is the write between them.
+      // (homedStdout, as in the app, sends the cursor home before every write.)
+      if (chunk.endsWith("\u001b[?2026h") || chunk.endsWith("\u001b[?2026l")) return true;
+      stats.writes++;
+      stats.bytes += chunk.length;
+      const onFrame = this.onFrame;
+      this.onFrame = undefined;
+      onFrame?.(at);
+      return true;
+    }
+  }
+  class FakeStdin extends EventEmitter {
+    isTTY = true;
+    setRawMode() {}
+    setEncoding() {}
+    ref() {}
+    unref() {}
+    read() {
+      return null;
+    }
+  }
+  const terminal = new FakeTerminal();
+  let lastOutputMs = 0;
+  // The feed client as the store sees it: views arrive as events.
+  const listeners = new Set();
+  let latest;
+  const feed = {
+    subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
+    latest: () => latest,
+    setLevels: () => undefined,
+  };
+  const store = new LadderStore(feed, {
     symbols: SYMBOLS,
     columns: COLUMNS,
     rows: ROWS,
-    selected: Math.floor(f / 30) % 5,
-    theme: COLOR_THEME,
-    now: v.publishedAt,
-  };
-  let t0 = performance.now();
-  const text = renderFrame(v, options);
-  const r = performance.now() - t0;
-  t0 = performance.now();
-  buildFrame(v, options);
-  const b = performance.now() - t0;
-  chars += text.length;
-  if (f >= warmup) {
-    render.push(r);
-    build.push(b);
+    now: () => latest?.publishedAt ?? startMs,
+  });
+  store.start();
+  const instance = inkRender(
+    React.createElement(App, { store, theme: COLOR_THEME, onQuit: () => undefined }),
+    {
+      stdout: homedStdout(terminal),
+      stdin: new FakeStdin(),
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: FPS * 2,
+      incrementalRendering: true,
+      // Ink's own timing of its output stage (renderNodeToOutput and Output.get), reported alongside.
+      onRender: ({ renderTime }) => {
+        lastOutputMs = renderTime;
+        stats.renders++;
+      },
+    },
+  );
+  const interval = 1000 / FPS;
+
+  /** Times one change to the store up to the write of its frame (React may commit it a task later). */
+  async function timeFrame(change) {
+    const written = new Promise((resolve) => (terminal.onFrame = resolve));
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    change();
+    const sync = terminal.onFrame === undefined;
+    let timer;
+    const t1 = await Promise.race([written, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+    if (t1 === undefined) {
+      terminal.onFrame = undefined;
+      stats.missed++;
+      return undefined;
+    }
+    if (!sync) stats.async++;
+    const c = process.cpuUsage(c0);
+    return { ms: t1 - t0, outputMs: lastOutputMs, cpuMs: (c.user + c.system) / 1000 };
   }
+
+  let next = performance.now();
+  let selected = 0;
+  // In the app the feed runs in its worker thread, and its garbage is collected there: the views are made
+  // first, and each reaches the store as the app's do, a structured clone (the worker's postMessage).
+  const views = [];
+  for (let f = 0; f < warmup + frames; f++) views.push(nextView());
+  if (process.env.KL_MARK) console.log("LOOP START", Math.round(performance.now()));
+  for (let f = 0; f < warmup + frames; f++) {
+    const made = views[f];
+    views[f] = undefined;
+    if (made === undefined) continue;
+    const v = structuredClone(made);
+    next += interval;
+    const wanted = Math.floor(f / 30) % 5;
+    const key = wanted !== selected;
+    selected = wanted;
+    // Every 30 views the user selects another symbol: that key press and the view are drawn in one frame, in
+    // which every line changes. (Drawn as two frames half an interval apart, the second would fall inside
+    // Ink's throttle window, maxFps 60, and time that wait rather than drawing.)
+    const sample = await timeFrame(() => {
+      if (key) store.dispatch({ type: "jump", index: wanted });
+      latest = v;
+      for (const l of listeners) l({ type: "view", view: v });
+    });
+    if (f >= warmup && sample !== undefined) {
+      render.push(sample.ms);
+      outputStage.push(sample.outputMs);
+      cpu.push(sample.cpuMs);
+    }
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+    else next = performance.now();
+  }
+  instance.unmount();
+  instance.cleanup();
+  store.dispose();
 }
-const lines = renderFrame(view ?? nextView(), {
-  symbols: SYMBOLS,
-  columns: COLUMNS,
-  rows: ROWS,
-  theme: COLOR_THEME,
-}).split("\n");
+
 process.stdout.write(
   JSON.stringify({
+    mode,
     render,
     build,
-    chars,
-    lastFrameLines: lines.length,
+    outputStage,
+    cpu,
+    ...stats,
+    outputPaths: outputStats,
     live: view?.books.filter((b) => b.state === "live").length,
   }) + "\n",
 );

@@ -1,9 +1,10 @@
+import type { ForegroundColorName } from "chalk";
 import type { Role } from "./view-model/line.js";
 
 /** Colours for the roles in the view-model; `undefined` means the terminal's default colour. */
 export type Theme = {
   readonly color: boolean;
-  readonly roles: { readonly [R in Role]?: string };
+  readonly roles: { readonly [R in Role]?: ForegroundColorName };
 };
 
 const COLOURS: Theme["roles"] = {

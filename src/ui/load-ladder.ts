@@ -13,7 +13,9 @@ const CI_VARIABLES = ["CI", "CONTINUOUS_INTEGRATION"] as const;
  * - Ink draws no live frames when it believes it runs in CI (its `is-in-ci` reads these variables
  *   once, when Ink is first imported), but the ladder only runs when stdout is a terminal someone
  *   is looking at: hide them while Ink loads, then put them back.
- * - Ink's text-measurement cache never forgets (see ink-hooks.ts): a loader hook bounds it.
+ * - Loader hooks (ink-hooks.ts) bound Ink's text-measurement cache, which never forgets, and give string-width
+ *   and Ink's output stage fast paths for the ladder's text (ink-fast.ts): a 200×60 frame went from ~45 ms
+ *   to ~2 ms. They change only the exact module sources they were written for.
  */
 export async function loadLadder(): Promise<typeof Ladder> {
   process.env["NODE_ENV"] ??= "production";

@@ -35,7 +35,7 @@ export function storeFor(view: FeedView | undefined, options: FrameOptions): Lad
     rows: options.rows,
     now: () => now,
   });
-  for (let i = 0; i < (options.selected ?? 0); i++) store.dispatch({ type: "next" });
+  if ((options.selected ?? 0) > 0) store.dispatch({ type: "jump", index: options.selected ?? 0 });
   for (let i = 0; i < (options.coarser ?? 0); i++) store.dispatch({ type: "coarser" });
   if (options.help === true) store.dispatch({ type: "toggle-help" });
   return store;

@@ -4,7 +4,7 @@ import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
 import { groupBook } from "./view-model/ladder.js";
 import type { Screen } from "./view-model/screen.js";
-import { buildScreen } from "./view-model/screen.js";
+import { buildScreen, sameScreen } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
 import type { KeyAction } from "./keys.js";
 
@@ -20,6 +20,8 @@ export type LadderStoreOptions = {
   readonly now?: () => number;
   /** Redraw clocks (ages, countdowns) this often; only a changed screen is published. */
   readonly tickMs?: number;
+  /** Clocks and flash ends are redrawn by timers only when no view has come for this long (see #clockDue). */
+  readonly quietMs?: number;
   readonly flashMs?: number;
   /** Most levels per side ever asked of the feed. */
   readonly maxLevels?: number;
@@ -46,6 +48,7 @@ export class LadderStore {
   readonly #symbols: readonly string[];
   readonly #now: () => number;
   readonly #tickMs: number;
+  readonly #quietMs: number;
   readonly #flashMs: number;
   readonly #maxLevels: number;
   readonly #onError: ((error: unknown) => void) | undefined;
@@ -58,12 +61,14 @@ export class LadderStore {
   #unsubscribe: (() => void) | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastViewAt = Number.NEGATIVE_INFINITY;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
     this.#symbols = options.symbols;
     this.#now = options.now ?? Date.now;
     this.#tickMs = options.tickMs ?? 250;
+    this.#quietMs = options.quietMs ?? 100;
     this.#flashMs = options.flashMs ?? FLASH_MS;
     this.#maxLevels = options.maxLevels ?? 1000;
     this.#onError = options.onError;
@@ -77,7 +82,13 @@ export class LadderStore {
   start(): void {
     if (this.#unsubscribe !== undefined) return;
     this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
-    this.#ticker = setInterval(() => this.#guard(() => this.#refresh()), this.#tickMs);
+    this.#ticker = setInterval(
+      () =>
+        this.#guard(() => {
+          if (this.#clockDue() === 0) this.#refresh();
+        }),
+      this.#tickMs,
+    );
     this.#ticker.unref();
     this.#guard(() => {
       const latest = this.#feed.latest();
@@ -122,6 +133,7 @@ export class LadderStore {
   }
 
   setView(view: FeedView): void {
+    this.#lastViewAt = this.#now();
     this.#view = view;
     this.#trackFlash();
     this.#refresh();
@@ -226,7 +238,7 @@ export class LadderStore {
     const screen = this.#build();
     this.#askLevels(screen);
     this.#scheduleFlashEnd();
-    if (screen.signature === this.#screen.signature) return;
+    if (sameScreen(screen, this.#screen)) return;
     this.#screen = screen;
     for (const listener of [...this.#listeners]) listener();
   }
@@ -246,14 +258,30 @@ export class LadderStore {
     const now = this.#now();
     const end = nextFlashEnd(this.#flash, now);
     if (end === undefined) return;
-    this.#flashTimer = setTimeout(
-      () => {
-        this.#flashTimer = undefined;
-        this.#guard(() => this.#refresh());
-      },
-      Math.max(1, end - now + 1),
-    );
+    this.#armFlashTimer(Math.max(1, end - now + 1));
+  }
+
+  #armFlashTimer(ms: number): void {
+    this.#flashTimer = setTimeout(() => {
+      this.#flashTimer = undefined;
+      this.#guard(() => {
+        const wait = this.#clockDue();
+        if (wait === 0) this.#refresh();
+        else this.#armFlashTimer(wait);
+      });
+    }, ms);
     this.#flashTimer.unref();
+  }
+
+  /**
+   * 0 when a timer's redraw (clocks, the end of a flash) is due now, else the ms to wait. While views keep
+   * coming, each redraws the whole screen at its own time, flashes and clocks included, so a timer's redraw
+   * waits until none has come for `quietMs`: drawn just before a view's, its frame held that view's frame
+   * back by up to Ink's throttle interval (maxFps), about once a second at 5 × 1,000 msg/s.
+   */
+  #clockDue(): number {
+    const quiet = this.#now() - this.#lastViewAt;
+    return quiet >= this.#quietMs ? 0 : Math.max(1, Math.ceil(this.#quietMs - quiet));
   }
 
   #guard(run: () => void): void {

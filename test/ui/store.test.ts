@@ -67,6 +67,44 @@ describe("the ladder store", () => {
     expect(text(store)).not.toContain("▲");
   });
 
+  it("leaves clocks and flash ends to the views while views keep coming, and draws them once views stop", async () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = new LadderStore(feed, {
+      symbols: ["BTC/USD", "ETH/USD"],
+      columns: 80,
+      rows: 24,
+      flashMs: 10,
+      tickMs: 15,
+      // Far more than the 30 ms between views, so a slow machine does not make the views look stopped.
+      quietMs: 300,
+    });
+    stores.push(store);
+    store.start();
+    let publishing = false;
+    let byTimer = 0;
+    store.subscribe(() => {
+      if (!publishing) byTimer += 1;
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // A view every 30 ms for 0.6 s, each changing a size: a flash starts with each and ends 10 ms later.
+    let flashing = 0;
+    for (let i = 0; i < 20; i++) {
+      publishing = true;
+      const size = i % 2 === 0 ? "5.00000000" : "6.00000000";
+      feed.publish(feedView([btcBook({ bids: levels([["63388.7", size]]) }), ethBook()]));
+      publishing = false;
+      if (/[▲▼]/.test(text(store))) flashing += 1;
+      await sleep(30);
+    }
+    // Every view drew its flash; no frame came from the clock or a flash's end in between.
+    expect(flashing).toBe(20);
+    expect(byTimer).toBe(0);
+    // Views stop: the last flash ends by a timer, about quietMs after the last view.
+    await sleep(700);
+    expect(byTimer).toBeGreaterThan(0);
+    expect(text(store)).not.toMatch(/[▲▼]/);
+  });
+
   it("stops listening to the feed when disposed", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = makeStore(feed);

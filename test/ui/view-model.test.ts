@@ -10,6 +10,7 @@ import { spreadOf, formatPrice } from "../../src/ui/view-model/numbers.js";
 import { sanitize } from "../../src/ui/view-model/sanitize.js";
 import { formatUnits, toUnits } from "../../src/ui/view-model/units.js";
 import { displayState } from "../../src/ui/view-model/state.js";
+import { line, sameLine } from "../../src/ui/view-model/line.js";
 import { btcBook, ethBook, feedView, levels, LIVE, NOW } from "./helpers/views.js";
 
 function screen(overrides: Partial<ScreenInput> = {}) {
@@ -471,5 +472,26 @@ describe("sanitize", () => {
   it("removes C0, DEL, C1 and bidi controls, turns line breaks into spaces", () => {
     expect(sanitize("a\u001b[31mb\u0007c\u009bd\u202ee\nf\tg\u007f")).toBe("a[31mbcde f g");
     expect(sanitize("Currency pair not supported FOO/BAR")).toBe("Currency pair not supported FOO/BAR");
+  });
+});
+
+describe("sameLine", () => {
+  it("tells lines apart by any text or style, and only by them", () => {
+    const base = line("k", [{ text: "a" }, { text: "b", role: "ask" }]);
+    expect(sameLine(base, line("k", [{ text: "a" }, { text: "b", role: "ask" }]))).toBe(true);
+    expect(
+      sameLine(base, line("k", [{ text: "a" }, { text: "", role: "bid" }, { text: "b", role: "ask" }])),
+    ).toBe(true);
+    for (const other of [
+      line("k", [{ text: "a" }, { text: "c", role: "ask" }]),
+      line("k", [{ text: "a" }, { text: "b", role: "bid" }]),
+      line("k", [{ text: "a" }, { text: "b", role: "ask", bold: true }]),
+      line("k", [{ text: "a" }, { text: "b", role: "ask", dim: true }]),
+      line("k", [{ text: "a" }, { text: "b", role: "ask", inverse: true }]),
+      line("k", [{ text: "ab", role: "ask" }]),
+      line("j", [{ text: "a" }, { text: "b", role: "ask" }]),
+    ]) {
+      expect(sameLine(base, other)).toBe(false);
+    }
   });
 });

@@ -56,7 +56,7 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
 
   return (
     <ThemeContext.Provider value={theme}>
-      <Box flexDirection="column" width={screen.width} height={screen.height} overflow="hidden">
+      <Box flexDirection="column" width={screen.width} height={screen.height}>
         {screen.kind === "too-small" ? (
           <TooSmall lines={screen.body} />
         ) : (

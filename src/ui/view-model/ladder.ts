@@ -32,15 +32,22 @@ export type GroupedBook = {
   readonly qtyDecimals: number;
 };
 
+/** The last grouping of each view of a book: the store groups a view to track flashes, then to draw it. */
+const groupedViews = new WeakMap<BookView, { readonly group: number; readonly grouped: GroupedBook }>();
+
 export function groupBook(book: BookView, group: number): GroupedBook {
+  const hit = groupedViews.get(book);
+  if (hit !== undefined && hit.group === group) return hit.grouped;
   const priceDecimals = bookPriceDecimals(book);
   const qtyDecimals = bookQtyDecimals(book);
-  return {
+  const grouped: GroupedBook = {
     asks: groupLevels(book.asks, "ask", group, priceDecimals, qtyDecimals),
     bids: groupLevels(book.bids, "bid", group, priceDecimals, qtyDecimals),
     priceDecimals,
     qtyDecimals,
   };
+  groupedViews.set(book, { group, grouped });
+  return grouped;
 }
 
 /** Longest the depth bar gets: a wider bar says nothing more. */
@@ -76,6 +83,11 @@ function columnsFor(width: number, price: number, size: number, cum: number): Co
   return { price, size, cum, showCum: false, bar: Math.max(0, Math.min(MAX_BAR, width - fixed - 2)) };
 }
 
+const SPACE: Segment = { text: " " };
+const GAP: Segment = { text: "  " };
+const UP: Segment = { text: "▲", role: "up" };
+const DOWN: Segment = { text: "▼", role: "down" };
+
 function rowLine(
   key: string,
   side: Side,
@@ -86,21 +98,17 @@ function rowLine(
   direction: FlashDirection | undefined,
   cols: Columns,
 ): Line {
+  // Object literals, not spreads: this runs for every row of every frame.
+  const sizeText = padLeft(size, cols.size);
   const segments: Segment[] = [
-    { text: " " },
+    SPACE,
     { text: padLeft(price, cols.price), role: side },
-    { text: "  " },
-    {
-      text: padLeft(size, cols.size),
-      ...(direction === undefined ? {} : { role: direction, bold: true }),
-    },
-    {
-      text: direction === "up" ? "▲" : direction === "down" ? "▼" : " ",
-      ...(direction ? { role: direction } : {}),
-    },
+    GAP,
+    direction === undefined ? { text: sizeText } : { text: sizeText, role: direction, bold: true },
+    direction === undefined ? SPACE : direction === "up" ? UP : DOWN,
   ];
-  if (cols.showCum) segments.push({ text: "  " }, { text: padLeft(cum, cols.cum), role: "muted" });
-  if (cols.bar > 0) segments.push({ text: "  " }, { text: depth, role: side });
+  if (cols.showCum) segments.push(GAP, { text: padLeft(cum, cols.cum), role: "muted" });
+  if (cols.bar > 0) segments.push(GAP, { text: depth, role: side });
   return line(key, segments);
 }
 

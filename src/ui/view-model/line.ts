@@ -17,22 +17,40 @@ export type Line = {
   readonly segments: readonly Segment[];
   /** Plain text of the line. */
   readonly text: string;
-  /** Text plus styles: equal signatures render identically, so rows can be memoised on it. */
-  readonly signature: string;
 };
 
-function segmentSignature(s: Segment): string {
-  return `${s.role ?? ""}${s.bold === true ? "b" : ""}${s.dim === true ? "d" : ""}${s.inverse === true ? "i" : ""}|${s.text}`;
+function sameSegment(a: Segment, b: Segment): boolean {
+  return (
+    a.text === b.text &&
+    a.role === b.role &&
+    (a.bold === true) === (b.bold === true) &&
+    (a.dim === true) === (b.dim === true) &&
+    (a.inverse === true) === (b.inverse === true)
+  );
+}
+
+/** Whether two lines draw identically (same text and styles, same key). */
+export function sameLine(a: Line, b: Line): boolean {
+  if (a === b) return true;
+  if (a.key !== b.key || a.text !== b.text || a.segments.length !== b.segments.length) return false;
+  for (let i = 0; i < a.segments.length; i++) {
+    const sa = a.segments[i];
+    const sb = b.segments[i];
+    if (sa === undefined || sb === undefined || !sameSegment(sa, sb)) return false;
+  }
+  return true;
 }
 
 export function line(key: string, segments: readonly Segment[]): Line {
-  const kept = segments.filter((s) => s.text !== "");
-  return {
-    key,
-    segments: kept,
-    text: kept.map((s) => s.text).join(""),
-    signature: kept.map(segmentSignature).join("\u0000"),
-  };
+  // One pass (every line of every frame goes through here).
+  const kept: Segment[] = [];
+  let text = "";
+  for (const s of segments) {
+    if (s.text === "") continue;
+    kept.push(s);
+    text += s.text;
+  }
+  return { key, segments: kept, text };
 }
 
 export function plain(key: string, text: string, style: Omit<Segment, "text"> = {}): Line {

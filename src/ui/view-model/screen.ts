@@ -4,7 +4,7 @@ import { headerLines } from "./header.js";
 import { helpLines } from "./help.js";
 import { ladderLines } from "./ladder.js";
 import type { Line } from "./line.js";
-import { clipLine, line, plain } from "./line.js";
+import { clipLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
 import { statusLine } from "./status.js";
 
@@ -37,9 +37,29 @@ export type Screen = {
   readonly width: number;
   /** Lines in the frame: never more than rows - 1, so Ink never scrolls or clears the screen. */
   readonly height: number;
-  /** Equal signatures draw identically. */
-  readonly signature: string;
 };
+
+function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const la = a[i];
+    const lb = b[i];
+    if (la === undefined || lb === undefined || !sameLine(la, lb)) return false;
+  }
+  return true;
+}
+
+/** Whether two screens draw identically. */
+export function sameScreen(a: Screen, b: Screen): boolean {
+  return (
+    a.kind === b.kind &&
+    a.width === b.width &&
+    a.height === b.height &&
+    sameLines(a.header, b.header) &&
+    sameLines(a.body, b.body) &&
+    sameLines(a.status, b.status)
+  );
+}
 
 /** Header lines the layout may spend: the ladder keeps at least two rows a side and two thirds of the height. */
 function headerBudget(frameHeight: number): number {
@@ -105,7 +125,6 @@ function finish(
   rowsPerSide: number,
   width: number,
 ): Screen {
-  const all = [...header, ...body, ...status];
   return {
     kind,
     header,
@@ -113,7 +132,6 @@ function finish(
     status,
     rowsPerSide,
     width,
-    height: all.length,
-    signature: `${width}\n${all.map((l) => l.signature).join("\n")}`,
+    height: header.length + body.length + status.length,
   };
 }
