@@ -25,9 +25,11 @@ import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
 import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
+import { preferSmallHeap } from "../dist/app/heap.js";
 
-// Prepared exactly as the app prepares Ink and React (React's build from NODE_ENV, production unless set;
-// Ink's loader hooks), before either is loaded.
+// Prepared exactly as the app prepares its heap (src/app/heap.ts) and Ink and React (React's build from
+// NODE_ENV, production unless set; Ink's loader hooks), before either is loaded.
+preferSmallHeap();
 await loadLadder();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
