@@ -102,6 +102,9 @@ describe("a run of lines", () => {
 describe("one-cell lines", () => {
   it("are told by glyphs that each take one cell", () => {
     for (const glyph of ONE_CELL_GLYPHS) expect(stringWidth(glyph), glyph).toBe(1);
+    // One UTF-16 unit each: oneCellText tests char codes.
+    expect([...ONE_CELL_GLYPHS].every((glyph) => glyph.length === 1)).toBe(true);
+    expect(oneCellText(line("s", [{ text: "ok 😀" }]))).toBe(false);
     expect(oneCellText(line("w", [{ text: "a 漢" }]))).toBe(false);
     expect(oneCellText(line("e", [{ text: "e\u0301" }]))).toBe(false);
   });

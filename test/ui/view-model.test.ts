@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupLevels, cumulative, coarser, finer, GROUP_STEPS } from "../../src/ui/view-model/grouping.js";
-import { flashAt, nextFlashEnd, updateFlash } from "../../src/ui/view-model/flash.js";
+import { flashAt, flashCount, nextFlashEnd, updateFlash } from "../../src/ui/view-model/flash.js";
 import { ladderLines, groupBook } from "../../src/ui/view-model/ladder.js";
 import { buildScreen, MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/screen.js";
 import type { ScreenInput } from "../../src/ui/view-model/screen.js";
@@ -201,7 +201,7 @@ describe("flash state", () => {
   it("does not flash on the first view of a book", () => {
     const g = grouped();
     const memory = updateFlash(undefined, "BTC/USD|1", g.asks, g.bids, NOW);
-    expect(memory.flashes.size).toBe(0);
+    expect(flashCount(memory)).toBe(0);
   });
 
   it("flashes a size that grew up and one that shrank down, briefly", () => {
@@ -247,7 +247,7 @@ describe("flash state", () => {
     const g = grouped();
     const first = updateFlash(undefined, "BTC/USD|1", g.asks, g.bids, NOW);
     const other = grouped(btcBook({ bids: levels([["63388.7", "9"]]) }));
-    expect(updateFlash(first, "BTC/USD|2", other.asks, other.bids, NOW).flashes.size).toBe(0);
+    expect(flashCount(updateFlash(first, "BTC/USD|2", other.asks, other.bids, NOW))).toBe(0);
   });
 
   it("shows ▲ and ▼ next to flashing sizes, readable without colour", () => {

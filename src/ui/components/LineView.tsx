@@ -29,11 +29,19 @@ export function styleLine(line: Line, theme: Theme): string {
 
 /** Characters the view-model draws that take one terminal cell, besides printable ASCII. */
 export const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
-const ONE_CELL = new RegExp(`^[\\x20-\\x7e${ONE_CELL_GLYPHS}]*$`);
+const ONE_CELL = new Set(Array.from(ONE_CELL_GLYPHS, (glyph) => glyph.charCodeAt(0)));
 
-/** Whether every character of the line takes one cell, so its width is its length. */
+/**
+ * Whether every character of the line takes one cell, so its width is its length. A loop over char codes:
+ * it runs over every line of every frame, and a regular expression with the glyph class cost ~4 times more.
+ */
 export function oneCellText(line: Line): boolean {
-  return ONE_CELL.test(line.text);
+  const text = line.text;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 || c > 0x7e) && !ONE_CELL.has(c)) return false;
+  }
+  return true;
 }
 
 /**

@@ -4,6 +4,9 @@ export type FlashDirection = "up" | "down";
 
 export type Flash = { readonly direction: FlashDirection; readonly until: number };
 
+/** Per side, by price (integer ticks): bigint keys, so no key text is made per level per view. */
+type BySide<T> = { readonly ask: ReadonlyMap<bigint, T>; readonly bid: ReadonlyMap<bigint, T> };
+
 /**
  * What the ladder remembers between views of one book at one grouping, to flash sizes that changed.
  * Immutable: every update returns a new memory.
@@ -11,16 +14,17 @@ export type Flash = { readonly direction: FlashDirection; readonly until: number
 export type FlashMemory = {
   /** Which book and grouping the sizes belong to; a different one starts over without flashing. */
   readonly key: string;
-  readonly sizes: ReadonlyMap<string, bigint>;
-  readonly flashes: ReadonlyMap<string, Flash>;
+  readonly sizes: BySide<bigint>;
+  readonly flashes: BySide<Flash>;
   /** The worst price seen on each side: levels appearing beyond it are scrolling into view, not new. */
   readonly worst: { readonly ask?: bigint; readonly bid?: bigint };
 };
 
 export const FLASH_MS = 600;
 
-function levelKey(side: Side, price: bigint): string {
-  return `${side}:${price}`;
+/** How many flashes are showing. */
+export function flashCount(memory: FlashMemory): number {
+  return memory.flashes.ask.size + memory.flashes.bid.size;
 }
 
 /**
@@ -35,36 +39,38 @@ export function updateFlash(
   now: number,
   durationMs = FLASH_MS,
 ): FlashMemory {
-  const sizes = new Map<string, bigint>();
-  const flashes = new Map<string, Flash>();
   const fresh = previous === undefined || previous.key !== key;
-  if (!fresh) {
-    for (const [k, flash] of previous.flashes) if (flash.until > now) flashes.set(k, flash);
-  }
-  const scan = (side: Side, levels: readonly Level[]): void => {
-    const worst = fresh ? undefined : previous.worst[side];
+  const scan = (side: Side, levels: readonly Level[]) => {
+    const sizes = new Map<bigint, bigint>();
+    const flashes = new Map<bigint, Flash>();
+    if (fresh) {
+      for (const level of levels) sizes.set(level.price, level.qty);
+      return { sizes, flashes };
+    }
+    for (const [price, flash] of previous.flashes[side]) if (flash.until > now) flashes.set(price, flash);
+    const before = previous.sizes[side];
+    const worst = previous.worst[side];
     for (const level of levels) {
-      const k = levelKey(side, level.price);
-      sizes.set(k, level.qty);
-      if (fresh) continue;
-      const before = previous.sizes.get(k);
+      sizes.set(level.price, level.qty);
+      const was = before.get(level.price);
       let direction: FlashDirection | undefined;
-      if (before === undefined) {
+      if (was === undefined) {
         const inside = worst !== undefined && (side === "ask" ? level.price <= worst : level.price >= worst);
         if (inside) direction = "up";
-      } else if (level.qty > before) direction = "up";
-      else if (level.qty < before) direction = "down";
-      if (direction !== undefined) flashes.set(k, { direction, until: now + durationMs });
+      } else if (level.qty > was) direction = "up";
+      else if (level.qty < was) direction = "down";
+      if (direction !== undefined) flashes.set(level.price, { direction, until: now + durationMs });
     }
+    return { sizes, flashes };
   };
-  scan("ask", asks);
-  scan("bid", bids);
+  const ask = scan("ask", asks);
+  const bid = scan("bid", bids);
   const lastAsk = asks[asks.length - 1];
   const lastBid = bids[bids.length - 1];
   return {
     key,
-    sizes,
-    flashes,
+    sizes: { ask: ask.sizes, bid: bid.sizes },
+    flashes: { ask: ask.flashes, bid: bid.flashes },
     worst: {
       ...(lastAsk === undefined ? {} : { ask: lastAsk.price }),
       ...(lastBid === undefined ? {} : { bid: lastBid.price }),
@@ -79,15 +85,17 @@ export function flashAt(
   price: bigint,
   now: number,
 ): FlashDirection | undefined {
-  const flash = memory?.flashes.get(levelKey(side, price));
+  const flash = memory?.flashes[side].get(price);
   return flash !== undefined && flash.until > now ? flash.direction : undefined;
 }
 
 /** The earliest time a showing flash ends, to redraw then. */
 export function nextFlashEnd(memory: FlashMemory | undefined, now: number): number | undefined {
   let next: number | undefined;
-  for (const flash of memory?.flashes.values() ?? []) {
-    if (flash.until > now && (next === undefined || flash.until < next)) next = flash.until;
+  for (const side of [memory?.flashes.ask, memory?.flashes.bid]) {
+    for (const flash of side?.values() ?? []) {
+      if (flash.until > now && (next === undefined || flash.until < next)) next = flash.until;
+    }
   }
   return next;
 }

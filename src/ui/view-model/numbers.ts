@@ -7,24 +7,43 @@ export function formatPrice(text: string, decimals: number): string {
   return formatUnits(toUnits(text, decimals), decimals);
 }
 
+/** Decimals of each view of a book (views are immutable): the header, the ladder and the flash memory ask. */
+const decimalsOf = new WeakMap<BookView, { readonly price: number; readonly qty: number }>();
+
+function bookDecimals(book: BookView): { readonly price: number; readonly qty: number } {
+  let hit = decimalsOf.get(book);
+  if (hit === undefined) {
+    const prices = [book.bid, book.ask].filter((l) => l !== undefined).map((l) => l.price);
+    hit = {
+      price: widest(
+        widest(displayDecimals(book.priceDecimals, prices), book.asks, "price"),
+        book.bids,
+        "price",
+      ),
+      qty: widest(widest(displayDecimals(book.qtyDecimals, []), book.asks, "qty"), book.bids, "qty"),
+    };
+    decimalsOf.set(book, hit);
+  }
+  return hit;
+}
+
+/** `displayDecimals` over one field of levels (a loop: this reads every level of every book each view). */
+function widest(decimals: number, levels: readonly LevelView[], field: "price" | "qty"): number {
+  let out = decimals;
+  for (let i = 0; i < levels.length; i++) {
+    const text = levels[i]![field];
+    const dot = text.indexOf(".");
+    if (dot >= 0 && text.length - dot - 1 > out) out = text.length - dot - 1;
+  }
+  return out;
+}
+
 export function bookPriceDecimals(book: BookView): number {
-  return displayDecimals(book.priceDecimals, priceTexts(book));
+  return bookDecimals(book).price;
 }
 
 export function bookQtyDecimals(book: BookView): number {
-  return displayDecimals(book.qtyDecimals, qtyTexts(book));
-}
-
-function* priceTexts(book: BookView): Iterable<string> {
-  for (const l of book.asks) yield l.price;
-  for (const l of book.bids) yield l.price;
-  if (book.bid !== undefined) yield book.bid.price;
-  if (book.ask !== undefined) yield book.ask.price;
-}
-
-function* qtyTexts(book: BookView): Iterable<string> {
-  for (const l of book.asks) yield l.qty;
-  for (const l of book.bids) yield l.qty;
+  return bookDecimals(book).qty;
 }
 
 export type Spread = { readonly spread: string; readonly bps: string; readonly mid: string };
