@@ -12,12 +12,15 @@
 //                clone, one publisher interval (33 ms, real time) apart. A sample is the
 //                time from the store receiving the view (and the key press, if any) to Ink's write of that frame to
 //                the terminal: React's commit, Yoga's layout, Ink's output stage and log-update, all of it.
+//                On Linux the main thread's time waiting for a core (runnable while other threads or processes
+//                held both cores) comes from /proc/self/task/PID/schedstat, read at the frame's start and write.
 //   MODE string: renderFrame (src/ui/render-frame.tsx) per view: a fresh React/Ink tree rendered to a
 //                string each time (what this benchmark measured before; not what the app does).
 // The string mode also times buildFrame (the view-model alone; not in live mode, where it would add garbage the
 // app does not make). Prints {render: [ms...], build: [ms...], ...} as JSON.
 /* global structuredClone */
 import { EventEmitter } from "node:events";
+import { existsSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateFrames } from "../dist/sim/generate.js";
@@ -35,6 +38,13 @@ const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
 // Frames Ink's output stage drew by the fast path of src/ui/ink-fast.ts, and by its own.
 const { outputStats } = await import("../dist/ui/ink-fast.js");
+
+// The main thread's scheduler figures (Linux): the second is the nanoseconds it spent runnable but waiting for a
+// core (other threads or processes held both), read at a frame's start and at its write. (The first, time on a
+// core, is only brought up to date at scheduler events, so it is not used.)
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+const hasSchedstat = existsSync(SCHEDSTAT);
+const schedstat = () => (hasSchedstat ? readFileSync(SCHEDSTAT, "utf8").split(" ").map(Number) : undefined);
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"];
 const COLUMNS = 200;
@@ -93,8 +103,8 @@ const render = [];
 const build = [];
 /** Live mode: Ink's output stage alone, per frame timed (its onRender callback). */
 const outputStage = [];
-/** Live mode: CPU time of the process during each frame timed (what the frame cost, without waits). */
-const cpu = [];
+/** Live mode, Linux: the main thread's time waiting for a core during each frame. */
+const waited = [];
 const stats = { writes: 0, bytes: 0, async: 0, missed: 0, renders: 0 };
 
 function timeBuild(v, selected) {
@@ -138,7 +148,7 @@ if (mode === "string") {
     columns = COLUMNS;
     rows = ROWS;
     isTTY = true;
-    /** Called with the time of the next frame written. */
+    /** Called with the time of the next frame written (and the main thread's schedstat then). */
     onFrame = undefined;
     write(chunk) {
       const at = performance.now();
@@ -149,7 +159,7 @@ if (mode === "string") {
       stats.bytes += chunk.length;
       const onFrame = this.onFrame;
       this.onFrame = undefined;
-      onFrame?.(at);
+      onFrame?.({ at, sched: onFrame === undefined ? undefined : schedstat() });
       return true;
     }
   }
@@ -201,21 +211,25 @@ if (mode === "string") {
   /** Times one change to the store up to the write of its frame (React may commit it a task later). */
   async function timeFrame(change) {
     const written = new Promise((resolve) => (terminal.onFrame = resolve));
-    const c0 = process.cpuUsage();
+    const s0 = schedstat();
     const t0 = performance.now();
     change();
     const sync = terminal.onFrame === undefined;
     let timer;
-    const t1 = await Promise.race([written, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    const end = await Promise.race([written, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
-    if (t1 === undefined) {
+    if (end === undefined) {
       terminal.onFrame = undefined;
       stats.missed++;
       return undefined;
     }
     if (!sync) stats.async++;
-    const c = process.cpuUsage(c0);
-    return { ms: t1 - t0, outputMs: lastOutputMs, cpuMs: (c.user + c.system) / 1000 };
+    const s1 = end.sched;
+    return {
+      ms: end.at - t0,
+      outputMs: lastOutputMs,
+      waitMs: s1 === undefined ? undefined : (s1[1] - s0[1]) / 1e6,
+    };
   }
 
   let next = performance.now();
@@ -224,7 +238,6 @@ if (mode === "string") {
   // first, and each reaches the store as the app's do, a structured clone (the worker's postMessage).
   const views = [];
   for (let f = 0; f < warmup + frames; f++) views.push(nextView());
-  if (process.env.KL_MARK) console.log("LOOP START", Math.round(performance.now()));
   for (let f = 0; f < warmup + frames; f++) {
     const made = views[f];
     views[f] = undefined;
@@ -245,7 +258,7 @@ if (mode === "string") {
     if (f >= warmup && sample !== undefined) {
       render.push(sample.ms);
       outputStage.push(sample.outputMs);
-      cpu.push(sample.cpuMs);
+      if (sample.waitMs !== undefined) waited.push(sample.waitMs);
     }
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
@@ -262,7 +275,7 @@ process.stdout.write(
     render,
     build,
     outputStage,
-    cpu,
+    wait: waited,
     ...stats,
     outputPaths: outputStats,
     live: view?.books.filter((b) => b.state === "live").length,
