@@ -1,5 +1,4 @@
 import {
-  detachedSlice,
   LEVEL_STRIDE,
   PRICE_END,
   PRICE_START,
@@ -164,7 +163,7 @@ export class BookSide {
   loadScanned(scan: BookScan, from: number, to: number): void {
     this.clear();
     const { list, sign } = this;
-    const { text, levels, keys } = scan;
+    const { levels, keys } = scan;
     let previous = -Infinity;
     for (let i = to - 1; i >= from; i--) {
       const key = keys[i]! * sign;
@@ -175,8 +174,8 @@ export class BookSide {
         return;
       }
       const priceEnd = levels[o + PRICE_END]!;
-      const price = detachedSlice(text, levels[o + PRICE_START]!, priceEnd);
-      list.push(new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, levels[o + QTY_END]!), key));
+      const price = scan.slice(levels[o + PRICE_START]!, priceEnd);
+      list.push(new Level(price, scan.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]!), key));
       previous = key;
     }
   }
@@ -205,7 +204,7 @@ export class BookSide {
    */
   setScanned(scan: BookScan, from: number, to: number, depth: number): void {
     const { list, sign } = this;
-    const { text, bytes, levels, keys } = scan;
+    const { bytes, levels, keys } = scan;
     for (let i = from; i < to; i++) {
       const key = keys[i]! * sign;
       const o = i * LEVEL_STRIDE;
@@ -221,12 +220,12 @@ export class BookSide {
           this.remove(lo);
           continue;
         }
-        this.setQty(lo, level, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd));
+        this.setQty(lo, level, scan.slice(priceEnd + QTY_OFFSET, qtyEnd));
       } else if (levels[o + QTY_NONZERO] !== 0) {
         rank++;
         if (rank - (to - 1 - i) >= depth) continue;
-        const price = detachedSlice(text, priceStart, priceEnd);
-        level = new Level(price, detachedSlice(text, priceEnd + QTY_OFFSET, qtyEnd), key);
+        const price = scan.slice(priceStart, priceEnd);
+        level = new Level(price, scan.slice(priceEnd + QTY_OFFSET, qtyEnd), key);
         this.insert(lo, level);
       } else {
         continue;

@@ -27,6 +27,9 @@ import type { BookData, BookMessage, WireLevel } from "./types.js";
  * third of `charCodeAt` per character (a frame line is usually a slice of a larger string, and every
  * `charCodeAt` of a slice goes through it). A frame with any non-ASCII character (its UTF-8 is longer
  * than the string) is left to the generic parser, so byte positions are string positions.
+ * `scanBytes` takes a frame that is bytes already (verify reads its file as bytes): they are copied
+ * into the same buffer, no string is made unless a reader asks for one, and a frame with any byte of
+ * 128 or more (any non-ASCII character) is left to the generic parser the same way.
  *
  * Positions are passed and returned as plain numbers (-1: not this layout) and kept in locals: this
  * is the hottest loop of the app, and module-level cursors measured markedly slower.
@@ -89,14 +92,19 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 
 export class BookScan {
-  /** The frame last scanned successfully (positions refer to it). */
-  text = "";
   snapshot = false;
   /** Entries in `data`. */
   entries = 0;
-  /** The last frame scanned, as bytes (ASCII when the scan succeeded): 3 bytes of room per character. */
-  bytes = new Uint8Array(0);
+  /**
+   * The last frame scanned, as bytes (ASCII when the scan succeeded), then a zero and SLACK bytes of
+   * room. A Buffer, for latin1 strings made straight from it (see text).
+   */
+  bytes: Buffer = Buffer.alloc(0);
   private view = new DataView(this.bytes.buffer);
+  /** The frame last scanned successfully as text, once made ("" after a failure; undefined: not yet). */
+  private frameText: string | undefined = "";
+  /** Its length in bytes (and characters: it is ASCII). */
+  private frameLength = 0;
   /** Level positions and flags, LEVEL_STRIDE per level (sized with `bytes`, see reserve). */
   levels = new Int32Array(0);
   /** Each level's price as a double. */
@@ -107,7 +115,7 @@ export class BookScan {
   private count = 0;
 
   constructor() {
-    this.reserve(340);
+    this.reserve(340 * 3);
   }
 
   /**
@@ -115,20 +123,65 @@ export class BookScan {
    * After false, the scan holds no entries: nothing of a frame that failed half-way can be read.
    */
   scan(s: string): boolean {
-    if (this.read(s)) return true;
-    this.text = "";
-    this.entries = 0;
+    const length = s.length;
+    if (length * 3 + 1 + SLACK > this.bytes.length) this.reserve(length * 3);
+    const { read, written } = encoder.encodeInto(s, this.bytes);
+    // Not all ASCII (string and byte positions would differ): left to the generic parser.
+    if (read === length && written === length && this.read(length, s)) {
+      this.frameText = s;
+      this.frameLength = length;
+      return true;
+    }
+    this.failed();
     return false;
   }
 
-  private read(s: string): boolean {
-    const length = s.length;
-    if (length * 3 + 1 + SLACK > this.bytes.length) this.reserve(length);
+  /**
+   * `scan` for a frame given as UTF-8 bytes, `src[start…end)`: the same answer as `scan` of its text.
+   * The bytes are copied (the scan needs room after the frame), and no string is made: the ones a
+   * reader asks for (`text`, `slice`, …) come from the copy. A frame with a byte of 128 or more is not
+   * ASCII, and is left to the generic parser, like `scan` does.
+   */
+  scanBytes(src: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    if (length + 1 + SLACK > this.bytes.length) this.reserve(length);
+    this.bytes.set(new Uint8Array(src.buffer, src.byteOffset + start, length));
+    if (this.read(length, undefined)) {
+      this.frameText = undefined;
+      this.frameLength = length;
+      return true;
+    }
+    this.failed();
+    return false;
+  }
+
+  /** After a failed scan: nothing of the frame can be read. */
+  private failed(): void {
+    this.frameText = "";
+    this.frameLength = 0;
+    this.entries = 0;
+  }
+
+  /**
+   * The frame last scanned successfully (positions refer to it); "" after a failed scan. Made from
+   * the bytes on first use after `scanBytes` (a frame that passed is ASCII: latin1 is its text).
+   */
+  get text(): string {
+    return (this.frameText ??= this.bytes.toString("latin1", 0, this.frameLength));
+  }
+
+  /**
+   * Text `start`…`end` of the frame last scanned, as a string that never keeps the frame alive: what
+   * a book stores. After `scanBytes`, made from the bytes.
+   */
+  slice(start: number, end: number): string {
+    return detachedSlice(this.text, start, end);
+  }
+
+  /** Validates the frame in `bytes[0…length)`; `s` is its text when the scan was given one. */
+  private read(length: number, s: string | undefined): boolean {
     const b = this.bytes;
     const view = this.view;
-    const { read, written } = encoder.encodeInto(s, b);
-    // Not all ASCII: string and byte positions would differ.
-    if (read !== length || written !== length) return false;
     // A zero after the frame matches no literal, digit or string character: every loop stops there,
     // and no position passes it (literals read at most SLACK bytes beyond).
     b[length] = 0;
@@ -158,7 +211,7 @@ export class BookScan {
         const end = stringEnd(b, p);
         // An empty symbol is an error: the generic parser reports it.
         if (end <= p || !at(view, end, BIDS)) return false;
-        symbol = s.slice(p, end);
+        symbol = s === undefined ? b.toString("latin1", p, end) : s.slice(p, end);
         learnSymbol(symbol);
         p = end + BIDS.length;
       }
@@ -205,7 +258,6 @@ export class BookScan {
       if (c === CLOSE_BRACKET && p + 2 === length && b[p + 1] === CLOSE_BRACE) break;
       return false;
     }
-    this.text = s;
     this.snapshot = snapshot;
     this.entries = e;
     return true;
@@ -271,12 +323,12 @@ export class BookScan {
   }
 
   /**
-   * Makes room for a frame of `length` characters: its UTF-8 and the zero after it, and as many levels
-   * and entries as a frame that fits the byte buffer can hold.
+   * Makes room for a frame of `size` bytes, the zero after it and SLACK, and as many levels and
+   * entries as a frame that fits the byte buffer can hold.
    */
-  private reserve(length: number): void {
-    const capacity = Math.max(length * 3 + 1 + SLACK, this.bytes.length * 2);
-    this.bytes = new Uint8Array(capacity);
+  private reserve(size: number): void {
+    const capacity = Math.max(size + 1 + SLACK, this.bytes.length * 2);
+    this.bytes = Buffer.alloc(capacity);
     this.view = new DataView(this.bytes.buffer);
     const levels = Math.ceil(capacity / MIN_LEVEL_CHARS);
     this.levels = new Int32Array(levels * LEVEL_STRIDE);
@@ -381,13 +433,17 @@ function atQty(view: DataView, p: number): boolean {
   return view.getInt32(p, true) === QTY_LOW && view.getInt32(p + 3, true) === QTY_HIGH;
 }
 
-/** Index of the closing quote of a string body starting at `p`; -1 for escapes or control characters. */
+/**
+ * Index of the closing quote of a string body starting at `p`; -1 for escapes, control characters and
+ * any byte of a non-ASCII character (possible only after scanBytes: those strings are left to the
+ * generic parser, which decodes them).
+ */
 function stringEnd(b: Uint8Array, p: number): number {
   for (let i = p; ; i++) {
     const c = b[i]!;
     if (c === QUOTE) return i;
     // Also stops at the zero after the frame.
-    if (c === BACKSLASH || c < 32) return -1;
+    if (c === BACKSLASH || c < 32 || c >= 128) return -1;
   }
 }
 

@@ -2,7 +2,7 @@ import { OrderBook } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
-import { readLines } from "./lines.js";
+import { readLineBytes } from "./lines.js";
 
 export type SymbolReport = {
   snapshots: number;
@@ -95,17 +95,9 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
     }
   };
 
-  for await (const [line, lineNo] of readLines(path)) {
-    if (scan.scan(line)) {
-      report.frames++;
-      const snapshot = scan.snapshot;
-      for (let e = 0; e < scan.entries; e++) {
-        const t = entry(scan.symbol(e), snapshot);
-        if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
-      }
-      continue;
-    }
-    if (line.trim() === "") continue;
+  /** Any line but a book frame BookScan accepts: decoded as UTF-8, through the generic parser. */
+  const other = (line: string, lineNo: number): void => {
+    if (line.trim() === "") return;
     report.frames++;
     const msg = parseGeneric(line);
     switch (msg.kind) {
@@ -143,5 +135,18 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
       default:
         msg satisfies never;
     }
-  }
+  };
+
+  readLineBytes(path, (bytes, start, end, lineNo) => {
+    if (scan.scanBytes(bytes, start, end)) {
+      report.frames++;
+      const snapshot = scan.snapshot;
+      for (let e = 0; e < scan.entries; e++) {
+        const t = entry(scan.symbol(e), snapshot);
+        if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
+      }
+    } else {
+      other(bytes.toString("utf8", start, end), lineNo);
+    }
+  });
 }

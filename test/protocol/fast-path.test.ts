@@ -270,3 +270,114 @@ describe("BookScan, the positions behind the fast path", () => {
     expect(scan.message().data[0]!.bids.map((l) => l.price)).toEqual(["1000.5", "1001.5", "1002.5"]);
   });
 });
+
+describe("BookScan.scanBytes, the same scan from UTF-8 bytes", () => {
+  /** `text` as UTF-8 inside a larger buffer: `pad` bytes of junk (quotes, digits, a newline) around it. */
+  const embedded = (text: string, pad: number): [Buffer, number, number] => {
+    const junk = Buffer.from('"0}],\n'.repeat(pad + 1)).subarray(0, pad);
+    const body = Buffer.from(text, "utf8");
+    return [Buffer.concat([junk, body, junk]), pad, pad + body.length];
+  };
+  /** Everything a reader can take from a scan, for comparing two scans. */
+  const readout = (scan: BookScan): unknown =>
+    scan.entries === 0
+      ? { text: scan.text, entries: 0 }
+      : {
+          text: scan.text,
+          message: scan.message(),
+          keys: Array.from(scan.keys.subarray(0, scan.asksTo(scan.entries - 1))),
+          levels: Array.from(scan.levels.subarray(0, scan.asksTo(scan.entries - 1) * LEVEL_STRIDE)),
+        };
+
+  it("answers as scan does on Kraken-layout frames, ASCII or not, and reads the same fields", () => {
+    const bytes = new BookScan();
+    const text = new BookScan();
+    fc.assert(
+      fc.property(message, fc.nat({ max: 70 }), (m, pad) => {
+        const frame = krakenText(m);
+        const accepted = text.scan(frame);
+        expect(bytes.scanBytes(...embedded(frame, pad))).toBe(accepted);
+        expect(readout(bytes)).toEqual(readout(text));
+        if (accepted) expect(bytes.message()).toEqual(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("answers as scan does on corrupted frames, non-ASCII characters included", () => {
+    const bytes = new BookScan();
+    const text = new BookScan();
+    const mutation = fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom("delete", "insert", "replace"),
+      char: fc.constantFrom(...MUTATION_CHARS, "é", "€", "\u0080", "\u00ff", "😀"),
+    });
+    fc.assert(
+      fc.property(message, fc.array(mutation, { minLength: 1, maxLength: 3 }), (m, mutations) => {
+        let frame = krakenText(m);
+        for (const { at, op, char } of mutations) {
+          const i = at % (frame.length + 1);
+          const rest = op === "insert" ? frame.slice(i) : frame.slice(i + 1);
+          frame = frame.slice(0, i) + (op === "delete" ? "" : char) + rest;
+        }
+        expect(bytes.scanBytes(...embedded(frame, 3))).toBe(text.scan(frame));
+        expect(readout(bytes)).toEqual(readout(text));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("leaves a frame with a non-ASCII symbol or timestamp to the generic parser", () => {
+    const scan = new BookScan();
+    const frame = (symbol: string, timestamp: string): string =>
+      `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[],"asks":[],"checksum":7,"timestamp":"${timestamp}"}]}`;
+    expect(scan.scanBytes(...embedded(frame("BTC/USD", "2026-01-01T00:00:00Z"), 0))).toBe(true);
+    expect(scan.text).toBe(frame("BTC/USD", "2026-01-01T00:00:00Z"));
+    for (const [symbol, timestamp] of [
+      ["BTC/€", "t"],
+      ["é", "t"],
+      ["BTC/USD", "2026-01-01T00:00:00Z€"],
+      ["BTC/USD", "\u0080"],
+    ] as const) {
+      expect(scan.scanBytes(...embedded(frame(symbol, timestamp), 5)), symbol + timestamp).toBe(false);
+      expect(scan.entries).toBe(0);
+      expect(scan.text).toBe("");
+    }
+    // Latin-1 bytes that are not UTF-8 at all are not read as Latin-1 text either.
+    const raw = Buffer.from(frame("BTC/USD", "x"), "latin1");
+    raw[raw.indexOf("x")] = 0xe9;
+    expect(scan.scanBytes(raw, 0, raw.length)).toBe(false);
+  });
+
+  it("rejects every truncation of a frame read from bytes, and grows for long frames", () => {
+    const scan = new BookScan();
+    const full = Buffer.from(
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.00173277}],' +
+        '"asks":[],"checksum":4105680038,"timestamp":"2026-01-01T00:00:00.278831Z"}]}',
+    );
+    for (let cut = 0; cut < full.length; cut++) {
+      expect(scan.scanBytes(full, 0, full.length)).toBe(true);
+      expect(scan.scanBytes(full, 0, cut)).toBe(false);
+      expect(scan.scanBytes(full, cut + 1, full.length)).toBe(false);
+    }
+    const levels = Array.from({ length: 3000 }, (_, i) => `{"price":${1000 + i}.5,"qty":0.001}`).join(",");
+    const long = `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[${levels}],"asks":[],"checksum":1}]}`;
+    expect(scan.scanBytes(...embedded(long, 9))).toBe(true);
+    expect(scan.asksFrom(0)).toBe(3000);
+    expect(scan.price(2999)).toBe("3999.5");
+    expect(scan.qty(2999)).toBe("0.001");
+    expect(scan.text).toBe(long);
+  });
+
+  it("reads long prices from bytes as scan reads them from text", () => {
+    const scan = new BookScan();
+    for (const price of ["12345678901234567890.5", "9007199254740993", "1.1" + "7".repeat(29)]) {
+      const frame = `{"channel":"book","type":"update","data":[{"symbol":"A","bids":[{"price":${price},"qty":1}],"asks":[],"checksum":0}]}`;
+      expect(scan.scanBytes(...embedded(frame, 2)), price).toBe(true);
+      const start = scan.levels[0]!;
+      expect(scan.slice(start, start + price.length)).toBe(price);
+      expect(scan.price(0)).toBe(price);
+      expect(scan.keys[0]).toBe(Number(price));
+    }
+  });
+});

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLines } from "../../src/verify/lines.js";
+import { readBlocks, readLineBytes, readLines } from "../../src/verify/lines.js";
+import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
 
@@ -200,5 +201,150 @@ describe("readLines", () => {
       ["a", 1],
       ["b", 2],
     ]);
+  });
+});
+
+describe("readLineBytes and readBlocks: the bytes readers verify uses", () => {
+  const CHUNK = 2 ** 16;
+  const bytesOf = (path: string): [string, number][] => {
+    const out: [string, number][] = [];
+    readLineBytes(path, (b, start, end, lineNo) => out.push([b.toString("utf8", start, end), lineNo]));
+    return out;
+  };
+  const blocksOf = (path: string): string[] => {
+    const out: string[] = [];
+    readBlocks(path, (b, start, end) => out.push(b.toString("latin1", start, end)));
+    return out;
+  };
+  const stringsOf = async (path: string): Promise<[string, number][]> => {
+    const out: [string, number][] = [];
+    for await (const l of readLines(path)) out.push(l);
+    return out;
+  };
+
+  const long = "a".repeat(CHUNK * 2 + 17);
+  const cases: [string, string, [string, number][]][] = [
+    ["empty file", "", []],
+    [
+      "CRLF lines",
+      "one\r\ntwo\r\n",
+      [
+        ["one", 1],
+        ["two", 2],
+      ],
+    ],
+    [
+      "a last line without a newline",
+      "one\ntwo",
+      [
+        ["one", 1],
+        ["two", 2],
+      ],
+    ],
+    [
+      "a last line with a lone CR",
+      "a\nb\r",
+      [
+        ["a", 1],
+        ["b", 2],
+      ],
+    ],
+    ["a lone CR", "\r", [["", 1]]],
+    [
+      "empty lines",
+      "\n\r\n\nx\n\n",
+      [
+        ["", 1],
+        ["", 2],
+        ["", 3],
+        ["x", 4],
+        ["", 5],
+      ],
+    ],
+    ["a CR inside a line", "a\rb\n", [["a\rb", 1]]],
+    [
+      "non-ASCII lines",
+      "€uro\nÄÖ😀\r\nend",
+      [
+        ["€uro", 1],
+        ["ÄÖ😀", 2],
+        ["end", 3],
+      ],
+    ],
+    [
+      "a line longer than a chunk",
+      `x\n${long}\r\ny`,
+      [
+        ["x", 1],
+        [long, 2],
+        ["y", 3],
+      ],
+    ],
+    ["a file of one long line", long, [[long, 1]]],
+  ];
+  for (const [what, content, expected] of cases) {
+    it(`reads ${what} as readLines does`, async () => {
+      const path = await file(content);
+      expect(bytesOf(path)).toEqual(expected);
+      expect(await stringsOf(path)).toEqual(expected);
+      expect(blocksOf(path).join("")).toBe(Buffer.from(content).toString("latin1"));
+    });
+  }
+
+  it("splits lines across its 64 KiB reads: every position of a CRLF and of a multi-byte character at the boundary", async () => {
+    for (let shift = -4; shift <= 4; shift++) {
+      const first = "b".repeat(CHUNK - 3 + shift);
+      const content = `${first}\r\n€é\r\n${"c".repeat(CHUNK - 1)}\n😀\n\nlast`;
+      const path = await file(content);
+      const expected: [string, number][] = [
+        [first, 1],
+        ["€é", 2],
+        ["c".repeat(CHUNK - 1), 3],
+        ["😀", 4],
+        ["", 5],
+        ["last", 6],
+      ];
+      expect(bytesOf(path), `shift ${shift}`).toEqual(expected);
+      expect(await stringsOf(path)).toEqual(expected);
+      const blocks = blocksOf(path);
+      expect(blocks.join("")).toBe(Buffer.from(content).toString("latin1"));
+      // Whole lines per block: each ends with a newline, but the file's last line.
+      for (const b of blocks.slice(0, -1)) expect(b.endsWith("\n")).toBe(true);
+      expect(blocks.at(-1)).toBe("last");
+    }
+  });
+
+  it("throws what the file system throws", async () => {
+    expect(() => readLineBytes(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
+    expect(() => readLineBytes(dir, () => undefined)).toThrow(/EISDIR/);
+  });
+});
+
+describe("verifyFile on lines that are not ASCII", () => {
+  it("decodes them as UTF-8 for the generic parser: a non-ASCII symbol's book is checked and broken like any other", async () => {
+    const symbol = "€/ÄÖ";
+    const bids = [{ price: "1.5", qty: "2.25" }];
+    const asks = [{ price: "1.75", qty: "0.5" }];
+    const book = (type: string, checksum: number): string =>
+      JSON.stringify({ channel: "book", type, data: [{ symbol, bids: [], asks: [], checksum }] })
+        .replace('"bids":[]', `"bids":[${bids.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(",")}]`)
+        .replace('"asks":[]', `"asks":[${asks.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(",")}]`);
+    const good = bookChecksum(asks, bids);
+    const content = [
+      book("snapshot", good),
+      book("update", good),
+      book("update", (good + 1) % 2 ** 32),
+      book("snapshot", good),
+      book("update", good),
+      book("update", good).replace('"price":1.5', '"price":"1.5"'),
+      book("update", good),
+      '{"error":"Währung unbekannt: ¤","method":"subscribe","success":false}',
+      ...capture,
+    ];
+    const r = await verify([content.join("\r\n")]);
+    expect(r.symbols[symbol]).toEqual({ snapshots: 2, updates: 4, skipped: 1, ok: 4, failed: 1, crossed: 0 });
+    expect(r.symbols["BTC/USD"]).toMatchObject({ ok: 301, failed: 0 });
+    expect(r.errors.map((e) => e.line)).toEqual([6]);
+    expect(r.frames).toBe(8 + 377);
   });
 });
