@@ -1,21 +1,18 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 
-/** Read size: a 64 KiB buffer, reused for the whole file (see readLineBytes). */
+/** Read size: a 64 KiB buffer, reused for the whole file (see readBlocks). */
 const CHUNK = 1 << 16;
+/** Bytes kept free after the bytes read (see Block). */
+export const BLOCK_SLACK = 128;
 const LF = 10;
-const CR = 13;
 
 /**
  * Called with a run of whole lines: `bytes[start…end)` ends just after a `\n`, except at the end of a
- * file whose last line has none. The bytes are the reader's buffer, valid only during the call.
+ * file whose last line has none: then `bytes[end]` is 0. At least BLOCK_SLACK bytes of the buffer
+ * follow `end`, so a reader may look past a line's end without a bounds check (see BookScan.scanLine).
+ * The bytes are the reader's buffer, valid only during the call.
  */
 export type Block = (bytes: Buffer, start: number, end: number) => void;
-
-/**
- * Called with each line of a file as bytes: `bytes[start…end)` is the line without its `\n` or a `\r`
- * before it, `lineNo` its 1-based number. The bytes are the reader's buffer, valid only during the call.
- */
-export type LineBytes = (bytes: Buffer, start: number, end: number, lineNo: number) => void;
 
 /**
  * Reads a file synchronously, 64 KiB at a time, into one buffer reused for the whole file, and hands
@@ -30,15 +27,17 @@ export type LineBytes = (bytes: Buffer, start: number, end: number, lineNo: numb
 export function readBlocks(path: string, onBlock: Block): void {
   const fd = openSync(path, "r");
   try {
-    let buf = Buffer.allocUnsafeSlow(CHUNK);
+    let size = CHUNK;
+    let buf = Buffer.allocUnsafeSlow(size + BLOCK_SLACK);
     let have = 0;
     for (;;) {
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+      if (have === size) {
+        size *= 2;
+        const bigger = Buffer.allocUnsafeSlow(size + BLOCK_SLACK);
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
       }
-      const read = readSync(fd, buf, have, buf.length - have, null);
+      const read = readSync(fd, buf, have, size - have, null);
       if (read === 0) break;
       const end = have + read;
       // Only the new bytes can hold a newline: the carried ones held none.
@@ -48,29 +47,13 @@ export function readBlocks(path: string, onBlock: Block): void {
       have = end - whole;
       if (whole > 0 && have > 0) buf.copy(buf, 0, whole, end);
     }
-    if (have > 0) onBlock(buf, 0, have);
+    if (have > 0) {
+      buf[have] = 0;
+      onBlock(buf, 0, have);
+    }
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * Calls `onLine` for every line of a file, in order, with its bytes (see LineBytes), read by
- * readBlocks: a line ends at `\n`, and a last line without one counts when it is not empty. The same
- * lines, numbered the same, as readLines.
- */
-export function readLineBytes(path: string, onLine: LineBytes): void {
-  let lineNo = 0;
-  readBlocks(path, (buf, start, end) => {
-    let nl = buf.indexOf(LF, start);
-    while (nl >= 0 && nl < end) {
-      onLine(buf, start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl, ++lineNo);
-      start = nl + 1;
-      nl = start < end ? buf.indexOf(LF, start) : -1;
-    }
-    // The file's last line, without a newline.
-    if (start < end) onLine(buf, start, buf[end - 1] === CR ? end - 1 : end, ++lineNo);
-  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readBlocks, readLineBytes, readLines } from "../../src/verify/lines.js";
+import { BLOCK_SLACK, readBlocks, readLines } from "../../src/verify/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
@@ -204,119 +204,108 @@ describe("readLines", () => {
   });
 });
 
-describe("readLineBytes and readBlocks: the bytes readers verify uses", () => {
+describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
   const CHUNK = 2 ** 16;
-  const bytesOf = (path: string): [string, number][] => {
-    const out: [string, number][] = [];
-    readLineBytes(path, (b, start, end, lineNo) => out.push([b.toString("utf8", start, end), lineNo]));
+  type Seen = { text: string; zeroAfter: boolean; room: boolean };
+  const blocksOf = (path: string): Seen[] => {
+    const out: Seen[] = [];
+    readBlocks(path, (b, start, end) =>
+      out.push({
+        text: b.toString("latin1", start, end),
+        zeroAfter: b[end] === 0,
+        room: b.length >= end + BLOCK_SLACK,
+      }),
+    );
     return out;
   };
-  const blocksOf = (path: string): string[] => {
-    const out: string[] = [];
-    readBlocks(path, (b, start, end) => out.push(b.toString("latin1", start, end)));
-    return out;
-  };
-  const stringsOf = async (path: string): Promise<[string, number][]> => {
-    const out: [string, number][] = [];
-    for await (const l of readLines(path)) out.push(l);
-    return out;
-  };
-
   const long = "a".repeat(CHUNK * 2 + 17);
-  const cases: [string, string, [string, number][]][] = [
-    ["empty file", "", []],
-    [
-      "CRLF lines",
-      "one\r\ntwo\r\n",
-      [
-        ["one", 1],
-        ["two", 2],
-      ],
-    ],
-    [
-      "a last line without a newline",
-      "one\ntwo",
-      [
-        ["one", 1],
-        ["two", 2],
-      ],
-    ],
-    [
-      "a last line with a lone CR",
-      "a\nb\r",
-      [
-        ["a", 1],
-        ["b", 2],
-      ],
-    ],
-    ["a lone CR", "\r", [["", 1]]],
-    [
-      "empty lines",
-      "\n\r\n\nx\n\n",
-      [
-        ["", 1],
-        ["", 2],
-        ["", 3],
-        ["x", 4],
-        ["", 5],
-      ],
-    ],
-    ["a CR inside a line", "a\rb\n", [["a\rb", 1]]],
-    [
-      "non-ASCII lines",
-      "€uro\nÄÖ😀\r\nend",
-      [
-        ["€uro", 1],
-        ["ÄÖ😀", 2],
-        ["end", 3],
-      ],
-    ],
-    [
-      "a line longer than a chunk",
-      `x\n${long}\r\ny`,
-      [
-        ["x", 1],
-        [long, 2],
-        ["y", 3],
-      ],
-    ],
-    ["a file of one long line", long, [[long, 1]]],
-  ];
-  for (const [what, content, expected] of cases) {
-    it(`reads ${what} as readLines does`, async () => {
-      const path = await file(content);
-      expect(bytesOf(path)).toEqual(expected);
-      expect(await stringsOf(path)).toEqual(expected);
-      expect(blocksOf(path).join("")).toBe(Buffer.from(content).toString("latin1"));
-    });
-  }
 
-  it("splits lines across its 64 KiB reads: every position of a CRLF and of a multi-byte character at the boundary", async () => {
-    for (let shift = -4; shift <= 4; shift++) {
-      const first = "b".repeat(CHUNK - 3 + shift);
-      const content = `${first}\r\n€é\r\n${"c".repeat(CHUNK - 1)}\n😀\n\nlast`;
-      const path = await file(content);
-      const expected: [string, number][] = [
-        [first, 1],
-        ["€é", 2],
-        ["c".repeat(CHUNK - 1), 3],
-        ["😀", 4],
-        ["", 5],
-        ["last", 6],
-      ];
-      expect(bytesOf(path), `shift ${shift}`).toEqual(expected);
-      expect(await stringsOf(path)).toEqual(expected);
-      const blocks = blocksOf(path);
-      expect(blocks.join("")).toBe(Buffer.from(content).toString("latin1"));
-      // Whole lines per block: each ends with a newline, but the file's last line.
-      for (const b of blocks.slice(0, -1)) expect(b.endsWith("\n")).toBe(true);
-      expect(blocks.at(-1)).toBe("last");
+  it("hands out whole lines, every byte once, with room after each block and a zero after a last line without newline", async () => {
+    for (const content of [
+      "",
+      "one\r\ntwo\r\n",
+      "one\ntwo",
+      "a\nb\r",
+      "\r",
+      `x\n${long}\r\ny`,
+      long,
+      "€\n😀",
+    ]) {
+      const blocks = blocksOf(await file(content));
+      expect(blocks.map((b) => b.text).join("")).toBe(Buffer.from(content).toString("latin1"));
+      for (const b of blocks) expect(b.room).toBe(true);
+      for (const b of blocks.slice(0, -1)) expect(b.text.endsWith("\n")).toBe(true);
+      const last = blocks.at(-1);
+      if (last !== undefined && !last.text.endsWith("\n")) expect(last.zeroAfter).toBe(true);
     }
   });
 
   it("throws what the file system throws", async () => {
-    expect(() => readLineBytes(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
-    expect(() => readLineBytes(dir, () => undefined)).toThrow(/EISDIR/);
+    expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
+    expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
+  });
+
+  /**
+   * verify's report for a file, and for the same lines as readLines splits them, written one per
+   * line with plain newlines: equal when verify splits lines exactly as readLines does.
+   */
+  const bothWays = async (content: string): Promise<[VerifyReport, VerifyReport]> => {
+    const path = await file(content);
+    const split: string[] = [];
+    for await (const [line] of readLines(path)) split.push(line + "\n");
+    const plain = await file(split.join(""));
+    const strip = (r: VerifyReport): VerifyReport => ({
+      ...r,
+      errors: r.errors.map((e) => ({ ...e, file: "" })),
+    });
+    const got = emptyReport();
+    await verifyFile(path, got, 10);
+    const want = emptyReport();
+    await verifyFile(plain, want, 10);
+    return [strip(got), strip(want)];
+  };
+  const bad = "not json ✗";
+
+  const cases: [string, string][] = [
+    ["CRLF lines", capture.join("\r\n") + "\r\n"],
+    ["a last book frame without a newline", capture.join("\n")],
+    ["a last book frame with a lone CR", capture.join("\n") + "\r"],
+    ["empty and blank lines", ["", ...capture.slice(0, 30), "", "\r", "  ", ...capture.slice(30)].join("\n")],
+    [
+      "invalid lines among frames",
+      [bad, ...capture.slice(0, 30), bad, "{", ...capture.slice(30), bad].join("\r\n"),
+    ],
+    [
+      "non-ASCII lines",
+      [`{"channel":"status","x":"€😀"}`, ...capture.slice(0, 40), `é${bad}`, ...capture.slice(40)].join("\n"),
+    ],
+    [
+      "lines longer than a chunk",
+      [`{"channel":"x","pad":"${long}"}`, ...capture.slice(0, 40), long, ...capture.slice(40)].join("\n"),
+    ],
+    ["a CR inside a line", [...capture.slice(0, 40), capture[40] + "\r ", ...capture.slice(41)].join("\n")],
+  ];
+  for (const [what, content] of cases) {
+    it(`verifies ${what} as the same lines split by readLines`, async () => {
+      const [got, want] = await bothWays(content);
+      expect(got).toEqual(want);
+      expect(got.checksums.ok).toBeGreaterThan(250);
+    });
+  }
+
+  it("reads book frames cut by a 64 KiB read at every byte, a CRLF cut between its two bytes included", async () => {
+    const frames = capture.slice(0, 12);
+    const first = frames.findIndex((l, i) => i > 0 && l.startsWith('{"channel":"book"'));
+    const before = frames.slice(0, first).join("\r\n") + "\r\n";
+    for (let cut = 0; cut <= frames[first]!.length + 2; cut++) {
+      // A filler line puts the read boundary `cut` bytes into the first book frame.
+      const fill = CHUNK - Buffer.byteLength(before) - cut - 1;
+      const content = `${"x".repeat(fill)}\n${frames.join("\r\n")}\r\n`;
+      expect(Buffer.byteLength(content)).toBeGreaterThan(CHUNK);
+      const [got, want] = await bothWays(content);
+      expect(got, `cut ${cut}`).toEqual(want);
+      expect(got.checksums.ok).toBeGreaterThan(0);
+    }
   });
 });
 
