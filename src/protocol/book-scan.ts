@@ -526,7 +526,7 @@ function atQty(view: DataView, p: number): boolean {
 
 /**
  * Index of the closing quote of a string body starting at `p`; -1 for escapes, control characters and
- * any byte of a non-ASCII character (possible only after scanBytes: those strings are left to the
+ * any byte of a non-ASCII character (possible only after scanLine: those strings are left to the
  * generic parser, which decodes them).
  */
 function stringEnd(b: Uint8Array, p: number): number {

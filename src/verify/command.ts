@@ -1,4 +1,4 @@
-import { access, constants } from "node:fs/promises";
+import { accessSync, constants } from "node:fs";
 import { Command, Option } from "commander";
 import { parseDepth } from "../cli/parsers.js";
 import { emptyReport, verifyFile } from "./verify.js";
@@ -26,7 +26,7 @@ export function verifyCommand(): Command {
 export async function runVerify(files: readonly string[], flags: VerifyFlags): Promise<number> {
   for (const file of files) {
     try {
-      await access(file, constants.R_OK);
+      accessSync(file, constants.R_OK);
     } catch (e) {
       process.stderr.write(
         `kraken-ladder verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}\n`,
