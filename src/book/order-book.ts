@@ -59,22 +59,23 @@ export class OrderBook {
     this.bids.truncate(this.depth);
     this.asks.truncate(this.depth);
     this.expected = expected;
-    this.checksum = this.computeChecksum();
-    if (this.checksum !== expected) return "checksum-mismatch";
+    // The unsigned checksum is a double: made here, not returned from a call, it needs no heap box.
+    const checksum = finishCrc(this.checksumRegister());
+    this.checksum = checksum;
+    if (checksum !== expected) return "checksum-mismatch";
     return this.isCrossed() ? "crossed-book" : "ok";
   }
 
   /** Best bid at or above best ask: a book that cannot be the exchange's. */
   isCrossed(): boolean {
-    return this.bids.bestKey() >= this.asks.bestKey();
+    return this.bids.reaches(this.asks);
   }
 
-  /** Asks' top-10 text then bids', combined from each side's cached part. */
-  private computeChecksum(): number {
+  /** CRC register after asks' top-10 text then bids', combined from each side's cached part. */
+  private checksumRegister(): number {
     const asks = this.asks.checksumPart();
-    let register = appendToInit(asks.crc, asks.length);
+    const register = appendToInit(asks.crc, asks.length);
     const bids = this.bids.checksumPart();
-    register = appendCrc(register, bids.crc, bids.length);
-    return finishCrc(register);
+    return appendCrc(register, bids.crc, bids.length);
   }
 }

@@ -10,10 +10,8 @@ import {
   parseSpeed,
   parseSymbolList,
 } from "../cli/parsers.js";
-import { CATALOGUE } from "./catalogue.js";
 import { MALFORMED_KINDS } from "./faults.js";
 import type { FaultOptions, MalformedKind } from "./faults.js";
-import { randomSeed } from "./random.js";
 import type { SimOptions } from "./server.js";
 
 type SimulateFlags = {
@@ -163,6 +161,11 @@ export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
 }
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
+  // Loaded here, not with the command's definition, which every command (`verify` too) loads.
+  const [{ CATALOGUE }, { randomSeed }] = await Promise.all([
+    import("./catalogue.js"),
+    import("./random.js"),
+  ]);
   const seed = flags.seed ?? randomSeed();
   // Listen for the signals before the URL is printed: whoever reads it may signal at once.
   let stop = (): void => undefined;

@@ -1,11 +1,7 @@
-import { access, constants } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { parseDepth } from "../cli/parsers.js";
-import { emptyReport, verifyFile } from "./verify.js";
-import type { VerifyReport } from "./verify.js";
-import { formatReport } from "./report.js";
-
-type VerifyFlags = { depth?: number; json?: boolean };
+import { runVerify } from "./run.js";
+import type { VerifyFlags } from "./run.js";
 
 /** `kraken-ladder verify FILE.jsonl...`: exit 0 all checksums match, 1 any mismatch, 2 bad usage or unreadable file. */
 export function verifyCommand(): Command {
@@ -21,28 +17,4 @@ export function verifyCommand(): Command {
     .action(async (files: string[], flags: VerifyFlags) => {
       process.exitCode = await runVerify(files, flags);
     });
-}
-
-export async function runVerify(files: readonly string[], flags: VerifyFlags): Promise<number> {
-  for (const file of files) {
-    try {
-      await access(file, constants.R_OK);
-    } catch (e) {
-      process.stderr.write(
-        `kraken-ladder verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}\n`,
-      );
-      return 2;
-    }
-  }
-  const report: VerifyReport = emptyReport();
-  for (const file of files) {
-    try {
-      await verifyFile(file, report, flags.depth ?? 10);
-    } catch (e) {
-      process.stderr.write(`kraken-ladder verify: cannot read ${file}: ${(e as Error).message}\n`);
-      return 2;
-    }
-  }
-  process.stdout.write(flags.json === true ? JSON.stringify(report) + "\n" : formatReport(report, files));
-  return report.checksums.failed > 0 ? 1 : 0;
 }

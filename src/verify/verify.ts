@@ -2,7 +2,10 @@ import { OrderBook } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
-import { readLines } from "./lines.js";
+import { readBlocks } from "./lines.js";
+
+const LF = 10;
+const CR = 13;
 
 export type SymbolReport = {
   snapshots: number;
@@ -95,17 +98,9 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
     }
   };
 
-  for await (const [line, lineNo] of readLines(path)) {
-    if (scan.scan(line)) {
-      report.frames++;
-      const snapshot = scan.snapshot;
-      for (let e = 0; e < scan.entries; e++) {
-        const t = entry(scan.symbol(e), snapshot);
-        if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
-      }
-      continue;
-    }
-    if (line.trim() === "") continue;
+  /** Any line but a book frame BookScan accepts: decoded as UTF-8, through the generic parser. */
+  const other = (line: string, lineNo: number): void => {
+    if (line.trim() === "") return;
     report.frames++;
     const msg = parseGeneric(line);
     switch (msg.kind) {
@@ -143,5 +138,30 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
       default:
         msg satisfies never;
     }
-  }
+  };
+
+  // Each line is scanned in place where it starts; a line BookScan does not take whole is found by
+  // its newline and decoded for the generic parser. Lines as readLines splits them: up to a `\n`, a `\r`
+  // before it dropped, and a last line without one when it is not empty.
+  let lineNo = 0;
+  readBlocks(path, (bytes, start, end) => {
+    while (start < end) {
+      lineNo++;
+      const frameEnd = scan.scanLine(bytes, start, end);
+      if (frameEnd >= 0) {
+        report.frames++;
+        const snapshot = scan.snapshot;
+        for (let e = 0; e < scan.entries; e++) {
+          const t = entry(scan.symbol(e), snapshot);
+          if (t !== undefined) record(t, t.book!.applyScan(scan, e, snapshot));
+        }
+        start = frameEnd === end ? end : frameEnd + (bytes[frameEnd] === LF ? 1 : 2);
+        continue;
+      }
+      let nl = bytes.indexOf(LF, start);
+      if (nl < 0 || nl >= end) nl = end;
+      other(bytes.toString("utf8", start, nl > start && bytes[nl - 1] === CR ? nl - 1 : nl), lineNo);
+      start = nl + 1;
+    }
+  });
 }

@@ -151,4 +151,37 @@ describe("OrderBook against a plain reference model", () => {
       { numRuns: 20 },
     );
   });
+
+  it("stays right on deep sides whose worst end changes all the time (the free slots before the worst level)", () => {
+    // Depth 100 over a few hundred prices: sides fill, are truncated hundreds of times, and take inserts
+    // and deletes among their worst levels as often as near the touch.
+    const spans = fc.integer({ min: 150, max: 400 });
+    const input = market(spans).chain((m) => steps(m, { min: 250, max: 400 }, 1));
+    fc.assert(
+      fc.property(input, (sequence) => compare(100, sequence)),
+      { numRuns: 8 },
+    );
+  });
+
+  it("stays right while a full side climbs for hundreds of messages, then changes among its worst levels", () => {
+    const bid = (tick: number, qty = "1.5"): WireLevel => ({ price: formatTicks(tick, 1), qty });
+    const ask = (tick: number): WireLevel => ({ price: formatTicks(tick, 1), qty: "2.0" });
+    const sequence: Step[] = [
+      {
+        snapshot: true,
+        bids: Array.from({ length: 100 }, (_, i) => bid(19_990 - i * 10)),
+        asks: Array.from({ length: 100 }, (_, i) => ask(30_000 + i * 10)),
+        corrupt: false,
+      },
+    ];
+    const update = (bids: WireLevel[]): Step => ({ snapshot: false, bids, asks: [], corrupt: false });
+    // A new best bid each message: the worst is dropped each time, 400 times over.
+    for (let k = 0; k < 400; k++) sequence.push(update([bid(20_000 + k * 10)]));
+    // Then inserts and deletes among the 10 worst bids (ticks 20_000 + 3_000 … 3_090 after the climb).
+    for (let k = 0; k < 150; k++) {
+      const near = 23_000 + (k % 9) * 10;
+      sequence.push(update(k % 3 === 2 ? [bid(near + 10, "0.0")] : [bid(near + 5), bid(near + 10, "3.0")]));
+    }
+    compare(100, sequence);
+  });
 });

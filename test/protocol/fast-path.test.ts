@@ -270,3 +270,178 @@ describe("BookScan, the positions behind the fast path", () => {
     expect(scan.message().data[0]!.bids.map((l) => l.price)).toEqual(["1000.5", "1001.5", "1002.5"]);
   });
 });
+
+describe("BookScan.scanLine, the same scan in place over a file's bytes", () => {
+  const JUNK = '"0}],\n{"channel":"book","type":"update"\r\n';
+  const junk = (n: number): Buffer => Buffer.from(JUNK.repeat(n + 1)).subarray(0, n);
+  /**
+   * `text` as a line of a block of a file read as bytes, as readBlocks hands it out: `pad` bytes of
+   * other lines before it, then its ending and more lines (or, for an ending without `\n`, the end of
+   * the file: the block's end and a 0), then room that holds no zero. Returns the buffer, where the line starts, and the block's end.
+   */
+  const block = (text: string, pad: number, ending = "\n"): [Buffer, number, number] => {
+    const body = Buffer.from(text, "utf8");
+    // "" and "\r" end the file: the block ends there, and a 0 follows it.
+    const last = !ending.endsWith("\n");
+    const after = last
+      ? Buffer.from(ending + "\u0000")
+      : Buffer.concat([Buffer.from(ending), junk(pad), Buffer.from("\n")]);
+    const limit = pad + body.length + after.length - (last ? 1 : 0);
+    return [Buffer.concat([junk(pad), body, after, Buffer.alloc(200, "{")]), pad, limit];
+  };
+  /** Everything a reader can take from a scan, positions counted from the frame's start. */
+  const readout = (scan: BookScan, base: number): unknown => {
+    if (scan.entries === 0) return { text: scan.text, entries: 0 };
+    const n = scan.asksTo(scan.entries - 1);
+    return {
+      text: scan.text,
+      message: scan.message(),
+      keys: Array.from(scan.keys.subarray(0, n)),
+      levels: Array.from(scan.levels.subarray(0, n * LEVEL_STRIDE), (v, k) =>
+        k % LEVEL_STRIDE === QTY_NONZERO ? v : v - base,
+      ),
+    };
+  };
+
+  it("answers as scan does on Kraken-layout frames, ASCII or not, and reads the same fields", () => {
+    const bytes = new BookScan();
+    const text = new BookScan();
+    fc.assert(
+      fc.property(message, fc.nat({ max: 70 }), fc.constantFrom("\n", "\r\n", "", "\r"), (m, pad, ending) => {
+        const frame = krakenText(m);
+        const accepted = text.scan(frame);
+        const [buf, start, limit] = block(frame, pad, ending);
+        const lineEnd = start + Buffer.byteLength(frame);
+        expect(bytes.scanLine(buf, start, limit)).toBe(accepted ? lineEnd : -1);
+        expect(readout(bytes, start)).toEqual(readout(text, 0));
+        if (accepted) expect(bytes.message()).toEqual(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("answers as scan does on corrupted frames, non-ASCII characters included", () => {
+    const bytes = new BookScan();
+    const text = new BookScan();
+    const mutation = fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom("delete", "insert", "replace"),
+      char: fc.constantFrom(...MUTATION_CHARS, "é", "€", "\u0080", "\u00ff", "😀", "\u0000"),
+    });
+    fc.assert(
+      fc.property(message, fc.array(mutation, { minLength: 1, maxLength: 3 }), (m, mutations) => {
+        let frame = krakenText(m);
+        for (const { at, op, char } of mutations) {
+          const i = at % (frame.length + 1);
+          const rest = op === "insert" ? frame.slice(i) : frame.slice(i + 1);
+          frame = frame.slice(0, i) + (op === "delete" ? "" : char) + rest;
+        }
+        const accepted = text.scan(frame);
+        const [buf, start, limit] = block(frame, 3);
+        expect(bytes.scanLine(buf, start, limit)).toBe(accepted ? start + Buffer.byteLength(frame) : -1);
+        expect(readout(bytes, start)).toEqual(readout(text, 0));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("takes a line only when the frame is all of it: a newline, CRLF, or the block's end must follow", () => {
+    const scan = new BookScan();
+    const good =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.5}],' +
+      '"asks":[],"checksum":12}]}';
+    for (const ending of ["\n", "\r\n", ""]) {
+      const [buf, start, limit] = block(good, 7, ending);
+      expect(scan.scanLine(buf, start, limit), JSON.stringify(ending)).toBe(start + good.length);
+    }
+    // A lone CR ends the file's last line (readLines drops it), not one in the middle.
+    expect(scan.scanLine(...block(good, 7, "\r"))).toBe(7 + good.length);
+    const [buf, start, limit] = block(good + "\r" + good, 7);
+    expect(scan.scanLine(buf, start, limit)).toBe(-1);
+    for (const tail of [" ", "x", "}", "\t", "\u0000"]) {
+      const [b, s, l] = block(good + tail, 7);
+      expect(scan.scanLine(b, s, l), JSON.stringify(tail)).toBe(-1);
+      expect(scan.entries).toBe(0);
+      expect(scan.text).toBe("");
+    }
+  });
+
+  it("leaves a frame with a non-ASCII symbol or timestamp to the generic parser", () => {
+    const scan = new BookScan();
+    const frame = (symbol: string, timestamp: string): string =>
+      `{"channel":"book","type":"update","data":[{"symbol":"${symbol}","bids":[],"asks":[],"checksum":7,"timestamp":"${timestamp}"}]}`;
+    const ok = frame("BTC/USD", "2026-01-01T00:00:00Z");
+    expect(scan.scanLine(...block(ok, 0))).toBe(ok.length);
+    expect(scan.text).toBe(ok);
+    for (const [symbol, timestamp] of [
+      ["BTC/€", "t"],
+      ["é", "t"],
+      ["BTC/USD", "2026-01-01T00:00:00Z€"],
+      ["BTC/USD", "\u0080"],
+    ] as const) {
+      expect(scan.scanLine(...block(frame(symbol, timestamp), 5)), symbol + timestamp).toBe(-1);
+      expect(scan.entries).toBe(0);
+      expect(scan.text).toBe("");
+    }
+    // Latin-1 bytes that are not UTF-8 at all are not read as Latin-1 text either.
+    const raw = Buffer.concat([Buffer.from(frame("BTC/USD", "x") + "\n", "latin1"), Buffer.alloc(100)]);
+    raw[raw.indexOf("x")] = 0xe9;
+    expect(scan.scanLine(raw, 0, raw.indexOf(10) + 1)).toBe(-1);
+  });
+
+  it("scans a copy of a line whose buffer lacks room after the block or a zero at its end", () => {
+    const scan = new BookScan();
+    const good =
+      '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.5}],' +
+      '"asks":[{"price":63005.1,"qty":1.25}],"checksum":12,"timestamp":"2026-01-01T00:00:00Z"}]}';
+    for (const ending of ["\n", "\r\n", "", "\r"]) {
+      // The line at the very end of its buffer, with no room after it, and no zero after the last line.
+      const buf = Buffer.from(`${JUNK}${good}${ending}`);
+      expect(scan.scanLine(buf, JUNK.length, buf.length), JSON.stringify(ending)).toBe(
+        JUNK.length + good.length,
+      );
+      expect(scan.text).toBe(good);
+      expect(scan.price(1)).toBe("63005.1");
+      expect(scan.slice(scan.levels[LEVEL_STRIDE]!, scan.levels[LEVEL_STRIDE + 1]!)).toBe("63005.1");
+      expect(scan.timestamp(0)).toBe("2026-01-01T00:00:00Z");
+      expect(scan.scanLine(buf, JUNK.length + 1, buf.length)).toBe(-1);
+    }
+    // Bytes past the block's end are stale (an earlier read): they never complete a frame cut there.
+    const stale = Buffer.concat([Buffer.from(good + "\n"), Buffer.alloc(200, "{")]);
+    for (let cut = 1; cut < good.length; cut++) expect(scan.scanLine(stale, 0, cut), `cut ${cut}`).toBe(-1);
+    expect(scan.scanLine(stale, 0, good.length)).toBe(good.length);
+  });
+
+  it("rejects every truncation of a frame read from bytes, and grows for long frames", () => {
+    const scan = new BookScan();
+    const full =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63004.8,"qty":0.00173277}],' +
+      '"asks":[],"checksum":4105680038,"timestamp":"2026-01-01T00:00:00.278831Z"}]}';
+    for (let cut = 0; cut < full.length; cut++) {
+      expect(scan.scanLine(...block(full, 1))).toBe(1 + full.length);
+      expect(scan.scanLine(...block(full.slice(0, cut), 1))).toBe(-1);
+      expect(scan.scanLine(...block(full.slice(cut + 1), 1))).toBe(-1);
+    }
+    const levels = Array.from({ length: 3000 }, (_, i) => `{"price":${1000 + i}.5,"qty":0.001}`).join(",");
+    const long = `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[${levels}],"asks":[],"checksum":1}]}`;
+    expect(scan.scanLine(...block(long, 9))).toBe(9 + long.length);
+    expect(scan.asksFrom(0)).toBe(3000);
+    expect(scan.price(2999)).toBe("3999.5");
+    expect(scan.qty(2999)).toBe("0.001");
+    expect(scan.text).toBe(long);
+  });
+
+  it("reads prices of every length from bytes as scan reads them from text", () => {
+    const scan = new BookScan();
+    for (let length = 1; length <= 32; length++) {
+      const price = length <= 2 ? "17".slice(2 - length) : "1." + "7".repeat(length - 3) + "5";
+      expect(price.length).toBe(length);
+      const frame = `{"channel":"book","type":"update","data":[{"symbol":"A","bids":[{"price":${price},"qty":1}],"asks":[],"checksum":0}]}`;
+      expect(scan.scanLine(...block(frame, 2)), price).toBe(2 + frame.length);
+      const start = scan.levels[0]!;
+      expect(scan.slice(start, start + price.length)).toBe(price);
+      expect(scan.price(0)).toBe(price);
+      expect(scan.keys[0]).toBe(Number(price));
+    }
+  });
+});

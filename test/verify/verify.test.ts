@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLines } from "../../src/verify/lines.js";
+import { BLOCK_SLACK, readBlocks, readLines } from "../../src/verify/lines.js";
+import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
 
@@ -200,5 +201,139 @@ describe("readLines", () => {
       ["a", 1],
       ["b", 2],
     ]);
+  });
+});
+
+describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
+  const CHUNK = 2 ** 16;
+  type Seen = { text: string; zeroAfter: boolean; room: boolean };
+  const blocksOf = (path: string): Seen[] => {
+    const out: Seen[] = [];
+    readBlocks(path, (b, start, end) =>
+      out.push({
+        text: b.toString("latin1", start, end),
+        zeroAfter: b[end] === 0,
+        room: b.length >= end + BLOCK_SLACK,
+      }),
+    );
+    return out;
+  };
+  const long = "a".repeat(CHUNK * 2 + 17);
+
+  it("hands out whole lines, every byte once, with room after each block and a zero after a last line without newline", async () => {
+    for (const content of [
+      "",
+      "one\r\ntwo\r\n",
+      "one\ntwo",
+      "a\nb\r",
+      "\r",
+      `x\n${long}\r\ny`,
+      long,
+      "€\n😀",
+    ]) {
+      const blocks = blocksOf(await file(content));
+      expect(blocks.map((b) => b.text).join("")).toBe(Buffer.from(content).toString("latin1"));
+      for (const b of blocks) expect(b.room).toBe(true);
+      for (const b of blocks.slice(0, -1)) expect(b.text.endsWith("\n")).toBe(true);
+      const last = blocks.at(-1);
+      if (last !== undefined && !last.text.endsWith("\n")) expect(last.zeroAfter).toBe(true);
+    }
+  });
+
+  it("throws what the file system throws", async () => {
+    expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
+    expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
+  });
+
+  /**
+   * verify's report for a file, and for the same lines as readLines splits them, written one per
+   * line with plain newlines: equal when verify splits lines exactly as readLines does.
+   */
+  const bothWays = async (content: string): Promise<[VerifyReport, VerifyReport]> => {
+    const path = await file(content);
+    const split: string[] = [];
+    for await (const [line] of readLines(path)) split.push(line + "\n");
+    const plain = await file(split.join(""));
+    const strip = (r: VerifyReport): VerifyReport => ({
+      ...r,
+      errors: r.errors.map((e) => ({ ...e, file: "" })),
+    });
+    const got = emptyReport();
+    await verifyFile(path, got, 10);
+    const want = emptyReport();
+    await verifyFile(plain, want, 10);
+    return [strip(got), strip(want)];
+  };
+  const bad = "not json ✗";
+
+  const cases: [string, string][] = [
+    ["CRLF lines", capture.join("\r\n") + "\r\n"],
+    ["a last book frame without a newline", capture.join("\n")],
+    ["a last book frame with a lone CR", capture.join("\n") + "\r"],
+    ["empty and blank lines", ["", ...capture.slice(0, 30), "", "\r", "  ", ...capture.slice(30)].join("\n")],
+    [
+      "invalid lines among frames",
+      [bad, ...capture.slice(0, 30), bad, "{", ...capture.slice(30), bad].join("\r\n"),
+    ],
+    [
+      "non-ASCII lines",
+      [`{"channel":"status","x":"€😀"}`, ...capture.slice(0, 40), `é${bad}`, ...capture.slice(40)].join("\n"),
+    ],
+    [
+      "lines longer than a chunk",
+      [`{"channel":"x","pad":"${long}"}`, ...capture.slice(0, 40), long, ...capture.slice(40)].join("\n"),
+    ],
+    ["a CR inside a line", [...capture.slice(0, 40), capture[40] + "\r ", ...capture.slice(41)].join("\n")],
+  ];
+  for (const [what, content] of cases) {
+    it(`verifies ${what} as the same lines split by readLines`, async () => {
+      const [got, want] = await bothWays(content);
+      expect(got).toEqual(want);
+      expect(got.checksums.ok).toBeGreaterThan(250);
+    });
+  }
+
+  it("reads book frames cut by a 64 KiB read at every byte, a CRLF cut between its two bytes included", async () => {
+    const frames = capture.slice(0, 12);
+    const first = frames.findIndex((l, i) => i > 0 && l.startsWith('{"channel":"book"'));
+    const before = frames.slice(0, first).join("\r\n") + "\r\n";
+    for (let cut = 0; cut <= frames[first]!.length + 2; cut++) {
+      // A filler line puts the read boundary `cut` bytes into the first book frame.
+      const fill = CHUNK - Buffer.byteLength(before) - cut - 1;
+      const content = `${"x".repeat(fill)}\n${frames.join("\r\n")}\r\n`;
+      expect(Buffer.byteLength(content)).toBeGreaterThan(CHUNK);
+      const [got, want] = await bothWays(content);
+      expect(got, `cut ${cut}`).toEqual(want);
+      expect(got.checksums.ok).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("verifyFile on lines that are not ASCII", () => {
+  it("decodes them as UTF-8 for the generic parser: a non-ASCII symbol's book is checked and broken like any other", async () => {
+    const symbol = "€/ÄÖ";
+    const bids = [{ price: "1.5", qty: "2.25" }];
+    const asks = [{ price: "1.75", qty: "0.5" }];
+    const book = (type: string, checksum: number): string =>
+      JSON.stringify({ channel: "book", type, data: [{ symbol, bids: [], asks: [], checksum }] })
+        .replace('"bids":[]', `"bids":[${bids.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(",")}]`)
+        .replace('"asks":[]', `"asks":[${asks.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(",")}]`);
+    const good = bookChecksum(asks, bids);
+    const content = [
+      book("snapshot", good),
+      book("update", good),
+      book("update", (good + 1) % 2 ** 32),
+      book("snapshot", good),
+      book("update", good),
+      book("update", good).replace('"price":1.5', '"price":"1.5"'),
+      book("update", good),
+      '{"error":"Währung unbekannt: ¤","method":"subscribe","success":false}',
+      ...capture,
+    ];
+    const r = await verify([content.join("\r\n")]);
+    expect(r.symbols[symbol]).toEqual({ snapshots: 2, updates: 4, skipped: 1, ok: 4, failed: 1, crossed: 0 });
+    expect(r.symbols["BTC/USD"]).toMatchObject({ ok: 301, failed: 0 });
+    expect(r.errors.map((e) => e.line)).toEqual([6]);
+    expect(r.frames).toBe(8 + 377);
   });
 });
