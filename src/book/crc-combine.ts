@@ -1,6 +1,8 @@
+import CRC32 from "crc-32";
+
 /**
  * CRC-32 of a concatenation from the CRCs of its parts, so each level's CRC is computed once
- * and the book's checksum is 4 table lookups per level instead of a byte-serial loop.
+ * (by crc-32) and the book's checksum is 4 table lookups per level instead of a byte-serial loop.
  *
  * The table-driven CRC register update is linear over GF(2): feeding text M to register S gives
  * `shift(S, |M|) ^ raw(M)`, where `raw(M)` is the register after M from zero and `shift(S, n)` is
@@ -10,21 +12,12 @@
  * Reference: zlib's crc32_combine (https://github.com/madler/zlib/blob/master/crc32.c).
  */
 
-/**
- * The CRC-32 table (zlib's polynomial, reflected; the tests check the results against zlib's crc32),
- * the same as crc-32's: built here in microseconds, so that `verify` does not load that package (~2–3 ms).
- */
-const T0 = new Int32Array(256);
-for (let n = 0; n < 256; n++) {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? -306674912 ^ (c >>> 1) : c >>> 1;
-  T0[n] = c;
-}
+const T0 = (CRC32 as unknown as { table: Int32Array }).table;
 const shiftTables: (Int32Array | undefined)[] = [];
 
 /**
  * Feeds a wire number's checksum text (see checksumText: no `.`, no leading zeros) to a raw CRC
- * register, computed from the wire text directly with the CRC-32 table: no strings are built on the hot
+ * register, computed from the wire text directly with crc-32's table: no strings are built on the hot
  * path. Feeding a price then its qty from 0 gives the raw register of the level's checksum text.
  * The text's length is written to `out.length`; returns the register.
  */

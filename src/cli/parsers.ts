@@ -1,14 +1,15 @@
 import { InvalidArgumentError } from "commander";
-import { BOOK_DEPTHS } from "../protocol/types.js";
+import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
-import { depthFromText } from "./verify-args.js";
 
 /** Option-value parsers for commander: a bad value becomes commander's one-line error (exit 2). */
 
 export function parseDepth(value: string): BookDepth {
-  const depth = depthFromText(value);
-  if (depth === undefined) throw new InvalidArgumentError(`depth must be one of ${BOOK_DEPTHS.join(", ")}.`);
-  return depth;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !isBookDepth(n)) {
+    throw new InvalidArgumentError(`depth must be one of ${BOOK_DEPTHS.join(", ")}.`);
+  }
+  return n;
 }
 
 /** Seconds as a non-negative decimal (`0.25`, `10`), returned in milliseconds. */

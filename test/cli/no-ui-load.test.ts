@@ -74,18 +74,8 @@ describe.concurrent("the verify command's module graph", () => {
     const { r, loaded } = await traced(["verify", CAPTURE]);
     expect(r.code).toBe(0);
     expect(loaded.some((l) => l.includes("/dist/verify/verify.js"))).toBe(true);
-    expect(loaded.some((l) => l.includes("/node_modules/lossless-json/"))).toBe(true);
+    expect(loaded.some((l) => l.includes("/node_modules/commander/"))).toBe(true);
     expect(loaded.filter((l) => UI_MODULE.test(l))).toEqual([]);
-  });
-
-  it("runs a plain verify without commander, and anything else through it", async () => {
-    const plain = await traced(["verify", "--depth", "10", CAPTURE, "--json"]);
-    expect(plain.r.code).toBe(0);
-    expect(plain.loaded.some((l) => l.includes("/dist/verify/verify.js"))).toBe(true);
-    expect(plain.loaded.filter((l) => l.includes("/node_modules/commander/"))).toEqual([]);
-    const full = await traced(["verify", "--depth", "7", CAPTURE]);
-    expect(full.r.code).toBe(2);
-    expect(full.loaded.some((l) => l.includes("/node_modules/commander/"))).toBe(true);
   });
 
   it("also keeps --help and bad usage free of Ink and React", async () => {
