@@ -111,6 +111,8 @@ export class BookScan {
   private frameEnd = 0;
   /** That frame as text, once made ("" after a failure; undefined: not made yet, see text). */
   private frameText: string | undefined = "";
+  /** Longest frame, in bytes, whose levels and entries fit the arrays (see reserveLevels). */
+  private maxFrame = 0;
   /** Level positions and flags, LEVEL_STRIDE per level (see reserveLevels). */
   levels = new Int32Array(0);
   /** Each level's price as a double. */
@@ -384,9 +386,6 @@ export class BookScan {
     this.ownView = new DataView(this.own.buffer, this.own.byteOffset, this.own.length);
     this.reserveLevels(this.own.length);
   }
-
-  /** Longest frame, in bytes, whose levels and entries fit the arrays (see reserveLevels). */
-  private maxFrame = 0;
 
   /** Makes room for as many levels and entries as a frame of `size` bytes can hold. */
   private reserveLevels(size: number): void {

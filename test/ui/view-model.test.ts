@@ -6,7 +6,12 @@ import { buildScreen, MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/scre
 import type { ScreenInput } from "../../src/ui/view-model/screen.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { statusLine } from "../../src/ui/view-model/status.js";
-import { spreadOf, formatPrice } from "../../src/ui/view-model/numbers.js";
+import {
+  bookPriceDecimals,
+  bookQtyDecimals,
+  spreadOf,
+  formatPrice,
+} from "../../src/ui/view-model/numbers.js";
 import { sanitize } from "../../src/ui/view-model/sanitize.js";
 import { formatUnits, toUnits } from "../../src/ui/view-model/units.js";
 import { displayState } from "../../src/ui/view-model/state.js";
@@ -154,6 +159,21 @@ describe("ladder rows", () => {
     expect(dots(0).size).toBe(1);
     expect(dots(1).size).toBe(1);
     expect(dots(2).size).toBe(1);
+  });
+
+  it("show the pair's precision, widened to the most digits any price or size on the wire has", () => {
+    expect(bookPriceDecimals(btcBook())).toBe(1);
+    expect(bookQtyDecimals(btcBook())).toBe(8);
+    const deeper = levels([
+      ["63388.8", "1"],
+      ["63389.25", "0.123456789"],
+    ]);
+    expect(bookPriceDecimals(btcBook({ asks: deeper }))).toBe(2);
+    expect(bookQtyDecimals(btcBook({ bids: deeper }))).toBe(9);
+    // The best bid or ask counts too, even when the level lists are shorter.
+    expect(bookPriceDecimals(btcBook({ bid: { price: "63388.705", qty: "1" } }))).toBe(3);
+    const lines = ladderLines({ ...input, book: btcBook({ asks: deeper }), rowsPerSide: 2 });
+    expect(lines.some((l) => l.text.includes("63388.80 "))).toBe(true);
   });
 
   it("pad a thin book with empty rows so the spread row stays in the middle", () => {

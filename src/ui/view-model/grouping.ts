@@ -61,13 +61,3 @@ export function cumulative(levels: readonly Level[]): bigint[] {
   let total = 0n;
   return levels.map((level) => (total += level.qty));
 }
-
-/** Displayed precision: the pair's, widened if the wire ever shows more digits. */
-export function displayDecimals(declared: number, texts: Iterable<string>): number {
-  let decimals = Math.max(0, declared);
-  for (const text of texts) {
-    const dot = text.indexOf(".");
-    if (dot >= 0) decimals = Math.max(decimals, text.length - dot - 1);
-  }
-  return decimals;
-}

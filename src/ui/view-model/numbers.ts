@@ -1,5 +1,4 @@
 import type { BookView, LevelView } from "../../feed/types.js";
-import { displayDecimals } from "./grouping.js";
 import { formatUnits, toUnits } from "./units.js";
 
 /** A price at the pair's precision: `63388.7`, always the same number of decimals. */
@@ -13,25 +12,30 @@ const decimalsOf = new WeakMap<BookView, { readonly price: number; readonly qty:
 function bookDecimals(book: BookView): { readonly price: number; readonly qty: number } {
   let hit = decimalsOf.get(book);
   if (hit === undefined) {
-    const prices = [book.bid, book.ask].filter((l) => l !== undefined).map((l) => l.price);
+    const price = widest(Math.max(0, book.priceDecimals), [book.bid, book.ask], "price");
+    const qty = Math.max(0, book.qtyDecimals);
     hit = {
-      price: widest(
-        widest(displayDecimals(book.priceDecimals, prices), book.asks, "price"),
-        book.bids,
-        "price",
-      ),
-      qty: widest(widest(displayDecimals(book.qtyDecimals, []), book.asks, "qty"), book.bids, "qty"),
+      price: widest(widest(price, book.asks, "price"), book.bids, "price"),
+      qty: widest(widest(qty, book.asks, "qty"), book.bids, "qty"),
     };
     decimalsOf.set(book, hit);
   }
   return hit;
 }
 
-/** `displayDecimals` over one field of levels (a loop: this reads every level of every book each view). */
-function widest(decimals: number, levels: readonly LevelView[], field: "price" | "qty"): number {
+/**
+ * Displayed precision: `decimals` (the pair's), widened if the wire ever shows more digits in one field of
+ * these levels. A loop, not an iterator: this reads every level of every book each view.
+ */
+function widest(
+  decimals: number,
+  levels: readonly (LevelView | undefined)[],
+  field: "price" | "qty",
+): number {
   let out = decimals;
   for (let i = 0; i < levels.length; i++) {
-    const text = levels[i]![field];
+    const text = levels[i]?.[field];
+    if (text === undefined) continue;
     const dot = text.indexOf(".");
     if (dot >= 0 && text.length - dot - 1 > out) out = text.length - dot - 1;
   }
