@@ -34,6 +34,8 @@ import { preferSmallHeap } from "../dist/app/heap.js";
 // NODE_ENV, production unless set; Ink's loader hooks), before either is loaded.
 preferSmallHeap();
 await loadLadder();
+// The loader hooks' thread undoes the young generation's sizing; the app sets it again (src/app/run.ts).
+preferSmallHeap();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
 // Frames Ink's output stage drew by the fast path of src/ui/ink-fast.ts, and by its own.

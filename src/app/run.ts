@@ -92,7 +92,10 @@ export async function runApp(options: AppOptions): Promise<number> {
       backoffResetMs: options.backoffResetMs,
       ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
     };
-    feed = startFeed(feedOptions);
+    const started = startFeed(feedOptions);
+    feed = started;
+    // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
+    void started.online.then(preferSmallHeap);
     if (json) return await streamNdjson(feed, options.durationMs);
     return await runTerminal(feed, symbols, options);
   } finally {
@@ -147,6 +150,8 @@ async function runTerminal(
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
+  // So does the loader hooks' thread that loadLadder starts.
+  preferSmallHeap();
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
   // other listener left (the ladder removes its own while quitting), which would kill the process
   // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.

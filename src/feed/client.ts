@@ -16,11 +16,18 @@ function workerUrl(): URL {
   return new URL("../../dist/feed/worker.js", import.meta.url);
 }
 
+/** The feed client of a worker thread. */
+export interface WorkerFeedClient extends FeedClient {
+  /** Resolves once the worker thread runs (its isolate exists); never rejects. */
+  readonly online: Promise<void>;
+}
+
 /** Starts the feed worker; events flow at once, and `stop()` ends it within about a second. */
-export function startFeed(options: FeedOptions): FeedClient {
+export function startFeed(options: FeedOptions): WorkerFeedClient {
   // stdout: true keeps the worker's stdout away from ours (it would tear Ink's frame).
   const worker = new Worker(workerUrl(), { workerData: options, stdout: true });
   worker.stdout.resume();
+  const online = new Promise<void>((resolve) => worker.once("online", () => resolve()));
   const listeners = new Set<(event: FeedEvent) => void>();
   let latest: FeedView | undefined;
   let stoppedSeen = false;
@@ -54,6 +61,7 @@ export function startFeed(options: FeedOptions): FeedClient {
 
   let stopping: Promise<void> | undefined;
   return {
+    online,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

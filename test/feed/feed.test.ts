@@ -56,6 +56,15 @@ describe("feed worker against a scripted Kraken server", () => {
     expect(server.requests()).toEqual(["subscribe BTC/USD@10"]);
   });
 
+  it("tells when its worker thread runs", async () => {
+    server = await ScriptedServer.start();
+    h = harness(feedOptions(server.url));
+    let online = false;
+    void h.feed.online.then(() => (online = true));
+    await h.until(() => online, "the worker online");
+    await h.until(live(h, "BTC/USD"), "live");
+  });
+
   it("sends the consumer's level count in later views", async () => {
     server = await ScriptedServer.start();
     h = harness(feedOptions(server.url, { levels: 2 }));

@@ -1,5 +1,6 @@
 import { startFeed } from "../../../src/feed/client.js";
-import type { BookView, FeedClient, FeedEvent, FeedOptions, FeedView } from "../../../src/feed/types.js";
+import type { WorkerFeedClient } from "../../../src/feed/client.js";
+import type { BookView, FeedEvent, FeedOptions, FeedView } from "../../../src/feed/types.js";
 
 /** Short real timers: everything a test waits for happens within a second or two. */
 export function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOptions {
@@ -20,7 +21,7 @@ export function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): 
 }
 
 export type Harness = {
-  readonly feed: FeedClient;
+  readonly feed: WorkerFeedClient;
   readonly events: FeedEvent[];
   views(): FeedView[];
   book(symbol: string): BookView | undefined;
