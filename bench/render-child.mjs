@@ -18,21 +18,24 @@
 //                string each time (what this benchmark measured before; not what the app does).
 // The string mode also times buildFrame (the view-model alone; not in live mode, where it would add garbage the
 // app does not make). Prints {render: [ms...], build: [ms...], ...} as JSON.
-/* global structuredClone */
 import { EventEmitter } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { deserialize, serialize } from "node:v8";
 import { generateFrames } from "../dist/sim/generate.js";
 import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
 import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
 import { preferSmallHeap } from "../dist/app/heap.js";
+import { lowerHelperThreadPriority } from "../dist/app/priority.js";
 
-// Prepared exactly as the app prepares its heap (src/app/heap.ts) and Ink and React (React's build from
+// Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities
+// (src/app/priority.ts) and Ink and React (React's build from
 // NODE_ENV, production unless set; Ink's loader hooks), before either is loaded.
 preferSmallHeap();
+lowerHelperThreadPriority();
 await loadLadder();
 // The loader hooks' thread undoes the young generation's sizing; the app sets it again (src/app/run.ts).
 preferSmallHeap();
@@ -236,15 +239,19 @@ if (mode === "string") {
 
   let next = performance.now();
   let selected = 0;
-  // In the app the feed runs in its worker thread, and its garbage is collected there: the views are made
-  // first, and each reaches the store as the app's do, a structured clone (the worker's postMessage).
+  // In the app the feed runs in its worker thread, and its garbage is collected there, and the main thread
+  // holds only the views it draws: the views are made first, each kept serialised outside V8's heap (as a
+  // message between threads is), and each reaches the store as the app's do, deserialised from that.
   const views = [];
-  for (let f = 0; f < warmup + frames; f++) views.push(nextView());
+  for (let f = 0; f < warmup + frames; f++) {
+    const made = nextView();
+    views.push(made === undefined ? undefined : serialize(made));
+  }
   for (let f = 0; f < warmup + frames; f++) {
     const made = views[f];
     views[f] = undefined;
     if (made === undefined) continue;
-    const v = structuredClone(made);
+    const v = deserialize(made);
     next += interval;
     const wanted = Math.floor(f / 30) % 5;
     const key = wanted !== selected;

@@ -3,6 +3,7 @@ import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions } from "../feed/types.js";
 import { preferSmallHeap } from "./heap.js";
+import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
@@ -62,6 +63,7 @@ export async function runApp(options: AppOptions): Promise<number> {
 
   const json = options.json || process.stdout.isTTY !== true;
   preferSmallHeap();
+  lowerHelperThreadPriority();
   let server: LocalServer | undefined;
   let feed: FeedClient | undefined;
   try {
