@@ -31,9 +31,9 @@ import { loadLadder } from "../dist/ui/load-ladder.js";
 import { preferSmallHeap } from "../dist/app/heap.js";
 import { lowerHelperThreadPriority } from "../dist/app/priority.js";
 
-// Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities
-// (src/app/priority.ts) and Ink and React (React's build from
-// NODE_ENV, production unless set; Ink's loader hooks), before either is loaded.
+// Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities (src/app/priority.ts)
+// and Ink and React (React's build from NODE_ENV, production unless set; Ink's loader hooks), before either is
+// loaded.
 preferSmallHeap();
 lowerHelperThreadPriority();
 await loadLadder();

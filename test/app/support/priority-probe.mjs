@@ -1,6 +1,6 @@
 // Child process for priority.test.ts: lowers the helper threads' priority, then starts a worker thread, and
-// prints {main, worker, before, after}: the nice value of the main thread, of the worker, and of every other
-// thread that existed before the call and after it.
+// prints {main, worker, helpers, before}: the nice value of the main thread and of the worker, how many other
+// threads existed before the call, and the nice value of each of them after it.
 import { readdirSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 
