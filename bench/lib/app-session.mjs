@@ -29,6 +29,15 @@ function readOr(path, fallback) {
   }
 }
 
+/**
+ * Whether a process still runs: it has ended once it is gone or a zombie (state Z). tmux reaps the pane's
+ * process only a second or two after it exits, so the zombie is what tells when the app quit.
+ */
+function running(pid) {
+  const stat = readOr(`/proc/${pid}/stat`, "");
+  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
+
 const shellQuote = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
 
 export class AppSession {
@@ -169,13 +178,13 @@ export class AppSession {
     try {
       const t0 = Date.now();
       this.tmux("send-keys", "-t", "app", "q");
-      while (Date.now() - t0 < 10_000 && existsSync(`/proc/${this.appPid}`)) await sleep(100);
-      this.quitMs = existsSync(`/proc/${this.appPid}`) ? null : Date.now() - t0;
+      while (Date.now() - t0 < 10_000 && running(this.appPid)) await sleep(10);
+      this.quitMs = running(this.appPid) ? null : Date.now() - t0;
       // A backlogged app may not see the key for a long time: TERM, then KILL (it is our own child).
       for (const signal of ["SIGTERM", "SIGKILL"]) {
-        if (!existsSync(`/proc/${this.appPid}`)) break;
+        if (!running(this.appPid)) break;
         process.kill(this.appPid, signal);
-        for (let i = 0; i < 50 && existsSync(`/proc/${this.appPid}`); i++) await sleep(100);
+        for (let i = 0; i < 50 && running(this.appPid); i++) await sleep(100);
       }
     } catch {
       // already gone

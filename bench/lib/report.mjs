@@ -123,8 +123,8 @@ function app(sec) {
       "",
     ),
     row(
-      "time from q to exit",
-      (r) => (r.quitMs === null ? "**> 10 s** (killed)" : `${fmt(r.quitMs / 1000, 1)} s`),
+      "time from q to exit (the process ended: gone or a zombie tmux has yet to reap)",
+      (r) => (r.quitMs === null ? "**> 10 s** (killed)" : `${fmt(r.quitMs)} ms`),
       "",
     ),
     row("status bar at the end", (r) => `\`${r.statusLine.replace(/\s+/g, " ").replace(/\|/g, "\\|")}\``, ""),
