@@ -14,10 +14,15 @@ export const RATE = 1000;
 export const FPS = 30;
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
-/** utime + stime in seconds from a /proc stat line (the command name in parentheses may hold spaces). */
+/**
+ * The fields of a /proc stat line after the command name (in parentheses, it may hold spaces): the state
+ * (field 3, 1-based in proc(5)) comes first.
+ */
+const statFields = (statText) => statText.slice(statText.lastIndexOf(")") + 2).split(" ");
+
+/** utime + stime in seconds from a /proc stat line: fields 14 and 15. */
 function cpuSeconds(statText) {
-  const fields = statText.slice(statText.lastIndexOf(")") + 2).split(" ");
-  // After the name: state is field 3, utime field 14, stime field 15 (1-based in proc(5)).
+  const fields = statFields(statText);
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
@@ -35,7 +40,7 @@ function readOr(path, fallback) {
  */
 function running(pid) {
   const stat = readOr(`/proc/${pid}/stat`, "");
-  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  return stat !== "" && statFields(stat)[0] !== "Z";
 }
 
 const shellQuote = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;

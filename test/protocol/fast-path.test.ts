@@ -76,6 +76,28 @@ const MUTATION_CHARS = [
   "x",
 ];
 
+/** Up to three single-character edits (delete, insert or replace, anywhere) drawing on `chars`. */
+const mutations = (chars: readonly string[]) =>
+  fc.array(
+    fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom("delete", "insert", "replace"),
+      char: fc.constantFrom(...chars),
+    }),
+    { minLength: 1, maxLength: 3 },
+  );
+type Mutation = { at: number; op: "delete" | "insert" | "replace"; char: string };
+
+/** `text` with the edits applied in order. */
+function mutate(text: string, edits: readonly Mutation[]): string {
+  for (const { at, op, char } of edits) {
+    const i = at % (text.length + 1);
+    const rest = op === "insert" ? text.slice(i) : text.slice(i + 1);
+    text = text.slice(0, i) + (op === "delete" ? "" : char) + rest;
+  }
+  return text;
+}
+
 describe("book frame fast path", () => {
   it("parses Kraken-layout frames to exactly the message written, with exact number text", () => {
     fc.assert(
@@ -97,19 +119,9 @@ describe("book frame fast path", () => {
   });
 
   it("agrees with the generic path on corrupted frames: accepts the same, rejects the same", () => {
-    const mutation = fc.record({
-      at: fc.nat(),
-      op: fc.constantFrom("delete", "insert", "replace"),
-      char: fc.constantFrom(...MUTATION_CHARS),
-    });
     fc.assert(
-      fc.property(message, fc.array(mutation, { minLength: 1, maxLength: 3 }), (m, mutations) => {
-        let text = krakenText(m);
-        for (const { at, op, char } of mutations) {
-          const i = at % (text.length + 1);
-          const rest = op === "insert" ? text.slice(i) : text.slice(i + 1);
-          text = text.slice(0, i) + (op === "delete" ? "" : char) + rest;
-        }
+      fc.property(message, mutations(MUTATION_CHARS), (m, edits) => {
+        const text = mutate(krakenText(m), edits);
         // A leading space keeps the value but forces the generic parser.
         const fast = parseFrame(text);
         const generic = parseFrame(" " + text);
@@ -323,24 +335,18 @@ describe("BookScan.scanLine, the same scan in place over a file's bytes", () => 
   it("answers as scan does on corrupted frames, non-ASCII characters included", () => {
     const bytes = new BookScan();
     const text = new BookScan();
-    const mutation = fc.record({
-      at: fc.nat(),
-      op: fc.constantFrom("delete", "insert", "replace"),
-      char: fc.constantFrom(...MUTATION_CHARS, "é", "€", "\u0080", "\u00ff", "😀", "\u0000"),
-    });
     fc.assert(
-      fc.property(message, fc.array(mutation, { minLength: 1, maxLength: 3 }), (m, mutations) => {
-        let frame = krakenText(m);
-        for (const { at, op, char } of mutations) {
-          const i = at % (frame.length + 1);
-          const rest = op === "insert" ? frame.slice(i) : frame.slice(i + 1);
-          frame = frame.slice(0, i) + (op === "delete" ? "" : char) + rest;
-        }
-        const accepted = text.scan(frame);
-        const [buf, start, limit] = block(frame, 3);
-        expect(bytes.scanLine(buf, start, limit)).toBe(accepted ? start + Buffer.byteLength(frame) : -1);
-        expect(readout(bytes, start)).toEqual(readout(text, 0));
-      }),
+      fc.property(
+        message,
+        mutations([...MUTATION_CHARS, "é", "€", "\u0080", "\u00ff", "😀", "\u0000"]),
+        (m, edits) => {
+          const frame = mutate(krakenText(m), edits);
+          const accepted = text.scan(frame);
+          const [buf, start, limit] = block(frame, 3);
+          expect(bytes.scanLine(buf, start, limit)).toBe(accepted ? start + Buffer.byteLength(frame) : -1);
+          expect(readout(bytes, start)).toEqual(readout(text, 0));
+        },
+      ),
       { numRuns: 1500 },
     );
   });
