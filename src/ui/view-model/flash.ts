@@ -39,32 +39,9 @@ export function updateFlash(
   now: number,
   durationMs = FLASH_MS,
 ): FlashMemory {
-  const fresh = previous === undefined || previous.key !== key;
-  const scan = (side: Side, levels: readonly Level[]) => {
-    const sizes = new Map<bigint, bigint>();
-    const flashes = new Map<bigint, Flash>();
-    if (fresh) {
-      for (const level of levels) sizes.set(level.price, level.qty);
-      return { sizes, flashes };
-    }
-    for (const [price, flash] of previous.flashes[side]) if (flash.until > now) flashes.set(price, flash);
-    const before = previous.sizes[side];
-    const worst = previous.worst[side];
-    for (const level of levels) {
-      sizes.set(level.price, level.qty);
-      const was = before.get(level.price);
-      let direction: FlashDirection | undefined;
-      if (was === undefined) {
-        const inside = worst !== undefined && (side === "ask" ? level.price <= worst : level.price >= worst);
-        if (inside) direction = "up";
-      } else if (level.qty > was) direction = "up";
-      else if (level.qty < was) direction = "down";
-      if (direction !== undefined) flashes.set(level.price, { direction, until: now + durationMs });
-    }
-    return { sizes, flashes };
-  };
-  const ask = scan("ask", asks);
-  const bid = scan("bid", bids);
+  const from = previous === undefined || previous.key !== key ? undefined : previous;
+  const ask = scanSide(from, "ask", asks, now, durationMs);
+  const bid = scanSide(from, "bid", bids, now, durationMs);
   const lastAsk = asks[asks.length - 1];
   const lastBid = bids[bids.length - 1];
   return {
@@ -76,6 +53,41 @@ export function updateFlash(
       ...(lastBid === undefined ? {} : { bid: lastBid.price }),
     },
   };
+}
+
+/**
+ * One side of the memory after a new view: its sizes, and the flashes still showing plus those the view
+ * starts. Without a memory to compare with (`previous` undefined: another book or grouping), nothing flashes.
+ * (A module-level function rather than a closure made per view: see ladder.ts.)
+ */
+function scanSide(
+  previous: FlashMemory | undefined,
+  side: Side,
+  levels: readonly Level[],
+  now: number,
+  durationMs: number,
+): { sizes: Map<bigint, bigint>; flashes: Map<bigint, Flash> } {
+  const sizes = new Map<bigint, bigint>();
+  const flashes = new Map<bigint, Flash>();
+  if (previous === undefined) {
+    for (const level of levels) sizes.set(level.price, level.qty);
+    return { sizes, flashes };
+  }
+  for (const [price, flash] of previous.flashes[side]) if (flash.until > now) flashes.set(price, flash);
+  const before = previous.sizes[side];
+  const worst = previous.worst[side];
+  for (const level of levels) {
+    sizes.set(level.price, level.qty);
+    const was = before.get(level.price);
+    let direction: FlashDirection | undefined;
+    if (was === undefined) {
+      const inside = worst !== undefined && (side === "ask" ? level.price <= worst : level.price >= worst);
+      if (inside) direction = "up";
+    } else if (level.qty > was) direction = "up";
+    else if (level.qty < was) direction = "down";
+    if (direction !== undefined) flashes.set(level.price, { direction, until: now + durationMs });
+  }
+  return { sizes, flashes };
 }
 
 /** The flash showing for one level at `now`, if any. */

@@ -58,6 +58,8 @@ function ceilTo(value: bigint, step: bigint): bigint {
 
 /** Running totals from the best level outwards. */
 export function cumulative(levels: readonly Level[]): bigint[] {
+  const totals: bigint[] = [];
   let total = 0n;
-  return levels.map((level) => (total += level.qty));
+  for (const level of levels) totals.push((total += level.qty));
+  return totals;
 }

@@ -35,6 +35,25 @@ function cellOf(index: number, symbol: string, book: BookView | undefined, conn?
   };
 }
 
+type Widths = { symbol: number; bid: number; ask: number; bps: number };
+
+/** One cell's segments, its columns padded to `widths`. (Not a closure made per frame: see ladder.ts.) */
+function cellSegments(c: Cell, isSelected: boolean, widths: Widths): Segment[] {
+  const live = c.state === "live";
+  const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
+  const stateRole = live ? "good" : c.state === "rejected" || c.state === "disconnected" ? "warn" : "muted";
+  return [
+    { text: isSelected ? "▶" : " ", ...base },
+    { text: c.index < 9 ? String(c.index + 1) : " ", ...base },
+    { text: ` ${padRight(c.symbol, widths.symbol)} `, ...base },
+    { text: `${GLYPHS[c.state]} ${padRight(c.state, STATE_WORD_WIDTH)}`, role: stateRole, ...base },
+    { text: ` ${padLeft(c.bid, widths.bid)}`, role: "bid", ...base },
+    { text: " / ", ...base },
+    { text: padRight(c.ask, widths.ask), role: "ask", ...base },
+    { text: ` ${padLeft(c.bps, widths.bps)} bps `, ...base },
+  ];
+}
+
 /**
  * Header: one cell per symbol in command-line order, packed into as many lines as the width needs:
  * `▶1 BTC/USD  ● live          63388.7 / 63388.8    0.02 bps`. The selected cell is marked (▶, inverse);
@@ -48,43 +67,32 @@ export function headerLines(
   width: number,
   maxLines: number,
 ): Line[] {
-  const cells = symbols.map((s, i) => cellOf(i, s, books.get(s), connection));
+  const cells: Cell[] = [];
+  for (let i = 0; i < symbols.length; i++) {
+    const symbol = symbols[i] as string;
+    cells.push(cellOf(i, symbol, books.get(symbol), connection));
+  }
   // Minimum widths keep a cell's width, and so the header's packing and the ladder's height, from
   // jumping when a book loses its prices (resyncing) or gets them back.
-  const symbolWidth = Math.max(...cells.map((c) => c.symbol.length), 7);
-  const bidWidth = Math.max(...cells.map((c) => c.bid.length), 9);
-  const askWidth = Math.max(...cells.map((c) => c.ask.length), 9);
-  const bpsWidth = Math.max(...cells.map((c) => c.bps.length), 6);
-  const render = (c: Cell): Segment[] => {
-    const isSelected = c.index === selected;
-    const live = c.state === "live";
-    const base: Omit<Segment, "text"> = isSelected
-      ? { inverse: true, bold: true }
-      : live
-        ? {}
-        : { dim: true };
-    const stateRole = live ? "good" : c.state === "rejected" || c.state === "disconnected" ? "warn" : "muted";
-    return [
-      { text: isSelected ? "▶" : " ", ...base },
-      { text: c.index < 9 ? String(c.index + 1) : " ", ...base },
-      { text: ` ${padRight(c.symbol, symbolWidth)} `, ...base },
-      { text: `${GLYPHS[c.state]} ${padRight(c.state, STATE_WORD_WIDTH)}`, role: stateRole, ...base },
-      { text: ` ${padLeft(c.bid, bidWidth)}`, role: "bid", ...base },
-      { text: " / ", ...base },
-      { text: padRight(c.ask, askWidth), role: "ask", ...base },
-      { text: ` ${padLeft(c.bps, bpsWidth)} bps `, ...base },
-    ];
-  };
-  const rendered = cells.map(render);
-  const cellWidth = rendered[0]?.reduce((n, s) => n + s.text.length, 0) ?? 0;
+  const widths: Widths = { symbol: 7, bid: 9, ask: 9, bps: 6 };
+  for (const c of cells) {
+    widths.symbol = Math.max(widths.symbol, c.symbol.length);
+    widths.bid = Math.max(widths.bid, c.bid.length);
+    widths.ask = Math.max(widths.ask, c.ask.length);
+    widths.bps = Math.max(widths.bps, c.bps.length);
+  }
+  const rendered: Segment[][] = [];
+  for (const c of cells) rendered.push(cellSegments(c, c.index === selected, widths));
+  let cellWidth = 0;
+  for (const segment of rendered[0] ?? []) cellWidth += segment.text.length;
   const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
   const lines: Line[] = [];
   for (let start = 0; start < rendered.length; start += perLine) {
     const segments: Segment[] = [];
-    rendered.slice(start, start + perLine).forEach((cell, i) => {
-      if (i > 0) segments.push({ text: GAP });
-      segments.push(...cell);
-    });
+    for (let i = start; i < Math.min(start + perLine, rendered.length); i++) {
+      if (i > start) segments.push({ text: GAP });
+      segments.push(...(rendered[i] as Segment[]));
+    }
     lines.push(clipLine(line(`header-${lines.length}`, segments), width));
   }
   if (lines.length <= maxLines) return lines;

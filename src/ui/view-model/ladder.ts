@@ -116,6 +116,60 @@ function emptyRow(key: string): Line {
   return line(key, []);
 }
 
+/** A level's text, formatted once per view. */
+type RowText = {
+  readonly price: string;
+  readonly size: string;
+  readonly cum: string;
+  readonly level: Level;
+  readonly total: bigint;
+};
+
+/** What every row of one ladder shares. */
+type RowContext = {
+  readonly cols: Columns;
+  readonly maxCum: bigint;
+  readonly live: boolean;
+  readonly flash: FlashMemory | undefined;
+  readonly now: number;
+  readonly width: number;
+};
+
+// The functions a frame runs are module-level functions and loops, not closures made per call: V8 keeps a
+// closure's optimised code only while one of its instances lives, so closures made once per frame were
+// compiled again after every full collection (BENCHMARKS.md, Render).
+
+function rowTexts(levels: readonly Level[], cums: readonly bigint[], pd: number, qd: number): RowText[] {
+  const texts: RowText[] = [];
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as Level;
+    const total = cums[i] ?? 0n;
+    texts.push({
+      price: formatUnits(level.price, pd),
+      size: formatUnits(level.qty, qd),
+      cum: formatUnits(total, qd),
+      level,
+      total,
+    });
+  }
+  return texts;
+}
+
+function ladderRow(side: Side, r: RowText, i: number, rows: RowContext): Line {
+  const { cols, width } = rows;
+  const l = rowLine(
+    `${side}-${i}`,
+    side,
+    r.price,
+    r.size,
+    r.cum,
+    bar(r.total, rows.maxCum, cols.bar),
+    rows.live ? flashAt(rows.flash, side, r.level.price, rows.now) : undefined,
+    cols,
+  );
+  return rows.live ? clipLine(l, width) : dimLine(clipLine(l, width));
+}
+
 const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   live: "",
   syncing: "waiting for the first snapshot",
@@ -139,37 +193,29 @@ export function ladderLines(input: LadderInput): Line[] {
   const qd = grouped?.qtyDecimals ?? 0;
   const askCum = cumulative(asks);
   const bidCum = cumulative(bids);
-  const maxCum = [...askCum, ...bidCum].reduce((m, v) => (v > m ? v : m), 0n);
-  const text = (levels: readonly Level[], cums: readonly bigint[]) =>
-    levels.map((l, i) => ({
-      price: formatUnits(l.price, pd),
-      size: formatUnits(l.qty, qd),
-      cum: formatUnits(cums[i] ?? 0n, qd),
-      level: l,
-      total: cums[i] ?? 0n,
-    }));
-  const askText = text(asks, askCum);
-  const bidText = text(bids, bidCum);
-  const all = [...askText, ...bidText];
-  const cols = columnsFor(
+  // Running totals only grow (sizes are positive): the largest is the last of either side.
+  const askMax = askCum[askCum.length - 1] ?? 0n;
+  const bidMax = bidCum[bidCum.length - 1] ?? 0n;
+  const askText = rowTexts(asks, askCum, pd, qd);
+  const bidText = rowTexts(bids, bidCum, pd, qd);
+  let priceWidth = 5;
+  let sizeWidth = 4;
+  let cumWidth = 3;
+  for (const texts of [askText, bidText]) {
+    for (const r of texts) {
+      priceWidth = Math.max(priceWidth, r.price.length);
+      sizeWidth = Math.max(sizeWidth, r.size.length);
+      cumWidth = Math.max(cumWidth, r.cum.length);
+    }
+  }
+  const cols = columnsFor(width, priceWidth, sizeWidth, cumWidth);
+  const rows: RowContext = {
+    cols,
+    maxCum: askMax > bidMax ? askMax : bidMax,
+    live: state === "live",
+    flash,
+    now,
     width,
-    Math.max(5, ...all.map((r) => r.price.length)),
-    Math.max(4, ...all.map((r) => r.size.length)),
-    Math.max(3, ...all.map((r) => r.cum.length)),
-  );
-  const live = state === "live";
-  const row = (side: Side, r: (typeof all)[number], i: number): Line => {
-    const l = rowLine(
-      `${side}-${i}`,
-      side,
-      r.price,
-      r.size,
-      r.cum,
-      bar(r.total, maxCum, cols.bar),
-      live ? flashAt(flash, side, r.level.price, now) : undefined,
-      cols,
-    );
-    return live ? clipLine(l, width) : dimLine(clipLine(l, width));
   };
 
   const groupNote = book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "";
@@ -188,12 +234,12 @@ export function ladderLines(input: LadderInput): Line[] {
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
   for (let i = n - 1; i >= 0; i--) {
     const r = askText[i];
-    lines.push(r === undefined ? emptyRow(`ask-${i}`) : row("ask", r, i));
+    lines.push(r === undefined ? emptyRow(`ask-${i}`) : ladderRow("ask", r, i, rows));
   }
   lines.push(middleLine(book, state, pd, width));
   for (let i = 0; i < n; i++) {
     const r = bidText[i];
-    lines.push(r === undefined ? emptyRow(`bid-${i}`) : row("bid", r, i));
+    lines.push(r === undefined ? emptyRow(`bid-${i}`) : ladderRow("bid", r, i, rows));
   }
   return lines;
 }

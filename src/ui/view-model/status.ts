@@ -93,30 +93,11 @@ const SEP = " │ ";
  * connection state's shortest form: while reconnecting, the countdown matters more than the stats.
  */
 function fitItems(items: readonly Item[], width: number): Segment[] {
-  const choice = items.map(() => 0);
+  const choice: number[] = new Array<number>(items.length).fill(0);
   let count = items.length;
-  const total = (): number =>
-    items.slice(0, count).reduce((n, item, i) => n + (item.forms[choice[i] ?? 0] ?? "").length, 0) +
-    SEP.length * Math.max(0, count - 1) +
-    1;
-  const shortenable = (i: number): boolean => (choice[i] ?? 0) < (items[i]?.forms.length ?? 1) - 1;
-  const shortenLongestStat = (): boolean => {
-    let best = -1;
-    let bestLength = -1;
-    for (let i = 1; i < count; i++) {
-      const length = (items[i]?.forms[choice[i] ?? 0] ?? "").length;
-      if (shortenable(i) && length > bestLength) {
-        best = i;
-        bestLength = length;
-      }
-    }
-    if (best < 0) return false;
-    choice[best] = (choice[best] ?? 0) + 1;
-    return true;
-  };
   let hintsDropped = false;
-  while (total() > width) {
-    if (shortenLongestStat()) continue;
+  while (fittedWidth(items, choice, count) > width) {
+    if (shortenLongestStat(items, choice, count)) continue;
     if (!hintsDropped && count > 1) {
       hintsDropped = true;
       count--;
@@ -125,17 +106,52 @@ function fitItems(items: readonly Item[], width: number): Segment[] {
     const connectionForms = items[0]?.forms.length ?? 1;
     if ((choice[0] ?? 0) < connectionForms - 2) choice[0] = (choice[0] ?? 0) + 1;
     else if (count > 1) count--;
-    else if (shortenable(0)) choice[0] = (choice[0] ?? 0) + 1;
+    else if (shortenable(items, choice, 0)) choice[0] = (choice[0] ?? 0) + 1;
     else break;
   }
   const segments: Segment[] = [{ text: " " }];
-  items.slice(0, count).forEach((item, i) => {
+  for (let i = 0; i < count; i++) {
+    const item = items[i] as Item;
     if (i > 0) segments.push({ text: SEP, role: "muted" });
     segments.push({
-      text: item.forms[choice[i] ?? 0] ?? "",
+      text: formOf(items, choice, i),
       ...(item.role === undefined ? {} : { role: item.role }),
       ...(item.bold === true ? { bold: true } : {}),
     });
-  });
+  }
   return segments;
+}
+
+// fitItems' steps are module-level functions, not closures made per frame: see ladder.ts.
+
+/** The form item `i` shows. */
+function formOf(items: readonly Item[], choice: readonly number[], i: number): string {
+  return items[i]?.forms[choice[i] ?? 0] ?? "";
+}
+
+/** Width of the first `count` items in their chosen forms, with separators and the leading space. */
+function fittedWidth(items: readonly Item[], choice: readonly number[], count: number): number {
+  let width = SEP.length * Math.max(0, count - 1) + 1;
+  for (let i = 0; i < count; i++) width += formOf(items, choice, i).length;
+  return width;
+}
+
+function shortenable(items: readonly Item[], choice: readonly number[], i: number): boolean {
+  return (choice[i] ?? 0) < (items[i]?.forms.length ?? 1) - 1;
+}
+
+/** Moves the longest stat that has a shorter form to that form; false if none has. */
+function shortenLongestStat(items: readonly Item[], choice: number[], count: number): boolean {
+  let best = -1;
+  let bestLength = -1;
+  for (let i = 1; i < count; i++) {
+    const length = formOf(items, choice, i).length;
+    if (shortenable(items, choice, i) && length > bestLength) {
+      best = i;
+      bestLength = length;
+    }
+  }
+  if (best < 0) return false;
+  choice[best] = (choice[best] ?? 0) + 1;
+  return true;
 }
