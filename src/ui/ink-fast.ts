@@ -360,9 +360,24 @@ export function createFastGet(ansi: AnsiTokenize, width: Width) {
 /** Frames the installed `Output.get` drew by the fast path and by Ink's own (for tests and benchmarks). */
 export const outputStats = { fast: 0, ink: 0 };
 
-/** Makes `Output.prototype.get` take the fast path when it can; Ink's own `get` runs otherwise. */
+/** Outputs kept alive for the process's lifetime (one per class installed on); see installFastOutput. */
+const keptOutputs: object[] = [];
+
+/**
+ * Makes `Output.prototype.get` take the fast path when it can; Ink's own `get` runs otherwise.
+ *
+ * It also keeps one (empty) Output alive for good. Ink makes a new Output per frame and drops it after the
+ * frame, and V8 holds the hidden class such instances share only weakly: a full collection that found no
+ * Output alive let it die, and threw away the optimised code of the functions that read Outputs (this fast
+ * path, Ink's `Output.write`: "weak objects"), to be compiled again in a helper thread after every full
+ * collection (a compile job woken onto the main thread's core can hold it for a scheduler tick; BENCHMARKS.md,
+ * Render).
+ */
 export function installFastOutput(
-  OutputClass: { prototype: { get(this: OutputLike): Generated } },
+  OutputClass: {
+    new (options: { width: number; height: number }): object;
+    prototype: { get(this: OutputLike): Generated };
+  },
   ansi: AnsiTokenize,
   width: Width,
 ): void {
@@ -377,4 +392,5 @@ export function installFastOutput(
     outputStats.ink++;
     return original.call(this);
   };
+  keptOutputs.push(new OutputClass({ width: 0, height: 0 }));
 }

@@ -11,7 +11,9 @@ import {
   createFastGet,
   fastSanitizeAnsi,
   fastStringWidth,
+  installFastOutput,
   isSimple,
+  outputStats,
   simpleRow,
   simpleWidth,
   StyleMemo,
@@ -326,5 +328,27 @@ describe("the fast Output.get", () => {
     const reference = output.get();
     expect(fastGet(output)).toEqual(reference);
     expect(fastGet(output)).toEqual(reference);
+  });
+
+  it("is installed on an Output class, and keeps one of its Outputs alive for good", () => {
+    const made: object[] = [];
+    // A subclass, so Ink's own class stays as it is for the other tests.
+    class Probe extends Output {
+      constructor(options: { width: number; height: number }) {
+        super(options);
+        made.push(this);
+      }
+    }
+    installFastOutput(Probe, ansi, stringWidth);
+    // The one kept: with it, the hidden class every frame's Output shares never dies between frames.
+    expect(made).toHaveLength(1);
+    const lines = ladderLines().slice(0, 60);
+    const probe = new Probe({ width: 200, height: 62 });
+    const reference = new Output({ width: 200, height: 62 });
+    for (const output of [probe, reference])
+      lines.forEach((line, y) => output.write(0, y, line, { transformers: [] }));
+    const fast = outputStats.fast;
+    expect(probe.get()).toEqual(reference.get());
+    expect(outputStats.fast).toBe(fast + 1);
   });
 });
