@@ -1,9 +1,10 @@
 import chalk from "chalk";
 import { render } from "ink";
-import type { Instance } from "ink";
+import type { Instance, RenderOptions } from "ink";
 import type { FeedClient } from "../feed/types.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
+import { collectBetweenFrames, scavenger } from "./frame-gc.js";
 import { LadderStore } from "./store.js";
 import { CLEAR_SCREEN, ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 import { traceFrames } from "./trace.js";
@@ -16,6 +17,25 @@ export type LadderOptions = {
 };
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** Ink's options for the ladder's frames (the render benchmark mounts Ink with them too). */
+export type FrameOptions = Required<
+  Pick<RenderOptions, "exitOnCtrlC" | "maxFps" | "incrementalRendering" | "onRender">
+>;
+
+/** Ink's options for drawing the ladder's frames at the feed's `fps` views a second. */
+export function frameOptions(fps: number): FrameOptions {
+  return {
+    exitOnCtrlC: false,
+    // Frames follow the feed's views, which come at most `fps` a second. Ink's throttle window must not
+    // equal the views' interval: with timer jitter every other view fell inside it and was never drawn
+    // (measured: 5 of 10 views a second at --fps 10). A window half as long draws each view at once.
+    maxFps: Math.max(1, fps) * 2,
+    incrementalRendering: true,
+    // Ink calls it just before writing a frame: the young generation is collected after it, if due.
+    onRender: collectBetweenFrames(scavenger()),
+  };
+}
 
 /**
  * Runs the full-screen ladder on the alternate screen until the user quits (q, Esc, Ctrl-C) or a signal
@@ -92,12 +112,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       instance = render(app, {
         stdout: traceFrames(homedStdout(stdout), store, feed),
         stdin,
-        exitOnCtrlC: false,
-        // Frames follow the feed's views, which come at most `fps` a second. Ink's throttle window must not
-        // equal the views' interval: with timer jitter every other view fell inside it and was never drawn
-        // (measured: 5 of 10 views a second at --fps 10). A window half as long draws each view at once.
-        maxFps: Math.max(1, options.fps) * 2,
-        incrementalRendering: true,
+        ...frameOptions(options.fps),
       });
       instance.waitUntilExit().then(
         () => finish(0),
