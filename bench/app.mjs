@@ -3,7 +3,7 @@
 // identified by its own /proc/thread-self through the trace hook), receive-to-screen latency, frames/s.
 // Run as users run it (NODE_ENV unset: the app then picks React's production build itself).
 import { AppSession, cpuPercent, FPS, RATE } from "./lib/app-session.mjs";
-import { load1, log, percentile, sleep, SYMBOLS } from "./lib/util.mjs";
+import { load1, log, percentile, sleep, SYMBOLS, stealMeter } from "./lib/util.mjs";
 
 const WARMUP_MS = 5000;
 
@@ -13,6 +13,7 @@ async function measure(seconds, env) {
     await app.start();
     await sleep(WARMUP_MS);
     const loadBefore = load1();
+    const stolen = stealMeter();
     log(`  app: measuring ${seconds} s${env.NODE_ENV ? ` with NODE_ENV=${env.NODE_ENV}` : ""} …`);
     const rssStart = app.rssMB();
     const a = app.cpu();
@@ -44,6 +45,7 @@ async function measure(seconds, env) {
       statusLine: status.trim(),
       rssMB: [rssStart, rssEnd],
       loadAverage: [loadBefore, load1()],
+      stolenPercent: stolen(),
     };
     await app.stop();
     return { ...result, quitMs: app.quitMs };

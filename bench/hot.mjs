@@ -3,7 +3,7 @@
 // (`kraken-ladder verify FILE` against bench/baseline-verify.mjs, the headline). A/B order alternates.
 import { fileURLToPath } from "node:url";
 import { ensureCorpus } from "./lib/corpus.mjs";
-import { BIN, load1, log, summary, timeProcess } from "./lib/util.mjs";
+import { BIN, load1, log, summary, timeProcess, stealMeter } from "./lib/util.mjs";
 
 const INPROC = fileURLToPath(new URL("./hot-inproc.mjs", import.meta.url));
 const BASELINE = fileURLToPath(new URL("./baseline-verify.mjs", import.meta.url));
@@ -17,6 +17,7 @@ export async function runHot({ quick }) {
   for (const depth of [10, 1000]) {
     const corpus = await ensureCorpus({ name: `hot-d${depth}-${messages}`, depth, messages });
     const loadBefore = load1();
+    const stolen = stealMeter();
     log(`  hot d${depth}: in-process, ${rounds} rounds × ${passes} passes …`);
     const inproc = { engine: [], baseline: [], ratios: [] };
     for (let r = 0; r < rounds; r++) {
@@ -62,6 +63,7 @@ export async function runHot({ quick }) {
         pairedRatios: summary(proc.ratios),
       },
       loadAverage: [loadBefore, load1()],
+      stolenPercent: stolen(),
     };
   }
   return out;

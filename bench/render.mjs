@@ -4,7 +4,7 @@
 // view handed to its store, timed from the store change to Ink's write of the frame. For reference, the
 // older figure: renderFrame (renderToString), a fresh React/Ink tree per frame.
 import { fileURLToPath } from "node:url";
-import { load1, log, percentile, summary, timeProcess } from "./lib/util.mjs";
+import { load1, log, percentile, summary, timeProcess, stealMeter } from "./lib/util.mjs";
 
 const CHILD = fileURLToPath(new URL("./render-child.mjs", import.meta.url));
 /** The publisher's rate in render-child.mjs: views a second. */
@@ -43,12 +43,16 @@ export async function runRender({ quick }) {
     pool(name).p99.push(percentile(samples, 0.99));
   };
   const loadBefore = load1();
+  const stolen = stealMeter();
+  /** The machine's stolen CPU time during each live-mode process, in percent. */
+  const liveStolen = [];
   for (let r = 0; r < runs; r++) {
     for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
       log(`  render: run ${r + 1}/${runs}, ${mode}, ${warmup} + ${frames[mode]} views …`);
       // As the app runs: NODE_ENV unset (the app then picks React's production build itself), colour on.
       const env = { ...process.env, FORCE_COLOR: "1" };
       delete env.NODE_ENV;
+      const stolenInRun = stealMeter();
       const { stdout } = timeProcess(process.execPath, [CHILD, mode, String(frames[mode]), String(warmup)], {
         env,
       });
@@ -56,6 +60,7 @@ export async function runRender({ quick }) {
       if (j.live !== 5) throw new Error(`render: ${j.live} of 5 books live`);
       if (j.missed > 0) throw new Error(`render: ${j.missed} store changes were never drawn`);
       if (mode === "live") {
+        liveStolen.push(stolenInRun());
         for (const [name, window] of [
           ["early", early],
           ["steady", steady],
@@ -93,9 +98,9 @@ export async function runRender({ quick }) {
         ];
   return {
     description:
-      "A real feed session and publisher fed generated frames (5 pairs, depth 25, 5 × 1,000 msg/s on a virtual clock); each view it publishes (30 a second) drawn at 200×60 with the colour theme; the selected symbol changes every 30 views (a key press, drawn with the next view in one frame where every line changes). **As the app draws**: one Ink instance mounted once with the app's options (maxFps 60, incrementalRendering, Ink's loader hooks) on a fake 200×60 terminal shows the real App over a real LadderStore; views are handed to the store one publisher interval (33 ms) apart, and a frame's time runs from the store change to Ink's write of that frame (React commit, Yoga layout, Ink's output stage, log-update). " +
+      "A real feed session and publisher fed generated frames (5 pairs, depth 25, 5 × 1,000 msg/s on a virtual clock); each view it publishes (30 a second) drawn at 200×60 with the colour theme; the selected symbol changes every 30 views (a key press, drawn with the next view in one frame where every line changes). **As the app draws**: one Ink instance mounted once with the app's options (maxFps 60, incrementalRendering, the young generation collected between frames, Ink's loader hooks) on a fake 200×60 terminal shows the real App over a real LadderStore; views are handed to the store one publisher interval (33 ms) apart, and a frame's time runs from the store change to Ink's write of that frame (React commit, Yoga layout, Ink's output stage, log-update). " +
       `Two windows of ${perWindow} views each are judged: **the first seconds** (${seconds(early)} after start, while V8 is still compiling the hot code in its background threads) and **steady state** (${seconds(steady)} after start, as a pane that runs all day draws). ` +
-      "The main thread's time waiting for a core (runnable while other threads or processes held both cores) is the kernel's per-thread figure (/proc/self/task/PID/schedstat) from a frame's start to its write; the frame's time less that wait is what the frame took with a core to itself. Ink's output stage alone is Ink's own `onRender` timing. For reference, `renderFrame`: a fresh React/Ink tree rendered to a string per view (what this benchmark timed before), and `buildFrame`, the view-model alone. " +
+      "The main thread's time waiting for a core (runnable while other threads or processes held both cores) is the kernel's per-thread figure (/proc/self/task/PID/schedstat) from a frame's start to its write; the frame's time less that wait is what the frame took with a core to itself (time the hypervisor stole from the virtual machine still counts in it: it is reported per process below the table). Ink's output stage alone is Ink's own `onRender` timing. For reference, `renderFrame`: a fresh React/Ink tree rendered to a string per view (what this benchmark timed before), and `buildFrame`, the view-model alone. " +
       `Samples pooled over ${runs} fresh processes per way, after ${warmup} warm-up views each.`,
     rows: [
       row(
@@ -111,5 +116,7 @@ export async function runRender({ quick }) {
       row("buildFrame (view-model only, no Ink)", "string.build", false),
     ],
     loadAverage: [loadBefore, load1()],
+    stolenPercent: stolen(),
+    stolenPercentPerLiveRun: liveStolen,
   };
 }

@@ -2,7 +2,7 @@
 // 5 × 1,000 msg/s, in the same setting as the app benchmark, as users run it. A run is cut short if the
 // app passes 1 GB (the machine is shared).
 import { AppSession } from "./lib/app-session.mjs";
-import { load1, log, median, sleep } from "./lib/util.mjs";
+import { load1, log, median, sleep, stealMeter } from "./lib/util.mjs";
 
 const EVERY_MS = 5000;
 const WARMUP_S = 60;
@@ -29,6 +29,7 @@ async function soak(seconds, env) {
   try {
     await app.start();
     const loadBefore = load1();
+    const stolen = stealMeter();
     log(
       `  soak: resident memory every ${EVERY_MS / 1000} s for ${seconds / 60} min${env.NODE_ENV ? ` with NODE_ENV=${env.NODE_ENV}` : ""} …`,
     );
@@ -64,6 +65,7 @@ async function soak(seconds, env) {
       noTrend: slopePerMin < MAX_SLOPE_MB_PER_MIN,
       series: samples.map((s) => [Math.round(s.t), Number(s.mb.toFixed(1))]),
       loadAverage: [loadBefore, load1()],
+      stolenPercent: stolen(),
     };
   } finally {
     await app.stop();

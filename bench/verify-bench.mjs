@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCorpus } from "./lib/corpus.mjs";
-import { BIN, load1, log, summary, timeProcess } from "./lib/util.mjs";
+import { BIN, load1, log, summary, timeProcess, stealMeter } from "./lib/util.mjs";
 
 const TIME = "/usr/bin/time";
 const MAXRSS_HOOK = new URL("./lib/maxrss-hook.mjs", import.meta.url).href;
@@ -45,6 +45,7 @@ export async function runVerifyBench({ quick }) {
     const peak = [];
     let via = "";
     const loadBefore = load1();
+    const stolen = stealMeter();
     for (let r = 0; r < runs; r++) {
       const m = measure(corpus.file);
       ms.push(m.ms);
@@ -61,6 +62,7 @@ export async function runVerifyBench({ quick }) {
       peakRssMiB: summary(peak),
       peakVia: via,
       loadAverage: [loadBefore, load1()],
+      stolenPercent: stolen(),
     });
   }
   return out;

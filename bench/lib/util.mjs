@@ -81,6 +81,35 @@ export function gitState() {
   return { commit: git("rev-parse", "--short", "HEAD").trim(), uncommittedSrc: dirty };
 }
 
+/** The machine's CPU time so far in /proc/stat's units (Linux): all of it, and the part stolen. */
+function cpuTimes() {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8")
+      .split("\n", 1)[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts measuring the machine's stolen time: on a virtual machine, time a virtual CPU wanted to run while the
+ * host ran something else, which no thread inside can see (it counts as running). Returns a function giving the
+ * share of all CPU time stolen since, in percent, or undefined where /proc/stat is not there.
+ */
+export function stealMeter() {
+  const start = cpuTimes();
+  return () => {
+    const end = cpuTimes();
+    if (start === undefined || end === undefined || end.total === start.total) return undefined;
+    return Number(((100 * (end.steal - start.steal)) / (end.total - start.total)).toFixed(2));
+  };
+}
+
 /** Load average right now (1 min), to record how busy the shared machine was during a benchmark. */
 export function load1() {
   return Number(os.loadavg()[0].toFixed(2));
