@@ -12,13 +12,23 @@ const met = (ok) => (ok ? "met" : "**MISSED**");
 const range = (s, d = 0, scale = 1) =>
   `${fmt(s.median * scale, d)} (${fmt(s.min * scale, d)}–${fmt(s.max * scale, d)})`;
 
+/** The CPU time the hypervisor stole while a section ran (sections with runs record it per run). */
+function stolenNote(sec) {
+  const stolen = (sec.runs?.map((r) => r.stolenPercent) ?? [sec.stolenPercent]).filter(
+    (x) => x !== undefined,
+  );
+  return stolen.length === 0
+    ? ""
+    : ` CPU time stolen by the hypervisor during the run${stolen.length > 1 ? "s" : ""} ${stolen.map((x) => `${fmt(x, 1)}%`).join(", ")};`;
+}
+
 function header(sec, title) {
   const m = sec.machine;
   const when = sec.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC");
   return [
     `### ${title}`,
     "",
-    `_${when}, ${sec.seconds} s${sec.quick ? ", **--quick** (reduced size)" : ""}; load average at the end ${m.loadAverage.join(" / ")} on ${m.nproc} cores;${sec.stolenPercent === undefined ? "" : ` CPU time stolen by the hypervisor during the run ${fmt(sec.stolenPercent, 1)}%;`} code: ${m.commit ?? "?"}${m.uncommittedSrc?.length ? ` plus uncommitted changes to ${m.uncommittedSrc.join(", ")}` : ""}._`,
+    `_${when}, ${sec.seconds} s${sec.quick ? ", **--quick** (reduced size)" : ""}; load average at the end ${m.loadAverage.join(" / ")} on ${m.nproc} cores;${stolenNote(sec)} code: ${m.commit ?? "?"}${m.uncommittedSrc?.length ? ` plus uncommitted changes to ${m.uncommittedSrc.join(", ")}` : ""}._`,
     "",
   ];
 }

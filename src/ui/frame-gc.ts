@@ -50,12 +50,14 @@ export function scavenger(): Collect | undefined {
  * written (on the next turn of the event loop) it collects the young generation if the next frame would
  * fill it, or does nothing.
  *
- * Why: every frame allocates about half the young generation (a frame's view, React's work, Ink's output:
- * ~500 KB at 5 pairs and 200×60 with the small heap of app/heap.ts), so V8 collected it in one frame in
- * three, in the middle of drawing, adding 0.5–2.5 ms to that frame. Collected between frames, when the
- * frame's garbage is already dead, no frame pays for it (render benchmark, BENCHMARKS.md) and the CPU
- * spent is about the same: a scavenge's cost is what survives it, which a frame's garbage does not.
- * The collection itself is V8's own, through its `gc` extension; where it cannot be had, nothing is done.
+ * Why: every frame allocates about half the young generation (the view, React's work, Ink's output: ~490 KB
+ * at 5 pairs and 200×60 with the small heap of app/heap.ts), so V8 collected it inside one frame in three,
+ * adding 0.5–2.5 ms to that frame. Collected after the frame is written, no frame pays for it (render
+ * benchmark, BENCHMARKS.md). The price: with the young generation at 1 MB that is a collection after every
+ * frame (~0.65 ms each, what survives costs, not what died), about half a point of a core more on the main
+ * thread, and twice as many full collections (what lives for two frames now survives two collections and moves to
+ * the old generation); their main-thread part also falls between frames. The collection itself is V8's own, through
+ * its `gc` extension; where it cannot be had, nothing is done.
  *
  * `collect` is V8's collector, or undefined (nothing is done); `space` reads the young generation.
  */
