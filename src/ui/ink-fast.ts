@@ -166,7 +166,7 @@ export class StyleMemo {
   readonly #ansi: AnsiTokenize;
   #tokens = new Map<string, AnsiCode | null>();
   #styles = new Map<string, Style>();
-  #next = new Map<string, Style>();
+  #next = new Map<number, Style>();
   #between = new Map<string, string>();
   /** Ids are never reused, so no entry made before a fresh start can be mistaken for a later style's. */
   #ids = 0;
@@ -187,11 +187,18 @@ export class StyleMemo {
     return style;
   }
 
-  /** The style after the plain SGR code `code`, or `undefined` if ansi-tokenize does not read it as one code. */
-  after(style: Style, code: string): Style | undefined {
-    const key = `${style.id}\u0003${code}`;
+  /**
+   * The style after the plain SGR code `text[start, end)` (as `sgrEnd` found it), or `undefined` if
+   * ansi-tokenize does not read it as one code. Remembered by number (the code's digits and their count fix
+   * its text), so a known change costs no string.
+   */
+  after(style: Style, text: string, start: number, end: number): Style | undefined {
+    let value = 0;
+    for (let i = start + 2; i < end - 1; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
+    const key = (style.id * 4 + (end - start - 3)) * 1000 + value;
     let next = this.#next.get(key);
     if (next === undefined) {
+      const code = text.slice(start, end);
       let token = this.#tokens.get(code);
       if (token === undefined) {
         const made = this.#ansi.tokenize(code);
@@ -238,6 +245,9 @@ export class StyleMemo {
 /**
  * One row of Ink's output holding only `text` written at x = 0 in a row `columns` wide, exactly as
  * `styledCharsToString(cells).trimEnd()` makes it; `undefined` unless `text` is simple and fits.
+ *
+ * Most rows come out as they went in (chalk's codes are what Ink would write): the row is only built,
+ * piece by piece, from the first place it differs from `text`, and otherwise `text` itself is returned.
  */
 export function simpleRow(
   text: string,
@@ -248,7 +258,9 @@ export function simpleRow(
 ): string | undefined {
   if (columns <= 0) return undefined;
   const table = tableFor(width);
-  let out = "";
+  /** The row so far, once it differs from `text`; until then the row so far is `text[0, same)`. */
+  let out: string | undefined;
+  let same = 0;
   let style = memo.none;
   /** Style of the previous cell; undefined before the first. */
   let previous: Style | undefined;
@@ -260,9 +272,12 @@ export function simpleRow(
     if (c === ESC) {
       const end = sgrEnd(text, i);
       if (end < 0) return undefined;
-      const next = memo.after(style, text.slice(i, end));
+      const next = memo.after(style, text, i, end);
       if (next === undefined) return undefined;
-      if (run >= 0) out += text.slice(run, i);
+      if (run >= 0) {
+        if (out === undefined) same = i;
+        else out += text.slice(run, i);
+      }
       run = -1;
       style = next;
       i = end;
@@ -272,18 +287,25 @@ export function simpleRow(
     if (run < 0) {
       // The first cell opens its styles; a later one the difference from the cell before it. Between two
       // cells with the same styles that difference is empty, so runs of them are copied as they are.
-      if (previous !== style) out += memo.between(previous, style);
+      const codes = previous === style ? "" : memo.between(previous, style);
+      if (out !== undefined) out += codes;
+      else if (same + codes.length === i && text.startsWith(codes, same)) same = i;
+      else out = text.slice(0, same) + codes;
       previous = style;
       run = i;
     }
     if (++cells > columns) return undefined;
     i++;
   }
-  if (run >= 0) out += text.slice(run);
   // After the last character: the blank cells (no styles) that fill the rest of the row, or the end of the
   // row; either way the styles are closed there. The blanks themselves would only be trimmed off again.
-  if (previous !== undefined) out += memo.between(previous, memo.none);
-  return out.trimEnd();
+  const closing = previous === undefined ? "" : memo.between(previous, memo.none);
+  if (out === undefined) {
+    if (run >= 0) same = text.length;
+    if (same + closing.length === text.length && text.startsWith(closing, same)) return text.trimEnd();
+    out = text.slice(0, same);
+  } else if (run >= 0) out += text.slice(run);
+  return (out + closing).trimEnd();
 }
 
 /** The parts of Ink's Output (ink/build/output.js) the fast path reads. */

@@ -177,6 +177,22 @@ describe("simpleRow, a row of Ink's output", () => {
     }
   });
 
+  it("gives back the line itself where Ink writes it unchanged, and builds it from the first difference", () => {
+    const red = "\u001b[31m";
+    const bold = "\u001b[1m";
+    const cases = [
+      `${red}1.5${"\u001b[39m"}  2.0`, // as chalk writes it: unchanged
+      `${bold}a${"\u001b[22m"}${bold}b${"\u001b[22m"}`, // a style closed and opened again between cells: dropped
+      `a  ${red}b${"\u001b[39m"}   `, // trailing blanks: trimmed
+      `${red}${bold}x${"\u001b[22m"}${"\u001b[39m"}`, // two styles closed: Ink's order
+      `${red}${"\u001b[39m"}`, // styles and no cell
+    ];
+    for (const text of cases) expect(simpleRow(text, 40, ansi, stringWidth), text).toBe(inkRow(text, 40));
+    const unchanged = cases[0] ?? "";
+    expect(inkRow(unchanged, 40)).toBe(unchanged);
+    expect(inkRow(cases[1] ?? "", 40)).not.toBe(cases[1]);
+  });
+
   it("is Ink's row for simple text at any width it fits, and leaves any other text to Ink", () => {
     fc.assert(
       fc.property(simpleText, fc.integer({ min: 1, max: 80 }), (parts, columns) => {
