@@ -7,9 +7,10 @@
 // every 30 views (a key press, drawn in the same frame as the next view).
 //   MODE live:   what the app does per frame. One Ink instance, mounted once with the app's options
 //                (run-ladder.tsx, frameOptions: maxFps twice the publisher's rate, incrementalRendering, the
-//                young generation collected between frames) on a fake 200×60 terminal, shows the real App over a real LadderStore; each view (made beforehand: in the app
-//                the feed runs in a worker) is handed to the store as the feed client hands it, a structured
-//                clone, one publisher interval (33 ms, real time) apart. A sample is the
+//                young generation collected between frames) on a fake 200×60 terminal, shows the real App
+//                over a real LadderStore; each view (made beforehand: in the app the feed runs in a worker)
+//                is handed to the store as the feed client hands it, a structured clone, one publisher
+//                interval (33 ms, real time) apart. A sample is the
 //                time from the store receiving the view (and the key press, if any) to Ink's write of that frame to
 //                the terminal: React's commit, Yoga's layout, Ink's output stage and log-update, all of it.
 //                On Linux the main thread's time waiting for a core (runnable while other threads or processes

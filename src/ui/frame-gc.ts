@@ -50,9 +50,9 @@ export function scavenger(): Collect | undefined {
  * written (on the next turn of the event loop) it collects the young generation if the next frame would
  * fill it, or does nothing.
  *
- * Why: every frame allocates about half the young generation (the view, React's work, Ink's output: ~490 KB
- * at 5 pairs and 200×60 with the small heap of app/heap.ts), so V8 collected it inside one frame in three,
- * adding 0.5–2.5 ms to that frame. Collected after the frame is written, no frame pays for it (render
+ * Why: every frame allocates close to half the young generation (the view, React's work, Ink's output:
+ * ~420 KB at 5 pairs and 200×60 with the small heap of app/heap.ts), so V8 collected it inside one frame in
+ * three, adding 0.5–2.5 ms to that frame. Collected after the frame is written, no frame pays for it (render
  * benchmark, BENCHMARKS.md). The price: with the young generation at 1 MB that is a collection after every
  * frame (~0.65 ms each, what survives costs, not what died), about half a point of a core more on the main
  * thread, and twice as many full collections (what lives for two frames now survives two collections and moves to
