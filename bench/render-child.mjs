@@ -10,9 +10,9 @@
 //                young generation collected between frames) on a fake 200×60 terminal, shows the real App
 //                over a real LadderStore; each view (made beforehand: in the app the feed runs in a worker)
 //                is handed to the store as the feed client hands it, a structured clone, one publisher
-//                interval (33 ms, real time) apart. A sample is the
-//                time from the store receiving the view (and the key press, if any) to Ink's write of that frame to
-//                the terminal: React's commit, Yoga's layout, Ink's output stage and log-update, all of it.
+//                interval (33 ms, real time) apart. A sample is the time from the store receiving the view
+//                (and the key press, if any) to Ink's write of that frame to the terminal: React's commit,
+//                Yoga's layout, Ink's output stage and log-update, all of it.
 //                On Linux the main thread's time waiting for a core (runnable while other threads or processes
 //                held both cores) comes from /proc/self/task/PID/schedstat, read at the frame's start and write.
 //   MODE string: renderFrame (src/ui/render-frame.tsx) per view: a fresh React/Ink tree rendered to a

@@ -52,12 +52,12 @@ export function scavenger(): Collect | undefined {
  *
  * Why: every frame allocates close to half the young generation (the view, React's work, Ink's output:
  * ~420 KB at 5 pairs and 200×60 with the small heap of app/heap.ts), so V8 collected it inside one frame in
- * three, adding 0.5–2.5 ms to that frame. Collected after the frame is written, no frame pays for it (render
- * benchmark, BENCHMARKS.md). The price: with the young generation at 1 MB that is a collection after every
- * frame (~0.65 ms each, what survives costs, not what died), about half a point of a core more on the main
- * thread, and twice as many full collections (what lives for two frames now survives two collections and moves to
- * the old generation); their main-thread part also falls between frames. The collection itself is V8's own, through
- * its `gc` extension; where it cannot be had, nothing is done.
+ * three, adding 0.5–2.5 ms to that frame. Collected after the frame is written, no frame pays for it
+ * (render benchmark, BENCHMARKS.md). The price: with the young generation at 1 MB that is a collection
+ * after every frame (~0.65 ms each: what survives costs, not what died), about half a point of a core more
+ * on the main thread, and twice as many full collections (what lives for two frames now survives two
+ * collections and moves to the old generation); their main-thread part also falls between frames. The
+ * collection itself is V8's own, through its `gc` extension; where it cannot be had, nothing is done.
  *
  * `collect` is V8's collector, or undefined (nothing is done); `space` reads the young generation.
  */
