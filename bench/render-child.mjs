@@ -14,7 +14,8 @@
 //                (and the key press, if any) to Ink's write of that frame to the terminal: React's commit,
 //                Yoga's layout, Ink's output stage and log-update, all of it.
 //                On Linux the main thread's time waiting for a core (runnable while other threads or processes
-//                held both cores) comes from /proc/self/task/PID/schedstat, read at the frame's start and write.
+//                held both cores) comes from /proc/self/task/PID/schedstat, read at the frame's start and write;
+//                whether the host stole CPU time during the frame, from /proc/stat read before and after it.
 //   MODE string: renderFrame (src/ui/render-frame.tsx) per view: a fresh React/Ink tree rendered to a
 //                string each time (what this benchmark measured before; not what the app does).
 // The string mode also times buildFrame (the view-model alone; not in live mode, where it would add garbage the
@@ -31,6 +32,7 @@ import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
 import { preferSmallHeap } from "../dist/app/heap.js";
 import { lowerHelperThreadPriority } from "../dist/app/priority.js";
+import { stolenTicks } from "./lib/util.mjs";
 
 // Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities (src/app/priority.ts)
 // and Ink and React (React's build from NODE_ENV, production unless set; Ink's loader hooks), before either is
@@ -111,6 +113,8 @@ const build = [];
 const outputStage = [];
 /** Live mode, Linux: the main thread's time waiting for a core during each frame. */
 const waited = [];
+/** Live mode, Linux: 1 where the host was seen stealing time during the frame (see stolenTicks), else 0. */
+const stolen = [];
 const stats = { writes: 0, bytes: 0, async: 0, missed: 0, renders: 0 };
 
 function timeBuild(v, selected) {
@@ -219,6 +223,7 @@ if (mode === "string") {
   /** Times one change to the store up to the write of its frame (React may commit it a task later). */
   async function timeFrame(change) {
     const written = new Promise((resolve) => (terminal.onFrame = resolve));
+    const stolen0 = stolenTicks();
     const s0 = schedstat();
     const t0 = performance.now();
     change();
@@ -233,8 +238,10 @@ if (mode === "string") {
     }
     if (!sync) stats.async++;
     const s1 = end.sched;
+    const stolen1 = stolenTicks();
     return {
       ms: end.at - t0,
+      stolen: stolen1 === undefined ? undefined : stolen1 > stolen0 ? 1 : 0,
       outputMs: lastOutputMs,
       waitMs: s1 === undefined ? undefined : (s1[1] - s0[1]) / 1e6,
     };
@@ -271,6 +278,7 @@ if (mode === "string") {
       render.push(sample.ms);
       outputStage.push(sample.outputMs);
       if (sample.waitMs !== undefined) waited.push(sample.waitMs);
+      if (sample.stolen !== undefined) stolen.push(sample.stolen);
     }
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
@@ -288,6 +296,7 @@ process.stdout.write(
     build,
     outputStage,
     wait: waited,
+    stolen,
     ...stats,
     outputPaths: outputStats,
     live: view?.books.filter((b) => b.state === "live").length,

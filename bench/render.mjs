@@ -25,6 +25,25 @@ function pooled(what, samples, perRunP99, target) {
 /** Samples [from, to) of a run, by view index after the warm-up. */
 const slice = (samples, [from, to]) => samples.slice(from, to);
 
+/** The target: a frame's p99 under this, ms. */
+const TARGET_MS = 4;
+
+/**
+ * What was seen during a window's frames that missed the target: frames that would have made it without their
+ * wait for a core, frames (of the others) during which the host stole time, and the rest.
+ */
+function slowFrames(run, [from, to], into = { over: 0, waited: 0, stolen: 0, unexplained: 0 }) {
+  for (let i = from; i < to; i++) {
+    const ms = run.render[i];
+    if (ms < TARGET_MS) continue;
+    into.over++;
+    if (ms - (run.wait[i] ?? 0) < TARGET_MS) into.waited++;
+    else if (run.stolen[i] === 1) into.stolen++;
+    else into.unexplained++;
+  }
+  return into;
+}
+
 export async function runRender({ quick }) {
   const runs = quick ? 2 : 3;
   const warmup = quick ? 50 : 100;
@@ -46,6 +65,8 @@ export async function runRender({ quick }) {
   const stolen = stealMeter();
   /** The machine's stolen CPU time during each live-mode process, in percent. */
   const liveStolen = [];
+  /** Per window, the frames over the target and what was seen during them (slowFrames). */
+  const slow = {};
   for (let r = 0; r < runs; r++) {
     for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
       log(`  render: run ${r + 1}/${runs}, ${mode}, ${warmup} + ${frames[mode]} views …`);
@@ -66,6 +87,7 @@ export async function runRender({ quick }) {
           ["steady", steady],
         ]) {
           add(`${name}.render`, slice(j.render, window));
+          if (j.wait.length > 0 && j.stolen.length > 0) slow[name] = slowFrames(j, window, slow[name]);
           add(`${name}.output`, slice(j.outputStage, window));
           if (j.wait.length > 0) {
             const wait = slice(j.wait, window);
@@ -118,5 +140,6 @@ export async function runRender({ quick }) {
     loadAverage: [loadBefore, load1()],
     stolenPercent: stolen(),
     stolenPercentPerLiveRun: liveStolen,
+    slowFrames: slow,
   };
 }

@@ -90,6 +90,17 @@ function render(sec) {
       `CPU time the hypervisor stole during each as-the-app-draws process: ${stolen.map((x) => `${fmt(x, 1)}%`).join(", ")}.`,
     );
   }
+  for (const [name, what] of [
+    ["early", "first seconds"],
+    ["steady", "steady state"],
+  ]) {
+    const s = sec.slowFrames?.[name];
+    if (s === undefined) continue;
+    out.push(
+      "",
+      `Frames of 4 ms or more, ${what}: ${fmt(s.over)}; of these, ${fmt(s.waited)} would have been under 4 ms without their wait for a core, ${fmt(s.stolen)} of the others ran while the host stole CPU time (seen when /proc/stat's 10 ms count advanced during the frame; shorter thefts can pass unseen), ${fmt(s.unexplained)} had neither seen.`,
+    );
+  }
   return out;
 }
 

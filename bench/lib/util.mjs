@@ -97,6 +97,15 @@ function cpuTimes() {
 }
 
 /**
+ * The machine's stolen time so far, in the kernel's clock ticks (/proc/stat: 10 ms on Linux), or undefined
+ * where there is no /proc/stat. Two readings that differ tell that the host stole time in between; equal ones
+ * do not tell that it did not (a theft shorter than a tick may not advance the count).
+ */
+export function stolenTicks() {
+  return cpuTimes()?.steal;
+}
+
+/**
  * Starts measuring the machine's stolen time: on a virtual machine, time a virtual CPU wanted to run while the
  * host ran something else, which no thread inside can see (it counts as running). Returns a function giving the
  * share of all CPU time stolen since, in percent, or undefined where /proc/stat is not there.
