@@ -3,7 +3,7 @@
 // identified by its own /proc/thread-self through the trace hook), receive-to-screen latency, frames/s.
 // Run as users run it (NODE_ENV unset: the app then picks React's production build itself).
 import { AppSession, cpuPercent, FPS, RATE } from "./lib/app-session.mjs";
-import { load1, log, percentile, sleep, SYMBOLS, stealMeter } from "./lib/util.mjs";
+import { load1, log, percentile, sleep, stealMeter, SYMBOLS } from "./lib/util.mjs";
 
 const WARMUP_MS = 5000;
 

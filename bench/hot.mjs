@@ -3,7 +3,7 @@
 // (`kraken-ladder verify FILE` against bench/baseline-verify.mjs, the headline). A/B order alternates.
 import { fileURLToPath } from "node:url";
 import { ensureCorpus } from "./lib/corpus.mjs";
-import { BIN, load1, log, summary, timeProcess, stealMeter } from "./lib/util.mjs";
+import { BIN, load1, log, stealMeter, summary, timeProcess } from "./lib/util.mjs";
 
 const INPROC = fileURLToPath(new URL("./hot-inproc.mjs", import.meta.url));
 const BASELINE = fileURLToPath(new URL("./baseline-verify.mjs", import.meta.url));

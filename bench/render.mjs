@@ -4,7 +4,7 @@
 // view handed to its store, timed from the store change to Ink's write of the frame. For reference, the
 // older figure: renderFrame (renderToString), a fresh React/Ink tree per frame.
 import { fileURLToPath } from "node:url";
-import { load1, log, percentile, summary, timeProcess, stealMeter } from "./lib/util.mjs";
+import { load1, log, percentile, stealMeter, summary, timeProcess } from "./lib/util.mjs";
 
 const CHILD = fileURLToPath(new URL("./render-child.mjs", import.meta.url));
 /** The publisher's rate in render-child.mjs: views a second. */

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCorpus } from "./lib/corpus.mjs";
-import { BIN, load1, log, summary, timeProcess, stealMeter } from "./lib/util.mjs";
+import { BIN, load1, log, stealMeter, summary, timeProcess } from "./lib/util.mjs";
 
 const TIME = "/usr/bin/time";
 const MAXRSS_HOOK = new URL("./lib/maxrss-hook.mjs", import.meta.url).href;
