@@ -37,7 +37,7 @@ function slowFrames(run, [from, to], into = { over: 0, waited: 0, stolen: 0, une
     const ms = run.render[i];
     if (ms < TARGET_MS) continue;
     into.over++;
-    if (ms - (run.wait[i] ?? 0) < TARGET_MS) into.waited++;
+    if (ms - run.wait[i] < TARGET_MS) into.waited++;
     else if (run.stolen[i] === 1) into.stolen++;
     else into.unexplained++;
   }
