@@ -12,7 +12,7 @@ import {
   spreadOf,
   formatPrice,
 } from "../../src/ui/view-model/numbers.js";
-import { sanitize } from "../../src/ui/view-model/sanitize.js";
+import { sanitize } from "../../src/text/sanitize.js";
 import { formatUnits, toUnits } from "../../src/ui/view-model/units.js";
 import { displayState } from "../../src/ui/view-model/state.js";
 import { line, sameLine } from "../../src/ui/view-model/line.js";

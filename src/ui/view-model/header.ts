@@ -2,7 +2,7 @@ import type { BookView, ConnectionState } from "../../feed/types.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, line } from "./line.js";
 import { bookPriceDecimals, formatPrice, spreadOf } from "./numbers.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { displayState, GLYPHS, STATE_WORD_WIDTH } from "./state.js";
 import { padLeft, padRight } from "./text.js";

@@ -6,7 +6,7 @@ import { cumulative, groupLevels, groupSizeText } from "./grouping.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line, plain } from "./line.js";
 import { bookPriceDecimals, bookQtyDecimals, spreadOf } from "./numbers.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS } from "./state.js";
 import { centre, padLeft } from "./text.js";

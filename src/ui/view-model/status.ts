@@ -2,7 +2,7 @@ import type { BookView, ConnectionState } from "../../feed/types.js";
 import type { Line, Role, Segment } from "./line.js";
 import { clipLine, line } from "./line.js";
 import { formatAge, formatDuration, formatLatency, formatRate } from "./numbers.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../../text/sanitize.js";
 
 type Item = {
   /** Longest first; the bar uses the longest form of every item that fits, then drops items from the end. */
