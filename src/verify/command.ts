@@ -3,11 +3,16 @@ import { Command, Option } from "commander";
 import { parseDepth } from "../cli/parsers.js";
 import { emptyReport, verifyFile } from "./verify.js";
 import type { VerifyReport } from "./verify.js";
+import { escapeJson, escapeUnsafe } from "../text/sanitize.js";
 import { formatReport } from "./report.js";
 
 type VerifyFlags = { depth?: number; json?: boolean };
 
-/** `kraken-ladder verify FILE.jsonl...`: exit 0 all checksums match, 1 any mismatch, 2 bad usage or unreadable file. */
+/**
+ * `kraken-ladder verify FILE.jsonl...`. Exit codes: 0 every checksum matched and every file had book data
+ * to verify; 1 a checksum mismatch, or a file in which no checksum could be checked (empty, garbage,
+ * binary, no book data); 2 bad usage or a file that cannot be read.
+ */
 export function verifyCommand(): Command {
   return new Command("verify")
     .description("replay recordings through the book engine and check every Kraken checksum")
@@ -27,26 +32,53 @@ export function verifyCommand(): Command {
     });
 }
 
+/** A line on stderr; file names and messages are shown with control characters escaped. */
+function complain(message: string): void {
+  process.stderr.write(`kraken-ladder verify: ${escapeUnsafe(message)}\n`);
+}
+
 export async function runVerify(files: readonly string[], flags: VerifyFlags): Promise<number> {
   for (const file of files) {
     try {
       accessSync(file, constants.R_OK);
     } catch (e) {
-      process.stderr.write(
-        `kraken-ladder verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}\n`,
-      );
+      complain(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       return 2;
     }
   }
   const report: VerifyReport = emptyReport();
+  /** Files in which not one checksum could be checked. */
+  const unverified: string[] = [];
+  const problems: string[] = [];
   for (const file of files) {
+    const checked = report.checksums.ok + report.checksums.failed;
+    const frames = report.frames;
+    const errors = report.errors.length;
     try {
       await verifyFile(file, report, flags.depth ?? 10);
     } catch (e) {
-      process.stderr.write(`kraken-ladder verify: cannot read ${file}: ${(e as Error).message}\n`);
+      complain(`cannot read ${file}: ${(e as Error).message}`);
       return 2;
     }
+    if (report.checksums.ok + report.checksums.failed > checked) continue;
+    unverified.push(file);
+    problems.push(
+      `nothing verified in ${file}: ${why(report.frames - frames, report.errors.length - errors)}`,
+    );
   }
-  process.stdout.write(flags.json === true ? JSON.stringify(report) + "\n" : formatReport(report, files));
-  return report.checksums.failed > 0 ? 1 : 0;
+  process.stdout.write(
+    flags.json === true
+      ? escapeJson(JSON.stringify({ ...report, unverified })) + "\n"
+      : formatReport(report, files),
+  );
+  for (const problem of problems) complain(problem);
+  return report.checksums.failed > 0 || unverified.length > 0 ? 1 : 0;
+}
+
+/** Why a file gave no checksum to check, from its count of frames (non-blank lines) and unreadable ones. */
+function why(frames: number, unreadable: number): string {
+  const lines = `${frames} line${frames === 1 ? "" : "s"}`;
+  if (frames === 0) return "it has no frames (it is empty or blank)";
+  if (unreadable === frames) return `none of its ${lines} is a readable frame`;
+  return `no book snapshot with a checksum in its ${lines}`;
 }

@@ -1,14 +1,18 @@
+import { escapeUnsafe } from "../text/sanitize.js";
 import type { VerifyReport } from "./verify.js";
 
 const COLUMNS = ["snapshots", "updates", "skipped", "ok", "failed", "crossed"] as const;
 /** Invalid lines listed in full before the rest are summarised. */
 const MAX_LISTED_ERRORS = 20;
 
-/** Plain-text summary: a table per symbol, totals, then invalid lines with their numbers. */
+/**
+ * Plain-text summary: a table per symbol, totals, then invalid lines with their numbers. Symbols, file
+ * names and parser messages come from files: shown with control and format characters escaped.
+ */
 export function formatReport(report: VerifyReport, files: readonly string[]): string {
   const rows: string[][] = [["symbol", ...COLUMNS]];
   for (const [symbol, s] of Object.entries(report.symbols)) {
-    rows.push([symbol, ...COLUMNS.map((c) => String(s[c]))]);
+    rows.push([escapeUnsafe(symbol), ...COLUMNS.map((c) => String(s[c]))]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) =>
@@ -16,14 +20,14 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
   );
   const { ok, failed } = report.checksums;
   const out = [
-    `${files.length === 1 ? files[0] : `${files.length} files`}: ${report.frames} frames`,
+    `${files.length === 1 ? escapeUnsafe(files[0] ?? "") : `${files.length} files`}: ${report.frames} frames`,
     ...table,
     `checksums: ${ok} ok, ${failed} failed${failed === 0 ? "" : "  (MISMATCH)"}`,
   ];
   if (report.errors.length > 0) {
     out.push(`${report.errors.length} invalid line${report.errors.length === 1 ? "" : "s"}:`);
     for (const e of report.errors.slice(0, MAX_LISTED_ERRORS))
-      out.push(`  ${e.file}:${e.line}: ${e.message}`);
+      out.push(`  ${escapeUnsafe(e.file)}:${e.line}: ${escapeUnsafe(e.message)}`);
     if (report.errors.length > MAX_LISTED_ERRORS)
       out.push(`  … and ${report.errors.length - MAX_LISTED_ERRORS} more (--json lists all)`);
   }

@@ -22,12 +22,21 @@ export type FrameError = { readonly file: string; readonly line: number; readonl
 export type VerifyReport = {
   frames: number;
   checksums: { ok: number; failed: number };
+  /**
+   * Keyed by symbols read from the file: a null-prototype object, so no symbol (`__proto__`,
+   * `constructor`, `toString`) can reach Object.prototype or be mistaken for one of its members.
+   */
   symbols: Record<string, SymbolReport>;
   errors: FrameError[];
 };
 
 export function emptyReport(): VerifyReport {
-  return { frames: 0, checksums: { ok: 0, failed: 0 }, symbols: {}, errors: [] };
+  return {
+    frames: 0,
+    checksums: { ok: 0, failed: 0 },
+    symbols: Object.create(null) as Record<string, SymbolReport>,
+    errors: [],
+  };
 }
 
 type Track = {
