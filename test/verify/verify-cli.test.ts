@@ -1,0 +1,117 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/run-cli.js";
+
+/** `kraken-ladder verify` through the built binary, on recordings written to fool it. */
+
+const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+const capture = readFileSync(CAPTURE, "utf8").split("\n").slice(0, -1);
+/** The capture's first 30 lines (two snapshots and their updates) with BTC/USD renamed. */
+const renamed = (symbol: string): string[] =>
+  capture.slice(0, 30).map((l) => l.replaceAll('"BTC/USD"', JSON.stringify(symbol)));
+const RAW_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "kraken-ladder-verify-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, content: string | Buffer): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+const lines = (ls: readonly string[]): string => ls.map((l) => l + "\n").join("");
+
+type Report = {
+  checksums: { ok: number; failed: number };
+  symbols: Record<string, { ok: number }>;
+  unverified: string[];
+};
+
+describe.concurrent("kraken-ladder verify on files written to fool it", () => {
+  it("symbols named __proto__, ok, constructor and toString each get their own row, exit 0", async () => {
+    const names = ["__proto__", "ok", "constructor", "toString", "hasOwnProperty"];
+    const path = await file("proto.jsonl", lines(names.flatMap(renamed)));
+    const text = await runCli(["verify", path]);
+    expect(text.stderr).toBe("");
+    expect(text.code).toBe(0);
+    for (const name of names)
+      expect(text.stdout).toMatch(new RegExp(`^${name}\\s+2\\s+\\d+\\s+0\\s+\\d+\\s+0\\s+0$`, "m"));
+    const json = await runCli(["verify", "--json", path]);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as Report;
+    expect(Object.keys(report.symbols)).toEqual(names);
+    for (const name of names)
+      expect(Object.getOwnPropertyDescriptor(report.symbols, name)?.value).toMatchObject({ ok: 16 });
+    expect(report.checksums).toEqual({ ok: 16 * names.length, failed: 0 });
+  });
+
+  it("fails with exit 1 and names the file when it has nothing to verify: empty, blank, garbage, binary, no book data", async () => {
+    const binary = Buffer.alloc(4096);
+    for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919 + 13) % 256;
+    const cases: [string, string | Buffer, RegExp][] = [
+      ["empty.jsonl", "", /it has no frames/],
+      ["blank.jsonl", "\n  \n\r\n", /it has no frames/],
+      [
+        "garbage.jsonl",
+        "garbage\n{not json\n\u001b]0;pwned\u0007\n",
+        /none of its 3 lines is a readable frame/,
+      ],
+      ["binary.jsonl", binary, /none of its \d+ lines? is a readable frame/],
+      [
+        "no-book.jsonl",
+        lines(capture.filter((l) => !l.startsWith('{"channel":"book"'))),
+        /no book snapshot with a checksum in its \d+ lines/,
+      ],
+    ];
+    for (const [name, content, reason] of cases) {
+      const path = await file(name, content);
+      const text = await runCli(["verify", path]);
+      expect(text.code, name).toBe(1);
+      expect(text.stderr, name).toMatch(new RegExp(`^kraken-ladder verify: nothing verified in ${path}: `));
+      expect(text.stderr, name).toMatch(reason);
+      for (const line of (text.stderr + text.stdout).split("\n")) expect(line, name).not.toMatch(RAW_UNSAFE);
+      const json = await runCli(["verify", "--json", path]);
+      expect(json.code, name).toBe(1);
+      expect((JSON.parse(json.stdout) as Report).unverified, name).toEqual([path]);
+    }
+  });
+
+  it("with several files, one with nothing to verify fails the run and is the one named", async () => {
+    const empty = await file("empty-2.jsonl", "");
+    const r = await runCli(["verify", "--json", CAPTURE, empty]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.checksums).toEqual({ ok: 301, failed: 0 });
+    expect(report.unverified).toEqual([empty]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      `kraken-ladder verify: nothing verified in ${empty}: it has no frames (it is empty or blank)`,
+    ]);
+  });
+
+  it("escapes control and format characters in symbols and parser messages, in the table and in --json", async () => {
+    const symbol = "EVIL\u001b]0;pwned\u0007\u009b2J\u202e/USD";
+    const path = await file(
+      "controls.jsonl",
+      lines([...renamed(symbol), "\u009b31m\u202egarbage", "\u001b[2Jmore"]),
+    );
+    const text = await runCli(["verify", path]);
+    expect(text.code).toBe(0);
+    for (const line of (text.stdout + text.stderr).split("\n")) expect(line).not.toMatch(RAW_UNSAFE);
+    expect(text.stdout).toContain("EVIL\\u001b]0;pwned\\u0007\\u009b2J\\u202e/USD");
+    expect(text.stdout).toMatch(/^2 invalid lines:$/m);
+    const json = await runCli(["verify", "--json", path]);
+    expect(json.stdout.trimEnd()).not.toMatch(RAW_UNSAFE);
+    const report = JSON.parse(json.stdout) as Report & { errors: { message: string }[] };
+    expect(Object.keys(report.symbols)).toEqual([symbol]);
+    expect(report.errors).toHaveLength(2);
+  });
+});
