@@ -1,18 +1,24 @@
-import type { BookView, FeedEvent } from "../feed/types.js";
+import type { BookView, FeedEvent, RecordingFailure } from "../feed/types.js";
+import { escapeJson } from "../text/sanitize.js";
 
 /**
  * NDJSON output for pipes and `--json`: one object per line, prices as exact strings.
  * Connection lines on every transition, book lines only when their content changed (so at most
  * one per published view, i.e. `--fps` per symbol), resync, rejected and error lines as they happen.
+ * Every line goes out through `escapeJson`: server text (symbols, reasons, messages) cannot carry a raw
+ * C1 control, bidi override or other invisible character to a terminal showing the stream.
  */
 export class NdjsonWriter {
   private readonly lastBook = new Map<string, string>();
+  private readonly write: (line: string) => void;
 
   constructor(
-    private readonly write: (line: string) => void,
+    write: (line: string) => void,
     /** Notices are for people, not for the stream: they go to stderr. */
     private readonly notice: (message: string) => void,
-  ) {}
+  ) {
+    this.write = (line) => write(escapeJson(line));
+  }
 
   event(event: FeedEvent): void {
     switch (event.type) {
@@ -53,6 +59,9 @@ export class NdjsonWriter {
       case "notice":
         this.notice(event.message);
         return;
+      case "recording-failed":
+        this.write(JSON.stringify({ type: "error", message: recordingFailedMessage(event) }));
+        return;
       case "stopped":
         return;
       default:
@@ -75,4 +84,9 @@ export function bookLine(b: BookView): string {
     resyncs: b.resyncs,
     ...(b.time === undefined ? {} : { time: b.time }),
   });
+}
+
+/** The error line's message when recording stops early. */
+export function recordingFailedMessage(failure: RecordingFailure): string {
+  return `recording to ${failure.path} stopped: ${failure.reason}; the recording is incomplete`;
 }

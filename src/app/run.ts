@@ -1,7 +1,8 @@
 import { closeSync, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
-import type { FeedClient, FeedOptions } from "../feed/types.js";
+import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js";
+import { escapeUnsafe } from "../text/sanitize.js";
 import { preferSmallHeap } from "./heap.js";
 import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
@@ -18,8 +19,9 @@ const INITIAL_LADDER_LEVELS = 50;
 /** A server started in-process for `--demo` and `--replay`. */
 type LocalServer = { readonly url: string; close(): Promise<void> };
 
+/** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
 function fail(message: string): void {
-  process.stderr.write(`kraken-ladder: ${message}\n`);
+  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
 }
 
 /**
@@ -96,10 +98,19 @@ export async function runApp(options: AppOptions): Promise<number> {
     };
     const started = startFeed(feedOptions);
     feed = started;
+    let recording: RecordingFailure | undefined;
+    feed.subscribe((event) => {
+      if (event.type === "recording-failed") recording = event;
+    });
     // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
     void started.online.then(preferSmallHeap);
-    if (json) return await streamNdjson(feed, options.durationMs);
-    return await runTerminal(feed, symbols, options);
+    const code = json
+      ? await streamNdjson(feed, options.durationMs)
+      : await runTerminal(feed, symbols, options);
+    // Said last, after the ladder has restored the terminal: a recording that stopped early fails the run.
+    if (recording === undefined) return code;
+    fail(`the recording ${recording.path} is incomplete: ${recording.reason}`);
+    return code === 0 ? FAILURE : code;
   } finally {
     await feed?.stop();
     await server?.close();

@@ -66,6 +66,8 @@ const FAILURE_MEMORY_MS = 60_000;
 /** This many rate-limit errors within the window make the connection back off. */
 const RATE_LIMIT_STRIKES = 3;
 const RATE_LIMIT_WINDOW_MS = 10_000;
+/** Longest exchange status word a notice repeats. */
+const STATUS_WORD_MAX = 64;
 
 /**
  * The books and their subscriptions over one connection after another: subscribe on open, apply
@@ -158,9 +160,13 @@ export class Session {
         this.rateLimited(msg.error, receivedAt);
         return;
       case "status":
+        // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
+        // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
         if (msg.system !== this.system) {
           this.system = msg.system;
-          this.sink.event({ type: "notice", message: `exchange status: ${msg.system}` });
+          const word =
+            msg.system.length > STATUS_WORD_MAX ? `${msg.system.slice(0, STATUS_WORD_MAX)}…` : msg.system;
+          this.sink.event({ type: "notice", message: `exchange status: ${word}` });
         }
         return;
       case "error":

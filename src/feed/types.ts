@@ -72,6 +72,13 @@ export type BookView = {
   readonly latencyP99: number | null;
 };
 
+/** Recording (`--record`) stopped before the end of the run: the file ends at its last whole line. */
+export type RecordingFailure = {
+  readonly path: string;
+  /** What the file system said (e.g. "ENOSPC: no space left on device, write"), or "short write (…)". */
+  readonly reason: string;
+};
+
 /** One coalesced publication. */
 export type FeedView = {
   readonly connection: ConnectionState;
@@ -82,6 +89,8 @@ export type FeedView = {
   readonly receivedAt: number;
   /** Frames that could not be parsed, since start. */
   readonly malformed: number;
+  /** Set once recording has failed; the run then ends with exit code 1. */
+  readonly recording?: RecordingFailure;
 };
 
 /** Events from the worker, in order. `view` is coalesced; the rest are sent as they happen. */
@@ -92,6 +101,8 @@ export type FeedEvent =
   | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "notice"; readonly message: string }
+  /** Sent once, when recording stops early (every later view carries it as `recording`). */
+  | ({ readonly type: "recording-failed" } & RecordingFailure)
   | { readonly type: "stopped" };
 
 /** Messages to the worker. */

@@ -1,10 +1,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Connection } from "./connection.js";
 import { Publisher } from "./publisher.js";
+import { MessageLimiter } from "./message-limit.js";
 import { Recorder } from "./record.js";
 import { Session } from "./session.js";
 import { traceThread } from "./trace-thread.js";
-import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions } from "./types.js";
+import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions, RecordingFailure } from "./types.js";
 
 /**
  * The feed worker: owns the socket, the books and the publisher. It never writes to stdout;
@@ -13,6 +14,8 @@ import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions } from "./typ
 
 /** At most this many error events a second reach the main thread; the rest are counted. */
 const ERRORS_PER_SECOND = 20;
+/** Notices (exchange status) go to a terminal's stderr: fewer. */
+const NOTICES_PER_SECOND = 5;
 
 if (parentPort === null) throw new Error("feed/worker.js must run in a worker thread");
 const port = parentPort;
@@ -20,20 +23,10 @@ const options = workerData as FeedOptions;
 traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
 const post = (event: FeedEvent): void => port.postMessage(event);
 
-let errorWindowStart = 0;
-let errorsInWindow = 0;
-let errorsSuppressed = 0;
-function postError(message: string): void {
-  const now = Date.now();
-  if (now - errorWindowStart >= 1000) {
-    if (errorsSuppressed > 0) post({ type: "error", message: `${errorsSuppressed} more errors not shown` });
-    errorWindowStart = now;
-    errorsInWindow = 0;
-    errorsSuppressed = 0;
-  }
-  if (++errorsInWindow <= ERRORS_PER_SECOND) post({ type: "error", message });
-  else errorsSuppressed++;
-}
+const errors = new MessageLimiter(ERRORS_PER_SECOND, "errors", (message) => post({ type: "error", message }));
+const notices = new MessageLimiter(NOTICES_PER_SECOND, "notices", (message) =>
+  post({ type: "notice", message }),
+);
 
 let connection: ConnectionState = { state: "connecting", attempt: 1 };
 function setConnection(next: ConnectionState): void {
@@ -42,12 +35,13 @@ function setConnection(next: ConnectionState): void {
 }
 
 let recorder: Recorder | undefined;
-if (options.recordPath !== undefined) {
-  try {
-    recorder = new Recorder(options.recordPath);
-  } catch (e) {
-    postError(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
-  }
+let recordingFailure: RecordingFailure | undefined;
+function recordingFailed(path: string, reason: string): void {
+  recorder = undefined;
+  recordingFailure = { path, reason };
+  post({ type: "recording-failed", ...recordingFailure });
+  // A change every later view shows.
+  session.version++;
 }
 
 const session = new Session(
@@ -60,10 +54,22 @@ const session = new Session(
   },
   {
     send: (text) => socket.send(text),
-    event: (event) => (event.type === "error" ? postError(event.message) : post(event)),
+    event: (event) => {
+      if (event.type === "error") errors.post(event.message);
+      else if (event.type === "notice") notices.post(event.message);
+      else post(event);
+    },
     slowDown: (reason) => socket.slowDown(reason),
   },
 );
+
+if (options.recordPath !== undefined) {
+  try {
+    recorder = new Recorder(options.recordPath);
+  } catch (e) {
+    recordingFailed(options.recordPath, (e as Error).message);
+  }
+}
 
 function checkLive(): void {
   if (connection.state === "subscribing" && session.settled()) setConnection({ state: "live" });
@@ -79,10 +85,7 @@ const socket = new Connection(options, {
   frame: (raw, receivedAt) => {
     if (recorder !== undefined) {
       const failure = recorder.write(raw);
-      if (failure !== undefined) {
-        recorder = undefined;
-        postError(failure);
-      }
+      if (failure !== undefined) recordingFailed(recorder.path, failure);
     }
     session.frame(raw, receivedAt);
     checkLive();
@@ -100,7 +103,10 @@ const publisher = new Publisher(
   () => connection,
   (view) => {
     viewInFlight = true;
-    post({ type: "view", view });
+    post({
+      type: "view",
+      view: recordingFailure === undefined ? view : { ...view, recording: recordingFailure },
+    });
   },
   options,
   () => !viewInFlight,
@@ -114,6 +120,8 @@ async function stop(): Promise<void> {
   session.dispose();
   await socket.stop();
   recorder?.close();
+  errors.flush();
+  notices.flush();
   // Flush what the books last showed, then report the stop (its view repeats the same books).
   publisher.tick(Date.now(), true);
   setConnection({ state: "stopped" });

@@ -95,4 +95,44 @@ describe("NDJSON lines", () => {
     expect(lines.at(-1)).toBe('{"type":"connection","state":"reconnecting","attempt":2,"retryInMs":740}');
     expect(notices).toEqual(["exchange status: maintenance"]);
   });
+
+  it("writes a recording failure as an error line saying the recording is incomplete", () => {
+    const lines: string[] = [];
+    const w = new NdjsonWriter(
+      (l) => lines.push(l),
+      () => undefined,
+    );
+    w.event({
+      type: "recording-failed",
+      path: "/data/btc.jsonl",
+      reason: "ENOSPC: no space left on device, write",
+    });
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      {
+        type: "error",
+        message:
+          "recording to /data/btc.jsonl stopped: ENOSPC: no space left on device, write; the recording is incomplete",
+      },
+    ]);
+  });
+
+  it("escapes C1 controls, bidi overrides and other invisible characters that JSON.stringify leaves raw", () => {
+    const lines: string[] = [];
+    const w = new NdjsonWriter(
+      (l) => lines.push(l),
+      () => undefined,
+    );
+    const hostile = "FOO\u009b2J\u202e\u2066\u200b\ufeff\u2028/BAR";
+    w.event({ type: "rejected", symbol: hostile, reason: `Currency pair not supported ${hostile}` });
+    w.event(view([{ ...live, symbol: hostile }]));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    expect(lines[0]).toContain("FOO\\u009b2J\\u202e\\u2066\\u200b\\ufeff\\u2028/BAR");
+    expect(JSON.parse(lines[0]!)).toEqual({
+      type: "rejected",
+      symbol: hostile,
+      reason: `Currency pair not supported ${hostile}`,
+    });
+    expect((JSON.parse(lines[1]!) as { symbol: string }).symbol).toBe(hostile);
+  });
 });

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Recorder } from "../../src/feed/record.js";
+import type { WriteText } from "../../src/feed/record.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
 import type { Harness } from "./support/feed-harness.js";
 import { ScriptedServer } from "./support/scripted-server.js";
@@ -66,5 +67,41 @@ describe("--record", () => {
     b.write('{"channel":\n"heartbeat"}');
     b.close();
     expect(readFileSync(path, "utf8")).toBe('{"channel":"heartbeat"}\n{"channel": "heartbeat"}\n');
+  });
+
+  /**
+   * A real short write cannot be forced on a real disk here: this write function writes only the first
+   * `room` bytes of each call for real (the rest of the file system is real), as a disk that fills up would.
+   */
+  const fillingDisk = (room: number): WriteText => {
+    return (fd, text) => {
+      const bytes = Buffer.from(text);
+      const n = Math.min(room, bytes.length);
+      room -= n;
+      return n === 0 ? 0 : writeSync(fd, bytes, 0, n);
+    };
+  };
+
+  it("a short write (a disk filling up) is cut back to the last whole line and stops recording", () => {
+    const path = join(dir, "short.jsonl");
+    const before = '{"channel":"heartbeat"}\n';
+    const a = new Recorder(path);
+    a.write('{"channel":"heartbeat"}');
+    a.close();
+    const frame = '{"channel":"book","type":"update","data":[]}';
+    const r = new Recorder(path, fillingDisk(frame.length + 1 + 10));
+    expect(r.write(frame)).toBeUndefined();
+    expect(r.write(frame)).toBe(`short write (10 of ${frame.length + 1} bytes)`);
+    // What the write managed is gone again: the file ends with the last whole line.
+    expect(readFileSync(path, "utf8")).toBe(`${before}${frame}\n`);
+    // Recording has stopped: later frames are not written, and nothing more is reported.
+    expect(r.write(frame)).toBeUndefined();
+    expect(readFileSync(path, "utf8")).toBe(`${before}${frame}\n`);
+  });
+
+  it("a write that fails (ENOSPC from /dev/full) stops recording with the file system's message", () => {
+    const r = new Recorder("/dev/full");
+    expect(r.write('{"channel":"heartbeat"}')).toMatch(/^ENOSPC: no space left on device/);
+    expect(r.write('{"channel":"heartbeat"}')).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import { ladderLines } from "./ladder.js";
 import type { Line } from "./line.js";
 import { clipLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
+import { recordingLine } from "./recording.js";
 import { statusLine } from "./status.js";
 
 /** Below this the ladder cannot show anything useful: a "pane too small" message instead. */
@@ -85,7 +86,11 @@ export function buildScreen(input: ScreenInput): Screen {
   const connection = view?.connection;
 
   const header = headerLines(symbols, books, connection, selected, width, headerBudget(frameHeight));
-  const status = [statusLine(connection, book, now, width)];
+  const recording = view?.recording;
+  const status = [
+    ...(recording === undefined ? [] : [recordingLine(recording, width)]),
+    statusLine(connection, book, now, width),
+  ];
   const room = frameHeight - header.length - status.length;
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
   const body = input.help

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ScriptedServer } from "../feed/support/scripted-server.js";
+import { reap, runBin } from "./support/run-bin.js";
+import type { Run } from "./support/run-bin.js";
+
+let server: ScriptedServer | undefined;
+let run: Run | undefined;
+afterEach(async () => {
+  reap(run);
+  await server?.close();
+  run = undefined;
+  server = undefined;
+});
+
+describe("--record onto a full disk (/dev/full: opens, every write fails with ENOSPC), NDJSON", () => {
+  it("prints one error line, keeps the books streaming, and ends with exit 1 saying the recording is incomplete", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url, "--record", "/dev/full", "--duration", "2", "BTC/USD"]);
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    const lines = run.lines();
+    const errors = lines.filter((l) => l["type"] === "error");
+    expect(errors).toEqual([
+      {
+        type: "error",
+        message: expect.stringMatching(
+          /^recording to \/dev\/full stopped: ENOSPC: no space left on device.*; the recording is incomplete$/,
+        ) as unknown,
+      },
+    ]);
+    // The feed carries on: the book went live after the recording stopped.
+    const failedAt = lines.findIndex((l) => l["type"] === "error");
+    expect(lines.slice(failedAt).some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
+    expect(run.stderr()).toMatch(
+      /^kraken-ladder: the recording \/dev\/full is incomplete: ENOSPC: no space left on device.*\n$/,
+    );
+  });
+
+  it("a recording that works ends the same run with exit 0", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url, "--record", "/dev/null", "--duration", "2", "BTC/USD"]);
+    expect((await run.exit).code).toBe(0);
+    expect(run.lines().some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
+    expect(run.lines().filter((l) => l["type"] === "error")).toEqual([]);
+    expect(run.stderr()).toBe("");
+  });
+});
