@@ -1,0 +1,54 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, ROOT } from "../helpers/run-cli.js";
+import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+
+/** The built binary in a real terminal (tmux), recording onto a full disk (/dev/full). */
+
+const MARKER = "ORIGINAL-SCREEN-BEFORE-THE-LADDER";
+
+let tmux: TmuxSession | undefined;
+afterEach(() => {
+  tmux?.close();
+  tmux = undefined;
+});
+
+beforeAll(() => {
+  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
+});
+
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+describe("the ladder recording onto a full disk", () => {
+  it("shows that the recording stopped, keeps the ladder, and after q says the recording is incomplete and exits 1", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    t.start(
+      [
+        `cd ${quote(ROOT)}`,
+        `echo ${MARKER}`,
+        `env CI=true ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD --record /dev/full`,
+        `echo EXIT=$? > ${quote(`${t.dir}/exit`)}`,
+        "sleep 600",
+      ].join("; "),
+      100,
+      24,
+    );
+    const screen = await t.waitFor(
+      "the recording warning over a live ladder",
+      (lines) =>
+        lines.some((l) => l.includes("─ spread ")) &&
+        lines.some((l) => l.startsWith(" ✗ recording stopped, /dev/full is incomplete")),
+    );
+    // The warning sits right above the status bar, on the last line.
+    expect(screen.at(-2)).toMatch(/^ ✗ recording stopped, \/dev\/full is incomplete: ENOSPC/);
+    expect(screen.at(-1)).toMatch(/│/);
+    t.keys("q");
+    const after = await t.waitFor("the original screen", (lines) => lines.some((l) => l.includes(MARKER)));
+    expect(after.join("\n")).toMatch(/kraken-ladder: the recording \/dev\/full is incomplete: ENOSPC/);
+    expect(after.join("\n")).not.toContain("spread");
+    const deadline = Date.now() + 5000;
+    while (t.readFile("exit") === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(t.readFile("exit")?.trim()).toBe("EXIT=1");
+  }, 60_000);
+});
