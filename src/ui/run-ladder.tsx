@@ -2,6 +2,7 @@ import chalk from "chalk";
 import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
 import type { FeedClient } from "../feed/types.js";
+import { escapeUnsafe } from "../text/sanitize.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
 import { collectBetweenFrames, scavenger } from "./frame-gc.js";
@@ -73,7 +74,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       process.off("exit", restoreOnExit);
       if (error !== undefined) {
         const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        process.stderr.write(`kraken-ladder: ${text}\n`);
+        // A message may quote server text: each line is printed with control characters escaped.
+        process.stderr.write(`kraken-ladder: ${text.split("\n").map(escapeUnsafe).join("\n")}\n`);
       }
       resolve(code);
     };
