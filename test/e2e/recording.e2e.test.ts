@@ -38,6 +38,8 @@ describe("the ladder recording onto a full disk", () => {
       (lines) =>
         lines.some((l) => l.includes("─ spread ")) &&
         lines.some((l) => l.startsWith(" ✗ recording stopped, /dev/full is incomplete")),
+      // The first screen can take a while on a loaded machine (the whole suite runs in parallel).
+      30_000,
     );
     // The warning sits right above the status bar, on the last line.
     expect(screen.at(-2)).toMatch(/^ ✗ recording stopped, \/dev\/full is incomplete: ENOSPC/);
