@@ -2,6 +2,8 @@ import { closeSync, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions } from "../feed/types.js";
+import { showFirstScreen } from "../ui/first-screen.js";
+import type { FirstScreen } from "../ui/first-screen.js";
 import { preferSmallHeap } from "./heap.js";
 import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
@@ -62,6 +64,8 @@ export async function runApp(options: AppOptions): Promise<number> {
   }
 
   const json = options.json || process.stdout.isTTY !== true;
+  // On a terminal, something to look at at once, while the server, the feed and the ladder start.
+  const first = json ? undefined : showFirstScreen({ stdout: process.stdout, stdin: process.stdin }, symbols);
   preferSmallHeap();
   lowerHelperThreadPriority();
   let server: LocalServer | undefined;
@@ -98,9 +102,10 @@ export async function runApp(options: AppOptions): Promise<number> {
     feed = started;
     // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
     void started.online.then(preferSmallHeap);
-    if (json) return await streamNdjson(feed, options.durationMs);
-    return await runTerminal(feed, symbols, options);
+    if (first === undefined) return await streamNdjson(feed, options.durationMs);
+    return await runTerminal(feed, symbols, options, first);
   } finally {
+    first?.close();
     await feed?.stop();
     await server?.close();
   }
@@ -149,9 +154,12 @@ async function runTerminal(
   feed: FeedClient,
   symbols: readonly string[],
   options: AppOptions,
+  first: FirstScreen,
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
+  // A signal while the first screen was up: stop before the ladder draws.
+  if (first.quitRequested()) return 0;
   // So does the loader hooks' thread that loadLadder starts.
   preferSmallHeap();
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
@@ -159,6 +167,7 @@ async function runTerminal(
   // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
   const keep = (): void => {};
   for (const signal of LADDER_SIGNALS) process.on(signal, keep);
+  first.handOver();
   // --duration quits the ladder the way SIGTERM does, restoring the terminal.
   const timer =
     options.durationMs === undefined
