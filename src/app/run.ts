@@ -160,8 +160,6 @@ async function runTerminal(
   const { runLadder } = await loadLadder();
   // A signal while the first screen was up: stop before the ladder draws.
   if (first.quitRequested()) return 0;
-  // So does the loader hooks' thread that loadLadder starts.
-  preferSmallHeap();
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
   // other listener left (the ladder removes its own while quitting), which would kill the process
   // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
