@@ -88,7 +88,8 @@ async function loadedModules(log: string): Promise<string[]> {
 async function traced(args: readonly string[]): Promise<{ r: CliResult; loaded: string[] }> {
   const log = join(dir, `modules-${++runs}.log`);
   await writeFile(log, "");
-  const r = await runCli(args, { env: hookEnv(log) });
+  // Generous: on a loaded machine a traced start-up can take seconds.
+  const r = await runCli(args, { env: hookEnv(log), timeoutMs: 45_000 });
   return { r, loaded: await loadedModules(log) };
 }
 
@@ -111,7 +112,7 @@ describe.concurrent("the verify command's module graph", () => {
     expect(r.stdout).toContain('"type":"book"');
     expect(loaded.some((l) => l.endsWith(`/dist/${holding("src/app/ndjson.ts")}`))).toBe(true);
     expect(uiModules(loaded)).toEqual([]);
-  });
+  }, 60_000);
 
   it("also keeps --help and bad usage free of Ink and React", async () => {
     for (const args of [["--help"], ["verify", "--depth", "7", CAPTURE]]) {
