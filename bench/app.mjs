@@ -1,7 +1,7 @@
 // Benchmark 4, the whole app: simulate --rate 1000 (5 symbols × 1,000 msg/s) and the ladder in tmux at
 // 200×60 for 60 s: CPU of the main thread and of the feed worker (/proc/PID/task/TID/stat, each thread
 // identified by its own /proc/thread-self through the trace hook), receive-to-screen latency, frames/s.
-// Run as users run it (NODE_ENV unset: the app then picks React's production build itself).
+// Run as users run it (NODE_ENV unset; the bundle holds React's production build whatever it is).
 import { AppSession, cpuPercent, FPS, RATE } from "./lib/app-session.mjs";
 import { load1, log, percentile, sleep, stealMeter, SYMBOLS } from "./lib/util.mjs";
 
@@ -56,7 +56,7 @@ async function measure(seconds, env) {
 
 export async function runApp({ quick }) {
   const seconds = quick ? 15 : 60;
-  // As users run it: the app itself picks React's production build unless NODE_ENV is set.
+  // As users run it: NODE_ENV unset (the bundle holds React's production build whatever it is).
   const variants = [{ label: "as users run it", env: {}, target: true }];
   const runs = [];
   for (const v of variants)

@@ -3,6 +3,8 @@ import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
+import { showFirstScreen } from "../ui/first-screen.js";
+import type { FirstScreen } from "../ui/first-screen.js";
 import { preferSmallHeap } from "./heap.js";
 import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
@@ -64,6 +66,8 @@ export async function runApp(options: AppOptions): Promise<number> {
   }
 
   const json = options.json || process.stdout.isTTY !== true;
+  // On a terminal, something to look at at once, while the server, the feed and the ladder start.
+  const first = json ? undefined : showFirstScreen({ stdout: process.stdout, stdin: process.stdin }, symbols);
   preferSmallHeap();
   lowerHelperThreadPriority();
   let server: LocalServer | undefined;
@@ -104,14 +108,16 @@ export async function runApp(options: AppOptions): Promise<number> {
     });
     // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
     void started.online.then(preferSmallHeap);
-    const code = json
-      ? await streamNdjson(feed, options.durationMs)
-      : await runTerminal(feed, symbols, options);
+    const code =
+      first === undefined
+        ? await streamNdjson(feed, options.durationMs)
+        : await runTerminal(feed, symbols, options, first);
     // Said last, after the ladder has restored the terminal: a recording that stopped early fails the run.
     if (recording === undefined) return code;
     fail(`the recording ${recording.path} is incomplete: ${recording.reason}`);
     return code === 0 ? FAILURE : code;
   } finally {
+    first?.close();
     await feed?.stop();
     await server?.close();
   }
@@ -160,16 +166,18 @@ async function runTerminal(
   feed: FeedClient,
   symbols: readonly string[],
   options: AppOptions,
+  first: FirstScreen,
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
-  // So does the loader hooks' thread that loadLadder starts.
-  preferSmallHeap();
+  // A signal while the first screen was up: stop before the ladder draws.
+  if (first.quitRequested()) return 0;
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
   // other listener left (the ladder removes its own while quitting), which would kill the process
   // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
   const keep = (): void => {};
   for (const signal of LADDER_SIGNALS) process.on(signal, keep);
+  first.handOver();
   // --duration quits the ladder the way SIGTERM does, restoring the terminal.
   const timer =
     options.durationMs === undefined

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
 import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
 import { verifyCommand } from "../verify/command.js";
@@ -18,9 +18,7 @@ import {
 /** Exit code for bad usage: a bad flag, a bad value, an unknown command. */
 export const USAGE_ERROR = 2;
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const VERSION = packageJson.version;
 
 type RootFlags = {
   url: string;

@@ -7,12 +7,14 @@ import type { FeedClient, FeedCommand, FeedEvent, FeedOptions, FeedView } from "
 const STOP_GRACE_MS = 1000;
 
 /**
- * The compiled worker. From dist/ it sits next to this file; when this file is loaded from src/
- * (vitest, tsx) the worker still comes from dist/, because a .ts worker does not load on Node 20.
+ * The bundled worker, dist/feed/worker.js. In the bundle this code runs from a file one folder below dist/
+ * (an entry such as dist/feed/client.js, or a shared chunk in dist/chunks/: build/bundle.mjs), so the
+ * worker is at ../feed/worker.js from either; when this file is loaded from src/ (vitest) the worker still
+ * comes from dist/, because a .ts worker does not load on Node 20.
  */
 function workerUrl(): URL {
-  const local = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(local))) return local;
+  const bundled = new URL("../feed/worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(bundled))) return bundled;
   return new URL("../../dist/feed/worker.js", import.meta.url);
 }
 

@@ -1,11 +1,4 @@
-import { createRequire } from "node:module";
-import type * as LosslessJson from "lossless-json";
-
-// lossless-json's single-file CommonJS build: its ESM build is ten modules, which took ~3 ms more to
-// load, and every `kraken-ladder verify` pays for it at start-up.
-const { isLosslessNumber, parse: losslessParse } = createRequire(import.meta.url)(
-  "lossless-json",
-) as typeof LosslessJson;
+import { isLosslessNumber, parse as losslessParse } from "lossless-json";
 
 /**
  * Lossless JSON for the slow path: numbers come back as `WireNumber`, holding their exact text.

@@ -1,8 +1,9 @@
 /**
- * Fast paths for Ink 6.8's text measurement, sanitising and output stage, installed by the loader hooks in
- * ink-hooks.ts into string-width, ink/build/sanitize-ansi.js and ink/build/output.js. Each returns exactly
- * what the code it stands in for returns (test/ui/ink-fast.test.ts compares them on real ladder lines and
- * generated text, test/ui/ink-hooks.test.ts whole frames drawn with and without them), or hands the input to
+ * Fast paths for Ink 6.8's text measurement, sanitising and output stage, put into string-width,
+ * ink/build/sanitize-ansi.js and ink/build/output.js when the bundle is built (build/ink-patches.mjs). Each
+ * returns exactly what the code it stands in for returns (test/ui/ink-fast.test.ts compares them on real
+ * ladder lines and generated text, test/ui/ink-patches.test.ts whole frames drawn by the bundle and by stock
+ * Ink), or hands the input to
  * that code when it is not one it handles.
  *
  * What they handle is "simple text": characters that each take one terminal cell and each form a grapheme

@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
@@ -9,14 +10,36 @@ import { ROOT, runCli } from "../helpers/run-cli.js";
 import type { CliResult } from "../helpers/run-cli.js";
 
 /**
- * Proof that `verify` never loads Ink or React: the child runs with a preloaded module that
- * registers a module-resolve hook (node:module `register`) logging every ESM URL resolved, and
- * at exit also logs every CommonJS module in the require cache (React is CommonJS).
+ * Proof that `verify`, `--help` and bad usage never load Ink or React: the child runs with a preloaded
+ * module that registers a module-resolve hook (node:module `register`) logging every ESM URL resolved, and
+ * at exit also logs every CommonJS module in the require cache. In the bundle, Ink and React live in
+ * chunks of dist/; esbuild's metafile (dist/bundle-meta.json) says which files hold them.
  */
 
 const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
 const execFileAsync = promisify(execFile);
-const UI_MODULE = /\/node_modules\/(ink|react|react-reconciler|scheduler|yoga-layout)\//;
+const UI_PACKAGE = /(^|\/)node_modules\/(ink|react|react-reconciler|scheduler|yoga-layout)\//;
+
+type Metafile = { outputs: Record<string, { inputs: Record<string, unknown> }> };
+const meta = JSON.parse(readFileSync(join(ROOT, "dist", "bundle-meta.json"), "utf8")) as Metafile;
+/** The bundle's files (relative to dist/) that hold any of Ink or React. */
+const UI_FILES = new Set(
+  Object.entries(meta.outputs)
+    .filter(([, output]) => Object.keys(output.inputs).some((input) => UI_PACKAGE.test(input)))
+    .map(([path]) => path.replace(/^dist\//, "")),
+);
+/** The bundle's file (relative to dist/) that holds a source module's code. */
+function holding(source: string): string {
+  const found = Object.entries(meta.outputs).find(
+    ([path, output]) => path.endsWith(".js") && source in output.inputs,
+  );
+  if (found === undefined) throw new Error(`no output holds ${source}`);
+  return found[0].replace(/^dist\//, "");
+}
+/** Loaded module URLs of the bundle's files that hold Ink or React, or of those packages themselves. */
+function uiModules(loaded: readonly string[]): string[] {
+  return loaded.filter((l) => UI_PACKAGE.test(l) || UI_FILES.has(l.replace(/^.*\/dist\//, "")));
+}
 
 const HOOKS = `import { appendFileSync } from "node:fs";
 export async function resolve(specifier, context, next) {
@@ -65,35 +88,48 @@ async function loadedModules(log: string): Promise<string[]> {
 async function traced(args: readonly string[]): Promise<{ r: CliResult; loaded: string[] }> {
   const log = join(dir, `modules-${++runs}.log`);
   await writeFile(log, "");
-  const r = await runCli(args, { env: hookEnv(log) });
+  // Generous: on a loaded machine a traced start-up can take seconds.
+  const r = await runCli(args, { env: hookEnv(log), timeoutMs: 45_000 });
   return { r, loaded: await loadedModules(log) };
 }
 
 describe.concurrent("the verify command's module graph", () => {
+  it("knows which files of the bundle hold Ink and React", () => {
+    expect(UI_FILES.size).toBeGreaterThan(0);
+    expect([...UI_FILES].every((f) => f.startsWith("chunks/") || f.startsWith("ui/"))).toBe(true);
+  });
+
   it("does not load Ink or React, while the hook sees the modules verify does load", async () => {
     const { r, loaded } = await traced(["verify", CAPTURE]);
     expect(r.code).toBe(0);
-    expect(loaded.some((l) => l.includes("/dist/verify/verify.js"))).toBe(true);
-    expect(loaded.some((l) => l.includes("/node_modules/commander/"))).toBe(true);
-    expect(loaded.filter((l) => UI_MODULE.test(l))).toEqual([]);
+    expect(loaded.some((l) => l.endsWith(`/dist/${holding("src/verify/verify.ts")}`))).toBe(true);
+    expect(uiModules(loaded)).toEqual([]);
   });
+
+  it("keeps an NDJSON run of the ladder command free of Ink and React", async () => {
+    const { r, loaded } = await traced(["--demo", "--duration", "2", "BTC/USD"]);
+    expect(r.code).toBe(0);
+    // On a loaded machine the feed may not reach a book line in time; the stream always ends so.
+    expect(r.stdout).toContain('{"type":"connection","state":"stopped"}');
+    expect(loaded.some((l) => l.endsWith(`/dist/${holding("src/app/ndjson.ts")}`))).toBe(true);
+    expect(uiModules(loaded)).toEqual([]);
+  }, 60_000);
 
   it("also keeps --help and bad usage free of Ink and React", async () => {
     for (const args of [["--help"], ["verify", "--depth", "7", CAPTURE]]) {
       const { loaded } = await traced(args);
-      expect(loaded.filter((l) => UI_MODULE.test(l))).toEqual([]);
+      expect(uiModules(loaded)).toEqual([]);
     }
   });
 
   it("would catch an eager Ink import: the same check on a copy whose main.js imports ink first", async () => {
-    // A throwaway install of the built package whose entry imports ink eagerly.
+    // A throwaway copy of the built package whose entry imports the ladder eagerly.
     const copy = join(dir, "eager");
     await cp(join(ROOT, "dist"), join(copy, "dist"), { recursive: true });
     await cp(join(ROOT, "bin"), join(copy, "bin"), { recursive: true });
     await cp(join(ROOT, "package.json"), join(copy, "package.json"));
-    await symlink(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
     const main = join(copy, "dist", "main.js");
-    await writeFile(main, `import "ink";\n${await readFile(main, "utf8")}`);
+    await writeFile(main, `import "./ui/run-ladder.js";\n${await readFile(main, "utf8")}`);
 
     const log = join(dir, "eager.log");
     await writeFile(log, "");
@@ -107,7 +143,7 @@ describe.concurrent("the verify command's module graph", () => {
     );
     expect(stdout).toMatch(/checksums: 301 ok, 0 failed/);
     const loaded = await loadedModules(log);
-    expect(loaded.some((l) => l.includes("/eager/dist/verify/verify.js"))).toBe(true);
-    expect(loaded.filter((l) => UI_MODULE.test(l)).length).toBeGreaterThan(0);
+    expect(loaded.some((l) => l.endsWith(`/eager/dist/${holding("src/verify/verify.ts")}`))).toBe(true);
+    expect(uiModules(loaded).length).toBeGreaterThan(0);
   });
 });

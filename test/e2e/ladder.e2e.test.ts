@@ -5,7 +5,7 @@ import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, TmuxSession } from "./helpers/tmux.js";
 
 /**
- * The built binary in a real terminal (tmux): `kraken-ladder --demo BTC/USD ETH/USD` on the alternate
+ * The installed binary (npm pack, then npm install: test/helpers/global-setup.ts) in a real terminal (tmux): `kraken-ladder --demo BTC/USD ETH/USD` on the alternate
  * screen, driven by keys and resizes as a user would, read back with capture-pane.
  */
 
@@ -40,8 +40,8 @@ function startLadder(
 ): TmuxSession {
   const session = new TmuxSession();
   tmux = session;
-  // Ink draws nothing live when it thinks it runs in CI. The app hides CI from Ink itself, so the
-  // binary runs with CI=true to prove it; fixtures that call runLadder directly get it removed.
+  // Ink draws nothing live when it thinks it runs in CI. The bundle's Ink never does (build/ink-patches.mjs),
+  // so the binary runs with CI=true to prove it; fixtures that call runLadder directly get it removed.
   const env = script === BIN ? "env CI=true" : "env -u CI -u CONTINUOUS_INTEGRATION";
   const command = [
     `cd ${quote(ROOT)}`,

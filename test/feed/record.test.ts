@@ -8,8 +8,8 @@ import type { WriteText } from "../../src/feed/record.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
 import type { Harness } from "./support/feed-harness.js";
 import { ScriptedServer } from "./support/scripted-server.js";
+import { BIN } from "../helpers/run-cli.js";
 
-const bin = new URL("../../bin/kraken-ladder.js", import.meta.url).pathname;
 let server: ScriptedServer | undefined;
 let h: Harness | undefined;
 const dir = mkdtempSync(join(tmpdir(), "kl-record-"));
@@ -39,7 +39,7 @@ describe("--record", () => {
     // Everything sent before the close reached the file.
     expect(lines.length).toBeGreaterThanOrEqual(server.sent.length - 2);
 
-    const verify = spawnSync(process.execPath, [bin, "verify", "--json", path], { encoding: "utf8" });
+    const verify = spawnSync(process.execPath, [BIN, "verify", "--json", path], { encoding: "utf8" });
     const report = JSON.parse(verify.stdout) as { checksums: { ok: number; failed: number } };
     // The one deliberately corrupted update is the only mismatch, exactly as the live app saw it.
     expect(report.checksums.failed).toBe(1);
@@ -53,7 +53,7 @@ describe("--record", () => {
     h = harness(feedOptions(server.url, { recordPath: path }));
     await h.until(() => (h!.book("BTC/USD")?.checksums.ok ?? 0) >= 20, "20 checksums");
     await h.feed.stop();
-    const verify = spawnSync(process.execPath, [bin, "verify", "--json", path], { encoding: "utf8" });
+    const verify = spawnSync(process.execPath, [BIN, "verify", "--json", path], { encoding: "utf8" });
     expect(verify.status).toBe(0);
     expect((JSON.parse(verify.stdout) as { checksums: { failed: number } }).checksums.failed).toBe(0);
   });

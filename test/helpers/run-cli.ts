@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 /** The project root: the built binary runs from here, so relative paths resolve against it. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The built binary, as `npx kraken-ladder` runs it (needs `npm run build`). */
-export const BIN = fileURLToPath(new URL("../../bin/kraken-ladder.js", import.meta.url));
+/** The `kraken-ladder` command of the packed and installed package (test/helpers/global-setup.ts). */
+export const BIN = inject("installedBin");
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
@@ -17,7 +18,7 @@ export type RunCliOptions = {
   env?: NodeJS.ProcessEnv;
 };
 
-/** Spawns `node bin/kraken-ladder.js ...args` and resolves once it has exited and its output is drained. */
+/** Spawns `node BIN ...args` and resolves once it has exited and its output is drained. */
 export function runCli(args: readonly string[], opts: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

@@ -21,7 +21,7 @@ import {
 import { renderFrame } from "../../src/ui/render-frame.js";
 import { btcBook, ethBook, feedView, NOW } from "./helpers/views.js";
 
-// Ink's own output stage, unchanged (no loader hooks in the test process), as the reference.
+// Ink's own output stage, unchanged (loaded from node_modules, not from the bundle), as the reference.
 type Transformer = (line: string, index: number) => string;
 type InkOutput = {
   write(x: number, y: number, text: string, options: { transformers: Transformer[] }): void;

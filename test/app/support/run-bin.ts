@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { BIN } from "../../helpers/run-cli.js";
 
-export const BIN = new URL("../../../bin/kraken-ladder.js", import.meta.url).pathname;
+export { BIN };
 
-/** The built binary with stdout and stderr piped (so stdout is not a TTY: NDJSON mode). */
+/** The installed binary (test/helpers/global-setup.ts) with stdout and stderr piped (so stdout is not a TTY: NDJSON mode). */
 export type Run = {
   readonly child: ChildProcess;
   readonly stdout: () => string;
