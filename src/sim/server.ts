@@ -7,7 +7,7 @@ import { connectionId } from "./generate.js";
 import { DEFAULT_LIMITS } from "./limits.js";
 import type { SimLimits } from "./limits.js";
 import { Random, deriveSeed, randomSeed } from "./random.js";
-import { ReplaySource, loadRecording } from "./replay.js";
+import { REPLAY_HIGH_WATER, ReplaySource, loadRecording } from "./replay.js";
 import { Session } from "./session.js";
 import type { BookSource } from "./source.js";
 
@@ -46,11 +46,15 @@ export type SimServer = { readonly url: string; close(): Promise<void> };
 export async function startSimServer(options: SimOptions): Promise<SimServer> {
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? randomSeed();
+  const limits: SimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const source: BookSource =
     options.replayPath === undefined
       ? new DemoSource(options.rate ?? 10, seed)
-      : new ReplaySource(await loadRecording(options.replayPath), options.speed ?? 1);
-  const limits: SimLimits = { ...DEFAULT_LIMITS, ...options.limits };
+      : new ReplaySource(
+          await loadRecording(options.replayPath),
+          options.speed ?? 1,
+          Math.min(REPLAY_HIGH_WATER, limits.maxBufferBytes / 2),
+        );
   const log = options.log ?? ((line: string) => void process.stderr.write(line + "\n"));
   const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload: limits.maxFrameBytes });
   try {
