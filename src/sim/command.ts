@@ -215,7 +215,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   const { startSimServer } = await import("./server.js");
   let server;
   try {
-    server = await startSimServer(toSimOptions(flags, seed));
+    server = await startSimServer({
+      ...toSimOptions(flags, seed),
+      log: (line) => void process.stderr.write(line + "\n"),
+    });
   } catch (e) {
     done();
     const err = e as NodeJS.ErrnoException;

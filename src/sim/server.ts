@@ -32,7 +32,10 @@ export type SimOptions = {
   faults?: FaultOptions;
   /** Per-connection bounds; each one not given takes its default (`DEFAULT_LIMITS`). */
   limits?: Partial<SimLimits>;
-  /** Where operator lines go, such as a dropped connection (default: stderr). */
+  /**
+   * Where operator lines go, such as a dropped connection (default: nowhere, so a server started
+   * inside the ladder never writes over its screen; `simulate` passes stderr).
+   */
   log?: (line: string) => void;
 };
 
@@ -55,7 +58,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
           options.speed ?? 1,
           Math.min(REPLAY_HIGH_WATER, limits.maxBufferBytes / 2),
         );
-  const log = options.log ?? ((line: string) => void process.stderr.write(line + "\n"));
+  const log = options.log ?? (() => undefined);
   const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload: limits.maxFrameBytes });
   try {
     await new Promise<void>((resolve, reject) => {
