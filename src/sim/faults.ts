@@ -65,7 +65,8 @@ export function malformedFrame(kind: MalformedKind, symbol: string): string {
 /** The most a link may hold unsent, and who is told (once) when it holds more. */
 export type SendBound = {
   readonly maxBytes: number;
-  readonly onOverflow: (heldBytes: number) => void;
+  /** `heldBytes` in all; `queuedBytes` of them held back by `--drip` or `--burst`, not by the socket. */
+  readonly onOverflow: (heldBytes: number, queuedBytes: number) => void;
 };
 
 /**
@@ -162,6 +163,7 @@ export class FaultyLink {
     if (this.dripTimer !== undefined) clearTimeout(this.dripTimer);
     if (this.partialTimer !== undefined) clearTimeout(this.partialTimer);
     this.queue.length = 0;
+    this.queuedBytes = 0;
   }
 
   private sendMalformed(symbol: string): void {
@@ -191,8 +193,9 @@ export class FaultyLink {
     }
     const held = this.backlog();
     if (held > this.bound.maxBytes && !this.closed) {
+      const queued = this.queuedBytes;
       this.close();
-      this.bound.onOverflow(held);
+      this.bound.onOverflow(held, queued);
     }
   }
 

@@ -73,10 +73,11 @@ export class Session {
     this.refusals = new TokenBucket(limits.msgRate, limits.msgBurst);
     this.link = new FaultyLink(ws, ctx.faults, ctx.rng, () => this.books.keys().next().value ?? "BTC/USD", {
       maxBytes: limits.maxBufferBytes,
-      onOverflow: (held) =>
+      onOverflow: (held, queued) =>
         this.drop(
           CLOSE_NOT_READING,
-          `send buffer over ${formatBytes(limits.maxBufferBytes)}: client not reading`,
+          `send buffer over ${formatBytes(limits.maxBufferBytes)}: ` +
+            (queued > held / 2 ? "frames held by --drip/--burst" : "client not reading"),
           `${(held / MIB).toFixed(1)} MiB unsent`,
         ),
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SimLimits } from "../../src/sim/server.js";
+import type { FaultOptions, SimLimits } from "../../src/sim/server.js";
 import { TokenBucket } from "../../src/sim/token-bucket.js";
 import { BookChecker, isBook, isBookOf } from "./kraken-client.js";
 import type { TestClient } from "./kraken-client.js";
@@ -9,9 +9,13 @@ const started = closedAfterEach();
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"];
 
 /** A demo server with these limits whose log lines are collected. */
-async function serve(limits: Partial<SimLimits>, rate = 10): Promise<{ url: string; logged: string[] }> {
+async function serve(
+  limits: Partial<SimLimits>,
+  rate = 10,
+  faults: FaultOptions = {},
+): Promise<{ url: string; logged: string[] }> {
   const logged: string[] = [];
-  const server = await started.serve({ seed: 5, rate, limits, log: (line) => logged.push(line) });
+  const server = await started.serve({ seed: 5, rate, limits, faults, log: (line) => logged.push(line) });
   return { url: server.url, logged };
 }
 
@@ -168,5 +172,15 @@ describe("simulator bounds", () => {
     expect(checker.totals.mismatched).toBe(0);
     await other.waitFor(isBookOf("BTC/USD"), { from: other.frames.length });
     expect(other.closeCode).toBeUndefined();
+  });
+
+  it("frames held back by --drip count toward --max-buffer: past it the client is closed 1013 saying so, though it reads", async () => {
+    const { url, logged } = await serve({ maxBufferBytes: 64 * 1024 }, 500, { dripMs: 1000 });
+    const c = await started.client(url);
+    c.subscribe(["BTC/USD", "ETH/USD"], 10);
+    expect(await c.waitClosed()).toBe(1013);
+    expect(c.closeReason).toBe("send buffer over 64 KiB: frames held by --drip/--burst");
+    expect(logged).toEqual([expect.stringContaining("frames held by --drip/--burst")]);
+    expect(c.frames.length).toBeLessThan(5);
   });
 });
