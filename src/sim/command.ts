@@ -12,6 +12,7 @@ import {
 } from "../cli/parsers.js";
 import { MALFORMED_KINDS } from "./faults.js";
 import type { FaultOptions, MalformedKind } from "./faults.js";
+import { DEFAULT_LIMITS, MIB } from "./limits.js";
 import type { SimOptions } from "./server.js";
 
 type SimulateFlags = {
@@ -36,6 +37,10 @@ type SimulateFlags = {
   drip?: number;
   burst?: number;
   burstWait: number;
+  maxBuffer: number;
+  msgRate: number;
+  msgBurst: number;
+  maxSymbols: number;
 };
 
 function parseMalformedKinds(value: string): MalformedKind[] {
@@ -123,6 +128,30 @@ export function simulateCommand(): Command {
     )
     .option("--burst <n>", "fault: hold frames and release them n at a time", parsePositiveInt)
     .addOption(sec("--burst-wait <s>", "fault: longest a partial burst is held", 1000, "1"))
+    .option(
+      "--max-buffer <MiB>",
+      "bound: close a client (1013) holding more than this unsent",
+      parsePositiveNumber,
+      DEFAULT_LIMITS.maxBufferBytes / MIB,
+    )
+    .option(
+      "--msg-rate <n>",
+      "bound: requests per second per connection; over it: Exceeded msg rate",
+      parsePositiveNumber,
+      DEFAULT_LIMITS.msgRate,
+    )
+    .option(
+      "--msg-burst <n>",
+      "bound: requests a connection may send at once before --msg-rate applies",
+      parsePositiveInt,
+      DEFAULT_LIMITS.msgBurst,
+    )
+    .option(
+      "--max-symbols <n>",
+      "bound: most symbols in one request (more: one error)",
+      parsePositiveInt,
+      DEFAULT_LIMITS.maxSymbols,
+    )
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
@@ -156,6 +185,12 @@ export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
     speed: f.speed,
     heartbeatMs: f.heartbeat,
     faults,
+    limits: {
+      maxBufferBytes: Math.round(f.maxBuffer * MIB),
+      msgRate: f.msgRate,
+      msgBurst: f.msgBurst,
+      maxSymbols: f.maxSymbols,
+    },
     ...(f.replay === undefined ? {} : { replayPath: f.replay }),
   };
 }
@@ -180,7 +215,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   const { startSimServer } = await import("./server.js");
   let server;
   try {
-    server = await startSimServer(toSimOptions(flags, seed));
+    server = await startSimServer({
+      ...toSimOptions(flags, seed),
+      log: (line) => void process.stderr.write(line + "\n"),
+    });
   } catch (e) {
     done();
     const err = e as NodeJS.ErrnoException;

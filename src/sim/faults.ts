@@ -62,10 +62,20 @@ export function malformedFrame(kind: MalformedKind, symbol: string): string {
   }
 }
 
+/** The most a link may hold unsent, and who is told (once) when it holds more. */
+export type SendBound = {
+  readonly maxBytes: number;
+  /** `heldBytes` in all; `queuedBytes` of them held back by `--drip` or `--burst`, not by the socket. */
+  readonly onOverflow: (heldBytes: number, queuedBytes: number) => void;
+};
+
 /**
  * Everything a connection sends passes through here, so fault injection stays out of the market
  * model and the protocol code: silence, corruption, malformed frames, drip, bursts and drops.
- * With no faults configured it is a direct `ws.send`.
+ * With no faults configured it is a direct `ws.send`. After each frame it checks the bytes held
+ * unsent against `bound`: past it the link closes itself and reports, and sends nothing more.
+ * Frames are never skipped to make room (a missing book update would break the client's
+ * checksum); a client that cannot keep up is dropped instead.
  */
 export class FaultyLink {
   private readonly openedAt = performance.now();
@@ -86,6 +96,7 @@ export class FaultyLink {
     private readonly rng: Random,
     /** A symbol the client follows, for malformed book frames. */
     private readonly someSymbol: () => string,
+    private readonly bound: SendBound,
   ) {
     if (f.dropEveryMs !== undefined) {
       this.later(f.dropEveryMs, () => {
@@ -152,6 +163,7 @@ export class FaultyLink {
     if (this.dripTimer !== undefined) clearTimeout(this.dripTimer);
     if (this.partialTimer !== undefined) clearTimeout(this.partialTimer);
     this.queue.length = 0;
+    this.queuedBytes = 0;
   }
 
   private sendMalformed(symbol: string): void {
@@ -174,11 +186,17 @@ export class FaultyLink {
     const { dripMs, burst } = this.f;
     if (dripMs === undefined && burst === undefined) {
       this.write(text);
-      return;
+    } else {
+      this.queue.push(text);
+      this.queuedBytes += text.length;
+      this.pump();
     }
-    this.queue.push(text);
-    this.queuedBytes += text.length;
-    this.pump();
+    const held = this.backlog();
+    if (held > this.bound.maxBytes && !this.closed) {
+      const queued = this.queuedBytes;
+      this.close();
+      this.bound.onOverflow(held, queued);
+    }
   }
 
   /** Releases held frames: a unit is one frame (drip) or `burst` frames, at most one unit per `dripMs`. */

@@ -104,8 +104,8 @@ export async function describeRecording(path: string): Promise<{ symbols: string
   return depth === undefined ? { symbols: [...rec.symbols] } : { symbols: [...rec.symbols], depth };
 }
 
-/** At `max` speed, stop writing while this many bytes wait in the socket (ws `bufferedAmount`). */
-const HIGH_WATER = 1 << 20;
+/** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */
+export const REPLAY_HIGH_WATER = 1 << 20;
 /** At `max` speed, yield to the event loop after this many frames even if the socket keeps up. */
 const MAX_FRAMES_PER_TURN = 2000;
 
@@ -114,6 +114,8 @@ const MAX_FRAMES_PER_TURN = 2000;
  * recorded order (re-snapshots included), from its first snapshot, paced by their exchange
  * timestamps divided by `speed` (Infinity: as fast as the socket drains). Each symbol is served
  * at its recorded depth. When the frames run out the subscription simply goes quiet.
+ * At `max` speed it waits while `highWater` bytes are unsent, which must sit below the
+ * connection's send bound so that pacing, not the bound, governs a client that reads slowly.
  */
 export class ReplaySource implements BookSource {
   private readonly stops = new Set<() => void>();
@@ -121,6 +123,7 @@ export class ReplaySource implements BookSource {
   constructor(
     private readonly rec: Recording,
     private readonly speed: number,
+    private readonly highWater = REPLAY_HIGH_WATER,
   ) {}
 
   has(symbol: string): boolean {
@@ -156,7 +159,7 @@ export class ReplaySource implements BookSource {
       while (!stopped && i < frames.length) {
         const f = frames[i]!;
         if (this.speed === Infinity) {
-          if (subscriber.backlog() > HIGH_WATER || sent >= MAX_FRAMES_PER_TURN) {
+          if (subscriber.backlog() > this.highWater || sent >= MAX_FRAMES_PER_TURN) {
             timer = setTimeout(pump, sent >= MAX_FRAMES_PER_TURN ? 0 : 2);
             return;
           }

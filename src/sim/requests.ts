@@ -35,7 +35,16 @@ export type ClientRequest =
 type Obj = { readonly [key: string]: unknown };
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function parseRequest(text: string): ClientRequest {
+/** The method a request named, for error replies (undefined when it named none). */
+export function methodOf(req: ClientRequest): string | undefined {
+  return req.kind === "bad" ? req.method : req.kind;
+}
+
+/**
+ * Parses one request. A book request naming more than `maxSymbols` symbols is one `bad` request,
+ * so it gets one error reply, not one per symbol.
+ */
+export function parseRequest(text: string, maxSymbols = Infinity): ClientRequest {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -74,6 +83,9 @@ export function parseRequest(text: string): ClientRequest {
   if (!Array.isArray(symbols)) return bad("Symbol field must be an array");
   if (symbols.length === 0 || !symbols.every((s) => typeof s === "string")) {
     return bad("Symbol field must be a non-empty array of strings");
+  }
+  if (symbols.length > maxSymbols) {
+    return bad(`Too many symbols: ${symbols.length} in one request, at most ${maxSymbols}`);
   }
   const depth = params["depth"] ?? 10;
   if (typeof depth !== "number") return bad("Depth field must be an integer");

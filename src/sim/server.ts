@@ -1,14 +1,18 @@
+import type { IncomingMessage } from "node:http";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { DemoSource } from "./demo-source.js";
 import type { FaultOptions } from "./faults.js";
 import { connectionId } from "./generate.js";
+import { DEFAULT_LIMITS } from "./limits.js";
+import type { SimLimits } from "./limits.js";
 import { Random, deriveSeed, randomSeed } from "./random.js";
-import { ReplaySource, loadRecording } from "./replay.js";
+import { REPLAY_HIGH_WATER, ReplaySource, loadRecording } from "./replay.js";
 import { Session } from "./session.js";
 import type { BookSource } from "./source.js";
 
 export type { FaultOptions } from "./faults.js";
+export type { SimLimits } from "./limits.js";
 
 export type SimOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -26,6 +30,13 @@ export type SimOptions = {
   /** Heartbeat interval once anything is subscribed (default 1000). */
   heartbeatMs?: number;
   faults?: FaultOptions;
+  /** Per-connection bounds; each one not given takes its default (`DEFAULT_LIMITS`). */
+  limits?: Partial<SimLimits>;
+  /**
+   * Where operator lines go, such as a dropped connection (default: nowhere, so a server started
+   * inside the ladder never writes over its screen; `simulate` passes stderr).
+   */
+  log?: (line: string) => void;
 };
 
 export type SimServer = { readonly url: string; close(): Promise<void> };
@@ -38,11 +49,17 @@ export type SimServer = { readonly url: string; close(): Promise<void> };
 export async function startSimServer(options: SimOptions): Promise<SimServer> {
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? randomSeed();
+  const limits: SimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const source: BookSource =
     options.replayPath === undefined
       ? new DemoSource(options.rate ?? 10, seed)
-      : new ReplaySource(await loadRecording(options.replayPath), options.speed ?? 1);
-  const wss = new WebSocketServer({ host, port: options.port ?? 0 });
+      : new ReplaySource(
+          await loadRecording(options.replayPath),
+          options.speed ?? 1,
+          Math.min(REPLAY_HIGH_WATER, limits.maxBufferBytes / 2),
+        );
+  const log = options.log ?? (() => undefined);
+  const wss = new WebSocketServer({ host, port: options.port ?? 0, maxPayload: limits.maxFrameBytes });
   try {
     await new Promise<void>((resolve, reject) => {
       wss.once("listening", resolve);
@@ -56,15 +73,19 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
   wss.on("error", () => undefined);
   const sessions = new Set<Session>();
   let connections = 0;
-  wss.on("connection", (ws: WebSocket) => {
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     ws.on("error", () => undefined);
     const n = connections++;
+    const peer = req.socket.remoteAddress ?? "?";
     const session = new Session(ws, {
       source,
       faults: options.faults ?? {},
       heartbeatMs: options.heartbeatMs ?? 1000,
       rng: new Random(deriveSeed(seed, `#connection${n}`)),
       connectionId: connectionId(seed + n),
+      limits,
+      label: `#${n} ${peer.includes(":") ? `[${peer}]` : peer}:${req.socket.remotePort ?? "?"}`,
+      log,
     });
     sessions.add(session);
     ws.on("close", () => sessions.delete(session));

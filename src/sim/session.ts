@@ -1,14 +1,17 @@
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import { isBookDepth } from "../protocol/types.js";
 import type { FaultOptions } from "./faults.js";
 import { FaultyLink } from "./faults.js";
 import { nowMicros, rfc3339Micros } from "./format.js";
 import { HEARTBEAT, ackFrame, errorFrame, pongFrame, statusFrame } from "./frames.js";
 import type { ReqId } from "./frames.js";
+import { MIB, formatBytes } from "./limits.js";
+import type { SimLimits } from "./limits.js";
 import type { Random } from "./random.js";
-import { parseRequest } from "./requests.js";
-import type { BookRequest, InstrumentRequest } from "./requests.js";
+import { methodOf, parseRequest } from "./requests.js";
+import type { BookRequest, ClientRequest, InstrumentRequest } from "./requests.js";
 import type { BookSource, Subscriber } from "./source.js";
+import { TokenBucket } from "./token-bucket.js";
 
 export type SessionContext = {
   readonly source: BookSource;
@@ -16,7 +19,24 @@ export type SessionContext = {
   readonly heartbeatMs: number;
   readonly rng: Random;
   readonly connectionId: string;
+  readonly limits: SimLimits;
+  /** This connection's name in log lines (`#3 127.0.0.1:51234`). */
+  readonly label: string;
+  /** One line for the operator (stderr in the CLI); no trailing newline. */
+  readonly log: (line: string) => void;
 };
+
+/** Close codes for the two policy drops: a client that does not read, and one that will not slow down. */
+export const CLOSE_NOT_READING = 1013;
+export const CLOSE_MSG_RATE = 1008;
+
+/** Kraken's reply to a request over the rate. */
+export const EXCEEDED_MSG_RATE = "Exceeded msg rate";
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
 
 type BookSub = { readonly requested: number; readonly served: number; readonly stop: () => void };
 
@@ -26,6 +46,10 @@ const now = (): string => rfc3339Micros(nowMicros());
  * One client connection speaking Kraken v2: status on connect, acks and rejections in Kraken's
  * shapes, pong, heartbeats once anything is subscribed, book frames from the source.
  * Every outgoing frame goes through the connection's `FaultyLink`.
+ *
+ * Bounded (see `SimLimits`): requests pass a token bucket (over it: Kraken's `Exceeded msg rate`
+ * error; a client that keeps going at twice the rate is closed 1008), an oversized request gets
+ * one error, and a client holding more than the send bound unsent is closed 1013.
  */
 export class Session {
   private readonly link: FaultyLink;
@@ -33,26 +57,48 @@ export class Session {
   private instrument = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly subscriber: Subscriber;
+  /** Requests allowed. */
+  private readonly requests: TokenBucket;
+  /** Requests refused for the rate, allowed before the client is closed: a second bucket at the same rate. */
+  private readonly refusals: TokenBucket;
+  private disposed = false;
+  private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
   ) {
-    this.link = new FaultyLink(ws, ctx.faults, ctx.rng, () => this.books.keys().next().value ?? "BTC/USD");
+    const { limits } = ctx;
+    this.requests = new TokenBucket(limits.msgRate, limits.msgBurst);
+    this.refusals = new TokenBucket(limits.msgRate, limits.msgBurst);
+    this.link = new FaultyLink(ws, ctx.faults, ctx.rng, () => this.books.keys().next().value ?? "BTC/USD", {
+      maxBytes: limits.maxBufferBytes,
+      onOverflow: (held, queued) =>
+        this.drop(
+          CLOSE_NOT_READING,
+          `send buffer over ${formatBytes(limits.maxBufferBytes)}: ` +
+            (queued > held / 2 ? "frames held by --drip/--burst" : "client not reading"),
+          `${(held / MIB).toFixed(1)} MiB unsent`,
+        ),
+    });
     this.subscriber = {
       send: (frame, symbol) => this.link.send(frame, symbol),
       backlog: () => this.link.backlog(),
     };
     ws.on("message", (data, isBinary) => {
-      if (isBinary) return;
-      this.onRequest(String(data));
+      if (isBinary || this.disposed) return;
+      this.onMessage(data);
     });
-    ws.on("close", () => this.dispose());
+    ws.on("close", () => {
+      this.dispose();
+      if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    });
     ws.on("error", () => this.dispose());
     this.link.send(statusFrame(ctx.connectionId));
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const sub of this.books.values()) sub.stop();
     this.books.clear();
     this.instrument = false;
@@ -60,13 +106,48 @@ export class Session {
     this.link.close();
   }
 
+  /**
+   * Stops serving the client and closes with `code` and `reason`. A client that is not reading
+   * cannot see the close frame behind what it has not read, so the socket is destroyed if the
+   * close has not finished within the grace period.
+   */
+  private drop(code: number, reason: string, detail: string): void {
+    if (this.disposed) return;
+    this.dispose();
+    this.ctx.log(`simulate: dropped connection ${this.ctx.label}: ${reason} (${detail}), close ${code}`);
+    this.ws.close(code, reason);
+    this.graceTimer = setTimeout(() => this.ws.terminate(), this.ctx.limits.closeGraceMs);
+  }
+
+  private onMessage(data: RawData): void {
+    const timeIn = now();
+    const { limits } = this.ctx;
+    const allowed = this.requests.take();
+    const size = byteLength(data);
+    const req: ClientRequest =
+      size > limits.maxRequestBytes
+        ? {
+            kind: "bad",
+            error: `Request too large: ${size} bytes, at most ${limits.maxRequestBytes}`,
+            method: undefined,
+            reqId: undefined,
+          }
+        : parseRequest(String(data), limits.maxSymbols);
+    if (allowed) {
+      this.onRequest(req, timeIn);
+      return;
+    }
+    this.send(errorFrame(EXCEEDED_MSG_RATE, methodOf(req), req.reqId, undefined, timeIn, now()));
+    if (!this.refusals.take()) {
+      this.drop(CLOSE_MSG_RATE, EXCEEDED_MSG_RATE, `over ${limits.msgRate} requests/s`);
+    }
+  }
+
   private send(text: string): void {
     this.link.send(text);
   }
 
-  private onRequest(text: string): void {
-    const timeIn = now();
-    const req = parseRequest(text);
+  private onRequest(req: ClientRequest, timeIn: string): void {
     switch (req.kind) {
       case "ping":
         this.send(pongFrame(req.reqId, timeIn, now()));
@@ -113,6 +194,7 @@ export class Session {
     }
     const { source, faults } = this.ctx;
     for (const symbol of req.symbols) {
+      if (this.disposed) return;
       if (!source.has(symbol) || (faults.rejectSymbols?.includes(symbol) ?? false)) {
         this.send(
           errorFrame(`Currency pair not supported ${symbol}`, "subscribe", reqId, symbol, timeIn, now()),
@@ -137,11 +219,14 @@ export class Session {
       const sub: { stop: () => void } = { stop: () => undefined };
       this.books.set(symbol, { requested: req.depth, served, stop: () => sub.stop() });
       sub.stop = source.subscribe(symbol, served, req.snapshot, this.subscriber);
+      // The snapshot may have overflowed the send bound, which disposed of this session.
+      if (this.disposed) sub.stop();
     }
   }
 
   private unsubscribe(req: BookRequest, timeIn: string): void {
     for (const symbol of req.symbols) {
+      if (this.disposed) return;
       const sub = this.books.get(symbol);
       if (sub === undefined || (req.depth !== sub.requested && req.depth !== sub.served)) {
         this.send(errorFrame("Subscription Not Found", "unsubscribe", req.reqId, symbol, timeIn, now()));
@@ -157,7 +242,7 @@ export class Session {
 
   /** Heartbeats run while anything is subscribed. */
   private updateHeartbeat(): void {
-    const active = this.books.size > 0 || this.instrument;
+    const active = !this.disposed && (this.books.size > 0 || this.instrument);
     if (active && this.heartbeat === undefined) {
       this.heartbeat = setInterval(() => this.send(HEARTBEAT), this.ctx.heartbeatMs);
     } else if (!active && this.heartbeat !== undefined) {

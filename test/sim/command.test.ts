@@ -72,6 +72,46 @@ describe("kraken-ladder simulate", () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it("passes bound flags to the server: --msg-rate, --msg-burst, --max-symbols, --max-buffer", async () => {
+    const sim = await simulate(["--msg-rate", "0.5", "--msg-burst", "3", "--max-symbols", "2"]);
+    const c = await connect(sim.url);
+    c.subscribe(["BTC/USD", "ETH/USD", "SOL/USD"], 10, 1);
+    c.send({ method: "ping", req_id: 2 });
+    c.send({ method: "ping", req_id: 3 });
+    c.send({ method: "ping", req_id: 4 });
+    await c.waitFor((t) => t.includes(`"req_id":4`));
+    const replies = c.json((t) => t.includes(`"req_id"`));
+    expect(replies.map((r) => [r["req_id"], r["error"]])).toEqual([
+      [1, "Too many symbols: 3 in one request, at most 2"],
+      [2, undefined],
+      [3, undefined],
+      [4, "Exceeded msg rate"],
+    ]);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+
+    const big = await simulate(["--max-buffer", "0.25", "--msg-rate", "100", "--msg-burst", "100"]);
+    let err = "";
+    const dropped = new Promise<string>((resolve) =>
+      big.child.stderr.on("data", (chunk: string) => {
+        err += chunk;
+        const m = /dropped connection #0 .*/.exec(err);
+        if (m !== null) resolve(m[0]);
+      }),
+    );
+    const slow = await connect(big.url);
+    slow.ws.pause();
+    // Depth-1000 snapshots of every pair, 40 times over: more than the kernel's buffers hold.
+    const pairs = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD", "ADA/EUR", "LTC/USD"];
+    for (let i = 0; i < 40; i++) {
+      slow.subscribe(pairs, 1000);
+      slow.unsubscribe(pairs, 1000);
+    }
+    expect(await dropped).toMatch(/send buffer over 256 KiB: client not reading .*close 1013$/);
+    big.child.kill("SIGTERM");
+    expect(await big.exited).toBe(0);
+  });
+
   it("replays a recording with --replay and --speed max", async () => {
     const sim = await simulate(["--replay", CAPTURE, "--speed", "max"]);
     const c = await connect(sim.url);
@@ -81,7 +121,7 @@ describe("kraken-ladder simulate", () => {
     expect(await sim.exited).toBe(0);
   });
 
-  it("rejects bad values with exit 2: rate, port, speed, drop mode, malformed kinds, probability", async () => {
+  it("rejects bad values with exit 2: rate, port, speed, drop mode, malformed kinds, probability, bounds", async () => {
     for (const args of [
       ["--rate", "0"],
       ["--port", "70000"],
@@ -90,6 +130,10 @@ describe("kraken-ladder simulate", () => {
       ["--malformed-kinds", "json,nonsense"],
       ["--corrupt-prob", "2"],
       ["--silence", "0"],
+      ["--max-buffer", "0"],
+      ["--msg-rate", "0"],
+      ["--msg-burst", "1.5"],
+      ["--max-symbols", "0"],
       ["--bogus"],
     ]) {
       const r = await runCli(["simulate", ...args]);

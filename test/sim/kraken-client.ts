@@ -14,6 +14,7 @@ export class TestClient {
   readonly frames: Received[] = [];
   readonly openedAt = performance.now();
   closeCode: number | undefined;
+  closeReason = "";
   private readonly waiters = new Set<() => void>();
 
   private constructor(readonly ws: WebSocket) {
@@ -21,8 +22,9 @@ export class TestClient {
       this.frames.push({ text: String(data), at: performance.now() });
       for (const w of [...this.waiters]) w();
     });
-    ws.on("close", (code) => {
+    ws.on("close", (code, reason) => {
       this.closeCode = code;
+      this.closeReason = reason.toString("utf8");
       for (const w of [...this.waiters]) w();
     });
     ws.on("error", () => undefined);

@@ -122,6 +122,30 @@ describe("replay", () => {
     expect(checker.totals).toMatchObject({ updates: 30_000, mismatched: 0 });
   }, 40_000);
 
+  it("at max speed paces itself below --max-buffer: a client that stops reading for a while is not dropped and gets every frame", async () => {
+    const lines = [...generateFrames({ symbols: ["BTC/USD"], depth: 100, seed: 6, messages: 30_000 })];
+    const logged: string[] = [];
+    const server = await startSimServer({
+      replayPath: tempFile("paced.jsonl", lines),
+      speed: Infinity,
+      limits: { maxBufferBytes: 256 * 1024 },
+      log: (line) => logged.push(line),
+    });
+    servers.push(server);
+    const c = await TestClient.connect(server.url);
+    clients.push(c);
+    c.ws.pause();
+    c.subscribe(["BTC/USD"], 100);
+    // Long enough for the kernel's buffers to fill and the replay to stall on the bound.
+    await new Promise((r) => setTimeout(r, 1500));
+    c.ws.resume();
+    const books = lines.filter(isBook);
+    await c.waitForCount(isBook, books.length, 30_000);
+    expect(logged).toEqual([]);
+    expect(c.closeCode).toBeUndefined();
+    expect(c.frames.map((f) => f.text).filter(isBook)).toEqual(books);
+  }, 40_000);
+
   it("restarts a symbol's recording from its first snapshot on resubscribe", async () => {
     const c = await replay(CAPTURE, 1);
     c.subscribe(["BTC/USD"], 10);
