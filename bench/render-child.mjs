@@ -6,8 +6,8 @@
 // publisher publishes (30 a second) is drawn at 200×60 with the colour theme, the selected symbol moving on
 // every 30 views (a key press, drawn in the same frame as the next view).
 //   MODE live:   what the app does per frame. One Ink instance, mounted once with the app's options
-//                (run-ladder.tsx, frameOptions: maxFps twice the publisher's rate, incrementalRendering, the
-//                young generation collected between frames) on a fake 200×60 terminal, shows the real App
+//                (run-ladder.tsx, frameOptions: maxFps twice the publisher's rate, incrementalRendering) on a
+//                fake 200×60 terminal, shows the real App
 //                over a real LadderStore; each view (made beforehand: in the app the feed runs in a worker)
 //                is handed to the store as the feed client hands it, a structured clone, one publisher
 //                interval (33 ms, real time) apart. A sample is the time from the store receiving the view
@@ -185,7 +185,7 @@ if (mode === "string") {
     }
   }
   const terminal = new FakeTerminal();
-  // The app's options for Ink (run-ladder.tsx), its young-generation collections between frames included.
+  // The app's options for Ink (run-ladder.tsx).
   const appFrames = frameOptions(FPS);
   let lastOutputMs = 0;
   // The feed client as the store sees it: views arrive as events.
@@ -214,7 +214,6 @@ if (mode === "string") {
       onRender: (metrics) => {
         lastOutputMs = metrics.renderTime;
         stats.renders++;
-        appFrames.onRender(metrics);
       },
     },
   );
