@@ -30,18 +30,11 @@ import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
 import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
-import { preferSmallHeap } from "../dist/app/heap.js";
-import { lowerHelperThreadPriority } from "../dist/app/priority.js";
 import { stolenTicks } from "./lib/util.mjs";
 
-// Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities (src/app/priority.ts)
-// and Ink and React (React's build from NODE_ENV, production unless set; Ink's loader hooks), before either is
-// loaded.
-preferSmallHeap();
-lowerHelperThreadPriority();
+// Ink and React loaded as the app loads them (React's build from NODE_ENV, production unless set; Ink's loader
+// hooks).
 await loadLadder();
-// The loader hooks' thread undoes the young generation's sizing; the app sets it again (src/app/run.ts).
-preferSmallHeap();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
 // Frames Ink's output stage drew by the fast path of src/ui/ink-fast.ts, and by its own.

@@ -2,8 +2,6 @@ import { closeSync, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions } from "../feed/types.js";
-import { preferSmallHeap } from "./heap.js";
-import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
@@ -62,8 +60,6 @@ export async function runApp(options: AppOptions): Promise<number> {
   }
 
   const json = options.json || process.stdout.isTTY !== true;
-  preferSmallHeap();
-  lowerHelperThreadPriority();
   let server: LocalServer | undefined;
   let feed: FeedClient | undefined;
   try {
@@ -96,8 +92,6 @@ export async function runApp(options: AppOptions): Promise<number> {
     };
     const started = startFeed(feedOptions);
     feed = started;
-    // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
-    void started.online.then(preferSmallHeap);
     if (json) return await streamNdjson(feed, options.durationMs);
     return await runTerminal(feed, symbols, options);
   } finally {
@@ -152,8 +146,6 @@ async function runTerminal(
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
-  // So does the loader hooks' thread that loadLadder starts.
-  preferSmallHeap();
   // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
   // other listener left (the ladder removes its own while quitting), which would kill the process
   // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
