@@ -9,8 +9,8 @@ import type { AppOptions } from "./options.js";
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage (bad symbol, unreadable recording). */
 const USAGE_ERROR = 2;
 const FAILURE = 1;
-/** Levels per side in views for NDJSON (only the touch is printed); the ladder sets its own. */
-const NDJSON_LEVELS = 1;
+/** Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`. */
+const NDJSON_LEVELS = 0;
 const INITIAL_LADDER_LEVELS = 50;
 
 /** A server started in-process for `--demo` and `--replay`. */
