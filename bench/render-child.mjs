@@ -6,8 +6,8 @@
 // publisher publishes (30 a second) is drawn at 200×60 with the colour theme, the selected symbol moving on
 // every 30 views (a key press, drawn in the same frame as the next view).
 //   MODE live:   what the app does per frame. One Ink instance, mounted once with the app's options
-//                (run-ladder.tsx, frameOptions: maxFps twice the publisher's rate, incrementalRendering, the
-//                young generation collected between frames) on a fake 200×60 terminal, shows the real App
+//                (run-ladder.tsx, frameOptions: maxFps twice the publisher's rate, incrementalRendering) on a
+//                fake 200×60 terminal, shows the real App
 //                over a real LadderStore; each view (made beforehand: in the app the feed runs in a worker)
 //                is handed to the store as the feed client hands it, a structured clone, one publisher
 //                interval (33 ms, real time) apart. A sample is the time from the store receiving the view
@@ -30,14 +30,10 @@ import { parseFrame } from "../dist/protocol/parse.js";
 import { Session } from "../dist/feed/session.js";
 import { Publisher } from "../dist/feed/publisher.js";
 import { loadLadder } from "../dist/ui/load-ladder.js";
-import { preferSmallHeap } from "../dist/app/heap.js";
-import { lowerHelperThreadPriority } from "../dist/app/priority.js";
 import { stolenTicks } from "./lib/util.mjs";
 
-// Prepared exactly as the app prepares its heap (src/app/heap.ts), its threads' priorities (src/app/priority.ts)
-// before Ink and React are loaded (from the bundle: React's production build, Ink with its build-time changes).
-preferSmallHeap();
-lowerHelperThreadPriority();
+// Ink and React loaded as the app loads them, from the bundle (React's production build, Ink with its
+// build-time changes).
 await loadLadder();
 const { COLOR_THEME } = await import("../dist/ui/colors.js");
 const { buildFrame, renderFrame } = await import("../dist/ui/render-frame.js");
@@ -182,7 +178,7 @@ if (mode === "string") {
     }
   }
   const terminal = new FakeTerminal();
-  // The app's options for Ink (run-ladder.tsx), its young-generation collections between frames included.
+  // The app's options for Ink (run-ladder.tsx).
   const appFrames = frameOptions(FPS);
   let lastOutputMs = 0;
   // The feed client as the store sees it: views arrive as events.
@@ -211,7 +207,6 @@ if (mode === "string") {
       onRender: (metrics) => {
         lastOutputMs = metrics.renderTime;
         stats.renders++;
-        appFrames.onRender(metrics);
       },
     },
   );

@@ -75,12 +75,14 @@ function render(sec) {
   out.push(
     `${sec.description}`,
     "",
-    "| what | frames | p50 ms | p99 ms | max ms | p99 per process: median (min–max) | target p99 < 4 ms |",
-    "|---|---:|---:|---:|---:|---:|---|",
+    "Information only, no target: wall times of a few milliseconds on a shared machine whose scheduler tick is 4 ms.",
+    "",
+    "| what | frames | p50 ms | p99 ms | max ms | p99 per process: median (min–max) |",
+    "|---|---:|---:|---:|---:|---:|",
   );
   for (const r of sec.rows) {
     out.push(
-      `| ${r.what} | ${fmt(r.frames)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 3)} | ${range(r.perRunP99, 2)} | ${r.target ? met(r.p99 < 4) : "(reference)"} |`,
+      `| ${r.what} | ${fmt(r.frames)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 3)} | ${range(r.perRunP99, 2)} |`,
     );
   }
   const stolen = sec.stolenPercentPerLiveRun?.filter((x) => x !== undefined) ?? [];
@@ -116,16 +118,8 @@ function app(sec) {
     "",
     `| figure | ${runs.map((r) => r.label).join(" | ")} | target |`,
     `|---|${runs.map(() => "---:").join("|")}|---|`,
-    row(
-      "main thread CPU",
-      (r) => `${fmt(r.cpu.mainPercent, 1)}% (${tgt(r, r.cpu.mainPercent < 10)})`,
-      "< 10%",
-    ),
-    row(
-      "feed worker CPU",
-      (r) => `${fmt(r.cpu.workerPercent, 1)}% (${tgt(r, r.cpu.workerPercent < 30)})`,
-      "< 30%",
-    ),
+    row("main thread CPU", (r) => `${fmt(r.cpu.mainPercent, 1)}%`, ""),
+    row("feed worker CPU", (r) => `${fmt(r.cpu.workerPercent, 1)}%`, ""),
     row("other threads of the app", (r) => `${fmt(r.cpu.otherPercent, 1)}%`, ""),
     row("whole app process", (r) => `${fmt(r.cpu.processPercent, 1)}%`, ""),
     row("simulate server process", (r) => `${fmt(r.cpu.serverPercent, 1)}%`, ""),
@@ -177,7 +171,37 @@ function soak(sec) {
   return out;
 }
 
-const SECTIONS = { hot, verify, render, app, soak };
+function realistic(sec) {
+  const out = header(
+    sec,
+    `6. Realistic rate: 5 symbols × ${sec.rate} msg/s, the ladder and --json against a bare client`,
+  );
+  const { ladder, json, floor } = sec.processes;
+  const { ratios: q, targets: t } = sec;
+  const cpu = (r) => `${fmt(r.cpuPercent, 2)}%`;
+  const mb = (x) => `${fmt(x, 1)} MB`;
+  out.push(
+    sec.description,
+    "",
+    "| figure | ladder (200×60) | --json | floor (bare `ws` + `JSON.parse`) |",
+    "|---|---:|---:|---:|",
+    `| CPU, % of one core | ${cpu(ladder)} | ${cpu(json)} | ${cpu(floor)} |`,
+    `| resident memory, mean | ${mb(ladder.rssMeanMB)} | ${mb(json.rssMeanMB)} | ${mb(floor.rssMeanMB)} |`,
+    `| resident memory, peak | ${mb(ladder.rssPeakMB)} | ${mb(json.rssPeakMB)} | ${mb(floor.rssPeakMB)} |`,
+    "",
+    "| ratio (one run) | measured | target |",
+    "|---|---:|---|",
+    `| ladder CPU / floor CPU | **${fmt(q.ladderCpu, 2)}×** | ≤ ${t.ladderCpu}×: ${met(q.ladderCpu <= t.ladderCpu)} |`,
+    `| --json CPU / floor CPU | **${fmt(q.jsonCpu, 2)}×** | ≤ ${t.jsonCpu}×: ${met(q.jsonCpu <= t.jsonCpu)} |`,
+    `| ladder memory / --json memory, mean | **${fmt(q.ladderRssMean, 2)}×** | ≤ ${t.ladderRss}×: ${met(q.ladderRssMean <= t.ladderRss)} |`,
+    `| ladder memory / --json memory, peak | **${fmt(q.ladderRssPeak, 2)}×** | ≤ ${t.ladderRss}×: ${met(q.ladderRssPeak <= t.ladderRss)} |`,
+    "",
+    `--json wrote ${fmt(sec.jsonLinesPerSecond, 1)} lines/s; the floor parsed ${fmt(sec.floorFrames?.books)} book frames in all; the ladder's status bar at the end: \`${sec.statusLine.replace(/\s+/g, " ").replace(/\|/g, "\\|")}\`.`,
+  );
+  return out;
+}
+
+const SECTIONS = { hot, verify, render, app, soak, realistic };
 
 export function renderTables(latest, only = Object.keys(SECTIONS)) {
   const m = latest.machine;

@@ -10,26 +10,31 @@ import { escapeJson } from "../text/sanitize.js";
  */
 export class NdjsonWriter {
   private readonly lastBook = new Map<string, string>();
-  private readonly write: (line: string) => void;
+  private readonly write: (lines: string) => void;
 
   constructor(
-    write: (line: string) => void,
+    /** One line, or the lines of one view joined by "\n"; the caller ends it with "\n". */
+    write: (lines: string) => void,
     /** Notices are for people, not for the stream: they go to stderr. */
     private readonly notice: (message: string) => void,
   ) {
-    this.write = (line) => write(escapeJson(line));
+    this.write = (lines) => write(escapeJson(lines));
   }
 
   event(event: FeedEvent): void {
     switch (event.type) {
-      case "view":
+      case "view": {
+        // The changed lines of one view leave in one write: one system call per view, not per book.
+        let lines = "";
         for (const book of event.view.books) {
           const line = bookLine(book);
           if (this.lastBook.get(book.symbol) === line) continue;
           this.lastBook.set(book.symbol, line);
-          this.write(line);
+          lines = lines === "" ? line : `${lines}\n${line}`;
         }
+        if (lines !== "") this.write(lines);
         return;
+      }
       case "connection":
         if (event.state === "reconnecting") {
           this.write(JSON.stringify({ type: "error", message: `connection lost: ${event.reason}` }));

@@ -5,8 +5,6 @@ import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js
 import { escapeUnsafe } from "../text/sanitize.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import type { FirstScreen } from "../ui/first-screen.js";
-import { preferSmallHeap } from "./heap.js";
-import { lowerHelperThreadPriority } from "./priority.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
@@ -14,8 +12,8 @@ import type { AppOptions } from "./options.js";
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage (bad symbol, unreadable recording). */
 const USAGE_ERROR = 2;
 const FAILURE = 1;
-/** Levels per side in views for NDJSON (only the touch is printed); the ladder sets its own. */
-const NDJSON_LEVELS = 1;
+/** Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`. */
+const NDJSON_LEVELS = 0;
 const INITIAL_LADDER_LEVELS = 50;
 
 /** A server started in-process for `--demo` and `--replay`. */
@@ -68,8 +66,6 @@ export async function runApp(options: AppOptions): Promise<number> {
   const json = options.json || process.stdout.isTTY !== true;
   // On a terminal, something to look at at once, while the server, the feed and the ladder start.
   const first = json ? undefined : showFirstScreen({ stdout: process.stdout, stdin: process.stdin }, symbols);
-  preferSmallHeap();
-  lowerHelperThreadPriority();
   let server: LocalServer | undefined;
   let feed: FeedClient | undefined;
   try {
@@ -106,8 +102,6 @@ export async function runApp(options: AppOptions): Promise<number> {
     feed.subscribe((event) => {
       if (event.type === "recording-failed") recording = event;
     });
-    // The feed worker's isolate undoes the young generation's sizing (see heap.ts): set it again.
-    void started.online.then(preferSmallHeap);
     const code =
       first === undefined
         ? await streamNdjson(feed, options.durationMs)

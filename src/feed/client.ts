@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { FREE, WAKE_ME } from "./in-flight.js";
 import type { FeedClient, FeedCommand, FeedEvent, FeedOptions, FeedView } from "./types.js";
 
 /** How long `stop()` waits for the worker to finish by itself before terminating it. */
@@ -18,6 +19,9 @@ function workerUrl(): URL {
   return new URL("../../dist/feed/worker.js", import.meta.url);
 }
 
+/** What the worker is started with: its options, and the flag of the view in flight (see in-flight.ts). */
+export type FeedWorkerData = { readonly options: FeedOptions; readonly inFlight: SharedArrayBuffer };
+
 /** The feed client of a worker thread. */
 export interface WorkerFeedClient extends FeedClient {
   /** Resolves once the worker thread runs (its isolate exists); never rejects. */
@@ -27,7 +31,10 @@ export interface WorkerFeedClient extends FeedClient {
 /** Starts the feed worker; events flow at once, and `stop()` ends it within about a second. */
 export function startFeed(options: FeedOptions): WorkerFeedClient {
   // stdout: true keeps the worker's stdout away from ours (it would tear Ink's frame).
-  const worker = new Worker(workerUrl(), { workerData: options, stdout: true });
+  const inFlight = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const flag = new Int32Array(inFlight);
+  const workerData: FeedWorkerData = { options, inFlight };
+  const worker = new Worker(workerUrl(), { workerData, stdout: true });
   worker.stdout.resume();
   const online = new Promise<void>((resolve) => worker.once("online", () => resolve()));
   const listeners = new Set<(event: FeedEvent) => void>();
@@ -46,8 +53,9 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
 
   worker.on("message", (event: FeedEvent) => {
     emit(event);
-    // Acknowledged once the listeners have taken it: a busy main thread slows the views, never queues them.
-    if (event.type === "view") send({ type: "view-seen" });
+    // Taken once the listeners have it: a busy main thread slows the views, never queues them. A worker
+    // that held a view back meanwhile is told so.
+    if (event.type === "view" && Atomics.exchange(flag, 0, FREE) === WAKE_ME) send({ type: "view-seen" });
   });
   worker.on("error", (e: Error) => emit({ type: "error", message: `feed worker failed: ${e.message}` }));
   const exit = new Promise<void>((resolve) => {

@@ -9,19 +9,35 @@ export type PublisherOptions = {
   readonly staleAfterMs: number;
 };
 
-/** How often figures that move with time alone (messages per second) are looked at. */
+/** How often figures that move with time alone (messages per second, a book going stale) are looked at. */
 const STATS_EVERY_MS = 1000;
+
+/**
+ * How long after its interval a change waits for a timer of its own, as a share of the interval. A change
+ * that arrives within the interval after a publication is published by the next change to arrive once the
+ * interval has passed, in that change's turn; the timer is for a change that no other follows. Under a
+ * steady feed changes come more often than this, so the worker wakes for messages only, never for timers.
+ */
+const TRAILING_GRACE = 0.5;
 
 /**
  * Turns the session into views at most `fps` times a second, and only when something a view
  * shows has changed: a book, a state (including a book going stale), a count, the connection.
  * Every wire message has already been applied by then; only the views are coalesced.
+ *
+ * Publication is driven by changes (`changed`), not by polling: a change publishes at once when the last
+ * view is at least an interval old, else it waits for the next change past the interval or, failing one,
+ * a timer. Figures that move with time alone are looked at once a second.
  */
 export class Publisher {
   private levels: number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly intervalMs: number;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private trailing: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private publishedAt = Number.NEGATIVE_INFINITY;
   private publishedVersion = -1;
-  /** A tick found the consumer busy; the next `resume` publishes. */
+  /** A publication found the consumer busy; the next `resume` publishes. */
   private held = false;
   private publishedConnection: ConnectionState | undefined;
   private publishedStates = "";
@@ -36,22 +52,49 @@ export class Publisher {
     /**
      * Whether the consumer can take a view now. The worker holds views while one is still on its way to
      * a busy main thread, so a consumer slower than `fps` gets fewer, fresher views instead of a queue
-     * that grows in memory and in latency. Nothing is lost: the next tick publishes the latest state.
+     * that grows in memory and in latency. Nothing is lost: `resume` publishes the latest state.
      */
     private readonly ready: () => boolean = () => true,
   ) {
     this.levels = options.levels;
+    this.intervalMs = 1000 / Math.max(1, options.fps);
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(Date.now()), Math.max(1, Math.floor(1000 / this.options.fps)));
+    this.statsTimer = setInterval(() => this.changed(Date.now()), STATS_EVERY_MS);
   }
 
+  /** No more timers; `tick(now, true)` still publishes (the last views on stop). */
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearInterval(this.statsTimer);
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
   }
 
-  /** The consumer took the last view: publish at once what a tick held back, instead of a tick later. */
+  /**
+   * Something a view shows may have changed (a wire message was applied, the connection moved): publishes
+   * now if the last view is an interval old, else makes sure the change is published within
+   * `interval × (1 + TRAILING_GRACE)`.
+   */
+  changed(now: number): void {
+    if (this.held || this.stopped) return;
+    if (now - this.publishedAt >= this.intervalMs) {
+      this.tick(now);
+      return;
+    }
+    if (this.trailing !== undefined) return;
+    const wait = this.publishedAt + this.intervalMs * (1 + TRAILING_GRACE) - now;
+    this.trailing = setTimeout(
+      () => {
+        this.trailing = undefined;
+        this.tick(Date.now());
+      },
+      Math.max(1, Math.ceil(wait)),
+    );
+  }
+
+  /** The consumer took the last view: publish at once what was held back. */
   resume(now: number): void {
     if (this.held) this.tick(now);
   }
@@ -69,6 +112,8 @@ export class Publisher {
       return;
     }
     this.held = false;
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     const connection = this.connection();
     const states = this.session.slots.map((s) => this.stateOf(s, connection, now)).join();
     let changed =
@@ -84,6 +129,7 @@ export class Publisher {
     this.publishedConnection = connection;
     this.publishedStates = states;
     this.publishedRates = this.rates(now);
+    this.publishedAt = now;
     this.post(this.view(connection, now));
   }
 

@@ -37,12 +37,19 @@ const SAMPLES = 512;
 /** Latency samples older than this are left out of the percentiles. */
 export const LATENCY_WINDOW_MS = 10_000;
 
+/** Percentiles are worked out again at most this often: a view is published up to `--fps` times a second. */
+export const PERCENTILES_EVERY_MS = 1000;
+
+type Percentiles = { readonly p50: number; readonly p99: number };
+
 /** The latest latency samples (ms) with their times, for p50 and p99 over a recent window. */
 export class LatencyWindow {
   private readonly values = new Float64Array(SAMPLES);
   private readonly times = new Float64Array(SAMPLES);
   private next = 0;
   private filled = 0;
+  private computed: Percentiles | null = null;
+  private computedAt = Number.NEGATIVE_INFINITY;
 
   add(ms: number, at: number): void {
     this.values[this.next] = ms;
@@ -54,10 +61,21 @@ export class LatencyWindow {
   clear(): void {
     this.filled = 0;
     this.next = 0;
+    this.computed = null;
   }
 
-  /** Nearest-rank percentiles over the samples of the last window; null when there are none. */
-  percentiles(now: number): { readonly p50: number; readonly p99: number } | null {
+  /**
+   * Nearest-rank percentiles over the samples of the last window; null when there are none. Worked out
+   * again when the last figures are `PERCENTILES_EVERY_MS` old (or there were none), else the same.
+   */
+  percentiles(now: number): Percentiles | null {
+    if (this.computed !== null && now - this.computedAt < PERCENTILES_EVERY_MS) return this.computed;
+    this.computed = this.compute(now);
+    this.computedAt = now;
+    return this.computed;
+  }
+
+  private compute(now: number): Percentiles | null {
     const recent: number[] = [];
     for (let i = 0; i < this.filled; i++) {
       if (now - this.times[i]! <= LATENCY_WINDOW_MS) recent.push(this.values[i]!);

@@ -108,7 +108,7 @@ export type FeedEvent =
 /** Messages to the worker. */
 export type FeedCommand =
   | { readonly type: "set-levels"; readonly levels: number }
-  /** The main thread has taken the last view: the worker may post the next (at most one in flight). */
+  /** The main thread has taken a view the worker asked to hear about (see in-flight.ts): post what was held. */
   | { readonly type: "view-seen" }
   | { readonly type: "stop" };
 

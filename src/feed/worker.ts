@@ -5,7 +5,9 @@ import { MessageLimiter } from "./message-limit.js";
 import { Recorder } from "./record.js";
 import { Session } from "./session.js";
 import { traceThread } from "./trace-thread.js";
-import type { ConnectionState, FeedCommand, FeedEvent, FeedOptions, RecordingFailure } from "./types.js";
+import type { FeedWorkerData } from "./client.js";
+import { FREE, IN_FLIGHT, WAKE_ME } from "./in-flight.js";
+import type { ConnectionState, FeedCommand, FeedEvent, RecordingFailure } from "./types.js";
 
 /**
  * The feed worker: owns the socket, the books and the publisher. It never writes to stdout;
@@ -19,7 +21,7 @@ const NOTICES_PER_SECOND = 5;
 
 if (parentPort === null) throw new Error("feed/worker.js must run in a worker thread");
 const port = parentPort;
-const options = workerData as FeedOptions;
+const { options, inFlight } = workerData as FeedWorkerData;
 traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
 const post = (event: FeedEvent): void => port.postMessage(event);
 
@@ -32,6 +34,7 @@ let connection: ConnectionState = { state: "connecting", attempt: 1 };
 function setConnection(next: ConnectionState): void {
   connection = next;
   post({ type: "connection", ...next });
+  publisher.changed(Date.now());
 }
 
 let recorder: Recorder | undefined;
@@ -89,6 +92,7 @@ const socket = new Connection(options, {
     }
     session.frame(raw, receivedAt);
     checkLive();
+    publisher.changed(Date.now());
   },
   reconnecting: (attempt, retryInMs, reason) => {
     session.closed();
@@ -96,20 +100,25 @@ const socket = new Connection(options, {
   },
 });
 
-/** A view posted and not yet acknowledged by the main thread: at most one is ever queued. */
-let viewInFlight = false;
+/**
+ * At most one view is ever queued for the main thread. The flag it clears when it has taken a view is shared
+ * memory, so taking one costs this thread no wake-up; only when a view is held back does the worker ask for
+ * a "view-seen" message (see in-flight.ts).
+ */
+const flag = new Int32Array(inFlight);
 const publisher = new Publisher(
   session,
   () => connection,
   (view) => {
-    viewInFlight = true;
+    Atomics.store(flag, 0, IN_FLIGHT);
     post({
       type: "view",
       view: recordingFailure === undefined ? view : { ...view, recording: recordingFailure },
     });
   },
   options,
-  () => !viewInFlight,
+  // Free, or taken between the load and the exchange: ready. Else the main thread is asked to say when.
+  () => Atomics.compareExchange(flag, 0, IN_FLIGHT, WAKE_ME) === FREE,
 );
 
 let stopping = false;
@@ -134,9 +143,9 @@ port.on("message", (command: FeedCommand) => {
   switch (command.type) {
     case "set-levels":
       publisher.setLevels(command.levels);
+      publisher.changed(Date.now());
       return;
     case "view-seen":
-      viewInFlight = false;
       publisher.resume(Date.now());
       return;
     case "stop":

@@ -27,13 +27,18 @@ export function escapeUnsafe(text: string): string {
   return text.replace(UNSAFE, escapeCodeUnits);
 }
 
+/** Unsafe code points other than the line feed that separates NDJSON lines. */
+const UNSAFE_IN_JSON = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
 /**
- * JSON text (as JSON.stringify makes it) with the unsafe characters JSON.stringify leaves raw (C1, DEL,
- * format characters, U+2028/U+2029) escaped. They can only occur inside string literals, where `\uXXXX`
- * means the same character, so the result parses to the same value.
+ * JSON text (as JSON.stringify makes it), or NDJSON lines of it joined by "\n", with the unsafe characters
+ * JSON.stringify leaves raw (C1, DEL, format characters, U+2028/U+2029) escaped. They can only occur inside
+ * string literals, where `\uXXXX` means the same character, so each line parses to the same value. A raw
+ * line feed cannot occur inside JSON.stringify's output, so it is kept: it separates lines.
  */
 export function escapeJson(json: string): string {
-  return escapeUnsafe(json);
+  if (!HAS_UNSAFE.test(json)) return json;
+  return json.replace(UNSAFE_IN_JSON, escapeCodeUnits);
 }
 
 function escapeCodeUnits(match: string): string {

@@ -5,7 +5,6 @@ import type { FeedClient } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
-import { collectBetweenFrames, scavenger } from "./frame-gc.js";
 import { LadderStore } from "./store.js";
 import { CLEAR_SCREEN, ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 import { traceFrames } from "./trace.js";
@@ -20,9 +19,7 @@ export type LadderOptions = {
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Ink's options for the ladder's frames (the render benchmark mounts Ink with them too). */
-export type FrameOptions = Required<
-  Pick<RenderOptions, "exitOnCtrlC" | "maxFps" | "incrementalRendering" | "onRender">
->;
+export type FrameOptions = Required<Pick<RenderOptions, "exitOnCtrlC" | "maxFps" | "incrementalRendering">>;
 
 /** Ink's options for drawing the ladder's frames at the feed's `fps` views a second. */
 export function frameOptions(fps: number): FrameOptions {
@@ -33,8 +30,6 @@ export function frameOptions(fps: number): FrameOptions {
     // (measured: 5 of 10 views a second at --fps 10). A window half as long draws each view at once.
     maxFps: Math.max(1, fps) * 2,
     incrementalRendering: true,
-    // Ink calls it just before writing a frame: the young generation is collected after it, if due.
-    onRender: collectBetweenFrames(scavenger()),
   };
 }
 

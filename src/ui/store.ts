@@ -18,7 +18,7 @@ export type LadderStoreOptions = {
   readonly rows: number;
   /** Epoch ms; tests pass a fixed clock. */
   readonly now?: () => number;
-  /** Redraw clocks (ages, countdowns) this often; only a changed screen is published. */
+  /** Redraw clocks (ages, countdowns: whole seconds) this often; only a changed screen is published. */
   readonly tickMs?: number;
   /** Clocks and flash ends are redrawn by timers only when no view has come for this long (see #clockDue). */
   readonly quietMs?: number;
@@ -67,7 +67,7 @@ export class LadderStore {
     this.#feed = feed;
     this.#symbols = options.symbols;
     this.#now = options.now ?? Date.now;
-    this.#tickMs = options.tickMs ?? 250;
+    this.#tickMs = options.tickMs ?? 1000;
     this.#quietMs = options.quietMs ?? 100;
     this.#flashMs = options.flashMs ?? FLASH_MS;
     this.#maxLevels = options.maxLevels ?? 1000;

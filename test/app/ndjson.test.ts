@@ -60,7 +60,7 @@ describe("NDJSON lines", () => {
     const lines: string[] = [];
     const notices: string[] = [];
     const w = new NdjsonWriter(
-      (l) => lines.push(l),
+      (text) => lines.push(...text.split("\n")),
       (n) => notices.push(n),
     );
     w.event({ type: "connection", state: "connecting", attempt: 1 });
@@ -134,5 +134,21 @@ describe("NDJSON lines", () => {
       reason: `Currency pair not supported ${hostile}`,
     });
     expect((JSON.parse(lines[1]!) as { symbol: string }).symbol).toBe(hostile);
+  });
+
+  it("writes the changed book lines of one view in one write, in the view's order", () => {
+    const writes: string[] = [];
+    const w = new NdjsonWriter(
+      (text) => writes.push(text),
+      () => undefined,
+    );
+    const eth: BookView = { ...live, symbol: "ETH/USD" };
+    const sol: BookView = { ...live, symbol: "SOL/USD" };
+    w.event(view([live, eth, sol]));
+    w.event(view([live, { ...eth, resyncs: 1 }, { ...sol, resyncs: 1 }]));
+    expect(writes).toEqual([
+      [bookLine(live), bookLine(eth), bookLine(sol)].join("\n"),
+      [bookLine({ ...eth, resyncs: 1 }), bookLine({ ...sol, resyncs: 1 })].join("\n"),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Publisher } from "../../src/feed/publisher.js";
 import { Session } from "../../src/feed/session.js";
 import type { FeedView } from "../../src/feed/types.js";
@@ -12,7 +12,7 @@ const capture = readFileSync(
   .split("\n")
   .filter(Boolean);
 
-function setup(ready: () => boolean) {
+function setup(ready: () => boolean, fps = 30) {
   const session = new Session(
     { symbols: ["BTC/USD"], depth: 10, retryBaseMs: 250, retryCapMs: 30_000 },
     { send: () => undefined, event: () => undefined, slowDown: () => undefined },
@@ -23,7 +23,7 @@ function setup(ready: () => boolean) {
     session,
     () => ({ state: "live" }),
     (v) => views.push(v),
-    { fps: 30, levels: 5, staleAfterMs: 60_000 },
+    { fps, levels: 5, staleAfterMs: 60_000 },
     ready,
   );
   let next = 0;
@@ -69,5 +69,55 @@ describe("publisher flow control", () => {
     expect(views).toHaveLength(0);
     publisher.tick(1_000, true);
     expect(views).toHaveLength(1);
+  });
+});
+
+describe("publication driven by changes", () => {
+  it("publishes a change at once when the last view is an interval old, else with the next change past it", () => {
+    const { publisher, views, feed } = setup(() => true, 20); // an interval of 50 ms
+    feed(1, 1_000);
+    publisher.changed(1_000);
+    expect(views).toHaveLength(1);
+    feed(1, 1_020);
+    publisher.changed(1_020);
+    feed(1, 1_040);
+    publisher.changed(1_040);
+    expect(views).toHaveLength(1);
+    feed(1, 1_055);
+    publisher.changed(1_055);
+    expect(views).toHaveLength(2);
+    expect(views[1]!.books[0]!.checksums.ok).toBe(4);
+    expect(views[1]!.publishedAt).toBe(1_055);
+    publisher.stop();
+  });
+
+  it("publishes a change that nothing follows on a timer, within one and a half intervals", async () => {
+    const { publisher, views, feed } = setup(() => true, 20);
+    const start = Date.now();
+    feed(1, start);
+    publisher.changed(start);
+    feed(1, start);
+    publisher.changed(start);
+    expect(views).toHaveLength(1);
+    await vi.waitFor(() => expect(views).toHaveLength(2), { timeout: 2_000, interval: 5 });
+    expect(views[1]!.books[0]!.checksums.ok).toBe(2);
+    // At most fps views a second: the trailing view waited for its interval.
+    expect(views[1]!.publishedAt - views[0]!.publishedAt).toBeGreaterThanOrEqual(50);
+    publisher.stop();
+  });
+
+  it("publishes nothing once stopped, except the forced last view", async () => {
+    const { publisher, views, feed } = setup(() => true, 20);
+    feed(1, 1_000);
+    publisher.changed(1_000);
+    feed(1, 1_010);
+    publisher.changed(1_010);
+    publisher.stop();
+    feed(1, 2_000);
+    publisher.changed(2_000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(views).toHaveLength(1);
+    publisher.tick(2_000, true);
+    expect(views).toHaveLength(2);
   });
 });
