@@ -35,6 +35,7 @@ type RootFlags = {
   backoffBase: number;
   backoffCap: number;
   backoffReset: number;
+  subscribeTimeout: number;
   demo?: boolean;
   replay?: string;
   speed: number;
@@ -57,6 +58,7 @@ export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptio
     backoffBaseMs: f.backoffBase,
     backoffCapMs: f.backoffCap,
     backoffResetMs: f.backoffReset,
+    subscribeTimeoutMs: f.subscribeTimeout,
     demo: f.demo === true,
     ...(f.replay === undefined ? {} : { replayPath: f.replay }),
     speed: f.speed,
@@ -113,6 +115,15 @@ export function buildProgram(): Command {
         parseSeconds,
         60_000,
         "60",
+      ),
+    )
+    .addOption(
+      seconds(
+        "--subscribe-timeout <s>",
+        "no ack to a subscribe, or no snapshot after it, this long: subscribe again",
+        parsePositiveSeconds,
+        5_000,
+        "5",
       ),
     )
     .option("--demo", "run offline against the built-in Kraken-compatible server")
