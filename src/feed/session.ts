@@ -153,7 +153,9 @@ export class Session {
         continue;
       }
       if (slot.state !== "live" || slot.book === undefined) continue;
-      this.updated(slot, scan.timestamp(e), slot.book.applyScan(scan, e, false), receivedAt);
+      const outcome = slot.book.applyScan(scan, e, false);
+      if (outcome === "checksum-mismatch") this.misaddressed(slot, scan.message().data[e]!, receivedAt);
+      this.updated(slot, scan.timestamp(e), outcome, receivedAt);
     }
   }
 
@@ -210,7 +212,9 @@ export class Session {
       if (slot.state === "rejected") continue;
       if (snapshot) this.snapshot(slot, data, receivedAt);
       else if (slot.state === "live" && slot.book !== undefined) {
-        this.updated(slot, data.timestamp, slot.book.apply(data, false), receivedAt);
+        const outcome = slot.book.apply(data, false);
+        if (outcome === "checksum-mismatch") this.misaddressed(slot, data, receivedAt);
+        this.updated(slot, data.timestamp, outcome, receivedAt);
       }
       // Otherwise: updates before the (new) snapshot belong to a book we no longer trust.
     }
@@ -290,6 +294,27 @@ export class Session {
       if (slot.state === "live" || slot.retry === undefined) {
         this.resync(slot, "bad-frame", now);
       }
+    }
+  }
+
+  /**
+   * An update failed the checksum of the book it names. When it verifies on another live book instead,
+   * its name was corrupted into this one's: that other book missed it and resyncs too. Only on failure,
+   * a trial copy per live book.
+   */
+  private misaddressed(named: Slot, data: BookData, now: number): void {
+    for (const other of this.slots) {
+      const book = other.book;
+      if (other === named || other.state !== "live" || book === undefined) continue;
+      const trial = new OrderBook(other.symbol, this.options.depth);
+      const levels = { symbol: other.symbol, bids: book.bids.levels, asks: book.asks.levels };
+      trial.apply({ ...levels, checksum: book.checksum }, true);
+      if (trial.apply(data, false) !== "ok") continue;
+      this.sink.event({
+        type: "error",
+        message: `an update named ${named.symbol} verifies on ${other.symbol}: its name was corrupted`,
+      });
+      this.resync(other, "bad-frame", now);
     }
   }
 

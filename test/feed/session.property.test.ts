@@ -15,7 +15,7 @@ import { ReferenceBook } from "../book/reference.js";
  */
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD"];
-/** Valid names the session does not hold, for symbol corruption. */
+/** Valid names the session does not hold, for symbol corruption (which also picks the names it holds). */
 const OTHER_NAMES = ["XRP/USD", "BTC/EUR", "ETH/BTC", "BTC/USDT"];
 const CHANNELS = ["bool", "ticker", "trade", "heartbeat", "status", "instrument", "level3", "Book"];
 const DEPTH = 10;
@@ -31,8 +31,10 @@ function mutate(raw: string, kind: Mutation, r: Random): string {
     }
     case "truncate":
       return raw.slice(0, r.int(raw.length));
-    case "symbol":
-      return raw.replace(/"symbol":"[^"]*"/, `"symbol":"${OTHER_NAMES[r.int(OTHER_NAMES.length)]}"`);
+    case "symbol": {
+      const names = [...OTHER_NAMES, ...SYMBOLS];
+      return raw.replace(/"symbol":"[^"]*"/, `"symbol":"${names[r.int(names.length)]}"`);
+    }
     case "channel":
       return raw.replace(/"channel":"[^"]*"/, `"channel":"${CHANNELS[r.int(CHANNELS.length)]}"`);
     default:

@@ -257,6 +257,31 @@ describe("Session: books and subscriptions without a socket", () => {
     }
   });
 
+  it("an update whose name was corrupted into another subscribed symbol resyncs both books", () => {
+    const r = rig(["BTC/USD", "ETH/USD", "SOL/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const btc = new ModelBook("BTC/USD", 60000);
+    for (const b of [btc, new ModelBook("ETH/USD", 3000), new ModelBook("SOL/USD", 150)])
+      r.feed(b.snapshot(10));
+    // BTC's update, named ETH/USD: ETH's checksum fails, and BTC, which missed it, is found by trial.
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
+    expect(r.events.filter((e) => e.type === "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
+      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" },
+    ]);
+    expect(r.session.slots.map((s) => s.state)).toEqual(["resyncing", "resyncing", "live"]);
+    // The same through the generic path (a frame BookScan leaves to it: spaced out).
+    r.feed(btc.snapshot(10));
+    r.feed(new ModelBook("ETH/USD", 3000).snapshot(10));
+    r.events.length = 0;
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD").replace('"type":"update"', '"type": "update"'));
+    expect(r.events.filter((e) => e.type === "resync").map((e) => e.type === "resync" && e.symbol)).toEqual([
+      "BTC/USD",
+      "ETH/USD",
+    ]);
+  });
+
   it("a broken heartbeat, status or method answer is counted but resyncs nothing", () => {
     const r = rig(["BTC/USD"]);
     disposers.push(() => r.session.dispose());
