@@ -343,6 +343,22 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(session.slots.map((s) => s.state)).toEqual(["live", "live"]);
   });
 
+  it("a rate-limit answer to a subscribe retries that symbol on the slow step", () => {
+    const r = rig(["BTC/USD", "ETH/USD"], 100);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    r.feed('{"error":"Exceeded msg rate","method":"subscribe","success":false,"symbol":"ETH/USD"}');
+    expect(r.session.slots.map((s) => [s.state, s.reason, s.retry !== undefined])).toEqual([
+      ["awaiting-snapshot", undefined, false],
+      ["awaiting-snapshot", "Exceeded msg rate", true],
+    ]);
+    const retry = r.events.find((e) => e.type === "error" && e.message.startsWith("subscribe ETH/USD"));
+    expect(
+      retry?.type === "error" && Number(/retrying in (\d+) ms/.exec(retry.message)![1]),
+    ).toBeGreaterThanOrEqual(200);
+    expect(r.events.filter((e) => e.type === "rejected")).toEqual([]);
+  });
+
   it("three rate-limit errors within ten seconds ask the connection to slow down", () => {
     const r = rig();
     r.session.opened();
