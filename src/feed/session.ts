@@ -152,7 +152,11 @@ export class Session {
         this.stray(scan.symbol(e), receivedAt);
         continue;
       }
-      if (slot.state !== "live" || slot.book === undefined) continue;
+      if (slot.state !== "live" || slot.book === undefined) {
+        // Not applied: if it was another book's update under a corrupted name, that book missed it.
+        if (slot.state !== "rejected") this.misaddressed(slot, scan.message().data[e]!, receivedAt);
+        continue;
+      }
       const outcome = slot.book.applyScan(scan, e, false);
       if (outcome === "checksum-mismatch") this.misaddressed(slot, scan.message().data[e]!, receivedAt);
       this.updated(slot, scan.timestamp(e), outcome, receivedAt);
@@ -215,8 +219,11 @@ export class Session {
         const outcome = slot.book.apply(data, false);
         if (outcome === "checksum-mismatch") this.misaddressed(slot, data, receivedAt);
         this.updated(slot, data.timestamp, outcome, receivedAt);
+      } else {
+        // Updates before the (new) snapshot belong to a book we no longer trust; unless it was another
+        // book's update under a corrupted name, and that book missed it.
+        this.misaddressed(slot, data, receivedAt);
       }
-      // Otherwise: updates before the (new) snapshot belong to a book we no longer trust.
     }
   }
 
@@ -298,9 +305,9 @@ export class Session {
   }
 
   /**
-   * An update failed the checksum of the book it names. When it verifies on another live book instead,
-   * its name was corrupted into this one's: that other book missed it and resyncs too. Only on failure,
-   * a trial copy per live book.
+   * An update failed the checksum of the book it names, or names a book waiting for its snapshot. When
+   * it verifies on another live book instead, its name was corrupted into this one's: that other book
+   * missed it and resyncs too. Off the common path: a trial copy per live book.
    */
   private misaddressed(named: Slot, data: BookData, now: number): void {
     for (const other of this.slots) {

@@ -280,6 +280,19 @@ describe("Session: books and subscriptions without a socket", () => {
       "BTC/USD",
       "ETH/USD",
     ]);
+    // And while the named book waits for its snapshot (its updates are not applied, nor checked).
+    r.feed(btc.snapshot(10));
+    r.events.length = 0;
+    expect(slot(r.session, "ETH/USD").state).toBe("resyncing");
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
+    expect(r.events.filter((e) => e.type === "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
+    ]);
+    // An update of the waiting book itself verifies on no other book: nothing happens.
+    r.feed(btc.snapshot(10));
+    r.events.length = 0;
+    r.feed(new ModelBook("ETH/USD", 3000).update());
+    expect(r.events).toEqual([]);
   });
 
   it("a broken heartbeat, status or method answer is counted but resyncs nothing", () => {
