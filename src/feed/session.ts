@@ -73,7 +73,7 @@ const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** Subscribe errors that reject a symbol for good; any other is retried. */
 const PERMANENT = /currency pair not supported|not in ISO 4217|invalid (?:symbol|pair)/i;
 /** Subscribe errors that mean "slow down": their retry takes the slow backoff step. */
-const RATE_LIMITED = /too many requests|rate/i;
+const RATE_LIMITED = /too many requests|rate.?limit|exceeded.*rate/i;
 /** This many rate-limit errors within the window make the connection back off. */
 const RATE_LIMIT_STRIKES = 3;
 const RATE_LIMIT_WINDOW_MS = 10_000;
