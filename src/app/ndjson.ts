@@ -81,6 +81,7 @@ export function bookLine(b: BookView): string {
     type: "book",
     symbol: b.symbol,
     state: b.state,
+    ...(b.reason === undefined ? {} : { reason: b.reason }),
     ...(b.bid === undefined ? {} : { bid: { price: b.bid.price, qty: b.bid.qty } }),
     ...(b.ask === undefined ? {} : { ask: { price: b.ask.price, qty: b.ask.qty } }),
     ...(b.spread === undefined ? {} : { spread: b.spread }),

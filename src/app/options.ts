@@ -12,6 +12,7 @@ export type AppOptions = Pick<
   | "backoffBaseMs"
   | "backoffCapMs"
   | "backoffResetMs"
+  | "subscribeTimeoutMs"
 > & {
   /** As typed; checked and normalised by the feed before connecting. */
   readonly symbols: readonly string[];

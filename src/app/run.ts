@@ -94,6 +94,7 @@ export async function runApp(options: AppOptions): Promise<number> {
       backoffBaseMs: options.backoffBaseMs,
       backoffCapMs: options.backoffCapMs,
       backoffResetMs: options.backoffResetMs,
+      ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
       ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
     };
     const started = startFeed(feedOptions);

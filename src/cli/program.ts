@@ -33,6 +33,7 @@ type RootFlags = {
   backoffBase: number;
   backoffCap: number;
   backoffReset: number;
+  subscribeTimeout: number;
   demo?: boolean;
   replay?: string;
   speed: number;
@@ -55,6 +56,7 @@ export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptio
     backoffBaseMs: f.backoffBase,
     backoffCapMs: f.backoffCap,
     backoffResetMs: f.backoffReset,
+    subscribeTimeoutMs: f.subscribeTimeout,
     demo: f.demo === true,
     ...(f.replay === undefined ? {} : { replayPath: f.replay }),
     speed: f.speed,
@@ -111,6 +113,15 @@ export function buildProgram(): Command {
         parseSeconds,
         60_000,
         "60",
+      ),
+    )
+    .addOption(
+      seconds(
+        "--subscribe-timeout <s>",
+        "no ack to a subscribe, or no snapshot after it, this long: subscribe again",
+        parsePositiveSeconds,
+        5_000,
+        "5",
       ),
     )
     .option("--demo", "run offline against the built-in Kraken-compatible server")

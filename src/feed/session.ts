@@ -4,7 +4,7 @@ import { BookScan } from "../protocol/book-scan.js";
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseGeneric } from "../protocol/parse.js";
 import { subscribeBook, unsubscribeBook } from "../protocol/requests.js";
-import type { BookData, BookMessage, NackMessage, ParseResult } from "../protocol/types.js";
+import type { BookData, BookMessage, NackMessage, ParseResult, RateLimitMessage } from "../protocol/types.js";
 import { Backoff } from "./backoff.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
 import type { FeedEvent, ResyncReason } from "./types.js";
@@ -33,7 +33,11 @@ export class Slot {
   /** Failures within the last minute; the first resubscribes at once. */
   failures = 0;
   lastFailureAt = -Infinity;
+  /** A subscribe waiting out its backoff (none is in flight meanwhile). */
   retry: NodeJS.Timeout | undefined;
+  /** What the subscription in flight waits for, and the timer that gives up on it. */
+  pending: "ack" | "snapshot" | undefined;
+  wait: NodeJS.Timeout | undefined;
 
   constructor(
     readonly symbol: string,
@@ -60,9 +64,16 @@ export type SessionOptions = {
   readonly retryCapMs: number;
   /** A symbol that has not failed for this long starts its resubscribe backoff afresh (default 60 s). */
   readonly failureMemoryMs?: number;
+  /** A subscribe unacknowledged, or an ack without its snapshot, for this long is sent again (default 5 s). */
+  readonly subscribeTimeoutMs?: number;
 };
 
 const FAILURE_MEMORY_MS = 60_000;
+const SUBSCRIBE_TIMEOUT_MS = 5_000;
+/** Subscribe errors that reject a symbol for good; any other is retried. */
+const PERMANENT = /currency pair not supported|not in ISO 4217|invalid (?:symbol|pair)/i;
+/** Subscribe errors that mean "slow down": their retry takes the slow backoff step. */
+const RATE_LIMITED = /too many requests|rate.?limit|exceeded.*rate/i;
 /** This many rate-limit errors within the window make the connection back off. */
 const RATE_LIMIT_STRIKES = 3;
 const RATE_LIMIT_WINDOW_MS = 10_000;
@@ -121,7 +132,10 @@ export class Session {
   }
 
   dispose(): void {
-    for (const slot of this.slots) clearTimeout(slot.retry);
+    for (const slot of this.slots) {
+      clearTimeout(slot.retry);
+      clearTimeout(slot.wait);
+    }
   }
 
   /**
@@ -136,8 +150,18 @@ export class Session {
     this.lastReceivedAt = receivedAt;
     for (let e = 0; e < scan.entries; e++) {
       const slot = this.bySymbol.get(scan.symbol(e));
-      if (slot === undefined || slot.state !== "live" || slot.book === undefined) continue;
-      this.updated(slot, scan.timestamp(e), slot.book.applyScan(scan, e, false), receivedAt);
+      if (slot === undefined) {
+        this.stray(scan.symbol(e), receivedAt);
+        continue;
+      }
+      if (slot.state !== "live" || slot.book === undefined) {
+        // Not applied: if it was another book's update under a corrupted name, that book missed it.
+        if (slot.state !== "rejected") this.misaddressed(slot, scan.message().data[e]!, receivedAt);
+        continue;
+      }
+      const outcome = slot.book.applyScan(scan, e, false);
+      if (outcome === "checksum-mismatch") this.misaddressed(slot, scan.message().data[e]!, receivedAt);
+      this.updated(slot, scan.timestamp(e), outcome, receivedAt);
     }
   }
 
@@ -150,14 +174,16 @@ export class Session {
       case "ack":
         if (msg.method === "subscribe" && msg.channel === "book" && msg.symbol !== undefined) {
           const slot = this.bySymbol.get(msg.symbol);
-          if (slot !== undefined) slot.answered = true;
+          if (slot === undefined) return;
+          slot.answered = true;
+          if (slot.pending === "ack") this.await(slot, "snapshot");
         }
         return;
       case "nack":
         this.nack(msg, receivedAt);
         return;
       case "rate-limit":
-        this.rateLimited(msg.error, receivedAt);
+        this.rateLimited(msg, receivedAt);
         return;
       case "status":
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
@@ -173,10 +199,7 @@ export class Session {
         this.malformed++;
         this.version++;
         this.sink.event({ type: "error", message: `malformed frame: ${msg.message}` });
-        for (const symbol of msg.symbols ?? []) {
-          const slot = this.bySymbol.get(symbol);
-          if (slot !== undefined && slot.state !== "rejected") this.resync(slot, "bad-frame", receivedAt);
-        }
+        if (msg.book) this.unreadable(msg.symbols, receivedAt);
         return;
       case "heartbeat":
       case "pong":
@@ -192,18 +215,28 @@ export class Session {
     const snapshot = msg.type === "snapshot";
     for (const data of msg.data) {
       const slot = this.bySymbol.get(data.symbol);
-      if (slot === undefined || slot.state === "rejected") continue;
+      if (slot === undefined) {
+        this.stray(data.symbol, receivedAt);
+        continue;
+      }
+      if (slot.state === "rejected") continue;
       if (snapshot) this.snapshot(slot, data, receivedAt);
       else if (slot.state === "live" && slot.book !== undefined) {
-        this.updated(slot, data.timestamp, slot.book.apply(data, false), receivedAt);
+        const outcome = slot.book.apply(data, false);
+        if (outcome === "checksum-mismatch") this.misaddressed(slot, data, receivedAt);
+        this.updated(slot, data.timestamp, outcome, receivedAt);
+      } else {
+        // Updates before the (new) snapshot belong to a book we no longer trust; unless it was another
+        // book's update under a corrupted name, and that book missed it.
+        this.misaddressed(slot, data, receivedAt);
       }
-      // Otherwise: updates before the (new) snapshot belong to a book we no longer trust.
     }
   }
 
   private snapshot(slot: Slot, data: BookData, receivedAt: number): void {
     const book = new OrderBook(slot.symbol, this.options.depth);
     slot.answered = true;
+    this.stopWaiting(slot);
     slot.rate.add(receivedAt);
     const outcome = book.apply(data, true);
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
@@ -259,10 +292,66 @@ export class Session {
     this.resubscribe(slot, now);
   }
 
-  /** Unsubscribe (repeating the depth, as Kraken requires), then subscribe, later if it keeps failing. */
+  /**
+   * A frame that may have carried book data could not be read, or named a book we do not hold: every
+   * book it could have touched leaves live and resyncs. Those are the books it names when every name is
+   * one of ours, else every book subscribed at the moment (live, or waiting for its ack or snapshot).
+   * Kraken sends one symbol per book frame, so a frame cut off names every book it could have touched.
+   */
+  private unreadable(symbols: readonly string[] | undefined, now: number): void {
+    const named = symbols?.map((s) => this.bySymbol.get(s));
+    const targets = named?.every((s) => s !== undefined) === true ? named : this.slots;
+    for (const slot of targets) {
+      // A symbol waiting out its backoff has no subscription: no frame of it can be on the way.
+      if (slot === undefined || slot.state === "rejected") continue;
+      if (slot.state === "live" || slot.retry === undefined) {
+        this.resync(slot, "bad-frame", now);
+      }
+    }
+  }
+
+  /**
+   * An update failed the checksum of the book it names, or names a book waiting for its snapshot. When
+   * it verifies on another live book instead, its name was corrupted into this one's: that other book
+   * missed it and resyncs too. Off the common path: a trial copy per live book.
+   */
+  private misaddressed(named: Slot, data: BookData, now: number): void {
+    for (const other of this.slots) {
+      const book = other.book;
+      if (other === named || other.state !== "live" || book === undefined) continue;
+      const trial = new OrderBook(other.symbol, this.options.depth);
+      const levels = { symbol: other.symbol, bids: book.bids.levels, asks: book.asks.levels };
+      trial.apply({ ...levels, checksum: book.checksum }, true);
+      if (trial.apply(data, false) !== "ok") continue;
+      this.sink.event({
+        type: "error",
+        message: `an update named ${named.symbol} verifies on ${other.symbol}: its name was corrupted`,
+      });
+      this.resync(other, "bad-frame", now);
+    }
+  }
+
+  /** Book data for a symbol never subscribed: a corrupted name, so some book may have missed this update. */
+  private stray(symbol: string, now: number): void {
+    this.malformed++;
+    this.version++;
+    const name = JSON.stringify(symbol.length > 40 ? symbol.slice(0, 40) + "…" : symbol);
+    this.sink.event({ type: "error", message: `book frame for ${name}, a symbol not subscribed` });
+    this.unreadable(undefined, now);
+  }
+
+  /** Unsubscribe (repeating the depth, as Kraken requires), then subscribe again. */
   private resubscribe(slot: Slot, now: number): void {
     const depth = this.options.depth;
     this.sink.send(unsubscribeBook({ symbols: [slot.symbol], depth, reqId: ++this.reqId }));
+    this.again(slot, now, "first-now");
+  }
+
+  /**
+   * Subscribes the symbol again after its backoff: "first-now" sends the first failure's at once (a
+   * resync), "slow" takes the slow step (rate limits). Returns the delay.
+   */
+  private again(slot: Slot, now: number, step: "first-now" | "backoff" | "slow"): number {
     if (now - slot.lastFailureAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
       slot.failures = 0;
       slot.backoff.reset();
@@ -270,43 +359,107 @@ export class Session {
     slot.lastFailureAt = now;
     clearTimeout(slot.retry);
     slot.retry = undefined;
-    // The first failure resubscribes at once; each further one within a minute waits longer.
-    const delay = slot.failures === 0 ? 0 : slot.backoff.next();
+    this.stopWaiting(slot);
+    const delay =
+      step === "slow"
+        ? slot.backoff.next(true)
+        : step === "first-now" && slot.failures === 0
+          ? 0
+          : slot.backoff.next();
     slot.failures++;
     if (delay === 0) this.subscribe([slot.symbol]);
-    else slot.retry = setTimeout(() => this.subscribe([slot.symbol]), delay);
+    else {
+      slot.retry = setTimeout(() => {
+        slot.retry = undefined;
+        this.subscribe([slot.symbol]);
+      }, delay);
+    }
+    return delay;
   }
 
   private subscribe(symbols: readonly string[]): void {
     this.sink.send(subscribeBook({ symbols, depth: this.options.depth, reqId: ++this.reqId }));
-  }
-
-  private nack(msg: NackMessage, now: number): void {
-    if (msg.method !== "subscribe") return;
-    const targets =
-      msg.symbol !== undefined
-        ? [this.bySymbol.get(msg.symbol)].filter((s) => s !== undefined)
-        : this.slots.filter((s) => s.state !== "live" && s.state !== "rejected");
-    for (const slot of targets) {
-      if (/already subscribed/i.test(msg.error)) {
-        // Our unsubscribe lost the race: try again, politely.
-        this.resubscribe(slot, now);
-        continue;
-      }
-      clearTimeout(slot.retry);
-      slot.state = "rejected";
-      slot.reason = msg.error;
-      slot.book = undefined;
-      slot.answered = true;
-      this.version++;
-      this.sink.event({ type: "rejected", symbol: slot.symbol, reason: msg.error });
+    for (const symbol of symbols) {
+      const slot = this.bySymbol.get(symbol);
+      if (slot !== undefined) this.await(slot, "ack");
     }
   }
 
-  private rateLimited(error: string, now: number): void {
+  /** The subscription in flight now waits for this; without it in time, the symbol resubscribes. */
+  private await(slot: Slot, what: "ack" | "snapshot"): void {
+    clearTimeout(slot.wait);
+    slot.pending = what;
+    slot.wait = setTimeout(() => {
+      slot.wait = undefined;
+      slot.pending = undefined;
+      this.resync(slot, what === "ack" ? "subscribe-timeout" : "snapshot-timeout", Date.now());
+    }, this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
+  }
+
+  private stopWaiting(slot: Slot): void {
+    clearTimeout(slot.wait);
+    slot.wait = undefined;
+    slot.pending = undefined;
+  }
+
+  /**
+   * A subscribe failed. Only an unknown pair (or a malformed name) rejects its symbol for good; any
+   * other error retries after the symbol's backoff, and an error naming no symbol retries every symbol
+   * whose subscribe is still unanswered. The error stays the book's reason until it goes live.
+   */
+  private nack(msg: NackMessage, now: number): void {
+    if (msg.method !== "subscribe") return;
+    for (const slot of this.failedSubscribes(msg.symbol)) {
+      if (/already subscribed/i.test(msg.error)) {
+        // Our unsubscribe lost the race: try again, politely.
+        this.resubscribe(slot, now);
+      } else if (msg.symbol !== undefined && PERMANENT.test(msg.error)) {
+        this.reject(slot, msg.error);
+      } else {
+        this.retry(slot, msg.error, RATE_LIMITED.test(msg.error), now);
+      }
+    }
+  }
+
+  /** The symbols a failed subscribe is about: the one it names, else those still waiting for an ack. */
+  private failedSubscribes(symbol: string | undefined): Slot[] {
+    const out: Slot[] = [];
+    for (const slot of this.slots) {
+      if (slot.state === "live" || slot.state === "rejected") continue;
+      if (symbol === undefined ? slot.pending === "ack" : slot.symbol === symbol) out.push(slot);
+    }
+    return out;
+  }
+
+  private reject(slot: Slot, reason: string): void {
+    clearTimeout(slot.retry);
+    slot.retry = undefined;
+    this.stopWaiting(slot);
+    slot.state = "rejected";
+    slot.reason = reason;
+    slot.book = undefined;
+    slot.answered = true;
+    this.version++;
+    this.sink.event({ type: "rejected", symbol: slot.symbol, reason });
+  }
+
+  private retry(slot: Slot, error: string, slow: boolean, now: number): void {
+    slot.reason = error;
+    this.version++;
+    const delay = this.again(slot, now, slow ? "slow" : "backoff");
+    this.sink.event({
+      type: "error",
+      message: `subscribe ${slot.symbol} failed: ${error}; retrying in ${delay} ms`,
+    });
+  }
+
+  private rateLimited(msg: RateLimitMessage, now: number): void {
     this.rateLimits = this.rateLimits.filter((t) => now - t < RATE_LIMIT_WINDOW_MS);
     this.rateLimits.push(now);
-    this.sink.event({ type: "error", message: `rate limited by the server: ${error}` });
+    this.sink.event({ type: "error", message: `rate limited by the server: ${msg.error}` });
+    if (msg.method === "subscribe") {
+      for (const slot of this.failedSubscribes(msg.symbol)) this.retry(slot, msg.error, true, now);
+    }
     if (this.rateLimits.length >= RATE_LIMIT_STRIKES) {
       this.rateLimits = [];
       this.sink.slowDown(`rate limited ${RATE_LIMIT_STRIKES} times in ${RATE_LIMIT_WINDOW_MS / 1000} s`);
@@ -316,6 +469,7 @@ export class Session {
   private reset(slot: Slot): void {
     clearTimeout(slot.retry);
     slot.retry = undefined;
+    this.stopWaiting(slot);
     slot.state = "awaiting-snapshot";
     slot.reason = undefined;
     slot.book = undefined;

@@ -19,6 +19,8 @@ export type FeedOptions = {
   readonly backoffCapMs: number;
   /** A connection that stays up this long resets the backoff. */
   readonly backoffResetMs: number;
+  /** No ack to a subscribe, or no snapshot after the ack, within this long resubscribes (default 5000). */
+  readonly subscribeTimeoutMs?: number;
   /** Append every raw frame received to this file (JSONL). */
   readonly recordPath?: string;
 };
@@ -39,7 +41,12 @@ export type ConnectionState =
 
 export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale";
 
-export type ResyncReason = "checksum-mismatch" | "crossed-book" | "bad-frame";
+/**
+ * Why a book left live or is subscribed again: a failed checksum, a crossed book, a frame that may have
+ * carried its data and could not be read, no ack to its subscribe in time, no snapshot after the ack.
+ */
+export type ResyncReason =
+  "checksum-mismatch" | "crossed-book" | "bad-frame" | "subscribe-timeout" | "snapshot-timeout";
 
 export type LevelView = { readonly price: string; readonly qty: string };
 

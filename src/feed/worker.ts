@@ -54,6 +54,7 @@ const session = new Session(
     retryBaseMs: options.backoffBaseMs,
     retryCapMs: options.backoffCapMs,
     failureMemoryMs: options.backoffResetMs,
+    ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
   },
   {
     send: (text) => socket.send(text),

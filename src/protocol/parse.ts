@@ -35,31 +35,68 @@ export function parseFrame(raw: string): ParseResult {
 
 /** The generic path alone: the same result as parseFrame, for a frame BookScan has already rejected. */
 export function parseGeneric(raw: string): ParseResult {
-  if (raw.trim() === "") return error("empty frame", raw);
+  if (raw.trim() === "") return unreadable("empty frame", raw);
   let json: Json;
   try {
     json = parseJson(raw);
   } catch (e) {
-    return error(`malformed JSON: ${(e as Error).message}`, raw);
+    return unreadable(`malformed JSON: ${(e as Error).message}`, raw);
   }
-  if (!isObject(json)) return { kind: "unknown", raw };
+  if (!isObject(json))
+    return BOOK_FIELDS.test(raw) ? unreadable("book fields outside an object", raw) : unknown(raw);
   try {
     return classify(json, raw);
   } catch (e) {
     if (!(e instanceof FieldError)) throw e;
-    return error(e.message, raw, bookSymbols(json));
+    const symbols = bookSymbols(json);
+    return symbols === undefined
+      ? { kind: "error", message: e.message, raw, book: true }
+      : { kind: "error", message: e.message, raw, book: true, symbols };
   }
 }
 
-function error(message: string, raw: string, symbols?: readonly string[]): ParseError {
-  return symbols === undefined || symbols.length === 0
-    ? { kind: "error", message, raw }
-    : { kind: "error", message, raw, symbols };
+/** Fields only book entries have, in a frame's text. */
+const BOOK_FIELDS = /bids|asks|checksum/;
+/** Text showing a frame is one that never carries levels: a method's answer, heartbeat, status, instrument. */
+const NOT_BOOK = /"(?:method|heartbeat|status|instrument)"/;
+/** An entry's name as BookScan reads it: printable ASCII without quote or backslash. */
+const SYMBOL_NAME = /"symbol":"([!#-[\]-~]{1,64})"/g;
+
+/**
+ * A frame that is not readable JSON, judged by its text alone. It may have carried book data unless
+ * its text names no book field and shows it is a frame that never does; text that cannot be classified
+ * at all counts as book data. Its symbols are the names its text gives, kept only when there are at
+ * least as many as the entries it shows (`"symbol"`, `bids`, `asks` or `checksum` counted): any entry
+ * whose name cannot be read leaves every book affected.
+ */
+function unreadable(message: string, raw: string): ParseError {
+  const book = BOOK_FIELDS.test(raw) || !NOT_BOOK.test(raw);
+  if (!book) return { kind: "error", message, raw, book };
+  const names = Array.from(raw.matchAll(SYMBOL_NAME), (m) => m[1]!);
+  const entries = Math.max(
+    count(raw, /"symbol"/g),
+    count(raw, /bids/g),
+    count(raw, /asks/g),
+    count(raw, /checksum/g),
+  );
+  return names.length > 0 && names.length >= entries
+    ? { kind: "error", message, raw, book, symbols: names }
+    : { kind: "error", message, raw, book };
 }
+
+const count = (raw: string, re: RegExp): number => raw.match(re)?.length ?? 0;
+
+const unknown = (raw: string): Message => ({ kind: "unknown", raw });
 
 function classify(o: JsonObject, raw: string): Message {
   const channel = o["channel"];
   if (channel === "book") return book(o);
+  // Levels under any other channel name (or none) are a book frame with a broken name, not another channel.
+  if (carriesLevels(o)) {
+    throw new FieldError(
+      `book levels under ${channel === undefined ? "no channel" : `channel ${describe(channel)}`}`,
+    );
+  }
   if (channel === "heartbeat") return { kind: "heartbeat" };
   if (channel === "status") return status(o, raw);
   if (channel === "instrument" && isObject(o["data"])) return instrument(o);
@@ -73,12 +110,12 @@ function classify(o: JsonObject, raw: string): Message {
   if (method === undefined && channel === undefined && typeof bare === "string") {
     return { kind: "rate-limit", error: bare };
   }
-  return { kind: "unknown", raw };
+  return unknown(raw);
 }
 
 function status(o: JsonObject, raw: string): Message {
   const d = Array.isArray(o["data"]) ? (o["data"] as readonly Json[])[0] : undefined;
-  if (!isObject(d)) return { kind: "unknown", raw };
+  if (!isObject(d)) return unknown(raw);
   const id = d["connection_id"];
   return {
     kind: "status",
@@ -106,8 +143,10 @@ function ack(o: JsonObject, method: AckMethod): Message {
     };
   }
   const err = typeof o["error"] === "string" ? o["error"] : "request failed";
-  if (/rate/i.test(err) && /exceed|limit/i.test(err)) return { kind: "rate-limit", error: err };
   const symbol = typeof o["symbol"] === "string" ? o["symbol"] : undefined;
+  if (/rate/i.test(err) && /exceed|limit/i.test(err)) {
+    return { kind: "rate-limit", error: err, method, ...(symbol === undefined ? {} : { symbol }) };
+  }
   return { kind: "nack", method, error: err, ...(symbol === undefined ? {} : { symbol }), ...withReq };
 }
 
@@ -193,12 +232,20 @@ function describe(v: Json | undefined): string {
   return typeof v;
 }
 
-/** Symbols a broken book frame names, so only those books are resynced. */
+/** `data` holds an entry with `bids` or `asks`. */
+function carriesLevels(o: JsonObject): boolean {
+  const data = o["data"];
+  const entries: readonly Json[] = Array.isArray(data) ? data : isObject(data) ? [data] : [];
+  return entries.some((d) => isObject(d) && (d["bids"] !== undefined || d["asks"] !== undefined));
+}
+
+/** Symbols a broken book frame names, so only those books resync; undefined unless every entry's can be read. */
 function bookSymbols(o: JsonObject): readonly string[] | undefined {
-  if (o["channel"] !== "book" || !Array.isArray(o["data"])) return undefined;
+  if (!Array.isArray(o["data"])) return undefined;
   const out: string[] = [];
   for (const d of o["data"] as readonly Json[]) {
-    if (isObject(d) && typeof d["symbol"] === "string" && d["symbol"] !== "") out.push(d["symbol"]);
+    if (!isObject(d) || typeof d["symbol"] !== "string" || d["symbol"] === "") return undefined;
+    out.push(d["symbol"]);
   }
-  return out;
+  return out.length > 0 ? out : undefined;
 }

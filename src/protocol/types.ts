@@ -61,8 +61,16 @@ export type NackMessage = {
 
 export type PongMessage = { readonly kind: "pong"; readonly reqId?: number };
 
-/** Kraken's rate-limit complaint; its shape varies (`{"Error":"Exceeded msg rate"}` and others). */
-export type RateLimitMessage = { readonly kind: "rate-limit"; readonly error: string };
+/**
+ * Kraken's rate-limit complaint; its shape varies (`{"Error":"Exceeded msg rate"}` and others). As the
+ * answer to a request it names the method, and the symbol when Kraken gives one.
+ */
+export type RateLimitMessage = {
+  readonly kind: "rate-limit";
+  readonly error: string;
+  readonly method?: AckMethod;
+  readonly symbol?: string;
+};
 
 export type InstrumentPair = {
   readonly symbol: string;
@@ -95,13 +103,24 @@ export type Message =
   | InstrumentMessage
   | UnknownMessage;
 
-/** A frame that could not be understood: malformed JSON, or a known frame with a bad field. */
+/**
+ * A frame that could not be understood: malformed JSON, a known frame with a bad field, or book levels
+ * under another channel name.
+ */
 export type ParseError = {
   readonly kind: "error";
   readonly message: string;
   /** The whole frame, as received. */
   readonly raw: string;
-  /** For book frames: the symbols named in it, when they could be read, so the right books resync. */
+  /**
+   * The frame may have carried book data: it names book fields or the book channel, or nothing in it
+   * shows it is one of the frames that never do (heartbeat, status, instrument, a method's answer).
+   */
+  readonly book: boolean;
+  /**
+   * For a frame that may have carried book data: the symbols it names, present only when every entry's
+   * name could be read, so exactly those books resync. Absent: any subscribed book may be affected.
+   */
   readonly symbols?: readonly string[];
 };
 

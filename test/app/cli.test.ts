@@ -28,7 +28,8 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     run = runBin(["--url", server.url, "--depth", "10", "btc/usd", "ETH/USD", "FOO/BAR"]);
     await until(() => books(run!.lines(), "ETH/USD").some((l) => l["state"] === "live"), "ETH live");
     server.corruptNext("BTC/USD");
-    server.broadcast("{not json");
+    // A broken heartbeat: reported, and (unlike a broken book frame) no book resyncs for it.
+    server.broadcast('{"channel":"heartbeat",oops}');
     await until(() => run!.lines().some((l) => l["type"] === "resync"), "a resync line");
     await until(() => run!.lines().some((l) => l["type"] === "error"), "an error line");
     run.child.kill("SIGTERM");

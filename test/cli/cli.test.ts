@@ -53,6 +53,7 @@ describe.concurrent("kraken-ladder", () => {
     expect(r.stdout).toMatch(/^Usage: kraken-ladder /);
     expect(r.stdout).toMatch(/^\s+verify \[options\] <files\.\.\.>/m);
     expect(r.stdout).toContain("--depth <n>");
+    expect(r.stdout).toContain("--subscribe-timeout <s>");
     expect(r.stderr).toBe("");
   });
 

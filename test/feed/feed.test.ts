@@ -217,7 +217,8 @@ describe("feed worker against a scripted Kraken server", () => {
     await h.until(live(h, "BTC/USD", 3), "BTC live");
     await h.until(live(h, "ETH/USD", 3), "ETH live");
     server.broadcast('{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","price":1}]}');
-    server.broadcast("{not json");
+    // A broken heartbeat cannot have carried book data: counted, nothing resyncs.
+    server.broadcast('{"channel":"heartbeat",oops}');
     server.broadcast(
       '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":"x","asks":[],"checksum":1}]}',
     );

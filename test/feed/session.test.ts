@@ -143,15 +143,233 @@ describe("Session: books and subscriptions without a socket", () => {
     });
   });
 
-  it("an unsupported depth rejects every symbol still waiting", () => {
-    const r = rig();
+  it("an error naming no symbol rejects nothing: every symbol still unanswered retries after its backoff", async () => {
+    const r = rig(["BTC/USD", "ETH/USD"], 20);
+    disposers.push(() => r.session.dispose());
     r.session.opened();
+    r.feed(new ModelBook("BTC/USD", 60000).snapshot(10));
     r.feed('{"error":"Subscription depth not supported","method":"subscribe","success":false}');
-    expect(r.session.slots.map((s) => [s.state, s.reason])).toEqual([
-      ["rejected", "Subscription depth not supported"],
-      ["rejected", "Subscription depth not supported"],
+    expect(r.session.slots.map((s) => [s.symbol, s.state, s.reason])).toEqual([
+      ["BTC/USD", "live", undefined],
+      ["ETH/USD", "awaiting-snapshot", "Subscription depth not supported"],
     ]);
-    expect(r.events.filter((e) => e.type === "rejected")).toHaveLength(2);
+    expect(r.events.filter((e) => e.type === "rejected")).toEqual([]);
+    expect(r.events).toEqual([
+      {
+        type: "error",
+        message: expect.stringMatching(
+          /^subscribe ETH\/USD failed: Subscription depth not supported; retrying in \d+ ms$/,
+        ),
+      },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(r.requests()).toEqual(["subscribe BTC/USD,ETH/USD@10", "subscribe ETH/USD@10"]);
+  });
+
+  it("only an unknown pair rejects for good; transient errors retry, rate limits on the slow step", () => {
+    const r = rig(["BTC/USD", "ETH/USD", "FOO/BAR", "SOL/USD"], 100);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const nack = (symbol: string, error: string): string =>
+      `{"error":"${error}","method":"subscribe","success":false,"symbol":"${symbol}"}`;
+    r.feed(nack("BTC/USD", "EGeneral:Internal error"));
+    r.feed(nack("ETH/USD", "EService:Unavailable"));
+    r.feed(nack("FOO/BAR", "Currency pair not supported FOO/BAR"));
+    r.feed(nack("SOL/USD", "EGeneral:Too many requests"));
+    expect(r.session.slots.map((s) => [s.symbol, s.state, s.reason])).toEqual([
+      ["BTC/USD", "awaiting-snapshot", "EGeneral:Internal error"],
+      ["ETH/USD", "awaiting-snapshot", "EService:Unavailable"],
+      ["FOO/BAR", "rejected", "Currency pair not supported FOO/BAR"],
+      ["SOL/USD", "awaiting-snapshot", "EGeneral:Too many requests"],
+    ]);
+    expect(
+      r.events.filter((e) => e.type === "rejected").map((e) => e.type === "rejected" && e.symbol),
+    ).toEqual(["FOO/BAR"]);
+    const delays = r.events.flatMap((e) =>
+      e.type === "error" ? [Number(/retrying in (\d+) ms/.exec(e.message)![1])] : [],
+    );
+    // Equal jitter on a 100 ms base: the first step waits 50 to 100 ms, the slow step 200 to 400 ms.
+    expect(delays.slice(0, 2).every((d) => d >= 50 && d <= 100)).toBe(true);
+    expect(delays[2]).toBeGreaterThanOrEqual(200);
+    for (const s of r.session.slots) expect(s.state === "rejected" ? s.retry : !s.retry).toBeFalsy();
+    // A reconnect subscribes every symbol but the rejected one at once.
+    r.session.closed();
+    r.session.opened();
+    expect(r.requests().at(-1)).toBe("subscribe BTC/USD,ETH/USD,SOL/USD@10");
+  });
+
+  it("resyncs exactly the books an unreadable book frame names, and every subscribed book when it names none of ours", () => {
+    const r = rig(["BTC/USD", "ETH/USD", "SOL/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const books = [
+      new ModelBook("BTC/USD", 60000),
+      new ModelBook("ETH/USD", 3000),
+      new ModelBook("SOL/USD", 150),
+    ];
+    const allLive = (): void => {
+      for (const b of books) r.feed(b.snapshot(10));
+      expect(r.session.slots.every((s) => s.state === "live")).toBe(true);
+      r.events.length = 0;
+    };
+    const resynced = (): string[] => r.events.flatMap((e) => (e.type === "resync" ? [e.symbol] : []));
+    const [btc, eth] = books as [ModelBook, ModelBook, ModelBook];
+    const cases: [string, string, string[]][] = [
+      ["cut off", btc.update().slice(0, 90), ["BTC/USD"]],
+      ["a raw control character", eth.update().replace('"bids"', '"bi\u0001ds"'), ["ETH/USD"]],
+      ["a leading-zero checksum", btc.update().replace(/"checksum":(\d+)/, '"checksum":0$1'), ["BTC/USD"]],
+      [
+        "bids under an unknown channel",
+        eth.update().replace('"channel":"book"', '"channel":"bookz"'),
+        ["ETH/USD"],
+      ],
+      [
+        "bids under a known channel",
+        btc.update().replace('"channel":"book"', '"channel":"heartbeat"'),
+        ["BTC/USD"],
+      ],
+      [
+        "a symbol we do not hold",
+        btc.update().replace("BTC/USD", "BTC/USE"),
+        ["BTC/USD", "ETH/USD", "SOL/USD"],
+      ],
+      [
+        "an unreadable name",
+        btc.update().replace('"symbol":"BTC/USD"', '"symbol":"BTC/U\u0002D"'),
+        ["BTC/USD", "ETH/USD", "SOL/USD"],
+      ],
+      ["cut off before its name", btc.update().slice(0, 30), ["BTC/USD", "ETH/USD", "SOL/USD"]],
+      ["nothing at all", "", ["BTC/USD", "ETH/USD", "SOL/USD"]],
+    ];
+    for (const [what, raw, symbols] of cases) {
+      allLive();
+      const malformed = r.session.malformed;
+      r.feed(raw);
+      expect([what, resynced()]).toEqual([what, symbols]);
+      expect([what, r.session.malformed]).toEqual([what, malformed + 1]);
+      for (const s of r.session.slots) {
+        expect([what, s.symbol, s.state]).toEqual([
+          what,
+          s.symbol,
+          symbols.includes(s.symbol) ? "resyncing" : "live",
+        ]);
+      }
+    }
+  });
+
+  it("an update whose name was corrupted into another subscribed symbol resyncs both books", () => {
+    const r = rig(["BTC/USD", "ETH/USD", "SOL/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const btc = new ModelBook("BTC/USD", 60000);
+    for (const b of [btc, new ModelBook("ETH/USD", 3000), new ModelBook("SOL/USD", 150)])
+      r.feed(b.snapshot(10));
+    // BTC's update, named ETH/USD: ETH's checksum fails, and BTC, which missed it, is found by trial.
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
+    expect(r.events.filter((e) => e.type === "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
+      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" },
+    ]);
+    expect(r.session.slots.map((s) => s.state)).toEqual(["resyncing", "resyncing", "live"]);
+    // The same through the generic path (a frame BookScan leaves to it: spaced out).
+    r.feed(btc.snapshot(10));
+    r.feed(new ModelBook("ETH/USD", 3000).snapshot(10));
+    r.events.length = 0;
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD").replace('"type":"update"', '"type": "update"'));
+    expect(r.events.filter((e) => e.type === "resync").map((e) => e.type === "resync" && e.symbol)).toEqual([
+      "BTC/USD",
+      "ETH/USD",
+    ]);
+    // And while the named book waits for its snapshot (its updates are not applied, nor checked).
+    r.feed(btc.snapshot(10));
+    r.events.length = 0;
+    expect(slot(r.session, "ETH/USD").state).toBe("resyncing");
+    r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
+    expect(r.events.filter((e) => e.type === "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
+    ]);
+    // An update of the waiting book itself verifies on no other book: nothing happens.
+    r.feed(btc.snapshot(10));
+    r.events.length = 0;
+    r.feed(new ModelBook("ETH/USD", 3000).update());
+    expect(r.events).toEqual([]);
+  });
+
+  it("a broken heartbeat, status or method answer is counted but resyncs nothing", () => {
+    const r = rig(["BTC/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    r.feed(new ModelBook("BTC/USD", 60000).snapshot(10));
+    for (const raw of [
+      '{"channel":"heartbeat"',
+      '{"channel":"status","type":"update","data":[{"system":"onl\u0001ine"}]}',
+      '{"method":"subscribe","result":{"channel":"book","symbol":"BTC/USD"},"success":tru',
+      '{"method":"pong","req_id":3,',
+    ])
+      r.feed(raw);
+    expect(r.session.malformed).toBe(4);
+    expect(r.events.filter((e) => e.type === "resync")).toEqual([]);
+    expect(slot(r.session, "BTC/USD").state).toBe("live");
+  });
+
+  it("resubscribes a subscribe never acked, and an ack never followed by its snapshot", async () => {
+    const sent: string[] = [];
+    const events: FeedEvent[] = [];
+    const session = new Session(
+      {
+        symbols: ["BTC/USD", "ETH/USD"],
+        depth: 10,
+        retryBaseMs: 1000,
+        retryCapMs: 10_000,
+        subscribeTimeoutMs: 50,
+      },
+      { send: (t) => sent.push(t), event: (e) => events.push(e), slowDown: () => {} },
+    );
+    disposers.push(() => session.dispose());
+    session.opened();
+    session.frame(
+      '{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"ETH/USD"},"success":true}',
+      1,
+    );
+    const until = async (done: () => boolean): Promise<void> => {
+      while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await until(() => events.length >= 2);
+    expect(events.slice(0, 2)).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout" },
+      { type: "resync", symbol: "ETH/USD", reason: "snapshot-timeout" },
+    ]);
+    expect(session.slots.map((s) => s.reason)).toEqual(["subscribe-timeout", "snapshot-timeout"]);
+    const methods = sent.map((t) => JSON.parse(t) as { method: string; params: { symbol: string[] } });
+    expect(methods.slice(0, 5).map((m) => `${m.method} ${m.params.symbol.join(",")}`)).toEqual([
+      "subscribe BTC/USD,ETH/USD",
+      "unsubscribe BTC/USD",
+      "subscribe BTC/USD",
+      "unsubscribe ETH/USD",
+      "subscribe ETH/USD",
+    ]);
+    // A snapshot in time ends the wait: nothing more is sent.
+    session.frame(new ModelBook("BTC/USD", 60000).snapshot(10), 2);
+    session.frame(new ModelBook("ETH/USD", 3000).snapshot(10), 3);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(sent).toHaveLength(5);
+    expect(session.slots.map((s) => s.state)).toEqual(["live", "live"]);
+  });
+
+  it("a rate-limit answer to a subscribe retries that symbol on the slow step", () => {
+    const r = rig(["BTC/USD", "ETH/USD"], 100);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    r.feed('{"error":"Exceeded msg rate","method":"subscribe","success":false,"symbol":"ETH/USD"}');
+    expect(r.session.slots.map((s) => [s.state, s.reason, s.retry !== undefined])).toEqual([
+      ["awaiting-snapshot", undefined, false],
+      ["awaiting-snapshot", "Exceeded msg rate", true],
+    ]);
+    const retry = r.events.find((e) => e.type === "error" && e.message.startsWith("subscribe ETH/USD"));
+    expect(
+      retry?.type === "error" && Number(/retrying in (\d+) ms/.exec(retry.message)![1]),
+    ).toBeGreaterThanOrEqual(200);
+    expect(r.events.filter((e) => e.type === "rejected")).toEqual([]);
   });
 
   it("three rate-limit errors within ten seconds ask the connection to slow down", () => {

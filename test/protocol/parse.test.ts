@@ -312,13 +312,61 @@ describe("parseFrame: malformed input gives typed errors, never exceptions", () 
     expectError(bookFrame("update", "", '{"price":-1,"qty":0.5}'), /price -1 is not a plain/);
   });
 
-  it("names every readable symbol of a broken multi-entry frame, and none when there is none", () => {
+  it("names the symbols of a broken multi-entry frame only when every entry's can be read", () => {
     const raw =
       '{"channel":"book","type":"update","data":[{"symbol":"A/B","bids":[],"asks":[],"checksum":1},' +
       '{"symbol":"C/D","bids":[{"price":"x","qty":1}],"asks":[],"checksum":2}]}';
     expect(expectError(raw, /data\[1\]\.bids\[0\]\.price/).symbols).toEqual(["A/B", "C/D"]);
     const e = expectError(bookFrame("update", "", "").replace('"symbol":"BTC/USD",', ""), /symbol/);
     expect(e).not.toHaveProperty("symbols");
+    const oneNameless = raw.replace('"symbol":"A/B",', "");
+    expect(expectError(oneNameless, /symbol/)).not.toHaveProperty("symbols");
+  });
+
+  it("tells whether an unreadable frame may have carried book data, and which symbols its text names", () => {
+    const update = bookFrame("update", '{"price":63004.9,"qty":0.1}', "");
+    const judged = (raw: string): { book: boolean; symbols?: readonly string[] } => {
+      const r = parseFrame(raw);
+      if (r.kind !== "error") throw new Error(`expected an error for ${raw}`);
+      return r.symbols === undefined ? { book: r.book } : { book: r.book, symbols: r.symbols };
+    };
+    expect(judged(update.slice(0, 80))).toEqual({ book: true, symbols: ["BTC/USD"] });
+    expect(judged(update.replace("bids", "bi\u0001ds"))).toEqual({ book: true, symbols: ["BTC/USD"] });
+    expect(judged(update.replace(/"checksum":/, '"checksum":0'))).toEqual({
+      book: true,
+      symbols: ["BTC/USD"],
+    });
+    // A name that cannot be read, or text cut off before it: any book.
+    expect(judged(update.replace('"symbol":"BTC', '"symbol":"B\u0001TC'))).toEqual({ book: true });
+    expect(judged(update.slice(0, 40))).toEqual({ book: true });
+    expect(judged("")).toEqual({ book: true });
+    expect(judged("{garbage")).toEqual({ book: true });
+    // Levels under another channel name, or none: a broken book frame, not another channel.
+    expect(judged(update.replace('"channel":"book"', '"channel":"bo0k"'))).toEqual({
+      book: true,
+      symbols: ["BTC/USD"],
+    });
+    expect(judged(update.replace('"channel":"book"', '"channel":"heartbeat"'))).toEqual({
+      book: true,
+      symbols: ["BTC/USD"],
+    });
+    expect(judged(update.replace('"channel":"book",', ""))).toEqual({ book: true, symbols: ["BTC/USD"] });
+    // Frames that never carry levels, broken: not book data.
+    expect(judged('{"channel":"heartbeat"')).toEqual({ book: false });
+    expect(
+      judged(`{"method":"subscribe","result":{"channel":"book","symbol":"BTC/USD"},"success":tr`),
+    ).toEqual({
+      book: false,
+    });
+    expect(judged('{"channel":"status","data":[{"system":"on\u0001line"}]}')).toEqual({ book: false });
+    // Another channel without levels stays a frame of that channel.
+    expect(parseFrame('{"channel":"ticker","data":[{"symbol":"BTC/USD","bid":1}]}').kind).toBe("unknown");
+  });
+
+  it("keeps the method and symbol of a rate-limit answer to a subscribe", () => {
+    expect(
+      parseFrame('{"error":"Exceeded msg rate","method":"subscribe","success":false,"symbol":"BTC/USD"}'),
+    ).toEqual({ kind: "rate-limit", error: "Exceeded msg rate", method: "subscribe", symbol: "BTC/USD" });
   });
 
   it("reports JSON nested too deeply to parse instead of overflowing the stack", () => {

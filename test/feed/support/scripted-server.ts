@@ -90,11 +90,23 @@ export type ClientMessage = {
   readonly req_id?: number;
 };
 
+/**
+ * How the server answers one subscribe of one symbol: ack and snapshot (then updates), nothing at all,
+ * an ack and nothing after it, or an error (naming the symbol or not).
+ */
+export type SubscribeReply =
+  | { readonly kind: "ok" }
+  | { readonly kind: "silent" }
+  | { readonly kind: "ack-only" }
+  | { readonly kind: "error"; readonly error: string; readonly named: boolean };
+
 export type ScriptOptions = {
   readonly mids?: Readonly<Record<string, number>>;
   readonly updateMs?: number;
   readonly heartbeatMs?: number;
   readonly reject?: readonly string[];
+  /** The answer to the n-th subscribe of `symbol` (from 1, over all connections); ok when absent. */
+  readonly reply?: (symbol: string, n: number) => SubscribeReply;
 };
 
 export class ScriptedServer {
@@ -104,6 +116,8 @@ export class ScriptedServer {
   readonly books = new Map<string, ModelBook>();
   connections = 0;
   closeCodes: number[] = [];
+  /** Subscribes received per symbol, over all connections. */
+  readonly subscribes = new Map<string, number>();
   /** Every frame sent, in order, over all connections. */
   readonly sent: string[] = [];
   private silent = false;
@@ -221,6 +235,17 @@ export class ScriptedServer {
       const depth = msg.params?.depth ?? 10;
       for (const symbol of msg.params?.symbol ?? []) {
         if (msg.method === "subscribe") {
+          const n = (this.subscribes.get(symbol) ?? 0) + 1;
+          this.subscribes.set(symbol, n);
+          const reply = this.options.reply?.(symbol, n) ?? { kind: "ok" };
+          if (reply.kind === "silent") continue;
+          if (reply.kind === "error") {
+            const named = reply.named ? `,"symbol":"${symbol}"` : "";
+            send(
+              `{"error":${JSON.stringify(reply.error)},"method":"subscribe",${reqId}"success":false${named},"time_in":"x","time_out":"y"}`,
+            );
+            continue;
+          }
           if (this.options.reject?.includes(symbol)) {
             send(
               `{"error":"Currency pair not supported ${symbol}","method":"subscribe",${reqId}"success":false,"symbol":"${symbol}","time_in":"x","time_out":"y"}`,
@@ -230,6 +255,7 @@ export class ScriptedServer {
           send(
             `{"method":"subscribe",${reqId}"result":{"channel":"book","depth":${depth},"snapshot":true,"symbol":"${symbol}"},"success":true,"time_in":"x","time_out":"y"}`,
           );
+          if (reply.kind === "ack-only") continue;
           subscribed.set(symbol, depth);
           send(this.book(symbol).snapshot(depth));
         } else if (msg.method === "unsubscribe") {
