@@ -25,7 +25,7 @@ type Line = { readonly type: string; readonly [key: string]: unknown };
 function ndjson(h: Harness): Line[] {
   const lines: string[] = [];
   const writer = new NdjsonWriter(
-    (line) => lines.push(line),
+    (text) => lines.push(...text.split("\n")),
     () => {},
   );
   for (const event of h.events) writer.event(event);
