@@ -1,8 +1,10 @@
 import type { BookView, FeedView } from "../../feed/types.js";
 import type { FlashMemory } from "./flash.js";
-import { headerLines } from "./header.js";
+import type { HeaderRow } from "./header.js";
+import { headerRowLine, headerRows } from "./header.js";
 import { helpLines } from "./help.js";
-import { ladderLines } from "./ladder.js";
+import type { LadderRows } from "./ladder.js";
+import { ladderRows } from "./ladder.js";
 import type { Line } from "./line.js";
 import { clipLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
@@ -26,18 +28,67 @@ export type ScreenInput = {
   readonly now: number;
 };
 
-export type Screen = {
-  readonly kind: "ladder" | "help" | "too-small";
-  readonly header: readonly Line[];
-  /** Ladder rows, the help overlay, or the too-small message. */
-  readonly body: readonly Line[];
-  readonly status: readonly Line[];
-  /** Levels per side the ladder can show: what to ask the feed for (before grouping). */
+/** What every screen has. */
+type Frame = {
+  /** Levels per side the ladder can show: what to ask the feed for (before grouping); 0 when too small. */
   readonly rowsPerSide: number;
   readonly width: number;
   /** Lines in the frame: never more than rows - 1, so Ink never scrolls or clears the screen. */
   readonly height: number;
 };
+
+/** The ladder: header, the selected book's ladder, blank lines to fill the height, the status bar. */
+export type LadderScreen = Frame & {
+  readonly kind: "ladder";
+  readonly header: readonly HeaderRow[];
+  readonly ladder: LadderRows;
+  /** Blank lines between the ladder and the status bar, so the status bar sits on the frame's last line. */
+  readonly padding: number;
+  readonly status: Line;
+};
+
+/** The help overlay in place of the ladder. */
+export type HelpScreen = Frame & {
+  readonly kind: "help";
+  readonly header: readonly HeaderRow[];
+  readonly help: readonly Line[];
+  readonly padding: number;
+  readonly status: Line;
+};
+
+/** Below the minimum size: the message alone. */
+export type TooSmallScreen = Frame & {
+  readonly kind: "too-small";
+  readonly lines: readonly Line[];
+};
+
+/** The whole frame, by component: each part is plain data the component draws as it is. */
+export type Screen = LadderScreen | HelpScreen | TooSmallScreen;
+
+/** Key of the `i`th blank line after the body. */
+export function paddingKey(i: number): string {
+  return `pad-${i}`;
+}
+
+/** The frame's lines, top to bottom (a header row as one line; padding as empty lines). */
+export function screenLines(screen: Screen): Line[] {
+  switch (screen.kind) {
+    case "too-small":
+      return [...screen.lines];
+    case "ladder":
+    case "help": {
+      const body =
+        screen.kind === "help"
+          ? screen.help
+          : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids];
+      const padding: Line[] = [];
+      for (let i = 0; i < screen.padding; i++) padding.push(line(paddingKey(body.length + i), []));
+      return [...screen.header.map(headerRowLine), ...body, ...padding, screen.status];
+    }
+    default:
+      return screen satisfies never;
+  }
+}
 
 function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
   if (a.length !== b.length) return false;
@@ -49,16 +100,41 @@ function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
   return true;
 }
 
+function sameHeader(a: readonly HeaderRow[], b: readonly HeaderRow[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const ra = a[i];
+    const rb = b[i];
+    if (ra === undefined || rb === undefined || ra.key !== rb.key || !sameLines(ra.tabs, rb.tabs))
+      return false;
+  }
+  return true;
+}
+
+function sameBody(a: Screen, b: Screen): boolean {
+  switch (a.kind) {
+    case "too-small":
+      return b.kind === "too-small" && sameLines(a.lines, b.lines);
+    case "help":
+      return b.kind === "help" && sameLines(a.help, b.help);
+    case "ladder":
+      return (
+        b.kind === "ladder" &&
+        sameLine(a.ladder.titles, b.ladder.titles) &&
+        sameLines(a.ladder.asks, b.ladder.asks) &&
+        sameLine(a.ladder.spread, b.ladder.spread) &&
+        sameLines(a.ladder.bids, b.ladder.bids)
+      );
+    default:
+      return a satisfies never;
+  }
+}
+
 /** Whether two screens draw identically. */
 export function sameScreen(a: Screen, b: Screen): boolean {
-  return (
-    a.kind === b.kind &&
-    a.width === b.width &&
-    a.height === b.height &&
-    sameLines(a.header, b.header) &&
-    sameLines(a.body, b.body) &&
-    sameLines(a.status, b.status)
-  );
+  if (a.kind !== b.kind || a.width !== b.width || a.height !== b.height || !sameBody(a, b)) return false;
+  if (a.kind === "too-small" || b.kind === "too-small") return true;
+  return a.padding === b.padding && sameHeader(a.header, b.header) && sameLine(a.status, b.status);
 }
 
 /** Header lines the layout may spend: the ladder keeps at least two rows a side and two thirds of the height. */
@@ -84,29 +160,32 @@ export function buildScreen(input: ScreenInput): Screen {
   const book = symbol === undefined ? undefined : books.get(symbol);
   const connection = view?.connection;
 
-  const header = headerLines(symbols, books, connection, selected, width, headerBudget(frameHeight));
-  const status = [statusLine(connection, book, now, width)];
-  const room = frameHeight - header.length - status.length;
+  const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
+  const status = statusLine(connection, book, now, width);
+  const room = frameHeight - header.length - 1;
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
-  const body = input.help
-    ? helpLines(width, room)
-    : ladderLines({
-        book,
-        state: displayState(book, connection),
-        rowsPerSide,
-        width,
-        group: input.group,
-        flash: input.flash,
-        now,
-      });
-  // Pad the body so the status bar sits on the last line of the frame.
-  const padded = [...body];
-  for (let i = body.length; i < room; i++) padded.push(line(`pad-${i}`, []));
-  return finish(input.help ? "help" : "ladder", header, padded, status, rowsPerSide, width);
+  const common = { rowsPerSide, width, header, status };
+  if (input.help) {
+    const help = helpLines(width, room);
+    const padding = Math.max(0, room - help.length);
+    return { ...common, kind: "help", help, padding, height: header.length + help.length + padding + 1 };
+  }
+  const ladder = ladderRows({
+    book,
+    state: displayState(book, connection),
+    rowsPerSide,
+    width,
+    group: input.group,
+    flash: input.flash,
+    now,
+  });
+  const body = 2 * rowsPerSide + 2;
+  const padding = Math.max(0, room - body);
+  return { ...common, kind: "ladder", ladder, padding, height: header.length + body + padding + 1 };
 }
 
-function tooSmall(width: number, frameHeight: number, columns: number, rows: number): Screen {
-  const body = [
+function tooSmall(width: number, frameHeight: number, columns: number, rows: number): TooSmallScreen {
+  const lines = [
     plain("small-1", "pane too small", { bold: true, role: "warn" }),
     plain("small-2", `need ${MIN_COLUMNS}×${MIN_ROWS}`),
     plain("small-3", `have ${columns}×${rows}`),
@@ -114,24 +193,5 @@ function tooSmall(width: number, frameHeight: number, columns: number, rows: num
   ]
     .slice(0, frameHeight)
     .map((l) => clipLine(l, width));
-  return finish("too-small", [], body, [], 0, width);
-}
-
-function finish(
-  kind: Screen["kind"],
-  header: readonly Line[],
-  body: readonly Line[],
-  status: readonly Line[],
-  rowsPerSide: number,
-  width: number,
-): Screen {
-  return {
-    kind,
-    header,
-    body,
-    status,
-    rowsPerSide,
-    width,
-    height: header.length + body.length + status.length,
-  };
+  return { kind: "too-small", lines, rowsPerSide: 0, width, height: lines.length };
 }
