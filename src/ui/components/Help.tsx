@@ -1,6 +1,6 @@
 import { memo } from "react";
 import type { Line } from "../view-model/line.js";
-import { sameLine } from "../view-model/line.js";
+import { line, sameLine } from "../view-model/line.js";
 import { paddingKey } from "../view-model/screen.js";
 import { Lines } from "./LineView.js";
 
@@ -20,7 +20,6 @@ function sameHelp(a: HelpProps, b: HelpProps): boolean {
 /** The `?` overlay: every key and what the glyphs mean, then `padding` blank lines. */
 export const Help = memo(function Help({ lines, padding }: HelpProps) {
   const padded = [...lines];
-  for (let i = 0; i < padding; i++)
-    padded.push({ key: paddingKey(lines.length + i), segments: [], text: "" });
+  for (let i = 0; i < padding; i++) padded.push(line(paddingKey(lines.length + i), []));
   return <Lines lines={padded} />;
 }, sameHelp);

@@ -4,7 +4,6 @@ import { memo } from "react";
 import type { MemoExoticComponent, ReactNode } from "react";
 import type { Theme } from "../colors.js";
 import type { Segment, Line } from "../view-model/line.js";
-import { sameLine } from "../view-model/line.js";
 import { useTheme } from "./theme-context.js";
 
 /**
@@ -58,13 +57,10 @@ export type PieceProps = {
 
 export type Piece = MemoExoticComponent<(props: PieceProps) => string>;
 
-function samePiece(a: PieceProps, b: PieceProps): boolean {
-  return a.newline === b.newline && sameLine(a.line, b.line);
-}
-
 /**
  * A memoised component named `name` that draws its line as one styled string (Ink text, inside a `<Text>`).
- * It renders again only when its line draws differently: a frame restyles only the pieces that changed.
+ * It renders again only when its props change: the store keeps a line that draws as before the same object
+ * (keepUnchanged), so a frame restyles only the pieces that changed.
  */
 export function piece(name: string): Piece {
   const draw = ({ line, newline }: PieceProps): string => {
@@ -72,7 +68,7 @@ export function piece(name: string): Piece {
     return newline ? `${text}\n` : text;
   };
   draw.displayName = name;
-  return memo(draw, samePiece);
+  return memo(draw);
 }
 
 /** A line of the screen: its pieces left to right (one for most lines; one per tab in the header). */

@@ -90,51 +90,87 @@ export function screenLines(screen: Screen): Line[] {
   }
 }
 
-function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const la = a[i];
-    const lb = b[i];
-    if (la === undefined || lb === undefined || !sameLine(la, lb)) return false;
-  }
-  return true;
+/** `next`'s line, or `prev`'s where it draws the same: unchanged lines keep their identity. */
+function keep(prev: Line | undefined, next: Line): Line {
+  return prev !== undefined && sameLine(prev, next) ? prev : next;
 }
 
-function sameHeader(a: readonly HeaderRow[], b: readonly HeaderRow[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const ra = a[i];
-    const rb = b[i];
-    if (ra === undefined || rb === undefined || ra.key !== rb.key || !sameLines(ra.tabs, rb.tabs))
-      return false;
+/** `next`, or `prev` itself when every line draws the same; otherwise unchanged lines are `prev`'s. */
+function keepLines(prev: readonly Line[] | undefined, next: readonly Line[]): readonly Line[] {
+  if (prev === undefined) return next;
+  let same = prev.length === next.length;
+  const out: Line[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const l = keep(prev[i], next[i] as Line);
+    if (l !== prev[i]) same = false;
+    out.push(l);
   }
-  return true;
+  return same ? prev : out;
 }
 
-function sameBody(a: Screen, b: Screen): boolean {
-  switch (a.kind) {
-    case "too-small":
-      return b.kind === "too-small" && sameLines(a.lines, b.lines);
-    case "help":
-      return b.kind === "help" && sameLines(a.help, b.help);
-    case "ladder":
-      return (
-        b.kind === "ladder" &&
-        sameLine(a.ladder.titles, b.ladder.titles) &&
-        sameLines(a.ladder.asks, b.ladder.asks) &&
-        sameLine(a.ladder.spread, b.ladder.spread) &&
-        sameLines(a.ladder.bids, b.ladder.bids)
-      );
+function keepHeader(prev: readonly HeaderRow[], next: readonly HeaderRow[]): readonly HeaderRow[] {
+  let same = prev.length === next.length;
+  const out: HeaderRow[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const row = next[i] as HeaderRow;
+    const old = prev[i];
+    const tabs = keepLines(old?.key === row.key ? old.tabs : undefined, row.tabs);
+    const kept = old !== undefined && tabs === old.tabs ? old : { key: row.key, tabs };
+    if (kept !== old) same = false;
+    out.push(kept);
+  }
+  return same ? prev : out;
+}
+
+function keepLadder(prev: LadderRows, next: LadderRows): LadderRows {
+  const titles = keep(prev.titles, next.titles);
+  const asks = keepLines(prev.asks, next.asks);
+  const spread = keep(prev.spread, next.spread);
+  const bids = keepLines(prev.bids, next.bids);
+  const same = titles === prev.titles && asks === prev.asks && spread === prev.spread && bids === prev.bids;
+  return same ? prev : { titles, asks, spread, bids };
+}
+
+/**
+ * `next` with every line that draws as in `prev` replaced by `prev`'s own object, or `prev` itself when the
+ * two draw identically. So whether a line changed is a question of identity for the components (their memo
+ * compares props by identity), and a screen that did not change is the same object.
+ */
+export function keepUnchanged(prev: Screen, next: Screen): Screen {
+  if (prev.width !== next.width || prev.height !== next.height || prev.rowsPerSide !== next.rowsPerSide)
+    return next;
+  switch (next.kind) {
+    case "too-small": {
+      if (prev.kind !== "too-small") return next;
+      const lines = keepLines(prev.lines, next.lines);
+      return lines === prev.lines ? prev : { ...next, lines };
+    }
+    case "help": {
+      if (prev.kind !== "help") return next;
+      const header = keepHeader(prev.header, next.header);
+      const help = keepLines(prev.help, next.help);
+      const status = keep(prev.status, next.status);
+      if (
+        header === prev.header &&
+        help === prev.help &&
+        status === prev.status &&
+        prev.padding === next.padding
+      )
+        return prev;
+      return { ...next, header, help, status };
+    }
+    case "ladder": {
+      if (prev.kind !== "ladder") return next;
+      const header = keepHeader(prev.header, next.header);
+      const ladder = keepLadder(prev.ladder, next.ladder);
+      const status = keep(prev.status, next.status);
+      const same = header === prev.header && ladder === prev.ladder && status === prev.status;
+      if (same && prev.padding === next.padding) return prev;
+      return { ...next, header, ladder, status };
+    }
     default:
-      return a satisfies never;
+      return next satisfies never;
   }
-}
-
-/** Whether two screens draw identically. */
-export function sameScreen(a: Screen, b: Screen): boolean {
-  if (a.kind !== b.kind || a.width !== b.width || a.height !== b.height || !sameBody(a, b)) return false;
-  if (a.kind === "too-small" || b.kind === "too-small") return true;
-  return a.padding === b.padding && sameHeader(a.header, b.header) && sameLine(a.status, b.status);
 }
 
 /** Header lines the layout may spend: the ladder keeps at least two rows a side and two thirds of the height. */
