@@ -6,7 +6,8 @@ import { escapeUnsafe } from "../text/sanitize.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
-import { CLEAR_SCREEN, ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
+import { RepaintOnResize } from "./components/RepaintOnResize.js";
+import { ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 import { traceFrames } from "./trace.js";
 
 export type LadderOptions = {
@@ -85,14 +86,20 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     });
 
     const theme = themeFor(process.env, chalk.level > 0);
-    const app = <App store={store} theme={theme} onQuit={() => finish(0)} />;
+    const app = (
+      <>
+        <App store={store} theme={theme} onQuit={() => finish(0)} />
+        <RepaintOnResize />
+      </>
+    );
 
-    // Registered before Ink's own resize handler, which redraws at once: the screen is wiped and the new
-    // size committed synchronously (rerender is synchronous) first, so Ink never draws the old-size frame
-    // onto the resized terminal, where its too-wide lines would wrap and scroll.
+    // Registered before Ink's own resize handler, which redraws at once: the new size is committed
+    // synchronously (rerender is synchronous) first, so Ink never draws the old-size frame onto the resized
+    // terminal, where its too-wide lines would wrap and scroll. <RepaintOnResize> then clears the screen and
+    // has Ink draw every line (after Ink's handler). Clearing here instead left lines blank: Ink's `clear()`
+    // re-syncs its incremental renderer to the frame it last drew, so it skipped every line the new frame
+    // shares with the old one, on a screen where they had been wiped.
     const onResize = (): void => {
-      instance?.clear();
-      stdout.write(CLEAR_SCREEN);
       store.setSize(stdout.columns, stdout.rows);
       instance?.rerender(app);
     };

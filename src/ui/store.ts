@@ -4,7 +4,7 @@ import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
 import { groupBook } from "./view-model/ladder.js";
 import type { Screen } from "./view-model/screen.js";
-import { buildScreen, sameScreen } from "./view-model/screen.js";
+import { buildScreen, keepUnchanged } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
 import type { KeyAction } from "./keys.js";
 
@@ -238,8 +238,10 @@ export class LadderStore {
     const screen = this.#build();
     this.#askLevels(screen);
     this.#scheduleFlashEnd();
-    if (sameScreen(screen, this.#screen)) return;
-    this.#screen = screen;
+    // Lines that did not change keep their identity, so components see at once what did.
+    const kept = keepUnchanged(this.#screen, screen);
+    if (kept === this.#screen) return;
+    this.#screen = kept;
     for (const listener of [...this.#listeners]) listener();
   }
 

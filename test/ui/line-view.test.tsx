@@ -10,6 +10,7 @@ import { ThemeContext } from "../../src/ui/components/theme-context.js";
 import { buildFrame } from "../../src/ui/render-frame.js";
 import type { Line, Segment } from "../../src/ui/view-model/line.js";
 import { line } from "../../src/ui/view-model/line.js";
+import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, NOW } from "./helpers/views.js";
 
 /** Each segment its own `<Text>` with Ink's style props: the reference the one-`<Text>` lines must match. */
@@ -65,7 +66,7 @@ describe("a line drawn as one <Text> of styled text", () => {
   it("is drawn exactly as one <Text> per styled segment would be, in colour and without", () => {
     for (const theme of [COLOR_THEME, MONO_THEME]) {
       for (const screen of screens) {
-        const lines = [...screen.header, ...screen.body, ...screen.status];
+        const lines = screenLines(screen);
         const draw = (node: React.ReactNode) =>
           renderToString(
             <ThemeContext.Provider value={theme}>
@@ -76,7 +77,7 @@ describe("a line drawn as one <Text> of styled text", () => {
             { columns: screen.width },
           );
         const flat = draw(<Lines lines={lines} />);
-        if (screen.body.some((l) => l.text.includes("通貨"))) expect(flat).toContain("通貨");
+        if (lines.some((l) => l.text.includes("通貨"))) expect(flat).toContain("通貨");
         expect(flat).toBe(draw(<NestedLines lines={lines} theme={theme} />));
         expect(flat).toContain("\u001b[7m");
         if (theme === COLOR_THEME) expect(flat).toContain("\u001b[31m");
@@ -125,8 +126,7 @@ describe("one-cell lines", () => {
           help,
           now: NOW,
         });
-        for (const l of [...screen.header, ...screen.body, ...screen.status])
-          expect(oneCellText(l), l.text).toBe(true);
+        for (const l of screenLines(screen)) expect(oneCellText(l), l.text).toBe(true);
       }
     }
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { keyAction } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
+import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
 
 const stores: LadderStore[] = [];
@@ -21,7 +22,7 @@ function makeStore(feed: MemoryFeed, options: { flashMs?: number; now?: () => nu
 }
 
 const text = (store: LadderStore) =>
-  [...store.getSnapshot().header, ...store.getSnapshot().body, ...store.getSnapshot().status]
+  screenLines(store.getSnapshot())
     .map((l) => l.text)
     .join("\n");
 

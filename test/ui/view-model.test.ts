@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { groupLevels, cumulative, coarser, finer, GROUP_STEPS } from "../../src/ui/view-model/grouping.js";
 import { flashAt, flashCount, nextFlashEnd, updateFlash } from "../../src/ui/view-model/flash.js";
 import { ladderLines, groupBook } from "../../src/ui/view-model/ladder.js";
-import { buildScreen, MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/screen.js";
+import { buildScreen, MIN_COLUMNS, MIN_ROWS, screenLines } from "../../src/ui/view-model/screen.js";
 import type { ScreenInput } from "../../src/ui/view-model/screen.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { statusLine } from "../../src/ui/view-model/status.js";
@@ -312,7 +312,7 @@ describe("the whole screen", () => {
       [60, 13],
     ] as const) {
       const s = screen({ columns, rows });
-      const all = [...s.header, ...s.body, ...s.status];
+      const all = screenLines(s);
       expect(all.length).toBe(rows - 1);
       expect(s.height).toBe(rows - 1);
       for (const l of all) expect(l.text.length).toBeLessThanOrEqual(columns);
@@ -332,9 +332,10 @@ describe("the whole screen", () => {
     ] as const) {
       const s = screen({ columns, rows });
       expect(s.kind).toBe("too-small");
-      expect(s.body[0]?.text).toBe("pane too small");
-      expect(s.body.length).toBeLessThanOrEqual(rows - 1);
-      for (const l of s.body) expect(l.text.length).toBeLessThanOrEqual(columns);
+      const lines = screenLines(s);
+      expect(lines[0]?.text).toBe("pane too small");
+      expect(lines.length).toBeLessThanOrEqual(rows - 1);
+      for (const l of lines) expect(l.text.length).toBeLessThanOrEqual(columns);
     }
     expect(screen({ columns: MIN_COLUMNS, rows: MIN_ROWS }).kind).toBe("ladder");
     expect(screen({ columns: 5, rows: 2 }).height).toBeLessThanOrEqual(1);
@@ -342,8 +343,8 @@ describe("the whole screen", () => {
 
   it("shows the help overlay in place of the ladder, listing every key", () => {
     const s = screen({ help: true, rows: 30 });
-    expect(s.kind).toBe("help");
-    const text = texts(s.body).join("\n");
+    if (s.kind !== "help") throw new Error(`a help screen, not ${s.kind}`);
+    const text = texts(s.help).join("\n");
     for (const key of [
       "→",
       "l",
@@ -376,7 +377,7 @@ describe("the whole screen", () => {
       flash: undefined,
       now: NOW,
     });
-    expect(s.header.some((l) => l.text.includes("▶9 S8/USD"))).toBe(true);
+    expect(screenLines(s).some((l) => l.text.includes("▶9 S8/USD"))).toBe(true);
     expect(s.height).toBe(11);
   });
 });

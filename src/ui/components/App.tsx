@@ -8,7 +8,7 @@ import type { LadderStore } from "../store.js";
 import { Header } from "./Header.js";
 import { Help } from "./Help.js";
 import { Ladder } from "./Ladder.js";
-import { StatusBar } from "./StatusBar.js";
+import { Notice, StatusBar } from "./StatusBar.js";
 import { ThemeContext } from "./theme-context.js";
 import { TooSmall } from "./TooSmall.js";
 
@@ -21,7 +21,7 @@ export type AppProps = {
   readonly trackSize?: boolean;
 };
 
-/** The full-screen ladder. All text is built by the store; this only lays the lines out. */
+/** The full-screen ladder. All text is built by the store (the view-model); components draw its parts. */
 export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: AppProps) {
   const screen = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
@@ -58,12 +58,17 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={screen.width} height={screen.height}>
         {screen.kind === "too-small" ? (
-          <TooSmall lines={screen.body} />
+          <TooSmall lines={screen.lines} />
         ) : (
           <>
-            <Header lines={screen.header} />
-            {screen.kind === "help" ? <Help lines={screen.body} /> : <Ladder lines={screen.body} />}
-            <StatusBar lines={screen.status} />
+            <Header rows={screen.header} />
+            {screen.kind === "help" ? (
+              <Help lines={screen.help} padding={screen.padding} />
+            ) : (
+              <Ladder rows={screen.ladder} padding={screen.padding} />
+            )}
+            {screen.notice === undefined ? null : <Notice line={screen.notice} />}
+            <StatusBar line={screen.status} />
           </>
         )}
       </Box>

@@ -1,6 +1,7 @@
 import chalk from "chalk";
 import { Text } from "ink";
-import type { ReactNode } from "react";
+import { memo } from "react";
+import type { MemoExoticComponent, ReactNode } from "react";
 import type { Theme } from "../colors.js";
 import type { Segment, Line } from "../view-model/line.js";
 import { useTheme } from "./theme-context.js";
@@ -47,36 +48,98 @@ export function oneCellText(line: Line): boolean {
   return true;
 }
 
+/** A piece of a line, drawn by a memoised component: a ladder row, a header tab, the status bar. */
+export type PieceProps = {
+  readonly line: Line;
+  /** A line break after it: the piece ends a line that is not the last of its `<Text>`. */
+  readonly newline: boolean;
+};
+
+export type Piece = MemoExoticComponent<(props: PieceProps) => string>;
+
 /**
- * A run of lines, each at most the frame's width. Consecutive lines whose width is their length (all the
- * ladder draws, unless a server's message has wide characters) are drawn as one multi-line `<Text>`: one
- * React element, one Ink text node and one Yoga measurement for the whole run, where one per line made
- * React's commit and Yoga's layout a large part of a frame. Any other line gets a `<Text>` of its own,
- * which Ink truncates to the width if need be.
+ * A memoised component named `name` that draws its line as one styled string (Ink text, inside a `<Text>`).
+ * It renders again only when its props change: the store keeps a line that draws as before the same object
+ * (keepUnchanged), so a frame restyles only the pieces that changed.
  */
-export function Lines({ lines }: { readonly lines: readonly Line[] }) {
-  const theme = useTheme();
+export function piece(name: string): Piece {
+  const draw = ({ line, newline }: PieceProps): string => {
+    const text = styleLine(line, useTheme());
+    return newline ? `${text}\n` : text;
+  };
+  draw.displayName = name;
+  return memo(draw);
+}
+
+/** A line of the screen: its pieces left to right (one for most lines; one per tab in the header). */
+export type DrawnLine = {
+  readonly key: string;
+  readonly pieces: readonly Line[];
+  readonly Piece: Piece;
+};
+
+const isEmpty = (l: DrawnLine): boolean => l.pieces.every((p) => p.text === "");
+const isOneCell = (l: DrawnLine): boolean => l.pieces.every(oneCellText);
+
+/** The pieces of a line as children of a `<Text>`, in order. (Keys are unique within a screen part.) */
+function pushPieces(children: ReactNode[], l: DrawnLine, newline: boolean): void {
+  const { Piece, pieces } = l;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i] as Line;
+    children.push(<Piece key={p.key} line={p} newline={newline && i === pieces.length - 1} />);
+  }
+  if (newline && pieces.length === 0) children.push(`\n`);
+}
+
+/**
+ * Lines, each at most the frame's width. Consecutive lines whose width is their length (all the ladder
+ * draws, unless a server's message has wide characters) are drawn in one multi-line `<Text>` whose children
+ * are the lines' memoised pieces: one Ink text node and one Yoga measurement for the whole run, where one
+ * per line made React's commit and Yoga's layout a large part of a frame, while React re-renders only the
+ * pieces that changed. Any other line gets a `<Text>` of its own, which Ink truncates to the width if need be.
+ */
+export function LineRuns({ lines }: { readonly lines: readonly DrawnLine[] }) {
   const texts: ReactNode[] = [];
-  let run: string[] = [];
-  let runKey = "";
+  let run: DrawnLine[] = [];
   const endRun = (): void => {
+    const first = run[0];
+    if (first === undefined) return;
     // (A run of one empty line is a space: Ink gives an empty text no height.)
-    if (run.length > 0) texts.push(<Text key={runKey}>{run.join("\n") || " "}</Text>);
+    if (run.length === 1 && isEmpty(first)) texts.push(<Text key={first.key}> </Text>);
+    else {
+      const children: ReactNode[] = [];
+      for (let i = 0; i < run.length; i++) pushPieces(children, run[i] as DrawnLine, i < run.length - 1);
+      texts.push(<Text key={first.key}>{children}</Text>);
+    }
     run = [];
   };
   for (const l of lines) {
-    if (oneCellText(l)) {
-      if (run.length === 0) runKey = l.key;
-      run.push(styleLine(l, theme));
-    } else {
-      endRun();
-      texts.push(
-        <Text key={l.key} wrap="truncate">
-          {l.segments.length === 0 ? " " : styleLine(l, theme)}
-        </Text>,
-      );
+    if (isOneCell(l)) {
+      run.push(l);
+      continue;
     }
+    endRun();
+    const children: ReactNode[] = [];
+    pushPieces(children, l, false);
+    texts.push(
+      <Text key={l.key} wrap="truncate">
+        {isEmpty(l) ? " " : children}
+      </Text>,
+    );
   }
   endRun();
   return <>{texts}</>;
+}
+
+/** A plain line of text (help, the too-small message). */
+export const TextLine = piece("TextLine");
+
+/** Lines of one piece each. */
+export function drawnLines(lines: readonly Line[], Piece: Piece): DrawnLine[] {
+  return lines.map((l) => ({ key: l.key, pieces: [l], Piece }));
+}
+
+/** Lines of text, as LineRuns draws them. */
+export function Lines({ lines }: { readonly lines: readonly Line[] }) {
+  return <LineRuns lines={drawnLines(lines, TextLine)} />;
 }

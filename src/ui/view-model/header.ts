@@ -54,11 +54,24 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths): Segment[] {
   ];
 }
 
-/**
- * Header: one cell per symbol in command-line order, packed into as many lines as the width needs:
- * `▶1 BTC/USD  ● live          63388.7 / 63388.8    0.02 bps`. The selected cell is marked (▶, inverse);
- * a cell whose book is not live is dimmed. At most `maxLines` lines: the window keeps the selected cell.
- */
+/** One line of the header: the tabs on it, left to right. */
+export type HeaderRow = {
+  readonly key: string;
+  /**
+   * One per symbol on this line (key `tab-<index>`), each after the gap before it, so the tabs' segments
+   * in order are the line's; cut to the width like a whole line (a tab past the width is left out).
+   */
+  readonly tabs: readonly Line[];
+};
+
+/** A header row as one line (its tabs' segments in order). */
+export function headerRowLine(row: HeaderRow): Line {
+  const segments: Segment[] = [];
+  for (const tab of row.tabs) segments.push(...tab.segments);
+  return line(row.key, segments);
+}
+
+/** The header as lines (see headerRows). */
 export function headerLines(
   symbols: readonly string[],
   books: ReadonlyMap<string, BookView>,
@@ -67,6 +80,37 @@ export function headerLines(
   width: number,
   maxLines: number,
 ): Line[] {
+  return headerRows(symbols, books, connection, selected, width, maxLines).map(headerRowLine);
+}
+
+/**
+ * The tabs of one line, cut to `width` as `clipLine` cuts the whole line: each tab is cut to the room the
+ * tabs before it left. (Not a closure made per frame: see ladder.ts.)
+ */
+function clipTabs(tabs: readonly Line[], width: number): Line[] {
+  const out: Line[] = [];
+  let room = width;
+  for (const tab of tabs) {
+    if (room <= 0) break;
+    out.push(clipLine(tab, room));
+    room -= tab.text.length;
+  }
+  return out;
+}
+
+/**
+ * Header: one tab per symbol in command-line order, packed into as many lines as the width needs:
+ * `▶1 BTC/USD  ● live          63388.7 / 63388.8    0.02 bps`. The selected tab is marked (▶, inverse);
+ * a tab whose book is not live is dimmed. At most `maxLines` lines: the window keeps the selected tab.
+ */
+export function headerRows(
+  symbols: readonly string[],
+  books: ReadonlyMap<string, BookView>,
+  connection: ConnectionState | undefined,
+  selected: number,
+  width: number,
+  maxLines: number,
+): HeaderRow[] {
   const cells: Cell[] = [];
   for (let i = 0; i < symbols.length; i++) {
     const symbol = symbols[i] as string;
@@ -86,17 +130,17 @@ export function headerLines(
   let cellWidth = 0;
   for (const segment of rendered[0] ?? []) cellWidth += segment.text.length;
   const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
-  const lines: Line[] = [];
+  const rows: HeaderRow[] = [];
   for (let start = 0; start < rendered.length; start += perLine) {
-    const segments: Segment[] = [];
+    const tabs: Line[] = [];
     for (let i = start; i < Math.min(start + perLine, rendered.length); i++) {
-      if (i > start) segments.push({ text: GAP });
-      segments.push(...(rendered[i] as Segment[]));
+      const segments = rendered[i] as Segment[];
+      tabs.push(line(`tab-${i}`, i > start ? [{ text: GAP }, ...segments] : segments));
     }
-    lines.push(clipLine(line(`header-${lines.length}`, segments), width));
+    rows.push({ key: `header-${rows.length}`, tabs: clipTabs(tabs, width) });
   }
-  if (lines.length <= maxLines) return lines;
+  if (rows.length <= maxLines) return rows;
   const selectedLine = Math.floor(selected / perLine);
-  const first = Math.min(Math.max(0, selectedLine - maxLines + 1), lines.length - maxLines);
-  return lines.slice(first, first + Math.max(1, maxLines));
+  const first = Math.min(Math.max(0, selectedLine - maxLines + 1), rows.length - maxLines);
+  return rows.slice(first, first + Math.max(1, maxLines));
 }

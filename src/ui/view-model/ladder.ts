@@ -179,12 +179,28 @@ const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   disconnected: "DISCONNECTED — not live",
 };
 
+/** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */
+export type LadderRows = {
+  readonly titles: Line;
+  /** Worst shown first, best last (next to the spread row); empty rows pad the far end. */
+  readonly asks: readonly Line[];
+  readonly spread: Line;
+  /** Best first (next to the spread row); empty rows pad the far end. */
+  readonly bids: readonly Line[];
+};
+
+/** The ladder's rows as lines, top to bottom: `2 * rowsPerSide + 2` of them. */
+export function ladderLines(input: LadderInput): Line[] {
+  const rows = ladderRows(input);
+  return [rows.titles, ...rows.asks, rows.spread, ...rows.bids];
+}
+
 /**
  * The ladder of one book: a column header, `rowsPerSide` ask rows (best ask at the bottom, next to the
- * middle), the spread row, `rowsPerSide` bid rows (best bid at the top). Exactly `2 * rowsPerSide + 2`
- * lines, each at most `width` wide. A book that is not live is dimmed and its state is in the spread row.
+ * middle), the spread row, `rowsPerSide` bid rows (best bid at the top). Each line at most `width` wide.
+ * A book that is not live is dimmed and its state is in the spread row.
  */
-export function ladderLines(input: LadderInput): Line[] {
+export function ladderRows(input: LadderInput): LadderRows {
   const { book, state, rowsPerSide: n, width, group, flash, now } = input;
   const grouped = book === undefined ? undefined : groupBook(book, group);
   const asks = grouped?.asks.slice(0, n) ?? [];
@@ -229,19 +245,23 @@ export function ladderLines(input: LadderInput): Line[] {
   if (cols.showCum) headSegments.push({ text: "  " }, { text: padLeft("CUM", cols.cum), role: "muted" });
   if (cols.bar > 0) headSegments.push({ text: "  " }, { text: `DEPTH${groupNote}`, role: "muted" });
   else if (groupNote !== "") headSegments.push({ text: groupNote, role: "muted" });
-  const lines: Line[] = [clipLine(line("columns", headSegments), width)];
-
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
+  const askLines: Line[] = [];
   for (let i = n - 1; i >= 0; i--) {
     const r = askText[i];
-    lines.push(r === undefined ? emptyRow(`ask-${i}`) : ladderRow("ask", r, i, rows));
+    askLines.push(r === undefined ? emptyRow(`ask-${i}`) : ladderRow("ask", r, i, rows));
   }
-  lines.push(middleLine(book, state, pd, width));
+  const bidLines: Line[] = [];
   for (let i = 0; i < n; i++) {
     const r = bidText[i];
-    lines.push(r === undefined ? emptyRow(`bid-${i}`) : ladderRow("bid", r, i, rows));
+    bidLines.push(r === undefined ? emptyRow(`bid-${i}`) : ladderRow("bid", r, i, rows));
   }
-  return lines;
+  return {
+    titles: clipLine(line("columns", headSegments), width),
+    asks: askLines,
+    spread: middleLine(book, state, pd, width),
+    bids: bidLines,
+  };
 }
 
 function middleLine(book: BookView | undefined, state: DisplayState, pd: number, width: number): Line {

@@ -1,8 +1,10 @@
 import type { BookView, FeedView } from "../../feed/types.js";
 import type { FlashMemory } from "./flash.js";
-import { headerLines } from "./header.js";
+import type { HeaderRow } from "./header.js";
+import { headerRowLine, headerRows } from "./header.js";
 import { helpLines } from "./help.js";
-import { ladderLines } from "./ladder.js";
+import type { LadderRows } from "./ladder.js";
+import { ladderRows } from "./ladder.js";
 import type { Line } from "./line.js";
 import { clipLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
@@ -27,39 +29,161 @@ export type ScreenInput = {
   readonly now: number;
 };
 
-export type Screen = {
-  readonly kind: "ladder" | "help" | "too-small";
-  readonly header: readonly Line[];
-  /** Ladder rows, the help overlay, or the too-small message. */
-  readonly body: readonly Line[];
-  readonly status: readonly Line[];
-  /** Levels per side the ladder can show: what to ask the feed for (before grouping). */
+/** What every screen has. */
+type Frame = {
+  /** Levels per side the ladder can show: what to ask the feed for (before grouping); 0 when too small. */
   readonly rowsPerSide: number;
   readonly width: number;
   /** Lines in the frame: never more than rows - 1, so Ink never scrolls or clears the screen. */
   readonly height: number;
 };
 
-function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const la = a[i];
-    const lb = b[i];
-    if (la === undefined || lb === undefined || !sameLine(la, lb)) return false;
-  }
-  return true;
+/** The ladder: header, the selected book's ladder, blank lines to fill the height, the status bar. */
+export type LadderScreen = Frame & {
+  readonly kind: "ladder";
+  readonly header: readonly HeaderRow[];
+  readonly ladder: LadderRows;
+  /** Blank lines between the ladder and the status bar, so the status bar sits on the frame's last line. */
+  readonly padding: number;
+  /** A warning above the status bar (the recording stopped), or none. */
+  readonly notice: Line | undefined;
+  readonly status: Line;
+};
+
+/** The help overlay in place of the ladder. */
+export type HelpScreen = Frame & {
+  readonly kind: "help";
+  readonly header: readonly HeaderRow[];
+  readonly help: readonly Line[];
+  readonly padding: number;
+  readonly notice: Line | undefined;
+  readonly status: Line;
+};
+
+/** Below the minimum size: the message alone. */
+export type TooSmallScreen = Frame & {
+  readonly kind: "too-small";
+  readonly lines: readonly Line[];
+};
+
+/** The whole frame, by component: each part is plain data the component draws as it is. */
+export type Screen = LadderScreen | HelpScreen | TooSmallScreen;
+
+/** Key of the `i`th blank line after the body. */
+export function paddingKey(i: number): string {
+  return `pad-${i}`;
 }
 
-/** Whether two screens draw identically. */
-export function sameScreen(a: Screen, b: Screen): boolean {
-  return (
-    a.kind === b.kind &&
-    a.width === b.width &&
-    a.height === b.height &&
-    sameLines(a.header, b.header) &&
-    sameLines(a.body, b.body) &&
-    sameLines(a.status, b.status)
-  );
+/** The frame's lines, top to bottom (a header row as one line; padding as empty lines). */
+export function screenLines(screen: Screen): Line[] {
+  switch (screen.kind) {
+    case "too-small":
+      return [...screen.lines];
+    case "ladder":
+    case "help": {
+      const body =
+        screen.kind === "help"
+          ? screen.help
+          : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids];
+      const padding: Line[] = [];
+      for (let i = 0; i < screen.padding; i++) padding.push(line(paddingKey(body.length + i), []));
+      const notice = screen.notice === undefined ? [] : [screen.notice];
+      return [...screen.header.map(headerRowLine), ...body, ...padding, ...notice, screen.status];
+    }
+    default:
+      return screen satisfies never;
+  }
+}
+
+/** `next`'s line, or `prev`'s where it draws the same: unchanged lines keep their identity. */
+function keep(prev: Line | undefined, next: Line): Line {
+  return prev !== undefined && sameLine(prev, next) ? prev : next;
+}
+
+/** `next`, or `prev` itself when every line draws the same; otherwise unchanged lines are `prev`'s. */
+function keepLines(prev: readonly Line[] | undefined, next: readonly Line[]): readonly Line[] {
+  if (prev === undefined) return next;
+  let same = prev.length === next.length;
+  const out: Line[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const l = keep(prev[i], next[i] as Line);
+    if (l !== prev[i]) same = false;
+    out.push(l);
+  }
+  return same ? prev : out;
+}
+
+function keepHeader(prev: readonly HeaderRow[], next: readonly HeaderRow[]): readonly HeaderRow[] {
+  let same = prev.length === next.length;
+  const out: HeaderRow[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const row = next[i] as HeaderRow;
+    const old = prev[i];
+    const tabs = keepLines(old?.key === row.key ? old.tabs : undefined, row.tabs);
+    const kept = old !== undefined && tabs === old.tabs ? old : { key: row.key, tabs };
+    if (kept !== old) same = false;
+    out.push(kept);
+  }
+  return same ? prev : out;
+}
+
+function keepNotice(prev: Line | undefined, next: Line | undefined): Line | undefined {
+  return prev === undefined || next === undefined ? next : keep(prev, next);
+}
+
+function keepLadder(prev: LadderRows, next: LadderRows): LadderRows {
+  const titles = keep(prev.titles, next.titles);
+  const asks = keepLines(prev.asks, next.asks);
+  const spread = keep(prev.spread, next.spread);
+  const bids = keepLines(prev.bids, next.bids);
+  const same = titles === prev.titles && asks === prev.asks && spread === prev.spread && bids === prev.bids;
+  return same ? prev : { titles, asks, spread, bids };
+}
+
+/**
+ * `next` with every line that draws as in `prev` replaced by `prev`'s own object, or `prev` itself when the
+ * two draw identically. So whether a line changed is a question of identity for the components (their memo
+ * compares props by identity), and a screen that did not change is the same object.
+ */
+export function keepUnchanged(prev: Screen, next: Screen): Screen {
+  if (prev.width !== next.width || prev.height !== next.height || prev.rowsPerSide !== next.rowsPerSide)
+    return next;
+  switch (next.kind) {
+    case "too-small": {
+      if (prev.kind !== "too-small") return next;
+      const lines = keepLines(prev.lines, next.lines);
+      return lines === prev.lines ? prev : { ...next, lines };
+    }
+    case "help": {
+      if (prev.kind !== "help") return next;
+      const header = keepHeader(prev.header, next.header);
+      const help = keepLines(prev.help, next.help);
+      const notice = keepNotice(prev.notice, next.notice);
+      const status = keep(prev.status, next.status);
+      if (
+        header === prev.header &&
+        help === prev.help &&
+        notice === prev.notice &&
+        status === prev.status &&
+        prev.padding === next.padding
+      )
+        return prev;
+      return { ...next, header, help, notice, status };
+    }
+    case "ladder": {
+      if (prev.kind !== "ladder") return next;
+      const header = keepHeader(prev.header, next.header);
+      const ladder = keepLadder(prev.ladder, next.ladder);
+      const notice = keepNotice(prev.notice, next.notice);
+      const status = keep(prev.status, next.status);
+      const same =
+        header === prev.header && ladder === prev.ladder && notice === prev.notice && status === prev.status;
+      if (same && prev.padding === next.padding) return prev;
+      return { ...next, header, ladder, notice, status };
+    }
+    default:
+      return next satisfies never;
+  }
 }
 
 /** Header lines the layout may spend: the ladder keeps at least two rows a side and two thirds of the height. */
@@ -85,33 +209,34 @@ export function buildScreen(input: ScreenInput): Screen {
   const book = symbol === undefined ? undefined : books.get(symbol);
   const connection = view?.connection;
 
-  const header = headerLines(symbols, books, connection, selected, width, headerBudget(frameHeight));
-  const recording = view?.recording;
-  const status = [
-    ...(recording === undefined ? [] : [recordingLine(recording, width)]),
-    statusLine(connection, book, now, width),
-  ];
-  const room = frameHeight - header.length - status.length;
+  const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
+  const notice = view?.recording === undefined ? undefined : recordingLine(view.recording, width);
+  const status = statusLine(connection, book, now, width);
+  const room = frameHeight - header.length - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
-  const body = input.help
-    ? helpLines(width, room)
-    : ladderLines({
-        book,
-        state: displayState(book, connection),
-        rowsPerSide,
-        width,
-        group: input.group,
-        flash: input.flash,
-        now,
-      });
-  // Pad the body so the status bar sits on the last line of the frame.
-  const padded = [...body];
-  for (let i = body.length; i < room; i++) padded.push(line(`pad-${i}`, []));
-  return finish(input.help ? "help" : "ladder", header, padded, status, rowsPerSide, width);
+  const common = { rowsPerSide, width, header, notice, status };
+  const below = notice === undefined ? 1 : 2;
+  if (input.help) {
+    const help = helpLines(width, room);
+    const padding = Math.max(0, room - help.length);
+    return { ...common, kind: "help", help, padding, height: header.length + help.length + padding + below };
+  }
+  const ladder = ladderRows({
+    book,
+    state: displayState(book, connection),
+    rowsPerSide,
+    width,
+    group: input.group,
+    flash: input.flash,
+    now,
+  });
+  const body = 2 * rowsPerSide + 2;
+  const padding = Math.max(0, room - body);
+  return { ...common, kind: "ladder", ladder, padding, height: header.length + body + padding + below };
 }
 
-function tooSmall(width: number, frameHeight: number, columns: number, rows: number): Screen {
-  const body = [
+function tooSmall(width: number, frameHeight: number, columns: number, rows: number): TooSmallScreen {
+  const lines = [
     plain("small-1", "pane too small", { bold: true, role: "warn" }),
     plain("small-2", `need ${MIN_COLUMNS}×${MIN_ROWS}`),
     plain("small-3", `have ${columns}×${rows}`),
@@ -119,24 +244,5 @@ function tooSmall(width: number, frameHeight: number, columns: number, rows: num
   ]
     .slice(0, frameHeight)
     .map((l) => clipLine(l, width));
-  return finish("too-small", [], body, [], 0, width);
-}
-
-function finish(
-  kind: Screen["kind"],
-  header: readonly Line[],
-  body: readonly Line[],
-  status: readonly Line[],
-  rowsPerSide: number,
-  width: number,
-): Screen {
-  return {
-    kind,
-    header,
-    body,
-    status,
-    rowsPerSide,
-    width,
-    height: header.length + body.length + status.length,
-  };
+  return { kind: "too-small", lines, rowsPerSide: 0, width, height: lines.length };
 }
