@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
+import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
 import { verifyCommand } from "../verify/command.js";
 import { simulateCommand } from "../sim/command.js";
 import {
+  parseBytes,
   parseDepth,
   parsePositiveInt,
   parsePositiveNumber,
@@ -32,6 +33,9 @@ type RootFlags = {
   readTimeout: number;
   pingInterval: number;
   staleAfter: number;
+  maxLag: number;
+  quietAfter: number;
+  maxFrame: number;
   backoffBase: number;
   backoffCap: number;
   backoffReset: number;
@@ -54,6 +58,9 @@ export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptio
     readTimeoutMs: f.readTimeout,
     pingIntervalMs: f.pingInterval,
     staleAfterMs: f.staleAfter,
+    maxLagMs: f.maxLag,
+    quietAfterMs: f.quietAfter,
+    maxFrameBytes: f.maxFrame,
     backoffBaseMs: f.backoffBase,
     backoffCapMs: f.backoffCap,
     backoffResetMs: f.backoffReset,
@@ -101,6 +108,32 @@ export function buildProgram(): Command {
         30_000,
         "30",
       ),
+    )
+    .addOption(
+      seconds(
+        "--max-lag <s>",
+        "mark a verified book lagging when it is this far behind the exchange",
+        parsePositiveSeconds,
+        3_000,
+        "3",
+      ),
+    )
+    .addOption(
+      seconds(
+        "--quiet-after <s>",
+        "no frame at all (heartbeats count) for this long: connection quiet, books lagging",
+        parsePositiveSeconds,
+        3_000,
+        "3",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--max-frame <size>",
+        "largest frame accepted, in bytes or with KiB/MiB; larger is a protocol fault",
+      )
+        .argParser(parseBytes)
+        .default(DEFAULT_MAX_FRAME, "1MiB"),
     )
     .addOption(
       seconds("--backoff-base <s>", "first reconnect delay ceiling", parsePositiveSeconds, 250, "0.25"),

@@ -15,9 +15,15 @@ export type FeedOptions = {
   readonly readTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly staleAfterMs: number;
+  /** A verified book further behind the exchange than this is `lagging`. */
+  readonly maxLagMs: number;
+  /** No frame at all (heartbeats count) for this long makes a live connection `quiet`. */
+  readonly quietAfterMs: number;
+  /** A frame larger than this is a protocol fault: the socket is dropped (ws closes with 1009). */
+  readonly maxFrameBytes: number;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
-  /** A connection that stays up this long resets the backoff. */
+  /** A connection that stays up this long resets the backoff (as does one that served every book: see Connection). */
   readonly backoffResetMs: number;
   /** Append every raw frame received to this file (JSONL). */
   readonly recordPath?: string;
@@ -27,6 +33,8 @@ export type ConnectionState =
   | { readonly state: "connecting"; readonly attempt: number }
   | { readonly state: "subscribing" }
   | { readonly state: "live" }
+  /** Live, but no frame at all (heartbeats included) since `since` (epoch ms) for `--quiet-after`. */
+  | { readonly state: "quiet"; readonly since: number }
   | {
       readonly state: "reconnecting";
       readonly attempt: number;
@@ -37,7 +45,11 @@ export type ConnectionState =
     }
   | { readonly state: "stopped" };
 
-export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale";
+/**
+ * `stale`: verified, no change for `--stale-after` on a healthy connection (a quiet market).
+ * `lagging`: verified, but more than `--max-lag` behind the exchange, or the connection is quiet.
+ */
+export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale" | "lagging";
 
 export type ResyncReason = "checksum-mismatch" | "crossed-book" | "bad-frame";
 
@@ -65,6 +77,12 @@ export type BookView = {
   readonly time?: string;
   /** Epoch ms (receive clock) of the latest book change. */
   readonly changedAt?: number;
+  /**
+   * How far behind the exchange the book is, ms: its newest update's receive − exchange time, less the
+   * smallest such figure seen recently (see freshness.ts); while the connection is quiet, at least the
+   * silence. Only on a verified book, and only once measured.
+   */
+  readonly lagMs?: number;
   /** Book messages per second over the last few seconds. */
   readonly messagesPerSecond: number;
   /** Exchange timestamp → receive time, ms, over a recent window; null until measured. */

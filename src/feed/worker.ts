@@ -65,13 +65,20 @@ const session = new Session(
   },
 );
 
+/** Whether every book verified on this connection has been told to the socket (its backoff rule). */
+let served = false;
 function checkLive(): void {
   if (connection.state === "subscribing" && session.settled()) setConnection({ state: "live" });
+  if (!served && connection.state === "live" && session.verified()) {
+    served = true;
+    socket.served();
+  }
 }
 
 const socket = new Connection(options, {
   connecting: (attempt) => setConnection({ state: "connecting", attempt }),
   open: () => {
+    served = false;
     setConnection({ state: "subscribing" });
     session.opened();
     checkLive();
@@ -86,6 +93,12 @@ const socket = new Connection(options, {
     }
     session.frame(raw, receivedAt);
     checkLive();
+  },
+  quiet: (since) => {
+    if (connection.state === "live") setConnection({ state: "quiet", since });
+  },
+  heard: () => {
+    if (connection.state === "quiet") setConnection({ state: "live" });
   },
   reconnecting: (attempt, retryInMs, reason) => {
     session.closed();

@@ -23,7 +23,7 @@ function setup(ready: () => boolean) {
     session,
     () => ({ state: "live" }),
     (v) => views.push(v),
-    { fps: 30, levels: 5, staleAfterMs: 60_000 },
+    { fps: 30, levels: 5, staleAfterMs: 60_000, maxLagMs: 3000 },
     ready,
   );
   let next = 0;
