@@ -15,6 +15,8 @@ export class ModelBook {
   readonly bids = new Map<number, string>();
   readonly asks = new Map<number, string>();
   private n = 0;
+  /** The exchange clock its timestamps are written with (epoch ms). */
+  clock: () => number = Date.now;
 
   constructor(
     readonly symbol: string,
@@ -41,7 +43,7 @@ export class ModelBook {
     return (
       `{"channel":"book","type":"${type}","data":[{"symbol":"${this.symbol}",` +
       `"bids":[${bids.map(lv).join(",")}],"asks":[${asks.map(lv).join(",")}],` +
-      `"checksum":${checksum},"timestamp":"${new Date().toISOString()}"}]}`
+      `"checksum":${checksum},"timestamp":"${new Date(this.clock()).toISOString()}"}]}`
     );
   }
 
@@ -95,6 +97,8 @@ export type ScriptOptions = {
   readonly updateMs?: number;
   readonly heartbeatMs?: number;
   readonly reject?: readonly string[];
+  /** The exchange clock's offset from this machine's, ms: constant skew (see `timeShiftMs`). */
+  readonly timeShiftMs?: number;
 };
 
 export class ScriptedServer {
@@ -103,6 +107,11 @@ export class ScriptedServer {
   readonly received: { readonly conn: number; readonly msg: ClientMessage }[] = [];
   readonly books = new Map<string, ModelBook>();
   connections = 0;
+  /**
+   * Added to every exchange timestamp the server writes, ms: a constant value is a clock offset; a
+   * value lowered while running is a feed falling behind (its updates describe moments further back).
+   */
+  timeShiftMs: number;
   closeCodes: number[] = [];
   /** Every frame sent, in order, over all connections. */
   readonly sent: string[] = [];
@@ -118,6 +127,7 @@ export class ScriptedServer {
     wss: WebSocketServer,
   ) {
     this.wss = wss;
+    this.timeShiftMs = options.timeShiftMs ?? 0;
   }
 
   static async start(options: ScriptOptions = {}): Promise<ScriptedServer> {
@@ -137,6 +147,7 @@ export class ScriptedServer {
     let b = this.books.get(symbol);
     if (b === undefined) {
       b = new ModelBook(symbol, this.options.mids?.[symbol] ?? 1000 + this.books.size * 500);
+      b.clock = () => Date.now() + this.timeShiftMs;
       this.books.set(symbol, b);
     }
     return b;
