@@ -99,6 +99,8 @@ export type ScriptOptions = {
   readonly reject?: readonly string[];
   /** The exchange clock's offset from this machine's, ms: constant skew (see `timeShiftMs`). */
   readonly timeShiftMs?: number;
+  /** Offer permessage-deflate: a large but repetitive frame then crosses the socket at once. */
+  readonly deflate?: boolean;
 };
 
 export class ScriptedServer {
@@ -131,7 +133,11 @@ export class ScriptedServer {
   }
 
   static async start(options: ScriptOptions = {}): Promise<ScriptedServer> {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    const wss = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      perMessageDeflate: options.deflate === true,
+    });
     await new Promise<void>((resolve) => wss.once("listening", resolve));
     const port = (wss.address() as { port: number }).port;
     const server = new ScriptedServer(options, port, wss);
@@ -171,6 +177,11 @@ export class ScriptedServer {
   /** Stop sending anything (updates, heartbeats, pongs) while keeping the sockets open. */
   goSilent(): void {
     this.silent = true;
+  }
+
+  /** Speak again after `goSilent`, on the same sockets. */
+  resume(): void {
+    this.silent = false;
   }
 
   broadcast(text: string): void {
