@@ -63,6 +63,8 @@ export type SessionOptions = {
   readonly retryCapMs: number;
   /** A symbol that has not failed for this long starts its resubscribe backoff afresh (default 60 s). */
   readonly failureMemoryMs?: number;
+  /** Pongs' `time_out` count as exchange timestamps for the clock offset (default true; see FeedOptions). */
+  readonly pongTimes?: boolean;
 };
 
 const FAILURE_MEMORY_MS = 60_000;
@@ -189,7 +191,8 @@ export class Session {
         return;
       case "pong":
         // The server's answer time is a prompt timestamp: it bounds the offset when book data lags.
-        if (msg.timeOut !== undefined) this.timed(msg.timeOut, receivedAt);
+        if (msg.timeOut !== undefined && this.options.pongTimes !== false)
+          this.timed(msg.timeOut, receivedAt);
         return;
       case "heartbeat":
       case "instrument":

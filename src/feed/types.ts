@@ -21,6 +21,11 @@ export type FeedOptions = {
   readonly quietAfterMs: number;
   /** A frame larger than this is a protocol fault: the socket is dropped (ws closes with 1009). */
   readonly maxFrameBytes: number;
+  /**
+   * Pongs' `time_out` shares the book timestamps' clock, so pongs help set the zero of every book's lag:
+   * true for an exchange (the default); false for a replay, whose book timestamps are the recording's.
+   */
+  readonly pongTimes?: boolean;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
   /** A connection that stays up this long resets the backoff (as does one that served every book: see Connection). */

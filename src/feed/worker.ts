@@ -57,6 +57,7 @@ const session = new Session(
     retryBaseMs: options.backoffBaseMs,
     retryCapMs: options.backoffCapMs,
     failureMemoryMs: options.backoffResetMs,
+    ...(options.pongTimes === undefined ? {} : { pongTimes: options.pongTimes }),
   },
   {
     send: (text) => socket.send(text),
