@@ -498,6 +498,11 @@ describe("status bar", () => {
     const lagging = btcBook({ state: "lagging", lagMs: 24_000 });
     const text = statusLine(LIVE, lagging, NOW, 200).text;
     expect(text).toMatch(/^ ● connected │ lag 24 s behind │ /);
+    const line = statusLine(LIVE, lagging, NOW, 200);
+    expect(line.segments.find((s) => s.text.includes("connected"))?.role).toBe("muted");
+    expect(
+      statusLine(LIVE, btcBook(), NOW, 200).segments.find((s) => s.text.includes("connected"))?.role,
+    ).toBe("good");
     expect(statusLine(LIVE, lagging, NOW, 40).text).toContain("lag 24 s");
     expect(statusLine(LIVE, btcBook({ lagMs: 200 }), NOW, 200).text).not.toContain("lag");
     const quiet = statusLine({ state: "quiet", since: NOW - 4200 }, { ...lagging, lagMs: 4200 }, NOW, 200);

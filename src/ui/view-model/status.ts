@@ -62,7 +62,11 @@ export function statusLine(
   now: number,
   width: number,
 ): Line {
-  const items: Item[] = [connectionText(connection, now)];
+  const link = connectionText(connection, now);
+  // A connected socket carrying a book that is behind is no green light.
+  const items: Item[] = [
+    book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
+  ];
   if (book !== undefined) {
     const failed = book.checksums.failed;
     if (book.state === "lagging") {
