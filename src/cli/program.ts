@@ -142,7 +142,7 @@ export function buildProgram(): Command {
     .addOption(
       seconds(
         "--backoff-reset <s>",
-        "a connection up this long resets the backoff",
+        "any connection up this long resets the backoff (one that served every book, sooner)",
         parseSeconds,
         60_000,
         "60",
