@@ -39,8 +39,8 @@ const POLICY_CLOSE = 1008;
 const CLOSE_GRACE_MS = 500;
 /**
  * A silence check that runs this much later than it was due ran on a thread that was busy (a large
- * frame, a slow apply): frames may be waiting unread behind it, so it looks again this much later,
- * after the socket has been read, instead of judging a silence it did not observe.
+ * frame, a slow apply): frames may be waiting unread behind it (or in the inflater), so silence is
+ * counted afresh from then: only time this thread was free to read counts as silence.
  */
 const BUSY_SLACK_MS = 100;
 /**
@@ -70,6 +70,8 @@ export class Connection {
   /** When the worker said every book verified on this connection; 0 before. */
   private servedAt = 0;
   private lastFrameAt = 0;
+  /** The end of the last stretch this thread was too busy to read (see BUSY_SLACK_MS). */
+  private busyUntil = 0;
   private quiet = false;
   /** When the pending silence check is due. */
   private checkDueAt = 0;
@@ -148,6 +150,7 @@ export class Connection {
       this.openedAt = Date.now();
       this.servedAt = 0;
       this.lastFrameAt = this.openedAt;
+      this.busyUntil = 0;
       this.quiet = false;
       this.armSilence();
       this.pingTimer = setInterval(() => this.send(ping(++this.reqId)), this.options.pingIntervalMs);
@@ -167,11 +170,11 @@ export class Connection {
     });
     ws.on("error", (e: Error & { code?: string }) => {
       if (this.ws !== ws) return;
-      // ws has already closed with 1009 and discarded the frame without buffering all of it.
+      // ws has discarded the frame without buffering all of it and is closing with 1009.
       if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
         this.drop(
           `protocol fault: a frame over ${formatBytes(this.options.maxFrameBytes)} (--max-frame)`,
-          true,
+          false,
         );
       } else this.drop(e.message, true);
     });
@@ -189,7 +192,8 @@ export class Connection {
    */
   private armSilence(): void {
     const { quietAfterMs, readTimeoutMs } = this.options;
-    const deadline = this.lastFrameAt + (this.quiet ? readTimeoutMs : Math.min(quietAfterMs, readTimeoutMs));
+    const heardFrom = Math.max(this.lastFrameAt, this.busyUntil);
+    const deadline = heardFrom + (this.quiet ? readTimeoutMs : Math.min(quietAfterMs, readTimeoutMs));
     this.schedule(Math.max(0, deadline - Date.now()));
   }
 
@@ -200,8 +204,11 @@ export class Connection {
 
   private checkSilence(): void {
     const now = Date.now();
-    if (now - this.checkDueAt > BUSY_SLACK_MS) return this.schedule(BUSY_SLACK_MS);
-    const idle = now - this.lastFrameAt;
+    if (now - this.checkDueAt > BUSY_SLACK_MS) {
+      this.busyUntil = now;
+      return this.armSilence();
+    }
+    const idle = now - Math.max(this.lastFrameAt, this.busyUntil);
     if (idle >= this.options.readTimeoutMs) {
       return this.drop(`no frame for ${this.options.readTimeoutMs} ms (read timeout)`, true);
     }
@@ -229,7 +236,12 @@ export class Connection {
       ws.removeAllListeners("message");
       ws.on("error", () => {});
       if (terminate || ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.close(1000, "reconnecting");
+      else if (ws.readyState !== WebSocket.CLOSED) {
+        // A clean close (ours, or one ws started, e.g. 1009), but never waiting on the server for long.
+        if (ws.readyState === WebSocket.OPEN) ws.close(1000, "reconnecting");
+        const force = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        ws.once("close", () => clearTimeout(force));
+      }
     }
     const now = Date.now();
     const served =

@@ -156,7 +156,8 @@ describe("a busy feed worker", () => {
   it("does not take the time it spent on one large frame for silence: no false quiet, no false read timeout", async () => {
     // Compressed, the frame crosses the socket at once: the time that follows is the worker's own.
     server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 20, deflate: true });
-    const limits = { readTimeoutMs: 1200, quietAfterMs: 800 };
+    // Wide enough that a hiccup of this loaded test process (the server) is no silence.
+    const limits = { readTimeoutMs: 1500, quietAfterMs: 1000 };
     h = harness(feedOptions(server.url, { ...limits, maxFrameBytes: 32 * 1024 * 1024 }));
     await h.until(
       () => h!.book("BTC/USD")?.state === "live" && h!.feed.latest()?.connection.state === "live",
@@ -169,14 +170,17 @@ describe("a busy feed worker", () => {
     // Parsing this takes the worker longer than the read timeout; heartbeats queue behind it.
     server.broadcast(`{"channel":"heartbeat","pad":"${"x".repeat(10 * 1024 * 1024)}"}`);
     const gap = (): number => Math.max(0, ...viewTimes.slice(1).map((t, i) => t - viewTimes[i]!));
+    const afterGap = (): number =>
+      viewTimes.length - viewTimes.findIndex((t, i) => i > 0 && t - viewTimes[i - 1]! > limits.readTimeoutMs);
+    // The test means something only if the worker really was busy for longer than the read timeout.
     await h.until(
-      () => gap() > 0 && viewTimes.length > 20 && Date.now() - viewTimes.at(-1)! < 100 && gap(),
-      "views flowing after the frame",
+      () => gap() > limits.readTimeoutMs && afterGap() >= 10,
+      "a gap in views longer than the read timeout, then views flowing again",
       30_000,
     );
-    // The test means something only if the worker really was busy for longer than the read timeout.
-    expect(gap()).toBeGreaterThan(limits.readTimeoutMs);
-    const states = h.events.flatMap((e) => (e.type === "connection" ? [e.state] : []));
+    const states = h.events.flatMap((e) =>
+      e.type === "connection" ? [e.state === "reconnecting" ? `reconnecting: ${e.reason}` : e.state] : [],
+    );
     expect(states).toEqual(["connecting", "subscribing", "live"]);
-  });
+  }, 40_000);
 });
