@@ -72,6 +72,7 @@ const publisher = new Publisher(
     fps: FPS,
     levels: 25,
     staleAfterMs: 60_000,
+    maxLagMs: 3000,
   },
 );
 

@@ -75,7 +75,7 @@ export class NdjsonWriter {
   }
 }
 
-/** `{"type":"book","symbol",…}` in the documented key order; prices only for a verified book. */
+/** `{"type":"book","symbol",…}` in the documented key order; prices and `lagMs` only for a verified book. */
 export function bookLine(b: BookView): string {
   return JSON.stringify({
     type: "book",
@@ -89,6 +89,7 @@ export function bookLine(b: BookView): string {
     checksums: { ok: b.checksums.ok, failed: b.checksums.failed },
     resyncs: b.resyncs,
     ...(b.time === undefined ? {} : { time: b.time }),
+    ...(b.lagMs === undefined ? {} : { lagMs: b.lagMs }),
   });
 }
 

@@ -9,6 +9,9 @@ export type AppOptions = Pick<
   | "readTimeoutMs"
   | "pingIntervalMs"
   | "staleAfterMs"
+  | "maxLagMs"
+  | "quietAfterMs"
+  | "maxFrameBytes"
   | "backoffBaseMs"
   | "backoffCapMs"
   | "backoffResetMs"
@@ -32,3 +35,8 @@ export type AppOptions = Pick<
 
 export const DEFAULT_URL = "wss://ws.kraken.com/v2";
 export const DEFAULT_DEPTH = 25;
+/**
+ * The frame cap: 1 MiB is about 15 times the largest real Kraken frame (a depth-1000 snapshot, ~70 KB),
+ * and small enough that reading and applying one frame takes a fraction of a second.
+ */
+export const DEFAULT_MAX_FRAME = 1024 * 1024;

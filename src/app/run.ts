@@ -91,6 +91,11 @@ export async function runApp(options: AppOptions): Promise<number> {
       readTimeoutMs: options.readTimeoutMs,
       pingIntervalMs: options.pingIntervalMs,
       staleAfterMs: options.staleAfterMs,
+      maxLagMs: options.maxLagMs,
+      quietAfterMs: options.quietAfterMs,
+      maxFrameBytes: options.maxFrameBytes,
+      // A replay's book timestamps are the recording's; the server answers pings now.
+      pongTimes: options.replayPath === undefined,
       backoffBaseMs: options.backoffBaseMs,
       backoffCapMs: options.backoffCapMs,
       backoffResetMs: options.backoffResetMs,

@@ -60,6 +60,21 @@ export function parseProbability(value: string): number {
   return n;
 }
 
+/** Smallest and largest `--max-frame`: below 1 KiB not even an ack fits; above 256 MiB no cap is left. */
+const MIN_FRAME = 1024;
+const MAX_FRAME = 256 * 1024 * 1024;
+const UNITS: { readonly [unit: string]: number } = { "": 1, b: 1, kib: 1024, mib: 1024 * 1024 };
+
+/** A size in bytes: `65536`, `512KiB`, `4 MiB` (binary units; case does not matter). */
+export function parseBytes(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kib|mib)?\s*$/i.exec(value);
+  const n = m === null ? NaN : Math.round(Number(m[1]) * (UNITS[(m[2] ?? "").toLowerCase()] ?? NaN));
+  if (!Number.isSafeInteger(n) || n < MIN_FRAME || n > MAX_FRAME) {
+    throw new InvalidArgumentError("expected a size from 1KiB to 256MiB, e.g. 1048576, 512KiB or 4MiB.");
+  }
+  return n;
+}
+
 /** Replay speed: a positive factor, or `max` (as fast as the client reads). */
 export function parseSpeed(value: string): number {
   if (value === "max") return Infinity;

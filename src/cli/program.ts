@@ -1,10 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
-import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
+import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
 import { verifyCommand } from "../verify/command.js";
 import { simulateCommand } from "../sim/command.js";
 import {
+  parseBytes,
   parseDepth,
   parsePositiveInt,
   parsePositiveNumber,
@@ -30,6 +31,9 @@ type RootFlags = {
   readTimeout: number;
   pingInterval: number;
   staleAfter: number;
+  maxLag: number;
+  quietAfter: number;
+  maxFrame: number;
   backoffBase: number;
   backoffCap: number;
   backoffReset: number;
@@ -53,6 +57,9 @@ export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptio
     readTimeoutMs: f.readTimeout,
     pingIntervalMs: f.pingInterval,
     staleAfterMs: f.staleAfter,
+    maxLagMs: f.maxLag,
+    quietAfterMs: f.quietAfter,
+    maxFrameBytes: f.maxFrame,
     backoffBaseMs: f.backoffBase,
     backoffCapMs: f.backoffCap,
     backoffResetMs: f.backoffReset,
@@ -103,13 +110,39 @@ export function buildProgram(): Command {
       ),
     )
     .addOption(
+      seconds(
+        "--max-lag <s>",
+        "mark a verified book lagging when it is this far behind the exchange",
+        parsePositiveSeconds,
+        3_000,
+        "3",
+      ),
+    )
+    .addOption(
+      seconds(
+        "--quiet-after <s>",
+        "no frame at all (heartbeats count) for this long: connection quiet, books lagging",
+        parsePositiveSeconds,
+        3_000,
+        "3",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--max-frame <size>",
+        "largest frame accepted, in bytes or with KiB/MiB; larger is a protocol fault",
+      )
+        .argParser(parseBytes)
+        .default(DEFAULT_MAX_FRAME, "1MiB"),
+    )
+    .addOption(
       seconds("--backoff-base <s>", "first reconnect delay ceiling", parsePositiveSeconds, 250, "0.25"),
     )
     .addOption(seconds("--backoff-cap <s>", "largest reconnect delay", parsePositiveSeconds, 30_000, "30"))
     .addOption(
       seconds(
         "--backoff-reset <s>",
-        "a connection up this long resets the backoff",
+        "any connection up this long resets the backoff (one that served every book, sooner)",
         parseSeconds,
         60_000,
         "60",

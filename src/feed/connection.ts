@@ -6,7 +6,11 @@ import { Backoff } from "./backoff.js";
 export type ConnectionOptions = {
   readonly url: string;
   readonly readTimeoutMs: number;
+  /** No frame for this long makes the connection quiet (reported once, until the next frame). */
+  readonly quietAfterMs: number;
   readonly pingIntervalMs: number;
+  /** Largest frame accepted; a larger one drops the connection as a protocol fault. */
+  readonly maxFrameBytes: number;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
   readonly backoffResetMs: number;
@@ -21,6 +25,10 @@ export type ConnectionHandlers = {
   readonly open: () => void;
   /** One raw text frame, with its receive time (epoch ms). */
   readonly frame: (raw: string, receivedAt: number) => void;
+  /** No frame since `since` (epoch ms) for `quietAfterMs`; the socket stays until the read timeout. */
+  readonly quiet: (since: number) => void;
+  /** A frame arrived after `quiet`; reported before that frame. */
+  readonly heard: () => void;
   /** The socket is gone and the next try is scheduled. */
   readonly reconnecting: (attempt: number, retryInMs: number, reason: string) => void;
 };
@@ -29,18 +37,44 @@ export type ConnectionHandlers = {
 const POLICY_CLOSE = 1008;
 /** How long a clean close may take before the socket is terminated. */
 const CLOSE_GRACE_MS = 500;
+/**
+ * A silence check that runs this much later than it was due ran on a thread that was busy (a large
+ * frame, a slow apply): frames may be waiting unread behind it (or in the inflater), so silence is
+ * counted afresh from then: only time this thread was free to read counts as silence.
+ */
+const BUSY_SLACK_MS = 100;
+/**
+ * A connection on which every book verified, and which then stayed up this many `backoffBaseMs`,
+ * starts the backoff afresh: at most one fast reconnect per that long (1 s by default).
+ */
+const SERVED_RESET_STEPS = 4;
 
 /**
  * One WebSocket at a time to `url`, kept alive for as long as the feed runs: application pings,
- * a read timeout (no frame at all, heartbeats included, means half-open), and reconnection with
- * exponential backoff and full jitter. Knows nothing of books or subscriptions.
+ * `quiet` after `quietAfterMs` without a frame, a read timeout (no frame at all, heartbeats
+ * included, means half-open), frames capped at `maxFrameBytes`, and reconnection with exponential
+ * backoff and full jitter. Knows nothing of books or subscriptions, except that the worker says
+ * when a connection served every book (`served`).
+ *
+ * Backoff reset rule: the attempt count starts afresh after a connection that served every book
+ * and stayed up at least SERVED_RESET_STEPS × `backoffBaseMs` after that, unless it ended with a
+ * policy close or rate limiting; or after any connection that stayed up `backoffResetMs`. A server
+ * that serves and drops every few seconds is reconnected within one base step; one that refuses,
+ * drops before serving every book, or pushes back keeps backing off.
  */
 export class Connection {
   private ws: WebSocket | undefined;
   private readonly backoff: Backoff;
   private tries = 0;
   private openedAt = 0;
+  /** When the worker said every book verified on this connection; 0 before. */
+  private servedAt = 0;
   private lastFrameAt = 0;
+  /** The end of the last stretch this thread was too busy to read (see BUSY_SLACK_MS). */
+  private busyUntil = 0;
+  private quiet = false;
+  /** When the pending silence check is due. */
+  private checkDueAt = 0;
   private reqId = 0;
   private stopped = false;
   /** The next delay must be a slow one (policy close or rate limiting). */
@@ -66,6 +100,11 @@ export class Connection {
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(text);
     return true;
+  }
+
+  /** Every book verified on the current connection (see the backoff reset rule). */
+  served(): void {
+    if (this.ws !== undefined && this.openedAt > 0 && this.servedAt === 0) this.servedAt = Date.now();
   }
 
   /** Drops this connection and reconnects after a slow delay (the server is pushing back). */
@@ -103,14 +142,17 @@ export class Connection {
     this.on.connecting(this.tries);
     const ws = new WebSocket(this.options.url, {
       handshakeTimeout: this.options.readTimeoutMs,
-      maxPayload: 64 * 1024 * 1024,
+      maxPayload: this.options.maxFrameBytes,
     });
     this.ws = ws;
     ws.on("open", () => {
       if (this.ws !== ws) return;
       this.openedAt = Date.now();
+      this.servedAt = 0;
       this.lastFrameAt = this.openedAt;
-      this.armReadTimer(this.options.readTimeoutMs);
+      this.busyUntil = 0;
+      this.quiet = false;
+      this.armSilence();
       this.pingTimer = setInterval(() => this.send(ping(++this.reqId)), this.options.pingIntervalMs);
       this.on.open();
     });
@@ -118,10 +160,23 @@ export class Connection {
       if (this.ws !== ws) return;
       const at = Date.now();
       this.lastFrameAt = at;
+      if (this.quiet) {
+        this.quiet = false;
+        this.on.heard();
+        clearTimeout(this.readTimer);
+        this.armSilence();
+      }
       this.on.frame(text(data), at);
     });
-    ws.on("error", (e: Error) => {
-      if (this.ws === ws) this.drop(e.message, true);
+    ws.on("error", (e: Error & { code?: string }) => {
+      if (this.ws !== ws) return;
+      // ws has discarded the frame without buffering all of it and is closing with 1009.
+      if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        this.drop(
+          `protocol fault: a frame over ${formatBytes(this.options.maxFrameBytes)} (--max-frame)`,
+          false,
+        );
+      } else this.drop(e.message, true);
     });
     ws.on("close", (code: number, reason: Buffer) => {
       if (this.ws !== ws) return;
@@ -131,14 +186,37 @@ export class Connection {
     });
   }
 
-  /** A timer per read timeout, not per frame: when it fires early it re-arms for what is left. */
-  private armReadTimer(ms: number): void {
-    this.readTimer = setTimeout(() => {
-      const idle = Date.now() - this.lastFrameAt;
-      const left = this.options.readTimeoutMs - idle;
-      if (left > 0) this.armReadTimer(left);
-      else this.drop(`no frame for ${this.options.readTimeoutMs} ms (read timeout)`, true);
-    }, ms);
+  /**
+   * One timer for both silences, not one per frame: it is due at the next deadline (quiet, then the
+   * read timeout) counted from the last frame, and re-arms for what is left when frames came meanwhile.
+   */
+  private armSilence(): void {
+    const { quietAfterMs, readTimeoutMs } = this.options;
+    const heardFrom = Math.max(this.lastFrameAt, this.busyUntil);
+    const deadline = heardFrom + (this.quiet ? readTimeoutMs : Math.min(quietAfterMs, readTimeoutMs));
+    this.schedule(Math.max(0, deadline - Date.now()));
+  }
+
+  private schedule(ms: number): void {
+    this.checkDueAt = Date.now() + ms;
+    this.readTimer = setTimeout(() => this.checkSilence(), ms);
+  }
+
+  private checkSilence(): void {
+    const now = Date.now();
+    if (now - this.checkDueAt > BUSY_SLACK_MS) {
+      this.busyUntil = now;
+      return this.armSilence();
+    }
+    const idle = now - Math.max(this.lastFrameAt, this.busyUntil);
+    if (idle >= this.options.readTimeoutMs) {
+      return this.drop(`no frame for ${this.options.readTimeoutMs} ms (read timeout)`, true);
+    }
+    if (!this.quiet && idle >= this.options.quietAfterMs) {
+      this.quiet = true;
+      this.on.quiet(this.lastFrameAt);
+    }
+    this.armSilence();
   }
 
   private clearTimers(): void {
@@ -158,18 +236,37 @@ export class Connection {
       ws.removeAllListeners("message");
       ws.on("error", () => {});
       if (terminate || ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.close(1000, "reconnecting");
+      else if (ws.readyState !== WebSocket.CLOSED) {
+        // A clean close (ours, or one ws started, e.g. 1009), but never waiting on the server for long.
+        if (ws.readyState === WebSocket.OPEN) ws.close(1000, "reconnecting");
+        const force = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        ws.once("close", () => clearTimeout(force));
+      }
     }
-    if (this.openedAt > 0 && Date.now() - this.openedAt >= this.options.backoffResetMs) {
+    const now = Date.now();
+    const served =
+      !this.slowNext &&
+      this.servedAt > 0 &&
+      now - this.servedAt >= SERVED_RESET_STEPS * this.options.backoffBaseMs;
+    if (served || (this.openedAt > 0 && now - this.openedAt >= this.options.backoffResetMs)) {
       this.backoff.reset();
       this.tries = 0;
     }
     this.openedAt = 0;
+    this.servedAt = 0;
+    this.quiet = false;
     const delay = this.backoff.next(this.slowNext);
     this.slowNext = false;
     this.on.reconnecting(this.tries + 1, delay, reason);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
+}
+
+/** `1 MiB`, `512 KiB`, `1000 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 function text(data: RawData): string {

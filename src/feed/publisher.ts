@@ -1,5 +1,6 @@
 import { Decimal } from "decimal.js";
 import type { BookLevel } from "../book/book-side.js";
+import { lagOf } from "./freshness.js";
 import type { Session, Slot } from "./session.js";
 import type { BookState, BookView, ConnectionState, FeedView, LevelView } from "./types.js";
 
@@ -7,6 +8,7 @@ export type PublisherOptions = {
   readonly fps: number;
   readonly levels: number;
   readonly staleAfterMs: number;
+  readonly maxLagMs: number;
 };
 
 /** How often figures that move with time alone (messages per second, a book going stale) are looked at. */
@@ -115,7 +117,10 @@ export class Publisher {
     clearTimeout(this.trailing);
     this.trailing = undefined;
     const connection = this.connection();
-    const states = this.session.slots.map((s) => this.stateOf(s, connection, now)).join();
+    const baseline = this.session.offset.baseline(now);
+    const states = this.session.slots
+      .map((s) => freshnessKey(this.stateOf(s, connection, baseline, now)))
+      .join();
     let changed =
       this.session.version !== this.publishedVersion ||
       connection !== this.publishedConnection ||
@@ -130,39 +135,41 @@ export class Publisher {
     this.publishedStates = states;
     this.publishedRates = this.rates(now);
     this.publishedAt = now;
-    this.post(this.view(connection, now));
+    this.post(this.view(connection, baseline, now));
   }
 
   private rates(now: number): string {
     return this.session.slots.map((s) => s.rate.perSecond(now)).join();
   }
 
-  private stateOf(slot: Slot, connection: ConnectionState, now: number): BookState {
-    if (
-      slot.state === "live" &&
-      connection.state === "live" &&
-      slot.changedAt !== undefined &&
-      now - slot.changedAt >= this.options.staleAfterMs
-    ) {
-      return "stale";
-    }
-    return slot.state;
+  private stateOf(
+    slot: Slot,
+    connection: ConnectionState,
+    baseline: number | undefined,
+    now: number,
+  ): Freshness {
+    return freshness(slot, connection, baseline, now, this.options);
   }
 
-  private view(connection: ConnectionState, now: number): FeedView {
+  private view(connection: ConnectionState, baseline: number | undefined, now: number): FeedView {
     return {
       connection,
-      books: this.session.slots.map((s) => this.bookView(s, connection, now)),
+      books: this.session.slots.map((s) => this.bookView(s, connection, baseline, now)),
       publishedAt: now,
       receivedAt: this.session.lastReceivedAt,
       malformed: this.session.malformed,
     };
   }
 
-  private bookView(slot: Slot, connection: ConnectionState, now: number): BookView {
-    const state = this.stateOf(slot, connection, now);
+  private bookView(
+    slot: Slot,
+    connection: ConnectionState,
+    baseline: number | undefined,
+    now: number,
+  ): BookView {
+    const { state, lagMs } = this.stateOf(slot, connection, baseline, now);
     // A book that failed or has not verified yet is never shown: no levels, no prices.
-    const book = state === "live" || state === "stale" ? slot.book : undefined;
+    const book = state === "live" || state === "stale" || state === "lagging" ? slot.book : undefined;
     const bids = book === undefined ? [] : book.bids.top(this.levels);
     const asks = book === undefined ? [] : book.asks.top(this.levels);
     const bid = book?.bids.best();
@@ -183,11 +190,47 @@ export class Publisher {
       resyncs: slot.resyncs,
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),
+      ...(lagMs === undefined ? {} : { lagMs }),
       messagesPerSecond: slot.rate.perSecond(now),
       latencyP50: latency === null ? null : latency.p50,
       latencyP99: latency === null ? null : latency.p99,
     };
   }
+}
+
+/** A book's published state and lag. */
+export type Freshness = { readonly state: BookState; readonly lagMs: number | undefined };
+
+/**
+ * Freshness of one book at `now`: a verified book is `lagging` while the connection is quiet (its lag is
+ * then at least the silence) or when its newest update is more than `maxLagMs` behind the exchange
+ * (`baseline`: the session's smallest recent receive − exchange figure); otherwise `stale` after
+ * `staleAfterMs` without a change on a live connection. Lag is judged on messages that arrive, silence
+ * by the connection: a quiet market is never lagging.
+ */
+export function freshness(
+  slot: Slot,
+  connection: ConnectionState,
+  baseline: number | undefined,
+  now: number,
+  limits: { readonly staleAfterMs: number; readonly maxLagMs: number },
+): Freshness {
+  if (slot.state !== "live") return { state: slot.state, lagMs: undefined };
+  const measured = lagOf(slot.delta, baseline);
+  if (connection.state === "quiet") {
+    return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since) };
+  }
+  if (measured !== undefined && measured > limits.maxLagMs) return { state: "lagging", lagMs: measured };
+  const stale =
+    connection.state === "live" &&
+    slot.changedAt !== undefined &&
+    now - slot.changedAt >= limits.staleAfterMs;
+  return { state: stale ? "stale" : "live", lagMs: measured };
+}
+
+/** What of a book's freshness makes a new view worth publishing: its state, and a lagging book's lag in whole seconds. */
+function freshnessKey(f: Freshness): string {
+  return f.state === "lagging" ? `lagging ${Math.floor((f.lagMs ?? 0) / 1000)}` : f.state;
 }
 
 /** A plain copy: book levels carry internal fields that must not cross the worker boundary. */

@@ -6,6 +6,7 @@ import { parseGeneric } from "../protocol/parse.js";
 import { subscribeBook, unsubscribeBook } from "../protocol/requests.js";
 import type { BookData, BookMessage, NackMessage, ParseResult, RateLimitMessage } from "../protocol/types.js";
 import { Backoff } from "./backoff.js";
+import { ClockOffset } from "./freshness.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
 import type { FeedEvent, ResyncReason } from "./types.js";
 
@@ -24,6 +25,8 @@ export class Slot {
   resyncs = 0;
   time: string | undefined;
   changedAt: number | undefined;
+  /** Receive − exchange time (ms) of the newest applied update; undefined until one carries a timestamp. */
+  delta: number | undefined;
   priceDecimals = 0;
   qtyDecimals = 0;
   readonly rate = new RateCounter();
@@ -66,6 +69,8 @@ export type SessionOptions = {
   readonly failureMemoryMs?: number;
   /** A subscribe unacknowledged, or an ack without its snapshot, for this long is sent again (default 5 s). */
   readonly subscribeTimeoutMs?: number;
+  /** Pongs' `time_out` count as exchange timestamps for the clock offset (default true; see FeedOptions). */
+  readonly pongTimes?: boolean;
 };
 
 const FAILURE_MEMORY_MS = 60_000;
@@ -92,6 +97,8 @@ export class Session {
   version = 0;
   malformed = 0;
   lastReceivedAt = 0;
+  /** The smallest receive − exchange figure of recent messages: the zero of every book's lag. */
+  readonly offset = new ClockOffset();
   private reqId = 0;
   private rateLimits: number[] = [];
   /** The fast path for book frames (see `frame`). */
@@ -129,6 +136,16 @@ export class Session {
   settled(): boolean {
     for (const slot of this.slots) if (!slot.answered) return false;
     return true;
+  }
+
+  /** Every book that was not rejected is verified (live), and at least one is: this connection serves books. */
+  verified(): boolean {
+    let any = false;
+    for (const slot of this.slots) {
+      if (slot.state === "live") any = true;
+      else if (slot.state !== "rejected") return false;
+    }
+    return any;
   }
 
   dispose(): void {
@@ -201,8 +218,12 @@ export class Session {
         this.sink.event({ type: "error", message: `malformed frame: ${msg.message}` });
         if (msg.book) this.unreadable(msg.symbols, receivedAt);
         return;
-      case "heartbeat":
       case "pong":
+        // The server's answer time is a prompt timestamp: it bounds the offset when book data lags.
+        if (msg.timeOut !== undefined && this.options.pongTimes !== false)
+          this.timed(msg.timeOut, receivedAt);
+        return;
+      case "heartbeat":
       case "instrument":
       case "unknown":
         return;
@@ -260,13 +281,21 @@ export class Session {
     receivedAt: number,
   ): void {
     slot.rate.add(receivedAt);
-    if (timestamp !== undefined) {
-      const exchange = Date.parse(timestamp);
-      if (!Number.isNaN(exchange)) slot.latency.add(receivedAt - exchange, receivedAt);
-    }
+    const delta = timestamp === undefined ? undefined : this.timed(timestamp, receivedAt);
+    if (delta !== undefined) slot.latency.add(delta, receivedAt);
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
     slot.ok++;
+    if (delta !== undefined) slot.delta = delta;
     this.changed(slot, timestamp, receivedAt);
+  }
+
+  /** Receive − exchange time of a message stamped `timestamp`, added to the offset window; undefined if unreadable. */
+  private timed(timestamp: string, receivedAt: number): number | undefined {
+    const exchange = Date.parse(timestamp);
+    if (Number.isNaN(exchange)) return undefined;
+    const delta = receivedAt - exchange;
+    this.offset.add(delta, receivedAt);
+    return delta;
   }
 
   private changed(slot: Slot, timestamp: string | undefined, receivedAt: number): void {
@@ -473,6 +502,7 @@ export class Session {
     slot.state = "awaiting-snapshot";
     slot.reason = undefined;
     slot.book = undefined;
+    slot.delta = undefined;
     slot.latency.clear();
   }
 }

@@ -15,9 +15,20 @@ export type FeedOptions = {
   readonly readTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly staleAfterMs: number;
+  /** A verified book further behind the exchange than this is `lagging`. */
+  readonly maxLagMs: number;
+  /** No frame at all (heartbeats count) for this long makes a live connection `quiet`. */
+  readonly quietAfterMs: number;
+  /** A frame larger than this is a protocol fault: the socket is dropped (ws closes with 1009). */
+  readonly maxFrameBytes: number;
+  /**
+   * Pongs' `time_out` shares the book timestamps' clock, so pongs help set the zero of every book's lag:
+   * true for an exchange (the default); false for a replay, whose book timestamps are the recording's.
+   */
+  readonly pongTimes?: boolean;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
-  /** A connection that stays up this long resets the backoff. */
+  /** A connection that stays up this long resets the backoff (as does one that served every book: see Connection). */
   readonly backoffResetMs: number;
   /** No ack to a subscribe, or no snapshot after the ack, within this long resubscribes (default 5000). */
   readonly subscribeTimeoutMs?: number;
@@ -29,6 +40,8 @@ export type ConnectionState =
   | { readonly state: "connecting"; readonly attempt: number }
   | { readonly state: "subscribing" }
   | { readonly state: "live" }
+  /** Live, but no frame at all (heartbeats included) since `since` (epoch ms) for `--quiet-after`. */
+  | { readonly state: "quiet"; readonly since: number }
   | {
       readonly state: "reconnecting";
       readonly attempt: number;
@@ -39,7 +52,11 @@ export type ConnectionState =
     }
   | { readonly state: "stopped" };
 
-export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale";
+/**
+ * `stale`: verified, no change for `--stale-after` on a healthy connection (a quiet market).
+ * `lagging`: verified, but more than `--max-lag` behind the exchange, or the connection is quiet.
+ */
+export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" | "stale" | "lagging";
 
 /**
  * Why a book left live or is subscribed again: a failed checksum, a crossed book, a frame that may have
@@ -72,6 +89,12 @@ export type BookView = {
   readonly time?: string;
   /** Epoch ms (receive clock) of the latest book change. */
   readonly changedAt?: number;
+  /**
+   * How far behind the exchange the book is, ms: its newest update's receive − exchange time, less the
+   * smallest such figure seen recently (see freshness.ts); while the connection is quiet, at least the
+   * silence. Only on a verified book, and only once measured.
+   */
+  readonly lagMs?: number;
   /** Book messages per second over the last few seconds. */
   readonly messagesPerSecond: number;
   /** Exchange timestamp → receive time, ms, over a recent window; null until measured. */

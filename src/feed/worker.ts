@@ -55,6 +55,7 @@ const session = new Session(
     retryCapMs: options.backoffCapMs,
     failureMemoryMs: options.backoffResetMs,
     ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
+    ...(options.pongTimes === undefined ? {} : { pongTimes: options.pongTimes }),
   },
   {
     send: (text) => socket.send(text),
@@ -75,13 +76,20 @@ if (options.recordPath !== undefined) {
   }
 }
 
+/** Whether every book verified on this connection has been told to the socket (its backoff rule). */
+let served = false;
 function checkLive(): void {
   if (connection.state === "subscribing" && session.settled()) setConnection({ state: "live" });
+  if (!served && connection.state === "live" && session.verified()) {
+    served = true;
+    socket.served();
+  }
 }
 
 const socket = new Connection(options, {
   connecting: (attempt) => setConnection({ state: "connecting", attempt }),
   open: () => {
+    served = false;
     setConnection({ state: "subscribing" });
     session.opened();
     checkLive();
@@ -94,6 +102,12 @@ const socket = new Connection(options, {
     session.frame(raw, receivedAt);
     checkLive();
     publisher.changed(Date.now());
+  },
+  quiet: (since) => {
+    if (connection.state === "live") setConnection({ state: "quiet", since });
+  },
+  heard: () => {
+    if (connection.state === "quiet") setConnection({ state: "live" });
   },
   reconnecting: (attempt, retryInMs, reason) => {
     session.closed();

@@ -103,7 +103,12 @@ function classify(o: JsonObject, raw: string): Message {
   const method = o["method"];
   if (method === "pong") {
     const reqId = safeInteger(o["req_id"]);
-    return reqId === undefined ? { kind: "pong" } : { kind: "pong", reqId };
+    const timeOut = o["time_out"];
+    return {
+      kind: "pong",
+      ...(reqId === undefined ? {} : { reqId }),
+      ...(typeof timeOut === "string" ? { timeOut } : {}),
+    };
   }
   if (method === "subscribe" || method === "unsubscribe") return ack(o, method);
   const bare = typeof o["Error"] === "string" ? o["Error"] : o["error"];

@@ -59,7 +59,8 @@ export type NackMessage = {
   readonly reqId?: number;
 };
 
-export type PongMessage = { readonly kind: "pong"; readonly reqId?: number };
+/** `timeOut`: the server's `time_out`, when it answered (RFC 3339), if sent. */
+export type PongMessage = { readonly kind: "pong"; readonly reqId?: number; readonly timeOut?: string };
 
 /**
  * Kraken's rate-limit complaint; its shape varies (`{"Error":"Exceeded msg rate"}` and others). As the

@@ -49,7 +49,8 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     });
     expect(lines).toContainEqual({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
     expect(lines.find((l) => l["type"] === "error")?.["message"]).toMatch(/malformed/);
-    const btc = books(lines, "BTC/USD").find((l) => l["state"] === "live")!;
+    // The first live line after an update has been measured (a snapshot alone gives no lag).
+    const btc = books(lines, "BTC/USD").find((l) => l["state"] === "live" && "lagMs" in l)!;
     expect(Object.keys(btc)).toEqual([
       "type",
       "symbol",
@@ -61,6 +62,7 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
       "checksums",
       "resyncs",
       "time",
+      "lagMs",
     ]);
     expect(btc["bid"]).toEqual({ price: "63387.9", qty: expect.stringMatching(/^\d+\.\d{8}$/) as unknown });
     expect(btc["spread"]).toBe("0.2");

@@ -66,6 +66,14 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
     expect(run.lines().some((l) => l["type"] === "resync")).toBe(false);
   });
 
+  it("--replay at speed 1 is not lagging: the server's pong times do not set the zero of a recording's lag", async () => {
+    run = runBin(["--replay", capture, "--ping-interval", "0.2", "--max-lag", "1", "--duration", "5"]);
+    expect((await run.exit).code).toBe(0);
+    const books = run.lines().filter((l) => l["type"] === "book" && "lagMs" in l);
+    expect(books.length).toBeGreaterThanOrEqual(3);
+    expect(books.every((l) => l["state"] === "live" && Number(l["lagMs"]) < 1000)).toBe(true);
+  });
+
   it("an unreadable recording for --replay exits 2 with a message", async () => {
     run = runBin(["--replay", "/nonexistent/rec.jsonl"]);
     expect((await run.exit).code).toBe(2);

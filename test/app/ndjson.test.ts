@@ -40,6 +40,20 @@ describe("NDJSON lines", () => {
     );
   });
 
+  it("writes a lagging book with its prices and lag, and a quiet connection", () => {
+    expect(bookLine({ ...live, state: "lagging", lagMs: 24_000 })).toBe(
+      '{"type":"book","symbol":"BTC/USD","state":"lagging","bid":{"price":"63388.7","qty":"0.25761908"},"ask":{"price":"63388.8","qty":"0.34887114"},"spread":"0.1","mid":"63388.75","checksums":{"ok":120,"failed":0},"resyncs":0,"time":"2026-08-02T03:35:51.123456Z","lagMs":24000}',
+    );
+    const lines: string[] = [];
+    const w = new NdjsonWriter(
+      (l) => lines.push(l),
+      () => undefined,
+    );
+    w.event({ type: "connection", state: "quiet", since: 5 });
+    w.event({ type: "connection", state: "live" });
+    expect(lines).toEqual(['{"type":"connection","state":"quiet"}', '{"type":"connection","state":"live"}']);
+  });
+
   it("leaves prices out of a book that is not verified", () => {
     const resyncing: BookView = { ...live, state: "resyncing", bids: [], asks: [] };
     delete (resyncing as { bid?: unknown }).bid;

@@ -23,7 +23,7 @@ function setup(ready: () => boolean, fps = 30) {
     session,
     () => ({ state: "live" }),
     (v) => views.push(v),
-    { fps, levels: 5, staleAfterMs: 60_000 },
+    { fps, levels: 5, staleAfterMs: 60_000, maxLagMs: 3000 },
     ready,
   );
   let next = 0;

@@ -90,13 +90,16 @@ describe("parseFrame: every frame kind", () => {
     });
   });
 
-  it("reads a pong with and without success", () => {
-    expect(parseFrame(`{"method":"pong","req_id":7,${TIMES}}`)).toEqual({ kind: "pong", reqId: 7 });
+  it("reads a pong with and without success, keeping the server's answer time", () => {
+    const timeOut = "2026-08-01T02:53:53.184216Z";
+    expect(parseFrame(`{"method":"pong","req_id":7,${TIMES}}`)).toEqual({ kind: "pong", reqId: 7, timeOut });
     expect(parseFrame(`{"method":"pong","req_id":8,"success":true,${TIMES}}`)).toEqual({
       kind: "pong",
       reqId: 8,
+      timeOut,
     });
-    expect(parseFrame(`{"method":"pong",${TIMES}}`)).toEqual({ kind: "pong" });
+    expect(parseFrame(`{"method":"pong",${TIMES}}`)).toEqual({ kind: "pong", timeOut });
+    expect(parseFrame(`{"method":"pong","req_id":9}`)).toEqual({ kind: "pong", reqId: 9 });
   });
 
   it("reads a book snapshot, keeping every price and qty exactly as written", () => {

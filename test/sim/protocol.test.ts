@@ -135,7 +135,7 @@ describe("simulator: Kraken v2 protocol", () => {
     const pong = parsed(client, i);
     expect(Object.keys(pong)).toEqual(["method", "req_id", "time_in", "time_out"]);
     expect(pong["req_id"]).toBe(7);
-    expect(parseFrame(client.frames[i]!.text)).toEqual({ kind: "pong", reqId: 7 });
+    expect(parseFrame(client.frames[i]!.text)).toEqual({ kind: "pong", reqId: 7, timeOut: pong["time_out"] });
   });
 
   it("acks an unsubscribe with the depth and stops that symbol's frames; unknown ones are not found", async () => {

@@ -112,7 +112,7 @@ describe("one-cell lines", () => {
 
   it("are every line of the ladder, the header, the status bar and the help, whatever the book's state", () => {
     // Drawn as one <Text> a run: a glyph added to the view-model must be added to ONE_CELL_GLYPHS too.
-    const states = ["live", "stale", "resyncing", "rejected", "awaiting-snapshot"] as const;
+    const states = ["live", "stale", "lagging", "resyncing", "rejected", "awaiting-snapshot"] as const;
     const view = feedView(
       states.map((state, i) => btcBook({ symbol: `S${i}/USD`, state, reason: "no reason" })),
     );

@@ -213,6 +213,29 @@ describe("ladder rows", () => {
     const stale = ladderLines({ ...input, state: "stale", rowsPerSide: 3 });
     expect(stale[4]?.text).toContain("STALE");
   });
+
+  it("keep a lagging book's verified prices, dimmed, and label its lag in the spread row", () => {
+    const book = btcBook({ state: "lagging", lagMs: 24_400 });
+    const lines = ladderLines({ ...input, book, state: "lagging", rowsPerSide: 3 });
+    expect(lines[4]?.text).toContain("◔ LAGGING — lag 24 s behind the exchange");
+    expect(lines[4]?.text).not.toContain("spread");
+    expect(lines[4]?.segments[0]?.role).toBe("warn");
+    expect(texts(lines.slice(1, 4)).map((t) => t.trim().split(/\s+/)[0])).toEqual([
+      "63389.5",
+      "63389.0",
+      "63388.8",
+    ]);
+    for (const l of [...lines.slice(1, 4), ...lines.slice(5)]) {
+      expect(l.segments.every((s) => s.dim === true)).toBe(true);
+    }
+    const brief = ladderLines({
+      ...input,
+      book: { ...book, lagMs: 3_450 },
+      state: "lagging",
+      rowsPerSide: 3,
+    });
+    expect(brief[4]?.text).toContain("lag 3.4 s");
+  });
 });
 
 describe("flash state", () => {
@@ -362,6 +385,9 @@ describe("the whole screen", () => {
     ]) {
       expect(text).toContain(key);
     }
+    expect(text).toContain("◔ lagging");
+    expect(text).toMatch(/lagging: verified, but over --max-lag behind the exchange/);
+    expect(text).toMatch(/quiet connection: no frame for --quiet-after; every book lagging/);
   });
 
   it("keeps the selected symbol in the header when symbols do not fit", () => {
@@ -398,12 +424,13 @@ describe("header", () => {
   });
 
   it("shows every state word", () => {
-    const view = (state: "live" | "resyncing" | "stale" | "rejected") =>
+    const view = (state: "live" | "resyncing" | "stale" | "rejected" | "lagging") =>
       headerLines(["BTC/USD"], new Map([["BTC/USD", btcBook({ state })]]), LIVE, 0, 100, 1)[0]?.text;
     expect(view("live")).toContain("● live");
     expect(view("resyncing")).toContain("↻ resyncing");
     expect(view("stale")).toContain("◐ stale");
     expect(view("rejected")).toContain("✕ rejected");
+    expect(view("lagging")).toContain("◔ lagging");
     const down = headerLines(
       ["BTC/USD"],
       new Map([["BTC/USD", btcBook()]]),
@@ -433,6 +460,13 @@ describe("state", () => {
     expect(displayState(btcBook({ state: "awaiting-snapshot" }), LIVE)).toBe("syncing");
     expect(displayState(undefined, LIVE)).toBe("syncing");
   });
+
+  it("is lagging for a lagging book, on a live or a quiet connection, and never live while quiet", () => {
+    const quiet = { state: "quiet", since: NOW - 4000 } as const;
+    expect(displayState(btcBook({ state: "lagging", lagMs: 5000 }), LIVE)).toBe("lagging");
+    expect(displayState(btcBook({ state: "lagging", lagMs: 5000 }), quiet)).toBe("lagging");
+    expect(displayState(btcBook({ state: "resyncing" }), quiet)).toBe("resyncing");
+  });
 });
 
 describe("status bar", () => {
@@ -459,6 +493,23 @@ describe("status bar", () => {
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u001f]/);
     expect(statusLine(connection, btcBook(), NOW + 1200, 200).text).toContain("in 2.0s");
+  });
+
+  it("says how far a lagging book is behind, first after the connection, and names a quiet connection", () => {
+    const lagging = btcBook({ state: "lagging", lagMs: 24_000 });
+    const text = statusLine(LIVE, lagging, NOW, 200).text;
+    expect(text).toMatch(/^ ● connected │ lag 24 s behind │ /);
+    const line = statusLine(LIVE, lagging, NOW, 200);
+    expect(line.segments.find((s) => s.text.includes("connected"))?.role).toBe("muted");
+    expect(
+      statusLine(LIVE, btcBook(), NOW, 200).segments.find((s) => s.text.includes("connected"))?.role,
+    ).toBe("good");
+    expect(statusLine(LIVE, lagging, NOW, 40).text).toContain("lag 24 s");
+    expect(statusLine(LIVE, btcBook({ lagMs: 200 }), NOW, 200).text).not.toContain("lag");
+    const quiet = statusLine({ state: "quiet", since: NOW - 4200 }, { ...lagging, lagMs: 4200 }, NOW, 200);
+    expect(quiet.text).toContain("◔ quiet: no frame for 4s");
+    expect(quiet.text).toContain("lag 4.2 s behind");
+    expect(quiet.segments.find((s) => s.text.includes("quiet"))?.role).toBe("warn");
   });
 
   it("shortens, then drops items to fit the width", () => {

@@ -29,7 +29,7 @@ export function styleLine(line: Line, theme: Theme): string {
 }
 
 /** Characters the view-model draws that take one terminal cell, besides printable ASCII. */
-export const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
+export const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐◔■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
 const ONE_CELL = new Set(Array.from(ONE_CELL_GLYPHS, (glyph) => glyph.charCodeAt(0)));
 
 /**

@@ -17,6 +17,8 @@ type Cell = {
 };
 
 const GAP = "  ";
+/** States drawn in the warning colour: the book cannot be trusted as the exchange's book now. */
+const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnected", "lagging"]);
 
 function cellOf(index: number, symbol: string, book: BookView | undefined, conn?: ConnectionState): Cell {
   const state = displayState(book, conn);
@@ -41,7 +43,7 @@ type Widths = { symbol: number; bid: number; ask: number; bps: number };
 function cellSegments(c: Cell, isSelected: boolean, widths: Widths): Segment[] {
   const live = c.state === "live";
   const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
-  const stateRole = live ? "good" : c.state === "rejected" || c.state === "disconnected" ? "warn" : "muted";
+  const stateRole = live ? "good" : WARN_STATES.has(c.state) ? "warn" : "muted";
   return [
     { text: isSelected ? "▶" : " ", ...base },
     { text: c.index < 9 ? String(c.index + 1) : " ", ...base },

@@ -32,9 +32,19 @@ export function helpLines(width: number, height: number): Line[] {
       },
     ]),
     line("help-state-2", [
-      { text: `  ${GLYPHS.rejected} rejected  ${GLYPHS.disconnected} disconnected`, role: "warn" },
+      {
+        text: `  ${GLYPHS.lagging} lagging  ${GLYPHS.rejected} rejected  ${GLYPHS.disconnected} disconnected`,
+        role: "warn",
+      },
       { text: "   (dimmed: not live)", dim: true },
     ]),
+    plain("help-stale", "  stale: verified, no change for --stale-after (a quiet market)", { role: "muted" }),
+    plain("help-lagging", "  lagging: verified, but over --max-lag behind the exchange (lag 24 s)", {
+      role: "muted",
+    }),
+    plain("help-quiet", "  quiet connection: no frame for --quiet-after; every book lagging", {
+      role: "muted",
+    }),
     line("help-flash", [
       { text: "  ▲", role: "up", bold: true },
       { text: " size grew  " },

@@ -5,7 +5,7 @@ import type { Level, Side } from "./grouping.js";
 import { cumulative, groupLevels, groupSizeText } from "./grouping.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line, plain } from "./line.js";
-import { bookPriceDecimals, bookQtyDecimals, spreadOf } from "./numbers.js";
+import { bookPriceDecimals, bookQtyDecimals, formatLag, spreadOf } from "./numbers.js";
 import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS } from "./state.js";
@@ -175,6 +175,7 @@ const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   syncing: "waiting for the first snapshot",
   resyncing: "RESYNCING — not live, waiting for a new snapshot",
   stale: "STALE — no change lately, may be out of date",
+  lagging: "LAGGING — behind the exchange, prices may be out of date",
   rejected: "REJECTED by the server",
   disconnected: "DISCONNECTED — not live",
 };
@@ -265,6 +266,10 @@ export function ladderRows(input: LadderInput): LadderRows {
 }
 
 function middleLine(book: BookView | undefined, state: DisplayState, pd: number, width: number): Line {
+  if (state === "lagging" && book?.lagMs !== undefined) {
+    const label = ` ${GLYPHS.lagging} LAGGING — ${formatLag(book.lagMs)} behind the exchange, prices may be out of date `;
+    return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
+  }
   if (state !== "live") {
     const reason = book?.reason === undefined ? "" : `: ${sanitize(book.reason)}`;
     const label = ` ${GLYPHS[state]} ${STATE_LABEL[state]}${reason} `;

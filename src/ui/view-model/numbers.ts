@@ -88,6 +88,14 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(v / 3_600_000)}h`;
 }
 
+/** A book's lag, as the ladder labels it: `lag 0.4 s`, `lag 24 s`, `lag 3 min`. */
+export function formatLag(ms: number): string {
+  const v = Math.max(0, ms);
+  if (v < 10_000) return `lag ${(Math.floor(v / 100) / 10).toFixed(1)} s`;
+  if (v < 120_000) return `lag ${Math.floor(v / 1000)} s`;
+  return `lag ${Math.floor(v / 60_000)} min`;
+}
+
 /** An age for the status bar, coarse enough not to redraw every frame: `<1s`, `3s`, `2m`. */
 export function formatAge(ms: number): string {
   const v = Math.max(0, ms);

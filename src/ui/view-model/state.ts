@@ -1,13 +1,18 @@
 import type { BookView, ConnectionState } from "../../feed/types.js";
 
-/** What the screen says about a book. `syncing` is the wait for a first snapshot on a live connection. */
-export type DisplayState = "live" | "syncing" | "resyncing" | "stale" | "rejected" | "disconnected";
+/**
+ * What the screen says about a book. `syncing` is the wait for a first snapshot on a live connection;
+ * `lagging` a verified book behind the exchange, or on a quiet connection (its prices stay, dimmed).
+ */
+export type DisplayState =
+  "live" | "syncing" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
 
 export const GLYPHS: { readonly [S in DisplayState]: string } = {
   live: "●",
   syncing: "◌",
   resyncing: "↻",
   stale: "◐",
+  lagging: "◔",
   rejected: "✕",
   disconnected: "○",
 };
@@ -20,7 +25,7 @@ export function displayState(
   connection: ConnectionState | undefined,
 ): DisplayState {
   if (book?.state === "rejected") return "rejected";
-  if (connection?.state !== "live") return "disconnected";
+  if (connection?.state !== "live" && connection?.state !== "quiet") return "disconnected";
   if (book === undefined) return "syncing";
   switch (book.state) {
     case "live":
@@ -31,6 +36,8 @@ export function displayState(
       return "resyncing";
     case "stale":
       return "stale";
+    case "lagging":
+      return "lagging";
     default:
       return book.state satisfies never;
   }

@@ -1,7 +1,7 @@
 import type { BookView, ConnectionState } from "../../feed/types.js";
 import type { Line, Role, Segment } from "./line.js";
 import { clipLine, line } from "./line.js";
-import { formatAge, formatDuration, formatLatency, formatRate } from "./numbers.js";
+import { formatAge, formatDuration, formatLag, formatLatency, formatRate } from "./numbers.js";
 import { sanitize } from "../../text/sanitize.js";
 
 type Item = {
@@ -21,6 +21,14 @@ export function connectionText(connection: ConnectionState | undefined, now: num
         forms: [`◌ connecting (attempt ${connection.attempt})`, "◌ connecting"],
         role: "warn",
       };
+    case "quiet": {
+      const silent = formatAge(now - connection.since);
+      return {
+        forms: [`◔ quiet: no frame for ${silent}`, `◔ quiet ${silent}`, "◔ quiet"],
+        role: "warn",
+        bold: true,
+      };
+    }
     case "subscribing":
       return { forms: ["◌ subscribing", "◌ subscr."], role: "warn" };
     case "reconnecting": {
@@ -44,8 +52,8 @@ export function connectionText(connection: ConnectionState | undefined, now: num
 }
 
 /**
- * The status bar: connection (with a countdown while reconnecting), then the selected book's messages per
- * second, checksums ok and failed, resyncs, latency p50/p99 and the age of its last change, then key hints.
+ * The status bar: connection (with a countdown while reconnecting), then the selected book's lag when it is
+ * lagging (first, so a narrow pane keeps it), messages per second, checksums ok and failed, resyncs, latency p50/p99 and the age of its last change, then key hints.
  * Exactly one line, at most `width` wide.
  */
 export function statusLine(
@@ -54,9 +62,17 @@ export function statusLine(
   now: number,
   width: number,
 ): Line {
-  const items: Item[] = [connectionText(connection, now)];
+  const link = connectionText(connection, now);
+  // A connected socket carrying a book that is behind is no green light.
+  const items: Item[] = [
+    book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
+  ];
   if (book !== undefined) {
     const failed = book.checksums.failed;
+    if (book.state === "lagging") {
+      const lag = formatLag(book.lagMs ?? 0);
+      items.push({ forms: [`${lag} behind`, lag], role: "warn", bold: true });
+    }
     items.push(
       { forms: [`${formatRate(book.messagesPerSecond)} msg/s`, `${formatRate(book.messagesPerSecond)}/s`] },
       {

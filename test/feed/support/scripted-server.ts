@@ -15,6 +15,8 @@ export class ModelBook {
   readonly bids = new Map<number, string>();
   readonly asks = new Map<number, string>();
   private n = 0;
+  /** The exchange clock its timestamps are written with (epoch ms). */
+  clock: () => number = Date.now;
 
   constructor(
     readonly symbol: string,
@@ -41,7 +43,7 @@ export class ModelBook {
     return (
       `{"channel":"book","type":"${type}","data":[{"symbol":"${this.symbol}",` +
       `"bids":[${bids.map(lv).join(",")}],"asks":[${asks.map(lv).join(",")}],` +
-      `"checksum":${checksum},"timestamp":"${new Date().toISOString()}"}]}`
+      `"checksum":${checksum},"timestamp":"${new Date(this.clock()).toISOString()}"}]}`
     );
   }
 
@@ -107,6 +109,10 @@ export type ScriptOptions = {
   readonly reject?: readonly string[];
   /** The answer to the n-th subscribe of `symbol` (from 1, over all connections); ok when absent. */
   readonly reply?: (symbol: string, n: number) => SubscribeReply;
+  /** The exchange clock's offset from this machine's, ms: constant skew (see `timeShiftMs`). */
+  readonly timeShiftMs?: number;
+  /** Offer permessage-deflate: a large but repetitive frame then crosses the socket at once. */
+  readonly deflate?: boolean;
 };
 
 export class ScriptedServer {
@@ -115,6 +121,11 @@ export class ScriptedServer {
   readonly received: { readonly conn: number; readonly msg: ClientMessage }[] = [];
   readonly books = new Map<string, ModelBook>();
   connections = 0;
+  /**
+   * Added to every exchange timestamp the server writes, ms: a constant value is a clock offset; a
+   * value lowered while running is a feed falling behind (its updates describe moments further back).
+   */
+  timeShiftMs: number;
   closeCodes: number[] = [];
   /** Subscribes received per symbol, over all connections. */
   readonly subscribes = new Map<string, number>();
@@ -132,10 +143,16 @@ export class ScriptedServer {
     wss: WebSocketServer,
   ) {
     this.wss = wss;
+    this.timeShiftMs = options.timeShiftMs ?? 0;
   }
 
   static async start(options: ScriptOptions = {}): Promise<ScriptedServer> {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    const wss = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      // Fastest compression: a large test frame must not hold the server's own frames back for long.
+      perMessageDeflate: options.deflate === true ? { zlibDeflateOptions: { level: 1 } } : false,
+    });
     await new Promise<void>((resolve) => wss.once("listening", resolve));
     const port = (wss.address() as { port: number }).port;
     const server = new ScriptedServer(options, port, wss);
@@ -151,6 +168,7 @@ export class ScriptedServer {
     let b = this.books.get(symbol);
     if (b === undefined) {
       b = new ModelBook(symbol, this.options.mids?.[symbol] ?? 1000 + this.books.size * 500);
+      b.clock = () => Date.now() + this.timeShiftMs;
       this.books.set(symbol, b);
     }
     return b;
@@ -174,6 +192,11 @@ export class ScriptedServer {
   /** Stop sending anything (updates, heartbeats, pongs) while keeping the sockets open. */
   goSilent(): void {
     this.silent = true;
+  }
+
+  /** Speak again after `goSilent`, on the same sockets. */
+  resume(): void {
+    this.silent = false;
   }
 
   broadcast(text: string): void {

@@ -22,7 +22,7 @@ export function realViews(count: number, seed = 11): FeedView[] {
     session,
     () => ({ state: "live" }),
     (v) => (view = v),
-    { fps: 30, levels: 25, staleAfterMs: 60_000 },
+    { fps: 30, levels: 25, staleAfterMs: 60_000, maxLagMs: 3000 },
   );
   const perView = 167;
   const source = generateFrames({

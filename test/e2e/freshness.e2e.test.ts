@@ -1,0 +1,67 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, ROOT } from "../helpers/run-cli.js";
+import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+
+/**
+ * A feed that falls behind, as a user sees it in a real terminal: the built binary in tmux against
+ * `kraken-ladder simulate --drip`, which releases one frame at a time while the market keeps moving,
+ * so every frame that arrives is older than the last.
+ */
+
+const PRICE_ROW = /^\s+\d+\.\d+\s+\d+\.\d+/;
+
+let tmux: TmuxSession | undefined;
+let sim: ChildProcess | undefined;
+afterEach(async () => {
+  tmux?.close();
+  tmux = undefined;
+  if (sim !== undefined && sim.exitCode === null) {
+    const exited = new Promise((resolve) => sim!.once("exit", resolve));
+    sim.kill("SIGTERM");
+    await exited;
+  }
+  sim = undefined;
+});
+
+beforeAll(() => {
+  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
+});
+
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+async function simulate(...args: string[]): Promise<string> {
+  sim = spawn(process.execPath, [BIN, "simulate", ...args], { stdio: ["ignore", "pipe", "ignore"] });
+  return new Promise<string>((resolve) =>
+    sim!.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
+  );
+}
+
+describe("a lagging feed in a real terminal", () => {
+  it("keeps the verified prices, dimmed, labelled with the lag, never a green live mark", async () => {
+    const url = await simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
+    const t = new TmuxSession();
+    tmux = t;
+    const args = `--url ${quote(url)} --max-lag 1 --depth 10 BTC/USD`;
+    t.start(
+      `cd ${quote(ROOT)}; env CI=true ${quote(process.execPath)} ${quote(BIN)} ${args}; sleep 600`,
+      100,
+      30,
+    );
+    const screen = await t.waitFor(
+      "the ladder lagging",
+      (l) => l.some((x) => /◔ LAGGING — lag \d+(\.\d)? s behind the exchange/.test(x)),
+      20_000,
+    );
+    const text = screen.join("\n");
+    const spread = screen.findIndex((l) => l.includes("LAGGING"));
+    // Prices on both sides of the labelled spread row.
+    expect(screen.slice(0, spread).some((l) => PRICE_ROW.test(l))).toBe(true);
+    expect(screen.slice(spread + 1).some((l) => PRICE_ROW.test(l))).toBe(true);
+    expect(screen[0]).toMatch(/BTC\/USD\s+◔ lagging/);
+    expect(text).not.toMatch(/● live/);
+    expect(screen.at(-1)).toMatch(/lag \d+(\.\d)? s/);
+    t.keys("q");
+  }, 40_000);
+});

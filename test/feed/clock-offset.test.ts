@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ClockOffset, lagOf, OFFSET_BUCKET_MS, OFFSET_BUCKETS } from "../../src/feed/freshness.js";
+import { freshness } from "../../src/feed/publisher.js";
+import { Slot } from "../../src/feed/session.js";
+import type { ConnectionState } from "../../src/feed/types.js";
+
+const T0 = 1_780_000_000_000;
+const WINDOW = OFFSET_BUCKET_MS * OFFSET_BUCKETS;
+
+describe("the clock offset", () => {
+  it("is the smallest receive − exchange figure of the window, whatever its sign", () => {
+    const o = new ClockOffset();
+    expect(o.baseline(T0)).toBeUndefined();
+    o.add(-7000 + 40, T0);
+    o.add(-7000 + 12, T0 + 100);
+    o.add(-7000 + 900, T0 + 200);
+    expect(o.baseline(T0 + 300)).toBe(-6988);
+  });
+
+  it("forgets figures older than the window, so a clock stepped forward stops reading as lag", () => {
+    const o = new ClockOffset();
+    o.add(10, T0);
+    o.add(5000 + 10, T0 + WINDOW / 2);
+    expect(o.baseline(T0 + WINDOW / 2)).toBe(10);
+    expect(o.baseline(T0 + WINDOW + OFFSET_BUCKET_MS)).toBe(5010);
+  });
+
+  it("gives a lag only once both figures are known, never below zero", () => {
+    expect(lagOf(undefined, 10)).toBeUndefined();
+    expect(lagOf(10, undefined)).toBeUndefined();
+    expect(lagOf(2510.4, 10)).toBe(2500);
+    expect(lagOf(5, 10)).toBe(0);
+  });
+});
+
+describe("a book's freshness", () => {
+  const limits = { staleAfterMs: 30_000, maxLagMs: 3000 };
+  const live: ConnectionState = { state: "live" };
+  const slot = (delta: number | undefined, changedAt = T0): Slot => {
+    const s = new Slot("BTC/USD", 100, 1000);
+    s.state = "live";
+    s.delta = delta;
+    s.changedAt = changedAt;
+    return s;
+  };
+
+  it("is live within --max-lag and lagging beyond it, with the lag either way", () => {
+    expect(freshness(slot(2900), live, 0, T0, limits)).toEqual({ state: "live", lagMs: 2900 });
+    expect(freshness(slot(3100), live, 0, T0, limits)).toEqual({ state: "lagging", lagMs: 3100 });
+    expect(freshness(slot(undefined), live, 0, T0, limits)).toEqual({ state: "live", lagMs: undefined });
+  });
+
+  it("is lagging on a quiet connection, its lag at least the silence; a quiet market is only stale", () => {
+    const quiet: ConnectionState = { state: "quiet", since: T0 - 4000 };
+    expect(freshness(slot(100), quiet, 0, T0, limits)).toEqual({ state: "lagging", lagMs: 4000 });
+    expect(freshness(slot(100, T0 - 40_000), live, 0, T0, limits)).toEqual({ state: "stale", lagMs: 100 });
+  });
+
+  it("leaves a book that is not verified as it is, with no lag", () => {
+    const s = slot(9000);
+    s.state = "resyncing";
+    expect(freshness(s, live, 0, T0, limits)).toEqual({ state: "resyncing", lagMs: undefined });
+  });
+});
