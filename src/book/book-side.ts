@@ -22,16 +22,17 @@ export const CHECKSUM_LEVELS = 10;
 const CLEAN = Number.MAX_SAFE_INTEGER;
 
 /**
- * A level's checksum data, INTS per slot in `ints`: the raw CRC register of its checksum text (price
- * text then qty text, see checksumText) and that text's length (-1: not prepared), and the same for
- * the price alone, kept across qty changes.
+ * A level's data, INTS per slot in `ints`: the raw CRC register of its checksum text (price text then
+ * qty text, see checksumText) and that text's length (-1: not prepared); the same for the price alone,
+ * kept across qty changes; and where its strings are in `texts`.
  */
 const CRC = 0;
 const CRC_LENGTH = 1;
 const PRICE_CRC = 2;
 const PRICE_LENGTH = 3;
-const INTS = 4;
-/** A level's price and qty text, TEXTS per slot in `texts`. */
+const TEXT = 4;
+const INTS = 5;
+/** A level's price and qty text, TEXTS per entry in `texts`. */
 const PRICE = 0;
 const QTY = 1;
 const TEXTS = 2;
@@ -50,7 +51,9 @@ const measured = { length: 0 };
  *
  * Levels live in parallel arrays, not as objects: their keys in a Float64Array, their checksum data in
  * an Int32Array, their price and qty strings in one array. A level therefore costs no allocation but
- * its strings, and nothing the garbage collector has to trace but those strings. At depth 1000 most
+ * its strings, and nothing the garbage collector has to trace but those strings. The strings stay in
+ * their entry of `texts` while the level moves (entries are taken from and given back to a free list),
+ * so moving levels copies only typed arrays, natively, with no write barrier per string. At depth 1000 most
  * inserts are long-lived levels at the far end of the range (the book refilling as the touch moves):
  * as objects (a level, its boxed key and CRC fields), each survived young collections and was copied
  * and promoted, which cost more than all the book's other work.
@@ -76,7 +79,11 @@ export class BookSide {
   private readonly sign: 1 | -1;
   private keys = new Float64Array(INITIAL_SLOTS);
   private ints = new Int32Array(INITIAL_SLOTS * INTS);
+  /** Entries of TEXTS strings, one per slot, held by levels or free (empty). */
   private texts: string[] = emptyTexts(INITIAL_SLOTS * TEXTS);
+  /** The free entries of `texts`, a stack. */
+  private free = countUp(INITIAL_SLOTS);
+  private freeCount = INITIAL_SLOTS;
   /** The levels are in slots head…end, worst to best. */
   private head = INITIAL_SLOTS >> 1;
   private end = INITIAL_SLOTS >> 1;
@@ -100,10 +107,12 @@ export class BookSide {
 
   /** The best `n` levels, best first, as plain copies. */
   top(n: number): BookLevel[] {
-    const texts = this.texts;
+    const { texts, ints } = this;
     const out: BookLevel[] = [];
-    for (let i = this.end - 1; i >= this.head && out.length < n; i--)
-      out.push({ price: texts[i * TEXTS + PRICE]!, qty: texts[i * TEXTS + QTY]! });
+    for (let i = this.end - 1; i >= this.head && out.length < n; i--) {
+      const t = ints[i * INTS + TEXT]! * TEXTS;
+      out.push({ price: texts[t + PRICE]!, qty: texts[t + QTY]! });
+    }
     return out;
   }
 
@@ -113,7 +122,7 @@ export class BookSide {
 
   best(): BookLevel | undefined {
     if (this.end === this.head) return undefined;
-    const t = (this.end - 1) * TEXTS;
+    const t = this.ints[(this.end - 1) * INTS + TEXT]! * TEXTS;
     return { price: this.texts[t + PRICE]!, qty: this.texts[t + QTY]! };
   }
 
@@ -127,8 +136,7 @@ export class BookSide {
   }
 
   clear(): void {
-    const texts = this.texts;
-    for (let i = this.head * TEXTS; i < this.end * TEXTS; i++) texts[i] = "";
+    for (let i = this.head; i < this.end; i++) this.release(i);
     this.head = this.end = this.keys.length >> 1;
     this.dirtyFrom = 0;
   }
@@ -262,18 +270,30 @@ export class BookSide {
     if (rank < this.dirtyFrom) this.dirtyFrom = rank;
   }
 
-  /** Fills slot `at` with a level not yet prepared for the checksum. */
+  /** Fills slot `at` with a level not yet prepared for the checksum, its strings in a free entry. */
   private place(at: number, key: number, price: string, qty: string): void {
+    const ints = this.ints;
+    const o = at * INTS;
+    const entry = this.free[--this.freeCount]!;
     this.keys[at] = key;
-    this.ints[at * INTS + CRC_LENGTH] = -1;
-    this.ints[at * INTS + PRICE_LENGTH] = -1;
-    this.texts[at * TEXTS + PRICE] = price;
-    this.texts[at * TEXTS + QTY] = qty;
+    ints[o + CRC_LENGTH] = -1;
+    ints[o + PRICE_LENGTH] = -1;
+    ints[o + TEXT] = entry;
+    this.texts[entry * TEXTS + PRICE] = price;
+    this.texts[entry * TEXTS + QTY] = qty;
+  }
+
+  /** Gives slot `at`'s strings back to the free entries. */
+  private release(at: number): void {
+    const entry = this.ints[at * INTS + TEXT]!;
+    this.texts[entry * TEXTS + PRICE] = this.texts[entry * TEXTS + QTY] = "";
+    this.free[this.freeCount++] = entry;
   }
 
   private setQty(at: number, qty: string): void {
-    this.texts[at * TEXTS + QTY] = qty;
-    this.ints[at * INTS + CRC_LENGTH] = -1;
+    const o = at * INTS;
+    this.texts[this.ints[o + TEXT]! * TEXTS + QTY] = qty;
+    this.ints[o + CRC_LENGTH] = -1;
     this.touch(this.end - 1 - at);
   }
 
@@ -281,14 +301,13 @@ export class BookSide {
   private remove(at: number): void {
     const { head, end } = this;
     this.touch(end - 1 - at);
+    this.release(at);
     if (end - 1 - at <= at - head) {
       this.move(at + 1, at, end - 1 - at);
       this.end = end - 1;
-      this.texts[(end - 1) * TEXTS + PRICE] = this.texts[(end - 1) * TEXTS + QTY] = "";
     } else {
       this.move(head, head + 1, at - head);
       this.head = head + 1;
-      this.texts[head * TEXTS + PRICE] = this.texts[head * TEXTS + QTY] = "";
     }
   }
 
@@ -313,36 +332,21 @@ export class BookSide {
   /** Moves `count` levels from slot `from` on to slot `to` on (the runs may overlap). */
   private move(from: number, to: number, count: number): void {
     if (count === 0) return;
-    const { keys, ints, texts } = this;
+    const { keys, ints } = this;
     if (count > NATIVE_MOVE) {
       keys.copyWithin(to, from, from + count);
       ints.copyWithin(to * INTS, from * INTS, (from + count) * INTS);
     } else if (to < from) {
-      for (let i = 0; i < count; i++) {
-        keys[to + i] = keys[from + i]!;
-        const a = (to + i) * INTS;
-        const b = (from + i) * INTS;
-        ints[a] = ints[b]!;
-        ints[a + 1] = ints[b + 1]!;
-        ints[a + 2] = ints[b + 2]!;
-        ints[a + 3] = ints[b + 3]!;
-      }
+      for (let i = 0; i < count; i++) keys[to + i] = keys[from + i]!;
+      const a = to * INTS;
+      const b = from * INTS;
+      for (let i = 0; i < count * INTS; i++) ints[a + i] = ints[b + i]!;
     } else {
-      for (let i = count - 1; i >= 0; i--) {
-        keys[to + i] = keys[from + i]!;
-        const a = (to + i) * INTS;
-        const b = (from + i) * INTS;
-        ints[a] = ints[b]!;
-        ints[a + 1] = ints[b + 1]!;
-        ints[a + 2] = ints[b + 2]!;
-        ints[a + 3] = ints[b + 3]!;
-      }
+      for (let i = count - 1; i >= 0; i--) keys[to + i] = keys[from + i]!;
+      const a = to * INTS;
+      const b = from * INTS;
+      for (let i = count * INTS - 1; i >= 0; i--) ints[a + i] = ints[b + i]!;
     }
-    const a = to * TEXTS;
-    const b = from * TEXTS;
-    const n = count * TEXTS;
-    if (to < from) for (let i = 0; i < n; i++) texts[a + i] = texts[b + i]!;
-    else for (let i = n - 1; i >= 0; i--) texts[a + i] = texts[b + i]!;
   }
 
   /** Makes the arrays hold at least `size` levels with room at both ends, the side being empty. */
@@ -362,29 +366,30 @@ export class BookSide {
     const shift = head - this.head;
     if (shift !== 0) {
       this.move(this.head, head, size);
-      // Slots the levels left keep no strings alive.
-      const texts = this.texts;
-      const from = shift > 0 ? this.head : head + size;
-      const to = shift > 0 ? Math.min(head, this.end) : this.end;
-      for (let i = from * TEXTS; i < to * TEXTS; i++) texts[i] = "";
       this.head = head;
       this.end = head + size;
     }
     return at + shift;
   }
 
-  /** New arrays of `slots` slots holding the same levels in the same slots. */
+  /** New arrays of `slots` slots (and entries) holding the same levels in the same slots and entries. */
   private resize(slots: number): void {
+    const old = this.keys.length;
     const keys = new Float64Array(slots);
     const ints = new Int32Array(slots * INTS);
-    const texts = emptyTexts(slots * TEXTS);
     const { head, end } = this;
     keys.set(this.keys.subarray(head, end), head);
     ints.set(this.ints.subarray(head * INTS, end * INTS), head * INTS);
-    for (let i = head * TEXTS; i < end * TEXTS; i++) texts[i] = this.texts[i]!;
+    const texts = this.texts;
+    for (let i = old * TEXTS; i < slots * TEXTS; i++) texts.push("");
+    // The new entries go on top of the free ones, the lowest on top.
+    const free = new Int32Array(slots);
+    free.set(this.free.subarray(0, this.freeCount));
+    for (let i = 0; i < slots - old; i++) free[this.freeCount + i] = slots - 1 - i;
+    this.freeCount += slots - old;
     this.keys = keys;
     this.ints = ints;
-    this.texts = texts;
+    this.free = free;
   }
 
   /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */
@@ -392,8 +397,7 @@ export class BookSide {
     const head = this.head;
     const excess = this.end - head - depth;
     if (excess <= 0) return;
-    const texts = this.texts;
-    for (let i = head * TEXTS; i < (head + excess) * TEXTS; i++) texts[i] = "";
+    for (let i = head; i < head + excess; i++) this.release(i);
     this.head = head + excess;
   }
 
@@ -407,11 +411,12 @@ export class BookSide {
   private prepare(at: number): void {
     const { ints, texts } = this;
     const o = at * INTS;
+    const t = ints[o + TEXT]! * TEXTS;
     if (ints[o + PRICE_LENGTH]! < 0) {
-      ints[o + PRICE_CRC] = feedWire(0, texts[at * TEXTS + PRICE]!, measured);
+      ints[o + PRICE_CRC] = feedWire(0, texts[t + PRICE]!, measured);
       ints[o + PRICE_LENGTH] = measured.length;
     }
-    ints[o + CRC] = feedWire(ints[o + PRICE_CRC]!, texts[at * TEXTS + QTY]!, measured);
+    ints[o + CRC] = feedWire(ints[o + PRICE_CRC]!, texts[t + QTY]!, measured);
     ints[o + CRC_LENGTH] = ints[o + PRICE_LENGTH]! + measured.length;
   }
 
@@ -455,5 +460,14 @@ export class BookSide {
 
 /** `n` empty strings, as a packed array (one made with holes stays slower to read). */
 function emptyTexts(n: number): string[] {
-  return Array.from({ length: n }, () => "");
+  const texts: string[] = [];
+  for (let i = 0; i < n; i++) texts.push("");
+  return texts;
+}
+
+/** A stack of the entries 0…n, the lowest on top. */
+function countUp(n: number): Int32Array {
+  const stack = new Int32Array(n);
+  for (let i = 0; i < n; i++) stack[i] = n - 1 - i;
+  return stack;
 }
