@@ -14,11 +14,18 @@ export async function runHot({ quick }) {
   const passes = quick ? 2 : 3;
   const processRounds = quick ? 3 : 7;
   const out = { messages, depths: {} };
-  for (const depth of [10, 1000]) {
-    const corpus = await ensureCorpus({ name: `hot-d${depth}-${messages}`, depth, messages });
+  // The drifting corpus: the mid rises ~1% and comes back, so levels keep leaving the top 1000 at one
+  // end (deletes implied by truncation) and re-entering it at the other (inserts at the far end).
+  const variants = [
+    { key: "10", depth: 10, drift: 0, name: `hot-d10-${messages}` },
+    { key: "1000", depth: 1000, drift: 0, name: `hot-d1000-${messages}` },
+    { key: "1000, mid drifting 1%", depth: 1000, drift: 0.01, name: `hot-d1000-drift-${messages}` },
+  ];
+  for (const { key, depth, drift, name } of variants) {
+    const corpus = await ensureCorpus({ name, depth, messages, drift });
     const loadBefore = load1();
     const stolen = stealMeter();
-    log(`  hot d${depth}: in-process, ${rounds} rounds × ${passes} passes …`);
+    log(`  hot ${name}: in-process, ${rounds} rounds × ${passes} passes …`);
     const inproc = { engine: [], baseline: [], ratios: [] };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? ["engine", "baseline"] : ["baseline", "engine"];
@@ -31,7 +38,7 @@ export async function runHot({ quick }) {
       }
       inproc.ratios.push(summary(round.engine).median / summary(round.baseline).median);
     }
-    log(`  hot d${depth}: whole processes, ${processRounds} rounds …`);
+    log(`  hot ${name}: whole processes, ${processRounds} rounds …`);
     const proc = { verify: [], baseline: [], ratios: [] };
     for (let r = 0; r < processRounds; r++) {
       const order = r % 2 === 0 ? ["verify", "baseline"] : ["baseline", "verify"];
@@ -48,7 +55,7 @@ export async function runHot({ quick }) {
     const inBase = summary(inproc.baseline);
     const prVerify = summary(proc.verify);
     const prBase = summary(proc.baseline);
-    out.depths[depth] = {
+    out.depths[key] = {
       corpus: { lines: corpus.lines, bytes: corpus.bytes, checksums: corpus.checksums },
       inProcess: {
         engine: inEngine,

@@ -20,6 +20,8 @@ const FORMAT = 1;
  * Path of the corpus `name` for these parameters, generating and verifying it if needed.
  * `copies` > 1 writes the generated session that many times in a row (a longer recording whose every
  * copy starts with its own status, acks and snapshots), to make large files cheaply.
+ * `drift` > 0 moves each pair's mid up by about that fraction and back over the updates (see
+ * generateFrames): at depth 1000, levels keep leaving the range and re-entering it at its far end.
  */
 export async function ensureCorpus({
   name,
@@ -28,11 +30,20 @@ export async function ensureCorpus({
   seed = 20260101,
   symbols = SYMBOLS,
   copies = 1,
+  drift = 0,
 }) {
   mkdirSync(CORPUS_DIR, { recursive: true });
   const file = join(CORPUS_DIR, `${name}.jsonl`);
   const manifestFile = join(CORPUS_DIR, `${name}.json`);
-  const params = { format: FORMAT, depth, messages, seed, symbols, copies };
+  const params = {
+    format: FORMAT,
+    depth,
+    messages,
+    seed,
+    symbols,
+    copies,
+    ...(drift === 0 ? {} : { drift }),
+  };
   if (existsSync(file) && existsSync(manifestFile)) {
     const m = JSON.parse(readFileSync(manifestFile, "utf8"));
     if (JSON.stringify(m.params) === JSON.stringify(params) && statSync(file).size === m.bytes)
@@ -40,10 +51,10 @@ export async function ensureCorpus({
   }
   const { generateFrames } = await dist("sim/generate.js");
   log(
-    `  generating ${name}: ${messages.toLocaleString()} updates × ${copies}, depth ${depth}, ${symbols.length} pairs …`,
+    `  generating ${name}: ${messages.toLocaleString()} updates × ${copies}, depth ${depth}, ${symbols.length} pairs${drift === 0 ? "" : `, mid drifting ${drift * 100}%`} …`,
   );
   const frames = [];
-  for (const frame of generateFrames({ symbols, depth, seed, messages })) frames.push(frame);
+  for (const frame of generateFrames({ symbols, depth, seed, messages, drift })) frames.push(frame);
   const fd = openSync(file, "w");
   let bytes = 0;
   for (let c = 0; c < copies; c++) {

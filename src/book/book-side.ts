@@ -17,76 +17,57 @@ export type BookLevel = {
   readonly qty: string;
 };
 
-const NO_SHIFT = new Int32Array(0);
-/** Scratch for feedWire's second result. */
-const measured = { length: 0 };
-
-/**
- * Internal mutable level. Its part of the checksum (price text then qty text, see checksumText)
- * is prepared once, the first time the level reaches the top 10, and again only when its qty
- * changes: levels set deep in a 1000-level book that never reach the top cost nothing. A level set
- * from a scanned frame within the top 10 is prepared at once from the frame's bytes (prepareFrom),
- * which is cheaper than reading its strings later.
- */
-class Level implements BookLevel {
-  /** Raw CRC register of this level's checksum text, and that text's length (-1: not prepared). */
-  crc = 0;
-  crcLength = -1;
-  /** shiftTable(crcLength), kept with the level: the checksum appends it once a message or so. */
-  shift: Int32Array = NO_SHIFT;
-  /** The price's part, kept across qty changes (priceLength -1: not prepared). */
-  private priceCrc = 0;
-  private priceLength = -1;
-
-  constructor(
-    readonly price: string,
-    public qty: string,
-    /** Ascending along the array, which runs worst to best: see BookSide. */
-    readonly key: number,
-  ) {}
-
-  prepare(): void {
-    if (this.priceLength < 0) {
-      this.priceCrc = feedWire(0, this.price, measured);
-      this.priceLength = measured.length;
-    }
-    this.crc = feedWire(this.priceCrc, this.qty, measured);
-    this.crcLength = this.priceLength + measured.length;
-    this.shift = shiftTable(this.crcLength);
-  }
-
-  /** `prepare` from the frame bytes this level's price and qty were just read from. */
-  prepareFrom(b: Uint8Array, priceStart: number, priceEnd: number, qtyEnd: number): void {
-    if (this.priceLength < 0) {
-      this.priceCrc = feedWireBytes(0, b, priceStart, priceEnd, measured);
-      this.priceLength = measured.length;
-    }
-    this.crc = feedWireBytes(this.priceCrc, b, priceEnd + QTY_OFFSET, qtyEnd, measured);
-    this.crcLength = this.priceLength + measured.length;
-    this.shift = shiftTable(this.crcLength);
-  }
-}
-
 /** Levels at or above this rank (0 = best) never reach the checksum. */
 export const CHECKSUM_LEVELS = 10;
 const CLEAN = Number.MAX_SAFE_INTEGER;
-/** Up to this many levels are moved by hand on an insert or delete (see remove). */
-const SHORT_MOVE = 16;
-/** Free slots made at a side's front at once for inserts near its worst end, and the most it keeps. */
-const FRONT_ROOM = 64;
-const MAX_FRONT_ROOM = 256;
-/** FRONT_ROOM free slots, added in place (a side's methods keep the array in locals). */
-const FRONT: undefined[] = new Array<undefined>(FRONT_ROOM).fill(undefined);
+
+/**
+ * A level's data, INTS per slot in `ints`: the raw CRC register of its checksum text (price text then
+ * qty text, see checksumText) and that text's length (-1: not prepared); the same for the price alone,
+ * kept across qty changes; and where its strings are in `texts`.
+ */
+const CRC = 0;
+const CRC_LENGTH = 1;
+const PRICE_CRC = 2;
+const PRICE_LENGTH = 3;
+const TEXT = 4;
+const INTS = 5;
+/** A level's price and qty text, TEXTS per entry in `texts`. */
+const PRICE = 0;
+const QTY = 1;
+const TEXTS = 2;
+
+/** Slots a new side starts with (a depth-10 book rarely holds more than a few dozen levels). */
+const INITIAL_SLOTS = 64;
+/** Moves of more levels than this copy the typed arrays natively (copyWithin) instead of by hand. */
+const NATIVE_MOVE = 24;
+/** Scratch for feedWire's second result. */
+const measured = { length: 0 };
 
 /**
  * One side of a book, kept sorted by binary search: no re-sort, no Decimal arithmetic.
  * Distinct fixed-precision prices map to distinct, equally ordered doubles, so the numeric key
  * orders exactly while the text stays exact.
  *
- * The array runs from the worst level to the best, so the busy end (the touch) is the array's end:
- * inserting or deleting there moves few elements, and truncation drops from the front with
- * `shift()`, which V8 does in O(1). Best-first storage measured ~2 µs per level change at depth
- * 1000, almost all of it `splice` moving a thousand pointers.
+ * Levels live in parallel arrays, not as objects: their keys in a Float64Array, their checksum data in
+ * an Int32Array, their price and qty strings in one array. A level therefore costs no allocation but
+ * its strings, and nothing the garbage collector has to trace but those strings. The strings stay in
+ * their entry of `texts` while the level moves (entries are taken from and given back to a free list),
+ * so moving levels copies only typed arrays, natively, with no write barrier per string. At depth 1000 most
+ * inserts are long-lived levels at the far end of the range (the book refilling as the touch moves):
+ * as objects (a level, its boxed key and CRC fields), each survived young collections and was copied
+ * and promoted, which cost more than all the book's other work.
+ *
+ * The levels run from the worst to the best in slots `head`…`end` of the arrays, with free slots on
+ * both sides, so the busy end (the touch) is at `end`, truncation advances `head`, and an insert or
+ * delete moves the levels on whichever side of it is shorter: few near either end, at most half the
+ * side deep in it. When a side runs out of free slots at one end its levels are re-centred (the arrays
+ * grow when less than half of them is free): once per several hundred levels added at that end.
+ *
+ * The checksum part of a level (its text's CRC) is prepared once, the first time the level reaches the
+ * top 10, and again only when its qty changes: levels deep in a 1000-level book that never reach the top
+ * cost nothing. A level set from a scanned frame within the top 10 is prepared at once from the frame's
+ * bytes, which is cheaper than reading its strings later.
  *
  * Levels come in two ways with the same result: as parsed `{price, qty}` text (set, load: the
  * generic parser's messages, tests) or straight from a frame BookScan accepted whole (setScanned,
@@ -96,14 +77,16 @@ const FRONT: undefined[] = new Array<undefined>(FRONT_ROOM).fill(undefined);
 export class BookSide {
   /** Makes keys ascend from worst to best: asks worst = highest price, bids worst = lowest. */
   private readonly sign: 1 | -1;
-  /**
-   * The levels, worst to best, from `head` on: the slots before `head` are free (undefined), so that a
-   * level inserted near the worst end moves the few levels below it down into a free slot instead of
-   * the many above it up. At depth 1000 about 40% of the inserts land among the 10 worst levels (the
-   * book refilling its far end), and `splice` moved ~1000 levels for each.
-   */
-  private readonly list: (Level | undefined)[] = [];
-  private head = 0;
+  private keys = new Float64Array(INITIAL_SLOTS);
+  private ints = new Int32Array(INITIAL_SLOTS * INTS);
+  /** Entries of TEXTS strings, one per slot, held by levels or free (empty). */
+  private texts: string[] = emptyTexts(INITIAL_SLOTS * TEXTS);
+  /** The free entries of `texts`, a stack. */
+  private free = countUp(INITIAL_SLOTS);
+  private freeCount = INITIAL_SLOTS;
+  /** The levels are in slots head…end, worst to best. */
+  private head = INITIAL_SLOTS >> 1;
+  private end = INITIAL_SLOTS >> 1;
   /** Lowest rank (0 = best) changed since the checksum was last taken (CLEAN: none). */
   private dirtyFrom = 0;
   /** How many levels reached the checksum when it was last taken. */
@@ -124,35 +107,37 @@ export class BookSide {
 
   /** The best `n` levels, best first, as plain copies. */
   top(n: number): BookLevel[] {
-    const list = this.list;
+    const { texts, ints } = this;
     const out: BookLevel[] = [];
-    for (let i = list.length - 1; i >= this.head && out.length < n; i--)
-      out.push({ price: list[i]!.price, qty: list[i]!.qty });
+    for (let i = this.end - 1; i >= this.head && out.length < n; i--) {
+      const t = ints[i * INTS + TEXT]! * TEXTS;
+      out.push({ price: texts[t + PRICE]!, qty: texts[t + QTY]! });
+    }
     return out;
   }
 
   get size(): number {
-    return this.list.length - this.head;
+    return this.end - this.head;
   }
 
   best(): BookLevel | undefined {
-    return this.list[this.list.length - 1];
+    if (this.end === this.head) return undefined;
+    const t = this.ints[(this.end - 1) * INTS + TEXT]! * TEXTS;
+    return { price: this.texts[t + PRICE]!, qty: this.texts[t + QTY]! };
   }
 
   /**
    * Whether this side's best price is at or beyond `other`'s (bids: at or above the best ask), for the
-   * crossed-book test; false when either side is empty. Compared here, the two prices need no heap
-   * boxes (a price returned from a call did: ~2 per message).
+   * crossed-book test; false when either side is empty.
    */
   reaches(other: BookSide): boolean {
-    const mine = this.list[this.list.length - 1];
-    const theirs = other.list[other.list.length - 1];
-    return mine !== undefined && theirs !== undefined && mine.key * this.sign >= theirs.key * other.sign;
+    if (this.end === this.head || other.end === other.head) return false;
+    return this.keys[this.end - 1]! * this.sign >= other.keys[other.end - 1]! * other.sign;
   }
 
   clear(): void {
-    this.list.length = 0;
-    this.head = 0;
+    for (let i = this.head; i < this.end; i++) this.release(i);
+    this.head = this.end = this.keys.length >> 1;
     this.dirtyFrom = 0;
   }
 
@@ -162,7 +147,7 @@ export class BookSide {
    */
   load(levels: readonly WireLevel[]): void {
     this.clear();
-    const list = this.list;
+    this.reserve(levels.length);
     let previous = -Infinity;
     for (let i = levels.length - 1; i >= 0; i--) {
       const { price, qty } = levels[i]!;
@@ -172,7 +157,7 @@ export class BookSide {
         for (const l of levels) this.set(l.price, l.qty);
         return;
       }
-      list.push(new Level(price, qty, key));
+      this.place(this.end++, key, price, qty);
       previous = key;
     }
   }
@@ -180,7 +165,8 @@ export class BookSide {
   /** `load` for levels `from`…`to` of a scanned frame (BookScan), read straight from its text. */
   loadScanned(scan: BookScan, from: number, to: number): void {
     this.clear();
-    const { list, sign } = this;
+    this.reserve(to - from);
+    const sign = this.sign;
     const { levels, keys } = scan;
     let previous = -Infinity;
     for (let i = to - 1; i >= from; i--) {
@@ -193,22 +179,20 @@ export class BookSide {
       }
       const priceEnd = levels[o + PRICE_END]!;
       const price = scan.slice(levels[o + PRICE_START]!, priceEnd);
-      list.push(new Level(price, scan.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]!), key));
+      this.place(this.end++, key, price, scan.slice(priceEnd + QTY_OFFSET, levels[o + QTY_END]!));
       previous = key;
     }
   }
 
   /** Sets a level's quantity (absolute), or deletes it when `qty` is zero. */
   set(price: string, qty: string): void {
-    const list = this.list;
     const key = priceKey(price) * this.sign;
     const lo = this.search(key);
-    const found = list[lo];
-    if (found !== undefined && found.key === key) {
+    if (lo < this.end && this.keys[lo] === key) {
       if (isZeroText(qty)) this.remove(lo);
-      else this.setQty(lo, found, qty);
+      else this.setQty(lo, qty);
     } else if (!isZeroText(qty)) {
-      this.insert(lo, new Level(price, qty, key));
+      this.place(this.insert(lo), key, price, qty);
     }
   }
 
@@ -221,7 +205,7 @@ export class BookSide {
    * stored at all: `truncate` would drop it.
    */
   setScanned(scan: BookScan, from: number, to: number, depth: number): void {
-    const { list, sign } = this;
+    const sign = this.sign;
     const { bytes, levels, keys } = scan;
     for (let i = from; i < to; i++) {
       const key = keys[i]! * sign;
@@ -229,47 +213,45 @@ export class BookSide {
       const priceStart = levels[o + PRICE_START]!;
       const priceEnd = levels[o + PRICE_END]!;
       const qtyEnd = levels[o + QTY_END]!;
-      const lo = this.search(key);
+      let at = this.search(key);
       // Rank (0 = best) of the level set, or taken by the level inserted.
-      let rank = list.length - 1 - lo;
-      let level = list[lo];
-      if (level !== undefined && level.key === key) {
+      let rank = this.end - 1 - at;
+      if (at < this.end && this.keys[at] === key) {
         if (levels[o + QTY_NONZERO] === 0) {
-          this.remove(lo);
+          this.remove(at);
           continue;
         }
-        this.setQty(lo, level, scan.slice(priceEnd + QTY_OFFSET, qtyEnd));
+        this.setQty(at, scan.slice(priceEnd + QTY_OFFSET, qtyEnd));
       } else if (levels[o + QTY_NONZERO] !== 0) {
         rank++;
         if (rank - (to - 1 - i) >= depth) continue;
         const price = scan.slice(priceStart, priceEnd);
-        level = new Level(price, scan.slice(priceEnd + QTY_OFFSET, qtyEnd), key);
-        this.insert(lo, level);
+        at = this.insert(at);
+        this.place(at, key, price, scan.slice(priceEnd + QTY_OFFSET, qtyEnd));
       } else {
         continue;
       }
-      if (rank < CHECKSUM_LEVELS) level.prepareFrom(bytes, priceStart, priceEnd, qtyEnd);
+      if (rank < CHECKSUM_LEVELS) this.prepareFrom(at, bytes, priceStart, priceEnd, qtyEnd);
     }
   }
 
   /**
-   * Index of the first level whose key is >= key (the list's length when none is). Most changes land
-   * at or near the touch, the array's end: the search gallops down from there (ranks 0, 1, 3, 7, …),
-   * then bisects the last stride, so a change at rank r reads about 2·log2(r) levels, all near the
-   * cache-warm touch, instead of log2(size) spread over the whole array. The next most common place
-   * is beyond the worst level (a full book at depth 1000 gets one such level every few messages):
-   * that is one read of the array's first level.
+   * Slot of the first level whose key is >= key (`end` when none is). Most changes land at or near
+   * the touch, the end: the search gallops down from there (ranks 0, 1, 3, 7, …), then bisects the
+   * last stride, so a change at rank r reads about 2·log2(r) keys. The next most common place is
+   * beyond the worst level (a full book at depth 1000 gets one such level every few messages): that
+   * is one read of the worst key.
    */
   private search(key: number): number {
-    const list = this.list;
+    const keys = this.keys;
     const head = this.head;
-    const n = list.length;
+    const n = this.end;
     // Beyond the worst level: a price that fell out of range, or one the book is too deep to keep.
-    if (n === head || !(list[head]!.key < key)) return head;
+    if (n === head || !(keys[head]! < key)) return head;
     let lo = head;
     let hi = n;
     for (let step = 1; step <= n - head; step *= 2) {
-      if (list[n - step]!.key < key) {
+      if (keys[n - step]! < key) {
         lo = n - step + 1;
         break;
       }
@@ -277,7 +259,7 @@ export class BookSide {
     }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (list[mid]!.key < key) lo = mid + 1;
+      if (keys[mid]! < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -288,83 +270,166 @@ export class BookSide {
     if (rank < this.dirtyFrom) this.dirtyFrom = rank;
   }
 
-  /**
-   * Removes the level at `index`. Near the touch (the array's end, where most changes land) the few
-   * levels above it move down one by one; deeper, `splice` moves them natively (a loop measured slower
-   * for hundreds of elements, and `splice` allocates its result array, which costs more for a few).
-   */
-  private remove(index: number): void {
-    const list = this.list;
-    const last = list.length - 1;
-    const head = this.head;
-    this.touch(last - index);
-    if (last - index <= SHORT_MOVE) {
-      for (let i = index; i < last; i++) list[i] = list[i + 1]!;
-      list.pop();
-    } else if (index - head <= SHORT_MOVE) {
-      // Near the worst end: the levels below move up, freeing a slot at the front.
-      for (let i = index; i > head; i--) list[i] = list[i - 1]!;
-      list[head] = undefined;
+  /** Fills slot `at` with a level not yet prepared for the checksum, its strings in a free entry. */
+  private place(at: number, key: number, price: string, qty: string): void {
+    const ints = this.ints;
+    const o = at * INTS;
+    const entry = this.free[--this.freeCount]!;
+    this.keys[at] = key;
+    ints[o + CRC_LENGTH] = -1;
+    ints[o + PRICE_LENGTH] = -1;
+    ints[o + TEXT] = entry;
+    this.texts[entry * TEXTS + PRICE] = price;
+    this.texts[entry * TEXTS + QTY] = qty;
+  }
+
+  /** Gives slot `at`'s strings back to the free entries. */
+  private release(at: number): void {
+    const entry = this.ints[at * INTS + TEXT]!;
+    this.texts[entry * TEXTS + PRICE] = this.texts[entry * TEXTS + QTY] = "";
+    this.free[this.freeCount++] = entry;
+  }
+
+  private setQty(at: number, qty: string): void {
+    const o = at * INTS;
+    this.texts[this.ints[o + TEXT]! * TEXTS + QTY] = qty;
+    this.ints[o + CRC_LENGTH] = -1;
+    this.touch(this.end - 1 - at);
+  }
+
+  /** Removes the level in slot `at`, moving the shorter run of levels on either side of it. */
+  private remove(at: number): void {
+    const { head, end } = this;
+    this.touch(end - 1 - at);
+    this.release(at);
+    if (end - 1 - at <= at - head) {
+      this.move(at + 1, at, end - 1 - at);
+      this.end = end - 1;
+    } else {
+      this.move(head, head + 1, at - head);
       this.head = head + 1;
-    } else {
-      list.splice(index, 1);
     }
   }
 
-  private setQty(index: number, level: Level, qty: string): void {
-    level.qty = qty;
-    level.crcLength = -1;
-    this.touch(this.list.length - 1 - index);
+  /**
+   * Makes a free slot for a level that goes before the one in slot `at` (taking its rank), moving the
+   * shorter run of levels on either side; returns the free slot.
+   */
+  private insert(at: number): number {
+    this.touch(this.end - at);
+    if (this.end - at <= at - this.head) {
+      if (this.end === this.keys.length) at = this.recentre(at, 1);
+      this.move(at, at + 1, this.end - at);
+      this.end++;
+      return at;
+    }
+    if (this.head === 0) at = this.recentre(at, 1);
+    this.move(this.head, this.head - 1, at - this.head);
+    this.head--;
+    return at - 1;
   }
 
-  /** Inserts before the level at `index`, taking that level's rank (moving levels as `remove` does). */
-  private insert(index: number, level: Level): void {
-    const list = this.list;
-    const length = list.length;
-    this.touch(length - index);
-    if (index === length) {
-      list.push(level);
-    } else if (length - index <= SHORT_MOVE) {
-      list.push(list[length - 1]!);
-      for (let i = length - 1; i > index; i--) list[i] = list[i - 1]!;
-      list[index] = level;
-    } else if (index - this.head <= SHORT_MOVE) {
-      // Near the worst end: the levels below move down into a free slot at the front, and the new
-      // level takes the slot just below the one at `index`.
-      let at = index - 1;
-      if (this.head === 0) {
-        list.unshift(...FRONT);
-        this.head = FRONT_ROOM;
-        at += FRONT_ROOM;
-      }
-      const head = --this.head;
-      for (let i = head; i < at; i++) list[i] = list[i + 1]!;
-      list[at] = level;
+  /** Moves `count` levels from slot `from` on to slot `to` on (the runs may overlap). */
+  private move(from: number, to: number, count: number): void {
+    if (count === 0) return;
+    const { keys, ints } = this;
+    if (count > NATIVE_MOVE) {
+      keys.copyWithin(to, from, from + count);
+      ints.copyWithin(to * INTS, from * INTS, (from + count) * INTS);
+    } else if (to < from) {
+      for (let i = 0; i < count; i++) keys[to + i] = keys[from + i]!;
+      const a = to * INTS;
+      const b = from * INTS;
+      for (let i = 0; i < count * INTS; i++) ints[a + i] = ints[b + i]!;
     } else {
-      list.splice(index, 0, level);
+      for (let i = count - 1; i >= 0; i--) keys[to + i] = keys[from + i]!;
+      const a = to * INTS;
+      const b = from * INTS;
+      for (let i = count * INTS - 1; i >= 0; i--) ints[a + i] = ints[b + i]!;
     }
+  }
+
+  /** Makes the arrays hold at least `size` levels with room at both ends, the side being empty. */
+  private reserve(size: number): void {
+    if (size + 2 > this.keys.length) this.resize(2 * size + INITIAL_SLOTS);
+    this.head = this.end = (this.keys.length - size) >> 1;
+  }
+
+  /**
+   * Centres the levels in the arrays (grown first when fewer than half the slots would stay free), so
+   * that `extra` more levels fit at either end; returns where slot `at` went.
+   */
+  private recentre(at: number, extra: number): number {
+    const size = this.end - this.head;
+    if (2 * (size + extra) > this.keys.length) this.resize(2 * (size + extra) + INITIAL_SLOTS);
+    const head = (this.keys.length - size) >> 1;
+    const shift = head - this.head;
+    if (shift !== 0) {
+      this.move(this.head, head, size);
+      this.head = head;
+      this.end = head + size;
+    }
+    return at + shift;
+  }
+
+  /** New arrays of `slots` slots (and entries) holding the same levels in the same slots and entries. */
+  private resize(slots: number): void {
+    const old = this.keys.length;
+    const keys = new Float64Array(slots);
+    const ints = new Int32Array(slots * INTS);
+    const { head, end } = this;
+    keys.set(this.keys.subarray(head, end), head);
+    ints.set(this.ints.subarray(head * INTS, end * INTS), head * INTS);
+    this.texts.length = slots * TEXTS;
+    this.texts.fill("", old * TEXTS);
+    // The new entries go on top of the free ones, the lowest on top.
+    const free = new Int32Array(slots);
+    free.set(this.free.subarray(0, this.freeCount));
+    for (let i = 0; i < slots - old; i++) free[this.freeCount + i] = slots - 1 - i;
+    this.freeCount += slots - old;
+    this.keys = keys;
+    this.ints = ints;
+    this.free = free;
   }
 
   /** Drops levels beyond `depth`, from the worst end (Kraken never sends deletes for them). */
   truncate(depth: number): void {
-    const list = this.list;
     const head = this.head;
-    const excess = list.length - head - depth;
+    const excess = this.end - head - depth;
     if (excess <= 0) return;
-    const end = head + excess;
-    for (let i = head; i < end; i++) list[i] = undefined;
-    this.head = end;
-    // Free slots beyond what front inserts use are given back (once per MAX_FRONT_ROOM dropped levels).
-    if (end > MAX_FRONT_ROOM) {
-      list.splice(0, end - FRONT_ROOM);
-      this.head = FRONT_ROOM;
-    }
+    for (let i = head; i < head + excess; i++) this.release(i);
+    this.head = head + excess;
   }
 
   /** Number of levels that reach the checksum. */
   checksumCount(): number {
-    const size = this.list.length - this.head;
+    const size = this.end - this.head;
     return size < CHECKSUM_LEVELS ? size : CHECKSUM_LEVELS;
+  }
+
+  /** Prepares slot `at`'s checksum part from its strings. */
+  private prepare(at: number): void {
+    const { ints, texts } = this;
+    const o = at * INTS;
+    const t = ints[o + TEXT]! * TEXTS;
+    if (ints[o + PRICE_LENGTH]! < 0) {
+      ints[o + PRICE_CRC] = feedWire(0, texts[t + PRICE]!, measured);
+      ints[o + PRICE_LENGTH] = measured.length;
+    }
+    ints[o + CRC] = feedWire(ints[o + PRICE_CRC]!, texts[t + QTY]!, measured);
+    ints[o + CRC_LENGTH] = ints[o + PRICE_LENGTH]! + measured.length;
+  }
+
+  /** `prepare` from the frame bytes slot `at`'s price and qty were just read from. */
+  private prepareFrom(at: number, b: Uint8Array, priceStart: number, priceEnd: number, qtyEnd: number): void {
+    const ints = this.ints;
+    const o = at * INTS;
+    if (ints[o + PRICE_LENGTH]! < 0) {
+      ints[o + PRICE_CRC] = feedWireBytes(0, b, priceStart, priceEnd, measured);
+      ints[o + PRICE_LENGTH] = measured.length;
+    }
+    ints[o + CRC] = feedWireBytes(ints[o + PRICE_CRC]!, b, priceEnd + QTY_OFFSET, qtyEnd, measured);
+    ints[o + CRC_LENGTH] = ints[o + PRICE_LENGTH]! + measured.length;
   }
 
   /**
@@ -372,15 +437,17 @@ export class BookSide {
    * the book combines the two sides. Recomputes only from the best-ranked level changed since last time.
    */
   checksumPart(): { readonly crc: number; readonly length: number } {
-    const { list, registers, lengths } = this;
+    const { registers, lengths } = this;
     const n = this.checksumCount();
     if (this.dirtyFrom < n || n !== this.checkedCount) {
-      const last = list.length - 1;
+      const last = this.end - 1;
+      const ints = this.ints;
       for (let i = Math.min(this.dirtyFrom, n); i < n; i++) {
-        const level = list[last - i]!;
-        if (level.crcLength < 0) level.prepare();
-        registers[i + 1] = shifted(level.shift, registers[i]!) ^ level.crc;
-        lengths[i + 1] = lengths[i]! + level.crcLength;
+        const at = last - i;
+        if (ints[at * INTS + CRC_LENGTH]! < 0) this.prepare(at);
+        const length = ints[at * INTS + CRC_LENGTH]!;
+        registers[i + 1] = shifted(shiftTable(length), registers[i]!) ^ ints[at * INTS + CRC]!;
+        lengths[i + 1] = lengths[i]! + length;
       }
       this.dirtyFrom = CLEAN;
       this.checkedCount = n;
@@ -389,4 +456,16 @@ export class BookSide {
     this.part.length = lengths[n]!;
     return this.part;
   }
+}
+
+/** `n` empty strings (filled natively: a side's first snapshot runs before any of this is compiled). */
+function emptyTexts(n: number): string[] {
+  return new Array<string>(n).fill("");
+}
+
+/** A stack of the entries 0…n, the lowest on top. */
+function countUp(n: number): Int32Array {
+  const stack = new Int32Array(n);
+  for (let i = 0; i < n; i++) stack[i] = n - 1 - i;
+  return stack;
 }

@@ -16,6 +16,13 @@ export type GenerateOptions = {
   readonly rate?: number;
   /** Exchange time of the first frame, microseconds since the epoch (default 2026-01-01T00:00:00Z). */
   readonly startMicros?: number;
+  /**
+   * How far each pair's mid drifts and comes back over the session, as a fraction of its price (0.01:
+   * up 1% by the middle of the updates, back by the end; default 0, a mid pulled toward the pair's
+   * price throughout). At depth 1000 levels then leave the range at one end and enter at the other,
+   * and on the way back the same prices re-enter.
+   */
+  readonly drift?: number;
 };
 
 const DEFAULT_START = Date.UTC(2026, 0, 1) * 1000;
@@ -54,12 +61,19 @@ export function* generateFrames(o: GenerateOptions): Generator<string> {
     f.at = now + Math.round(f.pacer.next(rate) * 1e6);
   }
   const depths = [o.depth];
+  const drift = o.drift ?? 0;
   let sent = 0;
   while (sent < o.messages && feeds.length > 0) {
     let next = feeds[0]!;
     for (const f of feeds) if (f.at < next.at) next = f;
     if (next.at <= now) next.at = now + 1;
     now = next.at;
+    if (drift !== 0) {
+      const market = next.feed.market;
+      market.anchorTicks = Math.round(
+        market.pair.midTicks * (1 + drift * Math.sin((Math.PI * sent) / o.messages)),
+      );
+    }
     const frame = next.feed.step(depths, now)[0];
     next.at = now + Math.max(1, Math.round(next.pacer.next(rate) * 1e6));
     if (frame !== undefined) {

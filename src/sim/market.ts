@@ -32,12 +32,15 @@ export class Market {
   readonly sides: readonly [SideBook, SideBook] = [this.bids, this.asks];
   private readonly minLots: number;
   private changes: LevelChange[] = [];
+  /** The price, in ticks, the mid's walk is pulled toward: the pair's mid unless a drift moves it. */
+  anchorTicks: number;
 
   constructor(
     readonly pair: Pair,
     private readonly rng: Random,
   ) {
     this.minLots = Math.max(1, toUnits(pair.qtyMin, pair.qtyPrecision));
+    this.anchorTicks = pair.midTicks;
     const ask = pair.midTicks + 1;
     const bid = pair.midTicks - rng.int(3);
     this.bids.set(-bid, this.newLots());
@@ -161,14 +164,14 @@ export class Market {
   }
 
   /**
-   * The mid's random walk, pulled back toward the pair's starting price: the touch on one side
+   * The mid's random walk, pulled back toward the anchor (the pair's starting price unless drifted): the touch on one side
    * is taken out (one or two levels) and a new best level appears on the other side.
    */
   private walk(): void {
     const rng = this.rng;
     const bid = this.bids.ticksAt(0);
     const ask = this.asks.ticksAt(0);
-    const dev = ((bid + ask) / 2 - this.pair.midTicks) / this.pair.midTicks;
+    const dev = ((bid + ask) / 2 - this.anchorTicks) / this.anchorTicks;
     const up = rng.chance(Math.min(0.9, Math.max(0.1, 0.5 - dev * 40)));
     const taken = rng.chance(0.3) ? 2 : 1;
     if (up) {

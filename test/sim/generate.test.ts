@@ -84,4 +84,37 @@ describe("generateFrames", () => {
       expect(report.errors).toEqual([]);
     }, 60_000);
   }
+
+  it("drifts each mid up by about `drift` and back, levels leaving and entering the top 1000, checksums right", () => {
+    const checker = new BookChecker(1000);
+    const mids: number[] = [];
+    let entered = 0;
+    for (const f of generateFrames({
+      symbols: ["BTC/USD"],
+      depth: 1000,
+      seed: 5,
+      messages: 20_000,
+      drift: 0.01,
+    })) {
+      if (!isBook(f)) continue;
+      const book = checker.books.get("BTC/USD");
+      const worst = book?.bids.levels.at(-1)?.price;
+      // A bid below the 1000th: a level entering the range at its far end.
+      if (isUpdate(f) && worst !== undefined) {
+        const sent = JSON.parse(f) as { data: { bids: { price: number }[] }[] };
+        entered += sent.data[0]!.bids.filter((l) => l.price < Number(worst)).length;
+      }
+      checker.apply(f);
+      const b = checker.books.get("BTC/USD")!;
+      mids.push((Number(b.bids.best()!.price) + Number(b.asks.best()!.price)) / 2);
+    }
+    expect(checker.totals).toMatchObject({ updates: 20_000, mismatched: 0, crossed: 0 });
+    const start = mids[0]!;
+    const middle = mids[Math.floor(mids.length / 2)]!;
+    expect(middle / start - 1).toBeGreaterThan(0.005);
+    expect(middle / start - 1).toBeLessThan(0.015);
+    expect(Math.abs(mids.at(-1)! / start - 1)).toBeLessThan(0.004);
+    // On the way back down, bids leave the top at its far end and come back: hundreds of such inserts.
+    expect(entered).toBeGreaterThan(500);
+  });
 });
