@@ -2,8 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
-import { verifyCommand } from "../verify/command.js";
-import { simulateCommand } from "../sim/command.js";
+import { verifyCommand } from "./verify.js";
+import { simulateCommand } from "./simulate.js";
 import {
   parseDepth,
   parsePositiveInt,

@@ -1,7 +1,7 @@
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseFrame } from "../protocol/parse.js";
 import { BOOK_DEPTHS } from "../protocol/types.js";
-import { readLines } from "../verify/lines.js";
+import { readLines } from "../recording/lines.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "./limits.js";
 import type { SimLimits } from "./limits.js";
 import { Random, deriveSeed, randomSeed } from "./random.js";
 import { REPLAY_HIGH_WATER, ReplaySource, loadRecording } from "./replay.js";
-import { Session } from "./session.js";
+import { Session } from "./client-session.js";
 import type { BookSource } from "./source.js";
 
 export type { FaultOptions } from "./faults.js";

@@ -2,7 +2,7 @@ import { OrderBook } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
-import { readBlocks } from "./lines.js";
+import { readBlocks } from "../recording/lines.js";
 
 const LF = 10;
 const CR = 13;

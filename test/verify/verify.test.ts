@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOCK_SLACK, readBlocks, readLines } from "../../src/verify/lines.js";
+import { BLOCK_SLACK, readBlocks, readLines } from "../../src/recording/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";

@@ -9,11 +9,11 @@ import {
   parseSeconds,
   parseSpeed,
   parseSymbolList,
-} from "../cli/parsers.js";
-import { MALFORMED_KINDS } from "./faults.js";
-import type { FaultOptions, MalformedKind } from "./faults.js";
-import { DEFAULT_LIMITS, MIB } from "./limits.js";
-import type { SimOptions } from "./server.js";
+} from "./parsers.js";
+import { MALFORMED_KINDS } from "../sim/faults.js";
+import type { FaultOptions, MalformedKind } from "../sim/faults.js";
+import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
+import type { SimOptions } from "../sim/server.js";
 
 type SimulateFlags = {
   host: string;
@@ -198,8 +198,8 @@ export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
 async function runSimulate(flags: SimulateFlags): Promise<number> {
   // Loaded here, not with the command's definition, which every command (`verify` too) loads.
   const [{ CATALOGUE }, { randomSeed }] = await Promise.all([
-    import("./catalogue.js"),
-    import("./random.js"),
+    import("../sim/catalogue.js"),
+    import("../sim/random.js"),
   ]);
   const seed = flags.seed ?? randomSeed();
   // Listen for the signals before the URL is printed: whoever reads it may signal at once.
@@ -212,7 +212,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   };
   process.on("SIGINT", done);
   process.on("SIGTERM", done);
-  const { startSimServer } = await import("./server.js");
+  const { startSimServer } = await import("../sim/server.js");
   let server;
   try {
     server = await startSimServer({

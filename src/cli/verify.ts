@@ -1,10 +1,10 @@
 import { accessSync, constants } from "node:fs";
 import { Command, Option } from "commander";
-import { parseDepth } from "../cli/parsers.js";
-import { emptyReport, verifyFile } from "./verify.js";
-import type { VerifyReport } from "./verify.js";
+import { parseDepth } from "./parsers.js";
+import { emptyReport, verifyFile } from "../verify/verify.js";
+import type { VerifyReport } from "../verify/verify.js";
 import { escapeJson, escapeUnsafe } from "../text/sanitize.js";
-import { formatReport } from "./report.js";
+import { formatReport } from "../verify/report.js";
 
 type VerifyFlags = { depth?: number; json?: boolean };
 
