@@ -35,8 +35,8 @@ export async function runApp(options: AppOptions): Promise<number> {
   let depth = options.depth;
   if (options.replayPath !== undefined) {
     try {
-      const { describeRecording } = await import("../sim/replay.js");
-      const recording = await describeRecording(options.replayPath);
+      const { describeRecording } = await import("../recording/outline.js");
+      const recording = describeRecording(options.replayPath);
       if (typed.length === 0) typed = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {

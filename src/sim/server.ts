@@ -54,7 +54,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
     options.replayPath === undefined
       ? new DemoSource(options.rate ?? 10, seed)
       : new ReplaySource(
-          await loadRecording(options.replayPath),
+          loadRecording(options.replayPath),
           options.speed ?? 1,
           Math.min(REPLAY_HIGH_WATER, limits.maxBufferBytes / 2),
         );

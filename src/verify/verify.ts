@@ -150,7 +150,7 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
   };
 
   // Each line is scanned in place where it starts; a line BookScan does not take whole is found by
-  // its newline and decoded for the generic parser. Lines as readLines splits them: up to a `\n`, a `\r`
+  // its newline and decoded for the generic parser. Lines as forEachLine splits them: up to a `\n`, a `\r`
   // before it dropped, and a last line without one when it is not empty.
   let lineNo = 0;
   readBlocks(path, (bytes, start, end) => {
