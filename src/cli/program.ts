@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
 import { verifyCommand } from "./verify.js";
@@ -14,9 +15,6 @@ import {
   parseSpeed,
   parseWsUrl,
 } from "./parsers.js";
-
-/** Exit code for bad usage: a bad flag, a bad value, an unknown command. */
-export const USAGE_ERROR = 2;
 
 const VERSION = packageJson.version;
 
@@ -155,8 +153,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_ERROR;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     throw e;
   }
-  return typeof process.exitCode === "number" ? process.exitCode : 0;
+  return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
 }

@@ -1,5 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { Command, Option } from "commander";
+import { EXIT } from "../app/exit-codes.js";
+import { exitWhenFlushed } from "../app/shutdown.js";
 import { parseDepth } from "./parsers.js";
 import { emptyReport, verifyFile } from "../verify/verify.js";
 import type { VerifyReport } from "../verify/verify.js";
@@ -24,11 +26,9 @@ export function verifyCommand(): Command {
     )
     .option("--json", "print one JSON object instead of a table")
     .action(async (files: string[], flags: VerifyFlags) => {
-      process.exitCode = await runVerify(files, flags);
-      // Done once the report is out: a natural exit would first wait for V8's background work (concurrent
-      // marking, compile jobs), ~5–10 ms after a large recording. A write callback runs once everything
-      // written before it is flushed, on every kind of stdout and stderr.
-      process.stdout.write("", () => process.stderr.write("", () => process.exit()));
+      // Done once the report is out: nothing to clean up, and a natural exit would first wait ~5–10 ms
+      // for V8's background work after a large recording.
+      exitWhenFlushed(await runVerify(files, flags));
     });
 }
 
@@ -43,7 +43,7 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
       accessSync(file, constants.R_OK);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      return 2;
+      return EXIT.USAGE;
     }
   }
   const report: VerifyReport = emptyReport();
@@ -58,7 +58,7 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
       await verifyFile(file, report, flags.depth ?? 10);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as Error).message}`);
-      return 2;
+      return EXIT.USAGE;
     }
     if (report.checksums.ok + report.checksums.failed > checked) continue;
     unverified.push(file);
@@ -72,7 +72,7 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
       : formatReport(report, files),
   );
   for (const problem of problems) complain(problem);
-  return report.checksums.failed > 0 || unverified.length > 0 ? 1 : 0;
+  return report.checksums.failed > 0 || unverified.length > 0 ? EXIT.FAILURE : EXIT.OK;
 }
 
 /** Why a file gave no checksum to check, from its count of frames (non-blank lines) and unreadable ones. */
