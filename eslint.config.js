@@ -24,4 +24,21 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Dependencies point one way: protocol <- book <- feed/recording <- ui/serve/app <- cli <- main.
+    files: ["src/{protocol,book,feed,recording,sim,verify,ui,app,text,serve}/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)cli/",
+              message: "A domain folder never imports cli/: move what both need below it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
