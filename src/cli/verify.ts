@@ -25,10 +25,10 @@ export function verifyCommand(): Command {
       ),
     )
     .option("--json", "print one JSON object instead of a table")
-    .action(async (files: string[], flags: VerifyFlags) => {
+    .action((files: string[], flags: VerifyFlags) => {
       // Done once the report is out: nothing to clean up, and a natural exit would first wait ~5–10 ms
       // for V8's background work after a large recording.
-      exitWhenFlushed(await runVerify(files, flags));
+      exitWhenFlushed(runVerify(files, flags));
     });
 }
 
@@ -37,7 +37,7 @@ function complain(message: string): void {
   process.stderr.write(`kraken-ladder verify: ${escapeUnsafe(message)}\n`);
 }
 
-export async function runVerify(files: readonly string[], flags: VerifyFlags): Promise<number> {
+export function runVerify(files: readonly string[], flags: VerifyFlags): number {
   for (const file of files) {
     try {
       accessSync(file, constants.R_OK);
@@ -55,7 +55,7 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
     const frames = report.frames;
     const errors = report.errors.length;
     try {
-      await verifyFile(file, report, flags.depth ?? 10);
+      verifyFile(file, report, flags.depth ?? 10);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as Error).message}`);
       return EXIT.USAGE;

@@ -132,7 +132,7 @@ export class ClientSession {
             method: undefined,
             reqId: undefined,
           }
-        : parseRequest(String(data), limits.maxSymbols);
+        : parseRequest((data as Buffer).toString("utf8"), limits.maxSymbols);
     if (allowed) {
       this.onRequest(req, timeIn);
       return;

@@ -56,7 +56,7 @@ type Track = {
  * Book frames in Kraken's layout are applied straight from BookScan's positions; every other line,
  * and any book frame the scanner does not accept whole, goes through the generic parser.
  */
-export async function verifyFile(path: string, report: VerifyReport, defaultDepth: number): Promise<void> {
+export function verifyFile(path: string, report: VerifyReport, defaultDepth: number): void {
   const tracks = new Map<string, Track>();
   const scan = new BookScan();
   const track = (symbol: string): Track => {

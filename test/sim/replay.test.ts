@@ -45,11 +45,11 @@ function tempFile(name: string, lines: readonly string[]): string {
 }
 
 describe("replay", () => {
-  it("describes the shared capture: BTC/USD at depth 10", async () => {
+  it("describes the shared capture: BTC/USD at depth 10", () => {
     expect(describeRecording(CAPTURE)).toEqual({ symbols: ["BTC/USD"], depth: 10 });
   });
 
-  it("infers the depth from the first snapshot when a recording has no ack, rounded up to a Kraken depth", async () => {
+  it("infers the depth from the first snapshot when a recording has no ack, rounded up to a Kraken depth", () => {
     const gen = [...generateFrames({ symbols: ["ETH/USD", "SOL/USD"], depth: 25, seed: 2, messages: 50 })];
     const noAcks = tempFile("no-acks.jsonl", gen.filter(isBook));
     expect(describeRecording(noAcks)).toEqual({ symbols: ["ETH/USD", "SOL/USD"], depth: 25 });

@@ -31,7 +31,7 @@ async function file(content: string): Promise<string> {
 
 async function verify(contents: readonly string[], depth = 10): Promise<VerifyReport> {
   const report = emptyReport();
-  for (const c of contents) await verifyFile(await file(c), report, depth);
+  for (const c of contents) verifyFile(await file(c), report, depth);
   return report;
 }
 
@@ -136,7 +136,7 @@ describe("verifyFile on the real capture", () => {
     ];
     const path = await file(lines(bad));
     const r = emptyReport();
-    await verifyFile(path, r, 10);
+    verifyFile(path, r, 10);
     expect(r.frames).toBe(377 + 3);
     expect(r.checksums).toEqual({ ok: 301, failed: 0 });
     expect(r.errors.map((e) => [e.file, e.line])).toEqual([
@@ -240,7 +240,7 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
     }
   });
 
-  it("throws what the file system throws", async () => {
+  it("throws what the file system throws", () => {
     expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
     expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
   });
@@ -259,9 +259,9 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
       errors: r.errors.map((e) => ({ ...e, file: "" })),
     });
     const got = emptyReport();
-    await verifyFile(path, got, 10);
+    verifyFile(path, got, 10);
     const want = emptyReport();
-    await verifyFile(plain, want, 10);
+    verifyFile(plain, want, 10);
     return [strip(got), strip(want)];
   };
   const bad = "not json ✗";
