@@ -6,8 +6,6 @@
  */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 /** The code for several outcomes of one run: the worst of them (usage over failure over ok). */
 export function worstExitCode(...codes: readonly number[]): number {
   return codes.reduce((worst, code) => Math.max(worst, code), EXIT.OK);

@@ -1,7 +1,7 @@
 import { EXIT, worstExitCode } from "./exit-codes.js";
 
 /** The signals that ask every command to stop cleanly (exit 0). */
-export const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export type ShutdownReason =
   | { readonly kind: "signal"; readonly signal: NodeJS.Signals }

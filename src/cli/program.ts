@@ -38,7 +38,7 @@ type RootFlags = {
   rate?: number;
 };
 
-export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
+function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
   return {
     symbols,
     url: f.url,

@@ -166,7 +166,7 @@ function sec(flags: string, description: string, ms: number, shown: string, zero
     .default(ms, shown);
 }
 
-export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
+function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
   const faults: FaultOptions = {
     ...(f.dropEvery === undefined ? {} : { dropEveryMs: f.dropEvery, dropMode: f.dropMode }),
     ...(f.silence === undefined ? {} : { silenceMs: f.silence, silenceAfterMs: f.silenceAfter }),

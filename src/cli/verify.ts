@@ -37,7 +37,7 @@ function complain(message: string): void {
   process.stderr.write(`kraken-ladder verify: ${escapeUnsafe(message)}\n`);
 }
 
-export function runVerify(files: readonly string[], flags: VerifyFlags): number {
+function runVerify(files: readonly string[], flags: VerifyFlags): number {
   for (const file of files) {
     try {
       accessSync(file, constants.R_OK);
