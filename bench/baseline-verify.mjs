@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Baseline for the whole-process hot-path benchmark: reads FILE the way `kraken-ladder verify` does
-// (the same reader, readBlocks of dist/verify/lines.js: synchronous 64 KiB reads into one reused
+// (the same reader, readBlocks of dist/recording/lines.js: synchronous 64 KiB reads into one reused
 // buffer, whole lines handed out per read) and JSON.parse's every line, keeping nothing exact and
 // verifying nothing. Prints the number of lines parsed.
 //
@@ -8,7 +8,7 @@
 // and split on "\n" (dropping a "\r" before it, as verify's splitter does). Measured against decoding
 // each line on its own (buf.toString("utf8", …), utf8Slice, latin1Slice after splitting the bytes as
 // verify does): this was the fastest, by ~5–8% of the whole run at depth 1000.
-import { readBlocks } from "../dist/verify/lines.js";
+import { readBlocks } from "../dist/recording/lines.js";
 
 const file = process.argv[2];
 if (file === undefined) {

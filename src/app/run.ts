@@ -5,13 +5,13 @@ import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js
 import { escapeUnsafe } from "../text/sanitize.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import type { FirstScreen } from "../ui/first-screen.js";
+import { EXIT } from "./exit-codes.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
+import { createShutdown } from "./shutdown.js";
+import type { Shutdown } from "./shutdown.js";
 
-/** Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage (bad symbol, unreadable recording). */
-const USAGE_ERROR = 2;
-const FAILURE = 1;
 /** Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`. */
 const NDJSON_LEVELS = 0;
 const INITIAL_LADDER_LEVELS = 50;
@@ -33,13 +33,13 @@ export async function runApp(options: AppOptions): Promise<number> {
   let depth = options.depth;
   if (options.replayPath !== undefined) {
     try {
-      const { describeRecording } = await import("../sim/replay.js");
-      const recording = await describeRecording(options.replayPath);
+      const { describeRecording } = await import("../recording/outline.js");
+      const recording = describeRecording(options.replayPath);
       if (typed.length === 0) typed = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {
       fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
-      return USAGE_ERROR;
+      return EXIT.USAGE;
     }
   }
 
@@ -51,7 +51,7 @@ export async function runApp(options: AppOptions): Promise<number> {
   } catch (e) {
     if (!(e instanceof SymbolError)) throw e;
     fail(e.message);
-    return USAGE_ERROR;
+    return EXIT.USAGE;
   }
 
   if (options.recordPath !== undefined) {
@@ -59,15 +59,17 @@ export async function runApp(options: AppOptions): Promise<number> {
       closeSync(openSync(options.recordPath, "a"));
     } catch (e) {
       fail(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
-      return FAILURE;
+      return EXIT.FAILURE;
     }
   }
 
   const json = options.json || process.stdout.isTTY !== true;
+  // From here every way out (a signal, --duration, a closed pipe, q, a dead feed) ends in shutdown.run().
+  const shutdown = createShutdown({ report: fail });
   // On a terminal, something to look at at once, while the server, the feed and the ladder start.
   const first = json ? undefined : showFirstScreen({ stdout: process.stdout, stdin: process.stdin }, symbols);
-  let server: LocalServer | undefined;
-  let feed: FeedClient | undefined;
+  if (first !== undefined) shutdown.onCleanup(() => first.close());
+  let code: number = EXIT.FAILURE;
   try {
     let url = options.url;
     if (options.demo || options.replayPath !== undefined) {
@@ -79,7 +81,7 @@ export async function runApp(options: AppOptions): Promise<number> {
         ...(options.seed === undefined ? {} : { seed: options.seed }),
         ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath, speed: options.speed }),
       });
-      server = started;
+      shutdown.onCleanup(() => started.close());
       url = started.url;
     }
     const feedOptions: FeedOptions = {
@@ -102,61 +104,56 @@ export async function runApp(options: AppOptions): Promise<number> {
       ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
       ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
     };
-    const started = startFeed(feedOptions);
-    feed = started;
+    const feed = startFeed(feedOptions);
+    // Stopped before the server closes (steps run last registered first).
+    shutdown.onCleanup(() => feed.stop());
     let recording: RecordingFailure | undefined;
     feed.subscribe((event) => {
       if (event.type === "recording-failed") recording = event;
     });
-    const code =
+    code =
       first === undefined
-        ? await streamNdjson(feed, options.durationMs)
-        : await runTerminal(feed, symbols, options, first);
+        ? await streamNdjson(feed, options.durationMs, shutdown)
+        : await runTerminal(feed, symbols, options, first, shutdown);
     // Said last, after the ladder has restored the terminal: a recording that stopped early fails the run.
-    if (recording === undefined) return code;
-    fail(`the recording ${recording.path} is incomplete: ${recording.reason}`);
-    return code === 0 ? FAILURE : code;
+    if (recording !== undefined) {
+      fail(`the recording ${recording.path} is incomplete: ${recording.reason}`);
+      code = Math.max(code, EXIT.FAILURE);
+    }
   } finally {
-    first?.close();
-    await feed?.stop();
-    await server?.close();
+    code = await shutdown.run(code);
   }
+  return code;
 }
 
-/** NDJSON until `--duration`, SIGINT, SIGTERM or a closed pipe (all exit 0), or the feed dying (1). */
-async function streamNdjson(feed: FeedClient, durationMs: number | undefined): Promise<number> {
+/** NDJSON until `--duration`, a signal or a closed pipe (all exit 0), or the feed dying (1). */
+async function streamNdjson(
+  feed: FeedClient,
+  durationMs: number | undefined,
+  shutdown: Shutdown,
+): Promise<number> {
   const writer = new NdjsonWriter(
     (line) => void process.stdout.write(line + "\n"),
     (message) => fail(message),
   );
-  let requested = false;
-  let settle: (code: number) => void = () => {};
-  const done = new Promise<number>((resolve) => (settle = resolve));
-  const finish = (): void => {
-    requested = true;
-    settle(0);
-  };
   const onPipe = (e: NodeJS.ErrnoException): void => {
-    if (e.code === "EPIPE") finish();
+    if (e.code === "EPIPE") shutdown.request(EXIT.OK);
   };
   const unsubscribe = feed.subscribe((event) => {
     writer.event(event);
-    if (event.type === "stopped" && !requested) settle(FAILURE);
+    if (event.type === "stopped") shutdown.request(EXIT.FAILURE);
   });
-  const timer = durationMs === undefined ? undefined : setTimeout(finish, durationMs);
-  process.once("SIGINT", finish);
-  process.once("SIGTERM", finish);
+  const timer =
+    durationMs === undefined ? undefined : setTimeout(() => shutdown.request(EXIT.OK), durationMs);
   process.stdout.on("error", onPipe);
   try {
-    const code = await done;
+    const reason = await shutdown.requested;
     // Stopping still reports the final transition ("stopped") on the stream.
     await feed.stop();
-    return code;
+    return reason.kind === "request" ? reason.code : EXIT.OK;
   } finally {
     unsubscribe();
     clearTimeout(timer);
-    process.off("SIGINT", finish);
-    process.off("SIGTERM", finish);
     process.stdout.off("error", onPipe);
   }
 }
@@ -167,16 +164,14 @@ async function runTerminal(
   symbols: readonly string[],
   options: AppOptions,
   first: FirstScreen,
+  shutdown: Shutdown,
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   const { runLadder } = await loadLadder();
   // A signal while the first screen was up: stop before the ladder draws.
-  if (first.quitRequested()) return 0;
-  // The ladder quits on these signals itself. Ink's signal-exit re-raises a signal when it finds no
-  // other listener left (the ladder removes its own while quitting), which would kill the process
-  // with 143 instead of exiting 0: a listener of ours for the whole run prevents that.
-  const keep = (): void => {};
-  for (const signal of LADDER_SIGNALS) process.on(signal, keep);
+  if (first.quitRequested() || shutdown.reason() !== undefined) return EXIT.OK;
+  // The ladder quits on SIGINT, SIGTERM and SIGHUP itself; the shutdown's listeners, there for the whole
+  // run, keep Ink's signal-exit from re-raising the signal (exit 143) once the ladder removes its own.
   first.handOver();
   // --duration quits the ladder the way SIGTERM does, restoring the terminal.
   const timer =
@@ -187,8 +182,5 @@ async function runTerminal(
     return await runLadder(feed, { symbols, fps: options.fps });
   } finally {
     clearTimeout(timer);
-    for (const signal of LADDER_SIGNALS) process.off(signal, keep);
   }
 }
-
-const LADDER_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

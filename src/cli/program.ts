@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
-import { verifyCommand } from "../verify/command.js";
-import { simulateCommand } from "../sim/command.js";
+import { verifyCommand } from "./verify.js";
+import { simulateCommand } from "./simulate.js";
 import {
   parseBytes,
   parseDepth,
@@ -15,9 +16,6 @@ import {
   parseSpeed,
   parseWsUrl,
 } from "./parsers.js";
-
-/** Exit code for bad usage: a bad flag, a bad value, an unknown command. */
-export const USAGE_ERROR = 2;
 
 const VERSION = packageJson.version;
 
@@ -45,7 +43,7 @@ type RootFlags = {
   rate?: number;
 };
 
-export function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
+function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
   return {
     symbols,
     url: f.url,
@@ -199,8 +197,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_ERROR;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     throw e;
   }
-  return typeof process.exitCode === "number" ? process.exitCode : 0;
+  return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { Connection } from "./connection.js";
 import { Publisher } from "./publisher.js";
 import { MessageLimiter } from "./message-limit.js";
-import { Recorder } from "./record.js";
+import { Recorder } from "../recording/recorder.js";
 import { Session } from "./session.js";
 import { traceThread } from "./trace-thread.js";
 import type { FeedWorkerData } from "./client.js";

@@ -1,7 +1,7 @@
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseFrame } from "../protocol/parse.js";
-import { BOOK_DEPTHS } from "../protocol/types.js";
-import { readLines } from "../verify/lines.js";
+import { forEachLine } from "../recording/lines.js";
+import { RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
@@ -25,47 +25,24 @@ export type Recording = {
   readonly pairs: ReadonlyMap<string, PairInfo>;
 };
 
-/** Smallest depth Kraken offers that holds `levels` levels (1000 when more). */
-function depthFor(levels: number): number {
-  return BOOK_DEPTHS.find((d) => d >= levels) ?? 1000;
-}
-
 /**
- * Reads a recording (`--record` output, or any file of raw Kraken frames, one per line).
- * With `keepFrames` false only the description is gathered (flat memory).
+ * Reads a recording (`--record` output, or any file of raw Kraken frames, one per line) to serve it:
+ * every book frame kept verbatim per symbol, with the depths and symbols `RecordingOutline` finds.
+ * Throws what the file system throws.
  */
-export async function loadRecording(path: string, keepFrames = true): Promise<Recording> {
-  const symbols: string[] = [];
-  const ackDepths = new Map<string, number>();
-  const snapDepths = new Map<string, number>();
+export function loadRecording(path: string): Recording {
+  const outline = new RecordingOutline();
   const frames = new Map<string, RecordedFrame[]>();
   const pairs = new Map<string, PairInfo>();
-  const see = (symbol: string): void => {
-    if (!frames.has(symbol)) {
-      frames.set(symbol, []);
-      symbols.push(symbol);
-    }
-  };
-  for await (const [line] of readLines(path)) {
-    if (line.trim() === "") continue;
-    const msg = parseFrame(line);
-    if (msg.kind === "ack") {
-      if (msg.channel === "book" && msg.method === "subscribe" && msg.symbol !== undefined) {
-        see(msg.symbol);
-        if (msg.depth !== undefined && !ackDepths.has(msg.symbol)) ackDepths.set(msg.symbol, msg.depth);
-      }
-      continue;
-    }
-    if (msg.kind !== "book") continue;
+  forEachLine(path, (line) => {
+    if (line.trim() === "") return;
+    const msg = outline.add(parseFrame(line));
+    if (msg === undefined) return;
     const snapshot = msg.type === "snapshot";
     const seen = new Set<string>();
     for (const d of msg.data) {
       if (seen.has(d.symbol)) continue;
       seen.add(d.symbol);
-      see(d.symbol);
-      if (snapshot && !snapDepths.has(d.symbol)) {
-        snapDepths.set(d.symbol, depthFor(Math.max(d.bids.length, d.asks.length)));
-      }
       if (!pairs.has(d.symbol)) {
         const level = d.bids[0] ?? d.asks[0];
         if (level !== undefined) {
@@ -78,30 +55,15 @@ export async function loadRecording(path: string, keepFrames = true): Promise<Re
           });
         }
       }
-      if (keepFrames) {
-        const micros = d.timestamp === undefined ? undefined : parseRfc3339Micros(d.timestamp);
-        frames.get(d.symbol)!.push({ text: line, snapshot, micros });
-      }
+      const micros = d.timestamp === undefined ? undefined : parseRfc3339Micros(d.timestamp);
+      let list = frames.get(d.symbol);
+      if (list === undefined) frames.set(d.symbol, (list = []));
+      list.push({ text: line, snapshot, micros });
     }
-  }
-  const depths = new Map<string, number>();
-  for (const s of symbols) {
-    const d = ackDepths.get(s) ?? snapDepths.get(s);
-    if (d !== undefined) depths.set(s, d);
-  }
-  return { symbols, depths, frames, pairs };
-}
-
-/**
- * The symbols (first-seen order) and book depth of a recording, so `kraken-ladder --replay FILE`
- * can take them from it: the depth of the first subscribe ack, else inferred from the first
- * snapshot's level count rounded up to a depth Kraken offers; absent when neither exists.
- */
-export async function describeRecording(path: string): Promise<{ symbols: string[]; depth?: number }> {
-  const rec = await loadRecording(path, false);
-  const first = rec.symbols.find((s) => rec.depths.has(s));
-  const depth = first === undefined ? undefined : rec.depths.get(first);
-  return depth === undefined ? { symbols: [...rec.symbols] } : { symbols: [...rec.symbols], depth };
+  });
+  // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
+  for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
+  return { symbols: outline.symbols, depths: outline.depths(), frames, pairs };
 }
 
 /** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */

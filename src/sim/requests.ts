@@ -89,5 +89,5 @@ export function parseRequest(text: string, maxSymbols = Infinity): ClientRequest
   }
   const depth = params["depth"] ?? 10;
   if (typeof depth !== "number") return bad("Depth field must be an integer");
-  return { kind: method, reqId, channel, symbols: symbols as string[], depth, snapshot };
+  return { kind: method, reqId, channel, symbols, depth, snapshot };
 }

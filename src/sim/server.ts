@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "./limits.js";
 import type { SimLimits } from "./limits.js";
 import { Random, deriveSeed, randomSeed } from "./random.js";
 import { REPLAY_HIGH_WATER, ReplaySource, loadRecording } from "./replay.js";
-import { Session } from "./session.js";
+import { ClientSession } from "./client-session.js";
 import type { BookSource } from "./source.js";
 
 export type { FaultOptions } from "./faults.js";
@@ -54,7 +54,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
     options.replayPath === undefined
       ? new DemoSource(options.rate ?? 10, seed)
       : new ReplaySource(
-          await loadRecording(options.replayPath),
+          loadRecording(options.replayPath),
           options.speed ?? 1,
           Math.min(REPLAY_HIGH_WATER, limits.maxBufferBytes / 2),
         );
@@ -71,13 +71,13 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
     throw e;
   }
   wss.on("error", () => undefined);
-  const sessions = new Set<Session>();
+  const sessions = new Set<ClientSession>();
   let connections = 0;
   wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     ws.on("error", () => undefined);
     const n = connections++;
     const peer = req.socket.remoteAddress ?? "?";
-    const session = new Session(ws, {
+    const session = new ClientSession(ws, {
       source,
       faults: options.faults ?? {},
       heartbeatMs: options.heartbeatMs ?? 1000,

@@ -404,6 +404,8 @@ export function installFastOutput(
   ansi: AnsiTokenize,
   width: Width,
 ): void {
+  // Called with .call(this) on the same Output, never unbound.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = OutputClass.prototype.get;
   const fastGet = createFastGet(ansi, width);
   OutputClass.prototype.get = function get(this: OutputLike): Generated {

@@ -7,7 +7,7 @@ import type { FeedSource } from "./store.js";
 import { LadderStore } from "./store.js";
 import type { Screen } from "./view-model/screen.js";
 
-export type FrameOptions = {
+export type StaticFrameOptions = {
   readonly symbols: readonly string[];
   readonly columns: number;
   readonly rows: number;
@@ -27,7 +27,7 @@ function fixedFeed(view: FeedView | undefined): FeedSource {
 }
 
 /** A store showing `view` at the given size and UI state, without timers or a terminal. */
-export function storeFor(view: FeedView | undefined, options: FrameOptions): LadderStore {
+export function storeFor(view: FeedView | undefined, options: StaticFrameOptions): LadderStore {
   const now = options.now ?? view?.publishedAt ?? 0;
   const store = new LadderStore(fixedFeed(view), {
     symbols: options.symbols,
@@ -42,7 +42,7 @@ export function storeFor(view: FeedView | undefined, options: FrameOptions): Lad
 }
 
 /** The screen model (every line as text and styles) for one view: the pure part of a frame. */
-export function buildFrame(view: FeedView | undefined, options: FrameOptions): Screen {
+export function buildFrame(view: FeedView | undefined, options: StaticFrameOptions): Screen {
   return storeFor(view, options).getSnapshot();
 }
 
@@ -50,7 +50,7 @@ export function buildFrame(view: FeedView | undefined, options: FrameOptions): S
  * One ladder frame exactly as Ink draws it (ANSI styles included when the theme has colours), for
  * benchmarks and snapshots: the same App component as the live ladder, rendered once to a string.
  */
-export function renderFrame(view: FeedView | undefined, options: FrameOptions): string {
+export function renderFrame(view: FeedView | undefined, options: StaticFrameOptions): string {
   const store = storeFor(view, options);
   return renderToString(<App store={store} theme={options.theme ?? MONO_THEME} trackSize={false} />, {
     columns: options.columns,

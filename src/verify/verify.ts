@@ -2,7 +2,7 @@ import { OrderBook } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
-import { readBlocks } from "./lines.js";
+import { readBlocks } from "../recording/lines.js";
 
 const LF = 10;
 const CR = 13;
@@ -56,7 +56,7 @@ type Track = {
  * Book frames in Kraken's layout are applied straight from BookScan's positions; every other line,
  * and any book frame the scanner does not accept whole, goes through the generic parser.
  */
-export async function verifyFile(path: string, report: VerifyReport, defaultDepth: number): Promise<void> {
+export function verifyFile(path: string, report: VerifyReport, defaultDepth: number): void {
   const tracks = new Map<string, Track>();
   const scan = new BookScan();
   const track = (symbol: string): Track => {
@@ -150,7 +150,7 @@ export async function verifyFile(path: string, report: VerifyReport, defaultDept
   };
 
   // Each line is scanned in place where it starts; a line BookScan does not take whole is found by
-  // its newline and decoded for the generic parser. Lines as readLines splits them: up to a `\n`, a `\r`
+  // its newline and decoded for the generic parser. Lines as forEachLine splits them: up to a `\n`, a `\r`
   // before it dropped, and a last line without one when it is not empty.
   let lineNo = 0;
   readBlocks(path, (bytes, start, end) => {

@@ -12,7 +12,7 @@ import { closedAfterEach } from "./support.js";
 const started = closedAfterEach();
 
 const serve = (seed: number, rate: number): Promise<SimServer> => started.serve({ seed, rate });
-const client = started.client;
+const client = started.client.bind(started);
 
 /** A client that forgets to truncate to its depth: keeps every level it was ever sent. */
 class UntruncatedBook {

@@ -9,7 +9,7 @@ const started = closedAfterEach();
 
 const serve = (faults: FaultOptions, rate = 200, heartbeatMs = 1000): Promise<SimServer> =>
   started.serve({ seed: 21, rate, heartbeatMs, faults });
-const client = started.client;
+const client = started.client.bind(started);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Per book frame: whether its checksum matches the book it leaves (content applied regardless). */

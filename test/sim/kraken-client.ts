@@ -19,7 +19,7 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
-      this.frames.push({ text: String(data), at: performance.now() });
+      this.frames.push({ text: (data as Buffer).toString("utf8"), at: performance.now() });
       for (const w of [...this.waiters]) w();
     });
     ws.on("close", (code, reason) => {

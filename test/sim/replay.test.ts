@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFrames } from "../../src/sim/generate.js";
-import { describeRecording } from "../../src/sim/replay.js";
+import { describeRecording } from "../../src/recording/outline.js";
 import { startSimServer } from "../../src/sim/server.js";
 import type { SimServer } from "../../src/sim/server.js";
 import { BookChecker, TestClient, isBook, isHeartbeat } from "./kraken-client.js";
@@ -45,20 +45,20 @@ function tempFile(name: string, lines: readonly string[]): string {
 }
 
 describe("replay", () => {
-  it("describes the shared capture: BTC/USD at depth 10", async () => {
-    expect(await describeRecording(CAPTURE)).toEqual({ symbols: ["BTC/USD"], depth: 10 });
+  it("describes the shared capture: BTC/USD at depth 10", () => {
+    expect(describeRecording(CAPTURE)).toEqual({ symbols: ["BTC/USD"], depth: 10 });
   });
 
-  it("infers the depth from the first snapshot when a recording has no ack, rounded up to a Kraken depth", async () => {
+  it("infers the depth from the first snapshot when a recording has no ack, rounded up to a Kraken depth", () => {
     const gen = [...generateFrames({ symbols: ["ETH/USD", "SOL/USD"], depth: 25, seed: 2, messages: 50 })];
     const noAcks = tempFile("no-acks.jsonl", gen.filter(isBook));
-    expect(await describeRecording(noAcks)).toEqual({ symbols: ["ETH/USD", "SOL/USD"], depth: 25 });
+    expect(describeRecording(noAcks)).toEqual({ symbols: ["ETH/USD", "SOL/USD"], depth: 25 });
     const short = `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":1.0,"qty":1.00000000}],"asks":[{"price":2.0,"qty":1.00000000}],"checksum":1}]}`;
-    expect(await describeRecording(tempFile("short.jsonl", [short]))).toEqual({
+    expect(describeRecording(tempFile("short.jsonl", [short]))).toEqual({
       symbols: ["BTC/USD"],
       depth: 10,
     });
-    expect(await describeRecording(tempFile("none.jsonl", [`{"channel":"heartbeat"}`]))).toEqual({
+    expect(describeRecording(tempFile("none.jsonl", [`{"channel":"heartbeat"}`]))).toEqual({
       symbols: [],
     });
   });
@@ -166,7 +166,7 @@ describe("replay", () => {
     await live.waitForCount(isBook, 600);
     const recorded = live.frames.map((f) => f.text);
     const file = tempFile("recorded.jsonl", recorded);
-    expect(await describeRecording(file)).toEqual({ symbols: ["ADA/EUR", "XRP/USD"], depth: 25 });
+    expect(describeRecording(file)).toEqual({ symbols: ["ADA/EUR", "XRP/USD"], depth: 25 });
     const c = await replay(file, Infinity);
     c.subscribe(["ADA/EUR", "XRP/USD"], 25);
     const books = recorded.filter(isBook);

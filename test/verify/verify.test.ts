@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOCK_SLACK, readBlocks, readLines } from "../../src/verify/lines.js";
+import { BLOCK_SLACK, forEachLine, readBlocks } from "../../src/recording/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
@@ -31,7 +31,7 @@ async function file(content: string): Promise<string> {
 
 async function verify(contents: readonly string[], depth = 10): Promise<VerifyReport> {
   const report = emptyReport();
-  for (const c of contents) await verifyFile(await file(c), report, depth);
+  for (const c of contents) verifyFile(await file(c), report, depth);
   return report;
 }
 
@@ -136,7 +136,7 @@ describe("verifyFile on the real capture", () => {
     ];
     const path = await file(lines(bad));
     const r = emptyReport();
-    await verifyFile(path, r, 10);
+    verifyFile(path, r, 10);
     expect(r.frames).toBe(377 + 3);
     expect(r.checksums).toEqual({ ok: 301, failed: 0 });
     expect(r.errors.map((e) => [e.file, e.line])).toEqual([
@@ -177,27 +177,27 @@ describe("verifyFile on the real capture", () => {
   });
 });
 
-describe("readLines", () => {
-  const collect = async (path: string): Promise<[string, number][]> => {
+describe("forEachLine", () => {
+  const collect = (path: string): [string, number][] => {
     const out: [string, number][] = [];
-    for await (const l of readLines(path)) out.push(l);
+    forEachLine(path, (line, lineNo) => out.push([line, lineNo]));
     return out;
   };
 
   it("splits across its read chunks (64 KiB; 2^20 is a boundary): a CRLF and a multi-byte character on the boundary", async () => {
     const long = "a".repeat(2 ** 20 - 1);
-    expect(await collect(await file(`${long}\r\nsecond\r\n\r\nlast`))).toEqual([
+    expect(collect(await file(`${long}\r\nsecond\r\n\r\nlast`))).toEqual([
       [long, 1],
       ["second", 2],
       ["", 3],
       ["last", 4],
     ]);
-    expect(await collect(await file(`${long}€x\n`))).toEqual([[`${long}€x`, 1]]);
+    expect(collect(await file(`${long}€x\n`))).toEqual([[`${long}€x`, 1]]);
   });
 
   it("yields nothing for an empty file and keeps a lone trailing CR off the last line", async () => {
-    expect(await collect(await file(""))).toEqual([]);
-    expect(await collect(await file("a\nb\r"))).toEqual([
+    expect(collect(await file(""))).toEqual([]);
+    expect(collect(await file("a\nb\r"))).toEqual([
       ["a", 1],
       ["b", 2],
     ]);
@@ -240,28 +240,28 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
     }
   });
 
-  it("throws what the file system throws", async () => {
+  it("throws what the file system throws", () => {
     expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
     expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
   });
 
   /**
-   * verify's report for a file, and for the same lines as readLines splits them, written one per
-   * line with plain newlines: equal when verify splits lines exactly as readLines does.
+   * verify's report for a file, and for the same lines as forEachLine splits them, written one per
+   * line with plain newlines: equal when verify splits lines exactly as forEachLine does.
    */
   const bothWays = async (content: string): Promise<[VerifyReport, VerifyReport]> => {
     const path = await file(content);
     const split: string[] = [];
-    for await (const [line] of readLines(path)) split.push(line + "\n");
+    forEachLine(path, (line) => split.push(line + "\n"));
     const plain = await file(split.join(""));
     const strip = (r: VerifyReport): VerifyReport => ({
       ...r,
       errors: r.errors.map((e) => ({ ...e, file: "" })),
     });
     const got = emptyReport();
-    await verifyFile(path, got, 10);
+    verifyFile(path, got, 10);
     const want = emptyReport();
-    await verifyFile(plain, want, 10);
+    verifyFile(plain, want, 10);
     return [strip(got), strip(want)];
   };
   const bad = "not json ✗";
@@ -286,7 +286,7 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
     ["a CR inside a line", [...capture.slice(0, 40), capture[40] + "\r ", ...capture.slice(41)].join("\n")],
   ];
   for (const [what, content] of cases) {
-    it(`verifies ${what} as the same lines split by readLines`, async () => {
+    it(`verifies ${what} as the same lines split by forEachLine`, async () => {
       const [got, want] = await bothWays(content);
       expect(got).toEqual(want);
       expect(got.checksums.ok).toBeGreaterThan(250);

@@ -251,7 +251,7 @@ export class ScriptedServer {
       this.timers.delete(beats);
     });
     ws.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as ClientMessage;
+      const msg = JSON.parse((data as Buffer).toString("utf8")) as ClientMessage;
       this.received.push({ conn, msg });
       const reqId = msg.req_id === undefined ? "" : `"req_id":${msg.req_id},`;
       if (msg.method === "ping") send(`{"method":"pong",${reqId}"time_in":"x","time_out":"y"}`);

@@ -3,7 +3,7 @@ import { Publisher } from "../../../src/feed/publisher.js";
 import { Session } from "../../../src/feed/session.js";
 import { parseFrame } from "../../../src/protocol/parse.js";
 import { generateFrames } from "../../../src/sim/generate.js";
-import type { FrameOptions } from "../../../src/ui/render-frame.js";
+import type { StaticFrameOptions } from "../../../src/ui/render-frame.js";
 
 export const REAL_SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"] as const;
 
@@ -81,7 +81,7 @@ const SIZES = [
 ] as const;
 
 /** The frame options ladder-frames.mjs draws view `f` with: sizes, selection, grouping, help, clock. */
-export function realOptions(v: FeedView, f: number): FrameOptions {
+export function realOptions(v: FeedView, f: number): StaticFrameOptions {
   const [columns, rows] = SIZES[f % SIZES.length] ?? [80, 24];
   return {
     symbols: REAL_SYMBOLS,

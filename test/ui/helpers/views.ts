@@ -137,7 +137,8 @@ export class MemoryFeed implements FeedClient {
     this.levelRequests.push(levels);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
+    return Promise.resolve();
   }
 }

@@ -9,11 +9,13 @@ import {
   parseSeconds,
   parseSpeed,
   parseSymbolList,
-} from "../cli/parsers.js";
-import { MALFORMED_KINDS } from "./faults.js";
-import type { FaultOptions, MalformedKind } from "./faults.js";
-import { DEFAULT_LIMITS, MIB } from "./limits.js";
-import type { SimOptions } from "./server.js";
+} from "./parsers.js";
+import { EXIT } from "../app/exit-codes.js";
+import { createShutdown } from "../app/shutdown.js";
+import { MALFORMED_KINDS } from "../sim/faults.js";
+import type { FaultOptions, MalformedKind } from "../sim/faults.js";
+import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
+import type { SimOptions } from "../sim/server.js";
 
 type SimulateFlags = {
   host: string;
@@ -55,7 +57,8 @@ function parseMalformedKinds(value: string): MalformedKind[] {
 
 /**
  * `kraken-ladder simulate`: a Kraken v2-compatible server (demo market or replay, with optional
- * faults). Prints its ws:// URL as the first line of stdout, serves until SIGINT or SIGTERM, exits 0.
+ * faults). Prints its ws:// URL as the first line of stdout, serves until SIGINT, SIGTERM or SIGHUP, exits 0
+ * (2: the recording cannot be read; 1: cannot listen).
  */
 export function simulateCommand(): Command {
   return new Command("simulate")
@@ -163,7 +166,7 @@ function sec(flags: string, description: string, ms: number, shown: string, zero
     .default(ms, shown);
 }
 
-export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
+function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
   const faults: FaultOptions = {
     ...(f.dropEvery === undefined ? {} : { dropEveryMs: f.dropEvery, dropMode: f.dropMode }),
     ...(f.silence === undefined ? {} : { silenceMs: f.silence, silenceAfterMs: f.silenceAfter }),
@@ -198,21 +201,15 @@ export function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
 async function runSimulate(flags: SimulateFlags): Promise<number> {
   // Loaded here, not with the command's definition, which every command (`verify` too) loads.
   const [{ CATALOGUE }, { randomSeed }] = await Promise.all([
-    import("./catalogue.js"),
-    import("./random.js"),
+    import("../sim/catalogue.js"),
+    import("../sim/random.js"),
   ]);
   const seed = flags.seed ?? randomSeed();
-  // Listen for the signals before the URL is printed: whoever reads it may signal at once.
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const done = (): void => {
-    process.off("SIGINT", done);
-    process.off("SIGTERM", done);
-    stop();
-  };
-  process.on("SIGINT", done);
-  process.on("SIGTERM", done);
-  const { startSimServer } = await import("./server.js");
+  // Listening for the signals before the URL is printed: whoever reads it may signal at once.
+  const shutdown = createShutdown({
+    report: (m) => void process.stderr.write(`kraken-ladder simulate: ${m}\n`),
+  });
+  const { startSimServer } = await import("../sim/server.js");
   let server;
   try {
     server = await startSimServer({
@@ -220,20 +217,21 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       log: (line) => void process.stderr.write(line + "\n"),
     });
   } catch (e) {
-    done();
     const err = e as NodeJS.ErrnoException;
     const what =
       flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
     process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.code ?? err.message}\n`);
-    return err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR" ? 2 : 1;
+    const unusable = err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR";
+    return shutdown.run(unusable ? EXIT.USAGE : EXIT.FAILURE);
   }
+  const started = server;
+  shutdown.onCleanup(() => started.close());
   process.stdout.write(server.url + "\n");
   process.stderr.write(
     flags.replay === undefined
       ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}\n`
       : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed\n`,
   );
-  await stopped;
-  await server.close();
-  return 0;
+  await shutdown.requested;
+  return shutdown.run(EXIT.OK);
 }

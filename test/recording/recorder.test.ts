@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Recorder } from "../../src/feed/record.js";
-import type { WriteText } from "../../src/feed/record.js";
-import { feedOptions, harness } from "./support/feed-harness.js";
-import type { Harness } from "./support/feed-harness.js";
-import { ScriptedServer } from "./support/scripted-server.js";
+import { Recorder } from "../../src/recording/recorder.js";
+import type { WriteText } from "../../src/recording/recorder.js";
+import { feedOptions, harness } from "../feed/support/feed-harness.js";
+import type { Harness } from "../feed/support/feed-harness.js";
+import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { BIN } from "../helpers/run-cli.js";
 
 let server: ScriptedServer | undefined;

@@ -13,7 +13,7 @@ import type { BookRequest, ClientRequest, InstrumentRequest } from "./requests.j
 import type { BookSource, Subscriber } from "./source.js";
 import { TokenBucket } from "./token-bucket.js";
 
-export type SessionContext = {
+export type ClientSessionContext = {
   readonly source: BookSource;
   readonly faults: FaultOptions;
   readonly heartbeatMs: number;
@@ -51,7 +51,7 @@ const now = (): string => rfc3339Micros(nowMicros());
  * error; a client that keeps going at twice the rate is closed 1008), an oversized request gets
  * one error, and a client holding more than the send bound unsent is closed 1013.
  */
-export class Session {
+export class ClientSession {
   private readonly link: FaultyLink;
   private readonly books = new Map<string, BookSub>();
   private instrument = false;
@@ -66,7 +66,7 @@ export class Session {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly ctx: SessionContext,
+    private readonly ctx: ClientSessionContext,
   ) {
     const { limits } = ctx;
     this.requests = new TokenBucket(limits.msgRate, limits.msgBurst);
@@ -132,7 +132,7 @@ export class Session {
             method: undefined,
             reqId: undefined,
           }
-        : parseRequest(String(data), limits.maxSymbols);
+        : parseRequest((data as Buffer).toString("utf8"), limits.maxSymbols);
     if (allowed) {
       this.onRequest(req, timeIn);
       return;

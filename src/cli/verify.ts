@@ -1,10 +1,12 @@
 import { accessSync, constants } from "node:fs";
 import { Command, Option } from "commander";
-import { parseDepth } from "../cli/parsers.js";
-import { emptyReport, verifyFile } from "./verify.js";
-import type { VerifyReport } from "./verify.js";
+import { EXIT } from "../app/exit-codes.js";
+import { exitWhenFlushed } from "../app/shutdown.js";
+import { parseDepth } from "./parsers.js";
+import { emptyReport, verifyFile } from "../verify/verify.js";
+import type { VerifyReport } from "../verify/verify.js";
 import { escapeJson, escapeUnsafe } from "../text/sanitize.js";
-import { formatReport } from "./report.js";
+import { formatReport } from "../verify/report.js";
 
 type VerifyFlags = { depth?: number; json?: boolean };
 
@@ -23,12 +25,10 @@ export function verifyCommand(): Command {
       ),
     )
     .option("--json", "print one JSON object instead of a table")
-    .action(async (files: string[], flags: VerifyFlags) => {
-      process.exitCode = await runVerify(files, flags);
-      // Done once the report is out: a natural exit would first wait for V8's background work (concurrent
-      // marking, compile jobs), ~5–10 ms after a large recording. A write callback runs once everything
-      // written before it is flushed, on every kind of stdout and stderr.
-      process.stdout.write("", () => process.stderr.write("", () => process.exit()));
+    .action((files: string[], flags: VerifyFlags) => {
+      // Done once the report is out: nothing to clean up, and a natural exit would first wait ~5–10 ms
+      // for V8's background work after a large recording.
+      exitWhenFlushed(runVerify(files, flags));
     });
 }
 
@@ -37,13 +37,13 @@ function complain(message: string): void {
   process.stderr.write(`kraken-ladder verify: ${escapeUnsafe(message)}\n`);
 }
 
-export async function runVerify(files: readonly string[], flags: VerifyFlags): Promise<number> {
+function runVerify(files: readonly string[], flags: VerifyFlags): number {
   for (const file of files) {
     try {
       accessSync(file, constants.R_OK);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      return 2;
+      return EXIT.USAGE;
     }
   }
   const report: VerifyReport = emptyReport();
@@ -55,10 +55,10 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
     const frames = report.frames;
     const errors = report.errors.length;
     try {
-      await verifyFile(file, report, flags.depth ?? 10);
+      verifyFile(file, report, flags.depth ?? 10);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as Error).message}`);
-      return 2;
+      return EXIT.USAGE;
     }
     if (report.checksums.ok + report.checksums.failed > checked) continue;
     unverified.push(file);
@@ -72,7 +72,7 @@ export async function runVerify(files: readonly string[], flags: VerifyFlags): P
       : formatReport(report, files),
   );
   for (const problem of problems) complain(problem);
-  return report.checksums.failed > 0 || unverified.length > 0 ? 1 : 0;
+  return report.checksums.failed > 0 || unverified.length > 0 ? EXIT.FAILURE : EXIT.OK;
 }
 
 /** Why a file gave no checksum to check, from its count of frames (non-blank lines) and unreadable ones. */
