@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import chalk from "chalk";
 import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
@@ -69,7 +70,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       stdout.write(LEAVE_ALT_SCREEN);
       process.off("exit", restoreOnExit);
       if (error !== undefined) {
-        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        const text = error instanceof Error ? (error.stack ?? error.message) : inspect(error);
         // A message may quote server text: each line is printed with control characters escaped.
         process.stderr.write(`kraken-ladder: ${text.split("\n").map(escapeUnsafe).join("\n")}\n`);
       }

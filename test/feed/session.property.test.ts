@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Session } from "../../src/feed/session.js";
 import { parseFrame } from "../../src/protocol/parse.js";
-import type { BookData } from "../../src/protocol/types.js";
 import { generateFrames } from "../../src/sim/generate.js";
 import { Random } from "../../src/sim/random.js";
 import { ReferenceBook } from "../book/reference.js";
@@ -90,7 +89,7 @@ function run(seed: number, messages: number, rate: number): Run {
     for (const raw of generateFrames({ symbols: SYMBOLS, depth: DEPTH, seed, messages })) {
       const parsed = parseFrame(raw);
       if (parsed.kind === "book") {
-        for (const d of parsed.data as readonly BookData[])
+        for (const d of parsed.data)
           server.get(d.symbol)!.apply(d, parsed.type === "snapshot");
       }
       let sent = raw;

@@ -62,7 +62,6 @@ describe("simulator bounds", () => {
     await roundTrip(c, 10);
     expect(errorsOf(c)).toEqual([
       expect.objectContaining({
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its matchers any
         error: expect.stringMatching(/^Request too large: \d+ bytes/),
         success: false,
       }),
