@@ -89,8 +89,7 @@ function run(seed: number, messages: number, rate: number): Run {
     for (const raw of generateFrames({ symbols: SYMBOLS, depth: DEPTH, seed, messages })) {
       const parsed = parseFrame(raw);
       if (parsed.kind === "book") {
-        for (const d of parsed.data)
-          server.get(d.symbol)!.apply(d, parsed.type === "snapshot");
+        for (const d of parsed.data) server.get(d.symbol)!.apply(d, parsed.type === "snapshot");
       }
       let sent = raw;
       if (r.next() < rate) {

@@ -7,10 +7,10 @@ export function formatPrice(text: string, decimals: number): string {
 }
 
 /** Decimals of each view of a book (views are immutable): the header, the ladder and the flash memory ask. */
-const decimalsOf = new WeakMap<BookView, { readonly price: number; readonly qty: number }>();
+const decimalsByBook = new WeakMap<BookView, { readonly price: number; readonly qty: number }>();
 
 function bookDecimals(book: BookView): { readonly price: number; readonly qty: number } {
-  let hit = decimalsOf.get(book);
+  let hit = decimalsByBook.get(book);
   if (hit === undefined) {
     const price = widest(Math.max(0, book.priceDecimals), [book.bid, book.ask], "price");
     const qty = Math.max(0, book.qtyDecimals);
@@ -18,7 +18,7 @@ function bookDecimals(book: BookView): { readonly price: number; readonly qty: n
       price: widest(widest(price, book.asks, "price"), book.bids, "price"),
       qty: widest(widest(qty, book.asks, "qty"), book.bids, "qty"),
     };
-    decimalsOf.set(book, hit);
+    decimalsByBook.set(book, hit);
   }
   return hit;
 }
