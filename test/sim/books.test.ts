@@ -127,8 +127,20 @@ describe("simulator: demo books", () => {
       }
     }
     expect(repeats).toBeGreaterThan(20);
-    const updates = (c: TestClient) => c.frames.filter((f) => isUpdate(f.text)).length;
-    expect(updates(shallow)).toBeLessThan(updates(deep));
+    // Counted over the same span of market time: the two subscriptions start and are read at
+    // different moments, so raw totals so far would compare delivery timing, not what was sent.
+    const stamps = (c: TestClient): string[] =>
+      c.frames.flatMap((f) => {
+        const msg = parseFrame(f.text);
+        return msg.kind === "book" && msg.type === "update" ? msg.data.map((d) => d.timestamp ?? "") : [];
+      });
+    const a = stamps(shallow);
+    const b = stamps(deep);
+    const from = [a[0] ?? "", b[0] ?? ""].sort()[1] ?? "";
+    const to = [a.at(-1) ?? "", b.at(-1) ?? ""].sort()[0] ?? "";
+    const within = (ts: string[]): number => ts.filter((t) => t >= from && t <= to).length;
+    expect(within(b)).toBeGreaterThan(1000);
+    expect(within(a)).toBeLessThan(within(b));
     expect(maxLevels).toBeLessThan(20); // updates are small diffs, never a re-sent book
   });
 
