@@ -148,7 +148,7 @@ export class Publisher {
     baseline: number | undefined,
     now: number,
   ): Freshness {
-    return freshness(slot, connection, baseline, now, this.options);
+    return freshness(slot, connection, baseline, now, this.options, this.session.newestDelta);
   }
 
   private view(connection: ConnectionState, baseline: number | undefined, now: number): FeedView {
@@ -206,7 +206,9 @@ export type Freshness = { readonly state: BookState; readonly lagMs: number | un
  * then at least the silence) or when its newest update is more than `maxLagMs` behind the exchange
  * (`baseline`: the session's smallest recent receive − exchange figure); otherwise `stale` after
  * `staleAfterMs` without a change on a live connection. Lag is judged on messages that arrive, silence
- * by the connection: a quiet market is never lagging.
+ * by the connection: a quiet market is never lagging. `newestDelta` is the receive − exchange figure of
+ * the newest update of any book on the connection: a book whose updates are queued behind a lagging
+ * stream is as late as that stream, even while none of its own arrive.
  */
 export function freshness(
   slot: Slot,
@@ -214,9 +216,18 @@ export function freshness(
   baseline: number | undefined,
   now: number,
   limits: { readonly staleAfterMs: number; readonly maxLagMs: number },
+  newestDelta?: number,
 ): Freshness {
   if (slot.state !== "live") return { state: slot.state, lagMs: undefined };
-  const measured = lagOf(slot.delta, baseline);
+  // Frames on one socket arrive in order: a book is at least as far behind as the newest update that
+  // arrived for any book, since its own updates, if any, wait behind that one.
+  const delta =
+    slot.delta === undefined
+      ? newestDelta
+      : newestDelta === undefined
+        ? slot.delta
+        : Math.max(slot.delta, newestDelta);
+  const measured = lagOf(delta, baseline);
   if (connection.state === "quiet") {
     return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since) };
   }

@@ -99,6 +99,8 @@ export class Session {
   lastReceivedAt = 0;
   /** The smallest receive − exchange figure of recent messages: the zero of every book's lag. */
   readonly offset = new ClockOffset();
+  /** Receive − exchange figure of the newest book update on this connection, of any book. */
+  newestDelta: number | undefined;
   private reqId = 0;
   private rateLimits: number[] = [];
   /** The fast path for book frames (see `frame`). */
@@ -128,6 +130,7 @@ export class Session {
 
   /** The socket is gone: every book is void until its next snapshot. */
   closed(): void {
+    this.newestDelta = undefined;
     for (const slot of this.slots) if (slot.state !== "rejected") this.reset(slot);
     this.version++;
   }
@@ -286,6 +289,7 @@ export class Session {
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
     slot.ok++;
     if (delta !== undefined) slot.delta = delta;
+    if (delta !== undefined) this.newestDelta = delta;
     this.changed(slot, timestamp, receivedAt);
   }
 

@@ -56,6 +56,13 @@ describe("a book's freshness", () => {
     expect(freshness(slot(100, T0 - 40_000), live, 0, T0, limits)).toEqual({ state: "stale", lagMs: 100 });
   });
 
+  it("is as late as the newest update of any book on the connection, even with no update of its own", () => {
+    expect(freshness(slot(100), live, 0, T0, limits, 5000)).toEqual({ state: "lagging", lagMs: 5000 });
+    expect(freshness(slot(undefined), live, 0, T0, limits, 5000)).toEqual({ state: "lagging", lagMs: 5000 });
+    expect(freshness(slot(4000), live, 0, T0, limits, 100)).toEqual({ state: "lagging", lagMs: 4000 });
+    expect(freshness(slot(100), live, 0, T0, limits, 200)).toEqual({ state: "live", lagMs: 200 });
+  });
+
   it("leaves a book that is not verified as it is, with no lag", () => {
     const s = slot(9000);
     s.state = "resyncing";

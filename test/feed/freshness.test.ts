@@ -69,6 +69,41 @@ describe("freshness in the NDJSON stream", () => {
     expect(connections(run)).toEqual(["connecting", "subscribing", "live"]);
   });
 
+  it("marks every book on the connection lagging when the stream falls behind, even one whose own updates stopped", async () => {
+    server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 100 });
+    run = runBin([
+      "--url",
+      server.url,
+      "--json",
+      "--depth",
+      "10",
+      "--fps",
+      "20",
+      "--max-lag",
+      "1",
+      "BTC/USD",
+      "ETH/USD",
+    ]);
+    const of = (r: Run, symbol: string, from = 0): Line[] =>
+      since(r, from).filter((l) => l["type"] === "book" && l["symbol"] === symbol);
+    await until(
+      () => ["BTC/USD", "ETH/USD"].every((s) => of(run!, s).some((l) => typeof l["lagMs"] === "number")),
+      "both books live with their lag",
+    );
+    // ETH/USD goes quiet; BTC/USD's updates, on the same socket, now describe a moment 2.5 s back:
+    // anything ETH/USD might send would wait behind them, so it is as late.
+    server.muted.add("ETH/USD");
+    server.timeShiftMs = -2500;
+    const behindFrom = run.lines().length;
+    await until(
+      () => of(run!, "ETH/USD", behindFrom).some((l) => l["state"] === "lagging"),
+      "ETH/USD lagging",
+    );
+    const eth = of(run, "ETH/USD", behindFrom).find((l) => l["state"] === "lagging")!;
+    expect(eth["lagMs"]).toBeGreaterThan(1000);
+    expect(of(run, "BTC/USD", behindFrom).some((l) => l["state"] === "lagging")).toBe(true);
+  });
+
   it("does not take a constant clock offset for lag, either way", async () => {
     for (const offset of [-7000, 7000]) {
       server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 100, timeShiftMs: offset });

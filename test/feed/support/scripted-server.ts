@@ -181,6 +181,9 @@ export class ScriptedServer {
       .flatMap((r) => (r.msg.params?.symbol ?? []).map((s) => `${r.msg.method} ${s}@${r.msg.params?.depth}`));
   }
 
+  /** Send no more updates for these symbols (heartbeats and the other books go on). */
+  readonly muted = new Set<string>();
+
   corruptNext(symbol: string): void {
     this.corrupt.add(symbol);
   }
@@ -232,6 +235,7 @@ export class ScriptedServer {
     );
     const updates = setInterval(() => {
       for (const [symbol] of subscribed) {
+        if (this.muted.has(symbol)) continue;
         const b = this.book(symbol);
         if (this.corrupt.delete(symbol)) send(b.corruptUpdate());
         else if (this.cross.delete(symbol)) send(b.crossingUpdate());
