@@ -28,13 +28,21 @@ export interface WorkerFeedClient extends FeedClient {
   readonly online: Promise<void>;
 }
 
+/**
+ * The worker's young generation, bounded when the worker is created (a launch-time limit, not a run-time
+ * flag). V8's default lets it grow to 8 MB and more under a burst and keep it, resident, long after; the
+ * worker's garbage is short-lived (frames, views), so a small young generation costs few extra scavenges.
+ * Young generation = 3 × semi-space in V8: 3 MB is a 1 MB semi-space, the size V8 starts with.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 } as const;
+
 /** Starts the feed worker; events flow at once, and `stop()` ends it within about a second. */
 export function startFeed(options: FeedOptions): WorkerFeedClient {
   // stdout: true keeps the worker's stdout away from ours (it would tear Ink's frame).
   const inFlight = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const flag = new Int32Array(inFlight);
   const workerData: FeedWorkerData = { options, inFlight };
-  const worker = new Worker(workerUrl(), { workerData, stdout: true });
+  const worker = new Worker(workerUrl(), { workerData, stdout: true, resourceLimits: WORKER_LIMITS });
   worker.stdout.resume();
   const online = new Promise<void>((resolve) => worker.once("online", () => resolve()));
   const listeners = new Set<(event: FeedEvent) => void>();

@@ -19,21 +19,53 @@ export function writeNow(fd: number, text: string): void {
 /** Cursor to the top-left corner. */
 export const HOME = "\u001b[H";
 
+/** Ink brackets each frame it writes to a terminal with these (synchronized output, DEC mode 2026). */
+export const BEGIN_SYNC = "\u001b[?2026h";
+export const END_SYNC = "\u001b[?2026l";
+
 /**
- * stdout for Ink on the alternate screen, with the cursor sent home before every write.
+ * stdout for Ink on the alternate screen, with the cursor sent home before every write, and each frame
+ * handed to the terminal in one write.
  *
  * Ink draws each frame relative to where the previous one left the cursor. In Ink 6.8 the incremental
  * renderer moves up one line too few when the frame ends with a newline (every frame shorter than the
  * terminal), so the ladder slid down a line per frame and scrolled. On the alternate screen the frame always
  * starts at the top-left, so homing first makes Ink's relative moves (which clamp at the top) land exactly.
- * Ink writes each frame in a single write, so nothing is ever homed mid-frame.
+ *
+ * Ink writes a frame as three writes in one synchronous call: BEGIN_SYNC, the frame, END_SYNC. They are
+ * joined here into one, so a frame costs one system call and one wake-up of the terminal, not three.
+ * Whatever is held is written at the latest when the current task's microtasks run, so nothing waits for
+ * an END_SYNC that does not come.
  */
 export function homedStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
-  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
-    (stdout.write as (...args: unknown[]) => boolean)(
-      typeof chunk === "string" && chunk !== "" ? HOME + chunk : chunk,
-      ...rest,
-    );
+  const out = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stdout.write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  let held: string | undefined;
+  const flush = (): void => {
+    if (held === undefined) return;
+    const text = held;
+    held = undefined;
+    out(HOME + text);
+  };
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    if (typeof chunk !== "string" || chunk === "") {
+      flush();
+      return out(chunk, ...rest);
+    }
+    if (chunk === BEGIN_SYNC && rest.length === 0) {
+      flush();
+      held = chunk;
+      queueMicrotask(flush);
+      return true;
+    }
+    if (held !== undefined && rest.length === 0) {
+      held += chunk;
+      if (chunk === END_SYNC) flush();
+      return true;
+    }
+    flush();
+    return out(HOME + chunk, ...rest);
+  };
   return new Proxy(stdout, {
     get(target, property) {
       if (property === "write") return write;
