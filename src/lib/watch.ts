@@ -10,8 +10,9 @@ const DEFAULT_BUFFER = 1000;
 /**
  * `for await (const event of watchBooks({ symbols: ["BTC/USD"] }))`: the public events of one feed worker.
  * Options are checked when called (SymbolError, RangeError); the feed starts on the first `next()`.
- * Breaking out of the loop, `return()`, or aborting `signal` stops the feed; the iteration then ends
- * (without throwing) after the `connection` `stopped` event. It also ends if the feed stops by itself.
+ * Breaking out of the loop, `return()`, or aborting `signal` stops the feed; after an abort the iteration
+ * ends without throwing, once the feed's last events (`connection` `stopped`, then each book without
+ * prices) are yielded. It also ends if the feed stops by itself.
  */
 export function watchBooks(options: WatchOptions = {}): AsyncGenerator<BookFeedEvent, void, undefined> {
   const limit = options.bufferSize ?? DEFAULT_BUFFER;
