@@ -45,7 +45,7 @@ export default tseslint.config(
   },
   {
     // Dependencies point one way: protocol <- book <- feed/recording <- ui/serve/app <- cli <- main.
-    files: ["src/{protocol,book,feed,recording,sim,verify,ui,app,text,serve}/**/*.{ts,tsx}"],
+    files: ["src/{protocol,book,feed,recording,sim,verify,ui,app,text,serve,events,lib}/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": [
         "error",

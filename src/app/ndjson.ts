@@ -1,15 +1,23 @@
-import type { BookView, FeedEvent, RecordingFailure } from "../feed/types.js";
+import { BookChanges, bookEvent, publicEvents } from "../events/from-feed.js";
+import type { PublicEventOptions } from "../events/from-feed.js";
+import type { BookView, FeedEvent } from "../feed/types.js";
 import { escapeJson } from "../text/sanitize.js";
 
+export { recordingFailedMessage } from "../events/from-feed.js";
+
+/** NDJSON prints every verified book's touch (a lagging book's too, with its lag), and no ladders. */
+const NDJSON_EVENTS: PublicEventOptions = { prices: "verified", ladder: false };
+
 /**
- * NDJSON output for pipes and `--json`: one object per line, prices as exact strings.
- * Connection lines on every transition, book lines only when their content changed (so at most
- * one per published view, i.e. `--fps` per symbol), resync, rejected and error lines as they happen.
- * Every line goes out through `escapeJson`: server text (symbols, reasons, messages) cannot carry a raw
- * C1 control, bidi override or other invisible character to a terminal showing the stream.
+ * NDJSON output for pipes and `--json`: the public events (events/from-feed.ts), one object per line,
+ * prices as exact strings. Connection lines on every transition, book lines only when their content
+ * changed (so at most one per published view, i.e. `--fps` per symbol), resync, rejected and error lines
+ * as they happen. Every line goes out through `escapeJson`: server text (symbols, reasons, messages)
+ * cannot carry a raw C1 control, bidi override or other invisible character to a terminal showing the
+ * stream.
  */
 export class NdjsonWriter {
-  private readonly lastBook = new Map<string, string>();
+  private readonly books = new BookChanges();
   private readonly write: (lines: string) => void;
 
   constructor(
@@ -22,78 +30,26 @@ export class NdjsonWriter {
   }
 
   event(event: FeedEvent): void {
-    switch (event.type) {
-      case "view": {
-        // The changed lines of one view leave in one write: one system call per view, not per book.
-        let lines = "";
-        for (const book of event.view.books) {
-          const line = bookLine(book);
-          if (this.lastBook.get(book.symbol) === line) continue;
-          this.lastBook.set(book.symbol, line);
-          lines = lines === "" ? line : `${lines}\n${line}`;
-        }
-        if (lines !== "") this.write(lines);
-        return;
-      }
-      case "connection":
-        if (event.state === "reconnecting") {
-          this.write(JSON.stringify({ type: "error", message: `connection lost: ${event.reason}` }));
-          this.write(
-            JSON.stringify({
-              type: "connection",
-              state: event.state,
-              attempt: event.attempt,
-              retryInMs: event.retryInMs,
-            }),
-          );
-        } else if (event.state === "connecting") {
-          this.write(JSON.stringify({ type: "connection", state: event.state, attempt: event.attempt }));
-        } else {
-          this.write(JSON.stringify({ type: "connection", state: event.state }));
-        }
-        return;
-      case "resync":
-        this.write(JSON.stringify({ type: "resync", symbol: event.symbol, reason: event.reason }));
-        return;
-      case "rejected":
-        this.write(JSON.stringify({ type: "rejected", symbol: event.symbol, reason: event.reason }));
-        return;
-      case "error":
-        this.write(JSON.stringify({ type: "error", message: event.message }));
-        return;
-      case "notice":
-        this.notice(event.message);
-        return;
-      case "recording-failed":
-        this.write(JSON.stringify({ type: "error", message: recordingFailedMessage(event) }));
-        return;
-      case "stopped":
-        return;
-      default:
-        event satisfies never;
+    if (event.type === "notice") {
+      this.notice(event.message);
+      return;
     }
+    const events = publicEvents(event, NDJSON_EVENTS);
+    if (event.type === "view") {
+      // The changed lines of one view leave in one write: one system call per view, not per book.
+      let lines = "";
+      for (const book of events) {
+        const line = book.type === "book" ? this.books.changed(book) : undefined;
+        if (line !== undefined) lines = lines === "" ? line : `${lines}\n${line}`;
+      }
+      if (lines !== "") this.write(lines);
+      return;
+    }
+    for (const e of events) this.write(JSON.stringify(e));
   }
 }
 
 /** `{"type":"book","symbol",…}` in the documented key order; prices and `lagMs` only for a verified book. */
 export function bookLine(b: BookView): string {
-  return JSON.stringify({
-    type: "book",
-    symbol: b.symbol,
-    state: b.state,
-    ...(b.reason === undefined ? {} : { reason: b.reason }),
-    ...(b.bid === undefined ? {} : { bid: { price: b.bid.price, qty: b.bid.qty } }),
-    ...(b.ask === undefined ? {} : { ask: { price: b.ask.price, qty: b.ask.qty } }),
-    ...(b.spread === undefined ? {} : { spread: b.spread }),
-    ...(b.mid === undefined ? {} : { mid: b.mid }),
-    checksums: { ok: b.checksums.ok, failed: b.checksums.failed },
-    resyncs: b.resyncs,
-    ...(b.time === undefined ? {} : { time: b.time }),
-    ...(b.lagMs === undefined ? {} : { lagMs: b.lagMs }),
-  });
-}
-
-/** The error line's message when recording stops early. */
-export function recordingFailedMessage(failure: RecordingFailure): string {
-  return `recording to ${failure.path} stopped: ${failure.reason}; the recording is incomplete`;
+  return JSON.stringify(bookEvent(b, NDJSON_EVENTS));
 }

@@ -4,7 +4,20 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/run-cli.js";
 
 /** Folders below cli/ in the dependency order (design.md: protocol ← book ← feed/recording ← … ← cli). */
-const DOMAIN = ["protocol", "book", "feed", "recording", "sim", "verify", "ui", "app", "text", "serve"];
+const DOMAIN = [
+  "protocol",
+  "book",
+  "feed",
+  "recording",
+  "sim",
+  "verify",
+  "ui",
+  "app",
+  "text",
+  "serve",
+  "events",
+  "lib",
+];
 /** Static and dynamic import specifiers, and export-from. */
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 

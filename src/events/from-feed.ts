@@ -1,0 +1,112 @@
+import type { BookView, ConnectionState, FeedEvent, RecordingFailure } from "../feed/types.js";
+import type { BookEvent, BookFeedEvent, ConnectionEvent } from "./types.js";
+
+/**
+ * Which books carry prices:
+ * - `verified`: every verified book (live, stale, lagging), as the worker publishes it: NDJSON's rule.
+ * - `servable`: only a book that is `live` or `stale` on a live connection (verified and current), the
+ *   rule of `serve` and the library: a lagging book, and every book while the connection is not live,
+ *   carry their state and counts but no prices.
+ */
+export type PriceRule = "verified" | "servable";
+
+export type PublicEventOptions = {
+  readonly prices: PriceRule;
+  /** Include each book's top levels (`bids`, `asks`) as the view carries them. */
+  readonly ladder: boolean;
+};
+
+/**
+ * The public events one feed event stands for, in order: every book of a view (the caller keeps only the
+ * changed ones, see BookChanges), a lost connection as an error and the reconnecting state, and so on.
+ * Notices are for people (stderr), not for the stream; `stopped` ends the stream and is not an event.
+ */
+export function publicEvents(event: FeedEvent, options: PublicEventOptions): readonly BookFeedEvent[] {
+  switch (event.type) {
+    case "view": {
+      const connectionLive = event.view.connection.state === "live";
+      return event.view.books.map((b) => bookEvent(b, options, connectionLive));
+    }
+    case "connection":
+      return event.state === "reconnecting"
+        ? [{ type: "error", message: `connection lost: ${event.reason}` }, connectionEvent(event)]
+        : [connectionEvent(event)];
+    case "resync":
+      return [{ type: "resync", symbol: event.symbol, reason: event.reason }];
+    case "rejected":
+      return [{ type: "rejected", symbol: event.symbol, reason: event.reason }];
+    case "error":
+      return [{ type: "error", message: event.message }];
+    case "recording-failed":
+      return [{ type: "error", message: recordingFailedMessage(event) }];
+    case "notice":
+    case "stopped":
+      return [];
+    default:
+      return event satisfies never;
+  }
+}
+
+/** The connection event of a state, without the fields meant for the screen (`retryAt`, `since`, `reason`). */
+export function connectionEvent(c: ConnectionState): ConnectionEvent {
+  switch (c.state) {
+    case "connecting":
+      return { type: "connection", state: c.state, attempt: c.attempt };
+    case "reconnecting":
+      return { type: "connection", state: c.state, attempt: c.attempt, retryInMs: c.retryInMs };
+    case "subscribing":
+    case "live":
+    case "quiet":
+    case "stopped":
+      return { type: "connection", state: c.state };
+    default:
+      return c satisfies never;
+  }
+}
+
+/** A book in the documented key order; prices per `options.prices`, `lagMs` only for a verified book. */
+export function bookEvent(b: BookView, options: PublicEventOptions, connectionLive = true): BookEvent {
+  const priced =
+    options.prices === "verified" || (connectionLive && (b.state === "live" || b.state === "stale"));
+  return {
+    type: "book",
+    symbol: b.symbol,
+    state: b.state,
+    ...(b.reason === undefined ? {} : { reason: b.reason }),
+    ...(!priced || b.bid === undefined ? {} : { bid: { price: b.bid.price, qty: b.bid.qty } }),
+    ...(!priced || b.ask === undefined ? {} : { ask: { price: b.ask.price, qty: b.ask.qty } }),
+    ...(!priced || b.spread === undefined ? {} : { spread: b.spread }),
+    ...(!priced || b.mid === undefined ? {} : { mid: b.mid }),
+    checksums: { ok: b.checksums.ok, failed: b.checksums.failed },
+    resyncs: b.resyncs,
+    ...(b.time === undefined ? {} : { time: b.time }),
+    ...(b.lagMs === undefined ? {} : { lagMs: b.lagMs }),
+    ...(options.ladder
+      ? {
+          bids: priced ? b.bids.map((l) => ({ price: l.price, qty: l.qty })) : [],
+          asks: priced ? b.asks.map((l) => ({ price: l.price, qty: l.qty })) : [],
+        }
+      : {}),
+  };
+}
+
+/**
+ * Which book events are worth sending: a book's event is new when anything in it changed since the last
+ * one sent for that symbol (so at most one per published view, i.e. `fps` per symbol).
+ */
+export class BookChanges {
+  private readonly last = new Map<string, string>();
+
+  /** The event's JSON text when it differs from the last one for its symbol, else undefined. */
+  changed(event: BookEvent): string | undefined {
+    const json = JSON.stringify(event);
+    if (this.last.get(event.symbol) === json) return undefined;
+    this.last.set(event.symbol, json);
+    return json;
+  }
+}
+
+/** The error event's message when recording stops early. */
+export function recordingFailedMessage(failure: RecordingFailure): string {
+  return `recording to ${failure.path} stopped: ${failure.reason}; the recording is incomplete`;
+}

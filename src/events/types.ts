@@ -1,0 +1,60 @@
+/**
+ * The public events: what NDJSON prints, one object per line, and what the library yields. Plain data,
+ * prices and sizes as exact decimal strings. These types are part of the package's API (dist/lib/*.d.ts):
+ * they reference nothing outside this package.
+ */
+import type { BookState, ResyncReason } from "../feed/types.js";
+
+export type { BookState, ResyncReason } from "../feed/types.js";
+
+/** One price level: exact decimal text, as the exchange sent it. */
+export type Level = { readonly price: string; readonly qty: string };
+
+/** Every transition of the connection to the exchange. */
+export type ConnectionEvent =
+  | { readonly type: "connection"; readonly state: "connecting"; readonly attempt: number }
+  | {
+      readonly type: "connection";
+      readonly state: "reconnecting";
+      readonly attempt: number;
+      readonly retryInMs: number;
+    }
+  | { readonly type: "connection"; readonly state: "subscribing" | "live" | "quiet" | "stopped" };
+
+/** The state of one book, sent whenever anything it shows changes. */
+export type BookEvent = {
+  readonly type: "book";
+  readonly symbol: string;
+  readonly state: BookState;
+  /** Why it is resyncing or rejected. */
+  readonly reason?: string;
+  /** The best bid and ask, spread and mid: only while the book's prices may be shown (see PriceRule). */
+  readonly bid?: Level;
+  readonly ask?: Level;
+  readonly spread?: string;
+  readonly mid?: string;
+  readonly checksums: { readonly ok: number; readonly failed: number };
+  readonly resyncs: number;
+  /** Exchange timestamp of the latest change, as sent. */
+  readonly time?: string;
+  /** How far behind the exchange the book is, ms; only on a verified book, once measured. */
+  readonly lagMs?: number;
+  /** The top levels of each side, best first (library, `levels` > 0); empty when bid and ask are absent. */
+  readonly bids?: readonly Level[];
+  readonly asks?: readonly Level[];
+};
+
+/** A book failed verification (or its subscription was lost) and is subscribed again. */
+export type ResyncEvent = {
+  readonly type: "resync";
+  readonly symbol: string;
+  readonly reason: ResyncReason;
+};
+
+/** The exchange refused a symbol; it is not retried. */
+export type RejectedEvent = { readonly type: "rejected"; readonly symbol: string; readonly reason: string };
+
+/** Something went wrong that the feed recovers from by itself (a lost connection, a malformed frame, …). */
+export type ErrorEvent = { readonly type: "error"; readonly message: string };
+
+export type BookFeedEvent = ConnectionEvent | BookEvent | ResyncEvent | RejectedEvent | ErrorEvent;

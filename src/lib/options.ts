@@ -1,0 +1,66 @@
+import { normaliseSymbols } from "../feed/symbols.js";
+import type { FeedOptions } from "../feed/types.js";
+import type { BookOptions } from "./types.js";
+
+const DEFAULT_URL = "wss://ws.kraken.com/v2";
+const DEPTHS: readonly number[] = [10, 25, 100, 500, 1000];
+
+/** The command line's defaults for what the library does not expose. */
+const FEED_DEFAULTS = {
+  depth: 25,
+  levels: 10,
+  fps: 10,
+  readTimeoutMs: 10_000,
+  pingIntervalMs: 5_000,
+  staleAfterMs: 30_000,
+  maxLagMs: 3_000,
+  quietAfterMs: 3_000,
+  maxFrameBytes: 1024 * 1024,
+  backoffBaseMs: 250,
+  backoffCapMs: 30_000,
+  backoffResetMs: 60_000,
+} as const;
+
+export type ResolvedOptions = {
+  /** The feed's options but its URL, which a demo server decides. */
+  readonly feed: Omit<FeedOptions, "url">;
+  readonly url: string;
+  readonly demo: { readonly seed?: number; readonly rate?: number } | undefined;
+  readonly signal: AbortSignal | undefined;
+};
+
+function check(name: string, value: number, ok: boolean): number {
+  if (!ok) throw new RangeError(`${name}: ${value} is out of range`);
+  return value;
+}
+
+/** Checks every option and fills in the defaults; throws SymbolError or RangeError naming the first bad one. */
+export function resolveOptions(options: BookOptions): ResolvedOptions {
+  const { symbols } = normaliseSymbols(options.symbols ?? []);
+  const depth = options.depth ?? FEED_DEFAULTS.depth;
+  const levels = options.levels ?? FEED_DEFAULTS.levels;
+  const fps = options.fps ?? FEED_DEFAULTS.fps;
+  const positive = (name: string, value: number | undefined, fallback: number): number =>
+    check(name, value ?? fallback, Number.isFinite(value ?? fallback) && (value ?? fallback) > 0);
+  const demo = options.demo === true ? {} : options.demo === false ? undefined : options.demo;
+  return {
+    url: options.url ?? DEFAULT_URL,
+    demo,
+    signal: options.signal,
+    feed: {
+      symbols,
+      depth: check("depth", depth, DEPTHS.includes(depth)),
+      levels: check("levels", levels, Number.isInteger(levels) && levels >= 0),
+      fps: positive("fps", fps, FEED_DEFAULTS.fps),
+      readTimeoutMs: positive("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs),
+      pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
+      staleAfterMs: positive("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),
+      maxLagMs: positive("maxLagMs", options.maxLagMs, FEED_DEFAULTS.maxLagMs),
+      quietAfterMs: FEED_DEFAULTS.quietAfterMs,
+      maxFrameBytes: FEED_DEFAULTS.maxFrameBytes,
+      backoffBaseMs: FEED_DEFAULTS.backoffBaseMs,
+      backoffCapMs: FEED_DEFAULTS.backoffCapMs,
+      backoffResetMs: FEED_DEFAULTS.backoffResetMs,
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { BookEvent, BookFeedEvent } from "../../src/events/types.js";
+import { EventBuffer } from "../../src/lib/buffer.js";
+
+function book(symbol: string, ok: number): BookEvent {
+  return { type: "book", symbol, state: "live", checksums: { ok, failed: 0 }, resyncs: 0 };
+}
+
+function drain(buffer: EventBuffer): BookFeedEvent[] {
+  const out: BookFeedEvent[] = [];
+  for (let e = buffer.shift(); e !== undefined; e = buffer.shift()) out.push(e);
+  return out;
+}
+
+describe("the buffer between the feed and a slow consumer", () => {
+  it("holds only the newest book of each symbol, after the events that came before it", () => {
+    const buffer = new EventBuffer(10);
+    for (let ok = 1; ok <= 100; ok++) buffer.push(book("BTC/USD", ok));
+    buffer.push({ type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" });
+    for (let ok = 1; ok <= 50; ok++) buffer.push(book("ETH/USD", ok));
+    buffer.push(book("BTC/USD", 101));
+    expect(buffer.size).toBe(3);
+    expect(drain(buffer)).toEqual([
+      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" },
+      book("ETH/USD", 50),
+      book("BTC/USD", 101),
+    ]);
+  });
+
+  it("queues other events up to its limit, drops the oldest beyond it and says how many", () => {
+    const buffer = new EventBuffer(3);
+    for (let i = 1; i <= 5; i++) buffer.push({ type: "error", message: `e${i}` });
+    buffer.push(book("BTC/USD", 1));
+    expect(buffer.size).toBe(4);
+    expect(drain(buffer)).toEqual([
+      { type: "error", message: "2 events dropped: the consumer reads slower than they come" },
+      { type: "error", message: "e3" },
+      { type: "error", message: "e4" },
+      { type: "error", message: "e5" },
+      book("BTC/USD", 1),
+    ]);
+    // Emptied, it takes a full quota again.
+    for (let i = 1; i <= 3; i++) buffer.push({ type: "error", message: `f${i}` });
+    expect(drain(buffer)).toHaveLength(3);
+  });
+});

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { BookEvent, BookFeedEvent } from "../../src/events/types.js";
+import { openBooks } from "../../src/lib/books.js";
+import { watchBooks } from "../../src/lib/watch.js";
+import { SymbolError } from "../../src/feed/symbols.js";
+import { until } from "../app/support/run-bin.js";
+import { ScriptedServer } from "../feed/support/scripted-server.js";
+
+let server: ScriptedServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const isLive = (e: BookFeedEvent): e is BookEvent => e.type === "book" && e.state === "live";
+
+describe("watchBooks", () => {
+  it("yields live books with the exact prices sent, and breaking the loop closes the socket with 1000", async () => {
+    // No updates: the book stays the snapshot, so its levels are known exactly.
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
+    const expected = server.book("BTC/USD");
+    let live: BookEvent | undefined;
+    for await (const event of watchBooks({ url: server.url, symbols: ["xbt/usd"], depth: 10, levels: 3 })) {
+      if (isLive(event)) {
+        live = event;
+        break;
+      }
+    }
+    expect(live).toMatchObject({
+      symbol: "BTC/USD",
+      bid: expected.sorted("bids")[0],
+      ask: expected.sorted("asks")[0],
+      spread: "0.2",
+      mid: "63388",
+      bids: expected.sorted("bids").slice(0, 3),
+      asks: expected.sorted("asks").slice(0, 3),
+      checksums: { ok: 1, failed: 0 },
+    });
+    // The loop's end awaited the worker's: the socket is closed, normally.
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("ends, after the connection's stopped event and no prices, when the signal is aborted", async () => {
+    server = await ScriptedServer.start({ updateMs: 20 });
+    const controller = new AbortController();
+    const seen: BookFeedEvent[] = [];
+    for await (const event of watchBooks({
+      url: server.url,
+      symbols: ["BTC/USD"],
+      signal: controller.signal,
+    })) {
+      seen.push(event);
+      if (isLive(event)) controller.abort();
+    }
+    const stopped = seen.findIndex((e) => e.type === "connection" && e.state === "stopped");
+    expect(stopped).toBeGreaterThan(0);
+    // What follows is the final view: no book carries prices once the connection is gone.
+    for (const e of seen.slice(stopped)) expect(e).not.toHaveProperty("bid");
+    expect(seen.slice(0, 3)).toEqual([
+      { type: "connection", state: "connecting", attempt: 1 },
+      expect.objectContaining({ type: "book", state: "awaiting-snapshot", bids: [], asks: [] }),
+      { type: "connection", state: "subscribing" },
+    ]);
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("gives a consumer that paused the newest book of each symbol, not a backlog", async () => {
+    server = await ScriptedServer.start({ updateMs: 5 });
+    const iterator = watchBooks({ url: server.url, symbols: ["BTC/USD", "ETH/USD"], fps: 200 });
+    let first: BookEvent | undefined;
+    while (first === undefined) {
+      const { value } = await iterator.next();
+      if (value !== undefined && isLive(value) && value.symbol === "BTC/USD") first = value;
+    }
+    // Not reading while the exchange sends many more updates of each book.
+    const sent = server.sent.length;
+    await until(() => server!.sent.length >= sent + 200, "the server sent 100 more updates of each book");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    let next: BookEvent | undefined;
+    while (next === undefined) {
+      const { value } = await iterator.next();
+      if (value !== undefined && value.type === "book" && value.symbol === "BTC/USD") next = value;
+    }
+    // A queue would hand over the book one update later; the buffer hands over the newest.
+    expect(next.checksums.ok).toBeGreaterThan(first.checksums.ok + 50);
+    await iterator.return();
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("checks symbols and numbers when called, before anything starts", () => {
+    expect(() => watchBooks({ symbols: ["BTCUSD"] })).toThrow(SymbolError);
+    expect(() => watchBooks({ depth: 7 })).toThrow(/depth: 7/);
+    expect(() => watchBooks({ bufferSize: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("openBooks", () => {
+  it("calls listeners with every event, keeps the current book of each symbol, and closes", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
+    const books = openBooks({ url: server.url, symbols: ["BTC/USD"], depth: 10, levels: 1 });
+    const seen: BookFeedEvent[] = [];
+    const off = books.on((e) => seen.push(e));
+    await until(() => books.current("btc/usd")?.state === "live", "a live book");
+    expect(books.current("BTC/USD")?.bid).toEqual(server.book("BTC/USD").sorted("bids")[0]);
+    expect(books.current("ETH/USD")).toBeUndefined();
+    expect(seen.some(isLive)).toBe(true);
+    off();
+    const count = seen.length;
+    await books.close();
+    await books.closed;
+    expect(seen).toHaveLength(count);
+    expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("runs the built-in simulator for demo, offline", async () => {
+    const controller = new AbortController();
+    const books = openBooks({ demo: { seed: 7 }, symbols: ["ETH/USD"], signal: controller.signal });
+    await until(() => books.current("ETH/USD")?.state === "live", "a live demo book");
+    expect(books.current("ETH/USD")?.bid?.price).toMatch(/^\d+\.\d+$/);
+    controller.abort();
+    await books.closed;
+  });
+});
