@@ -204,7 +204,7 @@ function realistic(sec) {
 function serve(sec) {
   const { ratios: q, targets: t } = sec;
   return [
-    "### serve",
+    "### 7. serve: 5 symbols × 100 msg/s to 1, 100 and 1,000 SSE clients, plus one that never reads",
     "",
     sec.description,
     "",
