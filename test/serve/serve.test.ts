@@ -227,5 +227,11 @@ describe("serve --url (scripted feed)", () => {
     }
     expect((await request(`${local}/symbols`, { authorization: "Bearer s3cret" })).status).toBe(200);
     expect((await request(`${local}/metrics`, { authorization: "Bearer s3cret" })).status).toBe(200);
+    served.child.kill("SIGTERM");
+    expect(await served.exited()).toBe(0);
+
+    // --no-auth, given explicitly, serves without a token.
+    served = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0", "--no-auth"]);
+    expect((await request(`http://127.0.0.1:${new URL(served.url).port}/symbols`)).status).toBe(200);
   });
 });
