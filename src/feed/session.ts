@@ -225,6 +225,8 @@ export class Session {
         return;
       case "heartbeat":
       case "instrument":
+      case "trade":
+      case "ticker":
       case "unknown":
         return;
       default:

@@ -142,6 +142,8 @@ export function verifyFile(path: string, report: VerifyReport, defaultDepth: num
       case "pong":
       case "rate-limit":
       case "instrument":
+      case "trade":
+      case "ticker":
       case "unknown":
         break;
       default:
