@@ -1,4 +1,5 @@
 import type { BookView, FeedEvent, RecordingFailure } from "../feed/types.js";
+import { instrumentLines, statusLine, tickerLine, tradeGapLine, tradeLine } from "./ndjson-market.js";
 import { escapeJson } from "../text/sanitize.js";
 
 /**
@@ -66,6 +67,21 @@ export class NdjsonWriter {
         return;
       case "recording-failed":
         this.write(JSON.stringify({ type: "error", message: recordingFailedMessage(event) }));
+        return;
+      case "trade":
+        this.write(tradeLine(event));
+        return;
+      case "trade-gap":
+        this.write(tradeGapLine(event));
+        return;
+      case "ticker":
+        this.write(tickerLine(event));
+        return;
+      case "instrument":
+        this.write(instrumentLines(event.pairs));
+        return;
+      case "status":
+        this.write(statusLine(event));
         return;
       case "stopped":
         return;
