@@ -99,6 +99,8 @@ const FAILURE_MEMORY_MS = 60_000;
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** Subscribe errors that reject a symbol for good; any other is retried. */
 const PERMANENT = /currency pair not supported|not in ISO 4217|invalid (?:symbol|pair)/i;
+/** A channel-level subscribe error: this server does not offer the channel. */
+const CHANNEL_NOT_OFFERED = /channel \S+ not supported/i;
 /** Subscribe errors that mean "slow down": their retry takes the slow backoff step. */
 const RATE_LIMITED = /too many requests|rate.?limit|exceeded.*rate/i;
 /** This many rate-limit errors within the window make the connection back off. */
@@ -357,12 +359,14 @@ export class Session {
 
   /**
    * A subscribe to `trade`, `ticker` or `instrument` failed: reported, no book touched. Not for a pair
-   * already rejected (its book's rejection says it) nor a pair Kraken does not list.
+   * already rejected (its book's rejection says it), a pair Kraken does not list, nor a server that does
+   * not offer the channel at all (`Channel trade not supported`): the books are served all the same.
    */
   private channelNack(msg: NackMessage): void {
     const channel = this.channelReqs.get(msg.reqId!) ?? "a channel";
     const slot = msg.symbol === undefined ? undefined : this.bySymbol.get(msg.symbol);
-    if (slot?.state === "rejected" || PERMANENT.test(msg.error)) return;
+    if (slot?.state === "rejected" || PERMANENT.test(msg.error) || CHANNEL_NOT_OFFERED.test(msg.error))
+      return;
     const what = msg.symbol === undefined ? channel : `${channel} ${msg.symbol}`;
     this.sink.event({ type: "error", message: `${msg.method} ${what} failed: ${msg.error}` });
   }
