@@ -16,8 +16,9 @@ export type TradeVerdict = {
  * every id must be the last + 1. In an update, anything else (a jump or a repeat) is a gap: it is reported,
  * the rest of that update is dropped, and the subscription is renewed; until the new snapshot arrives only
  * updates that continue the sequence are taken (one that does also ends the wait: a snapshot may be empty).
- * A snapshot (the last 50 trades, on every (re)subscription) is read against the last id seen: ids already seen are skipped, the rest fill in the tape, and a first new
- * id beyond last + 1 is a gap no resubscription can fill (reported, not renewed).
+ * A snapshot (the last 50 trades, on every (re)subscription) is read against the last id seen: ids
+ * already seen are skipped, the rest fill in the tape, and a first new id beyond last + 1 is a gap no
+ * resubscription can fill (reported, not renewed).
  */
 export class TradeSequence {
   last: number | undefined;
