@@ -2,6 +2,7 @@ import { BookChanges, bookEvent, publicEvents } from "../events/from-feed.js";
 import type { PublicEventOptions } from "../events/from-feed.js";
 import type { BookView, FeedEvent } from "../feed/types.js";
 import { escapeJson } from "../text/sanitize.js";
+import { instrumentLines, statusLine, tickerLine, tradeGapLine, tradeLine } from "./ndjson-market.js";
 
 export { recordingFailedMessage } from "../events/from-feed.js";
 
@@ -30,9 +31,28 @@ export class NdjsonWriter {
   }
 
   event(event: FeedEvent): void {
-    if (event.type === "notice") {
-      this.notice(event.message);
-      return;
+    switch (event.type) {
+      case "notice":
+        this.notice(event.message);
+        return;
+      // The market-context channels (issue 16) have NDJSON lines of their own, not yet public events.
+      case "trade":
+        this.write(tradeLine(event));
+        return;
+      case "trade-gap":
+        this.write(tradeGapLine(event));
+        return;
+      case "ticker":
+        this.write(tickerLine(event));
+        return;
+      case "instrument":
+        this.write(instrumentLines(event.pairs));
+        return;
+      case "status":
+        this.write(statusLine(event));
+        return;
+      default:
+        break;
     }
     const events = publicEvents(event, NDJSON_EVENTS);
     if (event.type === "view") {

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { EXIT } from "../app/exit-codes.js";
 import { exitWhenFlushed } from "../app/shutdown.js";
 import { parseDepth } from "./parsers.js";
-import { emptyReport, verifyFile } from "../verify/verify.js";
+import { emptyReport, tradeGapCount, verifyFile } from "../verify/verify.js";
 import type { VerifyReport } from "../verify/verify.js";
 import { escapeJson, escapeUnsafe } from "../text/sanitize.js";
 import { formatReport } from "../verify/report.js";
@@ -11,8 +11,8 @@ import { formatReport } from "../verify/report.js";
 type VerifyFlags = { depth?: number; json?: boolean };
 
 /**
- * `kraken-ladder verify FILE.jsonl...`. Exit codes: 0 every checksum matched and every file had book data
- * to verify; 1 a checksum mismatch, or a file in which no checksum could be checked (empty, garbage,
+ * `kraken-ladder verify FILE.jsonl...`. Exit codes: 0 every checksum matched, every file had book data
+ * to verify and every pair's trade ids ran without a break; 1 a checksum mismatch, a trade-id gap, or a file in which no checksum could be checked (empty, garbage,
  * binary, no book data); 2 bad usage or a file that cannot be read.
  */
 export function verifyCommand(): Command {
@@ -72,7 +72,8 @@ function runVerify(files: readonly string[], flags: VerifyFlags): number {
       : formatReport(report, files),
   );
   for (const problem of problems) complain(problem);
-  return report.checksums.failed > 0 || unverified.length > 0 ? EXIT.FAILURE : EXIT.OK;
+  const failed = report.checksums.failed > 0 || unverified.length > 0 || tradeGapCount(report) > 0;
+  return failed ? EXIT.FAILURE : EXIT.OK;
 }
 
 /** Why a file gave no checksum to check, from its count of frames (non-blank lines) and unreadable ones. */

@@ -41,6 +41,12 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
       return [{ type: "error", message: recordingFailedMessage(event) }];
     case "notice":
     case "stopped":
+    // Market-context events (trades, ticker, instrument, exchange status) are not public events yet.
+    case "trade":
+    case "trade-gap":
+    case "ticker":
+    case "instrument":
+    case "status":
       return [];
     default:
       return event satisfies never;

@@ -195,6 +195,8 @@ export class Publisher {
       qtyDecimals: slot.qtyDecimals,
       checksums: { ok: slot.ok, failed: slot.failed },
       resyncs: slot.resyncs,
+      tradeGaps: slot.trades.gaps,
+      ...(slot.pairStatus === undefined ? {} : { pairStatus: slot.pairStatus }),
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),
       ...(lagMs === undefined ? {} : { lagMs }),

@@ -3,8 +3,24 @@ import type { ApplyOutcome } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseGeneric } from "../protocol/parse.js";
-import { subscribeBook, unsubscribeBook } from "../protocol/requests.js";
-import type { BookData, BookMessage, NackMessage, ParseResult, RateLimitMessage } from "../protocol/types.js";
+import {
+  subscribeBook,
+  subscribeInstrument,
+  subscribeTicker,
+  subscribeTrade,
+  unsubscribeBook,
+  unsubscribeTrade,
+} from "../protocol/requests.js";
+import type {
+  BookData,
+  BookMessage,
+  InstrumentMessage,
+  NackMessage,
+  ParseResult,
+  RateLimitMessage,
+  TradeMessage,
+} from "../protocol/types.js";
+import { TradeSequence } from "./trade-sequence.js";
 import { Backoff } from "./backoff.js";
 import { ClockOffset } from "./freshness.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
@@ -29,6 +45,12 @@ export class Slot {
   delta: number | undefined;
   priceDecimals = 0;
   qtyDecimals = 0;
+  /** Trade-id continuity of this pair's tape; its `gaps` count is the view's `tradeGaps`. */
+  readonly trades = new TradeSequence();
+  /** Gives up on a trade snapshot that does not come (see TradeSequence.restart). */
+  tradeWait: NodeJS.Timeout | undefined;
+  /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
+  pairStatus: string | undefined;
   readonly rate = new RateCounter();
   readonly latency = new LatencyWindow();
   /** Backs off resubscribing when this symbol fails again and again. */
@@ -77,6 +99,8 @@ const FAILURE_MEMORY_MS = 60_000;
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** Subscribe errors that reject a symbol for good; any other is retried. */
 const PERMANENT = /currency pair not supported|not in ISO 4217|invalid (?:symbol|pair)/i;
+/** A channel-level subscribe error: this server does not offer the channel. */
+const CHANNEL_NOT_OFFERED = /channel \S+ not supported/i;
 /** Subscribe errors that mean "slow down": their retry takes the slow backoff step. */
 const RATE_LIMITED = /too many requests|rate.?limit|exceeded.*rate/i;
 /** This many rate-limit errors within the window make the connection back off. */
@@ -106,6 +130,8 @@ export class Session {
   /** The fast path for book frames (see `frame`). */
   private readonly scan = new BookScan();
   private system = "online";
+  /** Subscribes sent for channels other than `book`, by req_id: their failures touch no book. */
+  private readonly channelReqs = new Map<number, string>();
 
   constructor(
     private readonly options: SessionOptions,
@@ -125,12 +151,24 @@ export class Session {
       wanted.push(slot.symbol);
     }
     if (wanted.length > 0) this.subscribe(wanted);
+    this.channel("instrument", subscribeInstrument);
+    if (wanted.length > 0) {
+      for (const symbol of wanted) this.bySymbol.get(symbol)?.trades.expectSnapshot();
+      this.channel("trade", (id) => subscribeTrade(wanted, id));
+      this.channel("ticker", (id) => subscribeTicker(wanted, id));
+    }
     this.version++;
   }
 
   /** The socket is gone: every book is void until its next snapshot. */
   closed(): void {
     this.newestDelta = undefined;
+    this.channelReqs.clear();
+    for (const slot of this.slots) {
+      clearTimeout(slot.tradeWait);
+      slot.tradeWait = undefined;
+      slot.trades.expectSnapshot();
+    }
     for (const slot of this.slots) if (slot.state !== "rejected") this.reset(slot);
     this.version++;
   }
@@ -155,6 +193,7 @@ export class Session {
     for (const slot of this.slots) {
       clearTimeout(slot.retry);
       clearTimeout(slot.wait);
+      clearTimeout(slot.tradeWait);
     }
   }
 
@@ -200,12 +239,19 @@ export class Session {
         }
         return;
       case "nack":
-        this.nack(msg, receivedAt);
+        if (msg.reqId !== undefined && this.channelReqs.has(msg.reqId)) this.channelNack(msg);
+        else this.nack(msg, receivedAt);
         return;
       case "rate-limit":
         this.rateLimited(msg, receivedAt);
         return;
       case "status":
+        this.sink.event({
+          type: "status",
+          system: msg.system,
+          ...(msg.apiVersion === "" ? {} : { apiVersion: msg.apiVersion }),
+          ...(msg.version === "" ? {} : { version: msg.version }),
+        });
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
         // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
         if (msg.system !== this.system) {
@@ -226,13 +272,106 @@ export class Session {
         if (msg.timeOut !== undefined && this.options.pongTimes !== false)
           this.timed(msg.timeOut, receivedAt);
         return;
-      case "heartbeat":
+      case "trade":
+        this.trade(msg, receivedAt);
+        return;
+      case "ticker":
+        for (const t of msg.tickers) {
+          if (this.bySymbol.has(t.symbol)) this.sink.event({ type: "ticker", ...t });
+        }
+        return;
       case "instrument":
+        this.instrument(msg);
+        return;
+      case "heartbeat":
       case "unknown":
         return;
       default:
         msg satisfies never;
     }
+  }
+
+  /**
+   * Trades of the subscribed pairs, checked for id continuity (see TradeSequence): new ones become `trade`
+   * events, breaks `trade-gap` events, and a break in an update renews that pair's trade subscription.
+   */
+  private trade(msg: TradeMessage, now: number): void {
+    const snapshot = msg.type === "snapshot";
+    const bySymbol = new Map<Slot, TradeMessage["trades"][number][]>();
+    for (const t of msg.trades) {
+      const slot = this.bySymbol.get(t.symbol);
+      if (slot === undefined) continue;
+      let list = bySymbol.get(slot);
+      if (list === undefined) bySymbol.set(slot, (list = []));
+      list.push(t);
+    }
+    for (const [slot, trades] of bySymbol) {
+      if (snapshot) {
+        clearTimeout(slot.tradeWait);
+        slot.tradeWait = undefined;
+      }
+      const verdict = slot.trades.take(trades, snapshot);
+      for (const t of verdict.fresh) {
+        this.sink.event({
+          type: "trade",
+          symbol: t.symbol,
+          side: t.side,
+          price: t.price,
+          qty: t.qty,
+          ordType: t.ordType,
+          tradeId: t.tradeId,
+          time: t.timestamp,
+        });
+      }
+      if (verdict.fresh.length > 0) this.timed(verdict.fresh[verdict.fresh.length - 1]!.timestamp, now);
+      for (const gap of verdict.gaps) {
+        this.version++;
+        this.sink.event({ type: "trade-gap", symbol: slot.symbol, expected: gap.expected, got: gap.got });
+      }
+      if (verdict.resubscribe) this.resubscribeTrades(slot);
+    }
+  }
+
+  /** Unsubscribe, then subscribe with a snapshot: the last 50 trades fill in what was missed. */
+  private resubscribeTrades(slot: Slot): void {
+    this.channel("trade", (id) => unsubscribeTrade([slot.symbol], id));
+    slot.trades.expectSnapshot();
+    this.channel("trade", (id) => subscribeTrade([slot.symbol], id));
+    clearTimeout(slot.tradeWait);
+    slot.tradeWait = setTimeout(() => {
+      slot.tradeWait = undefined;
+      slot.trades.restart();
+    }, this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
+  }
+
+  /** Pair status and parameters of the subscribed pairs (Kraken lists over a thousand; the rest are ignored). */
+  private instrument(msg: InstrumentMessage): void {
+    const pairs = msg.pairs.filter((p) => this.bySymbol.has(p.symbol));
+    if (pairs.length === 0) return;
+    for (const p of pairs) this.bySymbol.get(p.symbol)!.pairStatus = p.status;
+    this.version++;
+    this.sink.event({ type: "instrument", pairs });
+  }
+
+  /** Sends a request for a channel other than `book`, remembering its req_id. */
+  private channel(name: string, request: (reqId: number) => string): void {
+    const id = ++this.reqId;
+    this.channelReqs.set(id, name);
+    this.sink.send(request(id));
+  }
+
+  /**
+   * A subscribe to `trade`, `ticker` or `instrument` failed: reported, no book touched. Not for a pair
+   * already rejected (its book's rejection says it), a pair Kraken does not list, nor a server that does
+   * not offer the channel at all (`Channel trade not supported`): the books are served all the same.
+   */
+  private channelNack(msg: NackMessage): void {
+    const channel = this.channelReqs.get(msg.reqId!) ?? "a channel";
+    const slot = msg.symbol === undefined ? undefined : this.bySymbol.get(msg.symbol);
+    if (slot?.state === "rejected" || PERMANENT.test(msg.error) || CHANNEL_NOT_OFFERED.test(msg.error))
+      return;
+    const what = msg.symbol === undefined ? channel : `${channel} ${msg.symbol}`;
+    this.sink.event({ type: "error", message: `${msg.method} ${what} failed: ${msg.error}` });
   }
 
   private book(msg: BookMessage, receivedAt: number): void {

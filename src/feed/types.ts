@@ -92,6 +92,10 @@ export type BookView = {
   readonly qtyDecimals: number;
   readonly checksums: { readonly ok: number; readonly failed: number };
   readonly resyncs: number;
+  /** Breaks in this pair's trade-id sequence (gaps and repeats) since start. */
+  readonly tradeGaps: number;
+  /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
+  readonly pairStatus?: string;
   /** Exchange timestamp of the latest change, as sent. */
   readonly time?: string;
   /** Epoch ms (receive clock) of the latest book change. */
@@ -138,9 +142,63 @@ export type FeedEvent =
   | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "notice"; readonly message: string }
+  /** Every trade of a subscribed pair, once, in id order (not coalesced). */
+  | ({ readonly type: "trade" } & TradeView)
+  /** A break in a pair's trade ids: `got` came where `expected` should have (a jump or a repeat). */
+  | { readonly type: "trade-gap"; readonly symbol: string; readonly expected: number; readonly got: number }
+  | ({ readonly type: "ticker" } & TickerView)
+  /** Status and parameters of subscribed pairs, as the `instrument` channel sends them. */
+  | { readonly type: "instrument"; readonly pairs: readonly PairView[] }
+  /** The exchange's system status (`online`, `maintenance`, `cancel_only`, `post_only`), as sent. */
+  | {
+      readonly type: "status";
+      readonly system: string;
+      readonly apiVersion?: string;
+      readonly version?: string;
+    }
   /** Sent once, when recording stops early (every later view carries it as `recording`). */
   | ({ readonly type: "recording-failed" } & RecordingFailure)
   | { readonly type: "stopped" };
+
+/** One trade; prices and sizes as exact wire text, `side` and `ordType` the taker's, `time` as sent. */
+export type TradeView = {
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  readonly price: string;
+  readonly qty: string;
+  readonly ordType: string;
+  readonly tradeId: number;
+  readonly time: string;
+};
+
+/** A pair's ticker as sent: exact number text; what the frame did not carry is absent (24 h figures). */
+export type TickerView = {
+  readonly symbol: string;
+  readonly bid?: string;
+  readonly bidQty?: string;
+  readonly ask?: string;
+  readonly askQty?: string;
+  readonly last?: string;
+  readonly volume?: string;
+  readonly vwap?: string;
+  readonly low?: string;
+  readonly high?: string;
+  readonly change?: string;
+  readonly changePct?: string;
+  readonly timestamp?: string;
+};
+
+/** One pair from the `instrument` channel: increments, minimums as exact text (exponents kept). */
+export type PairView = {
+  readonly symbol: string;
+  readonly status: string;
+  readonly pricePrecision: number;
+  readonly qtyPrecision: number;
+  readonly priceIncrement: string;
+  readonly qtyIncrement: string;
+  readonly qtyMin: string;
+  readonly costMin?: string;
+};
 
 /** Messages to the worker. */
 export type FeedCommand =

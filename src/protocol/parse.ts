@@ -1,15 +1,8 @@
 import { isObject, parseJson, safeInteger, WireNumber } from "./json.js";
 import type { Json, JsonObject } from "./json.js";
 import { BookScan } from "./book-scan.js";
-import type {
-  AckMethod,
-  BookData,
-  InstrumentPair,
-  Message,
-  ParseError,
-  ParseResult,
-  WireLevel,
-} from "./types.js";
+import { ChannelError, instrument, ticker, trade } from "./channels.js";
+import type { AckMethod, BookData, Message, ParseError, ParseResult, WireLevel } from "./types.js";
 
 /** Plain non-negative decimal as Kraken writes prices and sizes: no sign, no exponent. */
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
@@ -47,6 +40,7 @@ export function parseGeneric(raw: string): ParseResult {
   try {
     return classify(json, raw);
   } catch (e) {
+    if (e instanceof ChannelError) return { kind: "error", message: e.message, raw, book: false };
     if (!(e instanceof FieldError)) throw e;
     const symbols = bookSymbols(json);
     return symbols === undefined
@@ -57,8 +51,8 @@ export function parseGeneric(raw: string): ParseResult {
 
 /** Fields only book entries have, in a frame's text. */
 const BOOK_FIELDS = /bids|asks|checksum/;
-/** Text showing a frame is one that never carries levels: a method's answer, heartbeat, status, instrument. */
-const NOT_BOOK = /"(?:method|heartbeat|status|instrument)"/;
+/** Text showing a frame is one that never carries levels: a method's answer, heartbeat, status, instrument, trade, ticker. */
+const NOT_BOOK = /"(?:method|heartbeat|status|instrument|trade|ticker)"/;
 /** An entry's name as BookScan reads it: printable ASCII without quote or backslash. */
 const SYMBOL_NAME = /"symbol":"([!#-[\]-~]{1,64})"/g;
 
@@ -99,7 +93,9 @@ function classify(o: JsonObject, raw: string): Message {
   }
   if (channel === "heartbeat") return { kind: "heartbeat" };
   if (channel === "status") return status(o, raw);
-  if (channel === "instrument" && isObject(o["data"])) return instrument(o);
+  if (channel === "instrument") return instrument(o);
+  if (channel === "trade") return trade(o);
+  if (channel === "ticker") return ticker(o);
   const method = o["method"];
   if (method === "pong") {
     const reqId = safeInteger(o["req_id"]);
@@ -202,30 +198,6 @@ function decimal(v: Json | undefined, at: string): string {
   if (!DECIMAL.test(v.text))
     throw new FieldError(`book frame: ${at} ${v.text} is not a plain non-negative decimal`);
   return v.text;
-}
-
-function instrument(o: JsonObject): Message {
-  const type = o["type"] === "update" ? "update" : "snapshot";
-  const data = o["data"] as JsonObject;
-  const pairs = Array.isArray(data["pairs"]) ? (data["pairs"] as readonly Json[]) : [];
-  const out: InstrumentPair[] = [];
-  for (const p of pairs) {
-    if (!isObject(p) || typeof p["symbol"] !== "string") continue;
-    out.push({
-      symbol: p["symbol"],
-      status: typeof p["status"] === "string" ? p["status"] : "",
-      pricePrecision: safeInteger(p["price_precision"]) ?? 0,
-      qtyPrecision: safeInteger(p["qty_precision"]) ?? 0,
-      priceIncrement: text(p["price_increment"]),
-      qtyIncrement: text(p["qty_increment"]),
-      qtyMin: text(p["qty_min"]),
-    });
-  }
-  return { kind: "instrument", type, pairs: out };
-}
-
-function text(v: Json | undefined): string {
-  return v instanceof WireNumber ? v.text : typeof v === "string" ? v : "";
 }
 
 function describe(v: Json | undefined): string {

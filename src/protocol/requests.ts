@@ -34,3 +34,29 @@ export function subscribeInstrument(reqId?: number): string {
 export function ping(reqId: number): string {
   return JSON.stringify({ method: "ping", req_id: reqId });
 }
+
+/** `trade` per symbol; with `snapshot` Kraken first sends the most recent 50 trades (its default is false). */
+export function subscribeTrade(symbols: readonly string[], reqId: number): string {
+  return JSON.stringify({
+    method: "subscribe",
+    params: { channel: "trade", symbol: symbols, snapshot: true },
+    req_id: reqId,
+  });
+}
+
+export function unsubscribeTrade(symbols: readonly string[], reqId: number): string {
+  return JSON.stringify({
+    method: "unsubscribe",
+    params: { channel: "trade", symbol: symbols },
+    req_id: reqId,
+  });
+}
+
+/** `ticker` per symbol, published on every trade (Kraken's default trigger), snapshot first. */
+export function subscribeTicker(symbols: readonly string[], reqId: number): string {
+  return JSON.stringify({
+    method: "subscribe",
+    params: { channel: "ticker", symbol: symbols },
+    req_id: reqId,
+  });
+}

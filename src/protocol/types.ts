@@ -81,13 +81,59 @@ export type InstrumentPair = {
   /** Exact text as sent (Kraken uses exponent notation here, e.g. `1e-08`). */
   readonly priceIncrement: string;
   readonly qtyIncrement: string;
+  /** Empty when not sent. */
   readonly qtyMin: string;
+  /** Smallest order value in the quote currency, when sent. */
+  readonly costMin?: string;
 };
 
 export type InstrumentMessage = {
   readonly kind: "instrument";
   readonly type: "snapshot" | "update";
   readonly pairs: readonly InstrumentPair[];
+};
+
+/** One trade, numbers as exact wire text. `side` and `ordType` are the taker's. */
+export type Trade = {
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  readonly price: string;
+  readonly qty: string;
+  readonly ordType: string;
+  /** Kraken's per-pair sequence number: consecutive trades of one pair have consecutive ids. */
+  readonly tradeId: number;
+  readonly timestamp: string;
+};
+
+/** A `trade` frame; a snapshot carries the most recent trades (50 on Kraken), oldest first. */
+export type TradeMessage = {
+  readonly kind: "trade";
+  readonly type: "snapshot" | "update";
+  readonly trades: readonly Trade[];
+};
+
+/** One symbol's ticker, numbers as exact wire text; a field the frame did not carry is absent. */
+export type TickerData = {
+  readonly symbol: string;
+  readonly bid?: string;
+  readonly bidQty?: string;
+  readonly ask?: string;
+  readonly askQty?: string;
+  readonly last?: string;
+  /** 24 h figures. */
+  readonly volume?: string;
+  readonly vwap?: string;
+  readonly low?: string;
+  readonly high?: string;
+  readonly change?: string;
+  readonly changePct?: string;
+  readonly timestamp?: string;
+};
+
+export type TickerMessage = {
+  readonly kind: "ticker";
+  readonly type: "snapshot" | "update";
+  readonly tickers: readonly TickerData[];
 };
 
 /** Well-formed JSON that is none of the above. */
@@ -102,6 +148,8 @@ export type Message =
   | PongMessage
   | RateLimitMessage
   | InstrumentMessage
+  | TradeMessage
+  | TickerMessage
   | UnknownMessage;
 
 /**

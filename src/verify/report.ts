@@ -1,5 +1,6 @@
 import { escapeUnsafe } from "../text/sanitize.js";
 import type { VerifyReport } from "./verify.js";
+import { tradeGapCount } from "./verify.js";
 
 const COLUMNS = ["snapshots", "updates", "skipped", "ok", "failed", "crossed"] as const;
 /** Invalid lines listed in full before the rest are summarised. */
@@ -24,6 +25,7 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
     ...table,
     `checksums: ${ok} ok, ${failed} failed${failed === 0 ? "" : "  (MISMATCH)"}`,
   ];
+  out.push(...tradeTable(report));
   if (report.errors.length > 0) {
     out.push(`${report.errors.length} invalid line${report.errors.length === 1 ? "" : "s"}:`);
     for (const e of report.errors.slice(0, MAX_LISTED_ERRORS))
@@ -32,4 +34,33 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
       out.push(`  … and ${report.errors.length - MAX_LISTED_ERRORS} more (--json lists all)`);
   }
   return out.join("\n") + "\n";
+}
+
+/** Listed trade-id gaps before the rest are summarised. */
+const MAX_LISTED_GAPS = 20;
+
+/** Trades and trade-id gaps per pair, then each gap; nothing when the recordings hold no trades. */
+function tradeTable(report: VerifyReport): string[] {
+  const entries = Object.entries(report.trades);
+  if (entries.length === 0) return [];
+  const rows = [["symbol", "trades", "id gaps"]];
+  for (const [symbol, t] of entries)
+    rows.push([escapeUnsafe(symbol), String(t.trades), String(t.gaps.length)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const out = rows.map((r) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+  );
+  const gaps = tradeGapCount(report);
+  out.push(`trade ids: ${gaps === 0 ? "continuous" : `${gaps} gap${gaps === 1 ? "" : "s"}  (GAP)`}`);
+  let listed = 0;
+  for (const [symbol, t] of entries) {
+    for (const g of t.gaps) {
+      if (listed++ < MAX_LISTED_GAPS)
+        out.push(
+          `  ${escapeUnsafe(g.file)}:${g.line}: ${escapeUnsafe(symbol)} expected trade id ${g.expected}, got ${g.got}`,
+        );
+    }
+  }
+  if (listed > MAX_LISTED_GAPS) out.push(`  … and ${listed - MAX_LISTED_GAPS} more (--json lists all)`);
+  return out;
 }

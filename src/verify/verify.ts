@@ -3,6 +3,7 @@ import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
 import { readBlocks } from "../recording/lines.js";
+import { TradeSequence } from "../feed/trade-sequence.js";
 
 const LF = 10;
 const CR = 13;
@@ -17,6 +18,17 @@ export type SymbolReport = {
   crossed: number;
 };
 
+/** A break in a pair's trade ids, where the recording shows it. */
+export type TradeIdGap = {
+  readonly expected: number;
+  readonly got: number;
+  readonly file: string;
+  readonly line: number;
+};
+
+/** One pair's trades: how many new ones, and every break in their ids (a jump or a repeat). */
+export type TradeReport = { trades: number; gaps: TradeIdGap[] };
+
 export type FrameError = { readonly file: string; readonly line: number; readonly message: string };
 
 export type VerifyReport = {
@@ -28,7 +40,19 @@ export type VerifyReport = {
    */
   symbols: Record<string, SymbolReport>;
   errors: FrameError[];
+  /**
+   * Trade-id continuity per pair, checked as the live feed checks it (feed/trade-sequence.ts: snapshots
+   * overlapping what was seen are skipped); keyed like `symbols`.
+   */
+  trades: Record<string, TradeReport>;
 };
+
+/** Trade-id gaps over every pair. */
+export function tradeGapCount(report: VerifyReport): number {
+  let n = 0;
+  for (const t of Object.values(report.trades)) n += t.gaps.length;
+  return n;
+}
 
 export function emptyReport(): VerifyReport {
   return {
@@ -36,6 +60,7 @@ export function emptyReport(): VerifyReport {
     checksums: { ok: 0, failed: 0 },
     symbols: Object.create(null) as Record<string, SymbolReport>,
     errors: [],
+    trades: Object.create(null) as Record<string, TradeReport>,
   };
 }
 
@@ -58,6 +83,7 @@ type Track = {
  */
 export function verifyFile(path: string, report: VerifyReport, defaultDepth: number): void {
   const tracks = new Map<string, Track>();
+  const sequences = new Map<string, TradeSequence>();
   const scan = new BookScan();
   const track = (symbol: string): Track => {
     let t = tracks.get(symbol);
@@ -136,12 +162,30 @@ export function verifyFile(path: string, report: VerifyReport, defaultDepth: num
         // A book frame we cannot read may have changed that book: treat it as broken until its next snapshot.
         for (const symbol of msg.symbols ?? []) track(symbol).broken = true;
         break;
+      case "trade": {
+        const bySymbol = new Map<string, (typeof msg.trades)[number][]>();
+        for (const t of msg.trades) {
+          const list = bySymbol.get(t.symbol) ?? [];
+          bySymbol.set(t.symbol, list);
+          list.push(t);
+        }
+        for (const [symbol, trades] of bySymbol) {
+          let seq = sequences.get(symbol);
+          if (seq === undefined) sequences.set(symbol, (seq = new TradeSequence()));
+          const verdict = seq.take(trades, msg.type === "snapshot");
+          const r = (report.trades[symbol] ??= { trades: 0, gaps: [] });
+          r.trades += verdict.fresh.length;
+          for (const g of verdict.gaps) r.gaps.push({ ...g, file: path, line: lineNo });
+        }
+        break;
+      }
       case "status":
       case "heartbeat":
       case "nack":
       case "pong":
       case "rate-limit":
       case "instrument":
+      case "ticker":
       case "unknown":
         break;
       default:

@@ -16,6 +16,7 @@ const live: BookView = {
   qtyDecimals: 8,
   checksums: { ok: 120, failed: 0 },
   resyncs: 0,
+  tradeGaps: 0,
   time: "2026-08-02T03:35:51.123456Z",
   changedAt: 1,
   messagesPerSecond: 12,

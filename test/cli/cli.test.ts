@@ -43,6 +43,7 @@ const captureReport = {
   checksums: { ok: 301, failed: 0 },
   symbols: { "BTC/USD": { snapshots: 5, updates: 296, skipped: 0, ok: 301, failed: 0, crossed: 0 } },
   errors: [],
+  trades: {},
   unverified: [],
 };
 
@@ -177,6 +178,7 @@ describe.concurrent("kraken-ladder verify", () => {
       checksums: { ok: 302, failed: 0 },
       symbols: { "BTC/USD": { snapshots: 6, updates: 296, skipped: 0, ok: 302, failed: 0, crossed: 0 } },
       errors: [],
+      trades: {},
       unverified: [],
     });
   });

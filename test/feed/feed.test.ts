@@ -140,7 +140,11 @@ describe("feed worker against a scripted Kraken server", () => {
     // A connection that served every book starts the backoff afresh: the next try is attempt 1.
     const reconnecting = ofType(h, "connection").find((e) => e.state === "reconnecting");
     expect(reconnecting).toMatchObject({ state: "reconnecting", attempt: 1 });
-    expect(server.received.filter((r) => r.conn === 2 && r.msg.method === "subscribe")).toHaveLength(1);
+    expect(
+      server.received.filter(
+        (r) => r.conn === 2 && r.msg.method === "subscribe" && r.msg.params?.channel === "book",
+      ),
+    ).toHaveLength(1);
     expect(server.requests()).toEqual([
       "subscribe BTC/USD@10",
       "subscribe ETH/USD@10",
@@ -218,7 +222,7 @@ describe("feed worker against a scripted Kraken server", () => {
     h = harness(feedOptions(server.url, { symbols: ["BTC/USD", "ETH/USD"] }));
     await h.until(live(h, "BTC/USD", 3), "BTC live");
     await h.until(live(h, "ETH/USD", 3), "ETH live");
-    server.broadcast('{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","price":1}]}');
+    server.broadcast('{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":1}]}');
     // A broken heartbeat cannot have carried book data: counted, nothing resyncs.
     server.broadcast('{"channel":"heartbeat",oops}');
     server.broadcast(

@@ -60,7 +60,7 @@ function run(seed: number, messages: number, rate: number): Run {
     {
       send: (text) => {
         const m = JSON.parse(text) as { method: string; params: { symbol: string[] } };
-        if (m.method !== "subscribe") return;
+        if (m.method !== "subscribe" || !text.includes(`"channel":"book"`)) return;
         for (const s of m.params.symbol) pending.push(snapshotFrame(s, server.get(s)!));
       },
       event: () => {},

@@ -6,12 +6,18 @@ import { ModelBook } from "./support/scripted-server.js";
 
 /** The session driven by hand: frames in, requests and events out. No sockets. */
 function rig(symbols = ["BTC/USD", "ETH/USD"], retryBaseMs = 1000) {
+  /** Book requests only; `all` has the trade, ticker and instrument requests too. */
   const sent: string[] = [];
+  const all: string[] = [];
   const events: FeedEvent[] = [];
   const slowDowns: string[] = [];
+  const send = (t: string): void => {
+    all.push(t);
+    if ((JSON.parse(t) as { params: { channel: string } }).params.channel === "book") sent.push(t);
+  };
   const session = new Session(
     { symbols, depth: 10, retryBaseMs, retryCapMs: 10_000 },
-    { send: (t) => sent.push(t), event: (e) => events.push(e), slowDown: (r) => slowDowns.push(r) },
+    { send, event: (e) => events.push(e), slowDown: (r) => slowDowns.push(r) },
   );
   // As the feed worker does: book updates take BookScan's fast path, everything else parseFrame's result.
   const feed = (raw: string, at = Date.now()): void => session.frame(raw, at);
@@ -20,7 +26,7 @@ function rig(symbols = ["BTC/USD", "ETH/USD"], retryBaseMs = 1000) {
       const m = JSON.parse(t) as { method: string; params: { symbol: string[]; depth: number } };
       return `${m.method} ${m.params.symbol.join(",")}@${m.params.depth}`;
     });
-  return { session, sent, events, slowDowns, feed, requests };
+  return { session, sent, all, events, slowDowns, feed, requests };
 }
 const slot = (s: Session, symbol: string) => s.slots.find((x) => x.symbol === symbol)!;
 
@@ -323,7 +329,11 @@ describe("Session: books and subscriptions without a socket", () => {
         retryCapMs: 10_000,
         subscribeTimeoutMs: 50,
       },
-      { send: (t) => sent.push(t), event: (e) => events.push(e), slowDown: () => {} },
+      {
+        send: (t) => void (t.includes(`"channel":"book"`) && sent.push(t)),
+        event: (e) => events.push(e),
+        slowDown: () => {},
+      },
     );
     disposers.push(() => session.dispose());
     session.opened();
@@ -389,7 +399,7 @@ describe("Session: books and subscriptions without a socket", () => {
     for (const f of [
       '{"channel":"heartbeat"}',
       '{"method":"pong","req_id":1}',
-      '{"channel":"ticker","data":[]}',
+      '{"channel":"ticker","type":"update","data":[]}',
     ])
       r.feed(f);
     expect(r.session.version).toBe(v);

@@ -115,3 +115,54 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
     expect(report.errors).toHaveLength(2);
   });
 });
+
+describe("kraken-ladder verify: trade-id continuity", () => {
+  const trade = (symbol: string, id: number): string =>
+    `{"symbol":"${symbol}","side":"buy","price":63388.8,"qty":0.00165,"ord_type":"market","trade_id":${id},"timestamp":"2026-08-02T03:35:51.123456Z"}`;
+  const frame = (type: string, ...trades: string[]): string =>
+    `{"channel":"trade","type":"${type}","data":[${trades.join(",")}]}`;
+
+  it("names the pair and the ids of a gap, beside the checksum table, and exits 1", async () => {
+    const path = await file(
+      "gap.jsonl",
+      lines([
+        ...capture.slice(0, 30),
+        frame("snapshot", trade("BTC/USD", 1001), trade("BTC/USD", 1002)),
+        frame("update", trade("BTC/USD", 1003)),
+        frame("update", trade("ETH/USD", 7)),
+        frame("update", trade("BTC/USD", 1005)),
+        frame("update", trade("ETH/USD", 8)),
+      ]),
+    );
+    const text = await runCli(["verify", path]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^checksums: \d+ ok, 0 failed$/m);
+    expect(text.stdout).toMatch(/^BTC\/USD\s+3\s+1$/m);
+    expect(text.stdout).toMatch(/^ETH\/USD\s+2\s+0$/m);
+    expect(text.stdout).toMatch(/^trade ids: 1 gap {2}\(GAP\)$/m);
+    expect(text.stdout).toContain("gap.jsonl:34: BTC/USD expected trade id 1004, got 1005");
+    const json = await runCli(["verify", "--json", path]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as { trades: Record<string, unknown> };
+    expect(report.trades).toEqual({
+      "BTC/USD": { trades: 3, gaps: [{ expected: 1004, got: 1005, file: path, line: 34 }] },
+      "ETH/USD": { trades: 2, gaps: [] },
+    });
+  });
+
+  it("accepts a resubscription snapshot that overlaps what was seen, and exits 0", async () => {
+    const path = await file(
+      "overlap.jsonl",
+      lines([
+        ...capture.slice(0, 30),
+        frame("snapshot", trade("BTC/USD", 1001), trade("BTC/USD", 1002)),
+        frame("snapshot", trade("BTC/USD", 1001), trade("BTC/USD", 1002), trade("BTC/USD", 1003)),
+        frame("update", trade("BTC/USD", 1004)),
+      ]),
+    );
+    const text = await runCli(["verify", path]);
+    expect(text.stdout).toMatch(/^BTC\/USD\s+4\s+0$/m);
+    expect(text.stdout).toMatch(/^trade ids: continuous$/m);
+    expect(text.code).toBe(0);
+  });
+});

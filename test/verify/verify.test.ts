@@ -44,6 +44,7 @@ describe("verifyFile on the real capture", () => {
       checksums: { ok: 301, failed: 0 },
       symbols: { "BTC/USD": { snapshots: 5, updates: 296, skipped: 0, ok: 301, failed: 0, crossed: 0 } },
       errors: [],
+      trades: {},
     });
   });
 

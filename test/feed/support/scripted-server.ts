@@ -88,6 +88,7 @@ export type ClientMessage = {
     readonly channel?: string;
     readonly symbol?: readonly string[];
     readonly depth?: number;
+    readonly snapshot?: boolean;
   };
   readonly req_id?: number;
 };
@@ -174,15 +175,61 @@ export class ScriptedServer {
     return b;
   }
 
-  /** Subscribe/unsubscribe requests, as `method symbol` strings, in order. */
+  /** Book subscribe/unsubscribe requests, as `method symbol@depth` strings, in order. */
   requests(): string[] {
     return this.received
       .filter((r) => r.msg.method === "subscribe" || r.msg.method === "unsubscribe")
+      .filter((r) => (r.msg.params?.channel ?? "book") === "book")
       .flatMap((r) => (r.msg.params?.symbol ?? []).map((s) => `${r.msg.method} ${s}@${r.msg.params?.depth}`));
   }
 
   /** Send no more updates for these symbols (heartbeats and the other books go on). */
   readonly muted = new Set<string>();
+
+  /** Requests for another channel, as `method symbol` (or `method` alone) strings, in order. */
+  channelRequests(channel: string): string[] {
+    return this.received
+      .filter((r) => r.msg.params?.channel === channel)
+      .flatMap((r) => {
+        const symbols = r.msg.params?.symbol;
+        const snap = r.msg.params?.snapshot === true ? "+snapshot" : "";
+        return symbols === undefined
+          ? [`${r.msg.method}${snap}`]
+          : symbols.map((s) => `${r.msg.method} ${s}${snap}`);
+      });
+  }
+
+  /** Every trade made per symbol (ids consecutive from 1001), whether or not it was sent. */
+  readonly tape = new Map<string, string[]>();
+
+  /**
+   * Makes `n` trades of `symbol` and sends them in one update to the sockets subscribed to its trades:
+   * `drop` leaves the first of them out of the update (the client misses it; a snapshot still has it),
+   * `repeat` sends the last trade already sent once more before them.
+   */
+  trade(symbol: string, n: number, fault: { drop?: boolean; repeat?: boolean } = {}): void {
+    const tape = this.tape.get(symbol) ?? [];
+    this.tape.set(symbol, tape);
+    const out: string[] = [];
+    if (fault.repeat === true && tape.length > 0) out.push(tape[tape.length - 1]!);
+    for (let i = 0; i < n; i++) {
+      const id = 1001 + tape.length;
+      const t =
+        `{"symbol":"${symbol}","side":"${id % 2 === 0 ? "buy" : "sell"}","price":${(1000 + (id % 7) / 10).toFixed(1)},` +
+        `"qty":0.${String(id).padStart(8, "0")},"ord_type":"limit","trade_id":${id},"timestamp":"${new Date().toISOString()}"}`;
+      tape.push(t);
+      if (!(fault.drop === true && i === 0)) out.push(t);
+    }
+    const frame = `{"channel":"trade","type":"update","data":[${out.join(",")}]}`;
+    for (const [ws, symbols] of this.tradeSubs) {
+      if (symbols.has(symbol) && ws.readyState === ws.OPEN) {
+        this.sent.push(frame);
+        ws.send(frame);
+      }
+    }
+  }
+
+  private readonly tradeSubs = new Map<WebSocket, Set<string>>();
 
   corruptNext(symbol: string): void {
     this.corrupt.add(symbol);
@@ -246,7 +293,9 @@ export class ScriptedServer {
       if (subscribed.size > 0) send('{"channel":"heartbeat"}');
     }, this.options.heartbeatMs ?? 200);
     this.timers.add(updates).add(beats);
+    this.tradeSubs.set(ws, new Set());
     ws.on("close", (code) => {
+      this.tradeSubs.delete(ws);
       this.closeCodes.push(code);
       this.sockets.delete(ws);
       clearInterval(updates);
@@ -259,6 +308,8 @@ export class ScriptedServer {
       this.received.push({ conn, msg });
       const reqId = msg.req_id === undefined ? "" : `"req_id":${msg.req_id},`;
       if (msg.method === "ping") send(`{"method":"pong",${reqId}"time_in":"x","time_out":"y"}`);
+      const channel = msg.params?.channel ?? "book";
+      if (channel !== "book") return this.channelRequest(ws, send, msg, reqId);
       const depth = msg.params?.depth ?? 10;
       for (const symbol of msg.params?.symbol ?? []) {
         if (msg.method === "subscribe") {
@@ -294,4 +345,49 @@ export class ScriptedServer {
       }
     });
   }
+
+  /** instrument, trade and ticker: acked with their channel; snapshots as Kraken sends them. */
+  private channelRequest(
+    ws: WebSocket,
+    send: (text: string) => void,
+    msg: ClientMessage,
+    reqId: string,
+  ): void {
+    const channel = msg.params?.channel ?? "";
+    const ack = (symbol?: string): void =>
+      send(
+        `{"method":"${msg.method}",${reqId}"result":{"channel":"${channel}"${symbol === undefined ? "" : `,"symbol":"${symbol}"`}},"success":true,"time_in":"x","time_out":"y"}`,
+      );
+    if (channel === "instrument") {
+      ack();
+      const pairs = [...new Set([...this.books.keys(), ...Object.keys(this.options.mids ?? {})])].map(
+        (s) =>
+          `{"symbol":"${s}","status":"${this.pairStatus.get(s) ?? "online"}","qty_precision":8,"qty_increment":1e-08,"price_precision":1,"cost_precision":5,"cost_min":0.5,"tick_size":0.1,"price_increment":0.1,"qty_min":5e-05}`,
+      );
+      send(`{"channel":"instrument","type":"snapshot","data":{"assets":[],"pairs":[${pairs.join(",")}]}}`);
+      return;
+    }
+    for (const symbol of msg.params?.symbol ?? []) {
+      ack(symbol);
+      if (channel === "trade") {
+        const subs = this.tradeSubs.get(ws)!;
+        if (msg.method === "unsubscribe") {
+          subs.delete(symbol);
+          continue;
+        }
+        subs.add(symbol);
+        if (msg.params?.snapshot === true) {
+          const last50 = (this.tape.get(symbol) ?? []).slice(-50);
+          send(`{"channel":"trade","type":"snapshot","data":[${last50.join(",")}]}`);
+        }
+      } else if (channel === "ticker" && msg.method === "subscribe") {
+        send(
+          `{"channel":"ticker","type":"snapshot","data":[{"symbol":"${symbol}","bid":999.9,"bid_qty":1.50000000,"ask":1000.1,"ask_qty":0.25,"last":1000.0,"volume":1523.90000000,"vwap":998.75,"low":990.0,"high":1010.5,"change":-1.20,"change_pct":-0.12}]}`,
+        );
+      }
+    }
+  }
+
+  /** Pair statuses the instrument snapshot reports (online when absent). */
+  readonly pairStatus = new Map<string, string>();
 }

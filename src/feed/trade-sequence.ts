@@ -1,0 +1,70 @@
+import type { Trade } from "../protocol/types.js";
+
+/** A break in a pair's trade ids: `got` arrived where `expected` (the last id + 1) should have. */
+export type TradeGap = { readonly expected: number; readonly got: number };
+
+export type TradeVerdict = {
+  /** Trades not seen before, in order: the tape's new lines. */
+  readonly fresh: readonly Trade[];
+  readonly gaps: readonly TradeGap[];
+  /** An update broke the sequence: the trade subscription must be renewed with a snapshot. */
+  readonly resubscribe: boolean;
+};
+
+/**
+ * Trade-id continuity of one pair. Kraken's `trade_id` is a per-pair sequence, so after the first trade
+ * every id must be the last + 1. In an update, anything else (a jump or a repeat) is a gap: it is reported,
+ * the rest of that update is dropped, and the subscription is renewed; until the new snapshot arrives only
+ * updates that continue the sequence are taken (one that does also ends the wait: a snapshot may be empty).
+ * A snapshot (the last 50 trades, on every (re)subscription) is read against the last id seen: ids
+ * already seen are skipped, the rest fill in the tape, and a first new id beyond last + 1 is a gap no
+ * resubscription can fill (reported, not renewed).
+ */
+export class TradeSequence {
+  last: number | undefined;
+  /** A snapshot is due (subscribed or resubscribed, not yet answered). */
+  awaiting = true;
+  gaps = 0;
+
+  /** A (re)subscription with snapshot has been sent. */
+  expectSnapshot(): void {
+    this.awaiting = true;
+  }
+
+  /** No snapshot came in time: the next trade starts the sequence afresh (the gap was already reported). */
+  restart(): void {
+    this.awaiting = false;
+    this.last = undefined;
+  }
+
+  take(trades: readonly Trade[], snapshot: boolean): TradeVerdict {
+    const fresh: Trade[] = [];
+    const gaps: TradeGap[] = [];
+    if (snapshot) this.awaiting = false;
+    for (const t of trades) {
+      const id = t.tradeId;
+      const last = this.last;
+      if (last === undefined || id === last + 1) {
+        fresh.push(t);
+        this.last = id;
+        // An update that continues the sequence shows nothing is missing (a snapshot may have been empty).
+        if (!snapshot) this.awaiting = false;
+      } else if (snapshot) {
+        if (id <= last) continue; // seen before the resubscription or reconnect
+        gaps.push({ expected: last + 1, got: id });
+        fresh.push(t);
+        this.last = id;
+      } else if (this.awaiting) {
+        // The old subscription's tail while the snapshot is on its way: it fills this in.
+        continue;
+      } else {
+        gaps.push({ expected: last + 1, got: id });
+        this.awaiting = true;
+        this.gaps += gaps.length;
+        return { fresh, gaps, resubscribe: true };
+      }
+    }
+    this.gaps += gaps.length;
+    return { fresh, gaps, resubscribe: false };
+  }
+}

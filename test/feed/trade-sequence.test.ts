@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { TradeSequence } from "../../src/feed/trade-sequence.js";
+import type { Trade } from "../../src/protocol/types.js";
+
+const t = (tradeId: number): Trade => ({
+  symbol: "BTC/USD",
+  side: "buy",
+  price: "1.0",
+  qty: "1.0",
+  ordType: "limit",
+  tradeId,
+  timestamp: "2026-08-02T03:35:51Z",
+});
+const ids = (trades: readonly Trade[]): number[] => trades.map((x) => x.tradeId);
+
+describe("TradeSequence: trade-id continuity of one pair", () => {
+  it("takes consecutive ids; a jump in an update is one gap, renewal asked, the rest of the update dropped", () => {
+    const s = new TradeSequence();
+    expect(ids(s.take([t(10), t(11)], true).fresh)).toEqual([10, 11]);
+    const v = s.take([t(13), t(14)], false);
+    expect(v).toEqual({ fresh: [], gaps: [{ expected: 12, got: 13 }], resubscribe: true });
+    // The old subscription's tail while the snapshot is on its way: dropped, no second gap.
+    expect(s.take([t(15)], false)).toEqual({ fresh: [], gaps: [], resubscribe: false });
+    // The snapshot fills in from 12, skipping what was seen.
+    expect(ids(s.take([t(9), t(10), t(11), t(12), t(13), t(14), t(15)], true).fresh)).toEqual([
+      12, 13, 14, 15,
+    ]);
+    expect(s.gaps).toBe(1);
+  });
+
+  it("a repeat is a gap too", () => {
+    const s = new TradeSequence();
+    s.take([t(1)], true);
+    expect(s.take([t(1)], false).gaps).toEqual([{ expected: 2, got: 1 }]);
+  });
+
+  it("a snapshot starting beyond last + 1 is a gap that asks no renewal", () => {
+    const s = new TradeSequence();
+    s.take([t(1), t(2)], true);
+    expect(s.take([t(9), t(10)], true)).toEqual({
+      fresh: [t(9), t(10)],
+      gaps: [{ expected: 3, got: 9 }],
+      resubscribe: false,
+    });
+  });
+
+  it("an empty snapshot: the first update starts the sequence; restart forgets the last id", () => {
+    const s = new TradeSequence();
+    expect(s.take([], true).fresh).toEqual([]);
+    expect(ids(s.take([t(5), t(6)], false).fresh)).toEqual([5, 6]);
+    s.restart();
+    expect(s.take([t(50)], false)).toEqual({ fresh: [t(50)], gaps: [], resubscribe: false });
+  });
+});
