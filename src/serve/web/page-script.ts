@@ -104,19 +104,25 @@ function displayState(view) {
   }
 }
 
-function stateWords(view, shown) {
+/** What follows the state word: the lag, the reason, or why the page calls the book disconnected. */
+function stateDetail(view, shown) {
   const reason = typeof view.reason === "string" && view.reason !== "" ? clean(view.reason) : undefined;
   switch (shown) {
     case "lagging":
-      return typeof view.lagMs === "number" ? "lagging (" + formatLag(view.lagMs) + ")" : "lagging";
+      return typeof view.lagMs === "number" ? formatLag(view.lagMs) : undefined;
     case "resyncing":
     case "rejected":
-      return reason === undefined ? shown : shown + " (" + reason + ")";
+      return reason;
     case "disconnected":
-      return stream !== "open" ? "disconnected (stream " + stream + ")" : "disconnected";
+      return stream !== "open" ? "stream " + stream : undefined;
     default:
-      return shown;
+      return undefined;
   }
+}
+
+function stateWords(view, shown) {
+  const detail = stateDetail(view, shown);
+  return detail === undefined ? shown : shown + " (" + detail + ")";
 }
 
 function levelsOf(value) {
@@ -218,7 +224,9 @@ function drawBook(entry, now) {
   } else if (servable) {
     ui.spread.textContent = "spread —";
   } else {
-    ui.spread.textContent = GLYPHS[shown] + " " + stateWords(view, shown).toUpperCase() + " — no prices";
+    const detail = stateDetail(view, shown);
+    ui.spread.textContent =
+      GLYPHS[shown] + " " + shown.toUpperCase() + (detail === undefined ? "" : " — " + detail) + " · no prices";
   }
   const checks = view.checksums || {};
   const parts = [
