@@ -1,13 +1,9 @@
-import { closeSync, openSync } from "node:fs";
-import { startFeed } from "../feed/client.js";
-import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
-import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js";
-import { escapeUnsafe } from "../text/sanitize.js";
+import type { FeedClient, RecordingFailure } from "../feed/types.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import type { FirstScreen } from "../ui/first-screen.js";
 import { EXIT } from "./exit-codes.js";
+import { fail, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { NdjsonWriter } from "./ndjson.js";
-import { DEFAULT_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
 import { createShutdown } from "./shutdown.js";
 import type { Shutdown } from "./shutdown.js";
@@ -16,52 +12,14 @@ import type { Shutdown } from "./shutdown.js";
 const NDJSON_LEVELS = 0;
 const INITIAL_LADDER_LEVELS = 50;
 
-/** A server started in-process for `--demo` and `--replay`. */
-type LocalServer = { readonly url: string; close(): Promise<void> };
-
-/** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
-function fail(message: string): void {
-  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
-}
-
 /**
  * The root command: symbols → (built-in server) → feed worker → NDJSON or the Ink ladder.
  * The feed is always stopped and the server always closed before this resolves.
  */
 export async function runApp(options: AppOptions): Promise<number> {
-  let typed = options.symbols;
-  let depth = options.depth;
-  if (options.replayPath !== undefined) {
-    try {
-      const { describeRecording } = await import("../recording/outline.js");
-      const recording = describeRecording(options.replayPath);
-      if (typed.length === 0) typed = recording.symbols;
-      depth ??= recording.depth;
-    } catch (e) {
-      fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
-      return EXIT.USAGE;
-    }
-  }
-
-  let symbols: readonly string[];
-  try {
-    const normalised = normaliseSymbols(typed);
-    for (const notice of normalised.notices) fail(notice);
-    symbols = normalised.symbols;
-  } catch (e) {
-    if (!(e instanceof SymbolError)) throw e;
-    fail(e.message);
-    return EXIT.USAGE;
-  }
-
-  if (options.recordPath !== undefined) {
-    try {
-      closeSync(openSync(options.recordPath, "a"));
-    } catch (e) {
-      fail(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
-      return EXIT.FAILURE;
-    }
-  }
+  const target = await resolveFeedTarget(options);
+  if (typeof target === "number") return target;
+  const { symbols } = target;
 
   const json = options.json || process.stdout.isTTY !== true;
   // From here every way out (a signal, --duration, a closed pipe, q, a dead feed) ends in shutdown.run().
@@ -71,42 +29,7 @@ export async function runApp(options: AppOptions): Promise<number> {
   if (first !== undefined) shutdown.onCleanup(() => first.close());
   let code: number = EXIT.FAILURE;
   try {
-    let url = options.url;
-    if (options.demo || options.replayPath !== undefined) {
-      const { startSimServer } = await import("../sim/server.js");
-      const started: LocalServer = await startSimServer({
-        host: "127.0.0.1",
-        port: 0,
-        ...(options.rate === undefined ? {} : { rate: options.rate }),
-        ...(options.seed === undefined ? {} : { seed: options.seed }),
-        ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath, speed: options.speed }),
-      });
-      shutdown.onCleanup(() => started.close());
-      url = started.url;
-    }
-    const feedOptions: FeedOptions = {
-      url,
-      symbols,
-      depth: depth ?? DEFAULT_DEPTH,
-      fps: options.fps,
-      levels: json ? NDJSON_LEVELS : INITIAL_LADDER_LEVELS,
-      readTimeoutMs: options.readTimeoutMs,
-      pingIntervalMs: options.pingIntervalMs,
-      staleAfterMs: options.staleAfterMs,
-      maxLagMs: options.maxLagMs,
-      quietAfterMs: options.quietAfterMs,
-      maxFrameBytes: options.maxFrameBytes,
-      // A replay's book timestamps are the recording's; the server answers pings now.
-      pongTimes: options.replayPath === undefined,
-      backoffBaseMs: options.backoffBaseMs,
-      backoffCapMs: options.backoffCapMs,
-      backoffResetMs: options.backoffResetMs,
-      ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
-      ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
-    };
-    const feed = startFeed(feedOptions);
-    // Stopped before the server closes (steps run last registered first).
-    shutdown.onCleanup(() => feed.stop());
+    const feed = await startFeedFor(options, target, json ? NDJSON_LEVELS : INITIAL_LADDER_LEVELS, shutdown);
     let recording: RecordingFailure | undefined;
     feed.subscribe((event) => {
       if (event.type === "recording-failed") recording = event;

@@ -3,6 +3,8 @@ import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
 import type { AppOptions } from "../app/options.js";
+import type { FeedSetupOptions } from "../app/feed-setup.js";
+import { serveCommand } from "./serve.js";
 import { verifyCommand } from "./verify.js";
 import { simulateCommand } from "./simulate.js";
 import {
@@ -19,11 +21,11 @@ import {
 
 const VERSION = packageJson.version;
 
-type RootFlags = {
+/** The feed's flags as commander hands them over (see addFeedOptions). */
+export type FeedFlags = {
   url: string;
   depth?: number;
   fps: number;
-  json?: boolean;
   duration?: number;
   record?: string;
   readTimeout: number;
@@ -43,13 +45,19 @@ type RootFlags = {
   rate?: number;
 };
 
+type RootFlags = FeedFlags & { json?: boolean };
+
 function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
+  return { ...toFeedSetupOptions(symbols, f), json: f.json === true };
+}
+
+/** The feed's options from its flags. */
+export function toFeedSetupOptions(symbols: readonly string[], f: FeedFlags): FeedSetupOptions {
   return {
     symbols,
     url: f.url,
     ...(f.depth === undefined ? {} : { depth: f.depth }),
     fps: f.fps,
-    json: f.json === true,
     ...(f.duration === undefined ? {} : { durationMs: f.duration }),
     ...(f.record === undefined ? {} : { recordPath: f.record }),
     readTimeoutMs: f.readTimeout,
@@ -75,7 +83,29 @@ export function buildProgram(): Command {
     .description("A live, checksum-validated Kraken order-book ladder for the terminal.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
-    .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)")
+    .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)");
+  addFeedOptions(program)
+    .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
+    .action(async (symbols: string[], flags: RootFlags) => {
+      const { runApp } = await import("../app/run.js");
+      process.exitCode = await runApp(toAppOptions(symbols, flags));
+    });
+  // Without positional options the root's --json and --depth would swallow the subcommand's own flags
+  // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
+  program.enablePositionalOptions();
+  program.addCommand(verifyCommand());
+  program.addCommand(simulateCommand());
+  program.addCommand(serveCommand());
+  strictUsage(program, "kraken-ladder");
+  return program;
+}
+
+/**
+ * The feed's options, shared by the ladder and `serve`: endpoint, depth, rate of views, duration,
+ * recording, timeouts, backoff, and the built-in server (--demo, --replay).
+ */
+export function addFeedOptions(cmd: Command): Command {
+  return cmd
     .option("--url <url>", "Kraken WebSocket v2 endpoint", parseWsUrl, DEFAULT_URL)
     .addOption(
       new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH})`).argParser(
@@ -83,7 +113,6 @@ export function buildProgram(): Command {
       ),
     )
     .option("--fps <n>", "most screen or NDJSON updates per second", parsePositiveInt, 30)
-    .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
     .option("--duration <s>", "stop by itself after this many seconds", parsePositiveSeconds)
     .option("--record <file>", "append every raw frame received to FILE (JSONL)")
     .addOption(
@@ -159,18 +188,7 @@ export function buildProgram(): Command {
     .option("--replay <file>", "run against the built-in server replaying a recording")
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .option("--seed <n>", "demo: random seed", parseNonNegativeInt)
-    .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber)
-    .action(async (symbols: string[], flags: RootFlags) => {
-      const { runApp } = await import("../app/run.js");
-      process.exitCode = await runApp(toAppOptions(symbols, flags));
-    });
-  // Without positional options the root's --json and --depth would swallow the subcommand's own flags
-  // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
-  program.enablePositionalOptions();
-  program.addCommand(verifyCommand());
-  program.addCommand(simulateCommand());
-  strictUsage(program, "kraken-ladder");
-  return program;
+    .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber);
 }
 
 /** A duration flag in seconds, held in milliseconds, with its default shown in seconds. */

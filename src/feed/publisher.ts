@@ -45,6 +45,8 @@ export class Publisher {
   private publishedStates = "";
   private publishedRates = "";
   private statsCheckedAt = 0;
+  /** Per slot: what its last view showed (see bookKey) and its version. */
+  private readonly bookVersions = new Map<Slot, { key: string; version: number }>();
 
   constructor(
     private readonly session: Session,
@@ -105,6 +107,8 @@ export class Publisher {
     if (levels === this.levels) return;
     this.levels = levels;
     this.publishedVersion = -1;
+    // Every view now shows other levels.
+    for (const v of this.bookVersions.values()) v.key = "";
   }
 
   /** Publishes now if anything changed and the consumer is ready, or regardless with `force` (the last view on stop). */
@@ -175,9 +179,12 @@ export class Publisher {
     const bid = book?.bids.best();
     const ask = book?.asks.best();
     const latency = slot.latency.percentiles(now);
+    const checksum = book?.checksum;
     return {
       symbol: slot.symbol,
       state,
+      version: this.versionOf(slot, state, checksum),
+      ...(checksum === undefined ? {} : { checksum }),
       ...(slot.reason === undefined ? {} : { reason: slot.reason }),
       bids,
       asks,
@@ -195,6 +202,24 @@ export class Publisher {
       latencyP50: latency === null ? null : latency.p50,
       latencyP99: latency === null ? null : latency.p99,
     };
+  }
+
+  /**
+   * The book's version: bumped when what its view shows changed since the last view (a change of the book
+   * moves `changedAt` and the checksum; states, reasons and counts are compared as they are).
+   */
+  private versionOf(slot: Slot, state: BookState, checksum: number | undefined): number {
+    const key = `${state}|${slot.reason}|${slot.changedAt}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    const v = this.bookVersions.get(slot);
+    if (v === undefined) {
+      this.bookVersions.set(slot, { key, version: 0 });
+      return 0;
+    }
+    if (v.key !== key) {
+      v.key = key;
+      v.version++;
+    }
+    return v.version;
   }
 }
 

@@ -70,6 +70,13 @@ export type LevelView = { readonly price: string; readonly qty: string };
 export type BookView = {
   readonly symbol: string;
   readonly state: BookState;
+  /**
+   * Per book, from 0: increases whenever anything this view shows of the book changes (its levels, state,
+   * reason, counts), and only then. A new worker starts again from 0.
+   */
+  readonly version: number;
+  /** The CRC32 (unsigned) of the verified book; only while verified (live, stale, lagging). */
+  readonly checksum?: number;
   /** Why it is resyncing or rejected. */
   readonly reason?: string;
   /** Best first, at most `levels` each; empty unless the book is verified. */

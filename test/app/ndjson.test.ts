@@ -5,6 +5,7 @@ import type { BookView, FeedEvent, FeedView } from "../../src/feed/types.js";
 const live: BookView = {
   symbol: "BTC/USD",
   state: "live",
+  version: 1,
   bids: [{ price: "63388.7", qty: "0.25761908" }],
   asks: [{ price: "63388.8", qty: "0.34887114" }],
   bid: { price: "63388.7", qty: "0.25761908" },

@@ -37,6 +37,7 @@ export function btcBook(overrides: Partial<BookView> = {}): BookView {
   return {
     symbol: "BTC/USD",
     state: "live",
+    version: 1,
     bids,
     asks,
     ...(bids[0] === undefined ? {} : { bid: bids[0] }),
@@ -73,6 +74,7 @@ export function ethBook(overrides: Partial<BookView> = {}): BookView {
   return {
     symbol: "ETH/USD",
     state: "live",
+    version: 1,
     bids,
     asks,
     ...(bids[0] === undefined ? {} : { bid: bids[0] }),

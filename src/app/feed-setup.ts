@@ -1,0 +1,109 @@
+import { closeSync, openSync } from "node:fs";
+import { startFeed } from "../feed/client.js";
+import type { WorkerFeedClient } from "../feed/client.js";
+import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import type { FeedOptions } from "../feed/types.js";
+import { escapeUnsafe } from "../text/sanitize.js";
+import { EXIT } from "./exit-codes.js";
+import { DEFAULT_DEPTH } from "./options.js";
+import type { AppOptions } from "./options.js";
+import type { Shutdown } from "./shutdown.js";
+
+/** What the ladder and `serve` share of their options: everything about the feed. */
+export type FeedSetupOptions = Omit<AppOptions, "json">;
+
+/** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
+export function fail(message: string): void {
+  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
+}
+
+/**
+ * The symbols and depth to watch: as typed (a replay's own when none are typed), normalised; notices on
+ * stderr. An exit code when they cannot be had (a bad symbol, an unreadable recording, a record file
+ * that cannot be opened).
+ */
+export async function resolveFeedTarget(
+  options: FeedSetupOptions,
+): Promise<{ readonly symbols: readonly string[]; readonly depth: number } | number> {
+  let typed = options.symbols;
+  let depth = options.depth;
+  if (options.replayPath !== undefined) {
+    try {
+      const { describeRecording } = await import("../recording/outline.js");
+      const recording = describeRecording(options.replayPath);
+      if (typed.length === 0) typed = recording.symbols;
+      depth ??= recording.depth;
+    } catch (e) {
+      fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
+      return EXIT.USAGE;
+    }
+  }
+  let symbols: readonly string[];
+  try {
+    const normalised = normaliseSymbols(typed);
+    for (const notice of normalised.notices) fail(notice);
+    symbols = normalised.symbols;
+  } catch (e) {
+    if (!(e instanceof SymbolError)) throw e;
+    fail(e.message);
+    return EXIT.USAGE;
+  }
+  if (options.recordPath !== undefined) {
+    try {
+      closeSync(openSync(options.recordPath, "a"));
+    } catch (e) {
+      fail(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
+      return EXIT.FAILURE;
+    }
+  }
+  return { symbols, depth: depth ?? DEFAULT_DEPTH };
+}
+
+/**
+ * Starts the built-in server (--demo, --replay) if asked, then the feed worker; both are stopped by
+ * `shutdown` (the feed first).
+ */
+export async function startFeedFor(
+  options: FeedSetupOptions,
+  target: { readonly symbols: readonly string[]; readonly depth: number },
+  levels: number,
+  shutdown: Shutdown,
+): Promise<WorkerFeedClient> {
+  let url = options.url;
+  if (options.demo || options.replayPath !== undefined) {
+    const { startSimServer } = await import("../sim/server.js");
+    const started = await startSimServer({
+      host: "127.0.0.1",
+      port: 0,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath, speed: options.speed }),
+    });
+    shutdown.onCleanup(() => started.close());
+    url = started.url;
+  }
+  const feedOptions: FeedOptions = {
+    url,
+    symbols: target.symbols,
+    depth: target.depth,
+    fps: options.fps,
+    levels,
+    readTimeoutMs: options.readTimeoutMs,
+    pingIntervalMs: options.pingIntervalMs,
+    staleAfterMs: options.staleAfterMs,
+    maxLagMs: options.maxLagMs,
+    quietAfterMs: options.quietAfterMs,
+    maxFrameBytes: options.maxFrameBytes,
+    // A replay's book timestamps are the recording's; the server answers pings now.
+    pongTimes: options.replayPath === undefined,
+    backoffBaseMs: options.backoffBaseMs,
+    backoffCapMs: options.backoffCapMs,
+    backoffResetMs: options.backoffResetMs,
+    ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
+    ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
+  };
+  const feed = startFeed(feedOptions);
+  // Stopped before the server closes (steps run last registered first).
+  shutdown.onCleanup(() => feed.stop());
+  return feed;
+}

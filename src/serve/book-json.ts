@@ -1,0 +1,95 @@
+import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
+
+/**
+ * Whether a book's prices may be served: verified and current (`live`, or `stale`: a quiet market on a
+ * healthy connection) while the connection is live. Every other book carries no prices anywhere.
+ */
+export function servable(book: BookView, connection: ConnectionState): boolean {
+  return connection.state === "live" && (book.state === "live" || book.state === "stale");
+}
+
+/** The body of `GET /book/:symbol` for a servable book, exact decimal strings. */
+export type BookBody = {
+  readonly symbol: string;
+  readonly state: BookView["state"];
+  readonly version: number;
+  readonly checksum: number | null;
+  readonly lagMs: number | null;
+  readonly time: string | null;
+  readonly bids: readonly LevelView[];
+  readonly asks: readonly LevelView[];
+  readonly spread: string | null;
+  readonly mid: string | null;
+};
+
+export function bookBody(book: BookView, levels: number): BookBody {
+  return {
+    symbol: book.symbol,
+    state: book.state,
+    version: book.version,
+    checksum: book.checksum ?? null,
+    lagMs: book.lagMs ?? null,
+    time: book.time ?? null,
+    bids: book.bids.slice(0, levels),
+    asks: book.asks.slice(0, levels),
+    spread: book.spread ?? null,
+    mid: book.mid ?? null,
+  };
+}
+
+/** The body of a 503: the state and why, no prices. */
+export function unservableBody(book: BookView, connection: ConnectionState): object {
+  const reason = book.reason ?? (connection.state === "live" ? undefined : `connection ${connection.state}`);
+  return { symbol: book.symbol, state: book.state, reason: reason ?? null };
+}
+
+/** The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum, lag or time unless servable. */
+export function streamBookData(book: BookView, connection: ConnectionState, levels: number): string {
+  const ok = servable(book, connection);
+  return JSON.stringify({
+    symbol: book.symbol,
+    state: book.state,
+    version: book.version,
+    ...(ok && book.checksum !== undefined ? { checksum: book.checksum } : {}),
+    ...(ok && book.lagMs !== undefined ? { lagMs: book.lagMs } : {}),
+    ...(ok && book.time !== undefined ? { time: book.time } : {}),
+    bids: ok ? book.bids.slice(0, levels) : [],
+    asks: ok ? book.asks.slice(0, levels) : [],
+    ...(ok && book.spread !== undefined ? { spread: book.spread } : {}),
+    ...(ok && book.mid !== undefined ? { mid: book.mid } : {}),
+    checksums: book.checksums,
+    resyncs: book.resyncs,
+    ...(book.reason === undefined ? {} : { reason: book.reason }),
+  });
+}
+
+/** One entry of `GET /symbols`. */
+export function symbolEntry(book: BookView, connection: ConnectionState, depth: number): object {
+  return {
+    symbol: book.symbol,
+    state: book.state,
+    servable: servable(book, connection),
+    version: book.version,
+    depth,
+    lagMs: book.lagMs ?? null,
+    checksums: book.checksums,
+    resyncs: book.resyncs,
+    messagesPerSecond: book.messagesPerSecond,
+    reason: book.reason ?? null,
+  };
+}
+
+/**
+ * The watched symbol a path segment names: URL-encoded (`BTC%2FUSD`) or dashed (`BTC-USD`), any case.
+ * Undefined when it names none (or does not decode).
+ */
+export function findSymbol(segment: string, symbols: readonly string[]): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  const wanted = decoded.toUpperCase();
+  return symbols.find((s) => s.toUpperCase() === wanted || s.toUpperCase().replace("/", "-") === wanted);
+}

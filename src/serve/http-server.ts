@@ -1,0 +1,176 @@
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FeedClient, FeedView } from "../feed/types.js";
+import { bearerChecker } from "./auth.js";
+import { bookBody, findSymbol, servable, symbolEntry, unservableBody } from "./book-json.js";
+import { StreamHub } from "./hub.js";
+import type { SseLimits } from "./sse-client.js";
+import { createMetrics } from "./metrics.js";
+import { PAGE_HTML } from "./web/page.js";
+
+export const DEFAULT_LEVELS = 25;
+
+export type ServeServerOptions = {
+  readonly feed: FeedClient;
+  readonly symbols: readonly string[];
+  readonly depth: number;
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token checked on every endpoint but /health; none: open. */
+  readonly token?: string;
+  readonly limits: SseLimits;
+};
+
+export type ServeServer = {
+  /** http://host:port */
+  readonly url: string;
+  /** Ends every SSE stream and closes every connection. */
+  close(): Promise<void>;
+};
+
+/** The HTTP server of `serve`: JSON endpoints, SSE, /metrics and the page. */
+export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
+  const { feed, symbols, depth } = options;
+  const metrics = createMetrics(feed);
+  const hub = new StreamHub(options.limits, () => metrics.sseDropped());
+  metrics.sseClients(() => hub.size);
+  hub.attach(feed);
+  const authorised = options.token === undefined ? () => true : bearerChecker(options.token);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      json(res, 405, { error: "method not allowed" }, { allow: "GET, HEAD" });
+      return;
+    }
+    const view = feed.latest();
+    if (path === "/health") {
+      json(res, 200, health(view, symbols));
+      return;
+    }
+    if (!authorised(req)) {
+      json(
+        res,
+        401,
+        { error: "unauthorised: send Authorization: Bearer <token>" },
+        {
+          "www-authenticate": 'Bearer realm="kraken-ladder"',
+        },
+      );
+      return;
+    }
+    const levels = parseLevels(url.searchParams.get("levels"), depth);
+    if (levels === undefined) {
+      json(res, 400, { error: `levels must be an integer from 1 to ${depth}` });
+      return;
+    }
+    if (path === "/" || path === "/index.html") {
+      send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
+      return;
+    }
+    if (path === "/symbols") {
+      const connection = view?.connection ?? { state: "connecting", attempt: 1 };
+      json(res, 200, {
+        connection,
+        symbols: symbols.map((s) => {
+          const book = view?.books.find((b) => b.symbol === s);
+          return book === undefined
+            ? { symbol: s, state: "awaiting-snapshot", servable: false, depth }
+            : symbolEntry(book, connection, depth);
+        }),
+      });
+      return;
+    }
+    if (path === "/metrics") {
+      send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+      return;
+    }
+    if (path === "/stream") {
+      hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
+      return;
+    }
+    const match = /^\/(book|stream)\/([^/]+)$/.exec(path);
+    const symbol = match === null ? undefined : findSymbol(match[2]!, symbols);
+    if (match === null || symbol === undefined) {
+      json(res, 404, { error: match === null ? "not found" : "unknown symbol" });
+      return;
+    }
+    if (match[1] === "stream") {
+      hub.open(res, { symbols: [symbol], all: false, levels, ...lastEventId(req) });
+      return;
+    }
+    const book = view?.books.find((b) => b.symbol === symbol);
+    if (view === undefined || book === undefined) {
+      json(res, 503, { symbol, state: "awaiting-snapshot", reason: null });
+    } else if (servable(book, view.connection)) {
+      json(res, 200, bookBody(book, levels));
+    } else {
+      json(res, 503, unservableBody(book, view.connection));
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: e instanceof Error ? e.message : String(e) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: async () => {
+      hub.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function health(view: FeedView | undefined, symbols: readonly string[]): object {
+  return {
+    connection: view?.connection.state ?? "connecting",
+    books: symbols.map((symbol) => ({
+      symbol,
+      state: view?.books.find((b) => b.symbol === symbol)?.state ?? "awaiting-snapshot",
+    })),
+  };
+}
+
+/** `?levels=N`, 1..depth; DEFAULT_LEVELS (at most depth) when absent; undefined when bad. */
+function parseLevels(text: string | null, depth: number): number | undefined {
+  if (text === null) return Math.min(DEFAULT_LEVELS, depth);
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= depth ? n : undefined;
+}
+
+function lastEventId(req: IncomingMessage): { lastEventId?: string } {
+  const id = req.headers["last-event-id"];
+  return typeof id === "string" ? { lastEventId: id } : {};
+}
+
+function json(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  send(res, status, "application/json; charset=utf-8", JSON.stringify(body), headers);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
+  res.end(res.req.method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,182 @@
+import type { ServerResponse } from "node:http";
+import type { BookView, ConnectionState, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
+import { streamBookData } from "./book-json.js";
+import { SseClient } from "./sse-client.js";
+import type { SseLimits } from "./sse-client.js";
+
+const KEEP_ALIVE_MS = 15_000;
+const CHECK_EVERY_MS = 250;
+
+export type StreamRequest = {
+  readonly symbols: readonly string[];
+  readonly all: boolean;
+  readonly levels: number;
+  /** `Last-Event-ID`, if sent. */
+  readonly lastEventId?: string;
+};
+
+/**
+ * Fans the feed's views out to SSE clients. Each book's frame is serialised once per view and levels
+ * (and stream kind), and the same string goes to every client; a book is offered only when its version
+ * changed. `state` events go out on every change of the connection's or a book's state.
+ */
+export class StreamHub {
+  private readonly clients = new Set<SseClient>();
+  private connection: ConnectionState = { state: "connecting", attempt: 1 };
+  private readonly books = new Map<string, BookView>();
+  /** Frames of the current views: symbol → key (levels, kind) → frame. */
+  private readonly frames = new Map<string, Map<string, string>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribe: () => void = () => undefined;
+  dropped = 0;
+
+  constructor(
+    private readonly limits: SseLimits,
+    private readonly onDrop: () => void = () => undefined,
+  ) {}
+
+  attach(feed: FeedClient): void {
+    const latest = feed.latest();
+    if (latest !== undefined) this.view(latest);
+    this.unsubscribe = feed.subscribe((event) => this.event(event));
+    this.timers.push(setInterval(() => this.everyClient((c) => c.keepAlive()), KEEP_ALIVE_MS));
+    this.timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        this.everyClient((c) => c.check(now));
+      }, CHECK_EVERY_MS),
+    );
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  open(res: ServerResponse, request: StreamRequest): void {
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.socket?.setNoDelay(true);
+    const client = new SseClient(
+      res,
+      new Set(request.symbols),
+      request.levels,
+      request.all,
+      this.limits,
+      () => {
+        this.clients.delete(client);
+        this.dropped++;
+        this.onDrop();
+      },
+    );
+    this.clients.add(client);
+    res.on("close", () => {
+      client.gone();
+      this.clients.delete(client);
+    });
+    client.text(`retry: 1000\n\n`);
+    client.text(stateFrame({ scope: "connection", ...this.connection }));
+    const resume = parseLastEventId(request.lastEventId, request.all);
+    for (const symbol of request.symbols) {
+      const book = this.books.get(symbol);
+      if (book === undefined) continue;
+      if (resume !== undefined && (resume.symbol === undefined || resume.symbol === symbol)) {
+        if (book.version <= resume.version) continue;
+      }
+      client.book(symbol, this.frame(book, client));
+    }
+  }
+
+  /** Ends every stream. */
+  close(): void {
+    this.unsubscribe();
+    for (const t of this.timers) clearInterval(t);
+    this.everyClient((c) => c.end());
+    this.clients.clear();
+  }
+
+  private event(event: FeedEvent): void {
+    if (event.type === "view") this.view(event.view);
+    else if (event.type === "connection") {
+      const { type: _type, ...connection } = event;
+      this.setConnection(connection);
+    }
+  }
+
+  private setConnection(connection: ConnectionState): void {
+    if (connection.state === this.connection.state) {
+      this.connection = connection;
+      return;
+    }
+    this.connection = connection;
+    const text = stateFrame({ scope: "connection", ...connection });
+    this.everyClient((c) => c.text(text));
+    // Servability of every book follows the connection: their frames change.
+    for (const book of this.books.values()) this.offer(book);
+  }
+
+  private view(view: FeedView): void {
+    this.setConnection(view.connection);
+    for (const book of view.books) {
+      const before = this.books.get(book.symbol);
+      if (before !== undefined && before.version === book.version) continue;
+      this.books.set(book.symbol, book);
+      if (before?.state !== book.state) {
+        const text = stateFrame({
+          scope: "book",
+          symbol: book.symbol,
+          state: book.state,
+          ...(book.reason === undefined ? {} : { reason: book.reason }),
+        });
+        this.everyClient((c) => {
+          if (c.symbols.has(book.symbol)) c.text(text);
+        });
+      }
+      this.offer(book);
+    }
+  }
+
+  private offer(book: BookView): void {
+    this.frames.delete(book.symbol);
+    this.everyClient((c) => {
+      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c));
+    });
+  }
+
+  /** The shared frame of a book for a client's levels and stream kind. */
+  private frame(book: BookView, client: SseClient): string {
+    let byKey = this.frames.get(book.symbol);
+    if (byKey === undefined) this.frames.set(book.symbol, (byKey = new Map<string, string>()));
+    const key = `${client.levels}${client.all ? "a" : "s"}`;
+    let frame = byKey.get(key);
+    if (frame === undefined) {
+      const id = client.all ? `${book.symbol}:${book.version}` : `${book.version}`;
+      frame = `event: book\nid: ${id}\ndata: ${streamBookData(book, this.connection, client.levels)}\n\n`;
+      byKey.set(key, frame);
+    }
+    return frame;
+  }
+
+  private everyClient(f: (client: SseClient) => void): void {
+    for (const client of this.clients) f(client);
+  }
+}
+
+function stateFrame(data: object): string {
+  return `event: state\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** `<version>` (one symbol) or `<symbol>:<version>` (all symbols); undefined when absent or unreadable. */
+function parseLastEventId(
+  id: string | undefined,
+  all: boolean,
+): { readonly symbol?: string; readonly version: number } | undefined {
+  if (id === undefined) return undefined;
+  const at = all ? id.lastIndexOf(":") : -1;
+  const version = Number(id.slice(at + 1));
+  if (!Number.isSafeInteger(version) || version < 0 || id.slice(at + 1) === "") return undefined;
+  return all ? (at > 0 ? { symbol: id.slice(0, at), version } : undefined) : { version };
+}

@@ -1,0 +1,116 @@
+import type { ServerResponse } from "node:http";
+
+export type SseLimits = {
+  /** A client whose socket stays backed up (a write not yet drained) this long is dropped. */
+  readonly stallMs: number;
+  /** A client holding more than this many bytes unsent (its socket's buffer and its queue) is dropped. */
+  readonly maxBufferedBytes: number;
+};
+
+/** Most `state` events a client may hold unsent; past this it is dropped (it has been stalled for long). */
+const MAX_PENDING_STATES = 256;
+
+/**
+ * One SSE client. Events wait in its queue until its socket has drained: `book` events hold at most one
+ * per symbol (a newer one replaces the older one in place), `state` events and comments keep their order.
+ * A write that the socket does not take at once (`write` returns false) stops writing until 'drain'; a
+ * client backed up past its limits is destroyed and `onDrop` told, so it never slows anyone else.
+ */
+export class SseClient {
+  private readonly queue: ({ kind: "book"; symbol: string } | { kind: "text"; text: string })[] = [];
+  private readonly books = new Map<string, string>();
+  private pendingStates = 0;
+  private blockedSince: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    /** The symbols this client watches. */
+    readonly symbols: ReadonlySet<string>,
+    /** Levels per side it asked for. */
+    readonly levels: number,
+    /** One stream of all symbols (`id: symbol:version`) or one symbol (`id: version`). */
+    readonly all: boolean,
+    private readonly limits: SseLimits,
+    private readonly onDrop: (client: SseClient) => void,
+  ) {
+    res.on("drain", () => {
+      this.blockedSince = undefined;
+      this.flush();
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The newest `book` frame of a symbol: replaces one still waiting. */
+  book(symbol: string, frame: string): void {
+    if (this.closed) return;
+    if (!this.books.has(symbol)) this.queue.push({ kind: "book", symbol });
+    this.books.set(symbol, frame);
+    this.flush();
+  }
+
+  /** A `state` event or a comment, in order. */
+  text(text: string): void {
+    if (this.closed) return;
+    if (++this.pendingStates > MAX_PENDING_STATES) {
+      this.drop();
+      return;
+    }
+    this.queue.push({ kind: "text", text });
+    this.flush();
+  }
+
+  /** A keep-alive comment, only when nothing else waits (anything sent keeps the stream alive). */
+  keepAlive(): void {
+    if (this.queue.length === 0) this.text(": keep-alive\n\n");
+  }
+
+  /** Drops the client if its socket has been backed up too long or holds too much. */
+  check(now: number): void {
+    if (this.closed || this.blockedSince === undefined) return;
+    if (
+      now - this.blockedSince >= this.limits.stallMs ||
+      this.res.writableLength > this.limits.maxBufferedBytes
+    ) {
+      this.drop();
+    }
+  }
+
+  /** Ends the stream (shutdown). */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.res.end();
+  }
+
+  /** The connection went away. */
+  gone(): void {
+    this.closed = true;
+  }
+
+  private drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.books.clear();
+    this.res.destroy();
+    this.onDrop(this);
+  }
+
+  private flush(): void {
+    if (this.closed || this.blockedSince !== undefined || this.queue.length === 0) return;
+    let out = "";
+    for (const entry of this.queue) {
+      if (entry.kind === "text") out += entry.text;
+      else out += this.books.get(entry.symbol) ?? "";
+    }
+    this.queue.length = 0;
+    this.books.clear();
+    this.pendingStates = 0;
+    // One write per flush; until the socket drains, newer views replace older ones in the queue.
+    if (!this.res.write(out)) this.blockedSince = Date.now();
+  }
+}
