@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { openBrowser } from "./support/browser.js";
+import { openBrowser, poll } from "./support/browser.js";
 import type { Browser } from "./support/browser.js";
 import { ScriptedStream } from "./support/scripted-stream.js";
 import type { BookData } from "./support/scripted-stream.js";
@@ -64,8 +64,8 @@ describe("the web ladder against a scripted stream", () => {
     const { page } = browser;
     await page.goto(server.url);
 
-    await expect.poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("live");
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("live");
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
     expect(await prices(page, "bids")).toEqual(["63388.7", "63380.1"]);
     // Sizes line up on the point; totals are exact running sums from the touch outwards.
     expect(
@@ -85,12 +85,12 @@ describe("the web ladder against a scripted stream", () => {
     expect(await page.locator("#connection").textContent()).toBe("● connected");
 
     server.book(liveBook(2, "63388.9", "63388.6"));
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.9", "63390.5"]);
+    await poll(() => prices(page, "asks")).toEqual(["63388.9", "63390.5"]);
     expect(await prices(page, "bids")).toEqual(["63388.6", "63380.1"]);
 
     // A state change withdraws the prices before any new view arrives.
     server.state({ scope: "book", symbol: SYMBOL, state: "resyncing", reason: "checksum-mismatch" });
-    await expect.poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("resyncing");
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("resyncing");
     expect(await prices(page, "asks")).toEqual([]);
     expect(await prices(page, "bids")).toEqual([]);
     expect(await page.locator(`${card(SYMBOL)} .state`).textContent()).toBe(
@@ -102,7 +102,7 @@ describe("the web ladder against a scripted stream", () => {
 
     // Verified again: prices come back with the next view.
     server.book(liveBook(4, "63389.0", "63388.5"));
-    await expect.poll(() => prices(page, "asks")).toEqual(["63389.0", "63390.5"]);
+    await poll(() => prices(page, "asks")).toEqual(["63389.0", "63390.5"]);
     expect(browser.errors).toEqual([]);
   });
 
@@ -131,22 +131,18 @@ describe("the web ladder against a scripted stream", () => {
     });
     const { page } = browser;
     await page.goto(server.url);
-    await expect
-      .poll(() => page.locator(`${card("ETH/USD")} .state`).textContent())
-      .toBe("◔ lagging (lag 24 s)");
+    await poll(() => page.locator(`${card("ETH/USD")} .state`).textContent()).toBe("◔ lagging (lag 24 s)");
     expect(await page.locator(`${card("FOO/BAR")} .state`).textContent()).toBe(
       "✕ rejected (Currency pair not supported FOO/BAR)",
     );
 
     server.book({ ...liveBook(2, "63388.8", "63388.7"), state: "stale" });
-    await expect.poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◐ stale");
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◐ stale");
     expect(await prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
 
     // A book that claims to be lagging never shows prices, even if a view carried some.
     server.book({ ...liveBook(3, "63388.8", "63388.7"), state: "lagging", lagMs: 4_000 });
-    await expect
-      .poll(() => page.locator(`${card(SYMBOL)} .state`).textContent())
-      .toBe("◔ lagging (lag 4.0 s)");
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◔ lagging (lag 4.0 s)");
     expect(await prices(page, "asks")).toEqual([]);
   });
 
@@ -155,24 +151,24 @@ describe("the web ladder against a scripted stream", () => {
     server.book(liveBook(1, "63388.8", "63388.7"));
     const { page } = browser;
     await page.goto(server.url);
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
 
     server.state({ scope: "connection", state: "reconnecting", attempt: 2, reason: "read timeout" });
-    await expect.poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
     expect(await prices(page, "asks")).toEqual([]);
     expect(await page.locator("#connection").textContent()).toBe("○ reconnecting (attempt 2: read timeout)");
 
     server.state({ scope: "connection", state: "live" });
     server.book(liveBook(2, "63388.8", "63388.7"));
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
 
     // The stream drops: what the page held is no longer vouched for. The browser reconnects by itself and
     // the server's first views bring the prices back.
     server.dropClients();
-    await expect.poll(() => page.locator("#stream").getAttribute("data-state")).not.toBe("open");
+    await poll(() => page.locator("#stream").getAttribute("data-state")).not.toBe("open");
     expect(await prices(page, "asks")).toEqual([]);
-    await expect.poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
   });
 
   it("shows server text as text: markup is not parsed, control and invisible characters are dropped", async () => {
@@ -190,9 +186,9 @@ describe("the web ladder against a scripted stream", () => {
     });
     const { page } = browser;
     await page.goto(server.url);
-    await expect
-      .poll(() => page.locator("section.book .state").textContent())
-      .toBe('✕ rejected (<img src=x onerror="window.pwned=1">[2Jevil)');
+    await poll(() => page.locator("section.book .state").textContent()).toBe(
+      '✕ rejected (<img src=x onerror="window.pwned=1">[2Jevil)',
+    );
     expect(await page.locator("section.book h2").textContent()).toBe('<b id="injected">X</b>');
     expect(await page.locator("img, #injected").count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned)).toBeUndefined();
@@ -203,11 +199,11 @@ describe("the web ladder against a scripted stream", () => {
     server.book(liveBook(1, "63388.8", "63388.7"));
     const { page } = browser;
     await page.goto(`${server.url}/?token=s3cret`);
-    await expect.poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
     expect(server.streamRequests).toContain("/stream?levels=15&token=s3cret");
 
     await page.goto(`${server.url}/?token=wrong`);
-    await expect.poll(() => page.locator("#stream").getAttribute("data-state")).toBe("closed");
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("closed");
     expect(await page.locator("#stream").textContent()).toContain("?token=");
     expect(await page.locator("section.book").count()).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,4 +80,12 @@ export async function openBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `expect.poll` with room for a loaded machine (its default gives up after 1 s): the page shows what the
+ * stream sends within milliseconds, but the test shares two cores with everything else.
+ */
+export function poll<T>(probe: () => T | Promise<T>, timeout = 10_000) {
+  return expect.poll(probe, { timeout, interval: 50 });
 }
