@@ -201,7 +201,30 @@ function realistic(sec) {
   return out;
 }
 
-const SECTIONS = { hot, verify, render, app, soak, realistic };
+function serve(sec) {
+  const { ratios: q, targets: t } = sec;
+  return [
+    "### 7. serve: 5 symbols × 100 msg/s to 1, 100 and 1,000 SSE clients, plus one that never reads",
+    "",
+    sec.description,
+    "",
+    "| SSE clients | serve CPU, % of one core | events / client / s | p99 behind the first client to see a view | resident memory |",
+    "|---:|---:|---:|---:|---:|",
+    ...sec.runs.map(
+      (r) =>
+        `| ${r.clients} | ${fmt(r.cpuPercent, 1)}% | ${fmt(r.eventsPerClientPerSecond, 1)} | ${fmt(r.p99BehindMs, 1)} ms | ${fmt(r.rssMB, 1)} MB |`,
+    ),
+    "",
+    "| ratio (one run) | measured | target |",
+    "|---|---:|---|",
+    `| CPU with 1,000 clients / with 1 | **${fmt(q.cpu1000vs1, 2)}×** | ≤ ${t.cpu1000vs1}×: ${met(q.cpu1000vs1 <= t.cpu1000vs1)} |`,
+    `| p99 behind, in frame intervals (${fmt(sec.frameMs, 1)} ms) | **${fmt(q.p99BehindFrames, 2)}** | ≤ ${t.p99BehindFrames}: ${met(q.p99BehindFrames <= t.p99BehindFrames)} |`,
+    "",
+    `The never-reading client was ${sec.neverReadingDropped ? "dropped" : "**not** dropped"}; the serve process's resident memory: ${fmt(sec.rssIdleMB, 1)} MB idle, ${fmt(sec.rssPeakMB, 1)} MB peak.`,
+  ];
+}
+
+const SECTIONS = { hot, verify, render, app, soak, realistic, serve };
 
 export function renderTables(latest, only = Object.keys(SECTIONS)) {
   const m = latest.machine;

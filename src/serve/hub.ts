@@ -102,27 +102,27 @@ export class StreamHub {
     if (event.type === "view") this.view(event.view);
     else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
-      this.setConnection(connection);
+      this.setConnection(connection, true);
     }
   }
 
-  private setConnection(connection: ConnectionState): void {
-    if (connection.state === this.connection.state) {
-      this.connection = connection;
-      return;
-    }
+  /** A new connection state: told to every client; every book's frame follows (servability changes). */
+  private setConnection(connection: ConnectionState, offerBooks: boolean): boolean {
+    const changed = connection.state !== this.connection.state;
     this.connection = connection;
+    if (!changed) return false;
     const text = stateFrame({ scope: "connection", ...connection });
     this.everyClient((c) => c.text(text));
-    // Servability of every book follows the connection: their frames change.
-    for (const book of this.books.values()) this.offer(book);
+    if (offerBooks) for (const book of this.books.values()) this.offer(book);
+    return true;
   }
 
   private view(view: FeedView): void {
-    this.setConnection(view.connection);
+    // Books are offered once each below: every one when the connection's state changed, else the changed.
+    const all = this.setConnection(view.connection, false);
     for (const book of view.books) {
       const before = this.books.get(book.symbol);
-      if (before !== undefined && before.version === book.version) continue;
+      if (!all && before !== undefined && before.version === book.version) continue;
       this.books.set(book.symbol, book);
       if (before?.state !== book.state) {
         const text = stateFrame({

@@ -1,0 +1,231 @@
+import { connect } from "node:net";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { afterEach, describe, expect, it } from "vitest";
+import { ScriptedServer } from "../feed/support/scripted-server.js";
+import { json, request, serve, SseReader } from "./serve-process.js";
+import type { Data, Served } from "./serve-process.js";
+
+let served: Served | undefined;
+let scripted: ScriptedServer | undefined;
+const readers: SseReader[] = [];
+
+afterEach(async () => {
+  for (const r of readers.splice(0)) r.close();
+  served?.child.kill("SIGKILL");
+  await served?.exited();
+  served = undefined;
+  await scripted?.close();
+  scripted = undefined;
+});
+
+async function open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const r = await SseReader.open(url, headers);
+  readers.push(r);
+  return r;
+}
+
+async function untilLive(url: string, symbol = "BTC-USD"): Promise<Data> {
+  for (;;) {
+    const r = await json(`${url}/book/${symbol}`);
+    if (r.status === 200) return r.body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("serve --demo (installed binary)", () => {
+  it("prints the base URL first, answers /health, /symbols and /book by either spelling, 404 for an unknown symbol", async () => {
+    served = await serve(["--demo", "--port", "0", "BTC/USD", "ETH/USD"]);
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const book = await untilLive(served.url);
+    expect(book).toMatchObject({ symbol: "BTC/USD", state: "live" });
+    expect(Object.keys(book)).toEqual([
+      "symbol",
+      "state",
+      "version",
+      "checksum",
+      "lagMs",
+      "time",
+      "bids",
+      "asks",
+      "spread",
+      "mid",
+    ]);
+    expect(book.bids).toHaveLength(25);
+    expect(typeof book.bids[0]?.price).toBe("string");
+    expect(typeof book.checksum).toBe("number");
+    const encoded = await json(`${served.url}/book/BTC%2FUSD?levels=3`);
+    expect(encoded.status).toBe(200);
+    expect(encoded.body.asks).toHaveLength(3);
+    expect((await json(`${served.url}/book/DOGE-USD`)).status).toBe(404);
+    expect((await json(`${served.url}/book/BTC-USD?levels=0`)).status).toBe(400);
+    const health = await json(`${served.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({
+      connection: "live",
+      books: [
+        { symbol: "BTC/USD", state: "live" },
+        { symbol: "ETH/USD", state: expect.any(String) },
+      ],
+    });
+    const symbols = await json(`${served.url}/symbols`);
+    expect(symbols.body.symbols?.map((s) => s.symbol)).toEqual(["BTC/USD", "ETH/USD"]);
+    expect(symbols.body.symbols?.[0]).toMatchObject({ depth: 25, resyncs: 0, checksums: { failed: 0 } });
+    expect((await request(`${served.url}/`)).body).toContain("<html");
+  });
+
+  it("serves /metrics in the Prometheus text format", async () => {
+    served = await serve(["--demo", "--port", "0", "BTC/USD"]);
+    await untilLive(served.url);
+    const sse = await open(`${served.url}/stream`);
+    await sse.until((e) => e.some((x) => x.event === "book"));
+    const reply = await request(`${served.url}/metrics`);
+    expect(reply.headers["content-type"]).toContain("text/plain");
+    const families = new Map(parsePrometheusTextFormat(reply.body).map((f) => [f.name, f]));
+    const value = (name: string, labels: Record<string, string> = {}): number => {
+      const f = families.get(name);
+      const m = f?.metrics.find((s) => Object.entries(labels).every(([k, v]) => s.labels?.[k] === v));
+      return Number(m?.value);
+    };
+    expect(families.get("kraken_ladder_checksums_total")?.type).toBe("COUNTER");
+    expect(value("kraken_ladder_checksums_total", { symbol: "BTC/USD", result: "ok" })).toBeGreaterThan(0);
+    expect(value("kraken_ladder_checksums_total", { symbol: "BTC/USD", result: "failed" })).toBe(0);
+    expect(value("kraken_ladder_book_state", { symbol: "BTC/USD", state: "live" })).toBe(1);
+    expect(value("kraken_ladder_connection_state", { state: "live" })).toBe(1);
+    expect(value("kraken_ladder_sse_clients")).toBe(1);
+    expect(value("kraken_ladder_sse_dropped_clients_total")).toBe(0);
+    expect(value("kraken_ladder_reconnects_total")).toBe(0);
+    expect(families.get("kraken_ladder_book_lag_seconds")?.type).toBe("GAUGE");
+    expect(families.has("process_cpu_user_seconds_total")).toBe(true);
+  });
+
+  it("drops a client that stops reading, while another keeps getting every newer view", async () => {
+    // Deep views at a high rate fill the paused socket's buffers within seconds.
+    served = await serve([
+      ...["--demo", "--rate", "200", "--fps", "60", "--depth", "100", "--port", "0", "--client-timeout", "1"],
+      ...["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"],
+    ]);
+    await untilLive(served.url);
+    const port = Number(new URL(served.url).port);
+    const paused = connect(port, "127.0.0.1");
+    paused.write(`GET /stream?levels=100 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    paused.pause();
+    paused.on("error", () => undefined);
+    const reader = await open(`${served.url}/stream/BTC-USD`);
+    // Dropped (a paused socket does not read the end of its stream, so the server's count tells).
+    for (;;) {
+      const metrics = await request(`${served.url}/metrics`);
+      if (/^kraken_ladder_sse_dropped_clients_total 1$/m.test(metrics.body)) {
+        expect(metrics.body).toMatch(/^kraken_ladder_sse_clients 1$/m);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    paused.destroy();
+    const seen = reader.events.filter((e) => e.event === "book").length;
+    await reader.until((e) => e.filter((x) => x.event === "book").length > seen + 5);
+    const versions = reader.events.filter((e) => e.event === "book").map((e) => Number(e.id));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+  }, 60_000);
+
+  it("SIGTERM with clients connected ends their streams and exits 0", async () => {
+    served = await serve(["--demo", "--port", "0", "BTC/USD"]);
+    await untilLive(served.url);
+    const a = await open(`${served.url}/stream`);
+    const b = await open(`${served.url}/stream/BTC-USD`);
+    await a.until((e) => e.some((x) => x.event === "book"));
+    served.child.kill("SIGTERM");
+    expect(await served.exited(2000)).toBe(0);
+    await b.until(() => b.ended);
+    expect(a.ended).toBe(true);
+  });
+});
+
+describe("serve --url (scripted feed)", () => {
+  it("serves the exact decimal strings of the book, then 503 with no prices while it resyncs", async () => {
+    // The second subscribe of BTC/USD (the resync) is never answered: the book stays resyncing.
+    scripted = await ScriptedServer.start({
+      mids: { "BTC/USD": 63388 },
+      updateMs: 60_000,
+      reply: (_symbol, n) => (n === 1 ? { kind: "ok" } : { kind: "silent" }),
+    });
+    served = await serve(["--url", scripted.url, "--port", "0", "--subscribe-timeout", "60", "BTC/USD"]);
+    const book = await untilLive(served.url);
+    const model = scripted.book("BTC/USD");
+    expect(book.bids).toEqual(model.sorted("bids").slice(0, 25));
+    expect(book.asks).toEqual(model.sorted("asks").slice(0, 25));
+    expect(book.bids[0]).toEqual({ price: "63387.9", qty: expect.stringMatching(/^\d+\.\d{8}$/) });
+    expect(book.spread).toBe("0.2");
+    expect(book.mid).toBe("63388");
+    expect(book.checksum).toBe(model.checksum());
+
+    const stream = await open(`${served.url}/stream/BTC%2FUSD`);
+    await stream.until((e) => e.some((x) => x.event === "book"));
+    scripted.corruptNext("BTC/USD");
+    scripted.broadcast(model.corruptUpdate());
+    await stream.until((e) => e.some((x) => x.event === "state" && x.data.state === "resyncing"));
+    const resync = await json(`${served.url}/book/BTC-USD`);
+    expect(resync.status).toBe(503);
+    expect(resync.body).toEqual({ symbol: "BTC/USD", state: "resyncing", reason: "checksum-mismatch" });
+    const last = await stream.until(
+      (e) => e.at(-1)?.event === "book" && e.at(-1)?.data.state === "resyncing",
+    );
+    const data = last.at(-1)!.data;
+    expect(data).toMatchObject({ bids: [], asks: [], reason: "checksum-mismatch", checksums: { failed: 1 } });
+    expect(data).not.toHaveProperty("spread");
+    expect(data).not.toHaveProperty("mid");
+    expect(data).not.toHaveProperty("checksum");
+  });
+
+  it("SSE: the connection's state, then the current book; Last-Event-ID resumes only with a newer view", async () => {
+    scripted = await ScriptedServer.start({ updateMs: 60_000 });
+    served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD", "ETH/USD"]);
+    await untilLive(served.url);
+    await untilLive(served.url, "ETH-USD");
+    const all = await open(`${served.url}/stream?levels=2`);
+    const first = await all.until((e) => e.filter((x) => x.event === "book").length >= 2);
+    expect(first[0]).toMatchObject({ event: "state", data: { scope: "connection", state: "live" } });
+    const books = first.filter((x) => x.event === "book");
+    expect(books.map((b) => b.data.symbol).sort()).toEqual(["BTC/USD", "ETH/USD"]);
+    for (const b of books) {
+      expect(b.id).toBe(`${b.data.symbol}:${b.data.version}`);
+      expect(b.data.bids).toHaveLength(2);
+    }
+    const btc = books.find((b) => b.data.symbol === "BTC/USD")!;
+
+    // Resuming at the current version: nothing newer, so no book; at an older one: the current book.
+    const current = await open(`${served.url}/stream/BTC-USD`, { "last-event-id": String(btc.data.version) });
+    const older = await open(`${served.url}/stream/BTC-USD`, {
+      "last-event-id": String(btc.data.version - 1),
+    });
+    const resumed = await older.until((e) => e.some((x) => x.event === "book"));
+    expect(resumed.find((x) => x.event === "book")?.id).toBe(String(btc.data.version));
+    await current.until((e) => e.some((x) => x.event === "state"));
+    scripted.broadcast(scripted.book("BTC/USD").update());
+    const next = await current.until((e) => e.some((x) => x.event === "book"));
+    expect(Number(next.find((x) => x.event === "book")?.id)).toBeGreaterThan(btc.data.version);
+    expect(next[0]).toMatchObject({ event: "state", data: { scope: "connection" } });
+  });
+
+  it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {
+    scripted = await ScriptedServer.start({ updateMs: 60_000 });
+    const refused = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0"]).catch(
+      (e: Error) => e,
+    );
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/serve exited 2: .*needs a token/s);
+
+    served = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0"], {
+      ...process.env,
+      KRAKEN_LADDER_TOKEN: "s3cret",
+    });
+    const local = `http://127.0.0.1:${new URL(served.url).port}`;
+    expect((await json(`${local}/health`)).status).toBe(200);
+    for (const path of ["/symbols", "/book/BTC-USD", "/stream", "/metrics", "/"]) {
+      expect((await request(`${local}${path}`)).status).toBe(401);
+      expect((await request(`${local}${path}`, { authorization: "Bearer s3cre" })).status).toBe(401);
+    }
+    expect((await request(`${local}/symbols`, { authorization: "Bearer s3cret" })).status).toBe(200);
+    expect((await request(`${local}/metrics`, { authorization: "Bearer s3cret" })).status).toBe(200);
+  });
+});
