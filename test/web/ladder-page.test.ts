@@ -164,9 +164,11 @@ describe("the web ladder against a scripted stream", () => {
 
     // The stream drops: what the page held is no longer vouched for. The browser reconnects by itself and
     // the server's first views bring the prices back.
-    server.dropClients();
-    await poll(() => page.locator("#stream").getAttribute("data-state")).not.toBe("open");
+    server.dropClients({ hold: true });
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("reconnecting");
     expect(await prices(page, "asks")).toEqual([]);
+    expect(await page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    server.release();
     await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
   });

@@ -95,7 +95,7 @@ describe("the web ladder against kraken-ladder serve", () => {
 
     await poll(
       async () => (await seenStates(page)).some((s) => s.symbol === "BTC/USD" && s.state === "resyncing"),
-      20_000,
+      30_000,
     ).toBe(true);
     const btc = (await seenStates(page)).filter((s) => s.symbol === "BTC/USD");
     // While it was resyncing, the page showed no price for it at all.
@@ -107,5 +107,5 @@ describe("the web ladder against kraken-ladder serve", () => {
     expect((await seenStates(page)).some((s) => s.symbol === "ETH/USD" && s.state === "resyncing")).toBe(
       false,
     );
-  });
+  }, 45_000);
 });

@@ -38,6 +38,7 @@ export class ScriptedStream {
   /** The URL (path and query) of every /stream request. */
   readonly streamRequests: string[] = [];
   private token: string | undefined;
+  private held: [IncomingMessage, ServerResponse][] | undefined;
 
   private constructor() {
     this.server = createServer((request, response) => this.handle(request, response));
@@ -69,14 +70,26 @@ export class ScriptedStream {
     this.broadcast("state", data);
   }
 
-  /** Ends every open stream (the page's EventSource then retries). */
-  dropClients(): void {
+  /**
+   * Ends every open stream (the page's EventSource then retries). With `hold`, new /stream requests wait
+   * unanswered (the browser stays reconnecting) until `release`.
+   */
+  dropClients(options: { readonly hold?: boolean } = {}): void {
+    if (options.hold === true) this.held = [];
     for (const client of this.clients) client.destroy();
     this.clients.clear();
   }
 
+  /** Answers the /stream requests held since `dropClients({ hold: true })`, and every later one. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [request, response] of held) this.handle(request, response);
+  }
+
   async close(): Promise<void> {
     this.dropClients();
+    for (const [, response] of this.held ?? []) response.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -89,6 +102,10 @@ export class ScriptedStream {
     }
     if (url.pathname !== "/stream") {
       response.writeHead(404).end();
+      return;
+    }
+    if (this.held !== undefined) {
+      this.held.push([request, response]);
       return;
     }
     this.streamRequests.push(request.url ?? "");
