@@ -1,41 +1,36 @@
+import { createHash } from "node:crypto";
+import { PAGE_SCRIPT } from "./page-script.js";
+import { PAGE_STYLE } from "./page-style.js";
+
+/** A CSP source for inline text: only the page's own script and style run, whatever a server string holds. */
+function sha256(text: string): string {
+  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+}
+
 /**
- * The page served at `GET /`. A minimal placeholder: it lists the books' states and touch over `/stream`.
- * Text from the stream is set with textContent, never as HTML.
+ * The web ladder served at `GET /`: one self-contained page (no framework, no external requests; the
+ * Content-Security-Policy allows nothing but its own inline script and style and connections to its own
+ * origin) that follows `/stream?levels=15` and draws each symbol's ladder with its state and freshness.
+ * See page-script.ts for what it shows and the rules it keeps.
  */
 export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>kraken-ladder</title>
-<style>body{font:14px ui-monospace,monospace;margin:1em}td{padding:0 .8em}</style></head>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'self'; img-src data:; script-src ${sha256(PAGE_SCRIPT)}; style-src ${sha256(PAGE_STYLE)}">
+<title>kraken-ladder</title>
+<link rel="icon" href="data:,">
+<style>${PAGE_STYLE}</style>
+</head>
 <body>
+<header>
 <h1>kraken-ladder</h1>
-<p id="connection">connecting</p>
-<table><thead><tr><th>symbol</th><th>state</th><th>bid</th><th>ask</th><th>spread</th></tr></thead>
-<tbody id="books"></tbody></table>
-<script type="module">
-const rows = new Map();
-const tbody = document.getElementById("books");
-const source = new EventSource("stream" + location.search);
-source.addEventListener("state", (e) => {
-  const d = JSON.parse(e.data);
-  if (d.scope === "connection") document.getElementById("connection").textContent = "connection " + d.state;
-});
-source.addEventListener("book", (e) => {
-  const d = JSON.parse(e.data);
-  let row = rows.get(d.symbol);
-  if (!row) {
-    row = document.createElement("tr");
-    for (let i = 0; i < 5; i++) row.appendChild(document.createElement("td"));
-    rows.set(d.symbol, row);
-    tbody.appendChild(row);
-  }
-  const cells = row.children;
-  cells[0].textContent = d.symbol;
-  cells[1].textContent = d.state + (d.reason ? " (" + d.reason + ")" : "");
-  cells[2].textContent = d.bids[0] ? d.bids[0].price : "";
-  cells[3].textContent = d.asks[0] ? d.asks[0].price : "";
-  cells[4].textContent = d.spread ?? "";
-});
-</script>
+<span id="stream" data-state="connecting"></span>
+<span id="connection" data-state="unknown"></span>
+</header>
+<main id="books"></main>
+<script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;

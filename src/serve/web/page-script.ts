@@ -1,0 +1,366 @@
+/**
+ * The web ladder's browser script (plain JavaScript, run inline by the page): it follows `/stream` (Server-Sent
+ * Events, see the serve contract in README) and draws one ladder per symbol.
+ *
+ * Contracts it keeps:
+ * - Prices are drawn only for a book whose state is `live` or `stale`, while the stream is open and the
+ *   feed's connection is live or quiet. Any other state, a stream that dropped, or a connection that is not
+ *   live withdraws them at once: the page never shows prices it cannot vouch for.
+ * - Text from the server reaches the page through `textContent` only (never HTML), stripped of control and
+ *   invisible characters as the terminal strips them (src/text/sanitize.ts), and cut to a bounded length.
+ * - With `?token=` in the page's own URL, the token is passed on as `/stream?token=` (EventSource cannot
+ *   send an Authorization header).
+ *
+ * It is a string, not a module, so the page stays one self-contained response with no build step of its
+ * own; the browser test (test/web/) runs it in Chromium. It avoids backticks and dollar-brace so it can live
+ * in a raw template literal.
+ */
+export const PAGE_SCRIPT = String.raw`
+"use strict";
+const LEVELS = 15;
+const SERVABLE = new Set(["live", "stale"]);
+const GLYPHS = {
+  live: "●", syncing: "◌", resyncing: "↻", stale: "◐", lagging: "◔", rejected: "✕", disconnected: "○",
+};
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const WHITESPACE = /[\t\n\r\v\f\u2028\u2029]/g;
+const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
+const MAX_TEXT = 200;
+
+/** Server text made safe to show: no control or invisible characters, bounded length. */
+function clean(value) {
+  const text = String(value).replace(WHITESPACE, " ").replace(UNSAFE, "");
+  return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT - 1) + "…" : text;
+}
+
+function decimalsOf(text) {
+  const point = text.indexOf(".");
+  return point < 0 ? 0 : text.length - point - 1;
+}
+function toUnits(text, scale) {
+  const parts = text.split(".");
+  return BigInt(parts[0] + (parts[1] || "").padEnd(scale, "0"));
+}
+function fromUnits(units, scale) {
+  if (scale === 0) return units.toString();
+  const digits = units.toString().padStart(scale + 1, "0");
+  return digits.slice(0, -scale) + "." + digits.slice(-scale);
+}
+/** Exact text padded with zeros to scale decimals, so a column lines up on the point. */
+function padded(text, scale) {
+  if (scale === 0) return text;
+  return text.includes(".") ? text.padEnd(text.indexOf(".") + 1 + scale, "0") : text + "." + "0".repeat(scale);
+}
+
+function formatLag(ms) {
+  const v = Math.max(0, ms);
+  if (v < 10000) return "lag " + (Math.floor(v / 100) / 10).toFixed(1) + " s";
+  if (v < 120000) return "lag " + Math.floor(v / 1000) + " s";
+  return "lag " + Math.floor(v / 60000) + " min";
+}
+function formatAge(ms) {
+  const v = Math.max(0, ms);
+  if (v < 1000) return "<1s";
+  if (v < 120000) return Math.floor(v / 1000) + "s";
+  if (v < 7200000) return Math.floor(v / 60000) + "m";
+  return Math.floor(v / 3600000) + "h";
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// ---- state ----------------------------------------------------------------------------------------------
+
+/** The EventSource: connecting | open | reconnecting | closed. */
+let stream = "connecting";
+/** The feed's connection, as the last connection state event gave it. */
+let connection;
+/** symbol → { view, changedAt, ui } in the order the server first named them. */
+const books = new Map();
+
+const streamEl = document.getElementById("stream");
+const connectionEl = document.getElementById("connection");
+const booksEl = document.getElementById("books");
+
+function connectionLive() {
+  return connection !== undefined && (connection.state === "live" || connection.state === "quiet");
+}
+
+/** What the page says about a book, as the terminal says it (src/ui/view-model/state.ts). */
+function displayState(view) {
+  if (view.state === "rejected") return "rejected";
+  if (stream !== "open" || !connectionLive()) return "disconnected";
+  switch (view.state) {
+    case "live": return "live";
+    case "awaiting-snapshot": return "syncing";
+    case "resyncing": return "resyncing";
+    case "stale": return "stale";
+    case "lagging": return "lagging";
+    default: return "syncing";
+  }
+}
+
+/** What follows the state word: the lag, the reason, or why the page calls the book disconnected. */
+function stateDetail(view, shown) {
+  const reason = typeof view.reason === "string" && view.reason !== "" ? clean(view.reason) : undefined;
+  switch (shown) {
+    case "lagging":
+      return typeof view.lagMs === "number" ? formatLag(view.lagMs) : undefined;
+    case "resyncing":
+    case "rejected":
+      return reason;
+    case "disconnected":
+      return stream !== "open" ? "stream " + stream : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function stateWords(view, shown) {
+  const detail = stateDetail(view, shown);
+  return detail === undefined ? shown : shown + " (" + detail + ")";
+}
+
+function levelsOf(value) {
+  if (!Array.isArray(value)) return [];
+  const out = [];
+  for (const level of value.slice(0, LEVELS)) {
+    if (level && typeof level.price === "string" && typeof level.qty === "string" &&
+        DECIMAL.test(level.price) && DECIMAL.test(level.qty)) out.push({ price: level.price, qty: level.qty });
+  }
+  return out;
+}
+
+// ---- drawing ---------------------------------------------------------------------------------------------
+
+function makeRows(body) {
+  const rows = [];
+  for (let i = 0; i < LEVELS; i++) {
+    const row = el("tr", "level");
+    const cells = { price: el("td", "price"), qty: el("td", "qty"), total: el("td", "total") };
+    row.append(cells.price, cells.qty, cells.total);
+    body.append(row);
+    rows.push({ row, cells });
+  }
+  return rows;
+}
+
+function makeCard(symbol) {
+  const card = el("section", "book");
+  card.dataset.symbol = symbol;
+  const head = el("header");
+  const title = el("h2", "symbol", clean(symbol));
+  const state = el("span", "state");
+  head.append(title, state);
+  const table = el("table", "ladder");
+  const columns = el("thead");
+  const titles = el("tr");
+  titles.append(el("th", "", "price"), el("th", "", "size"), el("th", "", "total"));
+  columns.append(titles);
+  const asks = el("tbody", "asks");
+  const middle = el("tbody", "middle");
+  const spreadRow = el("tr");
+  const spread = el("td", "spread");
+  spread.colSpan = 3;
+  spreadRow.append(spread);
+  middle.append(spreadRow);
+  const bids = el("tbody", "bids");
+  table.append(columns, asks, middle, bids);
+  const stats = el("footer", "stats");
+  card.append(head, table, stats);
+  booksEl.append(card);
+  return { card, state, spread, stats, asks: makeRows(asks), bids: makeRows(bids) };
+}
+
+/** One side: best first in levels; asks are drawn upside down so both bests meet at the spread row. */
+function drawSide(rows, levels, side, scale, maxTotal) {
+  let total = 0n;
+  const totals = levels.map((level) => (total += toUnits(level.qty, scale.qty)));
+  for (let i = 0; i < LEVELS; i++) {
+    const slot = rows[side === "asks" ? LEVELS - 1 - i : i];
+    const level = levels[i];
+    if (level === undefined) {
+      slot.cells.price.textContent = "";
+      slot.cells.qty.textContent = "";
+      slot.cells.total.textContent = "";
+      slot.row.style.setProperty("--depth", "0");
+      continue;
+    }
+    slot.cells.price.textContent = padded(level.price, scale.price);
+    slot.cells.qty.textContent = padded(level.qty, scale.qty);
+    slot.cells.total.textContent = fromUnits(totals[i], scale.qty);
+    const depth = maxTotal > 0n ? Number((totals[i] * 1000n) / maxTotal) / 1000 : 0;
+    slot.row.style.setProperty("--depth", String(depth));
+  }
+}
+
+function drawBook(entry, now) {
+  const view = entry.view;
+  const ui = entry.ui;
+  const shown = displayState(view);
+  const servable = SERVABLE.has(view.state) && (shown === "live" || shown === "stale");
+  ui.card.dataset.state = shown;
+  ui.card.dataset.servable = String(servable);
+  ui.state.textContent = GLYPHS[shown] + " " + stateWords(view, shown);
+  const asks = servable ? levelsOf(view.asks) : [];
+  const bids = servable ? levelsOf(view.bids) : [];
+  const all = asks.concat(bids);
+  const scale = {
+    price: all.reduce((m, l) => Math.max(m, decimalsOf(l.price)), 0),
+    qty: all.reduce((m, l) => Math.max(m, decimalsOf(l.qty)), 0),
+  };
+  const sum = (levels) => levels.reduce((t, l) => t + toUnits(l.qty, scale.qty), 0n);
+  const maxTotal = [sum(asks), sum(bids)].reduce((a, b) => (a > b ? a : b));
+  drawSide(ui.asks, asks, "asks", scale, maxTotal);
+  drawSide(ui.bids, bids, "bids", scale, maxTotal);
+  if (servable && typeof view.spread === "string" && typeof view.mid === "string") {
+    const bps = (Number(view.spread) / Number(view.mid)) * 10000;
+    ui.spread.textContent =
+      "spread " + clean(view.spread) + " · " + bps.toFixed(2) + " bps · mid " + clean(view.mid);
+  } else if (servable) {
+    ui.spread.textContent = "spread —";
+  } else {
+    const detail = stateDetail(view, shown);
+    ui.spread.textContent =
+      GLYPHS[shown] + " " + shown.toUpperCase() + (detail === undefined ? "" : " — " + detail) + " · no prices";
+  }
+  const checks = view.checksums || {};
+  const parts = [
+    "checksums ✓" + Number(checks.ok || 0) + " ✗" + Number(checks.failed || 0),
+    "resyncs " + Number(view.resyncs || 0),
+    entry.changedAt === undefined ? "updated —" : "updated " + formatAge(now - entry.changedAt) + " ago",
+  ];
+  ui.stats.textContent = parts.join(" │ ");
+}
+
+function drawHeader(now) {
+  const words = {
+    connecting: "◌ stream connecting",
+    open: "● stream open",
+    reconnecting: "○ stream reconnecting",
+    closed: "✕ stream closed (refused or unreachable; a token goes in the page URL as ?token=)",
+  };
+  streamEl.textContent = words[stream];
+  streamEl.dataset.state = stream;
+  connectionEl.dataset.state = connection === undefined ? "unknown" : clean(connection.state);
+  connectionEl.textContent = connectionWords(connection, now);
+}
+
+function connectionWords(c, now) {
+  if (c === undefined) return "◌ feed: waiting for the server";
+  const reason = typeof c.reason === "string" ? clean(c.reason) : "";
+  switch (c.state) {
+    case "live": return "● connected";
+    case "quiet":
+      return typeof c.since === "number" ? "◔ quiet: no frame for " + formatAge(now - c.since) : "◔ quiet";
+    case "connecting":
+      return typeof c.attempt === "number" ? "◌ connecting (attempt " + c.attempt + ")" : "◌ connecting";
+    case "subscribing": return "◌ subscribing";
+    case "reconnecting": {
+      const wait = typeof c.retryAt === "number" ? " in " + formatAge(c.retryAt - now) : "";
+      const attempt = typeof c.attempt === "number" ? "attempt " + c.attempt : "";
+      const detail = [attempt, reason].filter((s) => s !== "").join(": ");
+      return "○ reconnecting" + wait + (detail === "" ? "" : " (" + detail + ")");
+    }
+    case "stopped": return "■ stopped";
+    default: return "? " + clean(c.state);
+  }
+}
+
+function drawAll() {
+  const now = Date.now();
+  drawHeader(now);
+  for (const entry of books.values()) drawBook(entry, now);
+}
+
+// ---- events ----------------------------------------------------------------------------------------------
+
+function entryFor(symbol) {
+  let entry = books.get(symbol);
+  if (entry === undefined) {
+    entry = { view: { symbol, state: "awaiting-snapshot", bids: [], asks: [] }, changedAt: undefined, ui: makeCard(symbol) };
+    books.set(symbol, entry);
+  }
+  return entry;
+}
+
+function parse(event) {
+  try {
+    const data = JSON.parse(event.data);
+    return data !== null && typeof data === "object" ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function onBook(event) {
+  const data = parse(event);
+  if (data === undefined || typeof data.symbol !== "string" || typeof data.state !== "string") return;
+  const entry = entryFor(data.symbol);
+  const previous = entry.view;
+  // Views are state: an older version (a resumed stream repeating itself) never replaces a newer one.
+  if (typeof previous.version === "number" && typeof data.version === "number" && data.version < previous.version) return;
+  if (data.time !== previous.time || entry.changedAt === undefined) {
+    if (data.time !== undefined) entry.changedAt = Date.now();
+  }
+  entry.view = data;
+  drawHeader(Date.now());
+  drawBook(entry, Date.now());
+}
+
+function onState(event) {
+  const data = parse(event);
+  if (data === undefined || typeof data.state !== "string") return;
+  if (data.scope === "connection") {
+    connection = data;
+    drawAll();
+    return;
+  }
+  if (data.scope !== "book" || typeof data.symbol !== "string") return;
+  const entry = entryFor(data.symbol);
+  // A state change alone carries no prices: a book leaving live loses them here, before its next view.
+  const view = { ...entry.view, state: data.state };
+  if ("reason" in data) view.reason = data.reason; else delete view.reason;
+  if (!SERVABLE.has(data.state)) {
+    view.bids = [];
+    view.asks = [];
+    delete view.spread;
+    delete view.mid;
+  }
+  entry.view = view;
+  drawBook(entry, Date.now());
+}
+
+function open() {
+  const params = new URLSearchParams(location.search);
+  const query = new URLSearchParams({ levels: String(LEVELS) });
+  const token = params.get("token");
+  if (token !== null && token !== "") query.set("token", token);
+  const source = new EventSource("/stream?" + query.toString());
+  source.addEventListener("open", () => {
+    stream = "open";
+    drawAll();
+  });
+  source.addEventListener("error", () => {
+    // CONNECTING: the browser retries by itself (with Last-Event-ID); CLOSED: refused (e.g. 401), final.
+    // What the page held is no longer vouched for: prices go, and the next views start a new version line
+    // (the server may have restarted).
+    stream = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting";
+    connection = undefined;
+    for (const entry of books.values()) {
+      entry.view = { symbol: entry.view.symbol, state: entry.view.state, bids: [], asks: [] };
+    }
+    drawAll();
+  });
+  source.addEventListener("book", onBook);
+  source.addEventListener("state", onState);
+}
+
+drawAll();
+setInterval(drawAll, 1000);
+open();
+`;

@@ -1,0 +1,212 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { openBrowser, poll } from "./support/browser.js";
+import type { Browser } from "./support/browser.js";
+import { ScriptedStream } from "./support/scripted-stream.js";
+import type { BookData } from "./support/scripted-stream.js";
+
+/** The web ladder in headless Chromium against a real HTTP server with a scripted /stream. */
+
+const SYMBOL = "BTC/USD";
+
+function liveBook(version: number, bestAsk: string, bestBid: string): BookData {
+  return {
+    symbol: SYMBOL,
+    state: "live",
+    version,
+    checksum: 123456789,
+    time: new Date().toISOString(),
+    asks: [
+      { price: bestAsk, qty: "0.5" },
+      { price: "63390.5", qty: "1.25" },
+    ],
+    bids: [
+      { price: bestBid, qty: "2" },
+      { price: "63380.1", qty: "0.125" },
+    ],
+    spread: "0.1",
+    mid: "63388.75",
+    checksums: { ok: version, failed: 0 },
+    resyncs: 0,
+  };
+}
+
+const card = (symbol: string): string => `section.book[data-symbol="${symbol}"]`;
+
+/** The texts of a side's price cells that hold a price, best first. */
+async function prices(page: Page, side: "asks" | "bids"): Promise<string[]> {
+  const texts = await page.locator(`${card(SYMBOL)} .${side} td.price`).allTextContents();
+  const shown = texts.filter((t) => t !== "");
+  return side === "asks" ? shown.reverse() : shown;
+}
+
+describe("the web ladder against a scripted stream", () => {
+  let browser: Browser;
+  let server: ScriptedStream;
+
+  // One browser for the file (launching is the slow part), a fresh page per test.
+  beforeAll(async () => {
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+  beforeEach(async () => {
+    await browser.newPage();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("draws a live book's ladder, follows its changes, and withdraws its prices the moment it resyncs", async () => {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("live");
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    expect(await prices(page, "bids")).toEqual(["63388.7", "63380.1"]);
+    // Sizes line up on the point; totals are exact running sums from the touch outwards.
+    expect(
+      await page
+        .locator(`${card(SYMBOL)} .bids td.qty`)
+        .first()
+        .textContent(),
+    ).toBe("2.000");
+    expect(
+      await page
+        .locator(`${card(SYMBOL)} .bids td.total`)
+        .nth(1)
+        .textContent(),
+    ).toBe("2.125");
+    expect(await page.locator(`${card(SYMBOL)} .middle td`).textContent()).toContain("spread 0.1");
+    expect(await page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("● live");
+    expect(await page.locator("#connection").textContent()).toBe("● connected");
+
+    server.book(liveBook(2, "63388.9", "63388.6"));
+    await poll(() => prices(page, "asks")).toEqual(["63388.9", "63390.5"]);
+    expect(await prices(page, "bids")).toEqual(["63388.6", "63380.1"]);
+
+    // A state change withdraws the prices before any new view arrives.
+    server.state({ scope: "book", symbol: SYMBOL, state: "resyncing", reason: "checksum-mismatch" });
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("resyncing");
+    expect(await prices(page, "asks")).toEqual([]);
+    expect(await prices(page, "bids")).toEqual([]);
+    expect(await page.locator(`${card(SYMBOL)} .state`).textContent()).toBe(
+      "↻ resyncing (checksum-mismatch)",
+    );
+    expect(await page.locator(`${card(SYMBOL)} .middle td`).textContent()).toBe(
+      "↻ RESYNCING — checksum-mismatch · no prices",
+    );
+
+    // Verified again: prices come back with the next view.
+    server.book(liveBook(4, "63389.0", "63388.5"));
+    await poll(() => prices(page, "asks")).toEqual(["63389.0", "63390.5"]);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("shows lagging with its lag, stale with its prices, and rejected with its reason", async () => {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    server.book({
+      symbol: "ETH/USD",
+      state: "lagging",
+      version: 7,
+      lagMs: 24_300,
+      bids: [],
+      asks: [],
+      checksums: { ok: 9, failed: 0 },
+      resyncs: 0,
+    });
+    server.book({
+      symbol: "FOO/BAR",
+      state: "rejected",
+      version: 1,
+      reason: "Currency pair not supported FOO/BAR",
+      bids: [],
+      asks: [],
+      checksums: { ok: 0, failed: 0 },
+      resyncs: 0,
+    });
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => page.locator(`${card("ETH/USD")} .state`).textContent()).toBe("◔ lagging (lag 24 s)");
+    expect(await page.locator(`${card("FOO/BAR")} .state`).textContent()).toBe(
+      "✕ rejected (Currency pair not supported FOO/BAR)",
+    );
+
+    server.book({ ...liveBook(2, "63388.8", "63388.7"), state: "stale" });
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◐ stale");
+    expect(await prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+
+    // A book that claims to be lagging never shows prices, even if a view carried some.
+    server.book({ ...liveBook(3, "63388.8", "63388.7"), state: "lagging", lagMs: 4_000 });
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◔ lagging (lag 4.0 s)");
+    expect(await prices(page, "asks")).toEqual([]);
+  });
+
+  it("withdraws every price while the feed's connection is down or the stream itself dropped", async () => {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+
+    server.state({ scope: "connection", state: "reconnecting", attempt: 2, reason: "read timeout" });
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    expect(await prices(page, "asks")).toEqual([]);
+    expect(await page.locator("#connection").textContent()).toBe("○ reconnecting (attempt 2: read timeout)");
+
+    server.state({ scope: "connection", state: "live" });
+    server.book(liveBook(2, "63388.8", "63388.7"));
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+
+    // The stream drops: what the page held is no longer vouched for. The browser reconnects by itself and
+    // the server's first views bring the prices back.
+    server.dropClients({ hold: true });
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("reconnecting");
+    expect(await prices(page, "asks")).toEqual([]);
+    expect(await page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    server.release();
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+  });
+
+  it("shows server text as text: markup is not parsed, control and invisible characters are dropped", async () => {
+    server = await ScriptedStream.start();
+    const hostile = '<img src=x onerror="window.pwned=1">\u202e\u001b[2Jevil';
+    server.book({
+      symbol: '<b id="injected">X</b>',
+      state: "rejected",
+      version: 1,
+      reason: hostile,
+      bids: [],
+      asks: [],
+      checksums: { ok: 0, failed: 0 },
+      resyncs: 0,
+    });
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => page.locator("section.book .state").textContent()).toBe(
+      '✕ rejected (<img src=x onerror="window.pwned=1">[2Jevil)',
+    );
+    expect(await page.locator("section.book h2").textContent()).toBe('<b id="injected">X</b>');
+    expect(await page.locator("img, #injected").count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned)).toBeUndefined();
+  });
+
+  it("passes the page's ?token= on to /stream, and says so when the stream is refused", async () => {
+    server = await ScriptedStream.start({ token: "s3cret" });
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(`${server.url}/?token=s3cret`);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    expect(server.streamRequests).toContain("/stream?levels=15&token=s3cret");
+
+    await page.goto(`${server.url}/?token=wrong`);
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("closed");
+    expect(await page.locator("#stream").textContent()).toContain("?token=");
+    expect(await page.locator("section.book").count()).toBe(0);
+  });
+});

@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { reap, runBin, until } from "../app/support/run-bin.js";
+import type { Run } from "../app/support/run-bin.js";
+import { openBrowser, poll } from "./support/browser.js";
+import type { Browser } from "./support/browser.js";
+
+/** The web ladder in headless Chromium against the real `kraken-ladder serve` (installed binary). */
+
+const card = (symbol: string): string => `section.book[data-symbol="${symbol}"]`;
+
+/** The first stdout line of a server command: its URL. */
+async function urlOf(run: Run): Promise<string> {
+  await until(() => run.stdout().includes("\n"), `the URL on stdout (stderr: ${run.stderr()})`);
+  return run.stdout().split("\n")[0] ?? "";
+}
+
+/** The best ask and bid the page shows for a symbol ("" when none). */
+async function touch(page: Page, symbol: string): Promise<string> {
+  const ask = await page.locator(`${card(symbol)} .asks tr:last-child td.price`).textContent();
+  const bid = await page.locator(`${card(symbol)} .bids tr:first-child td.price`).textContent();
+  return `${ask ?? ""}/${bid ?? ""}`;
+}
+
+type Seen = { readonly symbol: string; readonly state: string; readonly prices: number };
+
+/**
+ * Records, in the page, every state a book's card takes and how many prices it shows at that moment (a
+ * resync may last only milliseconds, so the test watches every change rather than polling). Plain
+ * JavaScript run in the page (this project's TypeScript has no DOM types).
+ */
+const RECORD_STATES = `
+  globalThis.seen = [];
+  const books = document.querySelector("#books");
+  new MutationObserver(() => {
+    for (const card of books.querySelectorAll("section.book")) {
+      const prices = [...card.querySelectorAll("td.price")].filter((cell) => cell.textContent !== "").length;
+      const entry = { symbol: card.dataset.symbol, state: card.dataset.state, prices };
+      const last = globalThis.seen.findLast((s) => s.symbol === entry.symbol);
+      if (last === undefined || last.state !== entry.state || last.prices !== entry.prices) globalThis.seen.push(entry);
+    }
+  }).observe(books, { subtree: true, childList: true, characterData: true, attributes: true });
+`;
+
+async function seenStates(page: Page): Promise<Seen[]> {
+  return page.evaluate("globalThis.seen");
+}
+
+describe("the web ladder against kraken-ladder serve", () => {
+  let browser: Browser;
+  const runs: Run[] = [];
+
+  beforeAll(async () => {
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+  beforeEach(async () => {
+    await browser.newPage();
+  });
+  afterEach(() => {
+    for (const run of runs.splice(0)) reap(run);
+  });
+
+  it("serve --demo: the page shows live ladders whose prices change", async () => {
+    const serve = runBin(["serve", "--demo", "--port", "0", "BTC/USD", "ETH/USD"]);
+    runs.push(serve);
+    const { page } = browser;
+    await page.goto(await urlOf(serve));
+    for (const symbol of ["BTC/USD", "ETH/USD"]) {
+      await poll(() => page.locator(card(symbol)).getAttribute("data-state")).toBe("live");
+    }
+    await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+    const first = await touch(page, "BTC/USD");
+    const sizes = async (): Promise<string[]> => page.locator(`${card("BTC/USD")} td.qty`).allTextContents();
+    const firstSizes = await sizes();
+    // The demo market moves: sizes (and, sooner or later, the touch) change under the page's eyes.
+    await poll(
+      async () => (await touch(page, "BTC/USD")) !== first || (await sizes()).join() !== firstSizes.join(),
+    ).toBe(true);
+    expect(await page.locator("#connection").textContent()).toBe("● connected");
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("a forced resync (a corrupted checksum) withdraws the book's prices, and they come back verified", async () => {
+    const sim = runBin(["simulate", "--port", "0", "--corrupt-at", "6", "--corrupt-symbol", "BTC/USD"]);
+    runs.push(sim);
+    const serve = runBin(["serve", "--url", await urlOf(sim), "--port", "0", "BTC/USD", "ETH/USD"]);
+    runs.push(serve);
+    const { page } = browser;
+    await page.goto(await urlOf(serve));
+    await page.evaluate(RECORD_STATES);
+    await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+
+    await poll(
+      async () => (await seenStates(page)).some((s) => s.symbol === "BTC/USD" && s.state === "resyncing"),
+      30_000,
+    ).toBe(true);
+    const btc = (await seenStates(page)).filter((s) => s.symbol === "BTC/USD");
+    // While it was resyncing, the page showed no price for it at all.
+    expect(btc.filter((s) => s.state === "resyncing").every((s) => s.prices === 0)).toBe(true);
+    // Verified again, live with prices; ETH/USD was never touched.
+    await poll(() => page.locator(card("BTC/USD")).getAttribute("data-state")).toBe("live");
+    await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+    expect(await page.locator(`${card("BTC/USD")} .stats`).textContent()).toMatch(/✗1 │ resyncs 1/);
+    expect((await seenStates(page)).some((s) => s.symbol === "ETH/USD" && s.state === "resyncing")).toBe(
+      false,
+    );
+  }, 45_000);
+});
