@@ -39,9 +39,9 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
       return [{ type: "error", message: event.message }];
     case "recording-failed":
       return [{ type: "error", message: recordingFailedMessage(event) }];
+    // Market-context events (trades, ticker, instrument, exchange status) are not public events yet.
     case "notice":
     case "stopped":
-    // Market-context events (trades, ticker, instrument, exchange status) are not public events yet.
     case "trade":
     case "trade-gap":
     case "ticker":

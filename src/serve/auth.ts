@@ -2,15 +2,17 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 /**
- * Checks `Authorization: Bearer <token>` in constant time: both sides are hashed first, so neither the
- * token's length nor its content shows in the time taken.
+ * Checks `Authorization: Bearer <token>`, or a `token` query parameter (a browser's EventSource cannot
+ * send headers: the web page passes its own `?token=` on to `/stream`), in constant time: both sides
+ * are hashed first, so neither the token's length nor its content shows in the time taken.
  */
 export function bearerChecker(token: string): (req: IncomingMessage) => boolean {
   const expected = digest(token);
   return (req) => {
     const header = req.headers.authorization ?? "";
     const match = /^Bearer[ ]+(.+)$/i.exec(header);
-    return timingSafeEqual(digest(match?.[1]?.trim() ?? ""), expected) && match !== null;
+    const given = match?.[1]?.trim() ?? new URL(req.url ?? "/", "http://localhost").searchParams.get("token");
+    return timingSafeEqual(digest(given ?? ""), expected) && given !== null;
   };
 }
 

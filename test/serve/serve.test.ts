@@ -227,6 +227,9 @@ describe("serve --url (scripted feed)", () => {
     }
     expect((await request(`${local}/symbols`, { authorization: "Bearer s3cret" })).status).toBe(200);
     expect((await request(`${local}/metrics`, { authorization: "Bearer s3cret" })).status).toBe(200);
+    // The web page's EventSource cannot send headers: it passes the token as a query parameter.
+    expect((await request(`${local}/symbols?token=s3cre`)).status).toBe(401);
+    expect((await request(`${local}/symbols?token=s3cret`)).status).toBe(200);
     served.child.kill("SIGTERM");
     expect(await served.exited()).toBe(0);
 
