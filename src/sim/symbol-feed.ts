@@ -43,11 +43,13 @@ export class SymbolFeed {
     startMicros: number,
   ) {
     this.market = new Market(pair, new Random(deriveSeed(seed, pair.symbol)));
-    this.tape = new Tape(pair, new Random(deriveSeed(seed, pair.symbol + "#tape")));
+    const minLots = Math.max(1, toUnits(pair.qtyMin, pair.qtyPrecision));
+    this.tape = new Tape(pair, new Random(deriveSeed(seed, pair.symbol + "#tape")), minLots, startMicros);
     this.ticker = new Ticker(
       pair,
       new Random(deriveSeed(seed, pair.symbol + "#ticker")),
-      Math.max(1, toUnits(pair.qtyMin, pair.qtyPrecision)),
+      minLots,
+      this.tape.lastTicks,
     );
     this.timestamp = rfc3339Micros(startMicros);
     this.checksum = this.computeChecksum();

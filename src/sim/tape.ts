@@ -1,5 +1,5 @@
 import type { Pair } from "./catalogue.js";
-import { formatFixed } from "./format.js";
+import { formatFixed, rfc3339Micros } from "./format.js";
 import type { Fill } from "./market.js";
 import type { Random } from "./random.js";
 
@@ -16,12 +16,32 @@ export class Tape {
   private readonly recent: string[] = [];
   private skip = false;
   private repeat = false;
+  /** Price in ticks of the latest trade (the seeded history's until the market trades). */
+  lastTicks: number;
 
+  /**
+   * Starts with 50 seeded trades near the pair's mid in the minute before `startMicros`, so a
+   * snapshot is never empty and names its pair, as Kraken's are for a traded pair.
+   */
   constructor(
     private readonly pair: Pair,
     rng: Random,
+    minLots: number,
+    startMicros: number,
   ) {
     this.nextId = 10_000_000 + rng.int(90_000_000);
+    this.lastTicks = pair.midTicks;
+    for (let k = TRADE_SNAPSHOT_SIZE; k > 0; k--) {
+      const buy = rng.chance(0.5);
+      const ticks = pair.midTicks + (buy ? 1 : 0) - rng.int(3);
+      const fill: Fill = {
+        side: buy ? "buy" : "sell",
+        ticks,
+        lots: minLots * (1 + rng.int(40)),
+        ordType: rng.chance(0.6) ? "market" : "limit",
+      };
+      this.entry(fill, rfc3339Micros(startMicros - k * 1_200_000 - rng.int(1_000_000)));
+    }
   }
 
   /** The id the next trade gets (before any fault). */
@@ -56,6 +76,7 @@ export class Tape {
       this.skip = false;
       this.nextId++;
     }
+    this.lastTicks = f.ticks;
     let id = this.nextId++;
     if (this.repeat) {
       this.repeat = false;

@@ -40,6 +40,7 @@ export class Ticker {
     private readonly pair: Pair,
     rng: Random,
     minLots: number,
+    lastTicks: number,
   ) {
     const mid = pair.midTicks;
     this.openTicks = Math.max(1, Math.round(mid * (1 + (rng.next() - 0.5) * 0.06)));
@@ -50,7 +51,7 @@ export class Ticker {
     this.refLow = Math.max(1, Math.min(this.openTicks, mid) - Math.round(mid * 0.01 * rng.next()) - 1);
     this.high = this.refHigh;
     this.low = this.refLow;
-    this.lastTicks = mid;
+    this.lastTicks = lastTicks;
   }
 
   /** Takes one taker order's fills at exchange time `micros`, and drops trades older than 24 hours. */
