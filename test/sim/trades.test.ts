@@ -67,7 +67,8 @@ describe("simulator: trades, ticker, instrument and status", () => {
         checker.apply(text);
         const msg = exact<{ type: string; data: { symbol: string; bids: Level[]; asks: Level[] }[] }>(text);
         for (const d of msg.data) {
-          if (msg.type === "snapshot") books.set(d.symbol, [new Map(), new Map()]);
+          if (msg.type === "snapshot")
+            books.set(d.symbol, [new Map<string, string>(), new Map<string, string>()]);
           const [bids, asks] = books.get(d.symbol)!;
           const before = new Map<string, string | undefined>();
           const after = new Map<string, string>();
