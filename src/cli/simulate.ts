@@ -11,9 +11,16 @@ import {
   parseSymbolList,
 } from "./parsers.js";
 import { EXIT } from "../app/exit-codes.js";
+import { parsePairStatus, parseSystemStatus, parseTradeIdFault } from "./market-fault-flags.js";
 import { createShutdown } from "../app/shutdown.js";
 import { MALFORMED_KINDS } from "../sim/faults.js";
-import type { FaultOptions, MalformedKind } from "../sim/faults.js";
+import type {
+  FaultOptions,
+  MalformedKind,
+  TimedPairStatus,
+  TimedSystemStatus,
+  TimedTradeIdFault,
+} from "../sim/faults.js";
 import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
 import type { SimOptions } from "../sim/server.js";
 
@@ -39,6 +46,10 @@ type SimulateFlags = {
   drip?: number;
   burst?: number;
   burstWait: number;
+  pairStatus?: TimedPairStatus[];
+  systemStatus?: TimedSystemStatus[];
+  skipTradeId?: TimedTradeIdFault[];
+  repeatTradeId?: TimedTradeIdFault[];
   maxBuffer: number;
   msgRate: number;
   msgBurst: number;
@@ -132,6 +143,26 @@ export function simulateCommand(): Command {
     .option("--burst <n>", "fault: hold frames and release them n at a time", parsePositiveInt)
     .addOption(sec("--burst-wait <s>", "fault: longest a partial burst is held", 1000, "1"))
     .option(
+      "--pair-status <SYMBOL=STATUS@S>",
+      "fault: a pair's instrument status from S seconds after start, e.g. BTC/USD=post_only@10s (repeatable)",
+      parsePairStatus,
+    )
+    .option(
+      "--system-status <STATUS@S>",
+      "fault: the system status from S seconds after start, e.g. maintenance@20s (repeatable)",
+      parseSystemStatus,
+    )
+    .option(
+      "--skip-trade-id <SYMBOL@S>",
+      "fault: the pair's first trade from S seconds after start skips one trade_id (repeatable)",
+      parseTradeIdFault,
+    )
+    .option(
+      "--repeat-trade-id <SYMBOL@S>",
+      "fault: the pair's first trade from S seconds after start repeats the previous trade_id (repeatable)",
+      parseTradeIdFault,
+    )
+    .option(
       "--max-buffer <MiB>",
       "bound: close a client (1013) holding more than this unsent",
       parsePositiveNumber,
@@ -179,6 +210,10 @@ function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
     ...(f.reject === undefined ? {} : { rejectSymbols: f.reject }),
     ...(f.drip === undefined ? {} : { dripMs: f.drip }),
     ...(f.burst === undefined ? {} : { burst: f.burst, burstWaitMs: f.burstWait }),
+    ...(f.pairStatus === undefined ? {} : { pairStatus: f.pairStatus }),
+    ...(f.systemStatus === undefined ? {} : { systemStatus: f.systemStatus }),
+    ...(f.skipTradeId === undefined ? {} : { skipTradeId: f.skipTradeId }),
+    ...(f.repeatTradeId === undefined ? {} : { repeatTradeId: f.repeatTradeId }),
   };
   return {
     host: f.host,

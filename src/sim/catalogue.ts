@@ -55,24 +55,53 @@ export type PairInfo = Pick<Pair, "symbol" | "pricePrecision" | "qtyPrecision"> 
   readonly qtyMin?: string;
 };
 
+/** Kraken's minimum order cost and cost precision by quote currency (fiat: 0.5 at 5 places). */
+function costOf(quote: string): { readonly min: string; readonly precision: number } {
+  return quote === "BTC" ? { min: "0.00002", precision: 10 } : { min: "0.5", precision: 5 };
+}
+
+/** Pair statuses Kraken documents; anything else is served as given. */
+export const PAIR_STATUSES = [
+  "online",
+  "cancel_only",
+  "post_only",
+  "limit_only",
+  "reduce_only",
+  "maintenance",
+  "delisted",
+] as const;
+
+/** System statuses the `status` channel carries. */
+export const SYSTEM_STATUSES = ["online", "maintenance", "cancel_only", "post_only"] as const;
+
+/** One pair of the `instrument` channel in Kraken's shape and key order, numbers as Kraken writes them. */
+export function instrumentPairText(p: PairInfo, status: string): string {
+  const [base = "", quote = ""] = p.symbol.split("/");
+  const qtyIncrement = incrementText(p.qtyPrecision);
+  const cost = costOf(quote);
+  return (
+    `{"symbol":${JSON.stringify(p.symbol)},"base":${JSON.stringify(base)},"quote":${JSON.stringify(quote)},` +
+    `"status":${JSON.stringify(status)},"qty_precision":${p.qtyPrecision},"qty_increment":${qtyIncrement},` +
+    `"price_precision":${p.pricePrecision},"cost_precision":${cost.precision},"marginable":false,"has_index":true,` +
+    `"cost_min":${cost.min},"tick_size":${incrementText(p.pricePrecision)},` +
+    `"price_increment":${incrementText(p.pricePrecision)},"qty_min":${p.qtyMin ?? qtyIncrement}}`
+  );
+}
+
 /**
  * The `instrument` channel's snapshot in Kraken's shape: `data` is `{assets, pairs}`, increments
  * in exponent notation (`1e-08`). Numbers are written as text so they stay exactly as Kraken sends them.
  */
-export function instrumentFrame(pairs: readonly PairInfo[]): string {
+export function instrumentFrame(
+  pairs: readonly PairInfo[],
+  statusOf: (symbol: string) => string = () => "online",
+): string {
   const assets = new Set<string>();
   const pairTexts = pairs.map((p) => {
     const [base = "", quote = ""] = p.symbol.split("/");
     assets.add(base);
     assets.add(quote);
-    const qtyIncrement = incrementText(p.qtyPrecision);
-    return (
-      `{"symbol":${JSON.stringify(p.symbol)},"base":${JSON.stringify(base)},"quote":${JSON.stringify(quote)},` +
-      `"status":"online","qty_precision":${p.qtyPrecision},"qty_increment":${qtyIncrement},` +
-      `"price_precision":${p.pricePrecision},"cost_precision":5,"marginable":false,"has_index":true,` +
-      `"cost_min":0.5,"tick_size":${incrementText(p.pricePrecision)},` +
-      `"price_increment":${incrementText(p.pricePrecision)},"qty_min":${p.qtyMin ?? qtyIncrement}}`
-    );
+    return instrumentPairText(p, statusOf(p.symbol));
   });
   const assetTexts = [...assets].map(
     (id) =>
@@ -81,6 +110,11 @@ export function instrumentFrame(pairs: readonly PairInfo[]): string {
       },"borrowable":false,"collateral_value":0.0,"margin_rate":0.0}`,
   );
   return `{"channel":"instrument","type":"snapshot","data":{"assets":[${assetTexts.join(",")}],"pairs":[${pairTexts.join(",")}]}}`;
+}
+
+/** An `instrument` update: one pair whose status changed. */
+export function instrumentUpdateFrame(p: PairInfo, status: string): string {
+  return `{"channel":"instrument","type":"update","data":{"assets":[],"pairs":[${instrumentPairText(p, status)}]}}`;
 }
 
 /** A pair's mid price as text, for logs and docs. */

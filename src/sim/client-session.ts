@@ -9,7 +9,13 @@ import { MIB, formatBytes } from "./limits.js";
 import type { SimLimits } from "./limits.js";
 import type { Random } from "./random.js";
 import { methodOf, parseRequest } from "./requests.js";
-import type { BookRequest, ClientRequest, InstrumentRequest } from "./requests.js";
+import type {
+  BookRequest,
+  ClientRequest,
+  InstrumentRequest,
+  TickerRequest,
+  TradeRequest,
+} from "./requests.js";
 import type { BookSource, Subscriber } from "./source.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -54,7 +60,11 @@ const now = (): string => rfc3339Micros(nowMicros());
 export class ClientSession {
   private readonly link: FaultyLink;
   private readonly books = new Map<string, BookSub>();
-  private instrument = false;
+  /** Trade and ticker subscriptions by symbol: the function that stops each. */
+  private readonly trades = new Map<string, () => void>();
+  private readonly tickers = new Map<string, () => void>();
+  private instrument: (() => void) | undefined;
+  private readonly stopStatus: () => void;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly subscriber: Subscriber;
   /** Requests allowed. */
@@ -94,14 +104,20 @@ export class ClientSession {
       if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     });
     ws.on("error", () => this.dispose());
-    this.link.send(statusFrame(ctx.connectionId));
+    // Kraken sends the system status to every connection on connect, and again on each change.
+    this.stopStatus = ctx.source.watchStatus((system) => this.send(statusFrame(ctx.connectionId, system)));
   }
 
   dispose(): void {
     this.disposed = true;
     for (const sub of this.books.values()) sub.stop();
     this.books.clear();
-    this.instrument = false;
+    for (const stop of [...this.trades.values(), ...this.tickers.values()]) stop();
+    this.trades.clear();
+    this.tickers.clear();
+    this.instrument?.();
+    this.instrument = undefined;
+    this.stopStatus();
     this.updateHeartbeat();
     this.link.close();
   }
@@ -158,6 +174,7 @@ export class ClientSession {
       case "subscribe":
       case "unsubscribe":
         if (req.channel === "instrument") this.onInstrument(req, timeIn);
+        else if (req.channel === "trade" || req.channel === "ticker") this.onSymbolChannel(req, timeIn);
         else if (req.kind === "subscribe") this.subscribe(req, timeIn);
         else this.unsubscribe(req, timeIn);
         this.updateHeartbeat();
@@ -169,20 +186,67 @@ export class ClientSession {
 
   private onInstrument(req: InstrumentRequest, timeIn: string): void {
     if (req.kind === "subscribe") {
-      if (this.instrument) {
+      if (this.instrument !== undefined) {
         this.send(errorFrame("Already subscribed", req.kind, req.reqId, undefined, timeIn, now()));
         return;
       }
-      this.instrument = true;
       this.send(
         ackFrame("subscribe", req.reqId, { channel: "instrument", snapshot: req.snapshot }, timeIn, now()),
       );
-      if (req.snapshot) this.send(this.ctx.source.instrumentFrame());
-    } else if (this.instrument) {
-      this.instrument = false;
+      this.instrument = this.ctx.source.subscribeInstrument(req.snapshot, this.subscriber);
+    } else if (this.instrument !== undefined) {
+      this.instrument();
+      this.instrument = undefined;
       this.send(ackFrame("unsubscribe", req.reqId, { channel: "instrument" }, timeIn, now()));
     } else {
       this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, undefined, timeIn, now()));
+    }
+  }
+
+  /** `trade` and `ticker`: one ack (or error) per symbol, as for `book`. */
+  private onSymbolChannel(req: TradeRequest | TickerRequest, timeIn: string): void {
+    const { source, faults } = this.ctx;
+    const subs = req.channel === "trade" ? this.trades : this.tickers;
+    const result = (symbol: string, snapshot?: boolean) =>
+      req.channel === "trade"
+        ? { channel: req.channel, symbol, ...(snapshot === undefined ? {} : { snapshot }) }
+        : {
+            channel: req.channel,
+            symbol,
+            trigger: req.trigger,
+            ...(snapshot === undefined ? {} : { snapshot }),
+          };
+    for (const symbol of req.symbols) {
+      if (this.disposed) return;
+      const stop = subs.get(symbol);
+      if (req.kind === "unsubscribe") {
+        if (stop === undefined) {
+          this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, symbol, timeIn, now()));
+          continue;
+        }
+        stop();
+        subs.delete(symbol);
+        this.send(ackFrame("unsubscribe", req.reqId, result(symbol), timeIn, now()));
+        continue;
+      }
+      if (!source.has(symbol) || (faults.rejectSymbols?.includes(symbol) ?? false)) {
+        this.send(
+          errorFrame(`Currency pair not supported ${symbol}`, req.kind, req.reqId, symbol, timeIn, now()),
+        );
+        continue;
+      }
+      if (stop !== undefined) {
+        this.send(errorFrame("Already subscribed", req.kind, req.reqId, symbol, timeIn, now()));
+        continue;
+      }
+      this.send(ackFrame("subscribe", req.reqId, result(symbol, req.snapshot), timeIn, now()));
+      const sub = { stop: (): void => undefined };
+      subs.set(symbol, () => sub.stop());
+      sub.stop =
+        req.channel === "trade"
+          ? source.subscribeTrades(symbol, req.snapshot, this.subscriber)
+          : source.subscribeTicker(symbol, req.snapshot, req.trigger, this.subscriber);
+      if (this.disposed) sub.stop();
     }
   }
 
@@ -242,7 +306,9 @@ export class ClientSession {
 
   /** Heartbeats run while anything is subscribed. */
   private updateHeartbeat(): void {
-    const active = !this.disposed && (this.books.size > 0 || this.instrument);
+    const active =
+      !this.disposed &&
+      (this.books.size > 0 || this.trades.size > 0 || this.tickers.size > 0 || this.instrument !== undefined);
     if (active && this.heartbeat === undefined) {
       this.heartbeat = setInterval(() => this.send(HEARTBEAT), this.ctx.heartbeatMs);
     } else if (!active && this.heartbeat !== undefined) {

@@ -1,15 +1,19 @@
-import { CATALOGUE, findPair, instrumentFrame } from "./catalogue.js";
+import { CATALOGUE, findPair, instrumentFrame, instrumentUpdateFrame } from "./catalogue.js";
+import type { FaultOptions } from "./faults.js";
 import { nowMicros } from "./format.js";
 import { Pacer } from "./market.js";
+import type { Trading } from "./market.js";
 import { Random, deriveSeed } from "./random.js";
-import type { BookSource, Subscriber } from "./source.js";
+import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 import { SymbolFeed } from "./symbol-feed.js";
 
 type Live = {
   readonly feed: SymbolFeed;
   readonly pacer: Pacer;
-  /** Subscribers grouped by depth: one frame is rendered per depth and shared. */
+  /** Book subscribers grouped by depth: one frame is rendered per depth and shared. */
   readonly groups: Map<number, Set<Subscriber>>;
+  readonly trades: Set<Subscriber>;
+  readonly tickers: Map<Subscriber, TickerTrigger>;
   /** performance.now() time of the next message. */
   nextAt: number;
 };
@@ -19,20 +23,49 @@ const MAX_STEPS_PER_TURN = 2000;
 /** Falling further behind than this resets the schedule instead of catching up in a flood. */
 const MAX_LAG_MS = 1000;
 
+const active = (live: Live): boolean => live.groups.size > 0 || live.trades.size > 0 || live.tickers.size > 0;
+
+/**
+ * Which taker orders a pair takes: none while the system or the pair is not open for trading
+ * (maintenance, cancel_only, post_only, delisted…), limit orders only when `limit_only`.
+ */
+export function tradingFor(system: string, pair: string): Trading {
+  if (system !== "online") return "none";
+  if (pair === "online" || pair === "reduce_only") return "all";
+  return pair === "limit_only" ? "limit" : "none";
+}
+
 /**
  * The live driver of the market model: each catalogue pair's market moves only while someone
- * is subscribed to it, at `rate` messages a second on average (with quiet spells and bursts),
- * and every subscriber gets the frames for its own depth. One timer serves all symbols.
+ * is subscribed to it (book, trade or ticker), at `rate` messages a second on average (with quiet
+ * spells and bursts); every subscriber gets the frames of its channel (and depth). One timer serves
+ * all symbols. Market faults (pair and system status, trade id skips and repeats) fire at their
+ * times from the source's creation.
  */
 export class DemoSource implements BookSource {
   private readonly lives = new Map<string, Live>();
+  private readonly pairStatus = new Map<string, string>();
+  private system = "online";
+  private readonly instruments = new Set<Subscriber>();
+  private readonly statusWatchers = new Set<(system: string) => void>();
+  private readonly faultTimers: NodeJS.Timeout[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
     private readonly rate: number,
     private readonly seed: number,
-  ) {}
+    faults: FaultOptions = {},
+  ) {
+    const at = (ms: number, fn: () => void): void => {
+      this.faultTimers.push(setTimeout(fn, ms));
+    };
+    for (const f of faults.pairStatus ?? []) at(f.atMs, () => this.setPairStatus(f.symbol, f.status));
+    for (const f of faults.systemStatus ?? []) at(f.atMs, () => this.setSystemStatus(f.status));
+    for (const f of faults.skipTradeId ?? []) at(f.atMs, () => this.live(f.symbol)?.feed.tape.skipNextId());
+    for (const f of faults.repeatTradeId ?? [])
+      at(f.atMs, () => this.live(f.symbol)?.feed.tape.repeatNextId());
+  }
 
   has(symbol: string): boolean {
     return findPair(symbol) !== undefined;
@@ -42,44 +75,103 @@ export class DemoSource implements BookSource {
     return requested;
   }
 
-  instrumentFrame(): string {
-    return instrumentFrame(CATALOGUE);
-  }
-
   subscribe(symbol: string, depth: number, snapshot: boolean, subscriber: Subscriber): () => void {
     const live = this.live(symbol);
-    const wasIdle = live.groups.size === 0;
+    if (live === undefined) return () => undefined;
+    const wasIdle = !active(live);
     let group = live.groups.get(depth);
     if (group === undefined) live.groups.set(depth, (group = new Set()));
     group.add(subscriber);
     if (snapshot) subscriber.send(live.feed.snapshot(depth), symbol);
-    if (wasIdle) {
-      live.nextAt = performance.now() + live.pacer.next(this.rate) * 1000;
-      this.schedule();
-    }
+    if (wasIdle) this.wake(live);
     return () => {
       group.delete(subscriber);
       if (group.size === 0 && live.groups.get(depth) === group) live.groups.delete(depth);
     };
   }
 
+  subscribeTrades(symbol: string, snapshot: boolean, subscriber: Subscriber): () => void {
+    const live = this.live(symbol);
+    if (live === undefined) return () => undefined;
+    const wasIdle = !active(live);
+    live.trades.add(subscriber);
+    if (snapshot) subscriber.send(live.feed.tradeSnapshot());
+    if (wasIdle) this.wake(live);
+    return () => void live.trades.delete(subscriber);
+  }
+
+  subscribeTicker(
+    symbol: string,
+    snapshot: boolean,
+    trigger: TickerTrigger,
+    subscriber: Subscriber,
+  ): () => void {
+    const live = this.live(symbol);
+    if (live === undefined) return () => undefined;
+    const wasIdle = !active(live);
+    live.tickers.set(subscriber, trigger);
+    if (snapshot) subscriber.send(live.feed.tickerFrame("snapshot"));
+    if (wasIdle) this.wake(live);
+    return () => void live.tickers.delete(subscriber);
+  }
+
+  subscribeInstrument(snapshot: boolean, subscriber: Subscriber): () => void {
+    this.instruments.add(subscriber);
+    if (snapshot) subscriber.send(instrumentFrame(CATALOGUE, (s) => this.pairStatus.get(s) ?? "online"));
+    return () => void this.instruments.delete(subscriber);
+  }
+
+  watchStatus(onStatus: (system: string) => void): () => void {
+    this.statusWatchers.add(onStatus);
+    onStatus(this.system);
+    return () => void this.statusWatchers.delete(onStatus);
+  }
+
   close(): void {
     this.closed = true;
+    for (const t of this.faultTimers) clearTimeout(t);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private live(symbol: string): Live {
+  private setPairStatus(symbol: string, status: string): void {
+    const pair = findPair(symbol);
+    if (pair === undefined || this.closed) return;
+    this.pairStatus.set(symbol, status);
+    const live = this.live(symbol);
+    if (live !== undefined) live.feed.market.trading = tradingFor(this.system, status);
+    const frame = instrumentUpdateFrame(pair, status);
+    for (const s of this.instruments) s.send(frame);
+  }
+
+  private setSystemStatus(status: string): void {
+    if (this.closed || status === this.system) return;
+    this.system = status;
+    for (const live of this.lives.values()) {
+      live.feed.market.trading = tradingFor(status, this.pairStatus.get(live.feed.symbol) ?? "online");
+    }
+    for (const w of [...this.statusWatchers]) w(status);
+  }
+
+  private wake(live: Live): void {
+    live.nextAt = performance.now() + live.pacer.next(this.rate) * 1000;
+    this.schedule();
+  }
+
+  private live(symbol: string): Live | undefined {
     let live = this.lives.get(symbol);
     if (live === undefined) {
       const pair = findPair(symbol);
-      if (pair === undefined) throw new Error(`unknown symbol ${symbol}`);
+      if (pair === undefined) return undefined;
       live = {
         feed: new SymbolFeed(pair, this.seed, nowMicros()),
         pacer: new Pacer(new Random(deriveSeed(this.seed, symbol + "#pace"))),
         groups: new Map(),
+        trades: new Set(),
+        tickers: new Map(),
         nextAt: 0,
       };
+      live.feed.market.trading = tradingFor(this.system, this.pairStatus.get(symbol) ?? "online");
       this.lives.set(symbol, live);
     }
     return live;
@@ -89,9 +181,9 @@ export class DemoSource implements BookSource {
     this.timer = undefined;
     const now = performance.now();
     for (const live of this.lives.values()) {
-      if (live.groups.size === 0) continue;
+      if (!active(live)) continue;
       if (now - live.nextAt > MAX_LAG_MS) live.nextAt = now;
-      for (let steps = 0; live.nextAt <= now && steps < MAX_STEPS_PER_TURN && live.groups.size > 0; steps++) {
+      for (let steps = 0; live.nextAt <= now && steps < MAX_STEPS_PER_TURN && active(live); steps++) {
         this.emit(live);
         live.nextAt += live.pacer.next(this.rate) * 1000;
       }
@@ -99,23 +191,29 @@ export class DemoSource implements BookSource {
     this.schedule();
   };
 
+  /** One market message: book updates per depth, then its trades, then tickers that trigger on it. */
   private emit(live: Live): void {
     const depths = [...live.groups.keys()];
-    const frames = live.feed.step(depths, nowMicros());
+    const out = live.feed.step(depths, nowMicros());
     const symbol = live.feed.symbol;
     for (let i = 0; i < depths.length; i++) {
-      const frame = frames[i];
+      const frame = out.books[i];
       const group = live.groups.get(depths[i]!);
       if (frame === undefined || group === undefined) continue;
       for (const subscriber of group) subscriber.send(frame, symbol);
+    }
+    if (out.trade !== undefined) for (const subscriber of live.trades) subscriber.send(out.trade);
+    if (live.tickers.size === 0 || (out.trade === undefined && !out.bboChanged)) return;
+    const ticker = live.feed.tickerFrame("update");
+    for (const [subscriber, trigger] of live.tickers) {
+      if (trigger === "trades" ? out.trade !== undefined : out.bboChanged) subscriber.send(ticker);
     }
   }
 
   private schedule(): void {
     if (this.closed) return;
     let next = Infinity;
-    for (const live of this.lives.values())
-      if (live.groups.size > 0 && live.nextAt < next) next = live.nextAt;
+    for (const live of this.lives.values()) if (active(live) && live.nextAt < next) next = live.nextAt;
     if (next === Infinity) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(this.tick, Math.max(0, next - performance.now()));

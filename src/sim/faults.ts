@@ -4,8 +4,27 @@ import type { Random } from "./random.js";
 export type MalformedKind = "json" | "types" | "channel";
 export const MALFORMED_KINDS: readonly MalformedKind[] = ["json", "types", "channel"];
 
-/** Faults to inject into every connection. All times are milliseconds from the connection's opening. */
+/** A pair's `instrument` status changes to `status` at `atMs` after the server starts. */
+export type TimedPairStatus = { readonly symbol: string; readonly status: string; readonly atMs: number };
+/** The system `status` changes at `atMs` after the server starts. */
+export type TimedSystemStatus = { readonly status: string; readonly atMs: number };
+/** The first trade of `symbol` at or after `atMs` from the server's start has its id skipped or repeated. */
+export type TimedTradeIdFault = { readonly symbol: string; readonly atMs: number };
+
+/**
+ * Faults to inject. Connection faults: times in milliseconds from the connection's opening. Market
+ * faults (`pairStatus`, `systemStatus`, `skipTradeId`, `repeatTradeId`): every connection sees
+ * the same market, so their times count from the server's start (demo market only).
+ */
 export type FaultOptions = {
+  /** Pair status changes (instrument updates; a pair not online stops trading, or limit_only trades limit orders only). */
+  readonly pairStatus?: readonly TimedPairStatus[];
+  /** System status changes, sent on the `status` channel to every connection. */
+  readonly systemStatus?: readonly TimedSystemStatus[];
+  /** A trade id left out of the sequence: the next trade's id is one further on. */
+  readonly skipTradeId?: readonly TimedTradeIdFault[];
+  /** A trade id sent twice: the next trade repeats the previous trade's id. */
+  readonly repeatTradeId?: readonly TimedTradeIdFault[];
   /** Drop each connection this long after it opens (a client that reconnects is dropped again). */
   readonly dropEveryMs?: number;
   /** `close`: a clean close frame (1001); `terminate`: the TCP socket is destroyed, no close frame. */

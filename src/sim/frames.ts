@@ -16,7 +16,30 @@ export const HEARTBEAT = `{"channel":"heartbeat"}`;
 
 export type AckResult =
   | { readonly channel: "book"; readonly symbol: string; readonly depth: number; readonly snapshot?: boolean }
+  | { readonly channel: "trade"; readonly symbol: string; readonly snapshot?: boolean }
+  | {
+      readonly channel: "ticker";
+      readonly symbol: string;
+      readonly trigger: string;
+      readonly snapshot?: boolean;
+    }
   | { readonly channel: "instrument"; readonly snapshot?: boolean };
+
+function ackBody(result: AckResult): string {
+  const snap = result.snapshot === undefined ? "" : `,"snapshot":${result.snapshot}`;
+  switch (result.channel) {
+    case "book":
+      return `{"channel":"book","depth":${result.depth}${snap},"symbol":${JSON.stringify(result.symbol)}}`;
+    case "trade":
+      return `{"channel":"trade"${snap},"symbol":${JSON.stringify(result.symbol)}}`;
+    case "ticker":
+      return `{"channel":"ticker","event_trigger":${JSON.stringify(result.trigger)}${snap},"symbol":${JSON.stringify(result.symbol)}}`;
+    case "instrument":
+      return `{"channel":"instrument"${snap}}`;
+    default:
+      return result satisfies never;
+  }
+}
 
 /** A successful subscribe or unsubscribe, one per symbol. */
 export function ackFrame(
@@ -26,12 +49,7 @@ export function ackFrame(
   timeIn: string,
   timeOut: string,
 ): string {
-  const snap = result.snapshot === undefined ? "" : `,"snapshot":${result.snapshot}`;
-  const body =
-    result.channel === "book"
-      ? `{"channel":"book","depth":${result.depth}${snap},"symbol":${JSON.stringify(result.symbol)}}`
-      : `{"channel":"instrument"${snap}}`;
-  return `{"method":"${method}"${reqIdPart(reqId)},"result":${body},"success":true${times(timeIn, timeOut)}}`;
+  return `{"method":"${method}"${reqIdPart(reqId)},"result":${ackBody(result)},"success":true${times(timeIn, timeOut)}}`;
 }
 
 /**

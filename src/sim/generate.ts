@@ -74,7 +74,7 @@ export function* generateFrames(o: GenerateOptions): Generator<string> {
         market.pair.midTicks * (1 + drift * Math.sin((Math.PI * sent) / o.messages)),
       );
     }
-    const frame = next.feed.step(depths, now)[0];
+    const frame = next.feed.step(depths, now).books[0];
     next.at = now + Math.max(1, Math.round(next.pacer.next(rate) * 1e6));
     if (frame !== undefined) {
       yield frame;

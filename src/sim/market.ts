@@ -9,6 +9,29 @@ export type SideIndex = typeof BIDS | typeof ASKS;
 /** One level change in the full book, in the order it happened; `lots` 0 deletes. */
 export type LevelChange = { readonly side: SideIndex; readonly key: number; readonly lots: number };
 
+/**
+ * One fill of a taker order against one resting level: `side` is the taker's (a buy takes asks),
+ * `ticks` the level's price, `lots` the size taken from it.
+ */
+export type Fill = {
+  readonly side: "buy" | "sell";
+  readonly ticks: number;
+  readonly lots: number;
+  readonly ordType: "market" | "limit";
+};
+
+/** Which taker orders the pair accepts (its instrument status decides: see `tradingFor`). */
+export type Trading = "all" | "limit" | "none";
+
+/** Wider than this many ticks, the next resting-order message starts with a re-quote inside the spread. */
+const MAX_QUIET_SPREAD = 3;
+
+/** Most levels one taker order reaches. */
+const MAX_SWEEP = 4;
+
+/** Share of messages that are a taker order (when the pair trades at all). */
+const TAKER_SHARE = 0.12;
+
 /** The full book keeps this many levels per side, so depth 1000 can always be served with room below. */
 export const MIN_LEVELS = 1150;
 const MAX_LEVELS = 1400;
@@ -32,6 +55,9 @@ export class Market {
   readonly sides: readonly [SideBook, SideBook] = [this.bids, this.asks];
   private readonly minLots: number;
   private changes: LevelChange[] = [];
+  private fills: Fill[] = [];
+  /** Which taker orders arrive; a pair that is not online takes none or only limit orders. */
+  trading: Trading = "all";
   /** The price, in ticks, the mid's walk is pulled toward: the pair's mid unless a drift moves it. */
   anchorTicks: number;
 
@@ -50,10 +76,28 @@ export class Market {
     }
   }
 
-  /** Applies one message's worth of changes to the book and returns them in order. */
+  /** The fills of the last `step` (empty unless it was a taker order), in the order they happened. */
+  get lastFills(): readonly Fill[] {
+    return this.fills;
+  }
+
+  /**
+   * Applies one message's worth of changes to the book and returns them in order. A message is
+   * either a taker order (its fills, then any rest of a limit order, then depth upkeep far from the
+   * touch) or resting-order activity: never both, so a trade's book update holds only the trade.
+   */
   step(): readonly LevelChange[] {
     const rng = this.rng;
     this.changes = [];
+    this.fills = [];
+    if (this.trading !== "none" && rng.chance(TAKER_SHARE)) {
+      this.take(this.trading === "limit" || rng.chance(0.4) ? "limit" : "market");
+      this.maintain(BIDS);
+      this.maintain(ASKS);
+      return this.changes;
+    }
+    // Makers re-quote into a spread a sweep has widened, so the touch stays a few ticks wide.
+    if (this.asks.ticksAt(0) - this.bids.ticksAt(0) > MAX_QUIET_SPREAD) this.requote();
     const r = rng.next();
     const ops = r < 0.55 ? 1 : r < 0.85 ? 2 : 3 + rng.int(4);
     for (let i = 0; i < ops; i++) {
@@ -74,6 +118,53 @@ export class Market {
   private apply(side: SideIndex, key: number, lots: number): void {
     this.sides[side].set(key, lots);
     this.changes.push({ side, key, lots });
+  }
+
+  /**
+   * A taker order: a buy takes asks from the best up, a sell takes bids from the best down. Its size
+   * is mostly part of the best level, sometimes a sweep of a few levels. A limit order stops at its
+   * limit price (the last level it reaches) and the rest, if any, rests there on its own side, which
+   * the sweep has just emptied of the other side's orders, so the book never crosses.
+   */
+  private take(ordType: "market" | "limit"): void {
+    const rng = this.rng;
+    // Takers lean against the mid's deviation from the anchor, as the walk does, so sweeps never
+    // carry the price away (a cheap pair's bids must keep room for depth 1000 above zero).
+    const buy = rng.chance(this.upChance());
+    const makerSide: SideIndex = buy ? ASKS : BIDS;
+    const maker = this.sides[makerSide];
+    const reach = Math.min(rng.geometric(0.35), MAX_SWEEP - 1, maker.size - 2);
+    let want = 0;
+    for (let i = 0; i < reach; i++) want += maker.lots[i]!;
+    const limitKey = maker.keys[reach]!;
+    // A limit order larger than what rests up to its price takes all of it and rests the extra.
+    const extra = ordType === "limit" && rng.chance(0.3) ? this.newLots() : 0;
+    want +=
+      extra > 0
+        ? maker.lots[reach]! + extra
+        : Math.max(1, Math.round(maker.lots[reach]! * (0.05 + 0.95 * rng.next())));
+    const side = buy ? "buy" : "sell";
+    while (want > 0 && maker.size > 1 && maker.keys[0]! <= limitKey) {
+      const key = maker.keys[0]!;
+      const lots = maker.lots[0]!;
+      const taken = Math.min(want, lots);
+      this.fills.push({ side, ticks: key * maker.sign, lots: taken, ordType });
+      this.apply(makerSide, key, lots - taken);
+      want -= taken;
+    }
+    if (extra > 0 && want > 0 && maker.keys[0]! > limitKey) {
+      const ticks = limitKey * maker.sign;
+      this.apply(buy ? BIDS : ASKS, buy ? -ticks : ticks, want);
+    }
+  }
+
+  /** A new best level one to three ticks inside the spread: a bid when the mid leans up, else an ask. */
+  private requote(): void {
+    const bid = this.bids.ticksAt(0);
+    const ask = this.asks.ticksAt(0);
+    const step = 1 + this.rng.int(Math.min(3, ask - bid - 1));
+    if (this.rng.chance(this.upChance())) this.apply(BIDS, -(bid + step), this.newLots());
+    else this.apply(ASKS, ask - step, this.newLots());
   }
 
   /** A random quantity: log-uniform over a few thousand minimum orders, sometimes a round number. */
@@ -171,8 +262,7 @@ export class Market {
     const rng = this.rng;
     const bid = this.bids.ticksAt(0);
     const ask = this.asks.ticksAt(0);
-    const dev = ((bid + ask) / 2 - this.anchorTicks) / this.anchorTicks;
-    const up = rng.chance(Math.min(0.9, Math.max(0.1, 0.5 - dev * 40)));
+    const up = rng.chance(this.upChance());
     const taken = rng.chance(0.3) ? 2 : 1;
     if (up) {
       for (let i = 0; i < taken && this.asks.size > 1; i++) this.apply(ASKS, this.asks.keys[0]!, 0);
@@ -183,6 +273,12 @@ export class Market {
       const newBid = this.bids.ticksAt(0);
       if (ask - newBid > 1) this.apply(ASKS, Math.min(ask - 1, newBid + 1 + rng.int(2)), this.newLots());
     }
+  }
+
+  /** How likely the next move is up: below one half while the mid is above its anchor, above it while below. */
+  private upChance(): number {
+    const dev = ((this.bids.ticksAt(0) + this.asks.ticksAt(0)) / 2 - this.anchorTicks) / this.anchorTicks;
+    return Math.min(0.9, Math.max(0.1, 0.5 - dev * 40));
   }
 
   /** Keeps each side between MIN_LEVELS and MAX_LEVELS deep by adding or removing its worst levels. */

@@ -5,7 +5,7 @@ import { RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
-import type { BookSource, Subscriber } from "./source.js";
+import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 
 /** One recorded book frame, kept verbatim. */
 export type RecordedFrame = {
@@ -23,7 +23,60 @@ export type Recording = {
   readonly frames: ReadonlyMap<string, readonly RecordedFrame[]>;
   /** Price and qty decimals per symbol, as seen on the wire. */
   readonly pairs: ReadonlyMap<string, PairInfo>;
+  /** Recorded `trade` and `ticker` frames per symbol, verbatim, in file order. */
+  readonly trades: ReadonlyMap<string, readonly RecordedFrame[]>;
+  readonly tickers: ReadonlyMap<string, readonly RecordedFrame[]>;
+  /** The recorded `instrument` frames (snapshot and updates), verbatim. */
+  readonly instruments: readonly RecordedFrame[];
+  /** The first recorded system status, when the recording has one. */
+  readonly system: string | undefined;
 };
+
+type Obj = { readonly [key: string]: unknown };
+
+/**
+ * A `trade`, `ticker`, `instrument` or `status` line: its channel, type, the symbols it names and the
+ * latest timestamp in it. Parsed with JSON.parse, since only these fields are read (the text is
+ * served verbatim). Undefined for any other line.
+ */
+function channelLine(line: string):
+  | {
+      readonly channel: "trade" | "ticker" | "instrument" | "status";
+      readonly snapshot: boolean;
+      readonly symbols: readonly string[];
+      readonly micros: number | undefined;
+      readonly system: string | undefined;
+    }
+  | undefined {
+  const m = /^\{"channel":"(trade|ticker|instrument|status)"/.exec(line);
+  if (m === null) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const o = json as Obj;
+  const data = Array.isArray(o["data"]) ? (o["data"] as unknown[]) : [];
+  const symbols: string[] = [];
+  let micros: number | undefined;
+  let system: string | undefined;
+  for (const d of data) {
+    if (typeof d !== "object" || d === null) continue;
+    const e = d as Obj;
+    if (typeof e["symbol"] === "string" && !symbols.includes(e["symbol"])) symbols.push(e["symbol"]);
+    if (typeof e["system"] === "string") system ??= e["system"];
+    const t = typeof e["timestamp"] === "string" ? parseRfc3339Micros(e["timestamp"]) : undefined;
+    if (t !== undefined && (micros === undefined || t > micros)) micros = t;
+  }
+  return {
+    channel: m[1] as "trade" | "ticker" | "instrument" | "status",
+    snapshot: o["type"] === "snapshot",
+    symbols,
+    micros,
+    system,
+  };
+}
 
 /**
  * Reads a recording (`--record` output, or any file of raw Kraken frames, one per line) to serve it:
@@ -34,8 +87,27 @@ export function loadRecording(path: string): Recording {
   const outline = new RecordingOutline();
   const frames = new Map<string, RecordedFrame[]>();
   const pairs = new Map<string, PairInfo>();
+  const trades = new Map<string, RecordedFrame[]>();
+  const tickers = new Map<string, RecordedFrame[]>();
+  const instruments: RecordedFrame[] = [];
+  let system: string | undefined;
   forEachLine(path, (line) => {
     if (line.trim() === "") return;
+    const other = channelLine(line);
+    if (other !== undefined) {
+      const frame = { text: line, snapshot: other.snapshot, micros: other.micros };
+      if (other.channel === "status") system ??= other.system;
+      else if (other.channel === "instrument") instruments.push(frame);
+      else {
+        const lists = other.channel === "trade" ? trades : tickers;
+        for (const symbol of other.symbols) {
+          let list = lists.get(symbol);
+          if (list === undefined) lists.set(symbol, (list = []));
+          list.push(frame);
+        }
+      }
+      return;
+    }
     const msg = outline.add(parseFrame(line));
     if (msg === undefined) return;
     const snapshot = msg.type === "snapshot";
@@ -63,7 +135,16 @@ export function loadRecording(path: string): Recording {
   });
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
-  return { symbols: outline.symbols, depths: outline.depths(), frames, pairs };
+  return {
+    symbols: outline.symbols,
+    depths: outline.depths(),
+    frames,
+    pairs,
+    trades,
+    tickers,
+    instruments,
+    system,
+  };
 }
 
 /** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */
@@ -96,14 +177,50 @@ export class ReplaySource implements BookSource {
     return this.rec.depths.get(symbol) ?? requested;
   }
 
-  instrumentFrame(): string {
-    return instrumentFrame([...this.rec.pairs.values()]);
+  subscribe(symbol: string, _depth: number, snapshot: boolean, subscriber: Subscriber): () => void {
+    return this.stream(this.rec.frames.get(symbol) ?? [], snapshot, subscriber, symbol);
   }
 
-  subscribe(symbol: string, _depth: number, snapshot: boolean, subscriber: Subscriber): () => void {
-    const frames = this.rec.frames.get(symbol) ?? [];
+  subscribeTrades(symbol: string, snapshot: boolean, subscriber: Subscriber): () => void {
+    return this.stream(this.rec.trades.get(symbol) ?? [], snapshot, subscriber, undefined);
+  }
+
+  subscribeTicker(
+    symbol: string,
+    snapshot: boolean,
+    _trigger: TickerTrigger,
+    subscriber: Subscriber,
+  ): () => void {
+    return this.stream(this.rec.tickers.get(symbol) ?? [], snapshot, subscriber, undefined);
+  }
+
+  /** The recorded instrument frames when there are any, else a snapshot built from the book's decimals. */
+  subscribeInstrument(snapshot: boolean, subscriber: Subscriber): () => void {
+    if (this.rec.instruments.length > 0) {
+      return this.stream(this.rec.instruments, snapshot, subscriber, undefined);
+    }
+    if (snapshot) subscriber.send(instrumentFrame([...this.rec.pairs.values()]));
+    return () => undefined;
+  }
+
+  watchStatus(onStatus: (system: string) => void): () => void {
+    onStatus(this.rec.system ?? "online");
+    return () => undefined;
+  }
+
+  /**
+   * Streams recorded frames from the first snapshot (or the frame after it when no snapshot was
+   * asked for; from the start when the list has none and a snapshot was asked for), paced as the
+   * class comment says. `symbol` marks book frames.
+   */
+  private stream(
+    frames: readonly RecordedFrame[],
+    snapshot: boolean,
+    subscriber: Subscriber,
+    symbol: string | undefined,
+  ): () => void {
     const first = frames.findIndex((f) => f.snapshot);
-    let i = first < 0 ? frames.length : snapshot ? first : first + 1;
+    let i = first < 0 ? (symbol === undefined ? 0 : frames.length) : snapshot ? first : first + 1;
     const startAt = performance.now();
     let base: number | undefined;
     let latest = 0;
@@ -134,7 +251,8 @@ export class ReplaySource implements BookSource {
         }
         i++;
         sent++;
-        subscriber.send(f.text, symbol);
+        if (symbol === undefined) subscriber.send(f.text);
+        else subscriber.send(f.text, symbol);
       }
       if (!stopped) stop();
     };

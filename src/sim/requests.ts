@@ -4,6 +4,8 @@
  * that gets an error reply, never an exception.
  */
 
+import type { TickerTrigger } from "./source.js";
+
 export type BookRequest = {
   readonly kind: "subscribe" | "unsubscribe";
   readonly reqId: number | undefined;
@@ -12,6 +14,24 @@ export type BookRequest = {
   /** As sent (Kraken's default is 10); may be a depth Kraken does not offer. */
   readonly depth: number;
   readonly snapshot: boolean;
+};
+
+export type TradeRequest = {
+  readonly kind: "subscribe" | "unsubscribe";
+  readonly reqId: number | undefined;
+  readonly channel: "trade";
+  readonly symbols: readonly string[];
+  /** Kraken's default for `trade` is false. */
+  readonly snapshot: boolean;
+};
+
+export type TickerRequest = {
+  readonly kind: "subscribe" | "unsubscribe";
+  readonly reqId: number | undefined;
+  readonly channel: "ticker";
+  readonly symbols: readonly string[];
+  readonly snapshot: boolean;
+  readonly trigger: TickerTrigger;
 };
 
 export type InstrumentRequest = {
@@ -23,6 +43,8 @@ export type InstrumentRequest = {
 
 export type ClientRequest =
   | BookRequest
+  | TradeRequest
+  | TickerRequest
   | InstrumentRequest
   | { readonly kind: "ping"; readonly reqId: number | undefined }
   | {
@@ -72,9 +94,8 @@ export function parseRequest(text: string, maxSymbols = Infinity): ClientRequest
   const snapshotRaw = params["snapshot"];
   if (snapshotRaw !== undefined && typeof snapshotRaw !== "boolean")
     return bad("Snapshot field must be a boolean");
-  const snapshot = snapshotRaw !== false;
-  if (channel === "instrument") return { kind: method, reqId, channel, snapshot };
-  if (channel !== "book") {
+  if (channel === "instrument") return { kind: method, reqId, channel, snapshot: snapshotRaw !== false };
+  if (channel !== "book" && channel !== "trade" && channel !== "ticker") {
     return bad(
       typeof channel === "string" ? `Channel ${channel} not supported` : "Channel field is required",
     );
@@ -87,7 +108,13 @@ export function parseRequest(text: string, maxSymbols = Infinity): ClientRequest
   if (symbols.length > maxSymbols) {
     return bad(`Too many symbols: ${symbols.length} in one request, at most ${maxSymbols}`);
   }
+  if (channel === "trade") return { kind: method, reqId, channel, symbols, snapshot: snapshotRaw === true };
+  if (channel === "ticker") {
+    const trigger = params["event_trigger"] ?? "trades";
+    if (trigger !== "trades" && trigger !== "bbo") return bad("Event_trigger must be trades or bbo");
+    return { kind: method, reqId, channel, symbols, snapshot: snapshotRaw !== false, trigger };
+  }
   const depth = params["depth"] ?? 10;
   if (typeof depth !== "number") return bad("Depth field must be an integer");
-  return { kind: method, reqId, channel, symbols, depth, snapshot };
+  return { kind: method, reqId, channel, symbols, depth, snapshot: snapshotRaw !== false };
 }

@@ -52,7 +52,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
   const limits: SimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const source: BookSource =
     options.replayPath === undefined
-      ? new DemoSource(options.rate ?? 10, seed)
+      ? new DemoSource(options.rate ?? 10, seed, options.faults)
       : new ReplaySource(
           loadRecording(options.replayPath),
           options.speed ?? 1,

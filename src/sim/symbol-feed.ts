@@ -2,12 +2,24 @@ import { checksumText, crc32 } from "../book/checksum.js";
 import type { Pair } from "./catalogue.js";
 import { formatFixed, rfc3339Micros } from "./format.js";
 import { bookFrame } from "./frames.js";
-import { ASKS, BIDS, Market } from "./market.js";
+import { ASKS, BIDS, Market, toUnits } from "./market.js";
 import type { LevelChange, SideIndex } from "./market.js";
 import { Random, deriveSeed } from "./random.js";
 import type { SideBook } from "./side-book.js";
+import { Tape } from "./tape.js";
+import { Ticker, tickerFrame } from "./ticker.js";
 
 const CHECKSUM_LEVELS = 10;
+
+/** What one market message produced, for every channel. */
+export type StepFrames = {
+  /** The book update frame for each depth asked for (same order); undefined where nothing visible changed. */
+  readonly books: readonly (string | undefined)[];
+  /** The `trade` update frame when the message was a taker order. */
+  readonly trade: string | undefined;
+  /** Whether the best bid or ask, or the size at either, changed (the ticker's `bbo` trigger). */
+  readonly bboChanged: boolean;
+};
 
 /**
  * One pair's market rendered as Kraken frames for any subscribed depths. The same market serves
@@ -20,6 +32,8 @@ const CHECKSUM_LEVELS = 10;
  */
 export class SymbolFeed {
   readonly market: Market;
+  readonly tape: Tape;
+  private readonly ticker: Ticker;
   private timestamp: string;
   private checksum = 0;
 
@@ -29,6 +43,14 @@ export class SymbolFeed {
     startMicros: number,
   ) {
     this.market = new Market(pair, new Random(deriveSeed(seed, pair.symbol)));
+    const minLots = Math.max(1, toUnits(pair.qtyMin, pair.qtyPrecision));
+    this.tape = new Tape(pair, new Random(deriveSeed(seed, pair.symbol + "#tape")), minLots, startMicros);
+    this.ticker = new Ticker(
+      pair,
+      new Random(deriveSeed(seed, pair.symbol + "#ticker")),
+      minLots,
+      this.tape.lastTicks,
+    );
     this.timestamp = rfc3339Micros(startMicros);
     this.checksum = this.computeChecksum();
   }
@@ -49,23 +71,43 @@ export class SymbolFeed {
     );
   }
 
+  /** The last 50 trades as a `trade` snapshot frame. */
+  tradeSnapshot(): string {
+    return this.tape.snapshot();
+  }
+
+  /** The ticker now, as a `ticker` frame. */
+  tickerFrame(type: "snapshot" | "update"): string {
+    return tickerFrame(type, this.ticker.entry(this.market.bids, this.market.asks, this.timestamp));
+  }
+
   /**
-   * Moves the market one message at exchange time `micros`; returns the update frame for each of
-   * `depths` (same order), or undefined where that depth saw no change.
+   * Moves the market one message at exchange time `micros`; returns the book update frame for
+   * each of `depths` and, when the message was a taker order, its trade frame. The trades and the
+   * book update agree: the update holds exactly the size the fills took from each level.
    */
-  step(depths: readonly number[], micros: number): (string | undefined)[] {
+  step(depths: readonly number[], micros: number): StepFrames {
     const { bids, asks } = this.market;
     const before = depths.map((d) => [bids.edge(d), asks.edge(d)] as const);
+    const bbo = [bids.keys[0], bids.lots[0], asks.keys[0], asks.lots[0]];
     const changes = this.market.step();
     this.timestamp = rfc3339Micros(micros);
     this.checksum = this.computeChecksum();
-    return depths.map((depth, i) => {
+    const fills = this.market.lastFills;
+    this.ticker.add(fills, micros);
+    const books = depths.map((depth, i) => {
       const [bidEdge, askEdge] = before[i]!;
       const b = this.visible(BIDS, depth, bidEdge, changes);
       const a = this.visible(ASKS, depth, askEdge, changes);
       if (b === "" && a === "") return undefined;
       return bookFrame("update", this.pair.symbol, b, a, this.checksum, this.timestamp);
     });
+    const bboChanged =
+      bbo[0] !== bids.keys[0] ||
+      bbo[1] !== bids.lots[0] ||
+      bbo[2] !== asks.keys[0] ||
+      bbo[3] !== asks.lots[0];
+    return { books, trade: this.tape.record(fills, this.timestamp), bboChanged };
   }
 
   /** What a subscriber at `depth` is sent for one side (see the class comment). */

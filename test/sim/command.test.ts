@@ -72,6 +72,41 @@ describe("kraken-ladder simulate", () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it("passes market fault flags to the server: --pair-status, --system-status, --repeat-trade-id (repeatable)", async () => {
+    const sim = await simulate([
+      "--seed",
+      "5",
+      "--rate",
+      "500",
+      "--pair-status",
+      "BTC/USD=limit_only@1s",
+      "--pair-status",
+      "ETH/USD=delisted@1.2",
+      "--system-status",
+      "post_only@2.5s",
+      "--repeat-trade-id",
+      "BTC/USD@1.5s",
+    ]);
+    const c = await connect(sim.url);
+    c.send({ method: "subscribe", params: { channel: "instrument" }, req_id: 1 });
+    c.send({ method: "subscribe", params: { channel: "trade", symbol: ["BTC/USD"] }, req_id: 2 });
+    await c.waitFor((t) => t.includes(`"system":"post_only"`), { timeoutMs: 5000 });
+    const updates = c.frames.filter((f) => f.text.startsWith(`{"channel":"instrument","type":"update"`));
+    expect(updates.map((f) => /"symbol":"([^"]+)".*"status":"([a-z_]+)"/.exec(f.text)!.slice(1))).toEqual([
+      ["BTC/USD", "limit_only"],
+      ["ETH/USD", "delisted"],
+    ]);
+    const ids = [
+      ...c.frames
+        .map((f) => f.text)
+        .join("")
+        .matchAll(/"trade_id":(\d+)/g),
+    ].map((m) => Number(m[1]));
+    expect(ids.slice(1).filter((id, k) => id === ids[k]).length).toBe(1);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  });
+
   it("passes bound flags to the server: --msg-rate, --msg-burst, --max-symbols, --max-buffer", async () => {
     const sim = await simulate(["--msg-rate", "0.5", "--msg-burst", "3", "--max-symbols", "2"]);
     const c = await connect(sim.url);
@@ -134,6 +169,9 @@ describe("kraken-ladder simulate", () => {
       ["--msg-rate", "0"],
       ["--msg-burst", "1.5"],
       ["--max-symbols", "0"],
+      ["--pair-status", "BTC/USD@10s"],
+      ["--system-status", "sleepy@1"],
+      ["--skip-trade-id", "BTC/USD@soon"],
       ["--bogus"],
     ]) {
       const r = await runCli(["simulate", ...args]);
