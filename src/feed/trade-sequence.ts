@@ -25,6 +25,8 @@ export class TradeSequence {
   /** A snapshot is due (subscribed or resubscribed, not yet answered). */
   awaiting = true;
   gaps = 0;
+  /** The gap that renewed the subscription: a snapshot that shows the same hole does not report it twice. */
+  private reported: TradeGap | undefined;
 
   /** A (re)subscription with snapshot has been sent. */
   expectSnapshot(): void {
@@ -41,6 +43,8 @@ export class TradeSequence {
     const fresh: Trade[] = [];
     const gaps: TradeGap[] = [];
     if (snapshot) this.awaiting = false;
+    const reported = this.reported;
+    if (snapshot) this.reported = undefined;
     for (const t of trades) {
       const id = t.tradeId;
       const last = this.last;
@@ -51,14 +55,18 @@ export class TradeSequence {
         if (!snapshot) this.awaiting = false;
       } else if (snapshot) {
         if (id <= last) continue; // seen before the resubscription or reconnect
-        gaps.push({ expected: last + 1, got: id });
+        const known = reported;
+        // The exchange's own tape has the hole the update showed: it is a gap, and it was reported.
+        if (known === undefined || known.expected !== last + 1 || known.got !== id)
+          gaps.push({ expected: last + 1, got: id });
         fresh.push(t);
         this.last = id;
       } else if (this.awaiting) {
         // The old subscription's tail while the snapshot is on its way: it fills this in.
         continue;
       } else {
-        gaps.push({ expected: last + 1, got: id });
+        this.reported = { expected: last + 1, got: id };
+        gaps.push(this.reported);
         this.awaiting = true;
         this.gaps += gaps.length;
         return { fresh, gaps, resubscribe: true };

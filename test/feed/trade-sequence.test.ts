@@ -28,6 +28,19 @@ describe("TradeSequence: trade-id continuity of one pair", () => {
     expect(s.gaps).toBe(1);
   });
 
+  it("a hole in the exchange's own tape is one gap: the renewal's snapshot showing it again is not a second", () => {
+    const s = new TradeSequence();
+    s.take([t(10), t(11)], true);
+    expect(s.take([t(13)], false).gaps).toEqual([{ expected: 12, got: 13 }]);
+    // Trade 12 never existed: the snapshot has the same hole. Taken, not reported again.
+    const v = s.take([t(9), t(10), t(11), t(13), t(14)], true);
+    expect(v.gaps).toEqual([]);
+    expect(ids(v.fresh)).toEqual([13, 14]);
+    expect(s.gaps).toBe(1);
+    // A later hole is a gap of its own.
+    expect(s.take([t(16)], false).gaps).toEqual([{ expected: 15, got: 16 }]);
+  });
+
   it("a repeat is a gap too", () => {
     const s = new TradeSequence();
     s.take([t(1)], true);
