@@ -94,7 +94,11 @@ describe("subscribe errors: only an unknown pair is final", () => {
       "BTC live, FOO rejected",
     );
     server!.dropAll();
-    await h.until(() => server!.connections === 2 && isLive(h, "BTC/USD"), "BTC live on a new socket");
+    // The view seen before the drop may still say live: wait for the new socket's subscribe too.
+    await h.until(
+      () => server!.connections === 2 && server!.subscribes.get("BTC/USD") === 2 && isLive(h, "BTC/USD"),
+      "BTC live on a new socket",
+    );
     expect(lines(h, "rejected")).toEqual([
       { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
     ]);
