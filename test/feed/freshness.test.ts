@@ -202,8 +202,9 @@ describe("a busy feed worker", () => {
     h.feed.subscribe((e: FeedEvent) => {
       if (e.type === "view") viewTimes.push(Date.now());
     });
-    // Parsing this takes the worker longer than --quiet-after (about 1 s of CPU); heartbeats queue behind it.
-    server.broadcast(`{"channel":"heartbeat","pad":"${"x".repeat(6 * 1024 * 1024)}"}`);
+    // Parsing this takes the worker well over --quiet-after even on an idle machine (about 0.2 s of CPU a
+    // MiB); heartbeats queue behind it.
+    server.broadcast(`{"channel":"heartbeat","pad":"${"x".repeat(24 * 1024 * 1024)}"}`);
     const gap = (): number => Math.max(0, ...viewTimes.slice(1).map((t, i) => t - viewTimes[i]!));
     const afterGap = (): number =>
       viewTimes.length - viewTimes.findIndex((t, i) => i > 0 && t - viewTimes[i - 1]! > limits.quietAfterMs);
