@@ -34,7 +34,23 @@ let connection: ConnectionState = { state: "connecting", attempt: 1 };
 function setConnection(next: ConnectionState): void {
   connection = next;
   post({ type: "connection", ...next });
-  publisher.changed(Date.now());
+  publishNow();
+}
+
+/**
+ * A change of the connection or a book leaving live (a resync) is published at once, past the interval
+ * and past a busy consumer, as one view per turn however many books resync in it: every face reads the
+ * latest view, and none may keep showing a book as live meanwhile, nor miss that it was withdrawn when it
+ * verifies again within one interval.
+ */
+let publishing = false;
+function publishNow(): void {
+  if (publishing) return;
+  publishing = true;
+  queueMicrotask(() => {
+    publishing = false;
+    publisher.tick(Date.now(), true);
+  });
 }
 
 let recorder: Recorder | undefined;
@@ -62,7 +78,10 @@ const session = new Session(
     event: (event) => {
       if (event.type === "error") errors.post(event.message);
       else if (event.type === "notice") notices.post(event.message);
-      else post(event);
+      else {
+        post(event);
+        if (event.type === "resync") publishNow();
+      }
     },
     slowDown: (reason) => socket.slowDown(reason),
   },
@@ -116,7 +135,7 @@ const socket = new Connection(options, {
 });
 
 /**
- * At most one view is ever queued for the main thread. The flag it clears when it has taken a view is shared
+ * At most one view is ever queued for the main thread, but for one pushed at once by `publishNow`. The flag it clears when it has taken a view is shared
  * memory, so taking one costs this thread no wake-up; only when a view is held back does the worker ask for
  * a "view-seen" message (see in-flight.ts).
  */

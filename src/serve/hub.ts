@@ -100,7 +100,6 @@ export class StreamHub {
 
   private event(event: FeedEvent): void {
     if (event.type === "view") this.view(event.view);
-    else if (event.type === "resync") this.resyncing(event.symbol, event.reason);
     else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
       this.setConnection(connection, true);
@@ -138,23 +137,6 @@ export class StreamHub {
       }
       this.offer(book);
     }
-  }
-
-  /**
-   * A resync is told at once, not with the next view: the feed coalesces views, and a book that resyncs
-   * and verifies again within one interval would otherwise never show a stream that it was withdrawn.
-   * The book's frame goes out without prices (its state is not servable); the next view supersedes it.
-   */
-  private resyncing(symbol: string, reason: string): void {
-    const before = this.books.get(symbol);
-    if (before === undefined || before.state === "resyncing") return;
-    const book: BookView = { ...before, state: "resyncing", reason };
-    this.books.set(symbol, book);
-    const text = stateFrame({ scope: "book", symbol, state: book.state, reason });
-    this.everyClient((c) => {
-      if (c.symbols.has(symbol)) c.text(text);
-    });
-    this.offer(book);
   }
 
   private offer(book: BookView): void {

@@ -205,6 +205,46 @@ describe("feed worker against a scripted Kraken server", () => {
     }
   });
 
+  it("withdraws a resyncing book in a view at once, even when it verifies again within one view interval", async () => {
+    server = await ScriptedServer.start({ updateMs: 20 });
+    // One view a second: a resync answered within the second would be coalesced away.
+    h = harness(feedOptions(server.url, { fps: 1 }));
+    await h.until(live(h, "BTC/USD", 3), "live");
+    server.corruptNext("BTC/USD");
+    await h.until(() => ofType(h!, "resync")[0], "a resync event");
+    const i = h.events.findIndex((e) => e.type === "resync");
+    const next = await h.until(() => h!.events.slice(i + 1).find((e) => e.type === "view"), "the next view");
+    expect(next.type === "view" && next.view.books[0]).toMatchObject({
+      state: "resyncing",
+      reason: "checksum-mismatch",
+      bids: [],
+      asks: [],
+    });
+    await h.until(() => h!.book("BTC/USD")?.resyncs === 1 && live(h!, "BTC/USD")(), "live again");
+  });
+
+  it("publishes the connection's change in a view at once, not with the next coalesced one", async () => {
+    server = await ScriptedServer.start({ updateMs: 20 });
+    h = harness(feedOptions(server.url, { fps: 1 }));
+    await h.until(live(h, "BTC/USD", 3), "live");
+    const from = h.events.length;
+    server.dropAll();
+    const next = () => h!.events.slice(from);
+    await h.until(
+      () => next().some((e) => e.type === "connection" && e.state === "reconnecting"),
+      "reconnecting",
+    );
+    const i = next().findIndex((e) => e.type === "connection" && e.state === "reconnecting");
+    const view = await h.until(
+      () =>
+        next()
+          .slice(i + 1)
+          .find((e) => e.type === "view"),
+      "the next view",
+    );
+    expect(view.type === "view" && view.view.connection.state).toBe("reconnecting");
+  });
+
   it("resyncs a crossed book", async () => {
     server = await ScriptedServer.start();
     h = harness(feedOptions(server.url));

@@ -192,7 +192,7 @@ describe("a busy feed worker", () => {
     // Compressed, the frame crosses the socket at once: the time that follows is the worker's own.
     server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 20, deflate: true });
     // Wide enough that a hiccup of this loaded test process (the server) is no silence.
-    const limits = { readTimeoutMs: 1200, quietAfterMs: 800 };
+    const limits = { readTimeoutMs: 3000, quietAfterMs: 2000 };
     h = harness(feedOptions(server.url, { ...limits, maxFrameBytes: 32 * 1024 * 1024 }));
     await h.until(
       () => h!.book("BTC/USD")?.state === "live" && h!.feed.latest()?.connection.state === "live",
@@ -206,7 +206,7 @@ describe("a busy feed worker", () => {
     await h.until(() => viewTimes.length >= 3, "views flowing before the large frame");
     // Parsing this takes the worker well over --quiet-after even on an idle machine (about 0.2 s of CPU a
     // MiB); heartbeats queue behind it.
-    server.broadcast(`{"channel":"heartbeat","pad":"${"x".repeat(12 * 1024 * 1024)}"}`);
+    server.broadcast(`{"channel":"heartbeat","pad":"${"x".repeat(24 * 1024 * 1024)}"}`);
     const gap = (): number => Math.max(0, ...viewTimes.slice(1).map((t, i) => t - viewTimes[i]!));
     const afterGap = (): number =>
       viewTimes.length - viewTimes.findIndex((t, i) => i > 0 && t - viewTimes[i - 1]! > limits.quietAfterMs);
