@@ -3,6 +3,8 @@
  * The worker publishes; the main thread (Ink UI or NDJSON writer) consumes.
  */
 
+import type { InstrumentPair, TickerData } from "../protocol/types.js";
+
 export type FeedOptions = {
   readonly url: string;
   /** Validated v2 names, in command-line order. */
@@ -172,33 +174,10 @@ export type TradeView = {
 };
 
 /** A pair's ticker as sent: exact number text; what the frame did not carry is absent (24 h figures). */
-export type TickerView = {
-  readonly symbol: string;
-  readonly bid?: string;
-  readonly bidQty?: string;
-  readonly ask?: string;
-  readonly askQty?: string;
-  readonly last?: string;
-  readonly volume?: string;
-  readonly vwap?: string;
-  readonly low?: string;
-  readonly high?: string;
-  readonly change?: string;
-  readonly changePct?: string;
-  readonly timestamp?: string;
-};
+export type TickerView = TickerData;
 
 /** One pair from the `instrument` channel: increments, minimums as exact text (exponents kept). */
-export type PairView = {
-  readonly symbol: string;
-  readonly status: string;
-  readonly pricePrecision: number;
-  readonly qtyPrecision: number;
-  readonly priceIncrement: string;
-  readonly qtyIncrement: string;
-  readonly qtyMin: string;
-  readonly costMin?: string;
-};
+export type PairView = InstrumentPair;
 
 /** Messages to the worker. */
 export type FeedCommand =
