@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { BookView, ConnectionState, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import { streamBookData } from "./book-json.js";
+import { tradeJson } from "./market.js";
 import { SseClient } from "./sse-client.js";
 import type { SseLimits } from "./sse-client.js";
 
@@ -28,6 +29,8 @@ export class StreamHub {
   private readonly frames = new Map<string, Map<string, string>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: () => void = () => undefined;
+  /** Within a view: frames wait in each client's queue, written once at the end of the view. */
+  private deferred = false;
   dropped = 0;
 
   constructor(
@@ -99,11 +102,30 @@ export class StreamHub {
   }
 
   private event(event: FeedEvent): void {
-    if (event.type === "view") this.view(event.view);
-    else if (event.type === "resync") this.resyncing(event.symbol, event.reason);
+    if (event.type === "view") {
+      this.deferred = true;
+      try {
+        this.view(event.view);
+      } finally {
+        this.deferred = false;
+      }
+      this.everyClient((c) => c.flush());
+    } else if (event.type === "resync") this.resyncing(event.symbol, event.reason);
     else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
       this.setConnection(connection, true);
+    } else if (event.type === "trade") {
+      // Every trade, once, in id order: one shared frame (no id: the stream's ids are book versions).
+      const text = `event: trade\ndata: ${JSON.stringify(tradeJson(event))}\n\n`;
+      this.everyClient((c) => {
+        if (c.symbols.has(event.symbol)) c.trade(text);
+      });
+    } else if (event.type === "trade-gap") {
+      const { symbol, expected, got } = event;
+      const text = `event: trade-gap\ndata: ${JSON.stringify({ symbol, expected, got })}\n\n`;
+      this.everyClient((c) => {
+        if (c.symbols.has(symbol)) c.text(text);
+      });
     }
   }
 
@@ -113,7 +135,7 @@ export class StreamHub {
     this.connection = connection;
     if (!changed) return false;
     const text = stateFrame({ scope: "connection", ...connection });
-    this.everyClient((c) => c.text(text));
+    this.everyClient((c) => c.text(text, !this.deferred));
     if (offerBooks) for (const book of this.books.values()) this.offer(book);
     return true;
   }
@@ -133,7 +155,7 @@ export class StreamHub {
           ...(book.reason === undefined ? {} : { reason: book.reason }),
         });
         this.everyClient((c) => {
-          if (c.symbols.has(book.symbol)) c.text(text);
+          if (c.symbols.has(book.symbol)) c.text(text, !this.deferred);
         });
       }
       this.offer(book);
@@ -160,7 +182,7 @@ export class StreamHub {
   private offer(book: BookView): void {
     this.frames.delete(book.symbol);
     this.everyClient((c) => {
-      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c));
+      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c), !this.deferred);
     });
   }
 
