@@ -31,6 +31,7 @@ export class StreamHub {
   private unsubscribe: () => void = () => undefined;
   /** Within a view: frames wait in each client's queue, written once at the end of the view. */
   private deferred = false;
+  private flushPending: NodeJS.Immediate | undefined;
   dropped = 0;
 
   constructor(
@@ -97,6 +98,7 @@ export class StreamHub {
   close(): void {
     this.unsubscribe();
     for (const t of this.timers) clearInterval(t);
+    if (this.flushPending !== undefined) clearImmediate(this.flushPending);
     this.everyClient((c) => c.end());
     this.clients.clear();
   }
@@ -118,8 +120,9 @@ export class StreamHub {
       // Every trade, once, in id order: one shared frame (no id: the stream's ids are book versions).
       const text = `event: trade\ndata: ${JSON.stringify(tradeJson(event))}\n\n`;
       this.everyClient((c) => {
-        if (c.symbols.has(event.symbol)) c.trade(text);
+        if (c.symbols.has(event.symbol)) c.trade(text, false);
       });
+      this.flushSoon();
     } else if (event.type === "trade-gap") {
       const { symbol, expected, got } = event;
       const text = `event: trade-gap\ndata: ${JSON.stringify({ symbol, expected, got })}\n\n`;
@@ -127,6 +130,18 @@ export class StreamHub {
         if (c.symbols.has(symbol)) c.text(text);
       });
     }
+  }
+
+  /**
+   * Trades come one event each, often many in one turn of the event loop (one frame's fills): they wait in
+   * the clients' queues and leave in one write per client once the turn is over.
+   */
+  private flushSoon(): void {
+    if (this.flushPending !== undefined) return;
+    this.flushPending = setImmediate(() => {
+      this.flushPending = undefined;
+      this.everyClient((c) => c.flush());
+    });
   }
 
   /** A new connection state: told to every client; every book's frame follows (servability changes). */

@@ -74,14 +74,14 @@ export class SseClient {
   }
 
   /** A `trade` event, in order; past MAX_PENDING_TRADES unsent the client is dropped. */
-  trade(text: string): void {
+  trade(text: string, now = true): void {
     if (this.closed) return;
     if (++this.pendingTrades > MAX_PENDING_TRADES) {
       this.drop();
       return;
     }
     this.queue.push({ kind: "text", text });
-    this.flush();
+    if (now) this.flush();
   }
 
   /** A keep-alive comment, only when nothing else waits (anything sent keeps the stream alive). */
