@@ -178,7 +178,7 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
     eventsPerClientPerSecond: events / n / wallS,
     tradesPerClientPerSecond: trades / n / wallS,
     mbPerSecond: bytes / 1e6 / wallS,
-    catchUpMs: { p50: percentile(delays, 0.5), p99: percentile(delays, 0.99), max: Math.max(...delays) },
+    catchUpMs: { p50: percentile(delays, 0.5), p99: percentile(delays, 0.99), max: delays.reduce((a, d) => Math.max(a, d), 0) },
     neverCaughtUp: never,
     ageMs: { p50: percentile(ages, 0.5), p99: percentile(ages, 0.99) },
     rssMB,

@@ -31,7 +31,7 @@ export class StreamHub {
   private unsubscribe: () => void = () => undefined;
   /** Within a view: frames wait in each client's queue, written once at the end of the view. */
   private deferred = false;
-  private flushPending: NodeJS.Immediate | undefined;
+  private flushPending: NodeJS.Immediate | NodeJS.Timeout | undefined;
   dropped = 0;
 
   constructor(
@@ -98,7 +98,7 @@ export class StreamHub {
   close(): void {
     this.unsubscribe();
     for (const t of this.timers) clearInterval(t);
-    if (this.flushPending !== undefined) clearImmediate(this.flushPending);
+    this.cancelFlush();
     this.everyClient((c) => c.end());
     this.clients.clear();
   }
@@ -111,6 +111,7 @@ export class StreamHub {
       } finally {
         this.deferred = false;
       }
+      this.cancelFlush();
       this.everyClient((c) => c.flush());
     } else if (event.type === "resync") this.resyncing(event.symbol, event.reason);
     else if (event.type === "connection") {
@@ -133,15 +134,27 @@ export class StreamHub {
   }
 
   /**
-   * Trades come one event each, often many in one turn of the event loop (one frame's fills): they wait in
-   * the clients' queues and leave in one write per client once the turn is over.
+   * Trades come one event each: they wait in the clients' queues and leave with the next view's write, or
+   * after `tradeFlushMs` (one frame interval) when no view comes first: about one write per client per
+   * frame, whatever the rate of trades. Each write is a system call and, on loopback, the receiver's TCP
+   * work too: the fan-out's cost is in the writes.
    */
   private flushSoon(): void {
     if (this.flushPending !== undefined) return;
-    this.flushPending = setImmediate(() => {
+    const flush = (): void => {
       this.flushPending = undefined;
       this.everyClient((c) => c.flush());
-    });
+    };
+    const ms = this.limits.tradeFlushMs;
+    this.flushPending = ms === undefined ? setImmediate(flush) : setTimeout(flush, ms);
+  }
+
+  private cancelFlush(): void {
+    const pending = this.flushPending;
+    if (pending === undefined) return;
+    if (this.limits.tradeFlushMs === undefined) clearImmediate(pending as NodeJS.Immediate);
+    else clearTimeout(pending as NodeJS.Timeout);
+    this.flushPending = undefined;
   }
 
   /** A new connection state: told to every client; every book's frame follows (servability changes). */

@@ -5,6 +5,11 @@ export type SseLimits = {
   readonly stallMs: number;
   /** A client holding more than this many bytes unsent (its socket's buffer and its queue) is dropped. */
   readonly maxBufferedBytes: number;
+  /**
+   * Trades wait at most this long (one frame interval) to leave with the next view's write, so a client
+   * gets about one write per frame, not one per trade; absent: at the end of the event loop's turn.
+   */
+  readonly tradeFlushMs?: number;
 };
 
 /** Most `state` events a client may hold unsent; past this it is dropped (it has been stalled for long). */
@@ -15,6 +20,8 @@ const MAX_PENDING_STATES = 256;
  * it reconnects and fills in from `/trades/:symbol` (every trade carries its id).
  */
 export const MAX_PENDING_TRADES = 1000;
+/** Trades that leave at once, without waiting for the frame's write (see SseLimits.tradeFlushMs). */
+const TRADES_PER_WRITE = 100;
 
 /**
  * One SSE client. Events wait in its queue until its socket has drained: `book` events hold at most one
@@ -81,7 +88,8 @@ export class SseClient {
       return;
     }
     this.queue.push({ kind: "text", text });
-    if (now) this.flush();
+    // Many trades waiting for the frame's write go now: only a backed-up socket lets them pile up.
+    if (now || this.pendingTrades >= TRADES_PER_WRITE) this.flush();
   }
 
   /** A keep-alive comment, only when nothing else waits (anything sent keeps the stream alive). */
