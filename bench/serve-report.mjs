@@ -11,11 +11,11 @@ export function serveSection(sec, header) {
     ...header(sec, "7. serve: 5 symbols × 100 msg/s to 1, 100 and 1,000 SSE clients, plus one that never reads"),
     sec.description,
     "",
-    "| SSE clients | serve CPU, % of one core (waiting for a CPU) | load processes' CPU (waiting) | views / s first seen | book events / client / s | trades / client / s | catch-up p50 / **p99** / max | view age at receipt p50 / p99 | dropped | serve RSS | load average 1 min |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| SSE clients | serve CPU, % of one core (waiting for a CPU) | its main thread (waiting) | load processes' CPU (waiting) | views / s first seen | book events / client / s | trades / client / s | catch-up p50 / **p99** / max | view age at receipt p50 / p99 | dropped | serve RSS | load average 1 min |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...sec.runs.map(
       (r) =>
-        `| ${r.clients} | ${fmt(r.cpuPercent, 1)}% (${fmt(r.waitPercent, 1)}%) | ${fmt(r.loadCpuPercent, 1)}% (${fmt(r.loadWaitPercent, 1)}%) | ${fmt(r.viewsPerSecond, 1)} | ${fmt(r.eventsPerClientPerSecond, 1)} | ${fmt(r.tradesPerClientPerSecond, 1)} | ${fmt(r.catchUpMs.p50, 1)} / **${fmt(r.catchUpMs.p99, 1)}** / ${fmt(r.catchUpMs.max, 1)} ms | ${fmt(r.ageMs.p50, 1)} / ${fmt(r.ageMs.p99, 1)} ms | ${r.droppedDuring} | ${fmt(r.rssMB, 1)} MB | ${r.load1.join(" → ")} |`,
+        `| ${r.clients} | ${fmt(r.cpuPercent, 1)}% (${fmt(r.waitPercent, 1)}%) | ${fmt(r.mainCpuPercent, 1)}% (${fmt(r.mainWaitPercent, 1)}%) | ${fmt(r.loadCpuPercent, 1)}% (${fmt(r.loadWaitPercent, 1)}%) | ${fmt(r.viewsPerSecond, 1)} | ${fmt(r.eventsPerClientPerSecond, 1)} | ${fmt(r.tradesPerClientPerSecond, 1)} | ${fmt(r.catchUpMs.p50, 1)} / **${fmt(r.catchUpMs.p99, 1)}** / ${fmt(r.catchUpMs.max, 1)} ms | ${fmt(r.ageMs.p50, 1)} / ${fmt(r.ageMs.p99, 1)} ms | ${r.droppedDuring} | ${fmt(r.rssMB, 1)} MB | ${r.load1.join(" → ")} |`,
     ),
     "",
     "| ratio (one run) | measured | target |",

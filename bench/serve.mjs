@@ -14,7 +14,7 @@
 //   path from the simulator through the feed worker and the fan-out.
 // The never-reading client: the serve process's resident memory while it is connected (its socket's and
 // the server's buffers fill, then are bounded), and how long until the server drops it (--client-timeout).
-import { fork, spawn } from "node:child_process";
+import { execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import { connect } from "node:net";
@@ -26,6 +26,7 @@ const FPS = 30;
 const FRAME_MS = 1000 / FPS;
 const PER_PROCESS = 250;
 const CLIENT_TIMEOUT_S = 5;
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 const LOAD = fileURLToPath(new URL("./serve-load.mjs", import.meta.url));
 
 function startServe() {
@@ -62,6 +63,14 @@ function runDelaySeconds(pid) {
     }
   }
   return ns / 1e9;
+}
+
+/** CPU seconds and run-queue wait of one thread (the main thread: tid = pid). */
+function threadSeconds(pid, tid) {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const wait = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]) / 1e9;
+  return { cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, wait };
 }
 
 /** A load process holding `count` clients; `ask` sends a command and resolves with its answer. */
@@ -129,6 +138,7 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
   await Promise.all(loads.map((l) => l.ask({ cmd: "start" })));
   const pids = loads.map((l) => l.child.pid);
   const sum = (f) => pids.reduce((a, p) => a + f(p), 0);
+  const main0 = threadSeconds(pid, pid);
   const cpu0 = processCpuSeconds(pid);
   const wait0 = runDelaySeconds(pid);
   const loadCpu0 = sum(processCpuSeconds);
@@ -139,6 +149,9 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
   const wallS = (performance.timeOrigin + performance.now() - t0) / 1000;
   const cpuPercent = ((processCpuSeconds(pid) - cpu0) / wallS) * 100;
   const waitPercent = ((runDelaySeconds(pid) - wait0) / wallS) * 100;
+  const main1 = threadSeconds(pid, pid);
+  const mainCpuPercent = ((main1.cpu - main0.cpu) / wallS) * 100;
+  const mainWaitPercent = ((main1.wait - main0.wait) / wallS) * 100;
   const loadCpuPercent = ((sum(processCpuSeconds) - loadCpu0) / wallS) * 100;
   const loadWaitPercent = ((sum(runDelaySeconds) - loadWait0) / wallS) * 100;
   const rssMB = processRssMB(pid);
@@ -172,6 +185,8 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
     loadProcesses: loads.length,
     cpuPercent,
     waitPercent,
+    mainCpuPercent,
+    mainWaitPercent,
     loadCpuPercent,
     loadWaitPercent,
     viewsPerSecond: views / ((t1 - 1000 - t0) / 1000),
@@ -185,7 +200,7 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
     load1: [load1Start, load1()],
   };
   log(
-    `bench serve: ${n} clients: CPU ${cpuPercent.toFixed(1)}% (waited ${waitPercent.toFixed(1)}%; load processes ${loadCpuPercent.toFixed(1)}%, waited ${loadWaitPercent.toFixed(1)}%), catch-up p99 ${run.catchUpMs.p99?.toFixed(1)} ms, ` +
+    `bench serve: ${n} clients: CPU ${cpuPercent.toFixed(1)}% (waited ${waitPercent.toFixed(1)}%; main thread ${mainCpuPercent.toFixed(1)}%, waited ${mainWaitPercent.toFixed(1)}%; load processes ${loadCpuPercent.toFixed(1)}%, waited ${loadWaitPercent.toFixed(1)}%), catch-up p99 ${run.catchUpMs.p99?.toFixed(1)} ms, ` +
       `age p99 ${run.ageMs.p99?.toFixed(1)} ms, ${run.eventsPerClientPerSecond.toFixed(1)} events/client/s, load ${run.load1.join("→")}`,
   );
   return run;
