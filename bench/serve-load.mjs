@@ -124,7 +124,12 @@ process.on("message", (m) => {
   } else if (m.cmd === "stop") {
     recording = false;
     stoppedAt = now();
-    process.send({ firsts: [...firsts], events: clients.reduce((n, c) => n + countEvents(c), 0), bytes, trades });
+    process.send({
+      firsts: [...firsts],
+      events: clients.reduce((n, c) => n + countEvents(c), 0),
+      bytes,
+      trades,
+    });
   } else if (m.cmd === "judge") {
     const { delays, never } = judge(new Map(m.firsts), m.from, m.to, stoppedAt);
     process.send({ delays, never, ages });

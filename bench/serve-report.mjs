@@ -8,7 +8,10 @@ export function serveSection(sec, header) {
   const { ratios: q, targets: t, neverReading: p } = sec;
   const frames = (ms) => fmt(ms / sec.frameMs, 2);
   return [
-    ...header(sec, "7. serve: 5 symbols × 100 msg/s to 1, 100 and 1,000 SSE clients, plus one that never reads"),
+    ...header(
+      sec,
+      "7. serve: 5 symbols × 100 msg/s to 1, 100 and 1,000 SSE clients, plus one that never reads",
+    ),
     sec.description,
     "",
     "| SSE clients | serve CPU, % of one core (waiting for a CPU) | its main thread (waiting) | load processes' CPU (waiting) | views / s first seen | book events / client / s | trades / client / s | catch-up p50 / **p99** / max | view age at receipt p50 / p99 | dropped | serve RSS | load average 1 min |",

@@ -18,6 +18,7 @@ import { execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import { connect } from "node:net";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { processCpuSeconds, processRssMB } from "./lib/proc.mjs";
 import { BIN, ROOT, SYMBOLS, load1, log, percentile, sleep } from "./lib/util.mjs";
@@ -75,11 +76,14 @@ function threadSeconds(pid, tid) {
 
 /** A load process holding `count` clients; `ask` sends a command and resolves with its answer. */
 function loadProcess(port, count) {
-  const child = fork(LOAD, [String(port), String(count), "/stream"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(LOAD, [String(port), String(count), "/stream"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const answers = [];
   const waiting = [];
   child.on("message", (m) => (waiting.length > 0 ? waiting.shift()(m) : answers.push(m)));
-  const next = () => new Promise((resolve) => (answers.length > 0 ? resolve(answers.shift()) : waiting.push(resolve)));
+  const next = () =>
+    new Promise((resolve) => (answers.length > 0 ? resolve(answers.shift()) : waiting.push(resolve)));
   return {
     child,
     ready: next(),
@@ -129,7 +133,8 @@ async function neverReading(url, pid) {
 
 async function measure(url, pid, n, { warmMs, measureMs }) {
   const loads = [];
-  for (let left = n; left > 0; left -= PER_PROCESS) loads.push(loadProcess(Number(url.port), Math.min(left, PER_PROCESS)));
+  for (let left = n; left > 0; left -= PER_PROCESS)
+    loads.push(loadProcess(Number(url.port), Math.min(left, PER_PROCESS)));
   await Promise.all(loads.map((l) => l.ready));
   for (let i = 0; i < 120 && (await metric(url, "kraken_ladder_sse_clients")) < n; i++) await sleep(250);
   await sleep(warmMs);
@@ -193,7 +198,11 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
     eventsPerClientPerSecond: events / n / wallS,
     tradesPerClientPerSecond: trades / n / wallS,
     mbPerSecond: bytes / 1e6 / wallS,
-    catchUpMs: { p50: percentile(delays, 0.5), p99: percentile(delays, 0.99), max: delays.reduce((a, d) => Math.max(a, d), 0) },
+    catchUpMs: {
+      p50: percentile(delays, 0.5),
+      p99: percentile(delays, 0.99),
+      max: delays.reduce((a, d) => Math.max(a, d), 0),
+    },
     neverCaughtUp: never,
     ageMs: { p50: percentile(ages, 0.5), p99: percentile(ages, 0.99) },
     rssMB,

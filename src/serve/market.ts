@@ -105,8 +105,7 @@ export class MarketStore {
     else if (event.type === "trade-gap") {
       const tape = this.tapes.get(event.symbol);
       if (tape !== undefined) tape.gaps++;
-    }
-    else if (event.type === "ticker") {
+    } else if (event.type === "ticker") {
       if (!this.tapes.has(event.symbol)) return;
       // An update carries what changed; what it leaves out keeps its last value.
       this.tickers.set(event.symbol, { ...this.tickers.get(event.symbol), ...tickerJson(event) });

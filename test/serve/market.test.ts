@@ -61,11 +61,11 @@ describe("serve: trades and ticker (scripted feed)", () => {
     const first = await until(url, (r) => r.status === 200);
     expect(first.body).toEqual({
       symbol: "BTC/USD",
-      trades: [1001, 1002, 1003].map((id) => expect.objectContaining({ tradeId: id })),
+      trades: [1001, 1002, 1003].map((id): unknown => expect.objectContaining({ tradeId: id })),
       gaps: [],
       tradeGaps: 0,
     });
-    const trades = first.body.trades as unknown as Trade[];
+    const trades = first.body.trades as Trade[];
     expect(trades[0]).toEqual({
       symbol: "BTC/USD",
       side: "sell",
@@ -97,7 +97,7 @@ describe("serve: trades and ticker (scripted feed)", () => {
       got: 1005,
     });
     const streamed = events.filter((x) => x.event === "trade");
-    expect(streamed.map((x) => x.data)).toEqual([(after.body.trades as unknown as Trade[])[3]]);
+    expect(streamed.map((x) => x.data)).toEqual([(after.body.trades as Trade[])[3]]);
     expect(streamed[0]!.id).toBeUndefined();
   });
 
@@ -107,7 +107,8 @@ describe("serve: trades and ticker (scripted feed)", () => {
     served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD"]);
     const symbols = await until(
       `${served.url}/symbols`,
-      (r) => (r.body.symbols?.[0]?.["ticker"] ?? null) !== null && r.body.symbols?.[0]?.["pairStatus"] !== null,
+      (r) =>
+        (r.body.symbols?.[0]?.["ticker"] ?? null) !== null && r.body.symbols?.[0]?.["pairStatus"] !== null,
     );
     expect(symbols.body.symbols?.[0]).toMatchObject({
       symbol: "BTC/USD",
@@ -136,7 +137,9 @@ describe("serve --demo: trades and ticker (installed binary)", () => {
       (e) => e.filter((x) => x.event === "trade" && x.data.symbol === "BTC/USD").length >= 3,
       20_000,
     );
-    const streamed = events.filter((x) => x.event === "trade" && x.data.symbol === "BTC/USD").map((x) => x.data);
+    const streamed = events
+      .filter((x) => x.event === "trade" && x.data.symbol === "BTC/USD")
+      .map((x) => x.data);
     const streamedIds = ids(streamed);
     for (let i = 1; i < streamedIds.length; i++) expect(streamedIds[i]).toBe(streamedIds[i - 1]! + 1);
     for (const t of streamed) {
@@ -146,10 +149,10 @@ describe("serve --demo: trades and ticker (installed binary)", () => {
     }
     const tape = await json(`${served.url}/trades/BTC%2FUSD?limit=500`);
     expect(tape.status).toBe(200);
-    const kept = tape.body.trades as unknown as Trade[];
+    const kept = tape.body.trades as Trade[];
     // The snapshot's 50 seeded trades (streamed too: the stream opened first), then every trade since.
     expect(kept.length).toBeGreaterThanOrEqual(Math.max(50, streamed.length));
-    for (const t of streamed) expect(kept.find((k) => k.tradeId === t["tradeId"] as number)).toEqual(t);
+    for (const t of streamed) expect(kept.find((k) => k.tradeId === (t["tradeId"] as number))).toEqual(t);
     expect(tape.body.gaps).toEqual([]);
 
     const symbols = await json(`${served.url}/symbols`);
