@@ -1,24 +1,42 @@
-// `serve` benchmark: `serve --demo --rate 100` (5 symbols × 100 messages/s) with 1, 100 and 1,000 SSE
-// clients on /stream (raw loopback sockets that read and note each event's id), plus one client that never
-// reads. Figures: the serve process's CPU per client count (the ratio 1,000 : 1 is the target, ≤ 3×), how
-// far behind the first client to see a view every other client sees it (p99, target ≤ one frame interval),
-// and whether the never-reading client was dropped, with the serve process's resident memory. The clients
-// all run in this one process: when it cannot keep up, the server coalesces (fewer events per client) and
-// "behind" includes this process's own delay in reading its sockets.
-import { spawn } from "node:child_process";
+// `serve` benchmark: `serve --demo --rate 100` (5 symbols × 100 messages/s, --fps 30) with 1, 100 and
+// 1,000 SSE clients on /stream, plus one client that never reads.
+//
+// The reading clients live in separate load processes (bench/serve-load.mjs, at most 250 sockets each), so
+// the serve process's CPU (/proc/PID/stat, all its threads: HTTP, the feed worker and the in-process demo
+// market) is its own. Figures per client count:
+// - serve CPU, and the ratio 1,000 clients : 1 (target ≤ 3×);
+// - catch-up delay, the staleness of the newest view: for every view (symbol, version) of the measurement,
+//   F = the moment the first client anywhere received it (the server had made it the newest); for every
+//   reading client, how long after F it held that version or a newer one of that symbol (a client that the
+//   server coalesced past a version catches up with the newer one). Its p99 over all clients and views
+//   (target ≤ one frame interval, 33.3 ms). Times are the machine's wall clock in every process.
+// - the age of each view when received (receive time − the view's exchange `time`), p50/p99: the whole
+//   path from the simulator through the feed worker and the fan-out.
+// The never-reading client: the serve process's resident memory while it is connected (its socket's and
+// the server's buffers fill, then are bounded), and how long until the server drops it (--client-timeout).
+import { execFileSync, fork, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { processCpuSeconds, processRssMB } from "./lib/proc.mjs";
-import { BIN, ROOT, SYMBOLS, log, percentile, sleep } from "./lib/util.mjs";
+import { BIN, ROOT, SYMBOLS, load1, log, percentile, sleep } from "./lib/util.mjs";
 
 const FPS = 30;
 const FRAME_MS = 1000 / FPS;
+const PER_PROCESS = 250;
+const CLIENT_TIMEOUT_S = 5;
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+const LOAD = fileURLToPath(new URL("./serve-load.mjs", import.meta.url));
 
 function startServe() {
   const child = spawn(
     process.execPath,
-    [BIN, "serve", "--demo", "--rate", "100", "--fps", String(FPS), "--port", "0", ...SYMBOLS],
+    [
+      ...[BIN, "serve", "--demo", "--rate", "100", "--fps", String(FPS), "--port", "0"],
+      ...["--client-timeout", String(CLIENT_TIMEOUT_S), ...SYMBOLS],
+    ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
@@ -32,38 +50,48 @@ function startServe() {
   });
 }
 
-/** A raw SSE client on /stream: notes when it receives each `symbol:version` id. */
-function client(port, firstSeen, delays, measuring) {
-  const socket = connect(port, "127.0.0.1");
-  socket.setEncoding("utf8");
-  socket.write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  let tail = "";
-  socket.on("data", (chunk) => {
-    const now = performance.now();
-    const text = tail + chunk;
-    let at = 0;
-    for (;;) {
-      const i = text.indexOf("\nid: ", at);
-      if (i < 0) break;
-      const end = text.indexOf("\n", i + 5);
-      if (end < 0) break;
-      const id = text.slice(i + 5, end);
-      const first = firstSeen.get(id);
-      if (first === undefined) firstSeen.set(id, now);
-      else if (measuring()) delays.push(now - first);
-      at = end;
+/**
+ * Seconds a process's threads have spent runnable but waiting for a CPU (/proc/PID/task/TID/schedstat,
+ * second field, ns): on a shared machine, the time the scheduler kept it from running.
+ */
+function runDelaySeconds(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+    } catch {
+      // the thread ended
     }
-    tail = text.slice(Math.max(at, text.length - 200));
-  });
-  socket.on("error", () => undefined);
-  return socket;
+  }
+  return ns / 1e9;
 }
 
-/** Views first seen after `t0` (each counted once, by the client that saw it first). */
-function firstSeenDuring(firstSeen, t0) {
-  let n = 0;
-  for (const at of firstSeen.values()) if (at >= t0) n++;
-  return n;
+/** CPU seconds and run-queue wait of one thread (the main thread: tid = pid). */
+function threadSeconds(pid, tid) {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const wait = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]) / 1e9;
+  return { cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, wait };
+}
+
+/** A load process holding `count` clients; `ask` sends a command and resolves with its answer. */
+function loadProcess(port, count) {
+  const child = fork(LOAD, [String(port), String(count), "/stream"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const answers = [];
+  const waiting = [];
+  child.on("message", (m) => (waiting.length > 0 ? waiting.shift()(m) : answers.push(m)));
+  const next = () =>
+    new Promise((resolve) => (answers.length > 0 ? resolve(answers.shift()) : waiting.push(resolve)));
+  return {
+    child,
+    ready: next(),
+    ask: (m) => {
+      child.send(m);
+      return next();
+    },
+  };
 }
 
 function metric(url, name) {
@@ -79,73 +107,143 @@ function metric(url, name) {
   });
 }
 
+/** The never-reading client alone: the server's memory while it fills, and when it is dropped. */
+async function neverReading(url, pid) {
+  const rssBeforeMB = processRssMB(pid);
+  const paused = connect(Number(url.port), "127.0.0.1");
+  paused.write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  paused.pause();
+  paused.on("error", () => undefined);
+  const t0 = Date.now();
+  let rssPeakMB = rssBeforeMB;
+  let droppedAfterS = null;
+  while (Date.now() - t0 < 60_000) {
+    await sleep(250);
+    rssPeakMB = Math.max(rssPeakMB, processRssMB(pid));
+    if ((await metric(url, "kraken_ladder_sse_dropped_clients_total")) >= 1) {
+      droppedAfterS = (Date.now() - t0) / 1000;
+      break;
+    }
+  }
+  await sleep(1000);
+  const rssAfterMB = processRssMB(pid);
+  paused.destroy();
+  return { rssBeforeMB, rssPeakMB, rssAfterMB, droppedAfterS };
+}
+
+async function measure(url, pid, n, { warmMs, measureMs }) {
+  const loads = [];
+  for (let left = n; left > 0; left -= PER_PROCESS)
+    loads.push(loadProcess(Number(url.port), Math.min(left, PER_PROCESS)));
+  await Promise.all(loads.map((l) => l.ready));
+  for (let i = 0; i < 120 && (await metric(url, "kraken_ladder_sse_clients")) < n; i++) await sleep(250);
+  await sleep(warmMs);
+  const clientsSeen = await metric(url, "kraken_ladder_sse_clients");
+  const dropped0 = await metric(url, "kraken_ladder_sse_dropped_clients_total");
+  await Promise.all(loads.map((l) => l.ask({ cmd: "start" })));
+  const pids = loads.map((l) => l.child.pid);
+  const sum = (f) => pids.reduce((a, p) => a + f(p), 0);
+  const main0 = threadSeconds(pid, pid);
+  const cpu0 = processCpuSeconds(pid);
+  const wait0 = runDelaySeconds(pid);
+  const loadCpu0 = sum(processCpuSeconds);
+  const loadWait0 = sum(runDelaySeconds);
+  const t0 = performance.timeOrigin + performance.now();
+  const load1Start = load1();
+  await sleep(measureMs);
+  const wallS = (performance.timeOrigin + performance.now() - t0) / 1000;
+  const cpuPercent = ((processCpuSeconds(pid) - cpu0) / wallS) * 100;
+  const waitPercent = ((runDelaySeconds(pid) - wait0) / wallS) * 100;
+  const main1 = threadSeconds(pid, pid);
+  const mainCpuPercent = ((main1.cpu - main0.cpu) / wallS) * 100;
+  const mainWaitPercent = ((main1.wait - main0.wait) / wallS) * 100;
+  const loadCpuPercent = ((sum(processCpuSeconds) - loadCpu0) / wallS) * 100;
+  const loadWaitPercent = ((sum(runDelaySeconds) - loadWait0) / wallS) * 100;
+  const rssMB = processRssMB(pid);
+  const droppedDuring = (await metric(url, "kraken_ladder_sse_dropped_clients_total")) - dropped0;
+  const stopped = await Promise.all(loads.map((l) => l.ask({ cmd: "stop" })));
+  const t1 = performance.timeOrigin + performance.now();
+  const firsts = new Map();
+  let events = 0;
+  let bytes = 0;
+  let trades = 0;
+  for (const s of stopped) {
+    events += s.events;
+    bytes += s.bytes;
+    trades += s.trades;
+    for (const [id, at] of s.firsts) if (!(firsts.get(id) <= at)) firsts.set(id, at);
+  }
+  // Views first seen in the window, less its last second (every client has had a second to catch up).
+  const judged = await Promise.all(
+    loads.map((l) => l.ask({ cmd: "judge", firsts: [...firsts], from: t0, to: t1 - 1000 })),
+  );
+  const delays = judged.flatMap((j) => j.delays);
+  const ages = judged.flatMap((j) => j.ages);
+  const never = judged.reduce((a, j) => a + j.never, 0);
+  for (const l of loads) l.child.send({ cmd: "exit" });
+  await Promise.all(loads.map((l) => new Promise((resolve) => l.child.once("exit", resolve))));
+  const views = [...firsts.values()].filter((at) => at >= t0 && at <= t1 - 1000).length;
+  const run = {
+    clients: n,
+    clientsConnected: clientsSeen,
+    droppedDuring,
+    loadProcesses: loads.length,
+    cpuPercent,
+    waitPercent,
+    mainCpuPercent,
+    mainWaitPercent,
+    loadCpuPercent,
+    loadWaitPercent,
+    viewsPerSecond: views / ((t1 - 1000 - t0) / 1000),
+    eventsPerClientPerSecond: events / n / wallS,
+    tradesPerClientPerSecond: trades / n / wallS,
+    mbPerSecond: bytes / 1e6 / wallS,
+    catchUpMs: {
+      p50: percentile(delays, 0.5),
+      p99: percentile(delays, 0.99),
+      max: delays.reduce((a, d) => Math.max(a, d), 0),
+    },
+    neverCaughtUp: never,
+    ageMs: { p50: percentile(ages, 0.5), p99: percentile(ages, 0.99) },
+    rssMB,
+    load1: [load1Start, load1()],
+  };
+  log(
+    `bench serve: ${n} clients: CPU ${cpuPercent.toFixed(1)}% (waited ${waitPercent.toFixed(1)}%; main thread ${mainCpuPercent.toFixed(1)}%, waited ${mainWaitPercent.toFixed(1)}%; load processes ${loadCpuPercent.toFixed(1)}%, waited ${loadWaitPercent.toFixed(1)}%), catch-up p99 ${run.catchUpMs.p99?.toFixed(1)} ms, ` +
+      `age p99 ${run.ageMs.p99?.toFixed(1)} ms, ${run.eventsPerClientPerSecond.toFixed(1)} events/client/s, load ${run.load1.join("→")}`,
+  );
+  return run;
+}
+
 export async function runServe({ quick }) {
-  const measureMs = quick ? 4000 : 10_000;
+  const timing = quick ? { warmMs: 1500, measureMs: 4000 } : { warmMs: 3000, measureMs: 10_000 };
   const { child, url } = await startServe();
-  const port = Number(url.port);
   const runs = [];
-  let paused;
   try {
     await sleep(2000);
-    const rssIdleMB = processRssMB(child.pid);
-    // The never-reading client: connects, sends its request, never reads a byte.
-    paused = connect(port, "127.0.0.1");
-    paused.write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    paused.pause();
-    paused.on("error", () => undefined);
-    let rssPeakMB = rssIdleMB;
-    const rssTimer = setInterval(() => (rssPeakMB = Math.max(rssPeakMB, processRssMB(child.pid))), 250);
+    const paused = await neverReading(url, child.pid);
+    log(`bench serve: never-reading client: ${JSON.stringify(paused)}`);
     for (const n of [1, 100, 1000]) {
-      const firstSeen = new Map();
-      const delays = [];
-      let measuring = false;
-      const sockets = [];
-      for (let i = 0; i < n; i++) sockets.push(client(port, firstSeen, delays, () => measuring));
-      await sleep(quick ? 1500 : 3000);
-      measuring = true;
-      const cpu0 = processCpuSeconds(child.pid);
-      const t0 = performance.now();
-      await sleep(measureMs);
-      const cpuPercent = ((processCpuSeconds(child.pid) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
-      measuring = false;
-      const p99 = percentile(delays, 0.99);
-      const perClient = (delays.length + firstSeenDuring(firstSeen, t0)) / n / (measureMs / 1000);
-      runs.push({
-        clients: n,
-        cpuPercent,
-        p99BehindMs: p99 ?? 0,
-        eventsPerClientPerSecond: perClient,
-        rssMB: processRssMB(child.pid),
-      });
-      log(`bench serve: ${n} clients: CPU ${cpuPercent.toFixed(1)}%, p99 behind ${p99?.toFixed(1)} ms`);
-      for (const s of sockets) s.destroy();
-      await sleep(500);
+      runs.push(await measure(url, child.pid, n, timing));
+      await sleep(1000);
     }
-    // The paused client has had the whole run to fill its socket: it is dropped within the stall bound.
-    let dropped = await metric(url, "kraken_ladder_sse_dropped_clients_total");
-    for (let i = 0; i < 40 && dropped < 1; i++) {
-      await sleep(500);
-      dropped = await metric(url, "kraken_ladder_sse_dropped_clients_total");
-    }
-    clearInterval(rssTimer);
     const one = runs[0];
     const thousand = runs[2];
     return {
       description:
-        "`serve --demo --rate 100` (5 symbols × 100 msg/s, --fps 30), raw loopback SSE clients on /stream, plus one that never reads.",
+        `\`serve --demo --rate 100 --fps ${FPS}\` (5 symbols × 100 msg/s), reading SSE clients on /stream in separate load processes ` +
+        `(at most ${PER_PROCESS} sockets each), plus one client that never reads (alone, before the runs; --client-timeout ${CLIENT_TIMEOUT_S}).`,
       runs,
       frameMs: FRAME_MS,
-      neverReadingDropped: dropped >= 1,
-      rssIdleMB,
-      rssPeakMB,
+      neverReading: paused,
       ratios: {
         cpu1000vs1: thousand.cpuPercent / one.cpuPercent,
-        p99BehindFrames: Math.max(...runs.map((r) => r.p99BehindMs ?? 0)) / FRAME_MS,
+        catchUpP99Frames: Math.max(...runs.map((r) => r.catchUpMs.p99 ?? 0)) / FRAME_MS,
+        catchUpP99Frames1000: (thousand.catchUpMs.p99 ?? 0) / FRAME_MS,
       },
-      targets: { cpu1000vs1: 3, p99BehindFrames: 1 },
+      targets: { cpu1000vs1: 3, catchUpP99Frames: 1 },
     };
   } finally {
-    paused?.destroy();
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   }

@@ -1,5 +1,5 @@
-import type { BookView, ConnectionState, FeedEvent, RecordingFailure } from "../feed/types.js";
-import type { BookEvent, BookFeedEvent, ConnectionEvent } from "./types.js";
+import type { BookView, ConnectionState, FeedEvent, RecordingFailure, TickerView } from "../feed/types.js";
+import type { BookEvent, BookFeedEvent, ConnectionEvent, TickerEvent } from "./types.js";
 
 /**
  * Which books carry prices:
@@ -39,18 +39,50 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
       return [{ type: "error", message: event.message }];
     case "recording-failed":
       return [{ type: "error", message: recordingFailedMessage(event) }];
-    // Market-context events (trades, ticker, instrument, exchange status) are not public events yet.
+    case "trade":
+      return [
+        {
+          type: "trade",
+          symbol: event.symbol,
+          side: event.side,
+          price: event.price,
+          qty: event.qty,
+          ordType: event.ordType,
+          tradeId: event.tradeId,
+          time: event.time,
+        },
+      ];
+    case "trade-gap":
+      return [{ type: "trade-gap", symbol: event.symbol, expected: event.expected, got: event.got }];
+    case "ticker":
+      return [tickerEvent(event)];
+    // Instrument parameters and the exchange's status are not public events yet.
     case "notice":
     case "stopped":
-    case "trade":
-    case "trade-gap":
-    case "ticker":
     case "instrument":
     case "status":
       return [];
     default:
       return event satisfies never;
   }
+}
+
+/** A ticker in NDJSON's key order, the fields the exchange sent only. */
+export function tickerEvent(t: TickerView): TickerEvent {
+  return {
+    type: "ticker",
+    symbol: t.symbol,
+    ...(t.last === undefined ? {} : { last: t.last }),
+    ...(t.change === undefined ? {} : { change: t.change }),
+    ...(t.changePct === undefined ? {} : { changePct: t.changePct }),
+    ...(t.high === undefined ? {} : { high: t.high }),
+    ...(t.low === undefined ? {} : { low: t.low }),
+    ...(t.volume === undefined ? {} : { volume: t.volume }),
+    ...(t.vwap === undefined ? {} : { vwap: t.vwap }),
+    ...(t.bid === undefined ? {} : { bid: t.bid }),
+    ...(t.ask === undefined ? {} : { ask: t.ask }),
+    ...(t.timestamp === undefined ? {} : { time: t.timestamp }),
+  };
 }
 
 /** The connection event of a state, without the fields meant for the screen (`retryAt`, `since`, `reason`). */

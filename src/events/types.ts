@@ -57,4 +57,50 @@ export type RejectedEvent = { readonly type: "rejected"; readonly symbol: string
 /** Something went wrong that the feed recovers from by itself (a lost connection, a malformed frame, …). */
 export type ErrorEvent = { readonly type: "error"; readonly message: string };
 
-export type BookFeedEvent = ConnectionEvent | BookEvent | ResyncEvent | RejectedEvent | ErrorEvent;
+/** One trade of a watched pair, once, in trade-id order; `side` and `ordType` are the taker's. */
+export type TradeEvent = {
+  readonly type: "trade";
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  readonly price: string;
+  readonly qty: string;
+  readonly ordType: string;
+  readonly tradeId: number;
+  /** Exchange timestamp, as sent. */
+  readonly time: string;
+};
+
+/** A break in a pair's trade ids: `got` came where `expected` should have (trades were missed or repeated). */
+export type TradeGapEvent = {
+  readonly type: "trade-gap";
+  readonly symbol: string;
+  readonly expected: number;
+  readonly got: number;
+};
+
+/** A pair's 24 h ticker as the exchange sent it; a field it did not send is absent. */
+export type TickerEvent = {
+  readonly type: "ticker";
+  readonly symbol: string;
+  readonly last?: string;
+  readonly change?: string;
+  readonly changePct?: string;
+  readonly high?: string;
+  readonly low?: string;
+  readonly volume?: string;
+  readonly vwap?: string;
+  readonly bid?: string;
+  readonly ask?: string;
+  /** Exchange timestamp, as sent. */
+  readonly time?: string;
+};
+
+export type BookFeedEvent =
+  | ConnectionEvent
+  | BookEvent
+  | ResyncEvent
+  | RejectedEvent
+  | ErrorEvent
+  | TradeEvent
+  | TradeGapEvent
+  | TickerEvent;

@@ -196,6 +196,7 @@ export class Publisher {
       checksums: { ok: slot.ok, failed: slot.failed },
       resyncs: slot.resyncs,
       tradeGaps: slot.trades.gaps,
+      tradesAwaiting: slot.trades.awaiting,
       ...(slot.pairStatus === undefined ? {} : { pairStatus: slot.pairStatus }),
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),

@@ -310,7 +310,10 @@ export class Session {
         clearTimeout(slot.tradeWait);
         slot.tradeWait = undefined;
       }
+      const awaiting = slot.trades.awaiting;
       const verdict = slot.trades.take(trades, snapshot);
+      // The tape became current: the next view says so (tradesAwaiting).
+      if (awaiting !== slot.trades.awaiting) this.version++;
       for (const t of verdict.fresh) {
         this.sink.event({
           type: "trade",
@@ -341,6 +344,7 @@ export class Session {
     slot.tradeWait = setTimeout(() => {
       slot.tradeWait = undefined;
       slot.trades.restart();
+      this.version++;
     }, this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
   }
 

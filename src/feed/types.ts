@@ -96,6 +96,11 @@ export type BookView = {
   readonly resyncs: number;
   /** Breaks in this pair's trade-id sequence (gaps and repeats) since start. */
   readonly tradeGaps: number;
+  /**
+   * True while this pair's trade subscription has been (re)sent and its snapshot has not come: the trades
+   * seen so far may miss some. Absent or false once the tape is current.
+   */
+  readonly tradesAwaiting?: boolean;
   /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
   readonly pairStatus?: string;
   /** Exchange timestamp of the latest change, as sent. */

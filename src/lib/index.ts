@@ -16,4 +16,7 @@ export type {
   RejectedEvent,
   ResyncEvent,
   ResyncReason,
+  TickerEvent,
+  TradeEvent,
+  TradeGapEvent,
 } from "../events/types.js";

@@ -74,6 +74,7 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
     lagMs: book.lagMs ?? null,
     checksums: book.checksums,
     resyncs: book.resyncs,
+    tradeGaps: book.tradeGaps,
     messagesPerSecond: book.messagesPerSecond,
     reason: book.reason ?? null,
   };

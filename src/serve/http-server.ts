@@ -7,6 +7,7 @@ import { bookBody, findSymbol, servable, symbolEntry, unservableBody } from "./b
 import { StreamHub } from "./hub.js";
 import type { SseLimits } from "./sse-client.js";
 import { createMetrics } from "./metrics.js";
+import { DEFAULT_TRADE_LIMIT, MarketStore, TRADES_KEPT } from "./market.js";
 import { PAGE_HTML } from "./web/page.js";
 
 export const DEFAULT_LEVELS = 25;
@@ -35,6 +36,9 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const metrics = createMetrics(feed);
   const hub = new StreamHub(options.limits, () => metrics.sseDropped());
   metrics.sseClients(() => hub.size);
+  const market = new MarketStore(symbols);
+  // Registered before the hub: a trade is in /trades by the time its SSE event is written.
+  const offMarket = feed.subscribe((event) => market.event(event));
   hub.attach(feed);
   const authorised = options.token === undefined ? () => true : bearerChecker(options.token);
 
@@ -76,9 +80,10 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         connection,
         symbols: symbols.map((s) => {
           const book = view?.books.find((b) => b.symbol === s);
+          const ticker = market.ticker(s, connection) ?? null;
           return book === undefined
-            ? { symbol: s, state: "awaiting-snapshot", servable: false, depth }
-            : symbolEntry(book, connection, depth);
+            ? { symbol: s, state: "awaiting-snapshot", servable: false, depth, ticker, pairStatus: null }
+            : { ...symbolEntry(book, connection, depth), ticker, pairStatus: book.pairStatus ?? null };
         }),
       });
       return;
@@ -91,7 +96,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
       return;
     }
-    const match = /^\/(book|stream)\/([^/]+)$/.exec(path);
+    const match = /^\/(book|stream|trades)\/([^/]+)$/.exec(path);
     const symbol = match === null ? undefined : findSymbol(match[2]!, symbols);
     if (match === null || symbol === undefined) {
       json(res, 404, { error: match === null ? "not found" : "unknown symbol" });
@@ -102,6 +107,16 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       return;
     }
     const book = view?.books.find((b) => b.symbol === symbol);
+    if (match[1] === "trades") {
+      const limit = parseLimit(url.searchParams.get("limit"));
+      if (limit === undefined) {
+        json(res, 400, { error: `limit must be an integer from 1 to ${TRADES_KEPT}` });
+        return;
+      }
+      const answer = market.trades(symbol, limit, view?.connection, book?.tradesAwaiting);
+      json(res, answer.status, answer.body);
+      return;
+    }
     if (view === undefined || book === undefined) {
       json(res, 503, { symbol, state: "awaiting-snapshot", reason: null });
     } else if (servable(book, view.connection)) {
@@ -129,6 +144,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   return {
     url: `http://${host}:${address.port}`,
     close: async () => {
+      offMarket();
       hub.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -153,6 +169,14 @@ function parseLevels(text: string | null, depth: number): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const n = Number(text);
   return n >= 1 && n <= depth ? n : undefined;
+}
+
+/** `?limit=N`, 1..TRADES_KEPT; DEFAULT_TRADE_LIMIT when absent; undefined when bad. */
+function parseLimit(text: string | null): number | undefined {
+  if (text === null) return DEFAULT_TRADE_LIMIT;
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= TRADES_KEPT ? n : undefined;
 }
 
 function lastEventId(req: IncomingMessage): { lastEventId?: string } {

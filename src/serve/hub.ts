@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { BookView, ConnectionState, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import { streamBookData } from "./book-json.js";
+import { tradeJson } from "./market.js";
 import { SseClient } from "./sse-client.js";
 import type { SseLimits } from "./sse-client.js";
 
@@ -28,6 +29,9 @@ export class StreamHub {
   private readonly frames = new Map<string, Map<string, string>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: () => void = () => undefined;
+  /** Within a view: frames wait in each client's queue, written once at the end of the view. */
+  private deferred = false;
+  private flushPending: NodeJS.Immediate | NodeJS.Timeout | undefined;
   dropped = 0;
 
   constructor(
@@ -94,16 +98,62 @@ export class StreamHub {
   close(): void {
     this.unsubscribe();
     for (const t of this.timers) clearInterval(t);
+    this.cancelFlush();
     this.everyClient((c) => c.end());
     this.clients.clear();
   }
 
   private event(event: FeedEvent): void {
-    if (event.type === "view") this.view(event.view);
-    else if (event.type === "connection") {
+    if (event.type === "view") {
+      this.deferred = true;
+      try {
+        this.view(event.view);
+      } finally {
+        this.deferred = false;
+      }
+      this.cancelFlush();
+      this.everyClient((c) => c.flush());
+    } else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
       this.setConnection(connection, true);
+    } else if (event.type === "trade") {
+      // Every trade, once, in id order: one shared frame (no id: the stream's ids are book versions).
+      const text = `event: trade\ndata: ${JSON.stringify(tradeJson(event))}\n\n`;
+      this.everyClient((c) => {
+        if (c.symbols.has(event.symbol)) c.trade(text, false);
+      });
+      this.flushSoon();
+    } else if (event.type === "trade-gap") {
+      const { symbol, expected, got } = event;
+      const text = `event: trade-gap\ndata: ${JSON.stringify({ symbol, expected, got })}\n\n`;
+      this.everyClient((c) => {
+        if (c.symbols.has(symbol)) c.text(text);
+      });
     }
+  }
+
+  /**
+   * Trades come one event each: they wait in the clients' queues and leave with the next view's write, or
+   * after `tradeFlushMs` (one frame interval) when no view comes first: about one write per client per
+   * frame, whatever the rate of trades. Each write is a system call and, on loopback, the receiver's TCP
+   * work too: the fan-out's cost is in the writes.
+   */
+  private flushSoon(): void {
+    if (this.flushPending !== undefined) return;
+    const flush = (): void => {
+      this.flushPending = undefined;
+      this.everyClient((c) => c.flush());
+    };
+    const ms = this.limits.tradeFlushMs;
+    this.flushPending = ms === undefined ? setImmediate(flush) : setTimeout(flush, ms);
+  }
+
+  private cancelFlush(): void {
+    const pending = this.flushPending;
+    if (pending === undefined) return;
+    if (this.limits.tradeFlushMs === undefined) clearImmediate(pending as NodeJS.Immediate);
+    else clearTimeout(pending as NodeJS.Timeout);
+    this.flushPending = undefined;
   }
 
   /** A new connection state: told to every client; every book's frame follows (servability changes). */
@@ -112,7 +162,7 @@ export class StreamHub {
     this.connection = connection;
     if (!changed) return false;
     const text = stateFrame({ scope: "connection", ...connection });
-    this.everyClient((c) => c.text(text));
+    this.everyClient((c) => c.text(text, !this.deferred));
     if (offerBooks) for (const book of this.books.values()) this.offer(book);
     return true;
   }
@@ -132,7 +182,7 @@ export class StreamHub {
           ...(book.reason === undefined ? {} : { reason: book.reason }),
         });
         this.everyClient((c) => {
-          if (c.symbols.has(book.symbol)) c.text(text);
+          if (c.symbols.has(book.symbol)) c.text(text, !this.deferred);
         });
       }
       this.offer(book);
@@ -142,7 +192,7 @@ export class StreamHub {
   private offer(book: BookView): void {
     this.frames.delete(book.symbol);
     this.everyClient((c) => {
-      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c));
+      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c), !this.deferred);
     });
   }
 

@@ -47,7 +47,11 @@ export async function runServe(options: ServeOptions): Promise<number> {
         host: options.host,
         port: options.port,
         ...(options.noAuth || options.token === undefined ? {} : { token: options.token }),
-        limits: { stallMs: options.clientTimeoutMs, maxBufferedBytes: MAX_CLIENT_BUFFER },
+        limits: {
+          stallMs: options.clientTimeoutMs,
+          maxBufferedBytes: MAX_CLIENT_BUFFER,
+          tradeFlushMs: Math.max(1, Math.round(1000 / options.fps)),
+        },
       });
     } catch (e) {
       fail(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);

@@ -5,10 +5,23 @@ export type SseLimits = {
   readonly stallMs: number;
   /** A client holding more than this many bytes unsent (its socket's buffer and its queue) is dropped. */
   readonly maxBufferedBytes: number;
+  /**
+   * Trades wait at most this long (one frame interval) to leave with the next view's write, so a client
+   * gets about one write per frame, not one per trade; absent: at the end of the event loop's turn.
+   */
+  readonly tradeFlushMs?: number;
 };
 
 /** Most `state` events a client may hold unsent; past this it is dropped (it has been stalled for long). */
 const MAX_PENDING_STATES = 256;
+/**
+ * Most `trade` events a client may hold unsent. Trades are a log, not a state: none is replaced by a newer
+ * one, so a client backed up past this many is dropped (and counted) rather than told a tape with holes;
+ * it reconnects and fills in from `/trades/:symbol` (every trade carries its id).
+ */
+export const MAX_PENDING_TRADES = 1000;
+/** Trades that leave at once, without waiting for the frame's write (see SseLimits.tradeFlushMs). */
+const TRADES_PER_WRITE = 100;
 
 /**
  * One SSE client. Events wait in its queue until its socket has drained: `book` events hold at most one
@@ -20,6 +33,7 @@ export class SseClient {
   private readonly queue: ({ kind: "book"; symbol: string } | { kind: "text"; text: string })[] = [];
   private readonly books = new Map<string, string>();
   private pendingStates = 0;
+  private pendingTrades = 0;
   private blockedSince: number | undefined;
   private closed = false;
 
@@ -44,23 +58,38 @@ export class SseClient {
     return this.closed;
   }
 
-  /** The newest `book` frame of a symbol: replaces one still waiting. */
-  book(symbol: string, frame: string): void {
+  /**
+   * The newest `book` frame of a symbol: replaces one still waiting. `now` false leaves the write to a
+   * later `flush()` (the hub writes a whole view's frames to a client in one write).
+   */
+  book(symbol: string, frame: string, now = true): void {
     if (this.closed) return;
     if (!this.books.has(symbol)) this.queue.push({ kind: "book", symbol });
     this.books.set(symbol, frame);
-    this.flush();
+    if (now) this.flush();
   }
 
   /** A `state` event or a comment, in order. */
-  text(text: string): void {
+  text(text: string, now = true): void {
     if (this.closed) return;
     if (++this.pendingStates > MAX_PENDING_STATES) {
       this.drop();
       return;
     }
     this.queue.push({ kind: "text", text });
-    this.flush();
+    if (now) this.flush();
+  }
+
+  /** A `trade` event, in order; past MAX_PENDING_TRADES unsent the client is dropped. */
+  trade(text: string, now = true): void {
+    if (this.closed) return;
+    if (++this.pendingTrades > MAX_PENDING_TRADES) {
+      this.drop();
+      return;
+    }
+    this.queue.push({ kind: "text", text });
+    // Many trades waiting for the frame's write go now: only a backed-up socket lets them pile up.
+    if (now || this.pendingTrades >= TRADES_PER_WRITE) this.flush();
   }
 
   /** A keep-alive comment, only when nothing else waits (anything sent keeps the stream alive). */
@@ -100,7 +129,8 @@ export class SseClient {
     this.onDrop(this);
   }
 
-  private flush(): void {
+  /** Writes what waits, unless the socket is backed up. */
+  flush(): void {
     if (this.closed || this.blockedSince !== undefined || this.queue.length === 0) return;
     let out = "";
     for (const entry of this.queue) {
@@ -110,6 +140,7 @@ export class SseClient {
     this.queue.length = 0;
     this.books.clear();
     this.pendingStates = 0;
+    this.pendingTrades = 0;
     // One write per flush; until the socket drains, newer views replace older ones in the queue.
     if (!this.res.write(out)) this.blockedSince = Date.now();
   }

@@ -27,7 +27,7 @@ process.stdout.write(JSON.stringify(events));
 
 /** Uses the API as documented: it must type-check. */
 const GOOD = `import { openBooks, SymbolError, watchBooks } from "kraken-ladder";
-import type { BookEvent, BookFeedEvent, Books, WatchOptions } from "kraken-ladder";
+import type { BookEvent, BookFeedEvent, Books, TickerEvent, TradeEvent, WatchOptions } from "kraken-ladder";
 
 const options: WatchOptions = { symbols: ["BTC/USD"], depth: 10, levels: 5, signal: new AbortController().signal };
 export async function touch(): Promise<string | undefined> {
@@ -37,6 +37,13 @@ export async function touch(): Promise<string | undefined> {
         return event.bids?.[0]?.price ?? event.bid?.price;
       case "connection":
         if (event.state === "reconnecting") console.log(event.retryInMs + 1);
+        break;
+      case "trade":
+        return (event satisfies TradeEvent).price + String(event.tradeId);
+      case "ticker":
+        return (event satisfies TickerEvent).last;
+      case "trade-gap":
+        console.log(event.got - event.expected);
         break;
       case "resync":
       case "rejected":

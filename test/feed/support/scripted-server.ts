@@ -231,6 +231,16 @@ export class ScriptedServer {
 
   private readonly tradeSubs = new Map<WebSocket, Set<string>>();
 
+  /** While true, trade snapshots wait (the subscription is acked) until releaseTradeSnapshots(). */
+  holdTradeSnapshots = false;
+  private readonly heldTradeSnapshots: (() => void)[] = [];
+
+  /** Sends the held trade snapshots, made from the tape as it is now, and stops holding them. */
+  releaseTradeSnapshots(): void {
+    this.holdTradeSnapshots = false;
+    for (const send of this.heldTradeSnapshots.splice(0)) send();
+  }
+
   corruptNext(symbol: string): void {
     this.corrupt.add(symbol);
   }
@@ -377,8 +387,12 @@ export class ScriptedServer {
         }
         subs.add(symbol);
         if (msg.params?.snapshot === true) {
-          const last50 = (this.tape.get(symbol) ?? []).slice(-50);
-          send(`{"channel":"trade","type":"snapshot","data":[${last50.join(",")}]}`);
+          const snapshot = (): void => {
+            const last50 = (this.tape.get(symbol) ?? []).slice(-50);
+            send(`{"channel":"trade","type":"snapshot","data":[${last50.join(",")}]}`);
+          };
+          if (this.holdTradeSnapshots) this.heldTradeSnapshots.push(snapshot);
+          else snapshot();
         }
       } else if (channel === "ticker" && msg.method === "subscribe") {
         send(
