@@ -46,6 +46,7 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     case "trade-gap":
     case "ticker":
     case "instrument":
+    case "pairs":
     case "status":
       return [];
     default:

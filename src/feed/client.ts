@@ -88,6 +88,15 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
     setLevels(levels) {
       send({ type: "set-levels", levels });
     },
+    addSymbol(symbol) {
+      send({ type: "add-symbol", symbol });
+    },
+    removeSymbol(symbol) {
+      send({ type: "remove-symbol", symbol });
+    },
+    setDepth(symbol, depth) {
+      send({ type: "set-depth", symbol, depth });
+    },
     stop() {
       stopping ??= (async () => {
         send({ type: "stop" });
