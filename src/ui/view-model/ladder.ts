@@ -22,6 +22,8 @@ export type LadderInput = {
   readonly group: number;
   readonly flash: FlashMemory | undefined;
   readonly now: number;
+  /** A `--replay` has run out: the spread row says so instead of the state. */
+  readonly ended?: boolean;
 };
 
 /** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
@@ -235,7 +237,9 @@ export function ladderRows(input: LadderInput): LadderRows {
     width,
   };
 
-  const groupNote = book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "";
+  const groupNote =
+    (book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "") +
+    (book?.depth !== undefined ? ` · book ${book.depth}` : "");
   const headSegments: Segment[] = [
     { text: " " },
     { text: padLeft("PRICE", cols.price), role: "muted" },
@@ -260,7 +264,10 @@ export function ladderRows(input: LadderInput): LadderRows {
   return {
     titles: clipLine(line("columns", headSegments), width),
     asks: askLines,
-    spread: middleLine(book, state, pd, width),
+    spread:
+      input.ended === true
+        ? plain("spread", centre(" ■ REPLAY ENDED — not live ", width, "─"), { role: "warn", bold: true })
+        : middleLine(book, state, pd, width),
     bids: bidLines,
   };
 }
