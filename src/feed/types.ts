@@ -225,6 +225,8 @@ export interface FeedClient {
   latest(): FeedView | undefined;
   /** How many levels per side the consumer wants in each view. */
   setLevels(levels: number): void;
+  /** The exchange's pairs from the latest `pairs` event (empty until one came), for a consumer that started later. */
+  pairs?(): readonly string[];
   /** Watches one more symbol at run time (a validated v2 name); see FeedCommand `add-symbol`. */
   addSymbol?(symbol: string): void;
   /** Stops watching a symbol at run time. */

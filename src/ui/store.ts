@@ -14,7 +14,7 @@ import { depthChange } from "./view-model/depth.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
-  Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth">>;
+  Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth" | "pairs">>;
 
 /** Saves the watchlist (`s`); resolves with where it went, rejects with why not. */
 export type SaveWatchlist = (symbols: readonly string[]) => Promise<string>;
@@ -128,6 +128,9 @@ export class LadderStore {
   start(): void {
     if (this.#unsubscribe !== undefined) return;
     this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
+    // The pair list may have come before the ladder was up.
+    const pairs = this.#feed.pairs?.() ?? [];
+    if (pairs.length > 0) this.#onEvent({ type: "pairs", symbols: pairs });
     this.#ticker = setInterval(
       () =>
         this.#guard(() => {
