@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -48,10 +49,10 @@ export async function saveWatchlist(
   const at = lines.slice(0, topLevel).findIndex((l) => SYMBOLS_LINE.test(l));
   if (at >= 0) lines[at] = entry;
   else lines.splice(topLevel, 0, entry);
-  mkdirSync(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, lines.join("\n") + "\n");
-  renameSync(temp, path);
+  await writeFile(temp, lines.join("\n") + "\n");
+  await rename(temp, path);
   return path;
 }
 
