@@ -30,8 +30,10 @@ describe("the end of a replay", () => {
     const before = h.events.slice(0, ended - 1).filter((e) => e.type === "view");
     await h.until(() => h!.feed.latest()!.books[0]!.checksums.ok > 0, "a verified book");
     expect(before.length).toBeGreaterThan(0);
+    // Views are coalesced: the one after the end carries the last update; nothing comes after it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const okAtEnd = h.feed.latest()!.books[0]!.checksums.ok;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.feed.latest()!.books[0]!.checksums.ok).toBe(okAtEnd);
     expect(h.events.some((e) => e.type === "notice" && e.message === "exchange status: replay_ended")).toBe(
       true,
