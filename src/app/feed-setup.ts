@@ -38,6 +38,11 @@ export async function resolveFeedTarget(
       return EXIT.USAGE;
     }
   }
+  if (typed.length === 0) {
+    // None typed: the watchlist saved with `s`, if any (see watchlist-file.ts).
+    const { readWatchlist } = await import("./watchlist-file.js");
+    typed = readWatchlist() ?? [];
+  }
   let symbols: readonly string[];
   try {
     const normalised = normaliseSymbols(typed);

@@ -102,7 +102,13 @@ async function runTerminal(
       ? undefined
       : setTimeout(() => process.kill(process.pid, "SIGTERM"), options.durationMs);
   try {
-    return await runLadder(feed, { symbols, fps: options.fps });
+    const { saveWatchlist } = await import("./watchlist-file.js");
+    return await runLadder(feed, {
+      symbols,
+      fps: options.fps,
+      onSave: (list) => saveWatchlist(list),
+      replay: options.replayPath !== undefined,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -83,7 +83,10 @@ export function buildProgram(): Command {
     .description("A live, checksum-validated Kraken order-book ladder for the terminal.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
-    .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)");
+    .argument(
+      "[symbols...]",
+      "pairs to watch, e.g. BTC/USD ETH/USD (default: the saved watchlist, else BTC/USD)",
+    );
   addFeedOptions(program)
     .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
     .action(async (symbols: string[], flags: RootFlags) => {

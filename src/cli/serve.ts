@@ -18,7 +18,10 @@ export function serveCommand(): Command {
       "serve the verified books over HTTP: JSON, Server-Sent Events, Prometheus metrics, a web page",
     )
     .helpOption("-h, --help", "show this help")
-    .argument("[symbols...]", "pairs to serve, e.g. BTC/USD ETH/USD (default BTC/USD)");
+    .argument(
+      "[symbols...]",
+      "pairs to serve, e.g. BTC/USD ETH/USD (default: the saved watchlist, else BTC/USD)",
+    );
   addFeedOptions(cmd)
     .option("--host <host>", "address to listen on (anything but loopback needs a token)", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", parsePort, 8787)

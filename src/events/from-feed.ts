@@ -60,6 +60,7 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     case "notice":
     case "stopped":
     case "instrument":
+    case "pairs":
     case "status":
       return [];
     default:

@@ -47,11 +47,13 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
   const online = new Promise<void>((resolve) => worker.once("online", () => resolve()));
   const listeners = new Set<(event: FeedEvent) => void>();
   let latest: FeedView | undefined;
+  let pairs: readonly string[] = [];
   let stoppedSeen = false;
   let exited = false;
 
   const emit = (event: FeedEvent): void => {
     if (event.type === "view") latest = event.view;
+    if (event.type === "pairs") pairs = event.symbols;
     if (event.type === "stopped") stoppedSeen = true;
     for (const listener of [...listeners]) listener(event);
   };
@@ -85,8 +87,18 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
       return () => listeners.delete(listener);
     },
     latest: () => latest,
+    pairs: () => pairs,
     setLevels(levels) {
       send({ type: "set-levels", levels });
+    },
+    addSymbol(symbol) {
+      send({ type: "add-symbol", symbol });
+    },
+    removeSymbol(symbol) {
+      send({ type: "remove-symbol", symbol });
+    },
+    setDepth(symbol, depth) {
+      send({ type: "set-depth", symbol, depth });
     },
     stop() {
       stopping ??= (async () => {

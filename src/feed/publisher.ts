@@ -193,6 +193,7 @@ export class Publisher {
       ...(bid === undefined || ask === undefined ? {} : spreadAndMid(bid.price, ask.price)),
       priceDecimals: slot.priceDecimals,
       qtyDecimals: slot.qtyDecimals,
+      depth: slot.depth,
       checksums: { ok: slot.ok, failed: slot.failed },
       resyncs: slot.resyncs,
       tradeGaps: slot.trades.gaps,
@@ -212,7 +213,7 @@ export class Publisher {
    * moves `changedAt` and the checksum; states, reasons and counts are compared as they are).
    */
   private versionOf(slot: Slot, state: BookState, checksum: number | undefined): number {
-    const key = `${state}|${slot.reason}|${slot.changedAt}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    const key = `${state}|${slot.depth}|${slot.reason}|${slot.changedAt}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
       this.bookVersions.set(slot, { key, version: 0 });

@@ -9,6 +9,7 @@ import {
   subscribeTicker,
   subscribeTrade,
   unsubscribeBook,
+  unsubscribeTicker,
   unsubscribeTrade,
 } from "../protocol/requests.js";
 import type {
@@ -53,6 +54,8 @@ export class Slot {
   pairStatus: string | undefined;
   readonly rate = new RateCounter();
   readonly latency = new LatencyWindow();
+  /** The Kraken depth this book is subscribed at (the session's depth until `setDepth`). */
+  depth: number;
   /** Backs off resubscribing when this symbol fails again and again. */
   readonly backoff: Backoff;
   /** Failures within the last minute; the first resubscribes at once. */
@@ -68,7 +71,9 @@ export class Slot {
     readonly symbol: string,
     baseMs: number,
     capMs: number,
+    depth = 10,
   ) {
+    this.depth = depth;
     this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
   }
 }
@@ -115,8 +120,17 @@ const STATUS_WORD_MAX = 64;
  * no timers except the per-symbol resubscribe delay, so it is driven directly in tests.
  */
 export class Session {
-  readonly slots: readonly Slot[];
+  private readonly slotList: Slot[];
   private readonly bySymbol = new Map<string, Slot>();
+  /**
+   * Symbols removed at run time: book frames still on the way for them are dropped quietly, not taken
+   * for a corrupted name (which would resync every book).
+   */
+  private readonly removed = new Set<string>();
+  /** Whether a socket is open (between `opened` and `closed`): symbols added now subscribe at once. */
+  private open = false;
+  /** Every pair's status from the latest instrument snapshot, for symbols added later. */
+  private readonly pairStatuses = new Map<string, string>();
   /** Bumped on every change a view could show. */
   version = 0;
   malformed = 0;
@@ -137,14 +151,86 @@ export class Session {
     private readonly options: SessionOptions,
     private readonly sink: SessionSink,
   ) {
-    this.slots = options.symbols.map((s) => new Slot(s, options.retryBaseMs, options.retryCapMs));
-    for (const slot of this.slots) this.bySymbol.set(slot.symbol, slot);
+    this.slotList = options.symbols.map((s) => this.newSlot(s));
+    for (const slot of this.slotList) this.bySymbol.set(slot.symbol, slot);
+  }
+
+  /** The symbols' books, in the order they were given and added. */
+  get slots(): readonly Slot[] {
+    return this.slotList;
+  }
+
+  private newSlot(symbol: string): Slot {
+    return new Slot(symbol, this.options.retryBaseMs, this.options.retryCapMs, this.options.depth);
+  }
+
+  /**
+   * Adds a symbol at run time: on an open socket its book, trades and ticker are subscribed at once, as
+   * for the symbols given at start; otherwise with the others on the next open. False if already watched.
+   * A pair the exchange does not list is rejected by its answer, that pair alone.
+   */
+  add(symbol: string): boolean {
+    if (this.bySymbol.has(symbol)) return false;
+    const slot = this.newSlot(symbol);
+    const status = this.pairStatuses.get(symbol);
+    if (status !== undefined) slot.pairStatus = status;
+    this.removed.delete(symbol);
+    this.slotList.push(slot);
+    this.bySymbol.set(symbol, slot);
+    if (this.open) {
+      this.subscribe([symbol]);
+      slot.trades.expectSnapshot();
+      this.channel("trade", (id) => subscribeTrade([symbol], id));
+      this.channel("ticker", (id) => subscribeTicker([symbol], id));
+    }
+    this.version++;
+    return true;
+  }
+
+  /** Stops watching a symbol: unsubscribed (book at its depth, trades, ticker) and its book dropped. */
+  remove(symbol: string): boolean {
+    const slot = this.bySymbol.get(symbol);
+    if (slot === undefined) return false;
+    clearTimeout(slot.retry);
+    clearTimeout(slot.wait);
+    clearTimeout(slot.tradeWait);
+    this.bySymbol.delete(symbol);
+    this.slotList.splice(this.slotList.indexOf(slot), 1);
+    this.removed.add(symbol);
+    if (this.open && slot.state !== "rejected") {
+      this.sink.send(unsubscribeBook({ symbols: [symbol], depth: slot.depth, reqId: ++this.reqId }));
+      this.channel("trade", (id) => unsubscribeTrade([symbol], id));
+      this.channel("ticker", (id) => unsubscribeTicker([symbol], id));
+    }
+    this.version++;
+    return true;
+  }
+
+  /**
+   * Subscribes a symbol's book at another Kraken depth: unsubscribed at the old one, subscribed at the new
+   * one; the book waits for the new snapshot (not live meanwhile), without counting as a resync.
+   */
+  setDepth(symbol: string, depth: number): boolean {
+    const slot = this.bySymbol.get(symbol);
+    if (slot === undefined || slot.depth === depth) return false;
+    const old = slot.depth;
+    slot.depth = depth;
+    this.version++;
+    if (slot.state === "rejected") return true;
+    if (this.open) {
+      this.sink.send(unsubscribeBook({ symbols: [symbol], depth: old, reqId: ++this.reqId }));
+      this.reset(slot);
+      slot.reason = `depth ${old} → ${depth}`;
+      this.subscribe([symbol]);
+    }
+    return true;
   }
 
   /** A new socket is open: subscribe every symbol that was not rejected, all awaiting a snapshot. */
   opened(): void {
+    this.open = true;
     const wanted: string[] = [];
-    for (const slot of this.slots) {
+    for (const slot of this.slotList) {
       slot.answered = slot.state === "rejected";
       if (slot.state === "rejected") continue;
       this.reset(slot);
@@ -162,27 +248,28 @@ export class Session {
 
   /** The socket is gone: every book is void until its next snapshot. */
   closed(): void {
+    this.open = false;
     this.newestDelta = undefined;
     this.channelReqs.clear();
-    for (const slot of this.slots) {
+    for (const slot of this.slotList) {
       clearTimeout(slot.tradeWait);
       slot.tradeWait = undefined;
       slot.trades.expectSnapshot();
     }
-    for (const slot of this.slots) if (slot.state !== "rejected") this.reset(slot);
+    for (const slot of this.slotList) if (slot.state !== "rejected") this.reset(slot);
     this.version++;
   }
 
   /** Every subscription has been answered on this connection (the connection is live). */
   settled(): boolean {
-    for (const slot of this.slots) if (!slot.answered) return false;
+    for (const slot of this.slotList) if (!slot.answered) return false;
     return true;
   }
 
   /** Every book that was not rejected is verified (live), and at least one is: this connection serves books. */
   verified(): boolean {
     let any = false;
-    for (const slot of this.slots) {
+    for (const slot of this.slotList) {
       if (slot.state === "live") any = true;
       else if (slot.state !== "rejected") return false;
     }
@@ -190,7 +277,7 @@ export class Session {
   }
 
   dispose(): void {
-    for (const slot of this.slots) {
+    for (const slot of this.slotList) {
       clearTimeout(slot.retry);
       clearTimeout(slot.wait);
       clearTimeout(slot.tradeWait);
@@ -210,6 +297,7 @@ export class Session {
     for (let e = 0; e < scan.entries; e++) {
       const slot = this.bySymbol.get(scan.symbol(e));
       if (slot === undefined) {
+        if (this.removed.has(scan.symbol(e))) continue;
         this.stray(scan.symbol(e), receivedAt);
         continue;
       }
@@ -350,6 +438,11 @@ export class Session {
 
   /** Pair status and parameters of the subscribed pairs (Kraken lists over a thousand; the rest are ignored). */
   private instrument(msg: InstrumentMessage): void {
+    if (msg.type === "snapshot") {
+      this.pairStatuses.clear();
+      this.sink.event({ type: "pairs", symbols: msg.pairs.map((p) => p.symbol) });
+    }
+    for (const p of msg.pairs) this.pairStatuses.set(p.symbol, p.status);
     const pairs = msg.pairs.filter((p) => this.bySymbol.has(p.symbol));
     if (pairs.length === 0) return;
     for (const p of pairs) this.bySymbol.get(p.symbol)!.pairStatus = p.status;
@@ -383,6 +476,7 @@ export class Session {
     for (const data of msg.data) {
       const slot = this.bySymbol.get(data.symbol);
       if (slot === undefined) {
+        if (this.removed.has(data.symbol)) continue;
         this.stray(data.symbol, receivedAt);
         continue;
       }
@@ -401,7 +495,7 @@ export class Session {
   }
 
   private snapshot(slot: Slot, data: BookData, receivedAt: number): void {
-    const book = new OrderBook(slot.symbol, this.options.depth);
+    const book = new OrderBook(slot.symbol, slot.depth);
     slot.answered = true;
     this.stopWaiting(slot);
     slot.rate.add(receivedAt);
@@ -476,7 +570,7 @@ export class Session {
    */
   private unreadable(symbols: readonly string[] | undefined, now: number): void {
     const named = symbols?.map((s) => this.bySymbol.get(s));
-    const targets = named?.every((s) => s !== undefined) === true ? named : this.slots;
+    const targets = named?.every((s) => s !== undefined) === true ? named : this.slotList;
     for (const slot of targets) {
       // A symbol waiting out its backoff has no subscription: no frame of it can be on the way.
       if (slot === undefined || slot.state === "rejected") continue;
@@ -492,10 +586,10 @@ export class Session {
    * missed it and resyncs too. Off the common path: a trial copy per live book.
    */
   private misaddressed(named: Slot, data: BookData, now: number): void {
-    for (const other of this.slots) {
+    for (const other of this.slotList) {
       const book = other.book;
       if (other === named || other.state !== "live" || book === undefined) continue;
-      const trial = new OrderBook(other.symbol, this.options.depth);
+      const trial = new OrderBook(other.symbol, other.depth);
       const levels = { symbol: other.symbol, bids: book.bids.levels, asks: book.asks.levels };
       trial.apply({ ...levels, checksum: book.checksum }, true);
       if (trial.apply(data, false) !== "ok") continue;
@@ -518,8 +612,7 @@ export class Session {
 
   /** Unsubscribe (repeating the depth, as Kraken requires), then subscribe again. */
   private resubscribe(slot: Slot, now: number): void {
-    const depth = this.options.depth;
-    this.sink.send(unsubscribeBook({ symbols: [slot.symbol], depth, reqId: ++this.reqId }));
+    this.sink.send(unsubscribeBook({ symbols: [slot.symbol], depth: slot.depth, reqId: ++this.reqId }));
     this.again(slot, now, "first-now");
   }
 
@@ -553,8 +646,18 @@ export class Session {
     return delay;
   }
 
+  /** One subscribe per depth in use (a request names one depth). */
   private subscribe(symbols: readonly string[]): void {
-    this.sink.send(subscribeBook({ symbols, depth: this.options.depth, reqId: ++this.reqId }));
+    const byDepth = new Map<number, string[]>();
+    for (const symbol of symbols) {
+      const depth = this.bySymbol.get(symbol)?.depth ?? this.options.depth;
+      let list = byDepth.get(depth);
+      if (list === undefined) byDepth.set(depth, (list = []));
+      list.push(symbol);
+    }
+    for (const [depth, list] of byDepth) {
+      this.sink.send(subscribeBook({ symbols: list, depth, reqId: ++this.reqId }));
+    }
     for (const symbol of symbols) {
       const slot = this.bySymbol.get(symbol);
       if (slot !== undefined) this.await(slot, "ack");
@@ -600,7 +703,7 @@ export class Session {
   /** The symbols a failed subscribe is about: the one it names, else those still waiting for an ack. */
   private failedSubscribes(symbol: string | undefined): Slot[] {
     const out: Slot[] = [];
-    for (const slot of this.slots) {
+    for (const slot of this.slotList) {
       if (slot.state === "live" || slot.state === "rejected") continue;
       if (symbol === undefined ? slot.pending === "ack" : slot.symbol === symbol) out.push(slot);
     }

@@ -92,6 +92,8 @@ export type BookView = {
   /** Digits after the point in this pair's prices and sizes, as seen on the wire. */
   readonly priceDecimals: number;
   readonly qtyDecimals: number;
+  /** The Kraken depth the book is subscribed at (the `--depth` until the consumer asks for another). */
+  readonly depth?: number;
   readonly checksums: { readonly ok: number; readonly failed: number };
   readonly resyncs: number;
   /** Breaks in this pair's trade-id sequence (gaps and repeats) since start. */
@@ -154,6 +156,8 @@ export type FeedEvent =
   /** A break in a pair's trade ids: `got` came where `expected` should have (a jump or a repeat). */
   | { readonly type: "trade-gap"; readonly symbol: string; readonly expected: number; readonly got: number }
   | ({ readonly type: "ticker" } & TickerView)
+  /** Every pair the exchange lists (the `instrument` snapshot's symbols, as sent: sanitise before showing). */
+  | { readonly type: "pairs"; readonly symbols: readonly string[] }
   /** Status and parameters of subscribed pairs, as the `instrument` channel sends them. */
   | { readonly type: "instrument"; readonly pairs: readonly PairView[] }
   /** The exchange's system status (`online`, `maintenance`, `cancel_only`, `post_only`), as sent. */
@@ -189,6 +193,12 @@ export type FeedCommand =
   | { readonly type: "set-levels"; readonly levels: number }
   /** The main thread has taken a view the worker asked to hear about (see in-flight.ts): post what was held. */
   | { readonly type: "view-seen" }
+  /** Watch one more symbol (a validated v2 name); subscribed at once on a live connection. */
+  | { readonly type: "add-symbol"; readonly symbol: string }
+  /** Stop watching a symbol: unsubscribed, its book dropped from the next view. */
+  | { readonly type: "remove-symbol"; readonly symbol: string }
+  /** Subscribe a symbol's book at another Kraken depth (10, 25, 100, 500, 1000). */
+  | { readonly type: "set-depth"; readonly symbol: string; readonly depth: number }
   | { readonly type: "stop" };
 
 /** The main thread's handle on the feed worker. */
@@ -199,6 +209,14 @@ export interface FeedClient {
   latest(): FeedView | undefined;
   /** How many levels per side the consumer wants in each view. */
   setLevels(levels: number): void;
+  /** The exchange's pairs from the latest `pairs` event (empty until one came), for a consumer that started later. */
+  pairs?(): readonly string[];
+  /** Watches one more symbol at run time (a validated v2 name); see FeedCommand `add-symbol`. */
+  addSymbol?(symbol: string): void;
+  /** Stops watching a symbol at run time. */
+  removeSymbol?(symbol: string): void;
+  /** Subscribes a symbol's book at another Kraken depth. */
+  setDepth?(symbol: string, depth: number): void;
   /** Closes the socket (code 1000) and ends the worker within a second; idempotent. */
   stop(): Promise<void>;
 }

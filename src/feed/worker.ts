@@ -182,6 +182,15 @@ port.on("message", (command: FeedCommand) => {
     case "view-seen":
       publisher.resume(Date.now());
       return;
+    case "add-symbol":
+      if (session.add(command.symbol)) publisher.changed(Date.now());
+      return;
+    case "remove-symbol":
+      if (session.remove(command.symbol)) publisher.changed(Date.now());
+      return;
+    case "set-depth":
+      if (session.setDepth(command.symbol, command.depth)) publisher.changed(Date.now());
+      return;
     case "stop":
       void stop();
       return;

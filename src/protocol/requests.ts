@@ -60,3 +60,11 @@ export function subscribeTicker(symbols: readonly string[], reqId: number): stri
     req_id: reqId,
   });
 }
+
+export function unsubscribeTicker(symbols: readonly string[], reqId: number): string {
+  return JSON.stringify({
+    method: "unsubscribe",
+    params: { channel: "ticker", symbol: symbols },
+    req_id: reqId,
+  });
+}

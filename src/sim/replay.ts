@@ -162,6 +162,9 @@ const MAX_FRAMES_PER_TURN = 2000;
  */
 export class ReplaySource implements BookSource {
   private readonly stops = new Set<() => void>();
+  /** Book streams still sending; when the last one runs out, the status watchers hear `replay_ended`. */
+  private readonly running = new Set<() => void>();
+  private readonly statusWatchers = new Set<(system: string) => void>();
 
   constructor(
     private readonly rec: Recording,
@@ -203,9 +206,14 @@ export class ReplaySource implements BookSource {
     return () => undefined;
   }
 
+  /**
+   * The recorded status now; then `replay_ended` (a word of this simulator, not Kraken's) once every book
+   * stream has sent its last frame, so a client can tell the end of the recording from a quiet market.
+   */
   watchStatus(onStatus: (system: string) => void): () => void {
     onStatus(this.rec.system ?? "online");
-    return () => undefined;
+    this.statusWatchers.add(onStatus);
+    return () => void this.statusWatchers.delete(onStatus);
   }
 
   /**
@@ -254,15 +262,22 @@ export class ReplaySource implements BookSource {
         if (symbol === undefined) subscriber.send(f.text);
         else subscriber.send(f.text, symbol);
       }
-      if (!stopped) stop();
+      if (!stopped) {
+        stop();
+        if (symbol !== undefined && this.running.size === 0) {
+          for (const watcher of [...this.statusWatchers]) watcher("replay_ended");
+        }
+      }
     };
     const stop = (): void => {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       this.stops.delete(stop);
+      this.running.delete(stop);
     };
     this.stops.add(stop);
+    if (symbol !== undefined) this.running.add(stop);
     pump();
     return stop;
   }

@@ -8,13 +8,45 @@ export type KeyAction =
   | { readonly type: "coarser" }
   | { readonly type: "finer" }
   | { readonly type: "toggle-help" }
+  /** Scroll the help by this many lines (a page is `rows`: the store knows how many). */
+  | { readonly type: "scroll"; readonly by: number | "page-up" | "page-down" }
+  | { readonly type: "open-search" }
+  /** Type into the search (printable text) or take its last character away. */
+  | { readonly type: "search-type"; readonly text: string }
+  | { readonly type: "search-erase" }
+  | { readonly type: "search-move"; readonly by: number }
+  | { readonly type: "search-enter" }
+  /** Close the overlay on screen (help, search). */
+  | { readonly type: "close" }
+  | { readonly type: "remove-symbol" }
+  | { readonly type: "save" }
   | { readonly type: "quit" };
 
-type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape">;
+/** Which keys mean what: the main screen, the help overlay, the search overlay. */
+export type KeyMode = "main" | "help" | "search";
 
-/** Ink's (input, key) → action; `undefined` for keys that do nothing. */
-export function keyAction(input: string, key: KeyFlags): KeyAction | undefined {
-  if (key.escape || (key.ctrl && input === "c") || input === "q") return { type: "quit" };
+type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape"> &
+  Partial<
+    Pick<Key, "upArrow" | "downArrow" | "pageUp" | "pageDown" | "return" | "backspace" | "delete" | "meta">
+  >;
+
+/** Ink's (input, key) → action in this mode; `undefined` for keys that do nothing. */
+export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"): KeyAction | undefined {
+  if (key.ctrl && input === "c") return { type: "quit" };
+  switch (mode) {
+    case "search":
+      return searchKey(input, key);
+    case "help":
+      return helpKey(input, key);
+    case "main":
+      return mainKey(input, key);
+    default:
+      return mode satisfies never;
+  }
+}
+
+function mainKey(input: string, key: KeyFlags): KeyAction | undefined {
+  if (key.escape || input === "q") return { type: "quit" };
   if (key.tab) return key.shift ? { type: "previous" } : { type: "next" };
   if (key.rightArrow || input === "l") return { type: "next" };
   if (key.leftArrow || input === "h") return { type: "previous" };
@@ -22,5 +54,30 @@ export function keyAction(input: string, key: KeyFlags): KeyAction | undefined {
   if (input === "+" || input === "=") return { type: "coarser" };
   if (input === "-" || input === "_" || input === "−") return { type: "finer" };
   if (input === "?") return { type: "toggle-help" };
+  if (input === "/") return { type: "open-search" };
+  if (input === "x") return { type: "remove-symbol" };
+  if (input === "s") return { type: "save" };
   return undefined;
+}
+
+function helpKey(input: string, key: KeyFlags): KeyAction | undefined {
+  if (key.escape || input === "?") return { type: "close" };
+  if (input === "q") return { type: "quit" };
+  if (key.downArrow === true || input === "j") return { type: "scroll", by: 1 };
+  if (key.upArrow === true || input === "k") return { type: "scroll", by: -1 };
+  if (key.pageDown === true || input === " ") return { type: "scroll", by: "page-down" };
+  if (key.pageUp === true) return { type: "scroll", by: "page-up" };
+  return undefined;
+}
+
+function searchKey(input: string, key: KeyFlags): KeyAction | undefined {
+  if (key.escape) return { type: "close" };
+  if (key.return === true) return { type: "search-enter" };
+  if (key.upArrow === true) return { type: "search-move", by: -1 };
+  if (key.downArrow === true || key.tab) return { type: "search-move", by: 1 };
+  if (key.backspace === true || key.delete === true) return { type: "search-erase" };
+  if (key.ctrl || key.meta === true) return undefined;
+  // A symbol's characters only: letters, digits and the slash.
+  const text = input.replace(/[^A-Za-z0-9/]/g, "");
+  return text === "" ? undefined : { type: "search-type", text };
 }

@@ -7,6 +7,7 @@ import { escapeUnsafe } from "../text/sanitize.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
+import type { SaveWatchlist } from "./store.js";
 import { RepaintOnResize } from "./components/RepaintOnResize.js";
 import { ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 import { traceFrames } from "./trace.js";
@@ -16,6 +17,10 @@ export type LadderOptions = {
   readonly symbols: readonly string[];
   /** The feed's views a second (`--fps`): frames follow them, and Ink's `maxFps` is set from it. */
   readonly fps: number;
+  /** What `s` does: save the watchlist, resolving with where it went. */
+  readonly onSave?: SaveWatchlist;
+  /** The feed serves a `--replay`: its end is shown. */
+  readonly replay?: boolean;
 };
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -84,6 +89,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       columns: stdout.columns || 80,
       rows: stdout.rows || 24,
       onError,
+      ...(options.onSave === undefined ? {} : { onSave: options.onSave }),
+      ...(options.replay === true ? { replay: true } : {}),
     });
 
     const theme = themeFor(process.env, chalk.level > 0);

@@ -6,10 +6,18 @@ import { groupBook } from "./view-model/ladder.js";
 import type { Screen } from "./view-model/screen.js";
 import { buildScreen, keepUnchanged } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
-import type { KeyAction } from "./keys.js";
+import type { KeyAction, KeyMode } from "./keys.js";
+import { NoticeQueue } from "./view-model/notices.js";
+import type { SearchState } from "./view-model/search.js";
+import { matchPairs, PAIR_NAME, searchChoice } from "./view-model/search.js";
+import { depthChange } from "./view-model/depth.js";
 
 /** The part of the feed client the ladder uses. */
-export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels">;
+export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
+  Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth" | "pairs">>;
+
+/** Saves the watchlist (`s`); resolves with where it went, rejects with why not. */
+export type SaveWatchlist = (symbols: readonly string[]) => Promise<string>;
 
 export type LadderStoreOptions = {
   /** Symbols in command-line order. */
@@ -27,12 +35,25 @@ export type LadderStoreOptions = {
   readonly maxLevels?: number;
   /** A throw while handling a feed event (a bug) goes here instead of into the feed's emitter. */
   readonly onError?: (error: unknown) => void;
+  /** What `s` does; without it `s` says there is nowhere to save. */
+  readonly onSave?: SaveWatchlist;
+  /** At most one new notice this often (ms); the newest of those meanwhile comes next, with a count. */
+  readonly noticeIntervalMs?: number;
+  /** How long a notice stays (ms). */
+  readonly noticeShowMs?: number;
+  /** A depth change for a symbol waits at least this long after its last one (hysteresis, ms). */
+  readonly depthHoldMs?: number;
+  /** The feed serves a `--replay`: its end (a `replay_ended` status) is shown. */
+  readonly replay?: boolean;
 };
 
 type UiState = {
   readonly selected: number;
   readonly groups: ReadonlyMap<string, number>;
   readonly help: boolean;
+  readonly helpScroll: number;
+  /** The `/` overlay, when open. */
+  readonly search: SearchState | undefined;
   readonly columns: number;
   readonly rows: number;
 };
@@ -45,7 +66,17 @@ type UiState = {
  */
 export class LadderStore {
   readonly #feed: FeedSource;
-  readonly #symbols: readonly string[];
+  #symbols: readonly string[];
+  readonly #onSave: SaveWatchlist | undefined;
+  readonly #notices: NoticeQueue;
+  readonly #depthHoldMs: number;
+  /** Depth last asked of the feed per symbol, and when. */
+  readonly #depths = new Map<string, { readonly depth: number; readonly at: number }>();
+  /** The depth each symbol started at: never asked for less. */
+  readonly #baseDepths = new Map<string, number>();
+  #pairs: readonly string[] = [];
+  #replayEnded = false;
+  readonly #replay: boolean;
   readonly #now: () => number;
   readonly #tickMs: number;
   readonly #quietMs: number;
@@ -72,7 +103,22 @@ export class LadderStore {
     this.#flashMs = options.flashMs ?? FLASH_MS;
     this.#maxLevels = options.maxLevels ?? 1000;
     this.#onError = options.onError;
-    this.#ui = { selected: 0, groups: new Map(), help: false, columns: options.columns, rows: options.rows };
+    this.#onSave = options.onSave;
+    this.#notices = new NoticeQueue({
+      ...(options.noticeIntervalMs === undefined ? {} : { intervalMs: options.noticeIntervalMs }),
+      ...(options.noticeShowMs === undefined ? {} : { showMs: options.noticeShowMs }),
+    });
+    this.#depthHoldMs = options.depthHoldMs ?? 3000;
+    this.#replay = options.replay === true;
+    this.#ui = {
+      selected: 0,
+      groups: new Map(),
+      help: false,
+      helpScroll: 0,
+      search: undefined,
+      columns: options.columns,
+      rows: options.rows,
+    };
     this.#view = feed.latest();
     this.#trackFlash();
     this.#screen = this.#build();
@@ -82,6 +128,9 @@ export class LadderStore {
   start(): void {
     if (this.#unsubscribe !== undefined) return;
     this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
+    // The pair list may have come before the ladder was up.
+    const pairs = this.#feed.pairs?.() ?? [];
+    if (pairs.length > 0) this.#onEvent({ type: "pairs", symbols: pairs });
     this.#ticker = setInterval(
       () =>
         this.#guard(() => {
@@ -120,6 +169,16 @@ export class LadderStore {
 
   get helpShown(): boolean {
     return this.#ui.help;
+  }
+
+  /** Which keys apply now: the search's, the help's or the ladder's. */
+  get mode(): KeyMode {
+    return this.#ui.search !== undefined ? "search" : this.#ui.help ? "help" : "main";
+  }
+
+  /** The symbols watched, in order (as given, then as added). */
+  get symbols(): readonly string[] {
+    return this.#symbolList();
   }
 
   /** Grouping factor (ticks) of the selected symbol. */
@@ -172,11 +231,120 @@ export class LadderStore {
         break;
       }
       case "toggle-help":
-        this.#ui = { ...ui, help: !ui.help };
+        this.#ui = { ...ui, help: !ui.help, helpScroll: 0 };
+        break;
+      case "scroll": {
+        const screen = this.#screen;
+        const from = screen.kind === "help" ? screen.scroll : ui.helpScroll;
+        const page = Math.max(1, (screen.kind === "help" ? screen.help.length : 1) - 1);
+        const by = action.by === "page-down" ? page : action.by === "page-up" ? -page : action.by;
+        this.#ui = { ...ui, helpScroll: Math.max(0, from + by) };
+        break;
+      }
+      case "close":
+        this.#ui = { ...ui, help: false, helpScroll: 0, search: undefined };
+        break;
+      case "open-search":
+        this.#ui = { ...ui, search: { query: "", cursor: 0 } };
+        break;
+      case "search-type":
+        if (ui.search !== undefined && ui.search.query.length < 40)
+          this.#ui = { ...ui, search: { query: ui.search.query + action.text, cursor: 0 } };
+        break;
+      case "search-erase":
+        if (ui.search !== undefined)
+          this.#ui = { ...ui, search: { query: ui.search.query.slice(0, -1), cursor: 0 } };
+        break;
+      case "search-move":
+        if (ui.search !== undefined) {
+          const count = matchPairs(this.#pairs, ui.search.query).length;
+          const cursor = Math.min(Math.max(0, ui.search.cursor + action.by), Math.max(0, count - 1));
+          this.#ui = { ...ui, search: { ...ui.search, cursor } };
+        }
+        break;
+      case "search-enter":
+        if (ui.search !== undefined) this.#addChosen(ui.search);
+        break;
+      case "remove-symbol":
+        this.#removeSelected();
+        break;
+      case "save":
+        this.#save();
         break;
       default:
         action satisfies never;
     }
+    this.#refresh();
+  }
+
+  /** Enter in the search: the pair under the cursor (or a typed v2 name) is watched and selected. */
+  #addChosen(search: SearchState): void {
+    const symbol = searchChoice(this.#pairs, search);
+    if (symbol === undefined) return;
+    const list = this.#symbolList();
+    this.#ui = { ...this.#ui, search: undefined };
+    const at = list.indexOf(symbol);
+    if (at >= 0) {
+      this.#select(at);
+      return;
+    }
+    if (this.#feed.addSymbol === undefined) {
+      this.#notices.push(`cannot add ${symbol}: this feed takes no new symbols`, "warn", this.#now());
+      return;
+    }
+    this.#symbols = [...list, symbol];
+    this.#feed.addSymbol(symbol);
+    this.#select(this.#symbols.length - 1);
+  }
+
+  /** `x`: the selected symbol is no longer watched (the last one stays). */
+  #removeSelected(): void {
+    const list = this.#symbolList();
+    const symbol = this.selectedSymbol;
+    if (symbol === undefined) return;
+    if (list.length <= 1) {
+      this.#notices.push(
+        `${symbol} is the last symbol: add another (/) before removing it`,
+        "warn",
+        this.#now(),
+      );
+      return;
+    }
+    if (this.#feed.removeSymbol === undefined) return;
+    this.#symbols = list.filter((s) => s !== symbol);
+    this.#feed.removeSymbol(symbol);
+    const groups = new Map(this.#ui.groups);
+    groups.delete(symbol);
+    this.#depths.delete(symbol);
+    this.#baseDepths.delete(symbol);
+    const selected = Math.min(this.#ui.selected, this.#symbols.length - 1);
+    this.#ui = { ...this.#ui, groups, selected };
+    this.#flash = undefined;
+    this.#trackFlash();
+  }
+
+  /** `s`: the watchlist goes to the config file; the notice line says where, or why not. */
+  #save(): void {
+    const symbols = [...this.#symbolList()];
+    if (this.#onSave === undefined) {
+      this.#notices.push("nowhere to save the watchlist in this mode", "warn", this.#now());
+      return;
+    }
+    const plural = symbols.length === 1 ? "symbol" : "symbols";
+    this.#onSave(symbols).then(
+      (path) => this.#guard(() => this.#notify(`saved ${symbols.length} ${plural} to ${path}`, "good")),
+      (error: unknown) =>
+        this.#guard(() =>
+          this.#notify(
+            `could not save the watchlist: ${error instanceof Error ? error.message : String(error)}`,
+            "warn",
+          ),
+        ),
+    );
+  }
+
+  #notify(text: string, role: "warn" | "good"): void {
+    this.#notices.push(text, role, this.#now());
     this.#refresh();
   }
 
@@ -196,7 +364,41 @@ export class LadderStore {
   }
 
   #onEvent(event: FeedEvent): void {
-    if (event.type === "view") this.setView(event.view);
+    switch (event.type) {
+      case "view":
+        this.setView(event.view);
+        return;
+      case "pairs":
+        // Network text: only v2 names are offered (and so nothing a terminal could act on).
+        this.#pairs = event.symbols.filter((s) => PAIR_NAME.test(s));
+        if (this.#ui.search !== undefined) this.#refresh();
+        return;
+      case "error": {
+        const malformed = this.#view?.malformed ?? 0;
+        const text = event.message.startsWith("malformed frame")
+          ? `${event.message} (${malformed + 1} malformed since start)`
+          : event.message;
+        this.#notify(text, "warn");
+        return;
+      }
+      case "rejected":
+        this.#notify(`${event.symbol} rejected: ${event.reason}`, "warn");
+        return;
+      case "notice":
+        this.#notify(event.message, "warn");
+        return;
+      case "recording-failed":
+        this.#notify(`recording stopped, ${event.path} is incomplete: ${event.reason}`, "warn");
+        return;
+      case "status":
+        if (this.#replay && event.system === "replay_ended" && !this.#replayEnded) {
+          this.#replayEnded = true;
+          this.#refresh();
+        }
+        return;
+      default:
+        return;
+    }
   }
 
   /** Remembers the selected book's sizes so the next view can flash what changed. */
@@ -221,22 +423,28 @@ export class LadderStore {
 
   #build(): Screen {
     const symbol = this.selectedSymbol;
+    const notice = this.#notices.current(this.#now());
     return buildScreen({
       view: this.#view,
       symbols: this.#symbolList(),
       selected: this.#ui.selected,
       group: this.#groupOf(symbol),
       help: this.#ui.help,
+      helpScroll: this.#ui.helpScroll,
       columns: this.#ui.columns,
       rows: this.#ui.rows,
       flash: this.#flash,
       now: this.#now(),
+      ...(this.#ui.search === undefined ? {} : { search: { pairs: this.#pairs, state: this.#ui.search } }),
+      ...(notice === undefined ? {} : { notice }),
+      ...(this.#replayEnded ? { replayEnded: true } : {}),
     });
   }
 
   #refresh(): void {
     const screen = this.#build();
     this.#askLevels(screen);
+    this.#askDepth(screen);
     this.#scheduleFlashEnd();
     // Lines that did not change keep their identity, so components see at once what did.
     const kept = keepUnchanged(this.#screen, screen);
@@ -252,6 +460,26 @@ export class LadderStore {
     if (wanted === this.#levels) return;
     this.#levels = wanted;
     this.#feed.setLevels(wanted);
+  }
+
+  /**
+   * A deeper book when the selected symbol's grouping leaves rows empty, a shallower one when a lower
+   * depth would fill them with room to spare (see depth.ts); at most one change per `depthHoldMs`.
+   */
+  #askDepth(screen: Screen): void {
+    // A replay serves each book at its recorded depth, and a new subscribe would start it over.
+    if (screen.kind !== "ladder" || this.#feed.setDepth === undefined || this.#replay) return;
+    const symbol = this.selectedSymbol;
+    const book = this.#view?.books.find((b) => b.symbol === symbol);
+    if (symbol === undefined || book?.depth === undefined || book.state !== "live") return;
+    if (!this.#baseDepths.has(symbol)) this.#baseDepths.set(symbol, book.depth);
+    const now = this.#now();
+    const last = this.#depths.get(symbol);
+    if (last !== undefined && (last.depth !== book.depth || now - last.at < this.#depthHoldMs)) return;
+    const next = depthChange(book, this.#groupOf(symbol), screen.rowsPerSide, this.#baseDepths.get(symbol)!);
+    if (next === undefined) return;
+    this.#depths.set(symbol, { depth: next, at: now });
+    this.#feed.setDepth(symbol, next);
   }
 
   /** A flash must end on time even if no new view arrives. */

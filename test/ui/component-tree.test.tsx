@@ -68,7 +68,7 @@ function pieces(screen: Screen): Map<string, Line> {
       ? [...screen.lines]
       : [
           ...screen.header.flatMap((row) => row.tabs),
-          ...(screen.kind === "help"
+          ...(screen.kind !== "ladder"
             ? screen.help
             : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]),
           screen.status,

@@ -34,7 +34,7 @@ describe("the ladder store", () => {
     let notified = 0;
     store.subscribe(() => (notified += 1));
     feed.publish(feedView([btcBook(), ethBook()]));
-    feed.emit({ type: "notice", message: "hello" });
+    feed.emit({ type: "ticker", symbol: "BTC/USD", last: "63388.7" });
     expect(notified).toBe(0);
     feed.publish(feedView([btcBook({ bids: levels([["63388.7", "1.00000000"]]) }), ethBook()]));
     expect(notified).toBe(1);

@@ -15,7 +15,7 @@ import { TooSmall } from "./TooSmall.js";
 export type AppProps = {
   readonly store: LadderStore;
   readonly theme?: Theme;
-  /** Called on q, Esc or Ctrl-C. Without it (a static render) keys are not read. */
+  /** Called on q, Ctrl-C, or Esc on the ladder itself. Without it (a static render) keys are not read. */
   readonly onQuit?: () => void;
   /** Follow the terminal's size (stdout `resize`); off for a static render at a given size. */
   readonly trackSize?: boolean;
@@ -41,7 +41,8 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
       // Keys typed faster than they are read arrive together ("++"): each one counts.
       const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
       for (const press of presses) {
-        const action = keyAction(press, key);
+        // The mode is read per key: "/eth" typed at once opens the search, then types into it.
+        const action = keyAction(press, key, store.mode);
         if (action === undefined) continue;
         if (action.type === "quit") {
           onQuit?.();
@@ -62,7 +63,7 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
         ) : (
           <>
             <Header rows={screen.header} />
-            {screen.kind === "help" ? (
+            {screen.kind !== "ladder" ? (
               <Help lines={screen.help} padding={screen.padding} />
             ) : (
               <Ladder rows={screen.ladder} padding={screen.padding} />

@@ -39,8 +39,14 @@ function cellOf(index: number, symbol: string, book: BookView | undefined, conn?
 
 type Widths = { symbol: number; bid: number; ask: number; bps: number };
 
+/**
+ * How much of a cell a narrow pane keeps: 0 everything, 1 without the spread, 2 also without the state
+ * word (its glyph stays). Columns go before a price is cut.
+ */
+type Detail = 0 | 1 | 2;
+
 /** One cell's segments, its columns padded to `widths`. (Not a closure made per frame: see ladder.ts.) */
-function cellSegments(c: Cell, isSelected: boolean, widths: Widths): Segment[] {
+function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Detail = 0): Segment[] {
   const live = c.state === "live";
   const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
   const stateRole = live ? "good" : WARN_STATES.has(c.state) ? "warn" : "muted";
@@ -48,12 +54,22 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths): Segment[] {
     { text: isSelected ? "▶" : " ", ...base },
     { text: c.index < 9 ? String(c.index + 1) : " ", ...base },
     { text: ` ${padRight(c.symbol, widths.symbol)} `, ...base },
-    { text: `${GLYPHS[c.state]} ${padRight(c.state, STATE_WORD_WIDTH)}`, role: stateRole, ...base },
+    {
+      text: detail === 2 ? GLYPHS[c.state] : `${GLYPHS[c.state]} ${padRight(c.state, STATE_WORD_WIDTH)}`,
+      role: stateRole,
+      ...base,
+    },
     { text: ` ${padLeft(c.bid, widths.bid)}`, role: "bid", ...base },
     { text: " / ", ...base },
     { text: padRight(c.ask, widths.ask), role: "ask", ...base },
-    { text: ` ${padLeft(c.bps, widths.bps)} bps `, ...base },
+    { text: detail === 0 ? ` ${padLeft(c.bps, widths.bps)} bps ` : " ", ...base },
   ];
+}
+
+function segmentsWidth(segments: readonly Segment[]): number {
+  let width = 0;
+  for (const segment of segments) width += segment.text.length;
+  return width;
 }
 
 /** One line of the header: the tabs on it, left to right. */
@@ -127,22 +143,41 @@ export function headerRows(
     widths.ask = Math.max(widths.ask, c.ask.length);
     widths.bps = Math.max(widths.bps, c.bps.length);
   }
+  let detail: Detail = 0;
+  while (
+    detail < 2 &&
+    cells.length > 0 &&
+    segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width
+  )
+    detail = (detail + 1) as Detail;
   const rendered: Segment[][] = [];
-  for (const c of cells) rendered.push(cellSegments(c, c.index === selected, widths));
-  let cellWidth = 0;
-  for (const segment of rendered[0] ?? []) cellWidth += segment.text.length;
+  for (const c of cells) rendered.push(cellSegments(c, c.index === selected, widths, detail));
+  const cellWidth = segmentsWidth(rendered[0] ?? []);
   const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
+  const lines = Math.max(1, maxLines);
+  // Too many symbols for the lines: a window of them that keeps the selected one, and "+N" for the rest.
+  let shown = rendered.length;
+  if (rendered.length > perLine * lines) {
+    shown = perLine * lines;
+    const lastLineWidth = perLine * cellWidth + (perLine - 1) * GAP.length;
+    const more = `${GAP}+${rendered.length - shown + 1}`;
+    if (width - lastLineWidth < more.length) shown = Math.max(1, shown - 1);
+  }
+  const first = Math.min(Math.max(0, selected - shown + 1), rendered.length - shown);
   const rows: HeaderRow[] = [];
-  for (let start = 0; start < rendered.length; start += perLine) {
+  for (let start = first; start < first + shown; start += perLine) {
     const tabs: Line[] = [];
-    for (let i = start; i < Math.min(start + perLine, rendered.length); i++) {
+    for (let i = start; i < Math.min(start + perLine, first + shown); i++) {
       const segments = rendered[i] as Segment[];
       tabs.push(line(`tab-${i}`, i > start ? [{ text: GAP }, ...segments] : segments));
     }
-    rows.push({ key: `header-${rows.length}`, tabs: clipTabs(tabs, width) });
+    rows.push({ key: `header-${rows.length}`, tabs });
   }
-  if (rows.length <= maxLines) return rows;
-  const selectedLine = Math.floor(selected / perLine);
-  const first = Math.min(Math.max(0, selectedLine - maxLines + 1), rows.length - maxLines);
-  return rows.slice(first, first + Math.max(1, maxLines));
+  const hidden = rendered.length - shown;
+  const last = rows[rows.length - 1];
+  if (hidden > 0 && last !== undefined) {
+    const more = line("tab-more", [{ text: `${GAP}+${hidden}`, role: "accent", bold: true }]);
+    rows[rows.length - 1] = { key: last.key, tabs: [...last.tabs, more] };
+  }
+  return rows.map((row) => ({ key: row.key, tabs: clipTabs(row.tabs, width) }));
 }

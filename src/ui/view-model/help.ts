@@ -1,57 +1,152 @@
-import type { Line } from "./line.js";
+import type { Line, Segment } from "./line.js";
 import { clipLine, line, plain } from "./line.js";
 import { GLYPHS } from "./state.js";
 import { padRight } from "./text.js";
 
 /** Every key, as the help overlay and the README list them. */
 export const KEYS: readonly (readonly [keys: string, action: string])[] = [
-  ["→  l  Tab", "next symbol (wraps)"],
-  ["←  h  Shift-Tab", "previous symbol (wraps)"],
+  ["→ l Tab", "next symbol (wraps)"],
+  ["← h Shift-Tab", "previous symbol (wraps)"],
   ["1 – 9", "jump to that symbol"],
   ["+", "coarser price grouping (multiples of the tick)"],
-  ["−  (-)", "finer price grouping"],
+  ["− (-)", "finer price grouping"],
+  ["/", "search the exchange's pairs; Enter adds one"],
+  ["x", "stop watching the selected symbol (not the last)"],
+  ["s", "save the symbols to the config file"],
   ["?", "show or hide this help"],
-  ["q  Esc  Ctrl-C", "quit"],
+  ["j k Up Down", "scroll this help (PgUp PgDn: a page)"],
+  ["Esc", "close help or search; on the ladder: quit"],
+  ["q Ctrl-C", "quit"],
 ];
 
-/** The help overlay, drawn in place of the ladder: at most `height` lines, each at most `width` wide. */
-export function helpLines(width: number, height: number): Line[] {
-  const keyWidth = Math.max(...KEYS.map(([k]) => k.length));
-  const lines: Line[] = [
-    plain("help-title", " Keys", { bold: true, role: "accent" }),
-    ...KEYS.map(([keys, action], i) =>
-      line(`help-key-${i}`, [{ text: `  ${padRight(keys, keyWidth)}`, bold: true }, { text: `  ${action}` }]),
-    ),
-    plain("help-gap", ""),
-    plain("help-states", " Book states", { bold: true, role: "accent" }),
-    line("help-state-1", [
-      { text: `  ${GLYPHS.live} live  `, role: "good" },
-      {
-        text: `${GLYPHS.syncing} syncing  ${GLYPHS.resyncing} resyncing  ${GLYPHS.stale} stale`,
-        role: "muted",
-      },
-    ]),
-    line("help-state-2", [
-      {
-        text: `  ${GLYPHS.lagging} lagging  ${GLYPHS.rejected} rejected  ${GLYPHS.disconnected} disconnected`,
-        role: "warn",
-      },
-      { text: "   (dimmed: not live)", dim: true },
-    ]),
-    plain("help-stale", "  stale: verified, no change for --stale-after (a quiet market)", { role: "muted" }),
-    plain("help-lagging", "  lagging: verified, but over --max-lag behind the exchange (lag 24 s)", {
-      role: "muted",
-    }),
-    plain("help-quiet", "  quiet connection: no frame for --quiet-after; every book lagging", {
-      role: "muted",
-    }),
-    line("help-flash", [
-      { text: "  ▲", role: "up", bold: true },
-      { text: " size grew  " },
-      { text: "▼", role: "down", bold: true },
-      { text: " size shrank (flashes briefly)" },
-    ]),
-    plain("help-close", " Press ? to close.", { role: "muted" }),
-  ];
-  return lines.slice(0, Math.max(0, height)).map((l) => clipLine(l, width));
+type Entry = readonly [term: string, meaning: string];
+type Section = { readonly title: string; readonly entries: readonly Entry[] };
+
+const SECTIONS: readonly Section[] = [
+  { title: "Keys", entries: KEYS },
+  {
+    title: "Book states (tab, spread row)",
+    entries: [
+      [`${GLYPHS.live} live`, "verified by checksum and current"],
+      [`${GLYPHS.syncing} syncing`, "waiting for the first snapshot"],
+      [`${GLYPHS.resyncing} resyncing`, "failed a check; new snapshot asked"],
+      [`${GLYPHS.stale} stale`, "verified, no change for --stale-after"],
+      [`${GLYPHS.lagging} lagging`, "over --max-lag behind the exchange"],
+      [`${GLYPHS.rejected} rejected`, "the exchange refused the pair"],
+      [`${GLYPHS.disconnected} disconn.`, "no connection: nothing is live"],
+      ["dimmed", "not live: prices may be out of date"],
+    ],
+  },
+  {
+    title: "Header (one tab per symbol)",
+    entries: [
+      ["▶ inverse", "the selected symbol"],
+      ["1 BTC/USD", "its number (keys 1–9) and pair"],
+      ["bid / ask", "best bid and best ask"],
+      ["bps", "spread in basis points of the mid"],
+      ["+N", "N more symbols that do not fit"],
+    ],
+  },
+  {
+    title: "Ladder columns",
+    entries: [
+      ["PRICE", "asks above (best lowest), bids below"],
+      ["SIZE", "size at the price (grouped: summed)"],
+      ["▲ ▼", "size grew / shrank (flashes briefly)"],
+      ["CUM", "running total from the best price"],
+      ["DEPTH", "bar of CUM; dropped first when narrow"],
+      ["· group N", "rows span N in price (+ and −)"],
+      ["· book N", "Kraken depth subscribed; deepened by itself when grouping leaves rows empty"],
+      ["spread row", "spread · bps · mid, or why not live"],
+    ],
+  },
+  {
+    title: "Status bar (selected symbol)",
+    entries: [
+      ["● connected", "the socket: connecting, subscribing, quiet (no frame), reconnecting in …"],
+      ["behind", "how far a lagging book is behind"],
+      ["msg/s", "book messages a second"],
+      ["✓N ✗N", "checksums verified / failed"],
+      ["resyncs", "times the book was fetched anew"],
+      ["p50 p99", "exchange → here latency"],
+      ["updated", "age of the book's last change"],
+      ["replay ended", "a --replay ran out: nothing is live"],
+    ],
+  },
+  {
+    title: "Notice line (above the status bar)",
+    entries: [
+      [
+        "! text",
+        "recording failures, malformed frames, exchange status, rejected pairs and subscribe errors; at most one a second (+N more)",
+      ],
+      ["✓ text", "a job done (the watchlist saved)"],
+    ],
+  },
+];
+
+/** Words of `text` in lines of at most `width` (a longer word is cut later by clipLine). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    if (current === "") current = word;
+    else if (current.length + 1 + word.length <= width) current += ` ${word}`;
+    else {
+      out.push(current);
+      current = word;
+    }
+  }
+  if (current !== "") out.push(current);
+  return out;
+}
+
+/**
+ * The whole help, every key, glyph, column, status-bar field and label, wrapped to `width`: each line at
+ * most `width` wide. The overlay shows a window of it (see `helpWindow`).
+ */
+export function helpLines(width: number): Line[] {
+  const termWidth = Math.min(14, Math.max(...SECTIONS.flatMap((s) => s.entries.map(([t]) => t.length))));
+  const meaningWidth = Math.max(10, width - termWidth - 4);
+  const lines: Line[] = [];
+  for (const [si, section] of SECTIONS.entries()) {
+    if (si > 0) lines.push(plain(`help-gap-${si}`, ""));
+    lines.push(plain(`help-title-${si}`, ` ${section.title}`, { bold: true, role: "accent" }));
+    for (const [ei, [term, meaning]] of section.entries.entries()) {
+      const parts = wrap(meaning, meaningWidth);
+      for (const [pi, part] of parts.entries()) {
+        const segments: Segment[] = [
+          { text: `  ${padRight(pi === 0 ? term : "", termWidth)}`, bold: true },
+          { text: `  ${part}` },
+        ];
+        lines.push(line(`help-${si}-${ei}-${pi}`, segments));
+      }
+    }
+  }
+  return lines.map((l) => clipLine(l, width));
+}
+
+/**
+ * The help lines from `scroll` that fit in `height`; when they do not all fit, the last line says where
+ * the window is and how to scroll. `scroll` is clamped; the one used is returned.
+ */
+export function helpWindow(
+  width: number,
+  height: number,
+  scroll: number,
+): { readonly lines: Line[]; readonly scroll: number } {
+  const all = helpLines(width);
+  const rows = Math.max(0, height);
+  if (all.length <= rows) {
+    const close = plain("help-close", " Esc or ? closes", { role: "muted" });
+    return { lines: all.length < rows ? [...all, clipLine(close, width)] : all, scroll: 0 };
+  }
+  const room = Math.max(0, rows - 1);
+  const top = Math.min(Math.max(0, scroll), all.length - room);
+  const shown = all.slice(top, top + room);
+  const footer = plain("help-more", ` ${top + 1}–${top + room}/${all.length}  j k PgDn  Esc closes`, {
+    role: "muted",
+    inverse: true,
+  });
+  return { lines: [...shown, clipLine(footer, width)], scroll: top };
 }

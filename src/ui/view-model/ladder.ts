@@ -22,6 +22,8 @@ export type LadderInput = {
   readonly group: number;
   readonly flash: FlashMemory | undefined;
   readonly now: number;
+  /** A `--replay` has run out: the spread row says so instead of the state. */
+  readonly ended?: boolean;
 };
 
 /** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
@@ -235,7 +237,9 @@ export function ladderRows(input: LadderInput): LadderRows {
     width,
   };
 
-  const groupNote = book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "";
+  const groupNote =
+    (book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "") +
+    (book?.depth !== undefined ? ` · book ${book.depth}` : "");
   const headSegments: Segment[] = [
     { text: " " },
     { text: padLeft("PRICE", cols.price), role: "muted" },
@@ -244,8 +248,18 @@ export function ladderRows(input: LadderInput): LadderRows {
     { text: " " },
   ];
   if (cols.showCum) headSegments.push({ text: "  " }, { text: padLeft("CUM", cols.cum), role: "muted" });
-  if (cols.bar > 0) headSegments.push({ text: "  " }, { text: `DEPTH${groupNote}`, role: "muted" });
-  else if (groupNote !== "") headSegments.push({ text: groupNote, role: "muted" });
+  let used = 0;
+  for (const segment of headSegments) used += segment.text.length;
+  // The notes (group, book depth) say more than the bar's title: on a narrow pane they take its place.
+  const notes = groupNote.slice(3);
+  if (cols.bar > 0) {
+    const room = width - used - 2;
+    const title =
+      `DEPTH${groupNote}`.length <= room ? `DEPTH${groupNote}` : notes.length <= room ? notes : "DEPTH";
+    headSegments.push({ text: "  " }, { text: title, role: "muted" });
+  } else if (groupNote !== "") {
+    headSegments.push({ text: groupNote.length <= width - used ? groupNote : ` ${notes}`, role: "muted" });
+  }
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
   const askLines: Line[] = [];
   for (let i = n - 1; i >= 0; i--) {
@@ -260,7 +274,10 @@ export function ladderRows(input: LadderInput): LadderRows {
   return {
     titles: clipLine(line("columns", headSegments), width),
     asks: askLines,
-    spread: middleLine(book, state, pd, width),
+    spread:
+      input.ended === true
+        ? plain("spread", centre(" ■ REPLAY ENDED — not live ", width, "─"), { role: "warn", bold: true })
+        : middleLine(book, state, pd, width),
     bids: bidLines,
   };
 }

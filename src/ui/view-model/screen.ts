@@ -1,8 +1,12 @@
-import type { BookView, FeedView } from "../../feed/types.js";
+import type { BookView, ConnectionState, FeedView } from "../../feed/types.js";
 import type { FlashMemory } from "./flash.js";
 import type { HeaderRow } from "./header.js";
 import { headerRowLine, headerRows } from "./header.js";
-import { helpLines } from "./help.js";
+import { helpWindow } from "./help.js";
+import type { Notice } from "./notices.js";
+import { noticeLine } from "./notices.js";
+import type { SearchState } from "./search.js";
+import { searchLines } from "./search.js";
 import type { LadderRows } from "./ladder.js";
 import { ladderRows } from "./ladder.js";
 import type { Line } from "./line.js";
@@ -27,6 +31,14 @@ export type ScreenInput = {
   readonly rows: number;
   readonly flash: FlashMemory | undefined;
   readonly now: number;
+  /** First help line shown (the help scrolls when it does not fit). */
+  readonly helpScroll?: number;
+  /** The `/` overlay, when open: the exchange's pairs and what was typed. */
+  readonly search?: { readonly pairs: readonly string[]; readonly state: SearchState };
+  /** The newest notice (rate-limited by the store); a stopped recording's line takes its place. */
+  readonly notice?: Notice;
+  /** A `--replay` has run out: no book is shown as live, the status bar says so. */
+  readonly replayEnded?: boolean;
 };
 
 /** What every screen has. */
@@ -50,9 +62,11 @@ export type LadderScreen = Frame & {
   readonly status: Line;
 };
 
-/** The help overlay in place of the ladder. */
+/** An overlay in place of the ladder: the help, or the `/` search. */
 export type HelpScreen = Frame & {
-  readonly kind: "help";
+  readonly kind: "help" | "search";
+  /** The first help line shown (clamped), so the store scrolls from where the screen is. */
+  readonly scroll: number;
   readonly header: readonly HeaderRow[];
   readonly help: readonly Line[];
   readonly padding: number;
@@ -80,9 +94,10 @@ export function screenLines(screen: Screen): Line[] {
     case "too-small":
       return [...screen.lines];
     case "ladder":
-    case "help": {
+    case "help":
+    case "search": {
       const body =
-        screen.kind === "help"
+        screen.kind !== "ladder"
           ? screen.help
           : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids];
       const padding: Line[] = [];
@@ -154,8 +169,9 @@ export function keepUnchanged(prev: Screen, next: Screen): Screen {
       const lines = keepLines(prev.lines, next.lines);
       return lines === prev.lines ? prev : { ...next, lines };
     }
-    case "help": {
-      if (prev.kind !== "help") return next;
+    case "help":
+    case "search": {
+      if (prev.kind !== next.kind) return next;
       const header = keepHeader(prev.header, next.header);
       const help = keepLines(prev.help, next.help);
       const notice = keepNotice(prev.notice, next.notice);
@@ -207,19 +223,39 @@ export function buildScreen(input: ScreenInput): Screen {
   const selected = Math.min(Math.max(0, input.selected), Math.max(0, symbols.length - 1));
   const symbol = symbols[selected];
   const book = symbol === undefined ? undefined : books.get(symbol);
-  const connection = view?.connection;
+  // After a replay has run out nothing is current: every book is drawn as the connection being gone.
+  const connection: ConnectionState | undefined =
+    input.replayEnded === true ? { state: "stopped" } : view?.connection;
 
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
-  const notice = view?.recording === undefined ? undefined : recordingLine(view.recording, width);
-  const status = statusLine(connection, book, now, width);
+  const notice =
+    view?.recording !== undefined
+      ? recordingLine(view.recording, width)
+      : input.notice === undefined
+        ? undefined
+        : noticeLine(input.notice, width);
+  const status = statusLine(connection, book, now, width, input.replayEnded === true);
   const room = frameHeight - header.length - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
   const common = { rowsPerSide, width, header, notice, status };
   const below = notice === undefined ? 1 : 2;
-  if (input.help) {
-    const help = helpLines(width, room);
+  if (input.search !== undefined) {
+    const help = searchLines(input.search.pairs, symbols, input.search.state, width, room);
     const padding = Math.max(0, room - help.length);
-    return { ...common, kind: "help", help, padding, height: header.length + help.length + padding + below };
+    const height = header.length + help.length + padding + below;
+    return { ...common, kind: "search", help, scroll: 0, padding, height };
+  }
+  if (input.help) {
+    const { lines: help, scroll } = helpWindow(width, room, input.helpScroll ?? 0);
+    const padding = Math.max(0, room - help.length);
+    return {
+      ...common,
+      kind: "help",
+      help,
+      scroll,
+      padding,
+      height: header.length + help.length + padding + below,
+    };
   }
   const ladder = ladderRows({
     book,
@@ -229,6 +265,7 @@ export function buildScreen(input: ScreenInput): Screen {
     group: input.group,
     flash: input.flash,
     now,
+    ...(input.replayEnded === true ? { ended: true } : {}),
   });
   const body = 2 * rowsPerSide + 2;
   const padding = Math.max(0, room - body);

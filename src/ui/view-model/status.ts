@@ -61,8 +61,11 @@ export function statusLine(
   book: BookView | undefined,
   now: number,
   width: number,
+  replayEnded = false,
 ): Line {
-  const link = connectionText(connection, now);
+  const link: Item = replayEnded
+    ? { forms: ["■ replay ended: nothing is live", "■ replay ended", "■ ended"], role: "warn", bold: true }
+    : connectionText(connection, now);
   // A connected socket carrying a book that is behind is no green light.
   const items: Item[] = [
     book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,

@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { BIN, ROOT } from "../helpers/run-cli.js";
+import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+
+/**
+ * The installed binary in tmux: symbols added with `/`, removed with `x`, saved with `s` into a config file
+ * under a scratch XDG_CONFIG_HOME and read back at the next start; the help at 40×10; "+N" in the header.
+ */
+
+let tmux: TmuxSession | undefined;
+afterEach(() => {
+  tmux?.close();
+  tmux = undefined;
+});
+
+beforeAll(() => {
+  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
+});
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The binary with `args`, XDG_CONFIG_HOME in the session's scratch directory; the exit code goes to a file. */
+function run(
+  session: TmuxSession,
+  args: string,
+  columns: number,
+  rows: number,
+  config = `${session.dir}/config`,
+): void {
+  const command = [
+    `cd ${quote(ROOT)}`,
+    `env CI=true XDG_CONFIG_HOME=${quote(config)} ${quote(process.execPath)} ${quote(BIN)} ${args}`,
+    `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
+    "sleep 600",
+  ].join("; ");
+  session.start(command, columns, rows);
+}
+
+async function exitLine(t: TmuxSession, ms = 5000): Promise<string | undefined> {
+  const deadline = Date.now() + ms;
+  while (t.readFile("exit") === undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return t.readFile("exit")?.trim();
+}
+
+/** The header's tab lines: those that name a symbol and its state glyph. */
+const tabs = (lines: readonly string[]): string[] =>
+  lines.filter((l) => /^[▶ ][1-9 ] [A-Z0-9]+\/[A-Z0-9]+ /.test(l));
+const live = (lines: readonly string[], symbol: string): boolean =>
+  tabs(lines).some((l) => l.includes(symbol) && l.includes("●"));
+
+describe("the watchlist in a real terminal", () => {
+  it("adds a pair found with /, removes one with x, saves with s, and starts with the saved list", async () => {
+    const config = mkdtempSync(join(tmpdir(), "kraken-ladder-config-"));
+    onTestFinished(() => rmSync(config, { recursive: true, force: true }));
+    const t = (tmux = new TmuxSession());
+    run(t, "--demo BTC/USD", 100, 30, config);
+    await t.waitFor("BTC/USD live", (l) => live(l, "BTC/USD"));
+
+    t.keys("/");
+    await t.waitFor("the search", (l) => l.some((x) => x.includes("Add symbol:")));
+    t.keys("-l", "eth");
+    const found = await t.waitFor("ETH pairs listed", (l) => l.some((x) => x.includes("Add symbol: eth")));
+    expect(found.some((x) => x.includes("ETH/USD"))).toBe(true);
+    expect(found.some((x) => x.includes("ETH/BTC"))).toBe(true);
+    expect(found.some((x) => x.includes("SOL/USD"))).toBe(false);
+    t.keys("Down", "Enter");
+    await t.waitFor("ETH/USD added and live", (l) => live(l, "ETH/USD") && live(l, "BTC/USD"));
+    expect(t.capture().some((x) => x.includes("Add symbol:"))).toBe(false);
+
+    // Selected after adding: x removes ETH/USD again; then add SOL/USD and remove BTC/USD.
+    t.keys("x");
+    await t.waitFor("ETH/USD removed", (l) => !tabs(l).some((x) => x.includes("ETH/USD")));
+    t.keys("/");
+    t.keys("-l", "sol");
+    await t.waitFor("SOL/USD listed", (l) => l.some((x) => x.includes("Add symbol: sol")));
+    expect(t.capture().some((x) => x.includes("▶ SOL/USD"))).toBe(true);
+    t.keys("Enter");
+    await t.waitFor("SOL/USD live", (l) => live(l, "SOL/USD"));
+    t.keys("1", "x");
+    await t.waitFor("BTC/USD removed", (l) => tabs(l).length === 1 && live(l, "SOL/USD"));
+    // The last symbol stays.
+    t.keys("x");
+    await t.waitFor("the last symbol kept", (l) => l.some((x) => x.includes("is the last symbol")));
+    expect(tabs(t.capture())).toHaveLength(1);
+
+    t.keys("s");
+    await t.waitFor("the save notice", (l) =>
+      l.some((x) => x.includes("saved 1 symbol to") && x.includes("kraken-ladder/config.toml")),
+    );
+    expect(readFileSync(join(config, "kraken-ladder/config.toml"), "utf8")).toBe('symbols = ["SOL/USD"]\n');
+    t.keys("q");
+    expect(await exitLine(t)).toBe("EXIT=0");
+    t.close();
+
+    // A new start with no symbols typed watches the saved list.
+    const again = (tmux = new TmuxSession());
+    run(again, "--demo", 100, 30, config);
+    const lines = await again.waitFor("the saved symbol live", (l) => live(l, "SOL/USD"));
+    expect(tabs(lines)).toHaveLength(1);
+  });
+
+  it("shows the help at 40×10, scrolls it, closes it with Esc without quitting; a second Esc quits", async () => {
+    const t = (tmux = new TmuxSession());
+    run(t, "--demo BTC/USD ETH/USD", 40, 10);
+    await t.waitFor("BTC/USD live", (l) => live(l, "BTC/USD"));
+    t.keys("?");
+    const first = await t.waitFor("the help", (l) => l.some((x) => /^ 1–\d+\/\d+ /.test(x)));
+    expect(first.some((x) => x.startsWith(" Keys"))).toBe(true);
+    for (const l of first) expect(l.length).toBeLessThanOrEqual(40);
+    t.keys("j", "j");
+    await t.waitFor("scrolled two lines", (l) => l.some((x) => /^ 3–\d+\/\d+ /.test(x)));
+    t.keys("PageDown");
+    await t.waitFor("a page further", (l) => l.some((x) => /^ ([4-9]|\d\d)–\d+\/\d+ /.test(x)));
+    t.keys("Escape");
+    await t.waitFor("the ladder again", (l) => l.some((x) => x.includes("PRICE")));
+    expect(t.readFile("exit")).toBeUndefined();
+    t.keys("?");
+    await t.waitFor("the help again", (l) => l.some((x) => x.startsWith(" Keys")));
+    t.keys("?");
+    await t.waitFor("? closes it too", (l) => l.some((x) => x.includes("PRICE")));
+    t.keys("Escape");
+    expect(await exitLine(t)).toBe("EXIT=0");
+  });
+
+  it("says +2 for the symbols that do not fit at 80×24 and keeps the selected one in view", async () => {
+    const all = "BTC/USD ETH/USD SOL/USD XRP/USD DOGE/USD ADA/EUR MINA/GBP LTC/USD ETH/BTC";
+    const t = (tmux = new TmuxSession());
+    run(t, `--demo ${all}`, 80, 24);
+    const lines = await t.waitFor(
+      "seven tabs and +2",
+      (l) => tabs(l).length === 7 && l.some((x) => / \+2$/.test(x)),
+    );
+    expect(tabs(lines).some((x) => x.includes("ETH/BTC"))).toBe(false);
+    // The last symbol selected (← wraps): its tab is shown, marked.
+    t.keys("Left");
+    const last = await t.waitFor("ETH/BTC selected and shown", (l) =>
+      tabs(l).some((x) => x.startsWith("▶") && x.includes("ETH/BTC")),
+    );
+    expect(last.some((x) => / \+2$/.test(x))).toBe(true);
+    for (const l of last) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it("at 40 columns drops the header's columns before it cuts a price", async () => {
+    const t = (tmux = new TmuxSession());
+    run(t, "--demo BTC/USD", 40, 12);
+    const lines = await t.waitFor("BTC/USD live", (l) => live(l, "BTC/USD"));
+    const tab = tabs(lines)[0] ?? "";
+    expect(tab).toMatch(/\d+\.\d \/ \d+\.\d$/);
+    expect(tab).not.toContain("…");
+  });
+});

@@ -1,0 +1,42 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { startSimServer } from "../../src/sim/server.js";
+import type { SimServer } from "../../src/sim/server.js";
+import type { FeedEvent } from "../../src/feed/types.js";
+import { feedOptions, harness } from "./support/feed-harness.js";
+import type { Harness } from "./support/feed-harness.js";
+
+const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+let server: SimServer | undefined;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.feed.stop();
+  await server?.close();
+  h = undefined;
+  server = undefined;
+});
+
+describe("the end of a replay", () => {
+  it("reaches the feed as a replay_ended status after the recording's last book frame", async () => {
+    server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], pongTimes: false }));
+    const ended = await h.until(() => {
+      const at = h!.events.findIndex((e) => e.type === "status" && e.system === "replay_ended");
+      return at >= 0 ? at + 1 : undefined;
+    }, "replay_ended");
+    const statuses = h.events.filter((e): e is Extract<FeedEvent, { type: "status" }> => e.type === "status");
+    expect(statuses[0]?.system).toBe("online");
+    // Every book update of the recording was applied before the end was said.
+    const before = h.events.slice(0, ended - 1).filter((e) => e.type === "view");
+    await h.until(() => h!.feed.latest()!.books[0]!.checksums.ok > 0, "a verified book");
+    expect(before.length).toBeGreaterThan(0);
+    // Views are coalesced: the one after the end carries the last update; nothing comes after it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const okAtEnd = h.feed.latest()!.books[0]!.checksums.ok;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.feed.latest()!.books[0]!.checksums.ok).toBe(okAtEnd);
+    expect(h.events.some((e) => e.type === "notice" && e.message === "exchange status: replay_ended")).toBe(
+      true,
+    );
+  });
+});
