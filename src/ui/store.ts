@@ -27,6 +27,8 @@ export type LadderStoreOptions = {
   readonly maxLevels?: number;
   /** A throw while handling a feed event (a bug) goes here instead of into the feed's emitter. */
   readonly onError?: (error: unknown) => void;
+  /** Price grouping per symbol at start, in ticks (the config file's `[grouping]`); 1 otherwise. */
+  readonly groups?: ReadonlyMap<string, number>;
 };
 
 type UiState = {
@@ -72,7 +74,13 @@ export class LadderStore {
     this.#flashMs = options.flashMs ?? FLASH_MS;
     this.#maxLevels = options.maxLevels ?? 1000;
     this.#onError = options.onError;
-    this.#ui = { selected: 0, groups: new Map(), help: false, columns: options.columns, rows: options.rows };
+    this.#ui = {
+      selected: 0,
+      groups: new Map(options.groups),
+      help: false,
+      columns: options.columns,
+      rows: options.rows,
+    };
     this.#view = feed.latest();
     this.#trackFlash();
     this.#screen = this.#build();
