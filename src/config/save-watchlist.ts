@@ -56,8 +56,9 @@ export async function saveWatchlist(
 /** `text` (valid TOML) with its top-level `symbols` set to `symbols`, everything else unchanged. */
 export function withWatchlist(text: string, symbols: readonly string[]): string {
   const line = `symbols = [${symbols.map((s) => JSON.stringify(s)).join(", ")}]`;
-  const before = parse(text);
-  const wanted = { ...before, symbols: [...symbols] };
+  // Parsed afresh and changed in place: the parser's tables have no prototype, and a spread copy would.
+  const wanted = parse(text);
+  wanted["symbols"] = [...symbols];
   const edited = editInPlace(text, line);
   // The edit is checked by parsing it back: anything else changed (an unusual layout) and the document is
   // written afresh instead, its values kept but not its comments.
