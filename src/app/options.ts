@@ -8,6 +8,8 @@ export type DisplayOptions = {
   readonly ascii: boolean;
   /** Price grouping per symbol at start, in ticks. */
   readonly grouping: ReadonlyMap<string, number>;
+  /** The config file this run reads (it may not exist): where the watchlist is saved (saveWatchlist). */
+  readonly configPath: string;
 };
 
 /** Options of the root command (the ladder), after commander has validated each value. */

@@ -62,6 +62,7 @@ function toAppOptions(symbols: readonly string[], f: RootFlags, cmd: Command): A
             color: settings.color.value,
             ascii: settings.ascii.value,
             grouping: settings.grouping.value,
+            configPath: settings.file.path,
           },
         }),
   };

@@ -24,6 +24,8 @@ export type LadderOptions = {
   readonly ascii?: boolean;
   /** Price grouping per symbol at start, in ticks. */
   readonly groups?: ReadonlyMap<string, number>;
+  /** The config file this run reads, where a save writes the watchlist (config/save-watchlist.ts). */
+  readonly configPath?: string;
 };
 
 function themeOf(color: LadderOptions["color"]): Theme {
