@@ -116,7 +116,12 @@ async function runTerminal(
       fps: options.fps,
       ...(display === undefined
         ? {}
-        : { color: display.color, ascii: display.ascii, groups: display.grouping }),
+        : {
+            color: display.color,
+            ascii: display.ascii,
+            groups: display.grouping,
+            configPath: display.configPath,
+          }),
     });
   } finally {
     clearTimeout(timer);
