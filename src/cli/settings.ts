@@ -2,8 +2,7 @@ import { homedir } from "node:os";
 import type { Command } from "commander";
 import { CommanderError, Option } from "commander";
 import { EXIT } from "../app/exit-codes.js";
-import { fail } from "../app/feed-setup.js";
-import { readConfigFile } from "../config/config-file.js";
+import { escapeUnsafe } from "../text/sanitize.js";
 import { localeIsUtf8, localeVariable } from "../config/locale.js";
 import { configLocation } from "../config/paths.js";
 import type { ConfigLocation } from "../config/paths.js";
@@ -90,6 +89,11 @@ export function useSettings(program: Command): void {
   });
 }
 
+/** One line on stderr, with anything from the file or the environment escaped (text/sanitize.ts). */
+function fail(message: string): void {
+  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
+}
+
 type Resolution =
   | { readonly kind: "ok"; readonly settings: ResolvedSettings }
   | { readonly kind: "env-error"; readonly message: string }
@@ -108,6 +112,8 @@ export async function resolveSettings(
 ): Promise<Resolution> {
   const opts = cmd.opts<{ config?: string; replay?: string }>();
   const location = configLocation(opts.config, env, platform, home);
+  // Loaded here, not with the command line: --help, verify and simulate never need the TOML parser.
+  const { readConfigFile } = await import("../config/config-file.js");
   const read = await readConfigFile(location.path, location.explicit);
   if (read.kind === "config-error") return read;
   const file: FileSettings = read.kind === "read" ? read.settings : {};
