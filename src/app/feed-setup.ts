@@ -29,19 +29,22 @@ export async function resolveFeedTarget(
   let depth = options.depth;
   if (options.replayPath !== undefined) {
     try {
-      const { describeRecording } = await import("../recording/outline.js");
-      const recording = describeRecording(options.replayPath);
+      const { outlineRecording } = await import("../recording/outline.js");
+      const outline = outlineRecording(options.replayPath);
+      if (outline.snapshots === 0) {
+        // Nothing to show: the replay would sit on "syncing" for ever.
+        const what =
+          outline.lines === 0 ? "the file is empty" : `none of its ${outline.lines} lines is a book snapshot`;
+        fail(`cannot replay ${options.replayPath}: no book data (${what})`);
+        return EXIT.USAGE;
+      }
+      const recording = outline.description;
       if (typed.length === 0) typed = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {
       fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
       return EXIT.USAGE;
     }
-  }
-  if (typed.length === 0) {
-    // None typed: the watchlist saved with `s`, if any (see watchlist-file.ts).
-    const { readWatchlist } = await import("./watchlist-file.js");
-    typed = readWatchlist() ?? [];
   }
   let symbols: readonly string[];
   try {

@@ -1,4 +1,16 @@
+import type { ColorMode } from "../config/settings-types.js";
 import type { FeedOptions } from "../feed/types.js";
+
+/** How the ladder draws, from flags, the environment or the config file (see cli/settings.ts). */
+export type DisplayOptions = {
+  readonly color: ColorMode;
+  /** ASCII characters only (`--ascii`, or a locale that is not UTF-8). */
+  readonly ascii: boolean;
+  /** Price grouping per symbol at start, in ticks. */
+  readonly grouping: ReadonlyMap<string, number>;
+  /** The config file this run reads (it may not exist): where the watchlist is saved (saveWatchlist). */
+  readonly configPath: string;
+};
 
 /** Options of the root command (the ladder), after commander has validated each value. */
 export type AppOptions = Pick<
@@ -21,6 +33,8 @@ export type AppOptions = Pick<
   readonly symbols: readonly string[];
   readonly depth?: number;
   readonly json: boolean;
+  /** Colour, glyphs and grouping of the ladder; the defaults (auto colour, Unicode, no grouping) without. */
+  readonly display?: DisplayOptions;
   readonly durationMs?: number;
   /** Run against the built-in server in-process. */
   readonly demo: boolean;

@@ -1,11 +1,13 @@
 import type { FeedClient, RecordingFailure } from "../feed/types.js";
 import { showFirstScreen } from "../ui/first-screen.js";
+import { asciiStdout } from "../ui/glyphs.js";
 import type { FirstScreen } from "../ui/first-screen.js";
 import { EXIT } from "./exit-codes.js";
 import { fail, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { NdjsonWriter } from "./ndjson.js";
 import type { AppOptions } from "./options.js";
 import { createShutdown } from "./shutdown.js";
+import { terminalProblem } from "./terminal-check.js";
 import type { Shutdown } from "./shutdown.js";
 
 /** Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`. */
@@ -17,15 +19,21 @@ const INITIAL_LADDER_LEVELS = 50;
  * The feed is always stopped and the server always closed before this resolves.
  */
 export async function runApp(options: AppOptions): Promise<number> {
+  const json = options.json || process.stdout.isTTY !== true;
+  const problem = json ? undefined : terminalProblem(process.stdin, process.env);
+  if (problem !== undefined) {
+    fail(problem);
+    return EXIT.USAGE;
+  }
   const target = await resolveFeedTarget(options);
   if (typeof target === "number") return target;
   const { symbols } = target;
 
-  const json = options.json || process.stdout.isTTY !== true;
   // From here every way out (a signal, --duration, a closed pipe, q, a dead feed) ends in shutdown.run().
   const shutdown = createShutdown({ report: fail });
   // On a terminal, something to look at at once, while the server, the feed and the ladder start.
-  const first = json ? undefined : showFirstScreen({ stdout: process.stdout, stdin: process.stdin }, symbols);
+  const stdout = options.display?.ascii === true ? asciiStdout(process.stdout) : process.stdout;
+  const first = json ? undefined : showFirstScreen({ stdout, stdin: process.stdin }, symbols);
   if (first !== undefined) shutdown.onCleanup(() => first.close());
   let code: number = EXIT.FAILURE;
   try {
@@ -102,12 +110,24 @@ async function runTerminal(
       ? undefined
       : setTimeout(() => process.kill(process.pid, "SIGTERM"), options.durationMs);
   try {
-    const { saveWatchlist } = await import("./watchlist-file.js");
+    const display = options.display;
     return await runLadder(feed, {
       symbols,
       fps: options.fps,
-      onSave: (list) => saveWatchlist(list),
+      onSave: async (list) => {
+        const { saveWatchlist } = await import("../config/save-watchlist.js");
+        const saved = await saveWatchlist(list, display?.configPath);
+        if (saved.kind === "saved") return saved.path;
+        throw new Error(`${saved.path}: ${saved.message}`);
+      },
       replay: options.replayPath !== undefined,
+      ...(display === undefined
+        ? {}
+        : {
+            color: display.color,
+            ascii: display.ascii,
+            groups: display.grouping,
+          }),
     });
   } finally {
     clearTimeout(timer);

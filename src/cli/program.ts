@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { didYouMean } from "../text/did-you-mean.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
@@ -7,6 +8,8 @@ import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
 import { verifyCommand } from "./verify.js";
 import { simulateCommand } from "./simulate.js";
+import { configCommand } from "./config.js";
+import { addDisplayOptions, ENV, settingsOf, useSettings } from "./settings.js";
 import {
   parseBytes,
   parseDepth,
@@ -47,8 +50,22 @@ export type FeedFlags = {
 
 type RootFlags = FeedFlags & { json?: boolean };
 
-function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
-  return { ...toFeedSetupOptions(symbols, f), json: f.json === true };
+function toAppOptions(symbols: readonly string[], f: RootFlags, cmd: Command): AppOptions {
+  const settings = settingsOf(cmd);
+  return {
+    ...toFeedSetupOptions(symbols, f),
+    json: f.json === true,
+    ...(settings === undefined
+      ? {}
+      : {
+          display: {
+            color: settings.color.value,
+            ascii: settings.ascii.value,
+            grouping: settings.grouping.value,
+            configPath: settings.file.path,
+          },
+        }),
+  };
 }
 
 /** The feed's options from its flags. */
@@ -85,13 +102,13 @@ export function buildProgram(): Command {
     .helpOption("-h, --help", "show this help")
     .argument(
       "[symbols...]",
-      "pairs to watch, e.g. BTC/USD ETH/USD (default: the saved watchlist, else BTC/USD)",
+      "pairs to watch, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
-  addFeedOptions(program)
+  addDisplayOptions(addFeedOptions(program))
     .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
-    .action(async (symbols: string[], flags: RootFlags) => {
+    .action(async (symbols: string[], flags: RootFlags, cmd: Command) => {
       const { runApp } = await import("../app/run.js");
-      process.exitCode = await runApp(toAppOptions(symbols, flags));
+      process.exitCode = await runApp(toAppOptions(symbols, flags, cmd));
     });
   // Without positional options the root's --json and --depth would swallow the subcommand's own flags
   // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
@@ -99,8 +116,44 @@ export function buildProgram(): Command {
   program.addCommand(verifyCommand());
   program.addCommand(simulateCommand());
   program.addCommand(serveCommand());
+  program.addCommand(configCommand());
   strictUsage(program, "kraken-ladder");
+  program.hook("preAction", (_root, action) => checkUsage(program, action));
+  useSettings(program);
   return program;
+}
+
+/**
+ * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), and `--url` given
+ * with `--demo` or `--replay`, which run the built-in server instead (a URL from the environment or the
+ * config file is only a default, and gives way to them).
+ */
+function checkUsage(program: Command, action: Command): void {
+  if (action === program) {
+    const first = (action.processedArgs[0] as string[] | undefined)?.[0];
+    if (first !== undefined && !first.includes("/")) {
+      const near = didYouMean(
+        first,
+        program.commands.map((c) => c.name()),
+      );
+      if (near !== undefined)
+        action.error(`error: unknown command '${first}' (did you mean ${near}?)`, {
+          exitCode: EXIT.USAGE,
+          code: "commander.unknownCommand",
+        });
+    }
+  }
+  const opts = action.opts<{ demo?: boolean; replay?: string }>();
+  if (action.getOptionValueSource("url") === "cli" && (opts.demo === true || opts.replay !== undefined))
+    action.error(
+      `error: --url cannot be used with ${opts.demo === true ? "--demo" : "--replay"}: that runs the built-in server`,
+      { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
+    );
+  if (opts.demo === true && opts.replay !== undefined)
+    action.error("error: --demo and --replay cannot be used together", {
+      exitCode: EXIT.USAGE,
+      code: "commander.conflictingOption",
+    });
 }
 
 /**
@@ -109,13 +162,9 @@ export function buildProgram(): Command {
  */
 export function addFeedOptions(cmd: Command): Command {
   return cmd
-    .option("--url <url>", "Kraken WebSocket v2 endpoint", parseWsUrl, DEFAULT_URL)
-    .addOption(
-      new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH})`).argParser(
-        parseDepth,
-      ),
-    )
-    .option("--fps <n>", "most screen or NDJSON updates per second", parsePositiveInt, 30)
+    .addOption(urlOption())
+    .addOption(depthOption())
+    .addOption(fpsOption())
     .option("--duration <s>", "stop by itself after this many seconds", parsePositiveSeconds)
     .option("--record <file>", "append every raw frame received to FILE (JSONL)")
     .addOption(
@@ -192,6 +241,27 @@ export function addFeedOptions(cmd: Command): Command {
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .option("--seed <n>", "demo: random seed", parseNonNegativeInt)
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber);
+}
+
+/** The settings a config file also holds, as flags: --url, --depth, --fps (each with its env variable). */
+export function urlOption(): Option {
+  return new Option("--url <url>", "Kraken WebSocket v2 endpoint")
+    .argParser(parseWsUrl)
+    .default(DEFAULT_URL)
+    .env(ENV.url);
+}
+
+export function depthOption(): Option {
+  return new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH})`)
+    .argParser(parseDepth)
+    .env(ENV.depth);
+}
+
+export function fpsOption(): Option {
+  return new Option("--fps <n>", "most screen or NDJSON updates per second")
+    .argParser(parsePositiveInt)
+    .default(30)
+    .env(ENV.fps);
 }
 
 /** A duration flag in seconds, held in milliseconds, with its default shown in seconds. */

@@ -21,6 +21,8 @@ export class RecordingOutline {
   private readonly seen = new Set<string>();
   private readonly ackDepths = new Map<string, number>();
   private readonly snapDepths = new Map<string, number>();
+  /** Book snapshots seen: a replay of a recording with none has no book to show. */
+  snapshots = 0;
 
   /** Takes one frame; returns it as a book message when it is one, for a caller that wants more. */
   add(msg: ParseResult): BookMessage | undefined {
@@ -34,6 +36,7 @@ export class RecordingOutline {
       return undefined;
     }
     if (msg.kind !== "book") return undefined;
+    if (msg.type === "snapshot") this.snapshots++;
     for (const d of msg.data) {
       this.see(d.symbol);
       if (msg.type === "snapshot" && !this.snapDepths.has(d.symbol)) {
@@ -77,9 +80,21 @@ export class RecordingOutline {
  * system throws.
  */
 export function describeRecording(path: string): RecordingDescription {
+  return outlineRecording(path).description;
+}
+
+/** What describeRecording tells, and how many lines and book snapshots the recording holds. */
+export function outlineRecording(path: string): {
+  readonly description: RecordingDescription;
+  readonly lines: number;
+  readonly snapshots: number;
+} {
   const outline = new RecordingOutline();
+  let lines = 0;
   forEachLine(path, (line) => {
-    if (line.trim() !== "") outline.add(parseFrame(line));
+    if (line.trim() === "") return;
+    lines++;
+    outline.add(parseFrame(line));
   });
-  return outline.describe();
+  return { description: outline.describe(), lines, snapshots: outline.snapshots };
 }

@@ -4,7 +4,9 @@ import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
 import type { FeedClient } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
-import { themeFor } from "./colors.js";
+import { COLOR_THEME, MONO_THEME, themeFor } from "./colors.js";
+import type { Theme } from "./colors.js";
+import { asciiStdout } from "./glyphs.js";
 import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
 import type { SaveWatchlist } from "./store.js";
@@ -21,7 +23,23 @@ export type LadderOptions = {
   readonly onSave?: SaveWatchlist;
   /** The feed serves a `--replay`: its end is shown. */
   readonly replay?: boolean;
+  /** `always`/`never` force colour on or off; `auto` (the default) follows the terminal and NO_COLOR. */
+  readonly color?: "auto" | "always" | "never";
+  /** ASCII characters only: every frame is translated through the glyph table (glyphs.ts). */
+  readonly ascii?: boolean;
+  /** Price grouping per symbol at start, in ticks. */
+  readonly groups?: ReadonlyMap<string, number>;
 };
+
+function themeOf(color: LadderOptions["color"]): Theme {
+  if (color === "never") return MONO_THEME;
+  if (color === "always") {
+    // chalk found no colour support (a pipe-like terminal, TERM without colours): asked for, so given.
+    if (chalk.level === 0) chalk.level = 1;
+    return COLOR_THEME;
+  }
+  return themeFor(process.env, chalk.level > 0);
+}
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -91,9 +109,10 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       onError,
       ...(options.onSave === undefined ? {} : { onSave: options.onSave }),
       ...(options.replay === true ? { replay: true } : {}),
+      ...(options.groups === undefined ? {} : { groups: options.groups }),
     });
 
-    const theme = themeFor(process.env, chalk.level > 0);
+    const theme = themeOf(options.color);
     const app = (
       <>
         <App store={store} theme={theme} onQuit={() => finish(0)} />
@@ -122,7 +141,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       stdout.write(ENTER_ALT_SCREEN);
       store.start();
       instance = render(app, {
-        stdout: traceFrames(homedStdout(stdout), store, feed),
+        stdout: traceFrames(homedStdout(options.ascii === true ? asciiStdout(stdout) : stdout), store, feed),
         stdin,
         ...frameOptions(options.fps),
       });

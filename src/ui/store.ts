@@ -45,6 +45,8 @@ export type LadderStoreOptions = {
   readonly depthHoldMs?: number;
   /** The feed serves a `--replay`: its end (a `replay_ended` status) is shown. */
   readonly replay?: boolean;
+  /** Price grouping per symbol at start, in ticks (the config file's `[grouping]`); 1 otherwise. */
+  readonly groups?: ReadonlyMap<string, number>;
 };
 
 type UiState = {
@@ -112,7 +114,7 @@ export class LadderStore {
     this.#replay = options.replay === true;
     this.#ui = {
       selected: 0,
-      groups: new Map(),
+      groups: new Map(options.groups),
       help: false,
       helpScroll: 0,
       search: undefined,

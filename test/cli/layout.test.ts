@@ -17,6 +17,7 @@ const DOMAIN = [
   "serve",
   "events",
   "lib",
+  "config",
 ];
 /** Static and dynamic import specifiers, and export-from. */
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;

@@ -3,6 +3,7 @@ import { Text } from "ink";
 import { memo } from "react";
 import type { MemoExoticComponent, ReactNode } from "react";
 import type { Theme } from "../colors.js";
+import { GLYPH_CHARS } from "../glyphs.js";
 import type { Segment, Line } from "../view-model/line.js";
 import { useTheme } from "./theme-context.js";
 
@@ -28,8 +29,8 @@ export function styleLine(line: Line, theme: Theme): string {
   return text;
 }
 
-/** Characters the view-model draws that take one terminal cell, besides printable ASCII. */
-export const ONE_CELL_GLYPHS = "—–−…·×✕✓✗●○◌◐◔■▶▲▼→←↻│─█▉▊▋▌▍▎▏";
+/** Characters the view-model draws that take one terminal cell, besides printable ASCII (ui/glyphs.ts). */
+export const ONE_CELL_GLYPHS = GLYPH_CHARS;
 const ONE_CELL = new Set(Array.from(ONE_CELL_GLYPHS, (glyph) => glyph.charCodeAt(0)));
 
 /**

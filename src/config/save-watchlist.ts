@@ -1,0 +1,107 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { parse, stringify } from "smol-toml";
+import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import { parseConfigText } from "./config-file.js";
+import { keyLine } from "./key-lines.js";
+import { configLocation } from "./paths.js";
+import type { ConfigError } from "./settings-types.js";
+
+export type SaveResult = { readonly kind: "saved"; readonly path: string } | ConfigError;
+
+/**
+ * Writes `symbols` as the watchlist (`symbols = [...]`) of the config file, keeping every other key, and
+ * the file's comments and layout wherever the list is written on its own: only the list's text is
+ * replaced (or a line added before the first table when there was none). The file and its folder are
+ * created when missing; the new file replaces the old in one rename, so a reader never sees half of it.
+ * A file that does not parse or check is left alone (the error is returned); so are bad symbols.
+ * `path` defaults to the file a run reads (KRAKEN_LADDER_CONFIG, else the platform's usual place).
+ */
+export async function saveWatchlist(
+  symbols: readonly string[],
+  path: string = configLocation(undefined, process.env, process.platform, homedir()).path,
+): Promise<SaveResult> {
+  let list: readonly string[];
+  try {
+    list = normaliseSymbols(symbols).symbols;
+  } catch (e) {
+    if (!(e instanceof SymbolError)) throw e;
+    return { kind: "config-error", path, message: e.message };
+  }
+  let text = "";
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== "ENOENT")
+      return { kind: "config-error", path, message: `cannot be read: ${err.code ?? err.message}` };
+  }
+  const checked = parseConfigText(text, path);
+  if (checked.kind === "config-error") return checked;
+  const next = withWatchlist(text, list);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, next);
+    await rename(temporary, path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { kind: "config-error", path, message: `cannot be written: ${err.code ?? err.message}` };
+  }
+  return { kind: "saved", path };
+}
+
+/** `text` (valid TOML) with its top-level `symbols` set to `symbols`, everything else unchanged. */
+export function withWatchlist(text: string, symbols: readonly string[]): string {
+  const line = `symbols = [${symbols.map((s) => JSON.stringify(s)).join(", ")}]`;
+  // Parsed afresh and changed in place: the parser's tables have no prototype, and a spread copy would.
+  const wanted = parse(text);
+  wanted["symbols"] = [...symbols];
+  const edited = editInPlace(text, line);
+  // The edit is checked by parsing it back: anything else changed (an unusual layout) and the document is
+  // written afresh instead, its values kept but not its comments.
+  try {
+    if (isDeepStrictEqual(parse(edited), wanted)) return edited;
+  } catch {
+    // fall through
+  }
+  return stringify(wanted) + "\n";
+}
+
+function editInPlace(text: string, line: string): string {
+  const at = keyLine(text, "symbols");
+  const lines = text.split("\n");
+  if (at === undefined) {
+    const firstTable = lines.findIndex((l) => /^\s*\[/.test(l));
+    if (firstTable === -1)
+      return text === "" || text.endsWith("\n") ? `${text}${line}\n` : `${text}\n${line}\n`;
+    return [...lines.slice(0, firstTable), line, "", ...lines.slice(firstTable)].join("\n");
+  }
+  const start = lines.slice(0, at - 1).reduce((n, l) => n + l.length + 1, 0);
+  const end = valueEnd(text, text.indexOf("=", start) + 1);
+  return end === undefined ? text : text.slice(0, start) + line + text.slice(end);
+}
+
+/** Where the array value starting after `from` ends (just past its `]`), skipping strings and comments. */
+function valueEnd(text: string, from: number): number | undefined {
+  let i = from;
+  while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
+  if (text[i] !== "[") return undefined;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === "\\") i++;
+    } else if (c === "[") {
+      depth++;
+    } else if (c === "]") {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return undefined;
+}

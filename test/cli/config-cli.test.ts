@@ -1,0 +1,198 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/run-cli.js";
+import type { CliResult } from "../helpers/run-cli.js";
+
+/** The config file, `kraken-ladder config` and the usage errors around them, through the installed binary. */
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "kraken-ladder-config-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** The environment of a run: this one's without any KRAKEN_LADDER_ variable, plus `extra`. */
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("KRAKEN_LADDER_")),
+  );
+  return { ...clean, NO_COLOR: "", LANG: "C.UTF-8", ...extra };
+}
+
+/** A usage error of ours: exit 2, nothing on stdout, one `kraken-ladder:` line on stderr and no stack. */
+function expectOneLineError(r: CliResult, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr.trimEnd()).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe.concurrent("kraken-ladder config", () => {
+  it("prints each setting with where it came from: flag, environment, file, default", async () => {
+    const path = await file(
+      "settings.toml",
+      '# mine\nsymbols = ["eth/usd", "SOL/USD"]\ndepth = 100\n[grouping]\n"ETH/USD" = 5\n',
+    );
+    const r = await runCli(["config", "--fps", "5"], {
+      env: env({ KRAKEN_LADDER_CONFIG: path, KRAKEN_LADDER_URL: "ws://127.0.0.1:9" }),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(`config file  ${path} (KRAKEN_LADDER_CONFIG)`);
+    const row = (key: string): string => lines.find((l) => l.startsWith(key + " ")) ?? "";
+    expect(row("symbols")).toMatch(new RegExp(`^symbols +ETH/USD SOL/USD +file ${path}$`));
+    expect(row("depth")).toMatch(new RegExp(`^depth +100 +file ${path}$`));
+    expect(row("fps")).toMatch(/^fps +5 +flag --fps$/);
+    expect(row("url")).toMatch(/^url +ws:\/\/127\.0\.0\.1:9 +env KRAKEN_LADDER_URL$/);
+    expect(row("grouping")).toMatch(new RegExp(`^grouping +ETH/USD=5 +file ${path}$`));
+    expect(row("color")).toMatch(/^color +auto +default$/);
+    expect(row("ascii")).toMatch(/^ascii +off +default \(auto: LANG=C\.UTF-8\)$/);
+  });
+
+  it("with no config file: the default place, not found, and every default", async () => {
+    const home = join(dir, "empty-home");
+    const r = await runCli(["config"], { env: env({ XDG_CONFIG_HOME: home }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `config file  ${join(home, "kraken-ladder", "config.toml")} (default place, not found)`,
+    );
+    expect(r.stdout).toMatch(/^symbols +BTC\/USD +default$/m);
+    expect(r.stdout).toMatch(/^depth +25 +default$/m);
+  });
+
+  it("a broken file is one line naming the file and the line, exit 2, for the ladder and for config", async () => {
+    const bad = await file("bad.toml", 'symbols = ["BTC/USD"]\ndepth = = 25\n');
+    for (const args of [["config"], ["--json", "--duration", "1"], ["serve", "--port", "0"]]) {
+      expectOneLineError(
+        await runCli(args, { env: env({ KRAKEN_LADDER_CONFIG: bad }) }),
+        new RegExp(`^kraken-ladder: config file ${bad}, line 2, column \\d+: not valid TOML: `),
+      );
+    }
+    const unknown = await file("unknown.toml", 'fps = 10\nsymbol = ["BTC/USD"]\n');
+    expectOneLineError(
+      await runCli(["config"], { env: env({ KRAKEN_LADDER_CONFIG: unknown }) }),
+      new RegExp(
+        `^kraken-ladder: config file ${unknown}, line 2: unknown key "symbol" \\(did you mean "symbols"\\?\\)`,
+      ),
+    );
+    const wrongType = await file("type.toml", 'fps = "fast"\n');
+    expectOneLineError(
+      await runCli(["config", "--config", wrongType], {
+        env: env(),
+      }),
+      new RegExp(`^kraken-ladder: config file ${wrongType}, line 1: fps must be a whole number above 0$`),
+    );
+    const badSymbol = await file("symbol.toml", 'symbols = [\n  "BTC/USD",\n  "BTCUSD",\n]\n');
+    expectOneLineError(
+      await runCli(["--json", "--duration", "1"], { env: env({ KRAKEN_LADDER_CONFIG: badSymbol }) }),
+      new RegExp(`^kraken-ladder: config file ${badSymbol}, line 3: bad symbol "BTCUSD"`),
+    );
+    expectOneLineError(
+      await runCli(["config", "--config", join(dir, "nope.toml")], { env: env() }),
+      /^kraken-ladder: config file .*nope\.toml: cannot be read: ENOENT$/,
+    );
+  });
+
+  it("the ladder runs on the file's symbols and depth, and a flag still wins", async () => {
+    const path = await file("run.toml", 'symbols = ["ETH/USD"]\ndepth = 10\nurl = "ws://127.0.0.1:1"\n');
+    const r = await runCli(["--demo", "--json", "--duration", "1.5"], {
+      env: env({ KRAKEN_LADDER_CONFIG: path }),
+    });
+    expect(r.code).toBe(0);
+    const books = r.stdout
+      .split("\n")
+      .filter((l) => l.includes('"type":"book"'))
+      .map((l) => JSON.parse(l) as { symbol: string });
+    expect(new Set(books.map((b) => b.symbol))).toEqual(new Set(["ETH/USD"]));
+    const typed = await runCli(["--demo", "--json", "--duration", "1.5", "SOL/USD"], {
+      env: env({ KRAKEN_LADDER_CONFIG: path }),
+    });
+    expect(typed.stdout).toContain('"symbol":"SOL/USD"');
+    expect(typed.stdout).not.toContain('"symbol":"ETH/USD"');
+  });
+});
+
+describe.concurrent("usage errors", () => {
+  it("a mistyped command gets 'did you mean', exit 2, instead of a bad symbol", async () => {
+    for (const [typed, meant] of [
+      ["verfy", "verify"],
+      ["serv", "serve"],
+      ["simulat", "simulate"],
+      ["confg", "config"],
+    ] as const) {
+      const r = await runCli([typed], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n")[0]).toBe(`error: unknown command '${typed}' (did you mean ${meant}?)`);
+      expect(r.stderr).not.toContain("bad symbol");
+    }
+    // A word close to no command is still a bad symbol.
+    const r = await runCli(["--json", "BTCUSD"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad symbol "BTCUSD"/);
+  });
+
+  it("--url with --demo or --replay is a usage error; a URL from the environment gives way to --demo", async () => {
+    for (const args of [
+      ["--demo", "--url", "ws://127.0.0.1:1"],
+      ["--url", "ws://127.0.0.1:1", "--replay", "x.jsonl"],
+      ["serve", "--demo", "--url", "ws://127.0.0.1:1"],
+    ]) {
+      const r = await runCli(args, { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n")[0]).toMatch(
+        /^error: --url cannot be used with --(demo|replay): that runs the built-in server$/,
+      );
+    }
+    const both = await runCli(["--demo", "--replay", "x.jsonl"], { env: env() });
+    expect(both.code).toBe(2);
+    expect(both.stderr.split("\n")[0]).toBe("error: --demo and --replay cannot be used together");
+    const r = await runCli(["--demo", "--json", "--duration", "1"], {
+      env: env({ KRAKEN_LADDER_URL: "ws://127.0.0.1:1" }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"state":"live"');
+  });
+
+  it("a bad value in an environment variable is a usage error naming it", async () => {
+    const depth = await runCli(["config"], { env: env({ KRAKEN_LADDER_DEPTH: "7" }) });
+    expect(depth.code).toBe(2);
+    expect(depth.stderr).toMatch(/KRAKEN_LADDER_DEPTH/);
+    expectOneLineError(
+      await runCli(["config"], { env: env({ KRAKEN_LADDER_SYMBOLS: "BTC/USD,nope" }) }),
+      /^kraken-ladder: KRAKEN_LADDER_SYMBOLS: bad symbol "nope"/,
+    );
+    expectOneLineError(
+      await runCli(["config"], { env: env({ KRAKEN_LADDER_ASCII: "maybe" }) }),
+      /^kraken-ladder: KRAKEN_LADDER_ASCII: expected 1, 0, true, false or auto/,
+    );
+  });
+
+  it("--replay of a file with no book data exits 2 with a message before starting", async () => {
+    const empty = await file("empty.jsonl", "");
+    expectOneLineError(
+      await runCli(["--replay", empty], { env: env() }),
+      new RegExp(`^kraken-ladder: cannot replay ${empty}: no book data \\(the file is empty\\)$`),
+    );
+    const garbage = await file("garbage.jsonl", 'hello\n{"channel":"heartbeat"}\n\u0000\u0001binary\n');
+    expectOneLineError(
+      await runCli(["--replay", garbage, "--json"], { env: env() }),
+      new RegExp(
+        `^kraken-ladder: cannot replay ${garbage}: no book data \\(none of its 3 lines is a book snapshot\\)$`,
+      ),
+    );
+  });
+});

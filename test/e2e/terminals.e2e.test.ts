@@ -1,0 +1,126 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, ROOT } from "../helpers/run-cli.js";
+import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+
+/** The built binary in real terminals that are not the usual one: ASCII only, TERM=dumb, stdin not a terminal. */
+
+let tmux: TmuxSession | undefined;
+afterEach(() => {
+  tmux?.close();
+  tmux = undefined;
+});
+
+beforeAll(() => {
+  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
+});
+
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+const NON_ASCII = /[^\x20-\x7e]/;
+
+/** Runs `command` (after `cd ROOT`) in a fresh tmux pane, then records its exit code. */
+function start(t: TmuxSession, command: string, columns = 100, rows = 24): void {
+  t.start(
+    [`cd ${quote(ROOT)}`, command, `echo EXIT=$? > ${quote(`${t.dir}/exit`)}`, "sleep 600"].join("; "),
+    columns,
+    rows,
+  );
+}
+
+async function exitCode(t: TmuxSession): Promise<string | undefined> {
+  const deadline = Date.now() + 15_000;
+  while (t.readFile("exit") === undefined && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  return t.readFile("exit")?.trim();
+}
+
+const ladder = `${quote(process.execPath)} ${quote(BIN)}`;
+
+describe("terminals", () => {
+  it("--ascii draws the same ladder with ASCII characters only, the help too", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    start(t, `env CI=true ${ladder} --ascii --demo BTC/USD ETH/USD`);
+    const screen = await t.waitFor(
+      "an ASCII ladder",
+      (lines) => lines.some((l) => l.includes("- spread ")) && lines.some((l) => l.includes("* connected")),
+      30_000,
+    );
+    expect(screen[0]).toMatch(/^>1 BTC\/USD \* live /);
+    expect(screen.at(-1)).toMatch(/^ \* connected \| .*\| \+\d+ x0 \|/);
+    expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
+    t.keys("?");
+    const help = await t.waitFor("the help", (lines) => lines.some((l) => l.includes("Book states")));
+    expect(help.filter((l) => NON_ASCII.test(l))).toEqual([]);
+    expect(help.join("\n")).toContain("* live");
+    t.keys("q");
+    expect(await exitCode(t)).toBe("EXIT=0");
+  }, 60_000);
+
+  it("a locale that is not UTF-8 turns ASCII on by itself; --no-ascii keeps the glyphs", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    start(t, `env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo`);
+    const screen = await t.waitFor(
+      "an ASCII ladder",
+      (lines) => lines.some((l) => l.includes("* connected")),
+      30_000,
+    );
+    expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
+    t.keys("q");
+    expect(await exitCode(t)).toBe("EXIT=0");
+
+    const u = new TmuxSession();
+    tmux = u;
+    t.close();
+    start(u, `env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo --no-ascii`);
+    await u.waitFor("a Unicode ladder", (lines) => lines.some((l) => l.includes("● connected")), 30_000);
+    u.keys("q");
+    expect(await exitCode(u)).toBe("EXIT=0");
+  }, 90_000);
+
+  it("the config file's symbols, grouping and ascii reach the ladder", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    const config = join(t.dir, "config.toml");
+    writeFileSync(config, 'symbols = ["ETH/USD", "SOL/USD"]\nascii = true\n[grouping]\n"ETH/USD" = 10\n');
+    start(t, `env CI=true KRAKEN_LADDER_CONFIG=${quote(config)} ${ladder} --demo`);
+    const screen = await t.waitFor(
+      "the file's watchlist, grouped",
+      (lines) => lines.some((l) => l.includes("- spread ")) && lines.some((l) => /PRICE/.test(l)),
+      30_000,
+    );
+    expect(screen[0]).toMatch(/^>1 ETH\/USD /);
+    expect(screen[1]).toMatch(/^ 2 SOL\/USD /);
+    expect(screen.find((l) => l.includes("PRICE"))).toContain("group 0.10");
+    expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
+    t.keys("q");
+    expect(await exitCode(t)).toBe("EXIT=0");
+  }, 60_000);
+
+  it("TERM=dumb: a clear message pointing at --json, exit 2, and the screen left alone", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    start(t, `echo BEFORE; env TERM=dumb ${ladder} --demo`);
+    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("TERM=dumb")));
+    expect(screen.join("\n")).toContain(
+      "kraken-ladder: TERM=dumb: this terminal cannot draw the full-screen ladder; use --json to stream NDJSON instead.",
+    );
+    expect(screen.join("\n")).toContain("BEFORE");
+    expect(await exitCode(t)).toBe("EXIT=2");
+  }, 60_000);
+
+  it("stdin not a terminal: a clear message, exit 2, never a stack trace", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    start(t, `echo | ${ladder} --demo`);
+    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("not a terminal")));
+    const text = screen.join("\n");
+    expect(text).toContain(
+      "kraken-ladder: the ladder reads keys from stdin, which is not a terminal; use --json to stream NDJSON instead, or run it in a terminal.",
+    );
+    expect(text).not.toMatch(/\bat \w+ \(|Error:/);
+    expect(await exitCode(t)).toBe("EXIT=2");
+  }, 60_000);
+});
