@@ -7,6 +7,8 @@ import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
 import { verifyCommand } from "./verify.js";
 import { simulateCommand } from "./simulate.js";
+import { addWatchOptions, toWatchOptions } from "./watch-flags.js";
+import type { WatchFlags } from "./watch-flags.js";
 import {
   parseBytes,
   parseDepth,
@@ -45,10 +47,10 @@ export type FeedFlags = {
   rate?: number;
 };
 
-type RootFlags = FeedFlags & { json?: boolean };
+type RootFlags = FeedFlags & WatchFlags & { json?: boolean };
 
 function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
-  return { ...toFeedSetupOptions(symbols, f), json: f.json === true };
+  return { ...toFeedSetupOptions(symbols, f), ...toWatchOptions(f), json: f.json === true };
 }
 
 /** The feed's options from its flags. */
@@ -84,12 +86,15 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show this help")
     .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)");
-  addFeedOptions(program)
-    .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
-    .action(async (symbols: string[], flags: RootFlags) => {
-      const { runApp } = await import("../app/run.js");
-      process.exitCode = await runApp(toAppOptions(symbols, flags));
-    });
+  addWatchOptions(
+    addFeedOptions(program).option(
+      "--json",
+      "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)",
+    ),
+  ).action(async (symbols: string[], flags: RootFlags) => {
+    const { runApp } = await import("../app/run.js");
+    process.exitCode = await runApp(toAppOptions(symbols, flags));
+  });
   // Without positional options the root's --json and --depth would swallow the subcommand's own flags
   // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
   program.enablePositionalOptions();
