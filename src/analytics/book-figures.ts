@@ -1,5 +1,5 @@
 import { sideCost } from "./cost.js";
-import { Exact } from "./exact.js";
+import { Exact, exactLevels } from "./exact.js";
 import { sideLiquidity } from "./liquidity.js";
 import { imbalance, spreadBps, touchOf } from "./touch.js";
 import type { AnalyticsBook, AnalyticsOptions, BookFigures } from "./types.js";
@@ -14,6 +14,8 @@ export function bookFigures(book: AnalyticsBook, options: AnalyticsOptions): Boo
   if (touch === undefined) return undefined;
   const { mid } = touch;
   const notional = new Exact(options.notional);
+  const bids = exactLevels(book.bids);
+  const asks = exactLevels(book.asks);
   return {
     mid: mid.toFixed(),
     spread: touch.ask.minus(touch.bid).toFixed(),
@@ -23,14 +25,14 @@ export function bookFigures(book: AnalyticsBook, options: AnalyticsOptions): Boo
       const bps = new Exact(band);
       return {
         bps: band,
-        bid: sideLiquidity(book.bids, "bid", mid, bps),
-        ask: sideLiquidity(book.asks, "ask", mid, bps),
+        bid: sideLiquidity(bids, "bid", mid, bps),
+        ask: sideLiquidity(asks, "ask", mid, bps),
       };
     }),
     cost: {
       notional: notional.toFixed(),
-      buy: sideCost(book.asks, "buy", mid, notional),
-      sell: sideCost(book.bids, "sell", mid, notional),
+      buy: sideCost(asks, "buy", mid, notional),
+      sell: sideCost(bids, "sell", mid, notional),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Exact, roundedQuotient } from "./exact.js";
 import { CHECKSUM_LEVELS, PLACES } from "./types.js";
-import type { AnalyticsLevel, SideCost } from "./types.js";
+import type { ExactLevel, SideCost } from "./types.js";
 
 /**
  * The slippage, in basis points from `mid`, of a market order for `notional` in quote currency: a buy
@@ -13,7 +13,7 @@ import type { AnalyticsLevel, SideCost } from "./types.js";
  * `complete: false`.
  */
 export function sideCost(
-  levels: readonly AnalyticsLevel[],
+  levels: readonly ExactLevel[],
   side: "buy" | "sell",
   mid: Exact,
   notional: Exact,
@@ -23,9 +23,7 @@ export function sideCost(
   let base = new Exact(0);
   let usesUnverified = false;
   for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    const price = new Exact(level.price);
-    const value = price.times(level.qty);
+    const { price, qty, value } = levels[i]!;
     if (i >= CHECKSUM_LEVELS) usesUnverified = true;
     if (value.gte(left)) {
       // base filled = base + left/price, so avg = notional·price / (base·price + left): no division yet.
@@ -33,7 +31,7 @@ export function sideCost(
       const avgDen = base.times(price).plus(left);
       return { bps: slippage(side, avgNum, avgDen, mid, "half-even"), complete: true, usesUnverified };
     }
-    base = base.plus(level.qty);
+    base = base.plus(qty);
     left = left.minus(value);
   }
   if (base.isZero()) return { bps: new Exact(0).toFixed(PLACES), complete: false, usesUnverified };

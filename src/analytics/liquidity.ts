@@ -1,6 +1,6 @@
 import { Exact } from "./exact.js";
 import { CHECKSUM_LEVELS } from "./types.js";
-import type { AnalyticsLevel, SideLiquidity } from "./types.js";
+import type { ExactLevel, SideLiquidity } from "./types.js";
 
 /**
  * Quote-currency value (Σ price × qty) of the levels within ±`bps` of `mid` on one side, edges included:
@@ -9,7 +9,7 @@ import type { AnalyticsLevel, SideLiquidity } from "./types.js";
  * holds, and the figure is a lower bound (`complete: false`).
  */
 export function sideLiquidity(
-  levels: readonly AnalyticsLevel[],
+  levels: readonly ExactLevel[],
   side: "bid" | "ask",
   mid: Exact,
   bps: Exact,
@@ -20,10 +20,9 @@ export function sideLiquidity(
   let usesUnverified = false;
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i]!;
-    const price = new Exact(level.price);
-    const inside = side === "bid" ? price.gte(edge) : price.lte(edge);
+    const inside = side === "bid" ? level.price.gte(edge) : level.price.lte(edge);
     if (!inside) return { amount: amount.toFixed(), complete: true, usesUnverified };
-    amount = amount.plus(price.times(level.qty));
+    amount = amount.plus(level.value);
     if (i >= CHECKSUM_LEVELS) usesUnverified = true;
   }
   return { amount: amount.toFixed(), complete: false, usesUnverified };

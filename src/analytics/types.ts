@@ -1,5 +1,10 @@
+import type { Decimal } from "decimal.js";
+
 /** One price level as the book holds it: exact decimal text. */
 export type AnalyticsLevel = { readonly price: string; readonly qty: string };
+
+/** A level read once for every walk over it: exact price, size and quote value (price × size). */
+export type ExactLevel = { readonly price: Decimal; readonly qty: Decimal; readonly value: Decimal };
 
 /**
  * A verified book as the analytics see it: each side best first, every level the view carries. The

@@ -47,7 +47,7 @@ export async function resolveFeedTarget(
       return EXIT.USAGE;
     }
   }
-  let symbols: readonly string[] = [];
+  let symbols: readonly string[];
   try {
     const normalised = options.market === undefined ? normaliseSymbols(typed) : { symbols: [], notices: [] };
     for (const notice of normalised.notices) fail(notice);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bookFigures, sideCost, sideLiquidity } from "../../src/analytics/index.js";
+import { bookFigures, exactLevels, sideCost, sideLiquidity } from "../../src/analytics/index.js";
 import type { AnalyticsLevel } from "../../src/analytics/index.js";
 import { Exact } from "../../src/analytics/exact.js";
 import {
@@ -82,7 +82,7 @@ describe("book analytics against a plain reference (exact fractions of BigInts)"
         for (const side of ["bid", "ask"] as const) {
           const levels = side === "bid" ? b.bids : b.asks;
           const ref = refLiquidity(levels, side, mid, band);
-          expect(sideLiquidity(levels, side, exactMid, new Exact(band))).toEqual(ref);
+          expect(sideLiquidity(exactLevels(levels), side, exactMid, new Exact(band))).toEqual(ref);
           seen.add(`${ref.complete} ${ref.usesUnverified}`);
         }
       }),
@@ -110,8 +110,8 @@ describe("book analytics against a plain reference (exact fractions of BigInts)"
           const exactMid = new Exact(exactText(mid));
           const buy = refCost(b.asks, "buy", mid, n);
           const sell = refCost(b.bids, "sell", mid, n);
-          expect(sideCost(b.asks, "buy", exactMid, new Exact(n))).toEqual(buy);
-          expect(sideCost(b.bids, "sell", exactMid, new Exact(n))).toEqual(sell);
+          expect(sideCost(exactLevels(b.asks), "buy", exactMid, new Exact(n))).toEqual(buy);
+          expect(sideCost(exactLevels(b.bids), "sell", exactMid, new Exact(n))).toEqual(sell);
           for (const c of [buy, sell]) seen.add(`${c.complete} ${c.usesUnverified}`);
         },
       ),
