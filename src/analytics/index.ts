@@ -7,3 +7,5 @@ export { SpreadWindow } from "./spread-window.js";
 export type { SpreadSummary } from "./spread-window.js";
 export { CHECKSUM_LEVELS, DEFAULT_BANDS, DEFAULT_NOTIONAL, PLACES } from "./types.js";
 export type * from "./types.js";
+export { MarketFigures } from "./market-figures.js";
+export type { FigureSource, SymbolFigures } from "./market-figures.js";

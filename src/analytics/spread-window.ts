@@ -1,15 +1,15 @@
 import { Exact } from "./exact.js";
 
 export type SpreadSummary = {
-  /** Median of the samples in the window (the mean of the middle two for an even count), bps. */
+  /** Median of the samples in the window (the exact mean of the middle two for an even count), bps. */
   readonly median: string;
   /** 95th percentile by nearest rank (the ⌈0.95·n⌉-th smallest sample), bps. */
   readonly p95: string;
-  /** The samples, oldest first, for a sparkline. */
+  /** The samples, oldest first, as given, for a sparkline. */
   readonly series: readonly string[];
 };
 
-type Sample = { readonly slot: number; readonly bps: Exact };
+type Sample = { readonly slot: number; readonly bps: Exact; readonly text: string };
 
 /**
  * A rolling record of one book's spread in basis points: at most one sample per `stepMs` (the latest
@@ -28,7 +28,7 @@ export class SpreadWindow {
   add(now: number, bps: string): void {
     const slot = Math.floor(now / this.stepMs);
     const last = this.samples[this.samples.length - 1];
-    const sample = { slot, bps: new Exact(bps) };
+    const sample = { slot, bps: new Exact(bps), text: bps };
     if (last !== undefined && last.slot === slot) this.samples[this.samples.length - 1] = sample;
     else this.samples.push(sample);
     this.prune(now);
@@ -39,10 +39,14 @@ export class SpreadWindow {
     this.prune(now);
     const n = this.samples.length;
     if (n === 0) return undefined;
-    const sorted = this.samples.map((s) => s.bps).sort((a, b) => a.comparedTo(b));
-    const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : sorted[n / 2 - 1]!.plus(sorted[n / 2]!).dividedBy(2);
-    const p95 = sorted[Math.ceil(0.95 * n) - 1]!;
-    return { median: median.toFixed(), p95: p95.toFixed(), series: this.samples.map((s) => s.bps.toFixed()) };
+    const sorted = [...this.samples].sort((a, b) => a.bps.comparedTo(b.bps));
+    const median =
+      n % 2 === 1
+        ? sorted[(n - 1) / 2]!.text
+        : sorted[n / 2 - 1]!.bps.plus(sorted[n / 2]!.bps)
+            .dividedBy(2)
+            .toFixed();
+    return { median, p95: sorted[Math.ceil(0.95 * n) - 1]!.text, series: this.samples.map((s) => s.text) };
   }
 
   private prune(now: number): void {
