@@ -32,8 +32,8 @@ const book: fc.Arbitrary<Book> = fc
     qtyDecimals: fc.constantFrom(0, 2, 8),
     bidTicks: fc.integer({ min: 50, max: 5_000_000 }),
     spread: fc.integer({ min: 1, max: 40 }),
-    bidGaps: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 30 }),
-    askGaps: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 30 }),
+    bidGaps: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 30, size: "max" }),
+    askGaps: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 30, size: "max" }),
     qtys: fc.array(fc.integer({ min: 1, max: 2_000_000_000 }), { minLength: 60, maxLength: 60 }),
   })
   .map((r) => {
