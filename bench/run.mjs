@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench` (= npm run build && node bench/run.mjs): every benchmark in one go, a table on stdout,
 // the figures in bench/results/latest.json and the generated block of BENCHMARKS.md.
-//   --only hot,verify,render,app,realistic,soak,serve   run only these (the other sections keep their last figures)
+//   --only hot,verify,render,app,realistic,soak,serve,market   run only these (the other sections keep their last figures)
 //   --quick                             smaller corpora, fewer runs, shorter app/soak (for development)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { machine, RESULTS_DIR, ROOT, log } from "./lib/util.mjs";
 import { formatted, renderTables, updateBenchmarksMd } from "./lib/report.mjs";
 
-const ALL = ["hot", "verify", "render", "app", "realistic", "soak", "serve"];
+const ALL = ["hot", "verify", "render", "app", "realistic", "soak", "serve", "market"];
 
 function parseArgs(argv) {
   let only = ALL;
@@ -44,6 +44,7 @@ const RUNNERS = {
   realistic: async (o) => (await import("./realistic.mjs")).runRealistic(o),
   soak: async (o) => (await import("./soak.mjs")).runSoak(o),
   serve: async (o) => (await import("./serve.mjs")).runServe(o),
+  market: async (o) => (await import("./market.mjs")).runMarket(o),
 };
 
 const { only, quick } = parseArgs(process.argv.slice(2));

@@ -207,7 +207,30 @@ function serve(sec) {
   return serveSection(sec, header);
 }
 
-const SECTIONS = { hot, verify, render, app, soak, realistic, serve };
+function market(sec) {
+  const out = header(
+    sec,
+    `8. A whole market: ${sec.symbols} symbols at depth 10, ${fmt(sec.aggregateRate)} msg/s in all`,
+  );
+  const names = Object.keys(sec.processes).filter((n) => n !== "simulate");
+  const cell = (f) => names.map((n) => f(sec.processes[n])).join(" | ");
+  out.push(
+    sec.description,
+    "",
+    `| figure | ${names.map((n) => `\`${n}\``).join(" | ")} | simulate |`,
+    `|---|${names.map(() => "---:").join("|")}|---:|`,
+    `| CPU, % of one core | ${cell((p) => `${fmt(p.cpuPercent, 1)}%`)} | ${fmt(sec.processes.simulate.cpuPercent, 1)}% |`,
+    `| resident memory, mean | ${cell((p) => `${fmt(p.rssMeanMB, 1)} MB`)} | ${fmt(sec.processes.simulate.rssMeanMB, 1)} MB |`,
+    `| resident memory, peak | ${cell((p) => `${fmt(p.rssPeakMB, 1)} MB`)} | ${fmt(sec.processes.simulate.rssPeakMB, 1)} MB |`,
+    `| book lines / s | ${cell((p) => fmt(p.bookLinesPerSecond, 0))} | |`,
+    `| books live, checksums failed | ${cell((p) => `${p.booksLive}, ${p.checksumsFailed}`)} | |`,
+    "",
+    `--analytics CPU / --json CPU: **${fmt(sec.ratios.analyticsCpu, 2)}×** (information; the board's ratio to --json, target ≤ 1.5×, comes with the board).`,
+  );
+  return out;
+}
+
+const SECTIONS = { hot, verify, render, app, soak, realistic, serve, market };
 
 export function renderTables(latest, only = Object.keys(SECTIONS)) {
   const m = latest.machine;

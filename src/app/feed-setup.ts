@@ -5,12 +5,12 @@ import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedOptions } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { EXIT } from "./exit-codes.js";
-import { DEFAULT_DEPTH } from "./options.js";
+import { DEFAULT_DEPTH, DEFAULT_MARKET_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
 import type { Shutdown } from "./shutdown.js";
 
 /** What the ladder and `serve` share of their options: everything about the feed. */
-export type FeedSetupOptions = Omit<AppOptions, "json">;
+export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels">;
 
 /** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
 export function fail(message: string): void {
@@ -27,6 +27,15 @@ export async function resolveFeedTarget(
 ): Promise<{ readonly symbols: readonly string[]; readonly depth: number } | number> {
   let typed = options.symbols;
   let depth = options.depth;
+  if (options.market !== undefined) {
+    // The books come from the exchange's pair list (see Session), not from symbols or a recording.
+    const flag = options.market.kind === "all" ? "--all" : "--quote";
+    if (typed.length > 0 || options.replayPath !== undefined) {
+      fail(`${flag} watches the exchange's own pair list: give no symbols and no --replay with it`);
+      return EXIT.USAGE;
+    }
+    depth ??= DEFAULT_MARKET_DEPTH;
+  }
   if (options.replayPath !== undefined) {
     try {
       const { outlineRecording } = await import("../recording/outline.js");
@@ -48,7 +57,7 @@ export async function resolveFeedTarget(
   }
   let symbols: readonly string[];
   try {
-    const normalised = normaliseSymbols(typed);
+    const normalised = options.market === undefined ? normaliseSymbols(typed) : { symbols: [], notices: [] };
     for (const notice of normalised.notices) fail(notice);
     symbols = normalised.symbols;
   } catch (e) {
@@ -85,6 +94,7 @@ export async function startFeedFor(
       port: 0,
       ...(options.rate === undefined ? {} : { rate: options.rate }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.pairs === undefined ? {} : { pairs: options.pairs }),
       ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath, speed: options.speed }),
     });
     shutdown.onCleanup(() => started.close());
@@ -93,6 +103,7 @@ export async function startFeedFor(
   const feedOptions: FeedOptions = {
     url,
     symbols: target.symbols,
+    ...(options.market === undefined ? {} : { market: options.market }),
     depth: target.depth,
     fps: options.fps,
     levels,

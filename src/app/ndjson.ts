@@ -1,13 +1,24 @@
+import type { AnalyticsOptions } from "../analytics/types.js";
 import { BookChanges, bookEvent, publicEvents } from "../events/from-feed.js";
 import type { PublicEventOptions } from "../events/from-feed.js";
+import type { BookEvent } from "../events/types.js";
 import type { BookView, FeedEvent } from "../feed/types.js";
 import { escapeJson } from "../text/sanitize.js";
+import { LineAnalytics } from "./ndjson-analytics.js";
 import { instrumentLines, statusLine, tickerLine, tradeGapLine, tradeLine } from "./ndjson-market.js";
 
 export { recordingFailedMessage } from "../events/from-feed.js";
 
 /** NDJSON prints every verified book's touch (a lagging book's too, with its lag), and no ladders. */
 const NDJSON_EVENTS: PublicEventOptions = { prices: "verified", ladder: false };
+
+/** What book lines carry beyond the touch. */
+export type NdjsonOptions = {
+  /** `--analytics`: liquidity, cost and imbalance on each line of a live book. */
+  readonly analytics?: AnalyticsOptions;
+  /** `--json-levels N`: the top N levels of each side (`bids`, `asks`, best first) on each verified book's line. */
+  readonly levels?: number;
+};
 
 /**
  * NDJSON output for pipes and `--json`: the public events (events/from-feed.ts), one object per line,
@@ -20,14 +31,19 @@ const NDJSON_EVENTS: PublicEventOptions = { prices: "verified", ladder: false };
 export class NdjsonWriter {
   private readonly books = new BookChanges();
   private readonly write: (lines: string) => void;
+  private readonly analytics: LineAnalytics | undefined;
+  private readonly levels: number;
 
   constructor(
     /** One line, or the lines of one view joined by "\n"; the caller ends it with "\n". */
     write: (lines: string) => void,
     /** Notices are for people, not for the stream: they go to stderr. */
     private readonly notice: (message: string) => void,
+    options: NdjsonOptions = {},
   ) {
     this.write = (lines) => write(escapeJson(lines));
+    this.analytics = options.analytics === undefined ? undefined : new LineAnalytics(options.analytics);
+    this.levels = options.levels ?? 0;
   }
 
   event(event: FeedEvent): void {
@@ -54,19 +70,38 @@ export class NdjsonWriter {
       default:
         break;
     }
-    const events = publicEvents(event, NDJSON_EVENTS);
     if (event.type === "view") {
       // The changed lines of one view leave in one write: one system call per view, not per book.
+      const connection = event.view.connection.state;
       let lines = "";
-      for (const book of events) {
-        const line = book.type === "book" ? this.books.changed(book) : undefined;
+      for (const b of event.view.books) {
+        const line = this.books.changed(this.bookEvent(b, connection));
         if (line !== undefined) lines = lines === "" ? line : `${lines}\n${line}`;
       }
       if (lines !== "") this.write(lines);
       return;
     }
-    for (const e of events) this.write(JSON.stringify(e));
+    for (const e of publicEvents(event, NDJSON_EVENTS)) this.write(JSON.stringify(e));
   }
+
+  /** A book's line: the public event, then the analytics and levels asked for. */
+  private bookEvent(b: BookView, connection: string): BookEvent {
+    const base = bookEvent(b, NDJSON_EVENTS);
+    if (this.analytics === undefined && this.levels === 0) return base;
+    const fields = this.analytics?.fields(b, connection);
+    const verified = base.bid !== undefined || base.ask !== undefined;
+    return {
+      ...base,
+      ...fields,
+      ...(this.levels > 0 && verified
+        ? { bids: levels(b.bids, this.levels), asks: levels(b.asks, this.levels) }
+        : {}),
+    };
+  }
+}
+
+function levels(side: BookView["bids"], n: number): { price: string; qty: string }[] {
+  return side.slice(0, n).map((l) => ({ price: l.price, qty: l.qty }));
 }
 
 /** `{"type":"book","symbol",…}` in the documented key order; prices and `lagMs` only for a verified book. */

@@ -1,5 +1,6 @@
+import type { AnalyticsOptions } from "../analytics/types.js";
 import type { ColorMode } from "../config/settings-types.js";
-import type { FeedOptions } from "../feed/types.js";
+import type { FeedOptions, MarketSelection } from "../feed/types.js";
 
 /** How the ladder draws, from flags, the environment or the config file (see cli/settings.ts). */
 export type DisplayOptions = {
@@ -45,10 +46,20 @@ export type AppOptions = Pick<
   /** Demo server seed and update rate (messages per second per symbol). */
   readonly seed?: number;
   readonly rate?: number;
+  /** Demo: synthetic pairs added to the built-in market (`--pairs`). */
+  readonly pairs?: number;
+  /** Watch every online pair of the exchange's list with this quote, or all of them (`--quote`, `--all`). */
+  readonly market?: MarketSelection;
+  /** NDJSON: figures on each live book line (`--analytics`, `--bps`, `--notional`). */
+  readonly analytics?: AnalyticsOptions;
+  /** NDJSON: the top N levels of each side on each book line (`--json-levels`). */
+  readonly jsonLevels?: number;
 };
 
 export const DEFAULT_URL = "wss://ws.kraken.com/v2";
 export const DEFAULT_DEPTH = 25;
+/** `--quote` and `--all` watch hundreds of books: the shallowest depth unless `--depth` says otherwise. */
+export const DEFAULT_MARKET_DEPTH = 10;
 /**
  * The frame cap: 1 MiB is about 15 times the largest real Kraken frame (a depth-1000 snapshot, ~70 KB),
  * and small enough that reading and applying one frame takes a fraction of a second.

@@ -10,8 +10,14 @@ import { createShutdown } from "./shutdown.js";
 import { terminalProblem } from "./terminal-check.js";
 import type { Shutdown } from "./shutdown.js";
 
-/** Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`. */
-const NDJSON_LEVELS = 0;
+/**
+ * Levels per side in views for NDJSON: none, the touch printed comes in each book's `bid` and `ask`; with
+ * `--analytics` every level the book holds (its depth: the walks must see all of them to know when they
+ * run off it); with `--json-levels N` at least N.
+ */
+function ndjsonLevels(options: AppOptions, depth: number): number {
+  return Math.max(options.analytics === undefined ? 0 : depth, options.jsonLevels ?? 0);
+}
 const INITIAL_LADDER_LEVELS = 50;
 
 /**
@@ -33,18 +39,27 @@ export async function runApp(options: AppOptions): Promise<number> {
   const shutdown = createShutdown({ report: fail });
   // On a terminal, something to look at at once, while the server, the feed and the ladder start.
   const stdout = options.display?.ascii === true ? asciiStdout(process.stdout) : process.stdout;
-  const first = json ? undefined : showFirstScreen({ stdout, stdin: process.stdin }, symbols);
+  const named =
+    options.market === undefined
+      ? symbols
+      : [options.market.kind === "all" ? "every online pair" : `every online ${options.market.quote} pair`];
+  const first = json ? undefined : showFirstScreen({ stdout, stdin: process.stdin }, named);
   if (first !== undefined) shutdown.onCleanup(() => first.close());
   let code: number = EXIT.FAILURE;
   try {
-    const feed = await startFeedFor(options, target, json ? NDJSON_LEVELS : INITIAL_LADDER_LEVELS, shutdown);
+    const feed = await startFeedFor(
+      options,
+      target,
+      json ? ndjsonLevels(options, target.depth) : INITIAL_LADDER_LEVELS,
+      shutdown,
+    );
     let recording: RecordingFailure | undefined;
     feed.subscribe((event) => {
       if (event.type === "recording-failed") recording = event;
     });
     code =
       first === undefined
-        ? await streamNdjson(feed, options.durationMs, shutdown)
+        ? await streamNdjson(feed, options, shutdown)
         : await runTerminal(feed, symbols, options, first, shutdown);
     // Said last, after the ladder has restored the terminal: a recording that stopped early fails the run.
     if (recording !== undefined) {
@@ -58,14 +73,15 @@ export async function runApp(options: AppOptions): Promise<number> {
 }
 
 /** NDJSON until `--duration`, a signal or a closed pipe (all exit 0), or the feed dying (1). */
-async function streamNdjson(
-  feed: FeedClient,
-  durationMs: number | undefined,
-  shutdown: Shutdown,
-): Promise<number> {
+async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
+  const { durationMs } = options;
   const writer = new NdjsonWriter(
     (line) => void process.stdout.write(line + "\n"),
     (message) => fail(message),
+    {
+      ...(options.analytics === undefined ? {} : { analytics: options.analytics }),
+      ...(options.jsonLevels === undefined ? {} : { levels: options.jsonLevels }),
+    },
   );
   const onPipe = (e: NodeJS.ErrnoException): void => {
     if (e.code === "EPIPE") shutdown.request(EXIT.OK);

@@ -10,6 +10,8 @@ import { verifyCommand } from "./verify.js";
 import { simulateCommand } from "./simulate.js";
 import { configCommand } from "./config.js";
 import { addDisplayOptions, ENV, settingsOf, useSettings } from "./settings.js";
+import { addWatchOptions, toWatchOptions } from "./watch-flags.js";
+import type { WatchFlags } from "./watch-flags.js";
 import {
   parseBytes,
   parseDepth,
@@ -48,12 +50,13 @@ export type FeedFlags = {
   rate?: number;
 };
 
-type RootFlags = FeedFlags & { json?: boolean };
+type RootFlags = FeedFlags & WatchFlags & { json?: boolean };
 
 function toAppOptions(symbols: readonly string[], f: RootFlags, cmd: Command): AppOptions {
   const settings = settingsOf(cmd);
   return {
     ...toFeedSetupOptions(symbols, f),
+    ...toWatchOptions(f),
     json: f.json === true,
     ...(settings === undefined
       ? {}
@@ -104,12 +107,15 @@ export function buildProgram(): Command {
       "[symbols...]",
       "pairs to watch, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
-  addDisplayOptions(addFeedOptions(program))
-    .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
-    .action(async (symbols: string[], flags: RootFlags, cmd: Command) => {
-      const { runApp } = await import("../app/run.js");
-      process.exitCode = await runApp(toAppOptions(symbols, flags, cmd));
-    });
+  addWatchOptions(
+    addDisplayOptions(addFeedOptions(program)).option(
+      "--json",
+      "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)",
+    ),
+  ).action(async (symbols: string[], flags: RootFlags, cmd: Command) => {
+    const { runApp } = await import("../app/run.js");
+    process.exitCode = await runApp(toAppOptions(symbols, flags, cmd));
+  });
   // Without positional options the root's --json and --depth would swallow the subcommand's own flags
   // (`verify FILE --json` printed the table, `verify --depth 1000` was ignored).
   program.enablePositionalOptions();

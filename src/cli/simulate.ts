@@ -23,12 +23,14 @@ import type {
 } from "../sim/faults.js";
 import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
 import type { SimOptions } from "../sim/server.js";
+import { parsePairs } from "./watch-flags.js";
 
 type SimulateFlags = {
   host: string;
   port: number;
   rate: number;
   seed?: number;
+  pairs?: number;
   replay?: string;
   speed: number;
   heartbeat: number;
@@ -78,6 +80,7 @@ export function simulateCommand(): Command {
     .option("--port <n>", "port (0: any free port)", parsePort, 0)
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber, 10)
     .option("--seed <n>", "demo: random seed (default: random, printed to stderr)", parseNonNegativeInt)
+    .option("--pairs <n>", "demo: add N synthetic pairs (varied quotes, precisions, rates)", parsePairs)
     .option("--replay <file>", "serve this recording (JSONL of raw Kraken frames) instead of the demo market")
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .addOption(sec("--heartbeat <s>", "heartbeat interval once anything is subscribed", 1000, "1"))
@@ -220,6 +223,7 @@ function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
     port: f.port,
     rate: f.rate,
     seed,
+    ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
     speed: f.speed,
     heartbeatMs: f.heartbeat,
     faults,
@@ -264,7 +268,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   process.stdout.write(server.url + "\n");
   process.stderr.write(
     flags.replay === undefined
-      ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}\n`
+      ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}${flags.pairs === undefined ? "" : ` and ${flags.pairs} synthetic`}\n`
       : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed\n`,
   );
   await shutdown.requested;

@@ -7,6 +7,7 @@ import {
   subscribeBook,
   subscribeInstrument,
   subscribeTicker,
+  unsubscribeInstrument,
   subscribeTrade,
   unsubscribeBook,
   unsubscribeTicker,
@@ -25,7 +26,7 @@ import { TradeSequence } from "./trade-sequence.js";
 import { Backoff } from "./backoff.js";
 import { ClockOffset } from "./freshness.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
-import type { FeedEvent, ResyncReason } from "./types.js";
+import type { FeedEvent, MarketSelection, ResyncReason } from "./types.js";
 
 /** A book's own state; `stale` is derived from time by the publisher. */
 export type SlotState = "awaiting-snapshot" | "live" | "resyncing" | "rejected";
@@ -98,10 +99,21 @@ export type SessionOptions = {
   readonly subscribeTimeoutMs?: number;
   /** Pongs' `time_out` count as exchange timestamps for the clock offset (default true; see FeedOptions). */
   readonly pongTimes?: boolean;
+  /**
+   * Watch the online pairs of the first `instrument` snapshot (one quote, or all) instead of `symbols`:
+   * books only, no trade or ticker (hundreds of tapes are not what such a run shows).
+   */
+  readonly market?: MarketSelection;
 };
 
 const FAILURE_MEMORY_MS = 60_000;
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
+/**
+ * Most symbols one book subscribe names. Kraken documents no limit on symbols per request, only a dynamic
+ * rate limit on requests, so few large requests are the polite shape; 100 a request keeps each one small
+ * (a few KB) while a whole market (over a thousand pairs) takes a dozen requests.
+ */
+export const SUBSCRIBE_BATCH = 100;
 /** Subscribe errors that reject a symbol for good; any other is retried. */
 const PERMANENT = /currency pair not supported|not in ISO 4217|invalid (?:symbol|pair)/i;
 /** A channel-level subscribe error: this server does not offer the channel. */
@@ -146,12 +158,17 @@ export class Session {
   private system = "online";
   /** Subscribes sent for channels other than `book`, by req_id: their failures touch no book. */
   private readonly channelReqs = new Map<number, string>();
+  /** The symbols are known: given, or (with `market`) taken from the first instrument snapshot. */
+  private listed: boolean;
+  /** With `market`: gives up on an instrument snapshot that does not come, and asks again. */
+  private listWait: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: SessionOptions,
     private readonly sink: SessionSink,
   ) {
-    this.slotList = options.symbols.map((s) => this.newSlot(s));
+    this.listed = options.market === undefined;
+    this.slotList = this.listed ? options.symbols.map((s) => this.newSlot(s)) : [];
     for (const slot of this.slotList) this.bySymbol.set(slot.symbol, slot);
   }
 
@@ -229,6 +246,13 @@ export class Session {
   /** A new socket is open: subscribe every symbol that was not rejected, all awaiting a snapshot. */
   opened(): void {
     this.open = true;
+    if (!this.listed) {
+      // The books come from the pair list: ask for it, and subscribe them when it arrives (see `list`).
+      this.channel("instrument", subscribeInstrument);
+      this.awaitList();
+      this.version++;
+      return;
+    }
     const wanted: string[] = [];
     for (const slot of this.slotList) {
       slot.answered = slot.state === "rejected";
@@ -238,7 +262,7 @@ export class Session {
     }
     if (wanted.length > 0) this.subscribe(wanted);
     this.channel("instrument", subscribeInstrument);
-    if (wanted.length > 0) {
+    if (wanted.length > 0 && this.options.market === undefined) {
       for (const symbol of wanted) this.bySymbol.get(symbol)?.trades.expectSnapshot();
       this.channel("trade", (id) => subscribeTrade(wanted, id));
       this.channel("ticker", (id) => subscribeTicker(wanted, id));
@@ -249,6 +273,8 @@ export class Session {
   /** The socket is gone: every book is void until its next snapshot. */
   closed(): void {
     this.open = false;
+    clearTimeout(this.listWait);
+    this.listWait = undefined;
     this.newestDelta = undefined;
     this.channelReqs.clear();
     for (const slot of this.slotList) {
@@ -262,6 +288,7 @@ export class Session {
 
   /** Every subscription has been answered on this connection (the connection is live). */
   settled(): boolean {
+    if (!this.listed) return false;
     for (const slot of this.slotList) if (!slot.answered) return false;
     return true;
   }
@@ -277,6 +304,7 @@ export class Session {
   }
 
   dispose(): void {
+    clearTimeout(this.listWait);
     for (const slot of this.slotList) {
       clearTimeout(slot.retry);
       clearTimeout(slot.wait);
@@ -443,11 +471,61 @@ export class Session {
       this.sink.event({ type: "pairs", symbols: msg.pairs.map((p) => p.symbol) });
     }
     for (const p of msg.pairs) this.pairStatuses.set(p.symbol, p.status);
+    if (!this.listed && msg.type === "snapshot") this.list(msg);
     const pairs = msg.pairs.filter((p) => this.bySymbol.has(p.symbol));
     if (pairs.length === 0) return;
     for (const p of pairs) this.bySymbol.get(p.symbol)!.pairStatus = p.status;
     this.version++;
     this.sink.event({ type: "instrument", pairs });
+  }
+
+  /**
+   * `market`: the first instrument snapshot names the books to watch, its online pairs of the quote (or
+   * all of them), in symbol order. They are subscribed at once and kept for the run: after a reconnect the
+   * same books are subscribed again, and a pair listed later is not added.
+   */
+  private list(msg: InstrumentMessage): void {
+    const market = this.options.market!;
+    const wanted = new Set<string>();
+    for (const p of msg.pairs) {
+      if (p.status !== "online") continue;
+      if (market.kind === "quote" && p.symbol.slice(p.symbol.lastIndexOf("/") + 1) !== market.quote) continue;
+      wanted.add(p.symbol);
+    }
+    const symbols = [...wanted].sort();
+    for (const symbol of symbols) {
+      const slot = this.newSlot(symbol);
+      this.slotList.push(slot);
+      this.bySymbol.set(symbol, slot);
+    }
+    this.listed = true;
+    clearTimeout(this.listWait);
+    this.listWait = undefined;
+    this.version++;
+    const which = market.kind === "all" ? "online pairs" : `online pairs quoted in ${market.quote}`;
+    if (symbols.length === 0) {
+      this.sink.event({ type: "error", message: `the exchange lists no ${which}: nothing to watch` });
+      return;
+    }
+    this.sink.event({ type: "notice", message: `watching ${symbols.length} ${which}` });
+    this.subscribe(symbols);
+  }
+
+  /** No instrument snapshot within the subscribe timeout: say so, and ask again. */
+  private awaitList(): void {
+    clearTimeout(this.listWait);
+    const ms = this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS;
+    this.listWait = setTimeout(() => {
+      this.listWait = undefined;
+      if (this.listed) return;
+      this.sink.event({
+        type: "error",
+        message: `no pair list (instrument snapshot) within ${ms} ms; asking again`,
+      });
+      this.channel("instrument", (id) => unsubscribeInstrument(id));
+      this.channel("instrument", subscribeInstrument);
+      this.awaitList();
+    }, ms);
   }
 
   /** Sends a request for a channel other than `book`, remembering its req_id. */
@@ -464,6 +542,14 @@ export class Session {
    */
   private channelNack(msg: NackMessage): void {
     const channel = this.channelReqs.get(msg.reqId!) ?? "a channel";
+    if (channel === "instrument" && !this.listed) {
+      // Without the list there is nothing to watch: always said (the timer asks again).
+      this.sink.event({
+        type: "error",
+        message: `${msg.method} instrument failed: ${msg.error}; no pair list to watch`,
+      });
+      return;
+    }
     const slot = msg.symbol === undefined ? undefined : this.bySymbol.get(msg.symbol);
     if (slot?.state === "rejected" || PERMANENT.test(msg.error) || CHANNEL_NOT_OFFERED.test(msg.error))
       return;
@@ -656,7 +742,10 @@ export class Session {
       list.push(symbol);
     }
     for (const [depth, list] of byDepth) {
-      this.sink.send(subscribeBook({ symbols: list, depth, reqId: ++this.reqId }));
+      for (let i = 0; i < list.length; i += SUBSCRIBE_BATCH) {
+        const batch = list.slice(i, i + SUBSCRIBE_BATCH);
+        this.sink.send(subscribeBook({ symbols: batch, depth, reqId: ++this.reqId }));
+      }
     }
     for (const symbol of symbols) {
       const slot = this.bySymbol.get(symbol);

@@ -5,10 +5,15 @@
 
 import type { InstrumentPair, TickerData } from "../protocol/types.js";
 
+/** Books taken from the exchange's `instrument` list instead of named ones: its online pairs, of one quote or all. */
+export type MarketSelection = { readonly kind: "quote"; readonly quote: string } | { readonly kind: "all" };
+
 export type FeedOptions = {
   readonly url: string;
-  /** Validated v2 names, in command-line order. */
+  /** Validated v2 names, in command-line order; empty with `market`. */
   readonly symbols: readonly string[];
+  /** Watch the online pairs of the first `instrument` snapshot (see Session) instead of `symbols`. */
+  readonly market?: MarketSelection;
   readonly depth: number;
   /** Most views published per second. */
   readonly fps: number;

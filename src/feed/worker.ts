@@ -72,6 +72,7 @@ const session = new Session(
     failureMemoryMs: options.backoffResetMs,
     ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
     ...(options.pongTimes === undefined ? {} : { pongTimes: options.pongTimes }),
+    ...(options.market === undefined ? {} : { market: options.market }),
   },
   {
     send: (text) => socket.send(text),

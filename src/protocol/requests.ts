@@ -31,6 +31,14 @@ export function subscribeInstrument(reqId?: number): string {
   });
 }
 
+export function unsubscribeInstrument(reqId?: number): string {
+  return JSON.stringify({
+    method: "unsubscribe",
+    params: { channel: "instrument" },
+    ...(reqId === undefined ? {} : { req_id: reqId }),
+  });
+}
+
 export function ping(reqId: number): string {
   return JSON.stringify({ method: "ping", req_id: reqId });
 }

@@ -13,6 +13,10 @@ export type Pair = {
   readonly qtyMin: string;
   /** Starting (and mean-reverting) mid price, in price increments. */
   readonly midTicks: number;
+  /** This pair's share of `--rate`: its messages a second are rate × rateFactor (default 1). */
+  readonly rateFactor?: number;
+  /** Its `instrument` status when the server starts (default `online`). */
+  readonly status?: string;
 };
 
 const pair = (

@@ -1,4 +1,5 @@
-import { CATALOGUE, findPair, instrumentFrame, instrumentUpdateFrame } from "./catalogue.js";
+import { CATALOGUE, instrumentFrame, instrumentUpdateFrame } from "./catalogue.js";
+import type { Pair } from "./catalogue.js";
 import type { FaultOptions } from "./faults.js";
 import { nowMicros } from "./format.js";
 import { Pacer } from "./market.js";
@@ -14,6 +15,8 @@ type Live = {
   readonly groups: Map<number, Set<Subscriber>>;
   readonly trades: Set<Subscriber>;
   readonly tickers: Map<Subscriber, TickerTrigger>;
+  /** Messages a second: `--rate` × the pair's rate factor. */
+  readonly rate: number;
   /** performance.now() time of the next message. */
   nextAt: number;
 };
@@ -51,12 +54,18 @@ export class DemoSource implements BookSource {
   private readonly faultTimers: NodeJS.Timeout[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly bySymbol: ReadonlyMap<string, Pair>;
 
   constructor(
     private readonly rate: number,
     private readonly seed: number,
     faults: FaultOptions = {},
+    /** The pairs served: the built-in catalogue, or it and synthetic ones (see catalogueWith). */
+    private readonly pairs: readonly Pair[] = CATALOGUE,
   ) {
+    this.bySymbol = new Map(pairs.map((p) => [p.symbol, p]));
+    for (const p of pairs)
+      if (p.status !== undefined && p.status !== "online") this.pairStatus.set(p.symbol, p.status);
     const at = (ms: number, fn: () => void): void => {
       this.faultTimers.push(setTimeout(fn, ms));
     };
@@ -68,7 +77,7 @@ export class DemoSource implements BookSource {
   }
 
   has(symbol: string): boolean {
-    return findPair(symbol) !== undefined;
+    return this.bySymbol.has(symbol);
   }
 
   servedDepth(_symbol: string, requested: number): number {
@@ -117,7 +126,7 @@ export class DemoSource implements BookSource {
 
   subscribeInstrument(snapshot: boolean, subscriber: Subscriber): () => void {
     this.instruments.add(subscriber);
-    if (snapshot) subscriber.send(instrumentFrame(CATALOGUE, (s) => this.pairStatus.get(s) ?? "online"));
+    if (snapshot) subscriber.send(instrumentFrame(this.pairs, (s) => this.pairStatus.get(s) ?? "online"));
     return () => void this.instruments.delete(subscriber);
   }
 
@@ -135,7 +144,7 @@ export class DemoSource implements BookSource {
   }
 
   private setPairStatus(symbol: string, status: string): void {
-    const pair = findPair(symbol);
+    const pair = this.bySymbol.get(symbol);
     if (pair === undefined || this.closed) return;
     this.pairStatus.set(symbol, status);
     const live = this.live(symbol);
@@ -154,14 +163,14 @@ export class DemoSource implements BookSource {
   }
 
   private wake(live: Live): void {
-    live.nextAt = performance.now() + live.pacer.next(this.rate) * 1000;
+    live.nextAt = performance.now() + live.pacer.next(live.rate) * 1000;
     this.schedule();
   }
 
   private live(symbol: string): Live | undefined {
     let live = this.lives.get(symbol);
     if (live === undefined) {
-      const pair = findPair(symbol);
+      const pair = this.bySymbol.get(symbol);
       if (pair === undefined) return undefined;
       live = {
         feed: new SymbolFeed(pair, this.seed, nowMicros()),
@@ -169,6 +178,7 @@ export class DemoSource implements BookSource {
         groups: new Map(),
         trades: new Set(),
         tickers: new Map(),
+        rate: this.rate * (pair.rateFactor ?? 1),
         nextAt: 0,
       };
       live.feed.market.trading = tradingFor(this.system, this.pairStatus.get(symbol) ?? "online");
@@ -180,15 +190,18 @@ export class DemoSource implements BookSource {
   private readonly tick = (): void => {
     this.timer = undefined;
     const now = performance.now();
+    // One pass over the pairs both emits what is due and finds the next due time (hundreds of pairs).
+    let next = Infinity;
     for (const live of this.lives.values()) {
       if (!active(live)) continue;
       if (now - live.nextAt > MAX_LAG_MS) live.nextAt = now;
       for (let steps = 0; live.nextAt <= now && steps < MAX_STEPS_PER_TURN && active(live); steps++) {
         this.emit(live);
-        live.nextAt += live.pacer.next(this.rate) * 1000;
+        live.nextAt += live.pacer.next(live.rate) * 1000;
       }
+      if (active(live) && live.nextAt < next) next = live.nextAt;
     }
-    this.schedule();
+    this.scheduleAt(next);
   };
 
   /** One market message: book updates per depth, then its trades, then tickers that trigger on it. */
@@ -211,10 +224,13 @@ export class DemoSource implements BookSource {
   }
 
   private schedule(): void {
-    if (this.closed) return;
     let next = Infinity;
     for (const live of this.lives.values()) if (active(live) && live.nextAt < next) next = live.nextAt;
-    if (next === Infinity) return;
+    this.scheduleAt(next);
+  }
+
+  private scheduleAt(next: number): void {
+    if (this.closed || next === Infinity) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(this.tick, Math.max(0, next - performance.now()));
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { DemoSource } from "./demo-source.js";
+import { catalogueWith } from "./synthetic.js";
 import type { FaultOptions } from "./faults.js";
 import { connectionId } from "./generate.js";
 import { DEFAULT_LIMITS } from "./limits.js";
@@ -23,6 +24,8 @@ export type SimOptions = {
   rate?: number;
   /** Demo: random seed (default random). The market a symbol shows is a function of the seed. */
   seed?: number;
+  /** Demo: this many synthetic pairs beside the built-in ones (see catalogueWith), made from the seed. */
+  pairs?: number;
   /** Serve this recording instead of the demo market. */
   replayPath?: string;
   /** Replay speed factor; Infinity = as fast as the client reads (default 1). */
@@ -52,7 +55,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
   const limits: SimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const source: BookSource =
     options.replayPath === undefined
-      ? new DemoSource(options.rate ?? 10, seed, options.faults)
+      ? new DemoSource(options.rate ?? 10, seed, options.faults, catalogueWith(options.pairs ?? 0, seed))
       : new ReplaySource(
           loadRecording(options.replayPath),
           options.speed ?? 1,

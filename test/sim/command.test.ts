@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, ROOT, runCli } from "../helpers/run-cli.js";
-import { TestClient, isBook, isBookOf } from "./kraken-client.js";
+import { BookChecker, TestClient, isBook, isBookOf } from "./kraken-client.js";
 
 const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
 
@@ -53,6 +53,28 @@ describe("kraken-ladder simulate", () => {
     sim.child.kill("SIGTERM");
     expect(await sim.exited).toBe(0);
     expect(await c.waitClosed()).toBeGreaterThan(0);
+  });
+
+  it("--pairs N serves N synthetic pairs beside the built-in ones in instrument, each subscribable at depth 1000 with every checksum right", async () => {
+    const sim = await simulate(["--seed", "4", "--rate", "50", "--pairs", "30"]);
+    const c = await connect(sim.url);
+    c.send({ method: "subscribe", params: { channel: "instrument" }, req_id: 1 });
+    const snapshot = (t: string): boolean => t.startsWith('{"channel":"instrument","type":"snapshot"');
+    await c.waitFor(snapshot);
+    const frame = c.json(snapshot)[0] as {
+      data: { pairs: { symbol: string; price_precision: number; quote: string }[] };
+    };
+    const symbols = frame.data.pairs.map((p) => p.symbol);
+    expect(symbols).toHaveLength(9 + 30);
+    expect(new Set(frame.data.pairs.map((p) => p.price_precision)).size).toBeGreaterThan(3);
+    const synthetic = symbols.slice(9, 15);
+    c.subscribe(synthetic, 1000);
+    const checker = new BookChecker(1000);
+    await c.waitForCount(isBook, 60);
+    for (const f of c.frames) if (isBook(f.text)) checker.apply(f.text);
+    expect(checker.totals.snapshots).toBe(synthetic.length);
+    expect(checker.totals.mismatched + checker.totals.crossed).toBe(0);
+    for (const s of synthetic) expect(checker.books.get(s)!.bids.size).toBe(1000);
   });
 
   it("exits 0 on SIGINT too", async () => {

@@ -1,0 +1,201 @@
+// Benchmark "market": a whole market on one connection. One `kraken-ladder simulate --pairs N` serves 500
+// online pairs (the 9 built-in ones and synthetic ones, whose rates vary from 1 to 40 parts) at an aggregate
+// 2,000 book messages a second; every run below watches all of them with `--all` at depth 10, side by side
+// over the same seconds so that the shared machine's load weighs on all alike:
+//   json            `kraken-ladder --url … --all --json`, stdout to a file;
+//   json-analytics  the same with `--analytics` (liquidity, cost and imbalance on every book line).
+// CPU is utime+stime of each whole process (all threads) from /proc; resident memory is sampled every
+// 500 ms. More runs (the board, in tmux, as bench/realistic.mjs runs the ladder) are one entry of RUNS.
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { processCpuSeconds, processRssMB } from "./lib/proc.mjs";
+import { BIN, dist, load1, log, sleep, stealMeter } from "./lib/util.mjs";
+
+export const SYMBOLS = 500;
+export const AGGREGATE_RATE = 2000;
+const DEPTH = 10;
+const SEED = 1;
+const WARMUP_MS = 8000;
+const SAMPLE_MS = 500;
+
+/**
+ * The runs measured side by side: a name, the arguments after `--url URL --all --depth 10`. Each writes
+ * NDJSON to a file (`file: true`) or is started by `start(url, dir)` returning its pid (for a run on a
+ * terminal, e.g. the board in tmux) and `stop()`.
+ */
+const RUNS = [
+  { name: "json", args: ["--json"] },
+  { name: "json-analytics", args: ["--json", "--analytics"] },
+];
+
+/** The synthetic count that makes exactly `SYMBOLS` pairs online, and the --rate giving `AGGREGATE_RATE` over them. */
+async function catalogue() {
+  const { catalogueWith } = await dist("sim/synthetic.js");
+  for (let n = SYMBOLS - 9; n < SYMBOLS * 2; n++) {
+    const online = catalogueWith(n, SEED).filter((p) => (p.status ?? "online") === "online");
+    if (online.length < SYMBOLS) continue;
+    const parts = online.reduce((sum, p) => sum + (p.rateFactor ?? 1), 0);
+    return { pairs: n, online: online.length, rate: AGGREGATE_RATE / parts };
+  }
+  throw new Error("no catalogue size gives the wanted number of online pairs");
+}
+
+async function startServer(args) {
+  const server = spawn(process.execPath, [BIN, "simulate", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stderr.resume();
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("simulate did not print its URL")), 15_000);
+    server.stdout.on("data", (d) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl).trim());
+      }
+    });
+    server.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
+  });
+  server.stdout.resume();
+  return { server, url };
+}
+
+async function stopChild(child) {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, sleep(3000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+function meter(pid) {
+  const rss = [];
+  let cpu0;
+  let at0;
+  return {
+    start() {
+      cpu0 = processCpuSeconds(pid);
+      at0 = performance.now();
+      rss.length = 0;
+      rss.push(processRssMB(pid));
+    },
+    sample() {
+      rss.push(processRssMB(pid));
+    },
+    result() {
+      const seconds = (performance.now() - at0) / 1000;
+      const cpu = processCpuSeconds(pid) - cpu0;
+      rss.push(processRssMB(pid));
+      return {
+        cpuPercent: (100 * cpu) / seconds,
+        rssPeakMB: Math.max(...rss),
+        rssMeanMB: rss.reduce((a, b) => a + b, 0) / rss.length,
+      };
+    },
+  };
+}
+
+/** Book lines in an NDJSON file: how many, and which symbols were live. */
+function bookStats(path) {
+  let text;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { lines: 0, live: new Set(), failed: 0 };
+  }
+  const live = new Set();
+  let lines = 0;
+  let failed = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith('{"type":"book"')) continue;
+    lines++;
+    const o = JSON.parse(line);
+    if (o.state === "live") live.add(o.symbol);
+    failed = Math.max(failed, o.checksums.failed);
+  }
+  return { lines, live, failed };
+}
+
+export async function runMarket({ quick }) {
+  const seconds = quick ? 15 : 40;
+  const dir = mkdtempSync(join(tmpdir(), "kl-bench-market-"));
+  const { pairs, online, rate } = await catalogue();
+  let server;
+  const children = [];
+  try {
+    const started = await startServer([
+      "--pairs",
+      String(pairs),
+      "--rate",
+      String(rate),
+      "--seed",
+      String(SEED),
+    ]);
+    server = started.server;
+    const runs = RUNS.map((run) => {
+      const file = join(dir, `${run.name}.ndjson`);
+      const out = openSync(file, "w");
+      const child = spawn(
+        process.execPath,
+        [BIN, "--url", started.url, "--all", "--depth", String(DEPTH), ...run.args],
+        {
+          stdio: ["ignore", out, "pipe"],
+        },
+      );
+      closeSync(out);
+      child.stderr.resume();
+      children.push(child);
+      return { ...run, file, pid: child.pid };
+    });
+
+    const deadline = Date.now() + 60_000;
+    while (runs.some((r) => bookStats(r.file).live.size < online)) {
+      if (Date.now() > deadline) throw new Error(`not every book came live within 60 s`);
+      await sleep(1000);
+    }
+    await sleep(WARMUP_MS);
+
+    log(`  market: ${online} pairs at ${AGGREGATE_RATE} msg/s in all; measuring ${seconds} s …`);
+    const meters = Object.fromEntries([
+      ...runs.map((r) => [r.name, meter(r.pid)]),
+      ["simulate", meter(server.pid)],
+    ]);
+    const linesBefore = Object.fromEntries(runs.map((r) => [r.name, bookStats(r.file).lines]));
+    const loadBefore = load1();
+    const stolen = stealMeter();
+    for (const m of Object.values(meters)) m.start();
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+      await sleep(Math.min(SAMPLE_MS, end - Date.now()));
+      for (const m of Object.values(meters)) m.sample();
+    }
+    const processes = Object.fromEntries(Object.entries(meters).map(([k, m]) => [k, m.result()]));
+    const loadAfter = load1();
+    const stolenPercent = stolen();
+    for (const r of runs) {
+      const s = bookStats(r.file);
+      processes[r.name].bookLinesPerSecond = (s.lines - linesBefore[r.name]) / seconds;
+      processes[r.name].booksLive = s.live.size;
+      processes[r.name].checksumsFailed = s.failed;
+    }
+    return {
+      description: `\`kraken-ladder simulate --pairs ${pairs} --rate ${rate.toFixed(3)} --seed ${SEED}\`: ${online} online pairs (9 built-in, the rest synthetic with rates of 1–40 parts) at ${AGGREGATE_RATE} book messages/s in all, each client watching every one with \`--all --depth ${DEPTH}\` on one connection, measured side by side over the same ${seconds} s after every book was live and ${WARMUP_MS / 1000} s more: ${runs.map((r) => `**${r.name}** (\`${r.args.join(" ")}\`)`).join(", ")}, stdout to a file. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. The simulator's own figures are for reference.`,
+      symbols: online,
+      aggregateRate: AGGREGATE_RATE,
+      measuredSeconds: seconds,
+      processes,
+      ratios: { analyticsCpu: processes["json-analytics"].cpuPercent / processes.json.cpuPercent },
+      loadAverage: [loadBefore, loadAfter],
+      stolenPercent,
+    };
+  } finally {
+    for (const c of children) await stopChild(c);
+    await stopChild(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

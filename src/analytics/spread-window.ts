@@ -1,0 +1,58 @@
+import { Exact } from "./exact.js";
+
+export type SpreadSummary = {
+  /** Median of the samples in the window (the exact mean of the middle two for an even count), bps. */
+  readonly median: string;
+  /** 95th percentile by nearest rank (the ⌈0.95·n⌉-th smallest sample), bps. */
+  readonly p95: string;
+  /** The samples, oldest first, as given, for a sparkline. */
+  readonly series: readonly string[];
+};
+
+type Sample = { readonly slot: number; readonly bps: Exact; readonly text: string };
+
+/**
+ * A rolling record of one book's spread in basis points: at most one sample per `stepMs` (the latest
+ * given within that step), kept for `windowMs` (default 5 minutes at one a second: at most 300 samples).
+ * Time is passed in; nothing here reads a clock.
+ */
+export class SpreadWindow {
+  private samples: Sample[] = [];
+
+  constructor(
+    private readonly windowMs = 300_000,
+    private readonly stepMs = 1_000,
+  ) {}
+
+  /** Records the spread (bps, exact decimal text) seen at `now` (epoch ms). */
+  add(now: number, bps: string): void {
+    const slot = Math.floor(now / this.stepMs);
+    const last = this.samples[this.samples.length - 1];
+    const sample = { slot, bps: new Exact(bps), text: bps };
+    if (last !== undefined && last.slot === slot) this.samples[this.samples.length - 1] = sample;
+    else this.samples.push(sample);
+    this.prune(now);
+  }
+
+  /** Median, p95 and the series over the window ending at `now`; undefined while it holds no sample. */
+  summary(now: number): SpreadSummary | undefined {
+    this.prune(now);
+    const n = this.samples.length;
+    if (n === 0) return undefined;
+    const sorted = [...this.samples].sort((a, b) => a.bps.comparedTo(b.bps));
+    const median =
+      n % 2 === 1
+        ? sorted[(n - 1) / 2]!.text
+        : sorted[n / 2 - 1]!.bps.plus(sorted[n / 2]!.bps)
+            .dividedBy(2)
+            .toFixed();
+    return { median, p95: sorted[Math.ceil(0.95 * n) - 1]!.text, series: this.samples.map((s) => s.text) };
+  }
+
+  private prune(now: number): void {
+    const oldest = Math.floor((now - this.windowMs) / this.stepMs);
+    let drop = 0;
+    while (drop < this.samples.length && this.samples[drop]!.slot <= oldest) drop++;
+    if (drop > 0) this.samples = this.samples.slice(drop);
+  }
+}

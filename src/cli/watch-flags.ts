@@ -1,0 +1,87 @@
+import { InvalidArgumentError, Option } from "commander";
+import type { Command } from "commander";
+import { Decimal } from "decimal.js";
+import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
+import type { AppOptions } from "../app/options.js";
+import { MAX_SYNTHETIC_PAIRS } from "../sim/synthetic.js";
+import { parsePositiveInt } from "./parsers.js";
+
+/** The ladder's flags for whole markets and analytics (issue 18), as commander hands them over. */
+export type WatchFlags = {
+  quote?: string;
+  all?: boolean;
+  analytics?: boolean;
+  bps: readonly string[];
+  notional: string;
+  jsonLevels?: number;
+  pairs?: number;
+};
+
+/** A positive exact decimal, normalised (`010` → `10`, `2.50` → `2.5`); no exponent, no sign. */
+export function parsePositiveDecimal(value: string): string {
+  if (!/^\d+(?:\.\d+)?$/.test(value.trim()) || new Decimal(value.trim()).isZero()) {
+    throw new InvalidArgumentError("expected a decimal number above 0, e.g. 10 or 2.5.");
+  }
+  return new Decimal(value.trim()).toFixed();
+}
+
+/** `--bps 10,50,100`: a comma-separated list of positive decimals, duplicates dropped, order kept. */
+export function parseBands(value: string): string[] {
+  const bands = value.split(",").map((b) => parsePositiveDecimal(b));
+  return [...new Set(bands)];
+}
+
+/** `--quote USD`: one asset name, letters and digits, upper-cased. */
+export function parseQuote(value: string): string {
+  const quote = value.trim().toUpperCase();
+  if (!/^[A-Z0-9]{1,16}$/.test(quote)) throw new InvalidArgumentError("expected an asset name, e.g. USD.");
+  return quote;
+}
+
+/** `--pairs N`: synthetic pairs for the built-in market, at most MAX_SYNTHETIC_PAIRS. */
+export function parsePairs(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > MAX_SYNTHETIC_PAIRS) throw new InvalidArgumentError(`at most ${MAX_SYNTHETIC_PAIRS}.`);
+  return n;
+}
+
+/** Adds the whole-market and analytics flags to the root command. */
+export function addWatchOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--quote <asset>", "watch every online pair quoted in ASSET (from the instrument list)")
+        .argParser(parseQuote)
+        .conflicts("all"),
+    )
+    .option("--all", "watch every online pair the exchange lists")
+    .option("--analytics", "NDJSON: add liquidity, cost and imbalance to each live book line")
+    .addOption(
+      new Option("--bps <list>", "analytics: liquidity bands in bps of the mid, comma-separated")
+        .argParser(parseBands)
+        .default(DEFAULT_BANDS, DEFAULT_BANDS.join(",")),
+    )
+    .option(
+      "--notional <n>",
+      "analytics: trade size for the cost figures, in quote currency",
+      parsePositiveDecimal,
+      DEFAULT_NOTIONAL,
+    )
+    .option("--json-levels <n>", "NDJSON: add the top N levels of each side to book lines", parsePositiveInt)
+    .option("--pairs <n>", "demo: add N synthetic pairs to the built-in market", parsePairs);
+}
+
+/** The part of AppOptions these flags set. */
+export function toWatchOptions(
+  f: WatchFlags,
+): Pick<AppOptions, "market" | "analytics" | "jsonLevels" | "pairs"> {
+  return {
+    ...(f.all === true
+      ? { market: { kind: "all" } as const }
+      : f.quote === undefined
+        ? {}
+        : { market: { kind: "quote", quote: f.quote } as const }),
+    ...(f.analytics === true ? { analytics: { bands: f.bps, notional: f.notional } } : {}),
+    ...(f.jsonLevels === undefined ? {} : { jsonLevels: f.jsonLevels }),
+    ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
+  };
+}

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { AnalyticsLevel } from "../../src/analytics/types.js";
+import { catalogueWith } from "../../src/sim/synthetic.js";
+import { parse, refCost, refLiquidity, refMid, round, sub, add, div } from "../analytics/reference.js";
+import { reap, runBin } from "./support/run-bin.js";
+import type { Run } from "./support/run-bin.js";
+
+let run: Run | undefined;
+afterEach(() => {
+  reap(run);
+  run = undefined;
+});
+
+type Band = { bid: string; ask: string; complete: boolean; usesUnverified: boolean };
+type BookLine = {
+  type: "book";
+  symbol: string;
+  state: string;
+  bids?: AnalyticsLevel[];
+  asks?: AnalyticsLevel[];
+  liquidity?: Record<string, Band>;
+  cost?: { notional: string; buyBps: string; sellBps: string; complete: boolean; usesUnverified: boolean };
+  imbalance?: string;
+};
+
+describe("kraken-ladder --demo --json --analytics", () => {
+  it("adds liquidity, cost and imbalance to live book lines, and they recompute exactly from --json-levels", async () => {
+    run = runBin([
+      "--demo",
+      "--json",
+      "--analytics",
+      "--depth",
+      "25",
+      "--json-levels",
+      "25",
+      "--bps",
+      "5,50",
+      "--notional",
+      "2500.5",
+      "--seed",
+      "11",
+      "--duration",
+      "3",
+      "BTC/USD",
+      "ETH/BTC",
+      "DOGE/USD",
+    ]);
+    expect((await run.exit).code).toBe(0);
+    const books = run.lines().filter((l): l is BookLine => l["type"] === "book");
+    const withFigures = books.filter((b) => b.cost !== undefined);
+    expect(withFigures.length).toBeGreaterThan(10);
+    const flags = new Set<string>();
+    for (const b of withFigures) {
+      expect(b.state).toBe("live");
+      const bids = b.bids!;
+      const asks = b.asks!;
+      expect(bids.length).toBe(25);
+      const mid = refMid(bids, asks);
+      expect(Object.keys(b.liquidity!)).toEqual(["5", "50"]);
+      for (const band of ["5", "50"]) {
+        const bid = refLiquidity(bids, "bid", mid, band);
+        const ask = refLiquidity(asks, "ask", mid, band);
+        expect(b.liquidity![band]).toEqual({
+          bid: bid.amount,
+          ask: ask.amount,
+          complete: bid.complete && ask.complete,
+          usesUnverified: bid.usesUnverified || ask.usesUnverified,
+        });
+        flags.add(`liquidity ${bid.complete && ask.complete} ${bid.usesUnverified || ask.usesUnverified}`);
+      }
+      const buy = refCost(asks, "buy", mid, "2500.5");
+      const sell = refCost(bids, "sell", mid, "2500.5");
+      expect(b.cost).toEqual({
+        notional: "2500.5",
+        buyBps: buy.bps,
+        sellBps: sell.bps,
+        complete: buy.complete && sell.complete,
+        usesUnverified: buy.usesUnverified || sell.usesUnverified,
+      });
+      flags.add(`cost ${buy.complete && sell.complete}`);
+      const qb = parse(bids[0]!.qty);
+      const qa = parse(asks[0]!.qty);
+      expect(b.imbalance).toBe(round(div(sub(qb, qa), add(qb, qa)), 4, "half-even"));
+    }
+    // The three pairs' books reach both kinds of figure: within the checksummed levels and past them, and
+    // a notional their books cannot fill (2500.5 BTC on ETH/BTC) as a bound.
+    expect(flags.has("liquidity true false")).toBe(true);
+    expect(flags.has("liquidity true true") || flags.has("liquidity false true")).toBe(true);
+    expect(flags.has("cost true")).toBe(true);
+    expect(flags.has("cost false")).toBe(true);
+    // A book line without figures is never live on a live connection: here, the last lines after the stop.
+    for (const b of books.filter((l) => l.cost === undefined)) expect(b.liquidity).toBeUndefined();
+    expect(run.stderr()).toBe("");
+  });
+});
+
+describe("kraken-ladder --demo --pairs N --quote/--all", () => {
+  it("--quote USD streams a verified book for every online USD pair of the catalogue and for no other", async () => {
+    const expected = catalogueWith(300, 5)
+      .filter((p) => p.quote === "USD" && (p.status ?? "online") === "online")
+      .map((p) => p.symbol)
+      .sort();
+    const offline = catalogueWith(300, 5).filter(
+      (p) => p.quote === "USD" && (p.status ?? "online") !== "online",
+    );
+    expect(expected.length).toBeGreaterThan(100);
+    expect(offline.length).toBeGreaterThan(0);
+    run = runBin([
+      "--demo",
+      "--pairs",
+      "300",
+      "--seed",
+      "5",
+      "--quote",
+      "USD",
+      "--json",
+      "--rate",
+      "2",
+      "--duration",
+      "6",
+    ]);
+    expect((await run.exit).code).toBe(0);
+    const lines = run.lines();
+    const books = lines.filter((l): l is BookLine => l["type"] === "book");
+    const symbols = [...new Set(books.map((b) => b.symbol))].sort();
+    expect(symbols).toEqual(expected);
+    for (const p of offline) expect(symbols).not.toContain(p.symbol);
+    // Every subscribed book verified: live at some point, no checksum failed, no resync.
+    const live = new Set(books.filter((b) => b.state === "live").map((b) => b.symbol));
+    expect([...live].sort()).toEqual(expected);
+    for (const b of books)
+      expect((b as unknown as { checksums: { failed: number } }).checksums.failed).toBe(0);
+    expect(lines.some((l) => l["type"] === "resync" || l["type"] === "error")).toBe(false);
+    // Books only: no trades or tickers for a whole market.
+    expect(lines.some((l) => l["type"] === "trade" || l["type"] === "ticker")).toBe(false);
+    expect(run.stderr()).toBe(`kraken-ladder: watching ${expected.length} online pairs quoted in USD\n`);
+  });
+
+  it("--all watches every online pair, at depth 10", async () => {
+    const expected = catalogueWith(40, 9)
+      .filter((p) => (p.status ?? "online") === "online")
+      .map((p) => p.symbol)
+      .sort();
+    run = runBin([
+      "--demo",
+      "--pairs",
+      "40",
+      "--seed",
+      "9",
+      "--all",
+      "--json",
+      "--json-levels",
+      "25",
+      "--duration",
+      "3",
+    ]);
+    expect((await run.exit).code).toBe(0);
+    const books = run.lines().filter((l): l is BookLine => l["type"] === "book");
+    expect([...new Set(books.map((b) => b.symbol))].sort()).toEqual(expected);
+    const deepest = Math.max(...books.map((b) => b.bids?.length ?? 0));
+    expect(deepest).toBe(10);
+  });
+
+  it("--quote with symbols, or with --all, is bad usage (exit 2)", async () => {
+    run = runBin(["--quote", "USD", "BTC/USD", "--json"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toContain("--quote watches the exchange's own pair list");
+    run = runBin(["--quote", "USD", "--all", "--json"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toMatch(/cannot be used with/);
+  });
+});
