@@ -139,12 +139,15 @@ export async function resolveSettings(
     return { value: cmd.getOptionValue(key) as T, source: { kind: "default" } };
   };
 
-  // Symbols: typed, else KRAKEN_LADDER_SYMBOLS, else the file's; with --replay only typed ones count.
+  // Symbols: typed, else KRAKEN_LADDER_SYMBOLS, else the file's; with --replay only typed ones count, and
+  // --quote/--all watch the exchange's list instead of a saved one.
   const typed = (cmd.processedArgs[0] as string[] | undefined) ?? [];
   let symbols: Resolved<readonly string[]>;
   const envSymbols = env[ENV.symbols];
+  const market = ["quote", "all"].find((flag) => cmd.getOptionValue(flag) !== undefined);
   if (typed.length > 0) symbols = { value: typed, source: { kind: "flag", name: "arguments" } };
   else if (replay !== undefined) symbols = { value: [], source: { kind: "recording", path: replay } };
+  else if (market !== undefined) symbols = { value: [], source: { kind: "flag", name: `--${market}` } };
   else if (envSymbols !== undefined && envSymbols.trim() !== "") {
     let list: readonly string[];
     try {

@@ -179,4 +179,15 @@ describe("settings precedence", () => {
     expect(settings.depth).toEqual({ value: undefined, source: { kind: "recording", path: "rec.jsonl" } });
     expect((await settingsFor(["--replay", "rec.jsonl", "--depth", "10"])).settings.depth.value).toBe(10);
   });
+
+  it("--quote and --all watch the exchange's list: the environment's and the file's symbols give way", async () => {
+    clearEnv();
+    vi.stubEnv("KRAKEN_LADDER_CONFIG", file);
+    expect((await settingsFor(["--quote", "USD"])).settings.symbols).toEqual({
+      value: [],
+      source: { kind: "flag", name: "--quote" },
+    });
+    vi.stubEnv("KRAKEN_LADDER_SYMBOLS", "BTC/USD");
+    expect((await settingsFor(["--all"])).settings.symbols.value).toEqual([]);
+  });
 });
