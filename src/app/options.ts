@@ -21,6 +21,8 @@ export type AppOptions = Pick<
   readonly symbols: readonly string[];
   readonly depth?: number;
   readonly json: boolean;
+  /** The ladder's volume-at-price window (`--vap-window`), ms. */
+  readonly vapWindowMs?: number;
   readonly durationMs?: number;
   /** Run against the built-in server in-process. */
   readonly demo: boolean;

@@ -102,7 +102,11 @@ async function runTerminal(
       ? undefined
       : setTimeout(() => process.kill(process.pid, "SIGTERM"), options.durationMs);
   try {
-    return await runLadder(feed, { symbols, fps: options.fps });
+    return await runLadder(feed, {
+      symbols,
+      fps: options.fps,
+      ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
+    });
   } finally {
     clearTimeout(timer);
   }

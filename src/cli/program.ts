@@ -45,10 +45,10 @@ export type FeedFlags = {
   rate?: number;
 };
 
-type RootFlags = FeedFlags & { json?: boolean };
+type RootFlags = FeedFlags & { json?: boolean; vapWindow: number };
 
 function toAppOptions(symbols: readonly string[], f: RootFlags): AppOptions {
-  return { ...toFeedSetupOptions(symbols, f), json: f.json === true };
+  return { ...toFeedSetupOptions(symbols, f), json: f.json === true, vapWindowMs: f.vapWindow };
 }
 
 /** The feed's options from its flags. */
@@ -86,6 +86,15 @@ export function buildProgram(): Command {
     .argument("[symbols...]", "pairs to watch, e.g. BTC/USD ETH/USD (default BTC/USD)");
   addFeedOptions(program)
     .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
+    .addOption(
+      seconds(
+        "--vap-window <s>",
+        "ladder: the volume-at-price column sums trades of this many seconds (from subscription)",
+        parsePositiveSeconds,
+        300_000,
+        "300",
+      ),
+    )
     .action(async (symbols: string[], flags: RootFlags) => {
       const { runApp } = await import("../app/run.js");
       process.exitCode = await runApp(toAppOptions(symbols, flags));

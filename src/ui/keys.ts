@@ -8,6 +8,8 @@ export type KeyAction =
   | { readonly type: "coarser" }
   | { readonly type: "finer" }
   | { readonly type: "toggle-help" }
+  /** Show or hide the time-and-sales tape (beside the ladder from 120 columns, in place of it below). */
+  | { readonly type: "toggle-tape" }
   | { readonly type: "quit" };
 
 type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape">;
@@ -22,5 +24,6 @@ export function keyAction(input: string, key: KeyFlags): KeyAction | undefined {
   if (input === "+" || input === "=") return { type: "coarser" };
   if (input === "-" || input === "_" || input === "−") return { type: "finer" };
   if (input === "?") return { type: "toggle-help" };
+  if (input === "t") return { type: "toggle-tape" };
   return undefined;
 }

@@ -16,6 +16,8 @@ export type LadderOptions = {
   readonly symbols: readonly string[];
   /** The feed's views a second (`--fps`): frames follow them, and Ink's `maxFps` is set from it. */
   readonly fps: number;
+  /** The volume-at-price column's window (`--vap-window`), ms; default 5 minutes. */
+  readonly vapWindowMs?: number;
 };
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -84,6 +86,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       columns: stdout.columns || 80,
       rows: stdout.rows || 24,
       onError,
+      frameMs: Math.ceil(1000 / Math.max(1, options.fps)),
+      ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
     });
 
     const theme = themeFor(process.env, chalk.level > 0);

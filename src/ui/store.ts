@@ -7,6 +7,8 @@ import type { Screen } from "./view-model/screen.js";
 import { buildScreen, keepUnchanged } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
 import type { KeyAction } from "./keys.js";
+import { sanitize } from "../text/sanitize.js";
+import { MarketContext } from "./market.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels">;
@@ -27,12 +29,20 @@ export type LadderStoreOptions = {
   readonly maxLevels?: number;
   /** A throw while handling a feed event (a bug) goes here instead of into the feed's emitter. */
   readonly onError?: (error: unknown) => void;
+  /** The volume-at-price column's window (`--vap-window`), ms; default 5 minutes. */
+  readonly vapWindowMs?: number;
+  /** Trades, tickers and the like redraw at most this often when no view comes (the feed's frame interval). */
+  readonly frameMs?: number;
+  /** How long a notice (a system status change) stays above the status bar. */
+  readonly noticeMs?: number;
 };
 
 type UiState = {
   readonly selected: number;
   readonly groups: ReadonlyMap<string, number>;
   readonly help: boolean;
+  /** `t`: the tape shown in a narrow pane, hidden in a wide one. */
+  readonly tape: boolean;
   readonly columns: number;
   readonly rows: number;
 };
@@ -62,6 +72,12 @@ export class LadderStore {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
   #lastViewAt = Number.NEGATIVE_INFINITY;
+  readonly #market: MarketContext;
+  readonly #vapWindowMs: number;
+  readonly #frameMs: number;
+  readonly #noticeMs: number;
+  #marketTimer: ReturnType<typeof setTimeout> | undefined;
+  #notice: { readonly text: string; readonly until: number } | undefined;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
@@ -72,7 +88,18 @@ export class LadderStore {
     this.#flashMs = options.flashMs ?? FLASH_MS;
     this.#maxLevels = options.maxLevels ?? 1000;
     this.#onError = options.onError;
-    this.#ui = { selected: 0, groups: new Map(), help: false, columns: options.columns, rows: options.rows };
+    this.#vapWindowMs = options.vapWindowMs ?? 300_000;
+    this.#frameMs = options.frameMs ?? 33;
+    this.#noticeMs = options.noticeMs ?? 10_000;
+    this.#market = new MarketContext(this.#vapWindowMs);
+    this.#ui = {
+      selected: 0,
+      groups: new Map(),
+      help: false,
+      tape: false,
+      columns: options.columns,
+      rows: options.rows,
+    };
     this.#view = feed.latest();
     this.#trackFlash();
     this.#screen = this.#build();
@@ -102,6 +129,8 @@ export class LadderStore {
     this.#unsubscribe = undefined;
     if (this.#ticker !== undefined) clearInterval(this.#ticker);
     if (this.#flashTimer !== undefined) clearTimeout(this.#flashTimer);
+    if (this.#marketTimer !== undefined) clearTimeout(this.#marketTimer);
+    this.#marketTimer = undefined;
     this.#ticker = undefined;
     this.#flashTimer = undefined;
     this.#listeners.clear();
@@ -120,6 +149,11 @@ export class LadderStore {
 
   get helpShown(): boolean {
     return this.#ui.help;
+  }
+
+  /** Whether the tape is drawn in place of the ladder (a narrow pane after `t`): Esc closes it. */
+  get tapeOverlayShown(): boolean {
+    return this.#screen.kind === "tape";
   }
 
   /** Grouping factor (ticks) of the selected symbol. */
@@ -174,6 +208,9 @@ export class LadderStore {
       case "toggle-help":
         this.#ui = { ...ui, help: !ui.help };
         break;
+      case "toggle-tape":
+        this.#ui = { ...ui, tape: !ui.tape };
+        break;
       default:
         action satisfies never;
     }
@@ -196,7 +233,37 @@ export class LadderStore {
   }
 
   #onEvent(event: FeedEvent): void {
-    if (event.type === "view") this.setView(event.view);
+    if (event.type === "view") {
+      this.setView(event.view);
+      return;
+    }
+    const change = this.#market.apply(event, this.#now());
+    if (change === undefined) return;
+    if (change.kind === "system") {
+      const system = this.#market.system ?? "";
+      // The first word heard is news only when it is not `online`; every change after it is.
+      if (change.previous !== undefined || system !== "online") {
+        const from = change.previous === undefined ? "" : ` (was ${sanitize(change.previous)})`;
+        this.#notice = {
+          text: `exchange status: ${sanitize(system)}${from}`,
+          until: this.#now() + this.#noticeMs,
+        };
+      }
+    }
+    this.#marketChanged();
+  }
+
+  /**
+   * Trades come at wire rate: what they change is drawn with the next view (the feed's frame rate), or, if
+   * no view comes within a frame interval, by one timer then; never a frame per trade.
+   */
+  #marketChanged(): void {
+    if (this.#marketTimer !== undefined || this.#unsubscribe === undefined) return;
+    this.#marketTimer = setTimeout(() => {
+      this.#marketTimer = undefined;
+      this.#guard(() => this.#refresh());
+    }, this.#frameMs);
+    this.#marketTimer.unref();
   }
 
   /** Remembers the selected book's sizes so the next view can flash what changed. */
@@ -208,7 +275,7 @@ export class LadderStore {
       return;
     }
     const group = this.#groupOf(symbol);
-    const grouped = groupBook(book, group);
+    const grouped = groupBook(book, group, this.#market.of(symbol, this.#now())?.pair);
     this.#flash = updateFlash(
       this.#flash,
       `${symbol}|${group}`,
@@ -221,7 +288,14 @@ export class LadderStore {
 
   #build(): Screen {
     const symbol = this.selectedSymbol;
+    const now = this.#now();
+    const notice = this.#notice !== undefined && now < this.#notice.until ? this.#notice.text : undefined;
     return buildScreen({
+      market: this.#market.of(symbol, now),
+      system: this.#market.system,
+      tapeToggled: this.#ui.tape,
+      vapWindowMs: this.#vapWindowMs,
+      notice,
       view: this.#view,
       symbols: this.#symbolList(),
       selected: this.#ui.selected,
@@ -235,6 +309,10 @@ export class LadderStore {
   }
 
   #refresh(): void {
+    if (this.#marketTimer !== undefined) {
+      clearTimeout(this.#marketTimer);
+      this.#marketTimer = undefined;
+    }
     const screen = this.#build();
     this.#askLevels(screen);
     this.#scheduleFlashEnd();

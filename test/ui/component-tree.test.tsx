@@ -70,7 +70,9 @@ function pieces(screen: Screen): Map<string, Line> {
           ...screen.header.flatMap((row) => row.tabs),
           ...(screen.kind === "help"
             ? screen.help
-            : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]),
+            : screen.kind === "tape"
+              ? screen.tape
+              : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]),
           screen.status,
         ];
   return new Map(all.map((l) => [l.key, l]));

@@ -9,6 +9,8 @@ import { Header } from "./Header.js";
 import { Help } from "./Help.js";
 import { Ladder } from "./Ladder.js";
 import { Notice, StatusBar } from "./StatusBar.js";
+import { Tape } from "./Tape.js";
+import { Ticker } from "./Ticker.js";
 import { ThemeContext } from "./theme-context.js";
 import { TooSmall } from "./TooSmall.js";
 
@@ -41,7 +43,9 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
       // Keys typed faster than they are read arrive together ("++"): each one counts.
       const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
       for (const press of presses) {
-        const action = keyAction(press, key);
+        // Esc closes the tape drawn in place of the ladder, rather than quitting.
+        const action =
+          key.escape && store.tapeOverlayShown ? { type: "toggle-tape" as const } : keyAction(press, key);
         if (action === undefined) continue;
         if (action.type === "quit") {
           onQuit?.();
@@ -62,10 +66,22 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
         ) : (
           <>
             <Header rows={screen.header} />
+            {screen.kind !== "help" && screen.ticker !== undefined ? <Ticker line={screen.ticker} /> : null}
             {screen.kind === "help" ? (
               <Help lines={screen.help} padding={screen.padding} />
-            ) : (
+            ) : screen.kind === "tape" ? (
+              <Tape lines={screen.tape} padding={screen.padding} />
+            ) : screen.tape === undefined ? (
               <Ladder rows={screen.ladder} padding={screen.padding} />
+            ) : (
+              <Box flexDirection="row">
+                <Box flexDirection="column" width={screen.ladderWidth}>
+                  <Ladder rows={screen.ladder} padding={screen.padding} />
+                </Box>
+                <Box flexDirection="column" width={screen.width - screen.ladderWidth}>
+                  <Tape lines={screen.tape} />
+                </Box>
+              </Box>
             )}
             {screen.notice === undefined ? null : <Notice line={screen.notice} />}
             <StatusBar line={screen.status} />

@@ -10,6 +10,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["1 – 9", "jump to that symbol"],
   ["+", "coarser price grouping (multiples of the tick)"],
   ["−  (-)", "finer price grouping"],
+  ["t", "show or hide the trade tape (beside the ladder from 120 columns; Esc closes it)"],
   ["?", "show or hide this help"],
   ["q  Esc  Ctrl-C", "quit"],
 ];
@@ -51,6 +52,21 @@ export function helpLines(width: number, height: number): Line[] {
       { text: "▼", role: "down", bold: true },
       { text: " size shrank (flashes briefly)" },
     ]),
+    plain("help-market", " Trades and checksum coverage", { bold: true, role: "accent" }),
+    plain(
+      "help-tape",
+      "  ▲ B taker buy  ▼ S taker sell  ── gap: expected N, got M ── a break in the trade ids",
+    ),
+    plain("help-last", "  ← ▲ B 0.05  the last trade, on the row of its (grouped) price"),
+    plain(
+      "help-vap",
+      "  VAP 5m  buy and sell volume per price over --vap-window; (gap): the window has a gap",
+    ),
+    plain(
+      "help-deep",
+      "  · row deeper than level 10 (the checksum covers 10)  ~ a CUM that includes such rows",
+    ),
+    plain("help-badge", "  [POST_ONLY] the pair is not online: its spread is no market signal"),
     plain("help-close", " Press ? to close.", { role: "muted" }),
   ];
   return lines.slice(0, Math.max(0, height)).map((l) => clipLine(l, width));
