@@ -73,6 +73,7 @@ function pieces(screen: Screen): Map<string, Line> {
             : screen.kind === "tape"
               ? screen.tape
               : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]),
+          ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
           screen.status,
         ];
   return new Map(all.map((l) => [l.key, l]));

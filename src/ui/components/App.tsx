@@ -71,17 +71,8 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
               <Help lines={screen.help} padding={screen.padding} />
             ) : screen.kind === "tape" ? (
               <Tape lines={screen.tape} padding={screen.padding} />
-            ) : screen.tape === undefined ? (
-              <Ladder rows={screen.ladder} padding={screen.padding} />
             ) : (
-              <Box flexDirection="row">
-                <Box flexDirection="column" width={screen.ladderWidth}>
-                  <Ladder rows={screen.ladder} padding={screen.padding} />
-                </Box>
-                <Box flexDirection="column" width={screen.width - screen.ladderWidth}>
-                  <Tape lines={screen.tape} />
-                </Box>
-              </Box>
+              <Ladder rows={screen.ladder} padding={screen.padding} tape={screen.tape} />
             )}
             {screen.notice === undefined ? null : <Notice line={screen.notice} />}
             <StatusBar line={screen.status} />

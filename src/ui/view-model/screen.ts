@@ -11,7 +11,6 @@ import { displayState } from "./state.js";
 import { recordingLine } from "./recording.js";
 import { statusLine } from "./status.js";
 import type { SymbolMarket } from "../market.js";
-import { pairBadge } from "./ladder.js";
 import { TAPE_WIDTH, tapeLines } from "./tape.js";
 import { tickerLine } from "./ticker.js";
 import { vapTitle } from "./vap.js";
@@ -128,6 +127,18 @@ export function screenLines(screen: Screen): Line[] {
     default:
       return screen satisfies never;
   }
+}
+
+/** Every line of the ladder padded to `width`, so the tape's line can follow it on the same line. */
+function padLadder(rows: LadderRows, width: number): LadderRows {
+  const pad = (l: Line): Line =>
+    l.text.length >= width ? l : line(l.key, [...l.segments, { text: " ".repeat(width - l.text.length) }]);
+  return {
+    titles: pad(rows.titles),
+    asks: rows.asks.map(pad),
+    spread: pad(rows.spread),
+    bids: rows.bids.map(pad),
+  };
 }
 
 /** The ladder's lines, each followed by the tape's line beside it (if the tape is shown). */
@@ -343,6 +354,7 @@ export function buildScreen(input: ScreenInput): Screen {
         : undefined,
   });
   const body = 2 * rowsPerSide + 2;
+  const drawn = beside ? padLadder(ladder, ladderWidth) : ladder;
   const tape = beside
     ? tapeLines({
         entries: market?.tape ?? [],
@@ -358,7 +370,7 @@ export function buildScreen(input: ScreenInput): Screen {
     ...common,
     kind: "ladder",
     ticker,
-    ladder,
+    ladder: drawn,
     ladderWidth,
     tape,
     padding,
