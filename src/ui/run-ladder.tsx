@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import chalk from "chalk";
 import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
-import type { FeedClient } from "../feed/types.js";
+import type { FeedClient, FeedEvent } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { themeFor } from "./colors.js";
 import { App } from "./components/App.js";
@@ -18,6 +18,8 @@ export type LadderOptions = {
   readonly fps: number;
   /** The volume-at-price column's window (`--vap-window`), ms; default 5 minutes. */
   readonly vapWindowMs?: number;
+  /** Market events heard before the ladder listened; called once, as the ladder starts listening. */
+  readonly earlyEvents?: () => readonly FeedEvent[];
 };
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -88,6 +90,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       onError,
       frameMs: Math.ceil(1000 / Math.max(1, options.fps)),
       ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
+      ...(options.earlyEvents === undefined ? {} : { earlyEvents: options.earlyEvents }),
     });
 
     const theme = themeFor(process.env, chalk.level > 0);

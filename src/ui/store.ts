@@ -35,6 +35,8 @@ export type LadderStoreOptions = {
   readonly frameMs?: number;
   /** How long a notice (a system status change) stays above the status bar. */
   readonly noticeMs?: number;
+  /** Market events heard before the store listened (see app/market-buffer.ts); taken once, at start. */
+  readonly earlyEvents?: () => readonly FeedEvent[];
 };
 
 type UiState = {
@@ -76,6 +78,7 @@ export class LadderStore {
   readonly #vapWindowMs: number;
   readonly #frameMs: number;
   readonly #noticeMs: number;
+  readonly #earlyEvents: (() => readonly FeedEvent[]) | undefined;
   #marketTimer: ReturnType<typeof setTimeout> | undefined;
   #notice: { readonly text: string; readonly until: number } | undefined;
 
@@ -91,6 +94,7 @@ export class LadderStore {
     this.#vapWindowMs = options.vapWindowMs ?? 300_000;
     this.#frameMs = options.frameMs ?? 33;
     this.#noticeMs = options.noticeMs ?? 10_000;
+    this.#earlyEvents = options.earlyEvents;
     this.#market = new MarketContext(this.#vapWindowMs);
     this.#ui = {
       selected: 0,
@@ -108,6 +112,11 @@ export class LadderStore {
   /** Listens to the feed and starts the clock. */
   start(): void {
     if (this.#unsubscribe !== undefined) return;
+    // Taken and applied in the same turn as subscribing: nothing can come in between.
+    const early = this.#earlyEvents?.() ?? [];
+    this.#guard(() => {
+      for (const event of early) this.#onEvent(event);
+    });
     this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
     this.#ticker = setInterval(
       () =>

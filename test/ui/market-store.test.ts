@@ -90,4 +90,23 @@ describe("the ladder store with market events", () => {
     store.setSize(201, 30);
     expect(text(store)).not.toContain("exchange status:");
   });
+
+  it("takes the instrument and status heard before it listened (they are sent once)", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = new LadderStore(feed, {
+      symbols: ["BTC/USD", "ETH/USD"],
+      columns: 200,
+      rows: 30,
+      now: () => NOW,
+      earlyEvents: () => [
+        { type: "status", system: "maintenance" },
+        { type: "ticker", symbol: "BTC/USD", last: "63388.8" },
+      ],
+    });
+    stores.push(store);
+    store.start();
+    expect(text(store)).toContain("exchange MAINTENANCE");
+    expect(text(store)).toContain("exchange status: maintenance");
+    expect(text(store)).toContain(" last 63388.8");
+  });
 });
