@@ -52,21 +52,8 @@ export function helpLines(width: number, height: number): Line[] {
       { text: "▼", role: "down", bold: true },
       { text: " size shrank (flashes briefly)" },
     ]),
-    plain("help-market", " Trades and checksum coverage", { bold: true, role: "accent" }),
-    plain(
-      "help-tape",
-      "  ▲ B taker buy  ▼ S taker sell  ── gap: expected N, got M ── a break in the trade ids",
-    ),
-    plain("help-last", "  ← ▲ B 0.05  the last trade, on the row of its (grouped) price"),
-    plain(
-      "help-vap",
-      "  VAP 5m  buy and sell volume per price over --vap-window; (gap): the window has a gap",
-    ),
-    plain(
-      "help-deep",
-      "  · row deeper than level 10 (the checksum covers 10)  ~ a CUM that includes such rows",
-    ),
-    plain("help-badge", "  [POST_ONLY] the pair is not online: its spread is no market signal"),
+    plain("help-trades", "  ▲ B ▼ S taker buy/sell · ← last trade · VAP volume at price, (gap) in window"),
+    plain("help-deep", "  · past level 10 (unchecksummed), ~ CUM includes it · [POST_ONLY] pair not online"),
     plain("help-close", " Press ? to close.", { role: "muted" }),
   ];
   return lines.slice(0, Math.max(0, height)).map((l) => clipLine(l, width));
