@@ -56,8 +56,9 @@ describe("market context in a real terminal", () => {
   it("at 160×50 shows the tape beside the ladder, the last trade's mark, the volume column and the ticker", async () => {
     const t = start("--demo BTC/USD ETH/USD", 160, 50);
     const screen = await t.waitFor(
-      "the tape, the last trade's mark and the volume column",
+      "the ticker, the tape, the last trade's mark and the volume column",
       (l) =>
+        /^ last \d/.test(l[1] ?? "") &&
         l.some((x) => TAPE_ROW.test(x)) &&
         l.some((x) => LAST_MARK.test(x)) &&
         l.some((x) => /\d\.\d{3}\s/.test(x) && x.includes("│ ")),
