@@ -36,6 +36,8 @@ export type AppOptions = Pick<
   readonly json: boolean;
   /** Colour, glyphs and grouping of the ladder; the defaults (auto colour, Unicode, no grouping) without. */
   readonly display?: DisplayOptions;
+  /** The ladder's volume-at-price window (`--vap-window`), ms. */
+  readonly vapWindowMs?: number;
   readonly durationMs?: number;
   /** Run against the built-in server in-process. */
   readonly demo: boolean;

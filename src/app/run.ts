@@ -5,6 +5,7 @@ import type { FirstScreen } from "../ui/first-screen.js";
 import { EXIT } from "./exit-codes.js";
 import { fail, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { NdjsonWriter } from "./ndjson.js";
+import { bufferMarketEvents } from "./market-buffer.js";
 import type { AppOptions } from "./options.js";
 import { createShutdown } from "./shutdown.js";
 import { terminalProblem } from "./terminal-check.js";
@@ -114,9 +115,14 @@ async function runTerminal(
   shutdown: Shutdown,
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
+  // Instrument and status come once, right after subscribing: held until the ladder listens.
+  const early = bufferMarketEvents(feed);
   const { runLadder } = await loadLadder();
   // A signal while the first screen was up: stop before the ladder draws.
-  if (first.quitRequested() || shutdown.reason() !== undefined) return EXIT.OK;
+  if (first.quitRequested() || shutdown.reason() !== undefined) {
+    early.take();
+    return EXIT.OK;
+  }
   // The ladder quits on SIGINT, SIGTERM and SIGHUP itself; the shutdown's listeners, there for the whole
   // run, keep Ink's signal-exit from re-raising the signal (exit 143) once the ladder removes its own.
   first.handOver();
@@ -137,6 +143,8 @@ async function runTerminal(
         throw new Error(`${saved.path}: ${saved.message}`);
       },
       replay: options.replayPath !== undefined,
+      earlyEvents: () => early.take(),
+      ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
       ...(display === undefined
         ? {}
         : {

@@ -50,7 +50,7 @@ export type FeedFlags = {
   rate?: number;
 };
 
-type RootFlags = FeedFlags & WatchFlags & { json?: boolean };
+type RootFlags = FeedFlags & WatchFlags & { json?: boolean; vapWindow: number };
 
 function toAppOptions(symbols: readonly string[], f: RootFlags, cmd: Command): AppOptions {
   const settings = settingsOf(cmd);
@@ -58,6 +58,7 @@ function toAppOptions(symbols: readonly string[], f: RootFlags, cmd: Command): A
     ...toFeedSetupOptions(symbols, f),
     ...toWatchOptions(f),
     json: f.json === true,
+    vapWindowMs: f.vapWindow,
     ...(settings === undefined
       ? {}
       : {
@@ -108,10 +109,17 @@ export function buildProgram(): Command {
       "pairs to watch, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
   addWatchOptions(
-    addDisplayOptions(addFeedOptions(program)).option(
-      "--json",
-      "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)",
-    ),
+    addDisplayOptions(addFeedOptions(program))
+      .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
+      .addOption(
+        seconds(
+          "--vap-window <s>",
+          "ladder: the volume-at-price column sums trades of this many seconds (from subscription)",
+          parsePositiveSeconds,
+          300_000,
+          "300",
+        ),
+      ),
   ).action(async (symbols: string[], flags: RootFlags, cmd: Command) => {
     const { runApp } = await import("../app/run.js");
     process.exitCode = await runApp(toAppOptions(symbols, flags, cmd));

@@ -371,10 +371,11 @@ export class Session {
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
         // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
         if (msg.system !== this.system) {
+          const clip = (w: string): string =>
+            w.length > STATUS_WORD_MAX ? `${w.slice(0, STATUS_WORD_MAX)}…` : w;
+          const was = clip(this.system);
           this.system = msg.system;
-          const word =
-            msg.system.length > STATUS_WORD_MAX ? `${msg.system.slice(0, STATUS_WORD_MAX)}…` : msg.system;
-          this.sink.event({ type: "notice", message: `exchange status: ${word}` });
+          this.sink.event({ type: "notice", message: `exchange status: ${clip(msg.system)} (was ${was})` });
         }
         return;
       case "error":

@@ -20,10 +20,15 @@ export type KeyAction =
   | { readonly type: "close" }
   | { readonly type: "remove-symbol" }
   | { readonly type: "save" }
+  /** Show or hide the time-and-sales tape (beside the ladder from 120 columns, in place of it below). */
+  | { readonly type: "toggle-tape" }
   | { readonly type: "quit" };
 
-/** Which keys mean what: the main screen, the help overlay, the search overlay. */
-export type KeyMode = "main" | "help" | "search";
+/**
+ * Which keys mean what: the main screen, the tape drawn in place of the ladder (the main screen's keys,
+ * but Esc closes it), the help overlay, the search overlay.
+ */
+export type KeyMode = "main" | "tape" | "help" | "search";
 
 type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape"> &
   Partial<
@@ -40,6 +45,8 @@ export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"):
       return helpKey(input, key);
     case "main":
       return mainKey(input, key);
+    case "tape":
+      return key.escape ? { type: "toggle-tape" } : mainKey(input, key);
     default:
       return mode satisfies never;
   }
@@ -57,6 +64,7 @@ function mainKey(input: string, key: KeyFlags): KeyAction | undefined {
   if (input === "/") return { type: "open-search" };
   if (input === "x") return { type: "remove-symbol" };
   if (input === "s") return { type: "save" };
+  if (input === "t") return { type: "toggle-tape" };
   return undefined;
 }
 

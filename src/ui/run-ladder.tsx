@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import chalk from "chalk";
 import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
-import type { FeedClient } from "../feed/types.js";
+import type { FeedClient, FeedEvent } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { COLOR_THEME, MONO_THEME, themeFor } from "./colors.js";
 import type { Theme } from "./colors.js";
@@ -29,6 +29,10 @@ export type LadderOptions = {
   readonly ascii?: boolean;
   /** Price grouping per symbol at start, in ticks. */
   readonly groups?: ReadonlyMap<string, number>;
+  /** The volume-at-price column's window (`--vap-window`), ms; default 5 minutes. */
+  readonly vapWindowMs?: number;
+  /** Market events heard before the ladder listened; called once, as the ladder starts listening. */
+  readonly earlyEvents?: () => readonly FeedEvent[];
 };
 
 function themeOf(color: LadderOptions["color"]): Theme {
@@ -110,6 +114,9 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       ...(options.onSave === undefined ? {} : { onSave: options.onSave }),
       ...(options.replay === true ? { replay: true } : {}),
       ...(options.groups === undefined ? {} : { groups: options.groups }),
+      frameMs: Math.ceil(1000 / Math.max(1, options.fps)),
+      ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
+      ...(options.earlyEvents === undefined ? {} : { earlyEvents: options.earlyEvents }),
     });
 
     const theme = themeOf(options.color);

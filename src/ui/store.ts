@@ -11,6 +11,7 @@ import { NoticeQueue } from "./view-model/notices.js";
 import type { SearchState } from "./view-model/search.js";
 import { matchPairs, PAIR_NAME, searchChoice } from "./view-model/search.js";
 import { depthChange } from "./view-model/depth.js";
+import { MarketContext } from "./market.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
@@ -47,6 +48,12 @@ export type LadderStoreOptions = {
   readonly replay?: boolean;
   /** Price grouping per symbol at start, in ticks (the config file's `[grouping]`); 1 otherwise. */
   readonly groups?: ReadonlyMap<string, number>;
+  /** The volume-at-price column's window (`--vap-window`), ms; default 5 minutes. */
+  readonly vapWindowMs?: number;
+  /** Trades, tickers and the like redraw at most this often when no view comes (the feed's frame interval). */
+  readonly frameMs?: number;
+  /** Market events heard before the store listened (see app/market-buffer.ts); taken once, at start. */
+  readonly earlyEvents?: () => readonly FeedEvent[];
 };
 
 type UiState = {
@@ -56,6 +63,8 @@ type UiState = {
   readonly helpScroll: number;
   /** The `/` overlay, when open. */
   readonly search: SearchState | undefined;
+  /** `t`: the tape shown in a narrow pane, hidden in a wide one. */
+  readonly tape: boolean;
   readonly columns: number;
   readonly rows: number;
 };
@@ -95,6 +104,11 @@ export class LadderStore {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
   #lastViewAt = Number.NEGATIVE_INFINITY;
+  readonly #market: MarketContext;
+  readonly #vapWindowMs: number;
+  readonly #frameMs: number;
+  readonly #earlyEvents: (() => readonly FeedEvent[]) | undefined;
+  #marketTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
@@ -112,12 +126,17 @@ export class LadderStore {
     });
     this.#depthHoldMs = options.depthHoldMs ?? 3000;
     this.#replay = options.replay === true;
+    this.#vapWindowMs = options.vapWindowMs ?? 300_000;
+    this.#frameMs = options.frameMs ?? 33;
+    this.#earlyEvents = options.earlyEvents;
+    this.#market = new MarketContext(this.#vapWindowMs);
     this.#ui = {
       selected: 0,
       groups: new Map(options.groups),
       help: false,
       helpScroll: 0,
       search: undefined,
+      tape: false,
       columns: options.columns,
       rows: options.rows,
     };
@@ -129,6 +148,11 @@ export class LadderStore {
   /** Listens to the feed and starts the clock. */
   start(): void {
     if (this.#unsubscribe !== undefined) return;
+    // Taken and applied in the same turn as subscribing: nothing can come in between.
+    const early = this.#earlyEvents?.() ?? [];
+    this.#guard(() => {
+      for (const event of early) this.#onEvent(event);
+    });
     this.#unsubscribe = this.#feed.subscribe((event) => this.#guard(() => this.#onEvent(event)));
     // The pair list may have come before the ladder was up.
     const pairs = this.#feed.pairs?.() ?? [];
@@ -153,6 +177,8 @@ export class LadderStore {
     this.#unsubscribe = undefined;
     if (this.#ticker !== undefined) clearInterval(this.#ticker);
     if (this.#flashTimer !== undefined) clearTimeout(this.#flashTimer);
+    if (this.#marketTimer !== undefined) clearTimeout(this.#marketTimer);
+    this.#marketTimer = undefined;
     this.#ticker = undefined;
     this.#flashTimer = undefined;
     this.#listeners.clear();
@@ -173,9 +199,11 @@ export class LadderStore {
     return this.#ui.help;
   }
 
-  /** Which keys apply now: the search's, the help's or the ladder's. */
+  /** Which keys apply now: the search's, the help's, the tape overlay's or the ladder's. */
   get mode(): KeyMode {
-    return this.#ui.search !== undefined ? "search" : this.#ui.help ? "help" : "main";
+    if (this.#ui.search !== undefined) return "search";
+    if (this.#ui.help) return "help";
+    return this.#screen.kind === "tape" ? "tape" : "main";
   }
 
   /** The symbols watched, in order (as given, then as added). */
@@ -272,6 +300,9 @@ export class LadderStore {
         break;
       case "save":
         this.#save();
+        break;
+      case "toggle-tape":
+        this.#ui = { ...ui, tape: !ui.tape };
         break;
       default:
         action satisfies never;
@@ -393,14 +424,33 @@ export class LadderStore {
         this.#notify(`recording stopped, ${event.path} is incomplete: ${event.reason}`, "warn");
         return;
       case "status":
-        if (this.#replay && event.system === "replay_ended" && !this.#replayEnded) {
-          this.#replayEnded = true;
-          this.#refresh();
+        // The simulator's own word at the end of a replay: not the exchange's status.
+        if (this.#replay && event.system === "replay_ended") {
+          if (!this.#replayEnded) {
+            this.#replayEnded = true;
+            this.#refresh();
+          }
+          return;
         }
-        return;
+        break;
       default:
-        return;
+        break;
     }
+    // Trades, tickers, instruments, the exchange's status (its changes also come as notices).
+    if (this.#market.apply(event, this.#now()) !== undefined) this.#marketChanged();
+  }
+
+  /**
+   * Trades come at wire rate: what they change is drawn with the next view (the feed's frame rate), or, if
+   * no view comes within a frame interval, by one timer then; never a frame per trade.
+   */
+  #marketChanged(): void {
+    if (this.#marketTimer !== undefined || this.#unsubscribe === undefined) return;
+    this.#marketTimer = setTimeout(() => {
+      this.#marketTimer = undefined;
+      this.#guard(() => this.#refresh());
+    }, this.#frameMs);
+    this.#marketTimer.unref();
   }
 
   /** Remembers the selected book's sizes so the next view can flash what changed. */
@@ -412,7 +462,7 @@ export class LadderStore {
       return;
     }
     const group = this.#groupOf(symbol);
-    const grouped = groupBook(book, group);
+    const grouped = groupBook(book, group, this.#market.of(symbol, this.#now())?.pair);
     this.#flash = updateFlash(
       this.#flash,
       `${symbol}|${group}`,
@@ -425,8 +475,13 @@ export class LadderStore {
 
   #build(): Screen {
     const symbol = this.selectedSymbol;
-    const notice = this.#notices.current(this.#now());
+    const now = this.#now();
+    const notice = this.#notices.current(now);
     return buildScreen({
+      market: this.#market.of(symbol, now),
+      system: this.#market.system,
+      tapeToggled: this.#ui.tape,
+      vapWindowMs: this.#vapWindowMs,
       view: this.#view,
       symbols: this.#symbolList(),
       selected: this.#ui.selected,
@@ -436,7 +491,7 @@ export class LadderStore {
       columns: this.#ui.columns,
       rows: this.#ui.rows,
       flash: this.#flash,
-      now: this.#now(),
+      now,
       ...(this.#ui.search === undefined ? {} : { search: { pairs: this.#pairs, state: this.#ui.search } }),
       ...(notice === undefined ? {} : { notice }),
       ...(this.#replayEnded ? { replayEnded: true } : {}),
@@ -444,6 +499,10 @@ export class LadderStore {
   }
 
   #refresh(): void {
+    if (this.#marketTimer !== undefined) {
+      clearTimeout(this.#marketTimer);
+      this.#marketTimer = undefined;
+    }
     const screen = this.#build();
     this.#askLevels(screen);
     this.#askDepth(screen);

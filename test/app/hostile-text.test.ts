@@ -70,7 +70,7 @@ describe("no raw server text on stdout or stderr", () => {
     expect(summaries.length).toBeGreaterThan(0);
     expect(shown.length).toBeLessThanOrEqual(5 * summaries.length + 5);
     expect(shown[0]).toBe(
-      "kraken-ladder: exchange status: maint\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eenance",
+      "kraken-ladder: exchange status: maint\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eenance (was online)",
     );
   });
 });

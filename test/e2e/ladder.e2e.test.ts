@@ -10,7 +10,7 @@ import { hasTmux, TmuxSession } from "./helpers/tmux.js";
  */
 
 const MARKER = "ORIGINAL-SCREEN-BEFORE-THE-LADDER";
-const PRICE_ROW = /^\s+\d+\.\d+\s+\d+\.\d+/;
+const PRICE_ROW = /^[\s·]\s*\d+\.\d+\s+\d+\.\d+/;
 
 let tmux: TmuxSession | undefined;
 afterEach(() => {
@@ -75,7 +75,7 @@ type Ladder = { header: string; spread: number; asksAbove: number; bidsBelow: nu
 
 /** The ladder on screen, if it is complete: the header, price rows above and below a spread row, a status bar. */
 function ladderOf(lines: readonly string[]): Ladder | undefined {
-  const spread = lines.findIndex((l) => /─ spread \S+ · \S+ bps · mid \S+ ─/.test(l));
+  const spread = lines.findIndex((l) => /─ spread \S+ · \S+ bps · mid \S+ [─·]/.test(l));
   if (spread < 0) return undefined;
   const asksAbove = lines.slice(0, spread).filter((l) => PRICE_ROW.test(l)).length;
   const bidsBelow = lines.slice(spread + 1).filter((l) => PRICE_ROW.test(l)).length;

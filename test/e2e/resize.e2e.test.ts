@@ -23,7 +23,7 @@ function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-const PRICE_ROW = /^\s+\d+\.\d+\s+\d+\.\d+/;
+const PRICE_ROW = /^[\s·]\s*\d+\.\d+\s+\d+\.\d+/;
 const HEADER = /^[ ▶]\d /;
 const STATUS = /^ ● /;
 
@@ -33,7 +33,7 @@ function missingFromLadder(lines: readonly string[], rows: number): string[] {
   if (lines.length !== rows - 1) missing.push(`${rows - 1} lines (have ${lines.length})`);
   if (!HEADER.test(lines[0] ?? "")) missing.push("the header");
   const titles = lines.findIndex((l) => /^\s+PRICE\s+SIZE/.test(l));
-  const spread = lines.findIndex((l) => /─ spread \S+ · \S+ bps · mid \S+ ─/.test(l));
+  const spread = lines.findIndex((l) => /─ spread \S+ · \S+ bps · mid \S+ [─·]/.test(l));
   if (titles < 0) missing.push("the column titles");
   if (spread < 0) missing.push("the spread row");
   if (!STATUS.test(lines[lines.length - 1] ?? "")) missing.push("the status bar");

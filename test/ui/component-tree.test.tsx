@@ -68,9 +68,12 @@ function pieces(screen: Screen): Map<string, Line> {
       ? [...screen.lines]
       : [
           ...screen.header.flatMap((row) => row.tabs),
-          ...(screen.kind !== "ladder"
-            ? screen.help
-            : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]),
+          ...(screen.kind === "ladder"
+            ? [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]
+            : screen.kind === "tape"
+              ? screen.tape
+              : screen.help),
+          ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
           screen.status,
         ];
   return new Map(all.map((l) => [l.key, l]));

@@ -9,6 +9,8 @@ import { Header } from "./Header.js";
 import { Help } from "./Help.js";
 import { Ladder } from "./Ladder.js";
 import { Notice, StatusBar } from "./StatusBar.js";
+import { Tape } from "./Tape.js";
+import { Ticker } from "./Ticker.js";
 import { ThemeContext } from "./theme-context.js";
 import { TooSmall } from "./TooSmall.js";
 
@@ -63,10 +65,15 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
         ) : (
           <>
             <Header rows={screen.header} />
-            {screen.kind !== "ladder" ? (
-              <Help lines={screen.help} padding={screen.padding} />
+            {(screen.kind === "ladder" || screen.kind === "tape") && screen.ticker !== undefined ? (
+              <Ticker line={screen.ticker} />
+            ) : null}
+            {screen.kind === "ladder" ? (
+              <Ladder rows={screen.ladder} padding={screen.padding} tape={screen.tape} />
+            ) : screen.kind === "tape" ? (
+              <Tape lines={screen.tape} padding={screen.padding} />
             ) : (
-              <Ladder rows={screen.ladder} padding={screen.padding} />
+              <Help lines={screen.help} padding={screen.padding} />
             )}
             {screen.notice === undefined ? null : <Notice line={screen.notice} />}
             <StatusBar line={screen.status} />

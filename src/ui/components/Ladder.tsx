@@ -14,14 +14,32 @@ export const SpreadRow = piece("SpreadRow");
 /** A blank line that keeps the status bar on the frame's last line. */
 export const Blank = piece("Blank");
 
-const drawn = (l: Line, Piece: Piece): DrawnLine => ({ key: l.key, pieces: [l], Piece });
+const drawn = (l: Line, Piece: Piece, beside?: Line): DrawnLine => ({
+  key: l.key,
+  pieces: beside === undefined ? [l] : [l, beside],
+  Piece,
+});
 
-/** Column titles, asks (best at the bottom), the spread row, bids (best at the top), then `padding` blanks. */
-export function Ladder({ rows, padding }: { readonly rows: LadderRows; readonly padding: number }) {
-  const lines: DrawnLine[] = [drawn(rows.titles, ColumnTitles)];
-  for (const ask of rows.asks) lines.push(drawn(ask, Row));
-  lines.push(drawn(rows.spread, SpreadRow));
-  for (const bid of rows.bids) lines.push(drawn(bid, Row));
+type LadderProps = {
+  readonly rows: LadderRows;
+  readonly padding: number;
+  /**
+   * The tape's lines beside the ladder's (the ladder's are padded to its width): each pair is one line of
+   * two memoised pieces, so a frame still writes every row at x = 0 (Ink's fast output path, ink-fast.ts).
+   */
+  readonly tape?: readonly Line[] | undefined;
+};
+
+/**
+ * Column titles, asks (best at the bottom), the spread row, bids (best at the top), each with the tape's line
+ * beside it in a wide pane, then `padding` blanks.
+ */
+export function Ladder({ rows, padding, tape }: LadderProps) {
+  let i = 0;
+  const lines: DrawnLine[] = [drawn(rows.titles, ColumnTitles, tape?.[i++])];
+  for (const ask of rows.asks) lines.push(drawn(ask, Row, tape?.[i++]));
+  lines.push(drawn(rows.spread, SpreadRow, tape?.[i++]));
+  for (const bid of rows.bids) lines.push(drawn(bid, Row, tape?.[i++]));
   const body = lines.length;
   for (let i = 0; i < padding; i++) lines.push(drawn(line(paddingKey(body + i), []), Blank));
   return <LineRuns lines={lines} />;

@@ -6,6 +6,7 @@ import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { displayState, GLYPHS, STATE_WORD_WIDTH } from "./state.js";
 import { padLeft, padRight } from "./text.js";
+import { pairBadge } from "./ladder.js";
 
 type Cell = {
   readonly index: number;
@@ -14,6 +15,8 @@ type Cell = {
   readonly bid: string;
   readonly ask: string;
   readonly bps: string;
+  /** The pair's status when not `online` (`[POST_ONLY]`), else empty. */
+  readonly badge: string;
 };
 
 const GAP = "  ";
@@ -22,7 +25,8 @@ const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnecte
 
 function cellOf(index: number, symbol: string, book: BookView | undefined, conn?: ConnectionState): Cell {
   const state = displayState(book, conn);
-  if (book === undefined) return { index, symbol: sanitize(symbol), state, bid: "—", ask: "—", bps: "—" };
+  if (book === undefined)
+    return { index, symbol: sanitize(symbol), state, bid: "—", ask: "—", bps: "—", badge: "" };
   const decimals = bookPriceDecimals(book);
   const bid = book.bid ?? book.bids[0];
   const ask = book.ask ?? book.asks[0];
@@ -34,10 +38,11 @@ function cellOf(index: number, symbol: string, book: BookView | undefined, conn?
     bid: bid === undefined ? "—" : formatPrice(bid.price, decimals),
     ask: ask === undefined ? "—" : formatPrice(ask.price, decimals),
     bps: spread?.bps ?? "—",
+    badge: pairBadge(book.pairStatus),
   };
 }
 
-type Widths = { symbol: number; bid: number; ask: number; bps: number };
+type Widths = { symbol: number; bid: number; ask: number; bps: number; badge: number };
 
 /**
  * How much of a cell a narrow pane keeps: 0 everything, 1 without the spread, 2 also without the state
@@ -50,7 +55,7 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Deta
   const live = c.state === "live";
   const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
   const stateRole = live ? "good" : WARN_STATES.has(c.state) ? "warn" : "muted";
-  return [
+  const segments: Segment[] = [
     { text: isSelected ? "▶" : " ", ...base },
     { text: c.index < 9 ? String(c.index + 1) : " ", ...base },
     { text: ` ${padRight(c.symbol, widths.symbol)} `, ...base },
@@ -64,6 +69,10 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Deta
     { text: padRight(c.ask, widths.ask), role: "ask", ...base },
     { text: detail === 0 ? ` ${padLeft(c.bps, widths.bps)} bps ` : " ", ...base },
   ];
+  // Only when some pair is not online, so the tabs keep their width otherwise.
+  if (widths.badge > 0)
+    segments.push({ text: `${padRight(c.badge, widths.badge)} `, role: "warn", bold: true, ...base });
+  return segments;
 }
 
 function segmentsWidth(segments: readonly Segment[]): number {
@@ -136,12 +145,13 @@ export function headerRows(
   }
   // Minimum widths keep a cell's width, and so the header's packing and the ladder's height, from
   // jumping when a book loses its prices (resyncing) or gets them back.
-  const widths: Widths = { symbol: 7, bid: 9, ask: 9, bps: 6 };
+  const widths: Widths = { symbol: 7, bid: 9, ask: 9, bps: 6, badge: 0 };
   for (const c of cells) {
     widths.symbol = Math.max(widths.symbol, c.symbol.length);
     widths.bid = Math.max(widths.bid, c.bid.length);
     widths.ask = Math.max(widths.ask, c.ask.length);
     widths.bps = Math.max(widths.bps, c.bps.length);
+    widths.badge = Math.max(widths.badge, c.badge.length);
   }
   let detail: Detail = 0;
   while (

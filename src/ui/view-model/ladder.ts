@@ -1,16 +1,28 @@
-import type { BookView } from "../../feed/types.js";
+import type { BookView, PairView, TradeView } from "../../feed/types.js";
+import { toDecimal } from "../../protocol/decimal.js";
 import type { FlashDirection, FlashMemory } from "./flash.js";
 import { flashAt } from "./flash.js";
 import type { Level, Side } from "./grouping.js";
-import { cumulative, groupLevels, groupSizeText } from "./grouping.js";
+import { ceilTo, cumulative, floorTo, groupLevels, groupSizeText } from "./grouping.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line, plain } from "./line.js";
 import { bookPriceDecimals, bookQtyDecimals, formatLag, spreadOf } from "./numbers.js";
 import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS } from "./state.js";
-import { centre, padLeft } from "./text.js";
-import { formatUnits } from "./units.js";
+import { centre, padLeft, padRight } from "./text.js";
+import { formatUnits, toUnits } from "./units.js";
+import type { VapByRow, VapTotals } from "./vap.js";
+import { compactVolume, vapByRow } from "./vap.js";
+
+/** What the wide layout adds to the ladder: the last trade's mark and the volume-at-price column. */
+export type LadderMarket = {
+  readonly lastTrade: TradeView | undefined;
+  /** Buy and sell volume by price (VAP_SCALE) over the window. */
+  readonly vap: ReadonlyMap<bigint, VapTotals>;
+  /** The volume column's title (`VAP 5m`, `VAP 5m (gap)`). */
+  readonly vapTitle: string;
+};
 
 export type LadderInput = {
   readonly book: BookView | undefined;
@@ -24,6 +36,10 @@ export type LadderInput = {
   readonly now: number;
   /** A `--replay` has run out: the spread row says so instead of the state. */
   readonly ended?: boolean;
+  /** The pair's instrument (tick and precisions), once heard. */
+  readonly pair?: PairView | undefined;
+  /** The last trade and the volume column: only in the wide layout. */
+  readonly market?: LadderMarket | undefined;
 };
 
 /** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
@@ -32,23 +48,48 @@ export type GroupedBook = {
   readonly bids: readonly Level[];
   readonly priceDecimals: number;
   readonly qtyDecimals: number;
+  /** The grouping's tick (the pair's price increment) in units at `priceDecimals`. */
+  readonly tick: bigint;
 };
 
 /** The last grouping of each view of a book: the store groups a view to track flashes, then to draw it. */
-const groupedViews = new WeakMap<BookView, { readonly group: number; readonly grouped: GroupedBook }>();
+const groupedViews = new WeakMap<
+  BookView,
+  { readonly group: number; readonly pair: PairView | undefined; readonly grouped: GroupedBook }
+>();
 
-export function groupBook(book: BookView, group: number): GroupedBook {
+/**
+ * The pair's price increment in units at `decimals`: the grouping tick. 1 (the last digit) before the
+ * instrument is heard, or if its increment is not a positive multiple of a unit.
+ */
+export function tickUnits(pair: PairView | undefined, decimals: number): bigint {
+  if (pair === undefined) return 1n;
+  try {
+    const units = toDecimal(pair.priceIncrement).mul(toDecimal(`1e${decimals}`));
+    return units.isInteger() && units.gt(0) ? BigInt(units.toFixed(0)) : 1n;
+  } catch {
+    return 1n;
+  }
+}
+
+/**
+ * The book grouped for display: prices at the pair's precision (from `instrument`; widened if the wire shows
+ * more digits, inferred from the wire before the instrument arrives), buckets of `group` price increments.
+ */
+export function groupBook(book: BookView, group: number, pair?: PairView): GroupedBook {
   const hit = groupedViews.get(book);
-  if (hit !== undefined && hit.group === group) return hit.grouped;
-  const priceDecimals = bookPriceDecimals(book);
-  const qtyDecimals = bookQtyDecimals(book);
+  if (hit !== undefined && hit.group === group && hit.pair === pair) return hit.grouped;
+  const priceDecimals = Math.max(bookPriceDecimals(book), pair?.pricePrecision ?? 0);
+  const qtyDecimals = Math.max(bookQtyDecimals(book), pair?.qtyPrecision ?? 0);
+  const tick = tickUnits(pair, priceDecimals);
   const grouped: GroupedBook = {
-    asks: groupLevels(book.asks, "ask", group, priceDecimals, qtyDecimals),
-    bids: groupLevels(book.bids, "bid", group, priceDecimals, qtyDecimals),
+    asks: groupLevels(book.asks, "ask", group, priceDecimals, qtyDecimals, tick),
+    bids: groupLevels(book.bids, "bid", group, priceDecimals, qtyDecimals, tick),
     priceDecimals,
     qtyDecimals,
+    tick,
   };
-  groupedViews.set(book, { group, grouped });
+  groupedViews.set(book, { group, pair, grouped });
   return grouped;
 }
 
@@ -67,22 +108,54 @@ function bar(value: bigint, max: bigint, width: number): string {
 type Columns = {
   readonly price: number;
   readonly size: number;
+  /** The last trade's mark (0: no column). */
+  readonly last: number;
   readonly cum: number;
   readonly showCum: boolean;
+  /** The volume column (0: none), and the width of each of its two numbers. */
+  readonly vap: number;
+  readonly vapCell: number;
   readonly bar: number;
 };
 
+/** Width of each number in the volume column (compactVolume's longest). */
+const VAP_CELL = 6;
+
 /**
- * Column widths for this width: ` PRICE  SIZE▲ CUM  BAR`. Numbers are right-aligned at fixed decimals, so
- * they line up on the point. The bar takes what is left; then the cumulative column goes if room is short.
+ * Column widths for this width: ` PRICE  SIZE▲ LAST  CUM  VAP  BAR`. Numbers are right-aligned at fixed
+ * decimals, so they line up on the point. The bar takes what is left. When room is short the bar goes first,
+ * then the volume column, the last trade's mark and the cumulative column: price and size are never cut.
  */
-function columnsFor(width: number, price: number, size: number, cum: number): Columns {
+function columnsFor(
+  width: number,
+  price: number,
+  size: number,
+  cum: number,
+  last: number,
+  vap: number,
+): Columns {
   const fixed = 1 + price + 2 + size + 1; // margin, price, gap, size, flash mark
-  const withCum = fixed + 2 + cum;
-  if (withCum + 2 + 4 <= width)
-    return { price, size, cum, showCum: true, bar: Math.min(MAX_BAR, width - withCum - 2) };
-  if (withCum <= width) return { price, size, cum, showCum: true, bar: 0 };
-  return { price, size, cum, showCum: false, bar: Math.max(0, Math.min(MAX_BAR, width - fixed - 2)) };
+  const tries: readonly (readonly [last: number, vap: number, showCum: boolean])[] = [
+    [last, vap, true],
+    [last, 0, true],
+    [0, 0, true],
+  ];
+  for (const [l, v, showCum] of tries) {
+    const need = fixed + (l > 0 ? 1 + l : 0) + (showCum ? 2 + cum : 0) + (v > 0 ? 2 + v : 0);
+    const base = { price, size, last: l, cum, showCum, vap: v, vapCell: VAP_CELL };
+    if (need + 2 + 4 <= width) return { ...base, bar: Math.min(MAX_BAR, width - need - 2) };
+    if (need <= width) return { ...base, bar: 0 };
+  }
+  return {
+    price,
+    size,
+    last: 0,
+    cum,
+    showCum: false,
+    vap: 0,
+    vapCell: VAP_CELL,
+    bar: Math.max(0, Math.min(MAX_BAR, width - fixed - 2)),
+  };
 }
 
 const SPACE: Segment = { text: " " };
@@ -90,26 +163,45 @@ const GAP: Segment = { text: "  " };
 const UP: Segment = { text: "▲", role: "up" };
 const DOWN: Segment = { text: "▼", role: "down" };
 
+/** The mark of a row deeper than the checksum covers. */
+const DEEP: Segment = { text: "·", dim: true };
+
 function rowLine(
   key: string,
   side: Side,
-  price: string,
-  size: string,
-  cum: string,
+  r: RowText,
   depth: string,
   direction: FlashDirection | undefined,
   cols: Columns,
 ): Line {
   // Object literals, not spreads: this runs for every row of every frame.
-  const sizeText = padLeft(size, cols.size);
+  const sizeText = padLeft(r.size, cols.size);
   const segments: Segment[] = [
-    SPACE,
-    { text: padLeft(price, cols.price), role: side },
+    r.level.deep === true ? DEEP : SPACE,
+    { text: padLeft(r.price, cols.price), role: side },
     GAP,
     direction === undefined ? { text: sizeText } : { text: sizeText, role: direction, bold: true },
     direction === undefined ? SPACE : direction === "up" ? UP : DOWN,
   ];
-  if (cols.showCum) segments.push(GAP, { text: padLeft(cum, cols.cum), role: "muted" });
+  if (cols.last > 0) {
+    segments.push(SPACE);
+    segments.push(
+      r.last === undefined
+        ? { text: " ".repeat(cols.last) }
+        : {
+            text: padRight(r.last.text, cols.last),
+            role: r.last.buy ? "bid" : "ask",
+            bold: true,
+            inverse: true,
+          },
+    );
+  }
+  if (cols.showCum) segments.push(GAP, { text: padLeft(r.cum, cols.cum), role: "muted" });
+  if (cols.vap > 0) {
+    segments.push(GAP, { text: " ".repeat(cols.vap - 2 * cols.vapCell - 1) });
+    segments.push({ text: padLeft(r.vapBuy, cols.vapCell), role: "bid" }, SPACE);
+    segments.push({ text: padLeft(r.vapSell, cols.vapCell), role: "ask" });
+  }
   if (cols.bar > 0) segments.push(GAP, { text: depth, role: side });
   return line(key, segments);
 }
@@ -122,9 +214,14 @@ function emptyRow(key: string): Line {
 type RowText = {
   readonly price: string;
   readonly size: string;
+  /** `~` first when it sums a level past the checksum's 10. */
   readonly cum: string;
   readonly level: Level;
   readonly total: bigint;
+  /** The last trade's mark, on its row. */
+  last?: { readonly text: string; readonly buy: boolean };
+  vapBuy: string;
+  vapSell: string;
 };
 
 /** What every row of one ladder shares. */
@@ -141,20 +238,77 @@ type RowContext = {
 // closure's optimised code only while one of its instances lives, so closures made once per frame were
 // compiled again after every full collection (BENCHMARKS.md, Render).
 
-function rowTexts(levels: readonly Level[], cums: readonly bigint[], pd: number, qd: number): RowText[] {
+function rowTexts(
+  levels: readonly Level[],
+  cums: readonly bigint[],
+  pd: number,
+  qd: number,
+  vap: ReadonlyMap<bigint, VapTotals> | undefined,
+): RowText[] {
   const texts: RowText[] = [];
+  // Rows run outwards from the best, so a running total is unverifiable from the first deep row on.
+  let deep = false;
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i] as Level;
     const total = cums[i] ?? 0n;
+    if (level.deep === true) deep = true;
+    const v = vap?.get(level.price);
     texts.push({
       price: formatUnits(level.price, pd),
       size: formatUnits(level.qty, qd),
-      cum: formatUnits(total, qd),
+      cum: deep ? `~${formatUnits(total, qd)}` : formatUnits(total, qd),
       level,
       total,
+      vapBuy: v === undefined ? "" : compactVolume(v.buy),
+      vapSell: v === undefined ? "" : compactVolume(v.sell),
     });
   }
   return texts;
+}
+
+/** `← ▲ B 0.0500`: the last trade's mark on its row. */
+function lastMark(trade: TradeView, qd: number): string {
+  let size: string;
+  try {
+    size = formatUnits(toUnits(trade.qty, qd), qd);
+  } catch {
+    size = sanitize(trade.qty);
+  }
+  return `← ${trade.side === "buy" ? "▲ B" : "▼ S"} ${size}`;
+}
+
+/**
+ * Puts the last trade's mark on the row at its grouped price: a buy took asks, so the ask side is looked at
+ * first, a sell the bids. False when no row shown has that price (e.g. the trade emptied the level).
+ */
+function markLastTrade(
+  trade: TradeView,
+  asks: RowText[],
+  bids: RowText[],
+  pd: number,
+  qd: number,
+  step: bigint,
+): boolean {
+  let units: bigint;
+  try {
+    units = toUnits(trade.price, pd);
+  } catch {
+    return false;
+  }
+  const mark = { text: lastMark(trade, qd), buy: trade.side === "buy" };
+  const onAsks = (): boolean => {
+    const bucket = ceilTo(units, step);
+    const row = asks.find((r) => r.level.price === bucket);
+    if (row !== undefined) row.last = mark;
+    return row !== undefined;
+  };
+  const onBids = (): boolean => {
+    const bucket = floorTo(units, step);
+    const row = bids.find((r) => r.level.price === bucket);
+    if (row !== undefined) row.last = mark;
+    return row !== undefined;
+  };
+  return trade.side === "buy" ? onAsks() || onBids() : onBids() || onAsks();
 }
 
 function ladderRow(side: Side, r: RowText, i: number, rows: RowContext): Line {
@@ -162,9 +316,7 @@ function ladderRow(side: Side, r: RowText, i: number, rows: RowContext): Line {
   const l = rowLine(
     `${side}-${i}`,
     side,
-    r.price,
-    r.size,
-    r.cum,
+    r,
     bar(r.total, rows.maxCum, cols.bar),
     rows.live ? flashAt(rows.flash, side, r.level.price, rows.now) : undefined,
     cols,
@@ -204,19 +356,29 @@ export function ladderLines(input: LadderInput): Line[] {
  * A book that is not live is dimmed and its state is in the spread row.
  */
 export function ladderRows(input: LadderInput): LadderRows {
-  const { book, state, rowsPerSide: n, width, group, flash, now } = input;
-  const grouped = book === undefined ? undefined : groupBook(book, group);
+  const { book, state, rowsPerSide: n, width, group, flash, now, market } = input;
+  const grouped = book === undefined ? undefined : groupBook(book, group, input.pair);
   const asks = grouped?.asks.slice(0, n) ?? [];
   const bids = grouped?.bids.slice(0, n) ?? [];
   const pd = grouped?.priceDecimals ?? 0;
   const qd = grouped?.qtyDecimals ?? 0;
+  const step = BigInt(Math.max(1, Math.trunc(group))) * (grouped?.tick ?? 1n);
   const askCum = cumulative(asks);
   const bidCum = cumulative(bids);
   // Running totals only grow (sizes are positive): the largest is the last of either side.
   const askMax = askCum[askCum.length - 1] ?? 0n;
   const bidMax = bidCum[bidCum.length - 1] ?? 0n;
-  const askText = rowTexts(asks, askCum, pd, qd);
-  const bidText = rowTexts(bids, bidCum, pd, qd);
+  const vap: VapByRow | undefined =
+    market === undefined || grouped === undefined ? undefined : vapByRow(market.vap, pd, step);
+  const askText = rowTexts(asks, askCum, pd, qd, vap?.ask);
+  const bidText = rowTexts(bids, bidCum, pd, qd, vap?.bid);
+  const trade = market?.lastTrade;
+  const marked = trade !== undefined && markLastTrade(trade, askText, bidText, pd, qd, step);
+  let lastWidth = 0;
+  for (const texts of [askText, bidText])
+    for (const r of texts) if (r.last !== undefined) lastWidth = r.last.text.length;
+  if (market !== undefined && trade !== undefined) lastWidth = Math.max(lastWidth, 12);
+  const deepShown = asks.some((l) => l.deep === true) || bids.some((l) => l.deep === true);
   let priceWidth = 5;
   let sizeWidth = 4;
   let cumWidth = 3;
@@ -227,7 +389,8 @@ export function ladderRows(input: LadderInput): LadderRows {
       cumWidth = Math.max(cumWidth, r.cum.length);
     }
   }
-  const cols = columnsFor(width, priceWidth, sizeWidth, cumWidth);
+  const vapWidth = market === undefined ? 0 : Math.max(2 * VAP_CELL + 1, market.vapTitle.length);
+  const cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth);
   const rows: RowContext = {
     cols,
     maxCum: askMax > bidMax ? askMax : bidMax,
@@ -237,9 +400,11 @@ export function ladderRows(input: LadderInput): LadderRows {
     width,
   };
 
-  const groupNote =
-    (book !== undefined && group > 1 ? ` · group ${groupSizeText(group, pd)}` : "") +
-    (book?.depth !== undefined ? ` · book ${book.depth}` : "");
+  // Notes on the titles line, most telling first: what a row spans, the Kraken depth, the coverage mark.
+  const notes: string[] = [];
+  if (book !== undefined && group > 1) notes.push(`group ${groupSizeText(group, pd, grouped?.tick)}`);
+  if (book?.depth !== undefined) notes.push(`book ${book.depth}`);
+  if (deepShown && cols.showCum) notes.push("~ past level 10: unverified");
   const headSegments: Segment[] = [
     { text: " " },
     { text: padLeft("PRICE", cols.price), role: "muted" },
@@ -247,18 +412,27 @@ export function ladderRows(input: LadderInput): LadderRows {
     { text: padLeft("SIZE", cols.size), role: "muted" },
     { text: " " },
   ];
+  if (cols.last > 0) headSegments.push({ text: " " }, { text: padRight("LAST", cols.last), role: "muted" });
   if (cols.showCum) headSegments.push({ text: "  " }, { text: padLeft("CUM", cols.cum), role: "muted" });
+  if (cols.vap > 0)
+    headSegments.push({ text: "  " }, { text: padLeft(market?.vapTitle ?? "", cols.vap), role: "muted" });
   let used = 0;
   for (const segment of headSegments) used += segment.text.length;
-  // The notes (group, book depth) say more than the bar's title: on a narrow pane they take its place.
-  const notes = groupNote.slice(3);
+  // The notes say more than the bar's title: on a narrow pane they take its place, and the last ones go
+  // first when even they do not fit.
+  const fitting = (room: number, title: string): string => {
+    for (let k = notes.length; k > 0; k--) {
+      const kept = notes.slice(0, k).join(" · ");
+      if (title !== "" && title.length + 3 + kept.length <= room) return `${title} · ${kept}`;
+      if (kept.length <= room) return kept;
+    }
+    return title;
+  };
   if (cols.bar > 0) {
-    const room = width - used - 2;
-    const title =
-      `DEPTH${groupNote}`.length <= room ? `DEPTH${groupNote}` : notes.length <= room ? notes : "DEPTH";
-    headSegments.push({ text: "  " }, { text: title, role: "muted" });
-  } else if (groupNote !== "") {
-    headSegments.push({ text: groupNote.length <= width - used ? groupNote : ` ${notes}`, role: "muted" });
+    headSegments.push({ text: "  " }, { text: fitting(width - used - 2, "DEPTH"), role: "muted" });
+  } else {
+    const text = fitting(width - used - 1, "");
+    if (text !== "") headSegments.push({ text: ` ${text}`, role: "muted" });
   }
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
   const askLines: Line[] = [];
@@ -277,23 +451,65 @@ export function ladderRows(input: LadderInput): LadderRows {
     spread:
       input.ended === true
         ? plain("spread", centre(" ■ REPLAY ENDED — not live ", width, "─"), { role: "warn", bold: true })
-        : middleLine(book, state, pd, width),
+        : middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd)),
     bids: bidLines,
   };
 }
 
-function middleLine(book: BookView | undefined, state: DisplayState, pd: number, width: number): Line {
+/** A pair status other than `online` as a badge: `[POST_ONLY]`; empty for online or unknown. */
+export function pairBadge(status: string | undefined): string {
+  if (status === undefined || status === "online") return "";
+  return `[${sanitize(status).toUpperCase()}]`;
+}
+
+/** ` · last ▼ S 0.0500 @ 63388.7`: the last trade in the spread row when no row shows its price. */
+function lastAt(trade: TradeView, pd: number, qd: number): string {
+  let price: string;
+  try {
+    price = formatUnits(toUnits(trade.price, pd), pd);
+  } catch {
+    price = sanitize(trade.price);
+  }
+  return ` · last ${lastMark(trade, qd).slice(2)} @ ${price}`;
+}
+
+/**
+ * The spread row; a pair not `online` has its badge first (a wide spread in post-only is no signal); the
+ * last trade at its end when no row shows its price (the trade took the whole level).
+ */
+function middleLine(
+  book: BookView | undefined,
+  state: DisplayState,
+  pd: number,
+  width: number,
+  last = "",
+): Line {
+  const badge = pairBadge(book?.pairStatus);
+  const l = middleText(book, state, pd, width, badge === "" ? "" : `${badge} `, last);
+  return badge === "" ? l : plain("spread", l.text, { role: "warn", bold: true });
+}
+
+function middleText(
+  book: BookView | undefined,
+  state: DisplayState,
+  pd: number,
+  width: number,
+  badge: string,
+  last: string,
+): Line {
   if (state === "lagging" && book?.lagMs !== undefined) {
-    const label = ` ${GLYPHS.lagging} LAGGING — ${formatLag(book.lagMs)} behind the exchange, prices may be out of date `;
+    const label = ` ${badge}${GLYPHS.lagging} LAGGING — ${formatLag(book.lagMs)} behind the exchange, prices may be out of date `;
     return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
   }
   if (state !== "live") {
     const reason = book?.reason === undefined ? "" : `: ${sanitize(book.reason)}`;
-    const label = ` ${GLYPHS[state]} ${STATE_LABEL[state]}${reason} `;
+    const label = ` ${badge}${GLYPHS[state]} ${STATE_LABEL[state]}${reason} `;
     return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
   }
   const spread = book === undefined ? undefined : spreadOf(book, pd);
   const label =
-    spread === undefined ? " spread — " : ` spread ${spread.spread} · ${spread.bps} bps · mid ${spread.mid} `;
+    spread === undefined
+      ? ` ${badge}spread —${last} `
+      : ` ${badge}spread ${spread.spread} · ${spread.bps} bps · mid ${spread.mid}${last} `;
   return plain("spread", centre(label, width, "─"), { role: "spread" });
 }

@@ -8,12 +8,19 @@ import { noticeLine } from "./notices.js";
 import type { SearchState } from "./search.js";
 import { searchLines } from "./search.js";
 import type { LadderRows } from "./ladder.js";
-import { ladderRows } from "./ladder.js";
+import { groupBook, ladderRows } from "./ladder.js";
 import type { Line } from "./line.js";
 import { clipLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
 import { recordingLine } from "./recording.js";
 import { statusLine } from "./status.js";
+import type { SymbolMarket } from "../market.js";
+import { TAPE_WIDTH, tapeLines } from "./tape.js";
+import { tickerLine } from "./ticker.js";
+import { vapTitle } from "./vap.js";
+
+/** From this many columns the tape sits beside the ladder, which gains the last-trade and volume columns. */
+export const WIDE_COLUMNS = 120;
 
 /** Below this the ladder cannot show anything useful: a "pane too small" message instead. */
 export const MIN_COLUMNS = 40;
@@ -39,6 +46,14 @@ export type ScreenInput = {
   readonly notice?: Notice;
   /** A `--replay` has run out: no book is shown as live, the status bar says so. */
   readonly replayEnded?: boolean;
+  /** The selected symbol's trades, ticker and instrument, once any is heard. */
+  readonly market?: SymbolMarket | undefined;
+  /** The exchange's system status (`status` channel), once heard. */
+  readonly system?: string | undefined;
+  /** `t` was pressed: the tape is shown in a narrow pane, hidden in a wide one. */
+  readonly tapeToggled?: boolean;
+  /** The volume column's window (`--vap-window`), ms. */
+  readonly vapWindowMs?: number;
 };
 
 /** What every screen has. */
@@ -54,7 +69,13 @@ type Frame = {
 export type LadderScreen = Frame & {
   readonly kind: "ladder";
   readonly header: readonly HeaderRow[];
+  /** The selected symbol's ticker under the header, once heard. */
+  readonly ticker: Line | undefined;
   readonly ladder: LadderRows;
+  /** The ladder's width: the pane's, less the tape's when the tape is beside it. */
+  readonly ladderWidth: number;
+  /** The time-and-sales tape beside the ladder (wide panes), as many lines as the ladder has rows. */
+  readonly tape: readonly Line[] | undefined;
   /** Blank lines between the ladder and the status bar, so the status bar sits on the frame's last line. */
   readonly padding: number;
   /** A warning above the status bar (the recording stopped), or none. */
@@ -74,6 +95,17 @@ export type HelpScreen = Frame & {
   readonly status: Line;
 };
 
+/** The time-and-sales tape in place of the ladder (`t` in a narrow pane). */
+export type TapeScreen = Frame & {
+  readonly kind: "tape";
+  readonly header: readonly HeaderRow[];
+  readonly ticker: Line | undefined;
+  readonly tape: readonly Line[];
+  readonly padding: number;
+  readonly notice: Line | undefined;
+  readonly status: Line;
+};
+
 /** Below the minimum size: the message alone. */
 export type TooSmallScreen = Frame & {
   readonly kind: "too-small";
@@ -81,7 +113,7 @@ export type TooSmallScreen = Frame & {
 };
 
 /** The whole frame, by component: each part is plain data the component draws as it is. */
-export type Screen = LadderScreen | HelpScreen | TooSmallScreen;
+export type Screen = LadderScreen | HelpScreen | TapeScreen | TooSmallScreen;
 
 /** Key of the `i`th blank line after the body. */
 export function paddingKey(i: number): string {
@@ -95,19 +127,47 @@ export function screenLines(screen: Screen): Line[] {
       return [...screen.lines];
     case "ladder":
     case "help":
-    case "search": {
+    case "search":
+    case "tape": {
       const body =
-        screen.kind !== "ladder"
-          ? screen.help
-          : [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids];
+        screen.kind === "ladder" ? ladderBody(screen) : screen.kind === "tape" ? screen.tape : screen.help;
       const padding: Line[] = [];
       for (let i = 0; i < screen.padding; i++) padding.push(line(paddingKey(body.length + i), []));
       const notice = screen.notice === undefined ? [] : [screen.notice];
-      return [...screen.header.map(headerRowLine), ...body, ...padding, ...notice, screen.status];
+      const ticker =
+        (screen.kind === "ladder" || screen.kind === "tape") && screen.ticker !== undefined
+          ? [screen.ticker]
+          : [];
+      return [...screen.header.map(headerRowLine), ...ticker, ...body, ...padding, ...notice, screen.status];
     }
     default:
       return screen satisfies never;
   }
+}
+
+/** Every line of the ladder padded to `width`, so the tape's line can follow it on the same line. */
+function padLadder(rows: LadderRows, width: number): LadderRows {
+  const pad = (l: Line): Line =>
+    l.text.length >= width ? l : line(l.key, [...l.segments, { text: " ".repeat(width - l.text.length) }]);
+  return {
+    titles: pad(rows.titles),
+    asks: rows.asks.map(pad),
+    spread: pad(rows.spread),
+    bids: rows.bids.map(pad),
+  };
+}
+
+/** The ladder's lines, each followed by the tape's line beside it (if the tape is shown). */
+function ladderBody(screen: LadderScreen): Line[] {
+  const rows = [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids];
+  const tape = screen.tape;
+  if (tape === undefined) return rows;
+  return rows.map((l, i) => {
+    const beside = tape[i];
+    if (beside === undefined) return l;
+    const pad = screen.ladderWidth - l.text.length;
+    return line(l.key, [...l.segments, { text: " ".repeat(Math.max(0, pad)) }, ...beside.segments]);
+  });
 }
 
 /** `next`'s line, or `prev`'s where it draws the same: unchanged lines keep their identity. */
@@ -192,10 +252,34 @@ export function keepUnchanged(prev: Screen, next: Screen): Screen {
       const ladder = keepLadder(prev.ladder, next.ladder);
       const notice = keepNotice(prev.notice, next.notice);
       const status = keep(prev.status, next.status);
+      const ticker = keepNotice(prev.ticker, next.ticker);
+      const tape =
+        prev.tape === undefined || next.tape === undefined ? next.tape : keepLines(prev.tape, next.tape);
       const same =
-        header === prev.header && ladder === prev.ladder && notice === prev.notice && status === prev.status;
+        header === prev.header &&
+        ladder === prev.ladder &&
+        notice === prev.notice &&
+        status === prev.status &&
+        ticker === prev.ticker &&
+        tape === prev.tape;
+      if (same && prev.padding === next.padding && prev.ladderWidth === next.ladderWidth) return prev;
+      return { ...next, header, ladder, notice, status, ticker, tape };
+    }
+    case "tape": {
+      if (prev.kind !== "tape") return next;
+      const header = keepHeader(prev.header, next.header);
+      const tape = keepLines(prev.tape, next.tape);
+      const notice = keepNotice(prev.notice, next.notice);
+      const status = keep(prev.status, next.status);
+      const ticker = keepNotice(prev.ticker, next.ticker);
+      const same =
+        header === prev.header &&
+        tape === prev.tape &&
+        notice === prev.notice &&
+        status === prev.status &&
+        ticker === prev.ticker;
       if (same && prev.padding === next.padding) return prev;
-      return { ...next, header, ladder, notice, status };
+      return { ...next, header, tape, notice, status, ticker };
     }
     default:
       return next satisfies never;
@@ -234,20 +318,25 @@ export function buildScreen(input: ScreenInput): Screen {
       : input.notice === undefined
         ? undefined
         : noticeLine(input.notice, width);
-  const status = statusLine(connection, book, now, width, input.replayEnded === true);
-  const room = frameHeight - header.length - (notice === undefined ? 1 : 2);
+  const status = statusLine(connection, book, now, width, input.replayEnded === true, input.system);
+  const market = input.market;
+  const ticker = market?.ticker === undefined ? undefined : tickerLine(market.ticker, width);
+  const above = header.length + (ticker === undefined ? 0 : 1);
+  const room = frameHeight - above - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
   const common = { rowsPerSide, width, header, notice, status };
   const below = notice === undefined ? 1 : 2;
+  // An overlay takes the ticker's line too.
+  const overlayRoom = room + (ticker === undefined ? 0 : 1);
   if (input.search !== undefined) {
-    const help = searchLines(input.search.pairs, symbols, input.search.state, width, room);
-    const padding = Math.max(0, room - help.length);
+    const help = searchLines(input.search.pairs, symbols, input.search.state, width, overlayRoom);
+    const padding = Math.max(0, overlayRoom - help.length);
     const height = header.length + help.length + padding + below;
     return { ...common, kind: "search", help, scroll: 0, padding, height };
   }
   if (input.help) {
-    const { lines: help, scroll } = helpWindow(width, room, input.helpScroll ?? 0);
-    const padding = Math.max(0, room - help.length);
+    const { lines: help, scroll } = helpWindow(width, overlayRoom, input.helpScroll ?? 0);
+    const padding = Math.max(0, overlayRoom - help.length);
     return {
       ...common,
       kind: "help",
@@ -257,19 +346,71 @@ export function buildScreen(input: ScreenInput): Screen {
       height: header.length + help.length + padding + below,
     };
   }
+  const wide = columns >= WIDE_COLUMNS;
+  const tapeShown = wide ? input.tapeToggled !== true : input.tapeToggled === true;
+  const state = displayState(book, connection);
+  const pair = market?.pair;
+  const grouped = book === undefined ? undefined : groupBook(book, input.group, pair);
+  const decimals = {
+    priceDecimals: grouped?.priceDecimals ?? pair?.pricePrecision ?? 0,
+    qtyDecimals: grouped?.qtyDecimals ?? pair?.qtyPrecision ?? 0,
+  };
+  if (tapeShown && !wide) {
+    const tape = tapeLines({
+      entries: market?.tape ?? [],
+      width,
+      height: room,
+      ...decimals,
+      border: false,
+      keyPrefix: "tape-overlay",
+    });
+    return { ...common, kind: "tape", ticker, tape, padding: 0, height: above + tape.length + below };
+  }
+  const beside = tapeShown;
+  const ladderWidth = beside ? width - TAPE_WIDTH : width;
+  const windowMs = input.vapWindowMs ?? 300_000;
   const ladder = ladderRows({
     book,
-    state: displayState(book, connection),
+    state,
     rowsPerSide,
-    width,
+    width: ladderWidth,
     group: input.group,
     flash: input.flash,
     now,
     ...(input.replayEnded === true ? { ended: true } : {}),
+    pair,
+    market:
+      beside && market !== undefined
+        ? {
+            lastTrade: market.lastTrade,
+            vap: market.vap,
+            vapTitle: vapTitle(windowMs, market.gapTimes.length > 0),
+          }
+        : undefined,
   });
   const body = 2 * rowsPerSide + 2;
+  const drawn = beside ? padLadder(ladder, ladderWidth) : ladder;
+  const tape = beside
+    ? tapeLines({
+        entries: market?.tape ?? [],
+        width: TAPE_WIDTH,
+        height: body,
+        ...decimals,
+        border: true,
+        keyPrefix: "tape",
+      })
+    : undefined;
   const padding = Math.max(0, room - body);
-  return { ...common, kind: "ladder", ladder, padding, height: header.length + body + padding + below };
+  return {
+    ...common,
+    kind: "ladder",
+    ticker,
+    ladder: drawn,
+    ladderWidth,
+    tape,
+    padding,
+    height: above + body + padding + below,
+  };
 }
 
 function tooSmall(width: number, frameHeight: number, columns: number, rows: number): TooSmallScreen {

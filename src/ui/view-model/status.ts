@@ -52,8 +52,8 @@ export function connectionText(connection: ConnectionState | undefined, now: num
 }
 
 /**
- * The status bar: connection (with a countdown while reconnecting), then the selected book's lag when it is
- * lagging (first, so a narrow pane keeps it), messages per second, checksums ok and failed, resyncs, latency p50/p99 and the age of its last change, then key hints.
+ * The status bar: connection (with a countdown while reconnecting), the exchange's system status, then the selected book's lag when it is
+ * lagging (first, so a narrow pane keeps it), messages per second, checksums ok and failed, trade-id gaps, resyncs, latency p50/p99 and the age of its last change, then key hints.
  * Exactly one line, at most `width` wide.
  */
 export function statusLine(
@@ -62,6 +62,8 @@ export function statusLine(
   now: number,
   width: number,
   replayEnded = false,
+  /** The exchange's system status (`status` channel), once heard. */
+  system?: string,
 ): Line {
   const link: Item = replayEnded
     ? { forms: ["■ replay ended: nothing is live", "■ replay ended", "■ ended"], role: "warn", bold: true }
@@ -70,6 +72,18 @@ export function statusLine(
   const items: Item[] = [
     book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
   ];
+  if (system !== undefined) {
+    const word = sanitize(system);
+    items.push(
+      system === "online"
+        ? { forms: [`exchange ${word}`, `exch ${word}`], role: "muted" }
+        : {
+            forms: [`exchange ${word.toUpperCase()}`, `exch ${word.toUpperCase()}`],
+            role: "warn",
+            bold: true,
+          },
+    );
+  }
   if (book !== undefined) {
     const failed = book.checksums.failed;
     if (book.state === "lagging") {
@@ -81,6 +95,10 @@ export function statusLine(
       {
         forms: [`checksums ✓${book.checksums.ok} ✗${failed}`, `✓${book.checksums.ok} ✗${failed}`],
         ...(failed > 0 ? { role: "warn" as const } : {}),
+      },
+      {
+        forms: [`trade gaps ${book.tradeGaps}`, `gaps ${book.tradeGaps}`],
+        ...(book.tradeGaps > 0 ? { role: "warn" as const } : {}),
       },
       {
         forms: [`resyncs ${book.resyncs}`, `rs ${book.resyncs}`],

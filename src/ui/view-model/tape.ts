@@ -1,0 +1,109 @@
+import type { TradeView } from "../../feed/types.js";
+import { sanitize } from "../../text/sanitize.js";
+import type { Line, Segment } from "./line.js";
+import { clipLine, line } from "./line.js";
+import { centre, padLeft, padRight } from "./text.js";
+import { formatUnits, toUnits } from "./units.js";
+
+/** One entry of a symbol's tape: a trade, or a break in its trade ids (where the break was heard). */
+export type TapeEntry =
+  | { readonly kind: "trade"; readonly trade: TradeView }
+  | { readonly kind: "gap"; readonly expected: number; readonly got: number };
+
+export type TapeInput = {
+  /** Oldest first (as heard); drawn newest first. */
+  readonly entries: readonly TapeEntry[];
+  readonly width: number;
+  /** Lines to draw, the title included. */
+  readonly height: number;
+  readonly priceDecimals: number;
+  readonly qtyDecimals: number;
+  /** A `│` before every line: the tape beside the ladder. */
+  readonly border: boolean;
+  /** Key prefix: `tape` beside the ladder, `tape-overlay` in place of it. */
+  readonly keyPrefix: string;
+};
+
+/** Width of the tape beside the ladder (its border included). */
+export const TAPE_WIDTH = 42;
+
+/** `08:35:26` from Kraken's `2026-12-05T08:35:26.123456Z`; other text sanitised and cut to 8. */
+export function tapeTime(time: string): string {
+  const m = /T(\d\d:\d\d:\d\d)/.exec(time);
+  return m?.[1] ?? padRight(sanitize(time).slice(0, 8), 8);
+}
+
+/** A number at `decimals`, or the sanitised wire text when it is not plain decimal. */
+function number(text: string, decimals: number): string {
+  try {
+    return formatUnits(toUnits(text, decimals), decimals);
+  } catch {
+    return sanitize(text);
+  }
+}
+
+/** `▲ B` for a taker buy, `▼ S` for a taker sell: readable without colour. */
+export function sideMark(side: TradeView["side"]): string {
+  return side === "buy" ? "▲ B" : "▼ S";
+}
+
+/** The gap mark's text: `── gap: expected 125, got 128 ──` (a repeat when `got` is not ahead). */
+export function gapText(expected: number, got: number): string {
+  return `${got < expected ? "repeat" : "gap"}: expected ${expected}, got ${got}`;
+}
+
+/**
+ * The time-and-sales tape: a title, then trades newest first (time, side, price, size) with a marked line
+ * wherever the trade ids broke. Exactly `height` lines, each at most `width` wide.
+ */
+export function tapeLines(input: TapeInput): Line[] {
+  const { entries, width, height, priceDecimals: pd, qtyDecimals: qd, border, keyPrefix } = input;
+  const lead: Segment[] = border ? [{ text: "│", role: "muted" }] : [];
+  const inner = Math.max(0, width - lead.length);
+  const shown: TapeEntry[] = [];
+  for (let i = entries.length - 1; i >= 0 && shown.length < height - 1; i--)
+    shown.push(entries[i] as TapeEntry);
+  const texts = shown.map((e) =>
+    e.kind === "trade" ? { price: number(e.trade.price, pd), qty: number(e.trade.qty, qd) } : undefined,
+  );
+  let pw = 5;
+  let qw = 4;
+  for (const t of texts) {
+    if (t === undefined) continue;
+    pw = Math.max(pw, t.price.length);
+    qw = Math.max(qw, t.qty.length);
+  }
+  const lines: Line[] = [];
+  const title = ` TIME     SIDE ${padLeft("PRICE", pw)}  ${padLeft("SIZE", qw)}`;
+  lines.push(
+    clipLine(line(`${keyPrefix}-title`, [...lead, { text: padRight(title, inner), role: "muted" }]), width),
+  );
+  for (let i = 0; i < height - 1; i++) {
+    const key = `${keyPrefix}-${i}`;
+    const e = shown[i];
+    const t = texts[i];
+    if (e === undefined) {
+      lines.push(line(key, lead));
+      continue;
+    }
+    if (e.kind === "gap") {
+      const text = centre(` ${gapText(e.expected, e.got)} `, inner, "─");
+      lines.push(clipLine(line(key, [...lead, { text, role: "warn", bold: true }]), width));
+      continue;
+    }
+    const role = e.trade.side === "buy" ? "bid" : "ask";
+    lines.push(
+      clipLine(
+        line(key, [
+          ...lead,
+          { text: ` ${tapeTime(e.trade.time)} ` },
+          { text: sideMark(e.trade.side), role, bold: true },
+          { text: `  ${padLeft(t?.price ?? "", pw)}`, role },
+          { text: `  ${padLeft(t?.qty ?? "", qw)}` },
+        ]),
+        width,
+      ),
+    );
+  }
+  return lines;
+}

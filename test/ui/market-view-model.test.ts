@@ -1,0 +1,405 @@
+import { describe, expect, it } from "vitest";
+import type { PairView, TradeView } from "../../src/feed/types.js";
+import { MarketContext } from "../../src/ui/market.js";
+import { groupLevels } from "../../src/ui/view-model/grouping.js";
+import { groupBook, ladderRows } from "../../src/ui/view-model/ladder.js";
+import type { LadderMarket } from "../../src/ui/view-model/ladder.js";
+import { buildScreen, screenLines } from "../../src/ui/view-model/screen.js";
+import type { ScreenInput } from "../../src/ui/view-model/screen.js";
+import { headerLines } from "../../src/ui/view-model/header.js";
+import { statusLine } from "../../src/ui/view-model/status.js";
+import { tapeLines, tapeTime } from "../../src/ui/view-model/tape.js";
+import type { TapeEntry } from "../../src/ui/view-model/tape.js";
+import { tickerLine } from "../../src/ui/view-model/ticker.js";
+import { compactVolume, toVapTrade, vapByRow, vapTitle, VapWindow } from "../../src/ui/view-model/vap.js";
+import { formatUnits } from "../../src/ui/view-model/units.js";
+import { btcBook, ethBook, feedView, levels, LIVE, NOW } from "./helpers/views.js";
+
+function trade(overrides: Partial<TradeView> = {}): TradeView {
+  return {
+    symbol: "BTC/USD",
+    side: "buy",
+    price: "63388.8",
+    qty: "0.05000000",
+    ordType: "market",
+    tradeId: 1,
+    time: "2026-12-05T08:35:26.123456Z",
+    ...overrides,
+  };
+}
+
+const BTC_PAIR: PairView = {
+  symbol: "BTC/USD",
+  status: "online",
+  pricePrecision: 1,
+  qtyPrecision: 8,
+  priceIncrement: "0.1",
+  qtyIncrement: "0.00000001",
+  qtyMin: "0.0001",
+};
+
+/** A context holding these events, heard at NOW. */
+function contextWith(...events: Parameters<MarketContext["apply"]>[0][]): MarketContext {
+  const market = new MarketContext(300_000);
+  for (const e of events) market.apply(e, NOW);
+  return market;
+}
+
+function screen(overrides: Partial<ScreenInput> = {}) {
+  return buildScreen({
+    view: feedView([btcBook(), ethBook()]),
+    symbols: ["BTC/USD", "ETH/USD"],
+    selected: 0,
+    group: 1,
+    help: false,
+    columns: 160,
+    rows: 30,
+    flash: undefined,
+    now: NOW,
+    ...overrides,
+  });
+}
+
+const texts = (lines: readonly { text: string }[]) => lines.map((l) => l.text);
+
+describe("the time-and-sales tape", () => {
+  it("lists trades newest first with time, a side readable without colour, price and size", () => {
+    const entries: TapeEntry[] = [
+      { kind: "trade", trade: trade({ tradeId: 1, side: "sell", price: "63388.7", qty: "0.1" }) },
+      { kind: "trade", trade: trade({ tradeId: 2, time: "2026-12-05T08:35:27.000001Z" }) },
+    ];
+    const lines = texts(
+      tapeLines({
+        entries,
+        width: 42,
+        height: 4,
+        priceDecimals: 1,
+        qtyDecimals: 8,
+        border: true,
+        keyPrefix: "t",
+      }),
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/│ TIME\s+SIDE\s+PRICE\s+SIZE/);
+    expect(lines[1]).toBe("│ 08:35:27 ▲ B  63388.8  0.05000000");
+    expect(lines[2]).toBe("│ 08:35:26 ▼ S  63388.7  0.10000000");
+    expect(lines[3]).toBe("│");
+  });
+
+  it("marks a gap or a repeat in the trade ids where it was heard", () => {
+    const entries: TapeEntry[] = [
+      { kind: "trade", trade: trade({ tradeId: 4 }) },
+      { kind: "gap", expected: 5, got: 7 },
+      { kind: "trade", trade: trade({ tradeId: 7 }) },
+      { kind: "gap", expected: 8, got: 6 },
+    ];
+    const lines = texts(
+      tapeLines({
+        entries,
+        width: 40,
+        height: 5,
+        priceDecimals: 1,
+        qtyDecimals: 8,
+        border: false,
+        keyPrefix: "t",
+      }),
+    );
+    expect(lines[1]).toMatch(/^─+ repeat: expected 8, got 6 ─+$/);
+    expect(lines[2]).toContain("▲ B");
+    expect(lines[3]).toMatch(/^─+ gap: expected 5, got 7 ─+$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
+  });
+
+  it("shows only the clock of Kraken's timestamps and sanitises anything else", () => {
+    expect(tapeTime("2026-12-05T08:35:26.123456Z")).toBe("08:35:26");
+    expect(tapeTime("\u001b[2Jodd")).toBe("[2Jodd  ");
+  });
+});
+
+describe("the volume-at-price window", () => {
+  it("sums buys and sells per price exactly and forgets trades older than the window", () => {
+    const w = new VapWindow();
+    w.add(toVapTrade(trade({ qty: "0.1" }), NOW - 10_000)!);
+    w.add(toVapTrade(trade({ qty: "0.2" }), NOW - 5_000)!);
+    w.add(toVapTrade(trade({ side: "sell", qty: "0.3" }), NOW)!);
+    const price = toVapTrade(trade(), NOW)!.price;
+    expect(w.totals.get(price)).toEqual({ buy: 300_000_000_000n, sell: 300_000_000_000n });
+    w.expire(NOW - 6_000);
+    expect(w.totals.get(price)).toEqual({ buy: 200_000_000_000n, sell: 300_000_000_000n });
+    w.expire(NOW + 1);
+    expect(w.totals.size).toBe(0);
+    expect(w.size).toBe(0);
+  });
+
+  it("buckets prices as the ladder's rows are: bids round down, asks round up", () => {
+    const w = new VapWindow();
+    w.add(toVapTrade(trade({ price: "63388.7", qty: "1" }), NOW)!);
+    w.add(toVapTrade(trade({ price: "63388.2", side: "sell", qty: "2" }), NOW)!);
+    const rows = vapByRow(w.totals, 1, 10n);
+    // Buckets of 1.0: the bid row at 63388.0 and the ask row at 63389.0 hold both.
+    expect(rows.bid.get(633880n)).toEqual({ buy: 1_000_000_000_000n, sell: 2_000_000_000_000n });
+    expect(rows.ask.get(633890n)).toEqual({ buy: 1_000_000_000_000n, sell: 2_000_000_000_000n });
+    expect(vapByRow(w.totals, 1, 1n).ask.get(633882n)?.sell).toBe(2_000_000_000_000n);
+  });
+
+  it("prints volumes in at most six characters, rounded down", () => {
+    const u = (text: string) => toVapTrade(trade({ qty: text }), NOW)!.qty;
+    expect(compactVolume(u("0"))).toBe("");
+    expect(compactVolume(u("0.0001"))).toBe("<.001");
+    expect(compactVolume(u("0.05"))).toBe("0.050");
+    expect(compactVolume(u("12.3456"))).toBe("12.34");
+    expect(compactVolume(u("123.456"))).toBe("123.4");
+    expect(compactVolume(u("12345.6"))).toBe("12345");
+    expect(compactVolume(u("123456"))).toBe("123k");
+    expect(compactVolume(u("1234567"))).toBe("1234k");
+    expect(compactVolume(u("12345678"))).toBe("12345k");
+    expect(compactVolume(u("123456789"))).toBe("123M");
+    expect(compactVolume(u("1234567890"))).toBe("1234M");
+    for (const q of ["0.00000001", "9.999", "99999.99", "99999999", "123456789012"])
+      expect(compactVolume(u(q)).length).toBeLessThanOrEqual(6);
+  });
+
+  it("titles the column with its window, and says so when the window covers a trade-id gap", () => {
+    expect(vapTitle(300_000, false)).toBe("VAP 5m");
+    expect(vapTitle(90_000, true)).toBe("VAP 90s (gap)");
+  });
+});
+
+describe("the market context", () => {
+  it("keeps the last trade, the ticker, the instrument and the gaps per symbol", () => {
+    const market = contextWith(
+      { type: "trade", ...trade({ tradeId: 1 }) },
+      { type: "trade-gap", symbol: "BTC/USD", expected: 2, got: 4 },
+      { type: "trade", ...trade({ tradeId: 4, side: "sell" }) },
+      { type: "ticker", symbol: "BTC/USD", last: "63388.8" },
+      { type: "instrument", pairs: [BTC_PAIR] },
+    );
+    const btc = market.of("BTC/USD", NOW)!;
+    expect(btc.lastTrade?.tradeId).toBe(4);
+    expect(btc.tape.map((e) => e.kind)).toEqual(["trade", "gap", "trade"]);
+    expect(btc.ticker?.last).toBe("63388.8");
+    expect(btc.pair?.priceIncrement).toBe("0.1");
+    expect(btc.gapTimes).toEqual([NOW]);
+    expect(market.of("ETH/USD", NOW)).toBeUndefined();
+    // Past the window, the gap no longer counts against the volume column.
+    expect(market.of("BTC/USD", NOW + 300_001)!.gapTimes).toEqual([]);
+  });
+
+  it("reports a system status only when it changes", () => {
+    const market = new MarketContext(1000);
+    expect(market.apply({ type: "status", system: "online" }, NOW)).toEqual({
+      kind: "system",
+      previous: undefined,
+    });
+    expect(market.apply({ type: "status", system: "online" }, NOW)).toBeUndefined();
+    expect(market.apply({ type: "status", system: "maintenance" }, NOW)).toEqual({
+      kind: "system",
+      previous: "online",
+    });
+    expect(market.system).toBe("maintenance");
+  });
+
+  it("keeps a bounded tape however many trades come", () => {
+    const market = new MarketContext(1000);
+    for (let i = 1; i <= 2000; i++) market.apply({ type: "trade", ...trade({ tradeId: i }) }, NOW);
+    const tape = market.of("BTC/USD", NOW)!.tape;
+    expect(tape.length).toBeLessThanOrEqual(550);
+    const last = tape[tape.length - 1]!;
+    expect(last.kind === "trade" && last.trade.tradeId).toBe(2000);
+  });
+});
+
+describe("the ladder with market context", () => {
+  const deepBids = levels(
+    Array.from({ length: 14 }, (_, i) => [formatUnits(633887n - BigInt(i) * 5n, 1), "1.00000000"] as const),
+  );
+
+  it("marks rows deeper than the checksum's 10 levels, and running totals that include them", () => {
+    const grouped = groupLevels(deepBids, "bid", 1, 1, 8);
+    expect(grouped.map((l) => l.deep === true)).toEqual([...Array(10).fill(false), ...Array(4).fill(true)]);
+    const rows = ladderRows({
+      book: btcBook({ bids: deepBids }),
+      state: "live",
+      rowsPerSide: 14,
+      width: 100,
+      group: 1,
+      flash: undefined,
+      now: NOW,
+    });
+    const bid = texts(rows.bids);
+    expect(bid[9]).toMatch(/^ 63384\.2/);
+    expect(bid[9]).not.toContain("~");
+    expect(bid[10]).toMatch(/^·63383\.7 +1\.00000000 +~11\.00000000/);
+    expect(rows.titles.text).toContain("~ past level 10: unverified");
+  });
+
+  it("marks a grouped row deep when any raw level in it is past the 10th", () => {
+    // Levels 10 and 11 (0.5 apart) fall into one bucket of 10 ticks (1.0) with level 9.
+    const grouped = groupLevels(deepBids, "bid", 10, 1, 8);
+    const deep = grouped.filter((l) => l.deep === true).map((l) => formatUnits(l.price, 1));
+    expect(deep).toEqual(["63383.0", "63382.0"]);
+    expect(grouped.find((l) => formatUnits(l.price, 1) === "63384.0")?.deep).toBeUndefined();
+  });
+
+  it("groups by the instrument's price increment and shows its precision", () => {
+    const pair: PairView = { ...BTC_PAIR, pricePrecision: 2, priceIncrement: "0.5" };
+    const grouped = groupBook(btcBook(), 1, pair);
+    expect(grouped.priceDecimals).toBe(2);
+    expect(grouped.tick).toBe(50n);
+    // 63388.7 and 63388.2 fall into the 0.5 bucket at 63388.50 and 63388.00.
+    expect(grouped.bids.slice(0, 2).map((l) => formatUnits(l.price, 2))).toEqual(["63388.50", "63388.00"]);
+    // Before the instrument is heard, the wire's decimals and last digit.
+    expect(groupBook(btcBook(), 1).tick).toBe(1n);
+  });
+
+  it("marks the last trade on the row at its grouped price, with side and size", () => {
+    const market: LadderMarket = {
+      lastTrade: trade({ price: "63389.5" }),
+      vap: new Map(),
+      vapTitle: "VAP 5m",
+    };
+    const rows = ladderRows({
+      book: btcBook(),
+      state: "live",
+      rowsPerSide: 6,
+      width: 118,
+      group: 1,
+      flash: undefined,
+      now: NOW,
+      market,
+    });
+    const asks = texts(rows.asks);
+    const row = asks.find((l) => l.includes("← ▲ B 0.05000000"));
+    expect(row).toMatch(/^ 63389\.5 /);
+    expect(asks.filter((l) => l.includes("←"))).toHaveLength(1);
+    expect(rows.titles.text).toMatch(/LAST.*CUM.*VAP 5m/);
+    // Grouped by 10 ticks, the trade's mark is on the ask row at 63390.0.
+    const grouped = texts(
+      ladderRows({
+        book: btcBook(),
+        state: "live",
+        rowsPerSide: 6,
+        width: 118,
+        group: 10,
+        flash: undefined,
+        now: NOW,
+        market,
+      }).asks,
+    );
+    expect(grouped.find((l) => l.includes("←"))).toMatch(/^ 63390\.0 /);
+  });
+
+  it("says the last trade in the spread row when no row shows its price", () => {
+    const market: LadderMarket = {
+      lastTrade: trade({ price: "63388.6", side: "sell" }),
+      vap: new Map(),
+      vapTitle: "VAP 5m",
+    };
+    const rows = ladderRows({
+      book: btcBook(),
+      state: "live",
+      rowsPerSide: 6,
+      width: 118,
+      group: 1,
+      flash: undefined,
+      now: NOW,
+      market,
+    });
+    expect(rows.spread.text).toMatch(
+      /─ spread 0\.1 · 0\.02 bps · mid 63388\.75 · last ▼ S 0\.05000000 @ 63388\.6 ─/,
+    );
+  });
+
+  it("drops the volume column before the last trade, cumulative, price or size when the pane is narrow", () => {
+    const market: LadderMarket = { lastTrade: trade(), vap: new Map(), vapTitle: "VAP 5m (gap)" };
+    for (let width = 40; width <= 120; width += 1) {
+      const rows = ladderRows({
+        book: btcBook(),
+        state: "live",
+        rowsPerSide: 6,
+        width,
+        group: 1,
+        flash: undefined,
+        now: NOW,
+        market,
+      });
+      for (const l of [rows.titles, ...rows.asks, ...rows.bids])
+        expect(l.text.length).toBeLessThanOrEqual(width);
+      // No price or size is ever cut.
+      for (const l of [...rows.asks, ...rows.bids]) expect(l.text).not.toContain("…");
+      const title = rows.titles.text;
+      if (title.includes("VAP")) expect(title).toContain("LAST");
+      if (title.includes("LAST")) expect(title).toContain("CUM");
+    }
+  });
+});
+
+describe("the screen with market context", () => {
+  it("puts the tape beside the ladder from 120 columns, the ticker under the header", () => {
+    const market = contextWith(
+      { type: "trade", ...trade({ tradeId: 1 }) },
+      {
+        type: "ticker",
+        symbol: "BTC/USD",
+        last: "63388.8",
+        change: "-12.5",
+        changePct: "-0.02",
+        high: "64000.0",
+        low: "63000.0",
+        volume: "1234.5",
+        vwap: "63500.1",
+      },
+    ).of("BTC/USD", NOW);
+    const wide = screen({ market });
+    expect(wide.kind === "ladder" && wide.tape !== undefined).toBe(true);
+    const lines = texts(screenLines(wide));
+    expect(lines[1]).toBe(
+      " last 63388.8 │ 24h ▼ -12.5 (-0.02%) │ high 64000.0 │ low 63000.0 │ vol 1234.5 │ vwap 63500.1",
+    );
+    expect(lines.some((l) => /PRICE.*│ TIME/.test(l))).toBe(true);
+    expect(lines.some((l) => /← ▲ B/.test(l))).toBe(true);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(160);
+    // Below 120 columns: no tape, no market columns, until t.
+    const narrow = screen({ market, columns: 80 });
+    expect(narrow.kind === "ladder" && narrow.tape === undefined).toBe(true);
+    expect(texts(screenLines(narrow)).join("\n")).not.toMatch(/TIME|←|VAP/);
+    const overlay = screen({ market, columns: 80, tapeToggled: true });
+    expect(overlay.kind).toBe("tape");
+    expect(texts(screenLines(overlay)).join("\n")).toMatch(/TIME[\s\S]*08:35:26 ▲ B {2}63388\.8/);
+    // In a wide pane t hides the tape.
+    const hidden = screen({ market, tapeToggled: true });
+    expect(hidden.kind === "ladder" && hidden.tape === undefined).toBe(true);
+  });
+
+  it("says a pair not online in its tab and on its ladder", () => {
+    const view = feedView([btcBook({ pairStatus: "post_only" }), ethBook({ pairStatus: "online" })]);
+    const lines = texts(
+      headerLines(["BTC/USD", "ETH/USD"], new Map(view.books.map((b) => [b.symbol, b])), LIVE, 0, 200, 3),
+    );
+    expect(lines[0]).toMatch(/BTC\/USD .*\[POST_ONLY\]/);
+    const s = screen({ view, columns: 80 });
+    expect(s.kind === "ladder" && s.ladder.spread.text).toMatch(/─ \[POST_ONLY\] spread 0\.1 /);
+    const online = screen({ view: feedView([btcBook({ pairStatus: "online" }), ethBook()]), columns: 80 });
+    expect(texts(screenLines(online)).join("\n")).not.toContain("[");
+  });
+
+  it("shows the system status and trade gaps in the status bar, and a notice line when asked", () => {
+    const bar = statusLine(LIVE, btcBook({ tradeGaps: 2 }), NOW, 200, false, "maintenance").text;
+    expect(bar).toMatch(
+      /● connected │ exchange MAINTENANCE │ .*checksums ✓120 ✗0 │ trade gaps 2 │ resyncs 0/,
+    );
+    expect(statusLine(LIVE, btcBook(), NOW, 200, false, "online").text).toContain("exchange online");
+    const s = screen({
+      notice: { text: "exchange status: maintenance (was online)", role: "warn", more: 0 },
+    });
+    expect(s.kind === "ladder" && s.notice?.text).toContain("exchange status: maintenance (was online)");
+  });
+
+  it("sanitises the ticker's text and leaves off whole figures that do not fit", () => {
+    const line = tickerLine(
+      { symbol: "BTC/USD", last: "1\u001b[31m2", high: "3", low: "4", volume: "5", vwap: "6" },
+      30,
+    );
+    expect(line.text).toBe(" last 1[31m2 │ high 3 │ low 4");
+  });
+});
