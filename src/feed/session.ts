@@ -85,6 +85,11 @@ export type SessionSink = {
   event(event: FeedEvent): void;
   /** The server is rate-limiting us: drop the connection and come back slowly. */
   slowDown(reason: string): void;
+  /**
+   * A book left live (a resync) or a tape became current: every face must see it in the next view, not
+   * one coalesced an interval later, since the events that tell of it go out at once.
+   */
+  urgent?(): void;
 };
 
 export type SessionOptions = {
@@ -429,8 +434,11 @@ export class Session {
       }
       const awaiting = slot.trades.awaiting;
       const verdict = slot.trades.take(trades, snapshot);
-      // The tape became current: the next view says so (tradesAwaiting).
-      if (awaiting !== slot.trades.awaiting) this.version++;
+      // The tape became current: the next view says so (tradesAwaiting), before its trades are served.
+      if (awaiting !== slot.trades.awaiting) {
+        this.version++;
+        this.sink.urgent?.();
+      }
       for (const t of verdict.fresh) {
         this.sink.event({
           type: "trade",
@@ -646,6 +654,7 @@ export class Session {
     slot.resyncs++;
     this.version++;
     this.sink.event({ type: "resync", symbol: slot.symbol, reason });
+    this.sink.urgent?.();
     this.resubscribe(slot, now);
   }
 

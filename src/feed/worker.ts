@@ -38,10 +38,10 @@ function setConnection(next: ConnectionState): void {
 }
 
 /**
- * A change of the connection or a book leaving live (a resync) is published at once, past the interval
- * and past a busy consumer, as one view per turn however many books resync in it: every face reads the
- * latest view, and none may keep showing a book as live meanwhile, nor miss that it was withdrawn when it
- * verifies again within one interval.
+ * A change of the connection, a book leaving live (a resync) or a tape becoming current is published at
+ * once, past the interval and past a busy consumer, as one view per turn however many there are in it:
+ * every face reads the latest view, and none may keep showing a book as live meanwhile, miss that it was
+ * withdrawn when it verifies again within one interval, or serve trades its view says are not current.
  */
 let publishing = false;
 function publishNow(): void {
@@ -79,11 +79,9 @@ const session = new Session(
     event: (event) => {
       if (event.type === "error") errors.post(event.message);
       else if (event.type === "notice") notices.post(event.message);
-      else {
-        post(event);
-        if (event.type === "resync") publishNow();
-      }
+      else post(event);
     },
+    urgent: publishNow,
     slowDown: (reason) => socket.slowDown(reason),
   },
 );

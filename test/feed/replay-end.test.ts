@@ -35,8 +35,8 @@ describe("the end of a replay", () => {
     const okAtEnd = h.feed.latest()!.books[0]!.checksums.ok;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.feed.latest()!.books[0]!.checksums.ok).toBe(okAtEnd);
-    expect(h.events.some((e) => e.type === "notice" && e.message === "exchange status: replay_ended")).toBe(
-      true,
-    );
+    expect(
+      h.events.some((e) => e.type === "notice" && e.message === "exchange status: replay_ended (was online)"),
+    ).toBe(true);
   });
 });
