@@ -1,3 +1,4 @@
+import type { TickerEvent } from "../events/types.js";
 import type { ConnectionState, FeedEvent, TickerView, TradeView } from "../feed/types.js";
 
 /** Trades kept per symbol for `GET /trades/:symbol`. */
@@ -19,19 +20,8 @@ export type TradeJson = {
 /** A break in the tape: `got` came where `expected` should have. */
 export type TradeGapJson = { readonly expected: number; readonly got: number };
 
-/** The ticker in `/symbols`: the fields the exchange sent, exact strings. */
-export type TickerJson = {
-  readonly last?: string;
-  readonly change?: string;
-  readonly changePct?: string;
-  readonly high?: string;
-  readonly low?: string;
-  readonly volume?: string;
-  readonly vwap?: string;
-  readonly bid?: string;
-  readonly ask?: string;
-  readonly time?: string;
-};
+/** The ticker in `/symbols`: the fields the exchange sent, exact strings (the library's ticker event's). */
+export type TickerJson = Omit<TickerEvent, "type" | "symbol">;
 
 /**
  * One symbol's recent tape: a ring of the newest TRADES_KEPT trades. The feed sends each trade once, in id
