@@ -2,7 +2,7 @@ import { closeSync, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import type { WorkerFeedClient } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
-import type { FeedOptions } from "../feed/types.js";
+import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { EXIT } from "./exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MARKET_DEPTH } from "./options.js";
@@ -125,4 +125,22 @@ export async function startFeedFor(
   // Stopped before the server closes (steps run last registered first).
   shutdown.onCleanup(() => feed.stop());
   return feed;
+}
+
+/**
+ * Remembers a `--record` that stopped early (a full disk, a removed file); `settle` says so, last (after a
+ * terminal is restored), and fails the run: the books kept going, but the file is incomplete.
+ */
+export function recordingOutcome(feed: Pick<FeedClient, "subscribe">): { settle(code: number): number } {
+  let failure: RecordingFailure | undefined;
+  feed.subscribe((event) => {
+    if (event.type === "recording-failed") failure = event;
+  });
+  return {
+    settle(code) {
+      if (failure === undefined) return code;
+      fail(`the recording ${failure.path} is incomplete: ${failure.reason}`);
+      return Math.max(code, EXIT.FAILURE);
+    },
+  };
 }

@@ -1,9 +1,9 @@
-import type { FeedClient, RecordingFailure } from "../feed/types.js";
+import type { FeedClient } from "../feed/types.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import { asciiStdout } from "../ui/glyphs.js";
 import type { FirstScreen } from "../ui/first-screen.js";
 import { EXIT } from "./exit-codes.js";
-import { fail, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
+import { fail, recordingOutcome, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { bufferMarketEvents } from "./market-buffer.js";
 import type { AppOptions } from "./options.js";
@@ -54,19 +54,12 @@ export async function runApp(options: AppOptions): Promise<number> {
       json ? ndjsonLevels(options, target.depth) : INITIAL_LADDER_LEVELS,
       shutdown,
     );
-    let recording: RecordingFailure | undefined;
-    feed.subscribe((event) => {
-      if (event.type === "recording-failed") recording = event;
-    });
-    code =
+    const recording = recordingOutcome(feed);
+    code = recording.settle(
       first === undefined
         ? await streamNdjson(feed, options, shutdown)
-        : await runTerminal(feed, symbols, options, first, shutdown);
-    // Said last, after the ladder has restored the terminal: a recording that stopped early fails the run.
-    if (recording !== undefined) {
-      fail(`the recording ${recording.path} is incomplete: ${recording.reason}`);
-      code = Math.max(code, EXIT.FAILURE);
-    }
+        : await runTerminal(feed, symbols, options, first, shutdown),
+    );
   } finally {
     code = await shutdown.run(code);
   }

@@ -1,5 +1,5 @@
 import { EXIT } from "../app/exit-codes.js";
-import { fail, resolveFeedTarget, startFeedFor } from "../app/feed-setup.js";
+import { fail, recordingOutcome, resolveFeedTarget, startFeedFor } from "../app/feed-setup.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { createShutdown } from "../app/shutdown.js";
 import { escapeUnsafe } from "../text/sanitize.js";
@@ -64,8 +64,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.stderr.write(
       `kraken-ladder: serving ${escapeUnsafe(target.symbols.join(" "))} at ${server.url} (${auth}); /stream, /book/:symbol, /metrics\n`,
     );
+    const recording = recordingOutcome(feed);
     const unsubscribe = feed.subscribe((event) => {
       if (event.type === "stopped") shutdown.request(EXIT.FAILURE);
+      // Serving goes on; said at once (a serve runs for days) and again at the end, which it fails.
+      if (event.type === "recording-failed")
+        fail(`recording stopped, ${event.path} is incomplete: ${event.reason}`);
     });
     const timer =
       options.durationMs === undefined
@@ -74,7 +78,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
     const reason = await shutdown.requested;
     clearTimeout(timer);
     unsubscribe();
-    code = reason.kind === "request" ? reason.code : EXIT.OK;
+    code = recording.settle(reason.kind === "request" ? reason.code : EXIT.OK);
   } finally {
     code = await shutdown.run(code);
   }

@@ -128,6 +128,19 @@ describe("serve --demo (installed binary)", () => {
     expect(new Set(versions).size).toBe(versions.length);
   }, 60_000);
 
+  it("a --record that fails keeps serving live books, says so on stderr at once, and fails the run", async () => {
+    served = await serve(["--demo", "--port", "0", "--record", "/dev/full", "BTC/USD"]);
+    await untilLive(served.url);
+    const started = Date.now();
+    while (!served.stderr().includes("recording stopped") && Date.now() - started < 10_000)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(served.stderr()).toMatch(/recording stopped, \/dev\/full is incomplete: .*ENOSPC/);
+    expect((await json(`${served.url}/book/BTC-USD`)).status).toBe(200);
+    served.child.kill("SIGTERM");
+    expect(await served.exited(3000)).toBe(1);
+    expect(served.stderr()).toMatch(/the recording \/dev\/full is incomplete/);
+  });
+
   it("SIGTERM with clients connected ends their streams and exits 0", async () => {
     served = await serve(["--demo", "--port", "0", "BTC/USD"]);
     await untilLive(served.url);
