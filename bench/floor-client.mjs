@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The floor of the realistic benchmark: the least a client of the same feed can do. Connects to URL with
-// `ws`, subscribes to the book channel for the given symbols at depth 25 (the ladder's default) and
-// `JSON.parse`s every frame, nothing more. On SIGTERM it prints the frames it parsed to stdout and exits.
+// `ws`, subscribes to what the app subscribes (book at depth 25, the ladder's default; trade, ticker and
+// instrument) and `JSON.parse`s every frame, nothing more. On SIGTERM it prints the frames it parsed to stdout and exits.
 //   node bench/floor-client.mjs URL SYMBOL...
 import WebSocket from "ws";
 
@@ -14,14 +14,13 @@ if (url === undefined || symbols.length === 0) {
 let frames = 0;
 let books = 0;
 const socket = new WebSocket(url);
-socket.on("open", () =>
-  socket.send(
-    JSON.stringify({
-      method: "subscribe",
-      params: { channel: "book", symbol: symbols, depth: 25, snapshot: true },
-    }),
-  ),
-);
+const subscribe = (params) => socket.send(JSON.stringify({ method: "subscribe", params }));
+socket.on("open", () => {
+  subscribe({ channel: "book", symbol: symbols, depth: 25, snapshot: true });
+  subscribe({ channel: "instrument" });
+  subscribe({ channel: "trade", symbol: symbols, snapshot: true });
+  subscribe({ channel: "ticker", symbol: symbols });
+});
 socket.on("message", (data) => {
   const message = JSON.parse(data.toString());
   frames++;

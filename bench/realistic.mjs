@@ -3,7 +3,7 @@
 // seconds so that the shared machine's load weighs on all three alike:
 //   ladder  the full-screen ladder in a private tmux server at 200×60 (colour), as users run it;
 //   json    the same command with --json, stdout to a file;
-//   floor   bench/floor-client.mjs: a bare `ws` client subscribed to the same book channel and symbols
+//   floor   bench/floor-client.mjs: a bare `ws` client subscribed to the same channels (book, trade, ticker, instrument) and symbols
 //           that JSON.parses every frame and does nothing else.
 // CPU is utime+stime of each whole process (all threads) from /proc; resident memory is sampled every
 // 500 ms (peak and mean over the measurement). Targets are ratios within this one run.
@@ -193,7 +193,7 @@ export async function runRealistic({ quick }) {
       ladderRssPeak: runs.ladder.rssPeakMB / runs.json.rssPeakMB,
     };
     return {
-      description: `\`kraken-ladder simulate --rate ${RATE}\` (${SYMBOLS.length} symbols × ${RATE} update messages/s) serving three clients at once, measured over the same ${seconds} s after ${WARMUP_MS / 1000} s of warm-up: the ladder (\`kraken-ladder --url ws://127.0.0.1:… ${SYMBOLS.join(" ")}\`, default --fps and depth) in tmux at ${COLUMNS}×${ROWS}; the same with \`--json\`, stdout to a file; and the floor, \`bench/floor-client.mjs\`: a bare \`ws\` client subscribed to the same book channel that \`JSON.parse\`s every frame. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes.`,
+      description: `\`kraken-ladder simulate --rate ${RATE}\` (${SYMBOLS.length} symbols × ${RATE} update messages/s) serving three clients at once, measured over the same ${seconds} s after ${WARMUP_MS / 1000} s of warm-up: the ladder (\`kraken-ladder --url ws://127.0.0.1:… ${SYMBOLS.join(" ")}\`, default --fps and depth) in tmux at ${COLUMNS}×${ROWS}; the same with \`--json\`, stdout to a file; and the floor, \`bench/floor-client.mjs\`: a bare \`ws\` client subscribed to the same channels as the app (book, trade, ticker, instrument) that \`JSON.parse\`s every frame. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes.`,
       rate: RATE,
       measuredSeconds: seconds,
       processes: runs,
