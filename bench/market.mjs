@@ -85,15 +85,18 @@ class TerminalRun {
   }
 }
 
-/** A terminal run is ready when its screen shows the books live: every board row shown, or 5 header tabs. */
+/**
+ * A terminal run is ready when its screen shows the books verified: every board row shown live (or stale: a
+ * quiet synthetic pair), or the 5 header tabs live.
+ */
 function terminalReady(run, online) {
   const lines = run.terminal.capture();
   if (run.args.includes("--board")) {
     const title = lines.find((l) => l.includes("BOARD ·")) ?? "";
     const rows = lines.filter((l) => /^[▶ ][A-Z0-9]+\/[A-Z0-9]+ /.test(l));
-    return title.includes(`of ${online}`) && rows.length > 10 && rows.every((l) => l.includes("● live"));
+    return title.includes(`of ${online}`) && rows.length > 10 && rows.every((l) => /● live|◐ stale/.test(l));
   }
-  return lines.filter((l) => /● live/.test(l)).length >= 5;
+  return lines.join("\n").match(/● live/g)?.length >= 5;
 }
 
 /** Key press to screen: `o` on the board, capture-pane polled until the title names the next sort. */
