@@ -1,4 +1,4 @@
-import type { FeedClient, FeedEvent, FeedView } from "../feed/types.js";
+import type { DeepLevels, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import type { FlashMemory } from "./view-model/flash.js";
 import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
@@ -119,6 +119,9 @@ export class LadderStore {
   #flash: FlashMemory | undefined;
   #screen: Screen;
   #levels = 0;
+  /** The books given every level while the board is shown (sorted by spread or symbol), and the key of the last ask. */
+  #deep: ReadonlySet<string> = new Set();
+  #levelsKey = "";
   #unsubscribe: (() => void) | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
@@ -619,17 +622,34 @@ export class LadderStore {
     if (screen.kind === "board") {
       let depth = 0;
       for (const book of this.#view?.books ?? []) depth = Math.max(depth, book.depth ?? 0);
-      if (depth > 0) this.#setLevels(Math.min(this.#maxLevels, depth));
+      if (depth <= 0) return;
+      const all = Math.min(this.#maxLevels, depth);
+      if (this.#ui.boardSort === "liquidity" || this.#ui.boardSort === "cost") {
+        // Every book's figures decide the order.
+        this.#setLevels(all);
+        return;
+      }
+      // Sorted by spread or symbol, the touch decides the order: every level only for the rows shown, and a
+      // page either side, asked again only when a row shown is outside them.
+      const shown = screen.order.slice(screen.top, screen.top + screen.page);
+      if (this.#levelsKey.startsWith("deep|") && shown.every((s) => this.#deep.has(s))) return;
+      const from = Math.max(0, screen.top - screen.page);
+      this.#deep = new Set(screen.order.slice(from, screen.top + 2 * screen.page));
+      this.#setLevels(1, { symbols: [...this.#deep], levels: all });
       return;
     }
     if (screen.kind === "too-small" || screen.rowsPerSide <= 0) return;
     this.#setLevels(Math.min(this.#maxLevels, screen.rowsPerSide * this.#groupOf(this.selectedSymbol)));
   }
 
-  #setLevels(wanted: number): void {
-    if (wanted === this.#levels) return;
+  #setLevels(wanted: number, deep?: DeepLevels): void {
+    const key =
+      deep === undefined ? `all|${wanted}` : `deep|${wanted}|${deep.levels}|${deep.symbols.join(",")}`;
+    if (key === this.#levelsKey) return;
+    this.#levelsKey = key;
     this.#levels = wanted;
-    this.#feed.setLevels(wanted);
+    if (deep === undefined) this.#feed.setLevels(wanted);
+    else this.#feed.setLevels(wanted, deep);
   }
 
   /**

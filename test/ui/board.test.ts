@@ -218,12 +218,39 @@ const text = (store: LadderStore) =>
     .join("\n");
 
 describe("the board in the store", () => {
-  it("starts on the board with --board and asks the feed for every level the books hold", () => {
-    const feed = new MemoryFeed(feedView(BOOKS));
-    const store = boardStore(feed);
+  it("starts on the board with --board: every level for the rows shown, the touch for the others; all when sorted by a walk", () => {
+    const many = Array.from({ length: 60 }, (_, i) =>
+      book(`S${String(i).padStart(2, "0")}/USD`, 100, 0.01 * (i + 1), 10, "5.000"),
+    );
+    const feed = new MemoryFeed(feedView(many));
+    const store = new LadderStore(feed, {
+      symbols: many.map((b) => b.symbol),
+      columns: 200,
+      rows: 20,
+      now: () => NOW,
+      board: true,
+    });
+    stores.push(store);
+    store.start();
     expect(store.getSnapshot().kind).toBe("board");
-    expect(feed.levelRequests.at(-1)).toBe(10);
     expect(text(store)).toContain("BOARD");
+    const screen = store.getSnapshot();
+    if (screen.kind !== "board") throw new Error("not the board");
+    const shown = screen.order.slice(screen.top, screen.top + screen.page);
+    expect(feed.levelRequests.at(-1)).toBe(1);
+    const deep = feed.deepRequests.at(-1);
+    expect(deep?.levels).toBe(10);
+    for (const s of shown) expect(deep?.symbols).toContain(s);
+    expect(deep?.symbols.length).toBeLessThan(many.length);
+    // A row whose view has not every level yet waits for the next view: no walked figure, no bound.
+    feed.publish(feedView(many.map((b) => (b.symbol === shown[0] ? { ...b, cut: true, version: 2 } : b))));
+    const row = screenLines(store.getSnapshot()).find((l) => l.text.includes(shown[0]!))?.text ?? "";
+    expect(row).toContain("…");
+    expect(row).not.toContain("≥");
+    // Sorted by liquidity, every book's figures decide the order: every level of every book.
+    press(store, "o");
+    expect(feed.levelRequests.at(-1)).toBe(10);
+    expect(feed.deepRequests.at(-1)).toBeUndefined();
   });
 
   it("moves the selection through the sorted rows; it follows the symbol when the sort changes", () => {

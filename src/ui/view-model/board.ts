@@ -91,7 +91,8 @@ export function boardOrder(rows: readonly Row[], sort: BoardSort, figures: Board
   const keyed: Keyed[] = rows.map((r) => {
     if (!r.live || sort === "symbol") return { ...r, key: undefined, bound: false };
     if (sort === "spread") return { ...r, key: num(figures.spreadBpsOf(r.symbol)), bound: false };
-    const f = figures.figuresOf(r.symbol);
+    // A view without every level of its book cannot be walked (it has its levels by the next view).
+    const f = r.book?.cut === true ? undefined : figures.figuresOf(r.symbol);
     if (f === undefined) return { ...r, key: undefined, bound: false };
     if (sort === "liquidity") {
       const band = f.liquidity[0];
@@ -273,6 +274,9 @@ function cellsOf(
   const ask = book.ask ?? book.asks[0];
   const s = spreadOf(book, decimals);
   const none = "—";
+  // The view has not every level of the book yet (it came into view): its walks wait for the next view.
+  const walked = book.cut === true ? undefined : f;
+  const pending = "…";
   return {
     bid: bid === undefined ? none : formatPrice(bid.price, decimals),
     ask: ask === undefined ? none : formatPrice(ask.price, decimals),
@@ -280,11 +284,11 @@ function cellsOf(
     bps: f === undefined ? none : roundText(f.spreadBps, 4, 2, false),
     mid: s?.mid ?? none,
     liquidity:
-      f === undefined
-        ? []
-        : f.liquidity.slice(0, bands).map((b) => [liquidityCell(b.bid), liquidityCell(b.ask)] as const),
-    buy: f === undefined ? none : costCell(f.cost.buy),
-    sell: f === undefined ? none : costCell(f.cost.sell),
+      walked === undefined
+        ? Array.from({ length: bands }, () => [pending, pending] as const)
+        : walked.liquidity.slice(0, bands).map((b) => [liquidityCell(b.bid), liquidityCell(b.ask)] as const),
+    buy: walked === undefined ? pending : costCell(walked.cost.buy),
+    sell: walked === undefined ? pending : costCell(walked.cost.sell),
     imbalance: f === undefined ? none : signed(roundText(f.imbalance, 4, 2, false)),
     median: summary === undefined ? none : roundText(summary.median, decimalsOf(summary.median), 2, false),
     p95: summary === undefined ? none : roundText(summary.p95, decimalsOf(summary.p95), 2, false),
