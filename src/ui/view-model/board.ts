@@ -76,42 +76,53 @@ type Row = {
   readonly live: boolean;
 };
 
-/** Sort keys; a row without figures (not live) sorts after every row with them, by symbol. */
-type Keyed = Row & { readonly key: number | undefined; readonly bound: boolean };
-
 const num = (text: string | undefined): number | undefined => (text === undefined ? undefined : Number(text));
 
 /**
  * The order of the rows for a sort. Spread and cost ascending (cheapest first), liquidity descending
- * (deepest first, the first band's bid and ask together), symbol alphabetical. A cost that is only a bound
- * (the walk ran off the book) comes after every complete one. Keys are numbers for ordering only (a
- * near-tie may order either way); every figure shown is the exact one. Ties go by symbol.
+ * (deepest first, the first band's bid and ask together), symbol alphabetical. A row without figures (not
+ * live) sorts after every row with them. A cost that is only a bound (the walk ran off the book) comes
+ * after every complete one. Keys are numbers for ordering only (a near-tie may order either way); every
+ * figure shown is the exact one. Ties go by symbol. (Keys in arrays beside the rows: it runs over every
+ * watched symbol each frame.)
  */
-export function boardOrder(rows: readonly Row[], sort: BoardSort, figures: BoardFigures): Row[] {
-  const keyed: Keyed[] = rows.map((r) => {
-    if (!r.live || sort === "symbol") return { ...r, key: undefined, bound: false };
-    if (sort === "spread") return { ...r, key: num(figures.spreadBpsOf(r.symbol)), bound: false };
+export function boardOrder<R extends Row>(rows: readonly R[], sort: BoardSort, figures: BoardFigures): R[] {
+  const n = rows.length;
+  const keys: (number | undefined)[] = new Array<number | undefined>(n);
+  const bounds: boolean[] = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    if (!r.live || sort === "symbol") continue;
+    if (sort === "spread") {
+      keys[i] = num(figures.spreadBpsOf(r.symbol));
+      continue;
+    }
     // A view without every level of its book cannot be walked (it has its levels by the next view).
     const f = r.book?.cut === true ? undefined : figures.figuresOf(r.symbol);
-    if (f === undefined) return { ...r, key: undefined, bound: false };
+    if (f === undefined) continue;
     if (sort === "liquidity") {
       const band = f.liquidity[0];
-      const total = band === undefined ? 0 : Number(band.bid.amount) + Number(band.ask.amount);
-      return { ...r, key: -total, bound: false };
+      keys[i] = -(band === undefined ? 0 : Number(band.bid.amount) + Number(band.ask.amount));
+    } else {
+      keys[i] = Math.max(Number(f.cost.buy.bps), Number(f.cost.sell.bps));
+      bounds[i] = !f.cost.buy.complete || !f.cost.sell.complete;
     }
-    const worst = Math.max(Number(f.cost.buy.bps), Number(f.cost.sell.bps));
-    return { ...r, key: worst, bound: !f.cost.buy.complete || !f.cost.sell.complete };
-  });
-  keyed.sort((a, b) => {
+  }
+  const index = Array.from({ length: n }, (_, i) => i);
+  index.sort((a, b) => {
     if (sort !== "symbol") {
-      if (a.key === undefined && b.key !== undefined) return 1;
-      if (b.key === undefined && a.key !== undefined) return -1;
-      if (a.bound !== b.bound) return a.bound ? 1 : -1;
-      if (a.key !== undefined && b.key !== undefined && a.key !== b.key) return a.key - b.key;
+      const ka = keys[a];
+      const kb = keys[b];
+      if (ka === undefined && kb !== undefined) return 1;
+      if (kb === undefined && ka !== undefined) return -1;
+      if (bounds[a] !== bounds[b]) return bounds[a] ? 1 : -1;
+      if (ka !== undefined && kb !== undefined && ka !== kb) return ka - kb;
     }
-    return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
+    const sa = rows[a]!.symbol;
+    const sb = rows[b]!.symbol;
+    return sa < sb ? -1 : sa > sb ? 1 : 0;
   });
-  return keyed;
+  return index.map((i) => rows[i]!);
 }
 
 /** The first row to show so that `selected` is in view, moving from `top` no further than needed. */
@@ -205,6 +216,17 @@ export function sparkline(series: readonly string[], width: number): string {
     .join("");
 }
 
+const SPARK_WIDTH = 12;
+
+/** The sparkline of each series (a window's summary keeps its series until its samples change). */
+const SPARKLINES = new WeakMap<readonly string[], string>();
+
+function cachedSparkline(series: readonly string[]): string {
+  let hit = SPARKLINES.get(series);
+  if (hit === undefined) SPARKLINES.set(series, (hit = sparkline(series, SPARK_WIDTH)));
+  return hit;
+}
+
 type Column = {
   readonly title: string;
   readonly align: "left" | "right";
@@ -232,8 +254,6 @@ type Cells = {
   readonly rate: string;
   readonly lag: string;
 };
-
-const SPARK_WIDTH = 12;
 
 function columnsFor(bands: readonly string[], notional: string): Column[] {
   const size = compactAmount(notional).replace(/\.0+(?=[kMB])/, "");
@@ -292,7 +312,7 @@ function cellsOf(
     imbalance: f === undefined ? none : signed(roundText(f.imbalance, 4, 2, false)),
     median: summary === undefined ? none : roundText(summary.median, decimalsOf(summary.median), 2, false),
     p95: summary === undefined ? none : roundText(summary.p95, decimalsOf(summary.p95), 2, false),
-    spark: summary === undefined ? "" : sparkline(summary.series, SPARK_WIDTH),
+    spark: summary === undefined ? "" : cachedSparkline(summary.series),
     rate: formatRate(book.messagesPerSecond),
     lag: book.lagMs === undefined ? none : formatDuration(book.lagMs),
   };
