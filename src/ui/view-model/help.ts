@@ -87,6 +87,7 @@ const SECTIONS: readonly Section[] = [
       ["MED5m P95", "spread bps over the last 5 minutes, with a sparkline"],
       ["≥ figure", "a bound: the walk ran off the subscribed depth (depth exhausted)"],
       ["~ figure", "it used levels past the checksummed top 10"],
+      ["…", "the row just came into view: its levels come with the next view"],
     ],
   },
   {
