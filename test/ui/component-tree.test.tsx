@@ -69,15 +69,15 @@ function pieces(screen: Screen): Map<string, Line> {
       : screen.kind === "board"
         ? [screen.title, screen.columns, ...screen.rows, screen.status]
         : [
-          ...screen.header.flatMap((row) => row.tabs),
-          ...(screen.kind === "ladder"
-            ? [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]
-            : screen.kind === "tape"
-              ? screen.tape
-              : screen.help),
-          ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
-          screen.status,
-        ];
+            ...screen.header.flatMap((row) => row.tabs),
+            ...(screen.kind === "ladder"
+              ? [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]
+              : screen.kind === "tape"
+                ? screen.tape
+                : screen.help),
+            ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
+            screen.status,
+          ];
   return new Map(all.map((l) => [l.key, l]));
 }
 
