@@ -3,10 +3,15 @@
 // 2,000 book messages a second; every run below watches all of them with `--all` at depth 10, side by side
 // over the same seconds so that the shared machine's load weighs on all alike:
 //   json            `kraken-ladder --url … --all --json`, stdout to a file;
-//   json-analytics  the same with `--analytics` (liquidity, cost and imbalance on every book line).
+//   json-analytics  the same with `--analytics` (liquidity, cost and imbalance on every book line);
+//   board           the ladder on a terminal (a private tmux server, 160×50) with `--all --board`: the board
+//                   of all 500, every level of each book published for its figures;
+//   ladder-5        the ladder on a terminal for 5 symbols at depth 10 (the resident-memory reference).
+// After the measured seconds, the board's key latency: `o` sent with tmux, capture-pane polled until the
+// title says the new sort (capture-pane's own time included).
 // CPU is utime+stime of each whole process (all threads) from /proc; resident memory is sampled every
 // 500 ms. More runs (the board, in tmux, as bench/realistic.mjs runs the ladder) are one entry of RUNS.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +34,86 @@ const SAMPLE_MS = 500;
 const RUNS = [
   { name: "json", args: ["--json"] },
   { name: "json-analytics", args: ["--json", "--analytics"] },
+  { name: "board", terminal: true, args: ["--all", "--depth", String(DEPTH), "--board"] },
+  {
+    name: "ladder-5",
+    terminal: true,
+    args: ["--depth", String(DEPTH), "BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD"],
+  },
 ];
+
+const TERM_COLUMNS = 160;
+const TERM_ROWS = 50;
+const shellQuote = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
+
+/** The ladder in a private tmux server: `exec`ed, so the pane's process is the app's. */
+class TerminalRun {
+  socket = `kl-bench-market-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  tmux(...args) {
+    return execFileSync("tmux", ["-u", "-L", this.socket, "-f", "/dev/null", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+    });
+  }
+
+  start(url, args) {
+    const command = `exec env CI=true ${shellQuote(process.execPath)} ${shellQuote(BIN)} --url ${shellQuote(url)} ${args.map(shellQuote).join(" ")}`;
+    this.tmux("new-session", "-d", "-s", "app", "-x", String(TERM_COLUMNS), "-y", String(TERM_ROWS), command);
+    this.pid = Number(this.tmux("display-message", "-p", "-t", "app", "#{pane_pid}").trim());
+    return this.pid;
+  }
+
+  capture() {
+    try {
+      return this.tmux("capture-pane", "-p", "-t", "app").split("\n");
+    } catch {
+      return [];
+    }
+  }
+
+  keys(...keys) {
+    this.tmux("send-keys", "-t", "app", ...keys);
+  }
+
+  stop() {
+    try {
+      this.tmux("kill-server");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * A terminal run is ready when its screen shows the books verified: every board row shown live (or stale: a
+ * quiet synthetic pair), or the 5 header tabs live.
+ */
+function terminalReady(run, online) {
+  const lines = run.terminal.capture();
+  if (run.args.includes("--board")) {
+    const title = lines.find((l) => l.includes("BOARD ·")) ?? "";
+    const rows = lines.filter((l) => /^[▶ ][A-Z0-9]+\/[A-Z0-9]+ /.test(l));
+    return title.includes(`of ${online}`) && rows.length > 10 && rows.every((l) => /● live|◐ stale/.test(l));
+  }
+  return lines.join("\n").match(/● live/g)?.length >= 5;
+}
+
+/** Key press to screen: `o` on the board, capture-pane polled until the title names the next sort. */
+async function keyLatencies(term, presses) {
+  const out = [];
+  const title = () => term.capture().find((l) => l.includes("BOARD ·")) ?? "";
+  for (let i = 0; i < presses; i++) {
+    const before = title();
+    const t0 = performance.now();
+    term.keys("o");
+    let after = before;
+    while (after === before && performance.now() - t0 < 5000) after = title();
+    out.push(performance.now() - t0);
+    await sleep(300);
+  }
+  return out.sort((a, b) => a - b);
+}
 
 /** The synthetic count that makes exactly `SYMBOLS` pairs online, and the --rate giving `AGGREGATE_RATE` over them. */
 async function catalogue() {
@@ -127,6 +211,7 @@ export async function runMarket({ quick }) {
   const { pairs, online, rate } = await catalogue();
   let server;
   const children = [];
+  const terminals = [];
   try {
     const started = await startServer([
       "--pairs",
@@ -138,6 +223,12 @@ export async function runMarket({ quick }) {
     ]);
     server = started.server;
     const runs = RUNS.map((run) => {
+      if (run.terminal) {
+        const terminal = new TerminalRun();
+        terminals.push(terminal);
+        const pid = terminal.start(started.url, run.args);
+        return { ...run, terminal, pid };
+      }
       const file = join(dir, `${run.name}.ndjson`);
       const out = openSync(file, "w");
       const child = spawn(
@@ -154,7 +245,9 @@ export async function runMarket({ quick }) {
     });
 
     const deadline = Date.now() + 60_000;
-    while (runs.some((r) => bookStats(r.file).live.size < online)) {
+    while (
+      runs.some((r) => (r.terminal ? !terminalReady(r, online) : bookStats(r.file).live.size < online))
+    ) {
       if (Date.now() > deadline) throw new Error(`not every book came live within 60 s`);
       await sleep(1000);
     }
@@ -165,7 +258,9 @@ export async function runMarket({ quick }) {
       ...runs.map((r) => [r.name, meter(r.pid)]),
       ["simulate", meter(server.pid)],
     ]);
-    const linesBefore = Object.fromEntries(runs.map((r) => [r.name, bookStats(r.file).lines]));
+    const linesBefore = Object.fromEntries(
+      runs.filter((r) => !r.terminal).map((r) => [r.name, bookStats(r.file).lines]),
+    );
     const loadBefore = load1();
     const stolen = stealMeter();
     for (const m of Object.values(meters)) m.start();
@@ -177,24 +272,38 @@ export async function runMarket({ quick }) {
     const processes = Object.fromEntries(Object.entries(meters).map(([k, m]) => [k, m.result()]));
     const loadAfter = load1();
     const stolenPercent = stolen();
+    const board = runs.find((r) => r.name === "board");
+    const latencies = await keyLatencies(board.terminal, 7);
     for (const r of runs) {
+      if (r.terminal) continue;
       const s = bookStats(r.file);
       processes[r.name].bookLinesPerSecond = (s.lines - linesBefore[r.name]) / seconds;
       processes[r.name].booksLive = s.live.size;
       processes[r.name].checksumsFailed = s.failed;
     }
     return {
-      description: `\`kraken-ladder simulate --pairs ${pairs} --rate ${rate.toFixed(3)} --seed ${SEED}\`: ${online} online pairs (9 built-in, the rest synthetic with rates of 1–40 parts) at ${AGGREGATE_RATE} book messages/s in all, each client watching every one with \`--all --depth ${DEPTH}\` on one connection, measured side by side over the same ${seconds} s after every book was live and ${WARMUP_MS / 1000} s more: ${runs.map((r) => `**${r.name}** (\`${r.args.join(" ")}\`)`).join(", ")}, stdout to a file. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. The simulator's own figures are for reference.`,
+      description: `\`kraken-ladder simulate --pairs ${pairs} --rate ${rate.toFixed(3)} --seed ${SEED}\`: ${online} online pairs (9 built-in, the rest synthetic with rates of 1–40 parts) at ${AGGREGATE_RATE} book messages/s in all, each client on one connection, measured side by side over the same ${seconds} s after every book was live and ${WARMUP_MS / 1000} s more: ${runs.map((r) => `**${r.name}** (\`${(r.terminal ? r.args : ["--all", "--depth", String(DEPTH), ...r.args]).join(" ")}\`${r.terminal ? `, on a terminal: tmux ${TERM_COLUMNS}×${TERM_ROWS}` : ", stdout to a file"})`).join(", ")}; each with \`--url\` to the simulator. Key latency: after the measured seconds, \`o\` sent to the board ${latencies.length} times with tmux send-keys, capture-pane polled until the title names the new sort (tmux's own time included). CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. The simulator's own figures are for reference.`,
       symbols: online,
       aggregateRate: AGGREGATE_RATE,
       measuredSeconds: seconds,
       processes,
-      ratios: { analyticsCpu: processes["json-analytics"].cpuPercent / processes.json.cpuPercent },
+      ratios: {
+        analyticsCpu: processes["json-analytics"].cpuPercent / processes.json.cpuPercent,
+        boardCpu: processes.board.cpuPercent / processes.json.cpuPercent,
+        boardRssMean: processes.board.rssMeanMB / processes["ladder-5"].rssMeanMB,
+        boardRssPeak: processes.board.rssPeakMB / processes["ladder-5"].rssPeakMB,
+      },
+      keyLatencyMs: {
+        median: latencies[Math.floor(latencies.length / 2)],
+        max: latencies.at(-1),
+        presses: latencies.length,
+      },
       loadAverage: [loadBefore, loadAfter],
       stolenPercent,
     };
   } finally {
     for (const c of children) await stopChild(c);
+    for (const r of terminals) r.stop();
     await stopChild(server);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -222,11 +222,22 @@ function market(sec) {
     `| CPU, % of one core | ${cell((p) => `${fmt(p.cpuPercent, 1)}%`)} | ${fmt(sec.processes.simulate.cpuPercent, 1)}% |`,
     `| resident memory, mean | ${cell((p) => `${fmt(p.rssMeanMB, 1)} MB`)} | ${fmt(sec.processes.simulate.rssMeanMB, 1)} MB |`,
     `| resident memory, peak | ${cell((p) => `${fmt(p.rssPeakMB, 1)} MB`)} | ${fmt(sec.processes.simulate.rssPeakMB, 1)} MB |`,
-    `| book lines / s | ${cell((p) => fmt(p.bookLinesPerSecond, 0))} | |`,
-    `| books live, checksums failed | ${cell((p) => `${p.booksLive}, ${p.checksumsFailed}`)} | |`,
+    `| book lines / s | ${cell((p) => (p.bookLinesPerSecond === undefined ? "—" : fmt(p.bookLinesPerSecond, 0)))} | |`,
+    `| books live, checksums failed | ${cell((p) => (p.booksLive === undefined ? "—" : `${p.booksLive}, ${p.checksumsFailed}`))} | |`,
     "",
-    `--analytics CPU / --json CPU: **${fmt(sec.ratios.analyticsCpu, 2)}×** (information; the board's ratio to --json, target ≤ 1.5×, comes with the board).`,
+    `--analytics CPU / --json CPU: **${fmt(sec.ratios.analyticsCpu, 2)}×** (information).`,
   );
+  if (sec.ratios.boardCpu !== undefined) {
+    const met = (ok) => (ok ? "met" : "**MISSED**");
+    out.push(
+      "",
+      "| target | figure | status |",
+      "|---|---:|---|",
+      `| board CPU / \`--json\` CPU | **${fmt(sec.ratios.boardCpu, 2)}×** | ≤ 1.5×: ${met(sec.ratios.boardCpu <= 1.5)} |`,
+      `| board resident memory / 5-symbol ladder's (mean, peak) | **${fmt(sec.ratios.boardRssMean, 2)}×**, ${fmt(sec.ratios.boardRssPeak, 2)}× | < 1.5×: ${met(sec.ratios.boardRssMean < 1.5 && sec.ratios.boardRssPeak < 1.5)} |`,
+      `| key press to screen on the board (median, max of ${sec.keyLatencyMs.presses}) | **${fmt(sec.keyLatencyMs.median, 0)} ms**, ${fmt(sec.keyLatencyMs.max, 0)} ms | ≤ 100 ms: ${met(sec.keyLatencyMs.max <= 100)} |`,
+    );
+  }
   return out;
 }
 

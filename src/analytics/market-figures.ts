@@ -1,6 +1,7 @@
 import { bookFigures, figuresAllowed } from "./book-figures.js";
 import { SpreadWindow } from "./spread-window.js";
 import type { SpreadSummary } from "./spread-window.js";
+import { spreadBps, touchOf } from "./touch.js";
 import type { AnalyticsLevel, AnalyticsOptions, BookFigures } from "./types.js";
 
 /** What the figures need of a published book (a feed `BookView` has all of it). */
@@ -20,19 +21,29 @@ export type SymbolFigures = {
   readonly spread: SpreadSummary | undefined;
 };
 
+type Entry = {
+  version: number;
+  allowed: boolean;
+  source: FigureSource | undefined;
+  /** `null`: not computed for this version yet (figures are computed when first asked for). */
+  figures: BookFigures | undefined | null;
+  /** The spread in bps of the current version, when allowed and both sides have a level. */
+  spreadBps: string | undefined;
+  readonly window: SpreadWindow;
+};
+
 /**
- * The figures of every watched book, for a board: fed each published view, it computes a book's figures
- * once per change of the book (its `version`) and records its spread in bps once a step into a rolling
- * window (median, p95 and a sparkline series over the last 5 minutes by default). A book that is not live
- * shows no figures, and adds nothing to its window; the window keeps what it saw while live. Time is
- * passed in; no I/O. The views should carry every level each book holds (feed `levels` ≥ the depth): a
- * walk that runs off fewer levels is still flagged as a bound, honestly, but needlessly.
+ * The figures of every watched book, for a board: fed each published view, it records each live book's
+ * spread in bps once a step into a rolling window (median, p95 and a sparkline series over the last 5
+ * minutes by default), and computes a book's full figures at most once per change of the book (its
+ * `version`), when first asked for: a board sorted by spread computes them only for the rows it shows.
+ * A book that is not live shows no figures, and adds nothing to its window; the window keeps what it saw
+ * while live. Time is passed in; no I/O. The views should carry every level each book holds (feed
+ * `levels` ≥ the depth): a walk that runs off fewer levels is still flagged as a bound, honestly, but
+ * needlessly.
  */
 export class MarketFigures {
-  private readonly books = new Map<
-    string,
-    { version: number; allowed: boolean; figures: BookFigures | undefined; window: SpreadWindow }
-  >();
+  private readonly books = new Map<string, Entry>();
 
   constructor(
     private readonly options: AnalyticsOptions,
@@ -48,25 +59,51 @@ export class MarketFigures {
         entry = {
           version: -1,
           allowed: false,
+          source: undefined,
           figures: undefined,
+          spreadBps: undefined,
           window: new SpreadWindow(this.windowMs, this.stepMs),
         };
         this.books.set(b.symbol, entry);
       }
       const allowed = figuresAllowed(b.state, connection);
-      if (entry.version !== b.version || entry.allowed !== allowed) {
-        entry.version = b.version;
-        entry.allowed = allowed;
-        entry.figures = allowed ? bookFigures(b, this.options) : undefined;
+      if (entry.version !== b.version || entry.allowed !== allowed || entry.source !== b) {
+        const changed = entry.version !== b.version || entry.allowed !== allowed;
+        entry.source = b;
+        if (changed) {
+          entry.version = b.version;
+          entry.allowed = allowed;
+          entry.figures = allowed ? null : undefined;
+          const touch = allowed ? touchOf(b.bids, b.asks) : undefined;
+          entry.spreadBps = touch === undefined ? undefined : spreadBps(touch);
+        }
       }
-      if (entry.figures !== undefined) entry.window.add(now, entry.figures.spreadBps);
+      if (entry.spreadBps !== undefined) entry.window.add(now, entry.spreadBps);
     }
+  }
+
+  /** A symbol's figures (computed now if not yet for this version); undefined unless live. */
+  figuresOf(symbol: string): BookFigures | undefined {
+    const entry = this.books.get(symbol);
+    if (entry === undefined) return undefined;
+    if (entry.figures === null)
+      entry.figures = entry.source === undefined ? undefined : bookFigures(entry.source, this.options);
+    return entry.figures;
+  }
+
+  /** A live book's spread in bps (PLACES decimals), without computing its other figures. */
+  spreadBpsOf(symbol: string): string | undefined {
+    return this.books.get(symbol)?.spreadBps;
+  }
+
+  /** A symbol's spread summary over the window ending at `now`. */
+  summaryOf(symbol: string, now: number): SpreadSummary | undefined {
+    return this.books.get(symbol)?.window.summary(now);
   }
 
   /** A symbol's figures and spread summary at `now`; undefined for a symbol never seen. */
   of(symbol: string, now: number): SymbolFigures | undefined {
-    const entry = this.books.get(symbol);
-    if (entry === undefined) return undefined;
-    return { symbol, figures: entry.figures, spread: entry.window.summary(now) };
+    if (!this.books.has(symbol)) return undefined;
+    return { symbol, figures: this.figuresOf(symbol), spread: this.summaryOf(symbol, now) };
   }
 }

@@ -14,10 +14,13 @@ type Sample = { readonly slot: number; readonly bps: Exact; readonly text: strin
 /**
  * A rolling record of one book's spread in basis points: at most one sample per `stepMs` (the latest
  * given within that step), kept for `windowMs` (default 5 minutes at one a second: at most 300 samples).
- * Time is passed in; nothing here reads a clock.
+ * Time is passed in; nothing here reads a clock. The summary is computed again only after the samples
+ * changed (a board asks for it every frame).
  */
 export class SpreadWindow {
   private samples: Sample[] = [];
+  /** The summary of the samples as they are; `null` when they changed since. */
+  private cached: SpreadSummary | undefined | null = null;
 
   constructor(
     private readonly windowMs = 300_000,
@@ -28,17 +31,24 @@ export class SpreadWindow {
   add(now: number, bps: string): void {
     const slot = Math.floor(now / this.stepMs);
     const last = this.samples[this.samples.length - 1];
-    const sample = { slot, bps: new Exact(bps), text: bps };
-    if (last !== undefined && last.slot === slot) this.samples[this.samples.length - 1] = sample;
-    else this.samples.push(sample);
+    if (last !== undefined && last.slot === slot) {
+      if (last.text !== bps) {
+        this.samples[this.samples.length - 1] = { slot, bps: new Exact(bps), text: bps };
+        this.cached = null;
+      }
+    } else {
+      this.samples.push({ slot, bps: last?.text === bps ? last.bps : new Exact(bps), text: bps });
+      this.cached = null;
+    }
     this.prune(now);
   }
 
   /** Median, p95 and the series over the window ending at `now`; undefined while it holds no sample. */
   summary(now: number): SpreadSummary | undefined {
     this.prune(now);
+    if (this.cached !== null) return this.cached;
     const n = this.samples.length;
-    if (n === 0) return undefined;
+    if (n === 0) return (this.cached = undefined);
     const sorted = [...this.samples].sort((a, b) => a.bps.comparedTo(b.bps));
     const median =
       n % 2 === 1
@@ -46,13 +56,21 @@ export class SpreadWindow {
         : sorted[n / 2 - 1]!.bps.plus(sorted[n / 2]!.bps)
             .dividedBy(2)
             .toFixed();
-    return { median, p95: sorted[Math.ceil(0.95 * n) - 1]!.text, series: this.samples.map((s) => s.text) };
+    this.cached = {
+      median,
+      p95: sorted[Math.ceil(0.95 * n) - 1]!.text,
+      series: this.samples.map((s) => s.text),
+    };
+    return this.cached;
   }
 
   private prune(now: number): void {
     const oldest = Math.floor((now - this.windowMs) / this.stepMs);
     let drop = 0;
     while (drop < this.samples.length && this.samples[drop]!.slot <= oldest) drop++;
-    if (drop > 0) this.samples = this.samples.slice(drop);
+    if (drop > 0) {
+      this.samples = this.samples.slice(drop);
+      this.cached = null;
+    }
   }
 }

@@ -10,7 +10,7 @@ import type { AppOptions } from "./options.js";
 import type { Shutdown } from "./shutdown.js";
 
 /** What the ladder and `serve` share of their options: everything about the feed. */
-export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels">;
+export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels" | "board" | "figures">;
 
 /** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
 export function fail(message: string): void {

@@ -56,6 +56,10 @@ export type AppOptions = Pick<
   readonly analytics?: AnalyticsOptions;
   /** NDJSON: the top N levels of each side on each book line (`--json-levels`). */
   readonly jsonLevels?: number;
+  /** The ladder starts on the board (`--board`). */
+  readonly board?: boolean;
+  /** The board's liquidity bands and trade size (`--bps`, `--notional`), whether or not `--analytics`. */
+  readonly figures?: AnalyticsOptions;
 };
 
 export const DEFAULT_URL = "wss://ws.kraken.com/v2";

@@ -138,6 +138,8 @@ async function runTerminal(
       replay: options.replayPath !== undefined,
       earlyEvents: () => early.take(),
       ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
+      ...(options.board === true ? { board: true } : {}),
+      ...(options.figures === undefined ? {} : { figures: options.figures }),
       ...(display === undefined
         ? {}
         : {

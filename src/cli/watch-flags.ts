@@ -15,6 +15,7 @@ export type WatchFlags = {
   notional: string;
   jsonLevels?: number;
   pairs?: number;
+  board?: boolean;
 };
 
 /** A positive exact decimal, normalised (`010` → `10`, `2.50` → `2.5`); no exponent, no sign. */
@@ -55,14 +56,18 @@ export function addWatchOptions(cmd: Command): Command {
     )
     .option("--all", "watch every online pair the exchange lists")
     .option("--analytics", "NDJSON: add liquidity, cost and imbalance to each live book line")
+    .option("--board", "ladder: start on the board of every watched symbol (b toggles it)")
     .addOption(
-      new Option("--bps <list>", "analytics: liquidity bands in bps of the mid, comma-separated")
+      new Option(
+        "--bps <list>",
+        "analytics and the board: liquidity bands in bps of the mid, comma-separated",
+      )
         .argParser(parseBands)
         .default(DEFAULT_BANDS, DEFAULT_BANDS.join(",")),
     )
     .option(
       "--notional <n>",
-      "analytics: trade size for the cost figures, in quote currency",
+      "analytics and the board: trade size for the cost figures, in quote currency",
       parsePositiveDecimal,
       DEFAULT_NOTIONAL,
     )
@@ -73,7 +78,7 @@ export function addWatchOptions(cmd: Command): Command {
 /** The part of AppOptions these flags set. */
 export function toWatchOptions(
   f: WatchFlags,
-): Pick<AppOptions, "market" | "analytics" | "jsonLevels" | "pairs"> {
+): Pick<AppOptions, "market" | "analytics" | "jsonLevels" | "pairs" | "board" | "figures"> {
   return {
     ...(f.all === true
       ? { market: { kind: "all" } as const }
@@ -83,5 +88,7 @@ export function toWatchOptions(
     ...(f.analytics === true ? { analytics: { bands: f.bps, notional: f.notional } } : {}),
     ...(f.jsonLevels === undefined ? {} : { jsonLevels: f.jsonLevels }),
     ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
+    ...(f.board === true ? { board: true } : {}),
+    figures: { bands: f.bps, notional: f.notional },
   };
 }

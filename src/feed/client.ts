@@ -88,8 +88,8 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
     },
     latest: () => latest,
     pairs: () => pairs,
-    setLevels(levels) {
-      send({ type: "set-levels", levels });
+    setLevels(levels, deep) {
+      send({ type: "set-levels", levels, ...(deep === undefined ? {} : { deep }) });
     },
     addSymbol(symbol) {
       send({ type: "add-symbol", symbol });

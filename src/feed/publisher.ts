@@ -2,7 +2,7 @@ import { Decimal } from "decimal.js";
 import type { BookLevel } from "../book/book-side.js";
 import { lagOf } from "./freshness.js";
 import type { Session, Slot } from "./session.js";
-import type { BookState, BookView, ConnectionState, FeedView, LevelView } from "./types.js";
+import type { BookState, BookView, ConnectionState, DeepLevels, FeedView, LevelView } from "./types.js";
 
 export type PublisherOptions = {
   readonly fps: number;
@@ -33,6 +33,9 @@ const TRAILING_GRACE = 0.5;
  */
 export class Publisher {
   private levels: number;
+  /** Books given more levels than `levels` (see FeedClient.setLevels), and how many. */
+  private deep: ReadonlySet<string> = new Set();
+  private deepLevels = 0;
   private readonly intervalMs: number;
   private statsTimer: NodeJS.Timeout | undefined;
   private trailing: NodeJS.Timeout | undefined;
@@ -103,12 +106,24 @@ export class Publisher {
     if (this.held) this.tick(now);
   }
 
-  setLevels(levels: number): void {
-    if (levels === this.levels) return;
+  setLevels(levels: number, deep?: DeepLevels): void {
+    const before = new Map(this.session.slots.map((s) => [s, this.levelsOf(s)]));
     this.levels = levels;
-    this.publishedVersion = -1;
-    // Every view now shows other levels.
-    for (const v of this.bookVersions.values()) v.key = "";
+    this.deep = new Set(deep?.symbols ?? []);
+    this.deepLevels = deep?.levels ?? 0;
+    let changed = false;
+    // The views of the books now shown with other levels are new versions.
+    for (const [slot, n] of before) {
+      if (this.levelsOf(slot) === n) continue;
+      changed = true;
+      const v = this.bookVersions.get(slot);
+      if (v !== undefined) v.key = "";
+    }
+    if (changed) this.publishedVersion = -1;
+  }
+
+  private levelsOf(slot: Slot): number {
+    return this.deep.has(slot.symbol) ? Math.max(this.levels, this.deepLevels) : this.levels;
   }
 
   /** Publishes now if anything changed and the consumer is ready, or regardless with `force` (the last view on stop). */
@@ -174,8 +189,10 @@ export class Publisher {
     const { state, lagMs } = this.stateOf(slot, connection, baseline, now);
     // A book that failed or has not verified yet is never shown: no levels, no prices.
     const book = state === "live" || state === "stale" || state === "lagging" ? slot.book : undefined;
-    const bids = book === undefined ? [] : book.bids.top(this.levels);
-    const asks = book === undefined ? [] : book.asks.top(this.levels);
+    const levels = this.levelsOf(slot);
+    const bids = book === undefined ? [] : book.bids.top(levels);
+    const asks = book === undefined ? [] : book.asks.top(levels);
+    const cut = book !== undefined && (book.bids.size > levels || book.asks.size > levels);
     const bid = book?.bids.best();
     const ask = book?.asks.best();
     const latency = slot.latency.percentiles(now);
@@ -188,6 +205,7 @@ export class Publisher {
       ...(slot.reason === undefined ? {} : { reason: slot.reason }),
       bids,
       asks,
+      ...(cut ? { cut } : {}),
       ...(bid === undefined ? {} : { bid: level(bid) }),
       ...(ask === undefined ? {} : { ask: level(ask) }),
       ...(bid === undefined || ask === undefined ? {} : spreadAndMid(bid.price, ask.price)),

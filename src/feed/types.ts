@@ -88,6 +88,11 @@ export type BookView = {
   readonly reason?: string;
   /** Best first, at most `levels` each; empty unless the book is verified. */
   readonly bids: readonly LevelView[];
+  /**
+   * True when the view carries fewer levels of a side than the book holds (the consumer asked for fewer):
+   * figures that walk the book cannot be judged from it.
+   */
+  readonly cut?: boolean;
   readonly asks: readonly LevelView[];
   readonly bid?: LevelView;
   readonly ask?: LevelView;
@@ -193,9 +198,12 @@ export type TickerView = TickerData;
 /** One pair from the `instrument` channel: increments, minimums as exact text (exponents kept). */
 export type PairView = InstrumentPair;
 
+/** More levels for some books than for the others (see FeedClient.setLevels). */
+export type DeepLevels = { readonly symbols: readonly string[]; readonly levels: number };
+
 /** Messages to the worker. */
 export type FeedCommand =
-  | { readonly type: "set-levels"; readonly levels: number }
+  | { readonly type: "set-levels"; readonly levels: number; readonly deep?: DeepLevels }
   /** The main thread has taken a view the worker asked to hear about (see in-flight.ts): post what was held. */
   | { readonly type: "view-seen" }
   /** Watch one more symbol (a validated v2 name); subscribed at once on a live connection. */
@@ -212,8 +220,11 @@ export interface FeedClient {
   subscribe(listener: (event: FeedEvent) => void): () => void;
   /** The latest coalesced view, if any has arrived. */
   latest(): FeedView | undefined;
-  /** How many levels per side the consumer wants in each view. */
-  setLevels(levels: number): void;
+  /**
+   * How many levels per side the consumer wants in each view; with `deep`, the books it names get
+   * `deep.levels` instead (a board wants every level of the rows it shows, the touch of the others).
+   */
+  setLevels(levels: number, deep?: DeepLevels): void;
   /** The exchange's pairs from the latest `pairs` event (empty until one came), for a consumer that started later. */
   pairs?(): readonly string[];
   /** Watches one more symbol at run time (a validated v2 name); see FeedCommand `add-symbol`. */

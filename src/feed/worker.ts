@@ -175,7 +175,7 @@ async function stop(): Promise<void> {
 port.on("message", (command: FeedCommand) => {
   switch (command.type) {
     case "set-levels":
-      publisher.setLevels(command.levels);
+      publisher.setLevels(command.levels, command.deep);
       publisher.changed(Date.now());
       return;
     case "view-seen":

@@ -46,6 +46,17 @@ export const GLYPHS: readonly Glyph[] = [
   { unicode: "▍", ascii: "|", use: "depth bar, 3/8" },
   { unicode: "▎", ascii: "|", use: "depth bar, 2/8" },
   { unicode: "▏", ascii: "|", use: "depth bar, 1/8 (and the least bar drawn)" },
+  { unicode: "≥", ascii: ">", use: "board: a bound, the walk ran off the book (depth exhausted)" },
+  { unicode: "±", ascii: "+", use: "board: a band around the mid" },
+  { unicode: "↑", ascii: "^", use: "board: move up" },
+  { unicode: "↓", ascii: "v", use: "board: move down" },
+  { unicode: "▁", ascii: "_", use: "board: sparkline, lowest" },
+  { unicode: "▂", ascii: ".", use: "board: sparkline, 2/8" },
+  { unicode: "▃", ascii: "-", use: "board: sparkline, 3/8" },
+  { unicode: "▄", ascii: "-", use: "board: sparkline, 4/8" },
+  { unicode: "▅", ascii: "=", use: "board: sparkline, 5/8" },
+  { unicode: "▆", ascii: "=", use: "board: sparkline, 6/8" },
+  { unicode: "▇", ascii: "#", use: "board: sparkline, 7/8 (█: the highest)" },
 ];
 
 /** Every glyph of the table, one after another. */

@@ -22,13 +22,22 @@ export type KeyAction =
   | { readonly type: "save" }
   /** Show or hide the time-and-sales tape (beside the ladder from 120 columns, in place of it below). */
   | { readonly type: "toggle-tape" }
+  /** `b`: the board in place of the ladder, or back; from a ladder opened from the board, Esc too. */
+  | { readonly type: "toggle-board" }
+  /** On the board: the selection moves through the rows as sorted (a page is the rows shown). */
+  | { readonly type: "board-move"; readonly by: number | "page-up" | "page-down" }
+  /** On the board: the next sort column. */
+  | { readonly type: "board-sort" }
+  /** On the board: Enter opens the selected symbol's ladder. */
+  | { readonly type: "board-open" }
   | { readonly type: "quit" };
 
 /**
  * Which keys mean what: the main screen, the tape drawn in place of the ladder (the main screen's keys,
- * but Esc closes it), the help overlay, the search overlay.
+ * but Esc closes it), the help overlay, the search overlay, the board, and a ladder opened from the board
+ * (the main screen's keys, but Esc goes back to the board).
  */
-export type KeyMode = "main" | "tape" | "help" | "search";
+export type KeyMode = "main" | "tape" | "help" | "search" | "board" | "from-board";
 
 type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape"> &
   Partial<
@@ -47,6 +56,10 @@ export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"):
       return mainKey(input, key);
     case "tape":
       return key.escape ? { type: "toggle-tape" } : mainKey(input, key);
+    case "board":
+      return boardKey(input, key);
+    case "from-board":
+      return key.escape ? { type: "toggle-board" } : mainKey(input, key);
     default:
       return mode satisfies never;
   }
@@ -65,6 +78,23 @@ function mainKey(input: string, key: KeyFlags): KeyAction | undefined {
   if (input === "x") return { type: "remove-symbol" };
   if (input === "s") return { type: "save" };
   if (input === "t") return { type: "toggle-tape" };
+  if (input === "b") return { type: "toggle-board" };
+  return undefined;
+}
+
+function boardKey(input: string, key: KeyFlags): KeyAction | undefined {
+  if (key.escape || input === "q") return { type: "quit" };
+  if (key.downArrow === true || input === "j") return { type: "board-move", by: 1 };
+  if (key.upArrow === true || input === "k") return { type: "board-move", by: -1 };
+  if (key.pageDown === true || input === " ") return { type: "board-move", by: "page-down" };
+  if (key.pageUp === true) return { type: "board-move", by: "page-up" };
+  // (Typed together with another key, Enter arrives as "\r" in the input, without the flag.)
+  if (key.return === true || input === "\r") return { type: "board-open" };
+  if (input === "o") return { type: "board-sort" };
+  if (input === "b") return { type: "toggle-board" };
+  if (input === "?") return { type: "toggle-help" };
+  if (input === "/") return { type: "open-search" };
+  if (input === "s") return { type: "save" };
   return undefined;
 }
 

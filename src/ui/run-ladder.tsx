@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import chalk from "chalk";
 import { render } from "ink";
 import type { Instance, RenderOptions } from "ink";
+import type { AnalyticsOptions } from "../analytics/types.js";
 import type { FeedClient, FeedEvent } from "../feed/types.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { COLOR_THEME, MONO_THEME, themeFor } from "./colors.js";
@@ -33,6 +34,10 @@ export type LadderOptions = {
   readonly vapWindowMs?: number;
   /** Market events heard before the ladder listened; called once, as the ladder starts listening. */
   readonly earlyEvents?: () => readonly FeedEvent[];
+  /** Start on the board (`--board`). */
+  readonly board?: boolean;
+  /** The board's liquidity bands and trade size (`--bps`, `--notional`). */
+  readonly figures?: AnalyticsOptions;
 };
 
 function themeOf(color: LadderOptions["color"]): Theme {
@@ -117,6 +122,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       frameMs: Math.ceil(1000 / Math.max(1, options.fps)),
       ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
       ...(options.earlyEvents === undefined ? {} : { earlyEvents: options.earlyEvents }),
+      ...(options.board === true ? { board: true } : {}),
+      ...(options.figures === undefined ? {} : { figures: options.figures }),
     });
 
     const theme = themeOf(options.color);

@@ -1,4 +1,4 @@
-import type { FeedClient, FeedEvent, FeedView } from "../feed/types.js";
+import type { DeepLevels, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import type { FlashMemory } from "./view-model/flash.js";
 import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
@@ -12,6 +12,11 @@ import type { SearchState } from "./view-model/search.js";
 import { matchPairs, PAIR_NAME, searchChoice } from "./view-model/search.js";
 import { depthChange } from "./view-model/depth.js";
 import { MarketContext } from "./market.js";
+import { MarketFigures } from "../analytics/market-figures.js";
+import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
+import type { AnalyticsOptions } from "../analytics/types.js";
+import type { BoardSort } from "./view-model/board.js";
+import { nextSort } from "./view-model/board.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
@@ -54,6 +59,13 @@ export type LadderStoreOptions = {
   readonly frameMs?: number;
   /** Market events heard before the store listened (see app/market-buffer.ts); taken once, at start. */
   readonly earlyEvents?: () => readonly FeedEvent[];
+  /** Start on the board (`--board`). */
+  readonly board?: boolean;
+  /** The board's liquidity bands and trade size (`--bps`, `--notional`). */
+  readonly figures?: AnalyticsOptions;
+  /** The board's spread window (ms) and its step; 5 minutes at one sample a second by default. */
+  readonly spreadWindowMs?: number;
+  readonly spreadStepMs?: number;
 };
 
 type UiState = {
@@ -67,6 +79,13 @@ type UiState = {
   readonly tape: boolean;
   readonly columns: number;
   readonly rows: number;
+  /** `b`: the board is shown in place of the ladder. */
+  readonly board: boolean;
+  /** The ladder was opened from the board (Enter): Esc goes back to it. */
+  readonly fromBoard: boolean;
+  readonly boardSort: BoardSort;
+  /** The board's first row shown. */
+  readonly boardTop: number;
 };
 
 /**
@@ -100,6 +119,9 @@ export class LadderStore {
   #flash: FlashMemory | undefined;
   #screen: Screen;
   #levels = 0;
+  /** The books given every level while the board is shown (sorted by spread or symbol), and the key of the last ask. */
+  #deep: ReadonlySet<string> = new Set();
+  #levelsKey = "";
   #unsubscribe: (() => void) | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
@@ -109,6 +131,13 @@ export class LadderStore {
   readonly #frameMs: number;
   readonly #earlyEvents: (() => readonly FeedEvent[]) | undefined;
   #marketTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #figures: MarketFigures;
+  readonly #figureOptions: AnalyticsOptions;
+  /** The board's order and page as last built: the keys move through what the user sees. */
+  #boardOrder: readonly string[] = [];
+  #boardPage = 1;
+  /** Started on the board (`--board`): its first row is selected until a key moves the selection. */
+  #boardFirst: boolean;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
@@ -130,6 +159,9 @@ export class LadderStore {
     this.#frameMs = options.frameMs ?? 33;
     this.#earlyEvents = options.earlyEvents;
     this.#market = new MarketContext(this.#vapWindowMs);
+    this.#figureOptions = options.figures ?? { bands: DEFAULT_BANDS, notional: DEFAULT_NOTIONAL };
+    this.#boardFirst = options.board === true;
+    this.#figures = new MarketFigures(this.#figureOptions, options.spreadWindowMs, options.spreadStepMs);
     this.#ui = {
       selected: 0,
       groups: new Map(options.groups),
@@ -139,8 +171,14 @@ export class LadderStore {
       tape: false,
       columns: options.columns,
       rows: options.rows,
+      board: options.board === true,
+      fromBoard: false,
+      boardSort: "spread",
+      boardTop: 0,
     };
     this.#view = feed.latest();
+    if (this.#view !== undefined)
+      this.#figures.update(this.#view.books, this.#view.connection.state, this.#now());
     this.#trackFlash();
     this.#screen = this.#build();
   }
@@ -199,11 +237,18 @@ export class LadderStore {
     return this.#ui.help;
   }
 
-  /** Which keys apply now: the search's, the help's, the tape overlay's or the ladder's. */
+  /** Which keys apply now: the search's, the help's, the board's, the tape overlay's or the ladder's. */
   get mode(): KeyMode {
     if (this.#ui.search !== undefined) return "search";
     if (this.#ui.help) return "help";
-    return this.#screen.kind === "tape" ? "tape" : "main";
+    if (this.#ui.board) return "board";
+    if (this.#screen.kind === "tape") return "tape";
+    return this.#ui.fromBoard ? "from-board" : "main";
+  }
+
+  /** Whether the board is shown. */
+  get boardShown(): boolean {
+    return this.#ui.board;
   }
 
   /** The symbols watched, in order (as given, then as added). */
@@ -224,6 +269,8 @@ export class LadderStore {
   setView(view: FeedView): void {
     this.#lastViewAt = this.#now();
     this.#view = view;
+    // Once per view: each book's spread into its window; full figures only when the board asks.
+    this.#figures.update(view.books, view.connection.state, this.#lastViewAt);
     this.#trackFlash();
     this.#refresh();
   }
@@ -236,6 +283,7 @@ export class LadderStore {
   }
 
   dispatch(action: Exclude<KeyAction, { type: "quit" }>): void {
+    this.#boardFirst = false;
     const count = this.#symbolList().length;
     const ui = this.#ui;
     switch (action.type) {
@@ -304,10 +352,35 @@ export class LadderStore {
       case "toggle-tape":
         this.#ui = { ...ui, tape: !ui.tape };
         break;
+      case "toggle-board":
+        this.#ui = { ...ui, board: !ui.board, fromBoard: false };
+        this.#trackFlash();
+        break;
+      case "board-open":
+        this.#ui = { ...ui, board: false, fromBoard: true };
+        this.#trackFlash();
+        break;
+      case "board-sort":
+        this.#ui = { ...ui, boardSort: nextSort(ui.boardSort) };
+        break;
+      case "board-move":
+        this.#boardMove(action.by);
+        break;
       default:
         action satisfies never;
     }
     this.#refresh();
+  }
+
+  /** ↑ ↓ PgUp PgDn on the board: through the rows in the order shown, no wrap; the selection is a symbol. */
+  #boardMove(by: number | "page-up" | "page-down"): void {
+    const order = this.#boardOrder;
+    if (order.length === 0) return;
+    const at = Math.max(0, order.indexOf(this.selectedSymbol ?? ""));
+    const step = by === "page-down" ? this.#boardPage : by === "page-up" ? -this.#boardPage : by;
+    const target = order[Math.min(order.length - 1, Math.max(0, at + step))]!;
+    const index = this.#symbolList().indexOf(target);
+    if (index >= 0) this.#select(index);
   }
 
   /** Enter in the search: the pair under the cursor (or a typed v2 name) is watched and selected. */
@@ -455,6 +528,10 @@ export class LadderStore {
 
   /** Remembers the selected book's sizes so the next view can flash what changed. */
   #trackFlash(): void {
+    if (this.#ui.board) {
+      this.#flash = undefined;
+      return;
+    }
     const symbol = this.selectedSymbol;
     const book = this.#view?.books.find((b) => b.symbol === symbol);
     if (book === undefined || displayState(book, this.#view?.connection) !== "live") {
@@ -495,6 +572,17 @@ export class LadderStore {
       ...(this.#ui.search === undefined ? {} : { search: { pairs: this.#pairs, state: this.#ui.search } }),
       ...(notice === undefined ? {} : { notice }),
       ...(this.#replayEnded ? { replayEnded: true } : {}),
+      ...(this.#ui.board
+        ? {
+            board: {
+              figures: this.#figures,
+              sort: this.#ui.boardSort,
+              top: this.#ui.boardTop,
+              bands: this.#figureOptions.bands,
+              notional: this.#figureOptions.notional,
+            },
+          }
+        : {}),
     });
   }
 
@@ -503,7 +591,19 @@ export class LadderStore {
       clearTimeout(this.#marketTimer);
       this.#marketTimer = undefined;
     }
-    const screen = this.#build();
+    let screen = this.#build();
+    if (screen.kind === "board" && this.#boardFirst && screen.order.length > 0) {
+      const first = this.#symbolList().indexOf(screen.order[0]!);
+      if (first >= 0 && first !== this.#ui.selected) {
+        this.#select(first);
+        screen = this.#build();
+      }
+    }
+    if (screen.kind === "board") {
+      this.#boardOrder = screen.order;
+      this.#boardPage = Math.max(1, screen.rows.length);
+      if (screen.top !== this.#ui.boardTop) this.#ui = { ...this.#ui, boardTop: screen.top };
+    }
     this.#askLevels(screen);
     this.#askDepth(screen);
     this.#scheduleFlashEnd();
@@ -514,13 +614,42 @@ export class LadderStore {
     for (const listener of [...this.#listeners]) listener();
   }
 
-  /** Enough levels to fill the rows at the selected grouping. */
+  /**
+   * Enough levels to fill the rows at the selected grouping; on the board, every level each book holds
+   * (its depth), so the liquidity and cost walks see all of it and know when they run off it.
+   */
   #askLevels(screen: Screen): void {
+    if (screen.kind === "board") {
+      let depth = 0;
+      for (const book of this.#view?.books ?? []) depth = Math.max(depth, book.depth ?? 0);
+      if (depth <= 0) return;
+      const all = Math.min(this.#maxLevels, depth);
+      if (this.#ui.boardSort === "liquidity" || this.#ui.boardSort === "cost") {
+        // Every book's figures decide the order.
+        this.#setLevels(all);
+        return;
+      }
+      // Sorted by spread or symbol, the touch decides the order: every level only for the rows shown, and a
+      // page either side, asked again only when a row shown is outside them.
+      const shown = screen.order.slice(screen.top, screen.top + screen.page);
+      if (this.#levelsKey.startsWith("deep|") && shown.every((s) => this.#deep.has(s))) return;
+      const from = Math.max(0, screen.top - screen.page);
+      this.#deep = new Set(screen.order.slice(from, screen.top + 2 * screen.page));
+      this.#setLevels(1, { symbols: [...this.#deep], levels: all });
+      return;
+    }
     if (screen.kind === "too-small" || screen.rowsPerSide <= 0) return;
-    const wanted = Math.min(this.#maxLevels, screen.rowsPerSide * this.#groupOf(this.selectedSymbol));
-    if (wanted === this.#levels) return;
+    this.#setLevels(Math.min(this.#maxLevels, screen.rowsPerSide * this.#groupOf(this.selectedSymbol)));
+  }
+
+  #setLevels(wanted: number, deep?: DeepLevels): void {
+    const key =
+      deep === undefined ? `all|${wanted}` : `deep|${wanted}|${deep.levels}|${deep.symbols.join(",")}`;
+    if (key === this.#levelsKey) return;
+    this.#levelsKey = key;
     this.#levels = wanted;
-    this.#feed.setLevels(wanted);
+    if (deep === undefined) this.#feed.setLevels(wanted);
+    else this.#feed.setLevels(wanted, deep);
   }
 
   /**

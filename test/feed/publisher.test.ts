@@ -121,3 +121,32 @@ describe("publication driven by changes", () => {
     expect(views).toHaveLength(2);
   });
 });
+
+describe("levels per book", () => {
+  it("gives the named books deep levels and the others fewer, says when a view is cut, and bumps only the changed books' versions", () => {
+    const { publisher, views, feed } = setup(() => true);
+    feed(3, 1_000);
+    publisher.tick(1_000);
+    const first = views.at(-1)!.books[0]!;
+    // levels 5 of a depth-10 book: the view is cut.
+    expect(first.bids).toHaveLength(5);
+    expect(first.cut).toBe(true);
+    publisher.setLevels(1, { symbols: ["BTC/USD"], levels: 10 });
+    publisher.tick(2_000);
+    const deep = views.at(-1)!.books[0]!;
+    expect(deep.bids).toHaveLength(10);
+    expect(deep.cut).toBeUndefined();
+    expect(deep.version).toBe(first.version + 1);
+    // Not named: the touch alone, cut.
+    publisher.setLevels(1, { symbols: ["ETH/USD"], levels: 10 });
+    publisher.tick(3_000);
+    const touch = views.at(-1)!.books[0]!;
+    expect(touch.bids).toHaveLength(1);
+    expect(touch.cut).toBe(true);
+    expect(touch.version).toBe(deep.version + 1);
+    // The same levels again for this book: no new version.
+    publisher.setLevels(1, { symbols: ["SOL/USD"], levels: 10 });
+    publisher.tick(4_000, true);
+    expect(views.at(-1)!.books[0]!.version).toBe(touch.version);
+  });
+});

@@ -44,7 +44,7 @@ function FlatLines({ lines, theme }: { readonly lines: readonly Line[]; readonly
 
 function flatFrame(screen: Screen, theme: Theme): string {
   const lines = screenLines(screen);
-  const header = screen.kind === "too-small" ? 0 : screen.header.length;
+  const header = screen.kind === "too-small" || screen.kind === "board" ? 0 : screen.header.length;
   const status = screen.kind === "too-small" ? 0 : 1;
   const parts = [
     lines.slice(0, header),
@@ -66,16 +66,18 @@ function pieces(screen: Screen): Map<string, Line> {
   const all: Line[] =
     screen.kind === "too-small"
       ? [...screen.lines]
-      : [
-          ...screen.header.flatMap((row) => row.tabs),
-          ...(screen.kind === "ladder"
-            ? [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]
-            : screen.kind === "tape"
-              ? screen.tape
-              : screen.help),
-          ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
-          screen.status,
-        ];
+      : screen.kind === "board"
+        ? [screen.title, screen.columns, ...screen.rows, screen.status]
+        : [
+            ...screen.header.flatMap((row) => row.tabs),
+            ...(screen.kind === "ladder"
+              ? [screen.ladder.titles, ...screen.ladder.asks, screen.ladder.spread, ...screen.ladder.bids]
+              : screen.kind === "tape"
+                ? screen.tape
+                : screen.help),
+            ...(screen.kind === "ladder" ? (screen.tape ?? []) : []),
+            screen.status,
+          ];
   return new Map(all.map((l) => [l.key, l]));
 }
 
@@ -151,6 +153,9 @@ describe("the component tree", () => {
       if (f % 4 === 0) await ui.press("\u001b[C");
       if (f % 9 === 0) await ui.press("+");
       if (f % 13 === 0) await ui.press("?");
+      // The board in place of the ladder for a while (b), sorted anew (o), then the ladder again.
+      if (f === 17 || f === 29) await ui.press("b");
+      if (f === 22) await ui.press("o");
       if (f % 6 === 0) {
         const [columns, rows] = sizes[(f / 6) % sizes.length] ?? [80, 24];
         ui.resize(columns, rows);

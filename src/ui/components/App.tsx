@@ -5,6 +5,7 @@ import type { Theme } from "../colors.js";
 import { COLOR_THEME } from "../colors.js";
 import { keyAction } from "../keys.js";
 import type { LadderStore } from "../store.js";
+import { Board } from "./Board.js";
 import { Header } from "./Header.js";
 import { Help } from "./Help.js";
 import { Ladder } from "./Ladder.js";
@@ -62,6 +63,17 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
       <Box flexDirection="column" width={screen.width} height={screen.height}>
         {screen.kind === "too-small" ? (
           <TooSmall lines={screen.lines} />
+        ) : screen.kind === "board" ? (
+          <>
+            <Board
+              title={screen.title}
+              columns={screen.columns}
+              rows={screen.rows}
+              padding={screen.padding}
+            />
+            {screen.notice === undefined ? null : <Notice line={screen.notice} />}
+            <StatusBar line={screen.status} />
+          </>
         ) : (
           <>
             <Header rows={screen.header} />

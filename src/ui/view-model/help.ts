@@ -14,9 +14,10 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["x", "stop watching the selected symbol (not the last)"],
   ["s", "save the symbols to the config file"],
   ["t", "show or hide the trade tape (beside the ladder from 120 columns; Esc closes it)"],
+  ["b", "show or hide the board: every watched symbol, one row each"],
   ["?", "show or hide this help"],
   ["j k Up Down", "scroll this help (PgUp PgDn: a page)"],
-  ["Esc", "close help or search; on the ladder: quit"],
+  ["Esc", "close help or search; a ladder opened from the board: back to it; else quit"],
   ["q Ctrl-C", "quit"],
 ];
 
@@ -71,6 +72,22 @@ const SECTIONS: readonly Section[] = [
       ["← LAST", "the last trade, on the row at its price"],
       ["VAP 5m", "buy / sell volume at the price over --vap-window; (gap): a trade-id gap is inside it"],
       ["── gap ──", "a break in the trade ids: trades missed or repeated"],
+    ],
+  },
+  {
+    title: "Board (b, or --board at start)",
+    entries: [
+      ["j k Up Down", "select a row (PgUp PgDn: a page); the selection is a symbol, kept when re-sorted"],
+      ["o", "sort by spread bps, liquidity, cost, symbol (the title says which)"],
+      ["Enter", "that symbol's ladder; Esc or b back to the board"],
+      ["STATE", "as in the header, with [POST_ONLY] and the like; a book not live shows no figures"],
+      ["BID±10 ASK±10", "quote value resting within ±10 bps of the mid (--bps), rounded down"],
+      ["BUY SELL", "slippage in bps from the mid of trading --notional (10k) each way"],
+      ["IMB", "top-of-book imbalance: (bid − ask size) / their sum"],
+      ["MED5m P95", "spread bps over the last 5 minutes, with a sparkline"],
+      ["≥ figure", "a bound: the walk ran off the subscribed depth (depth exhausted)"],
+      ["~ figure", "it used levels past the checksummed top 10"],
+      ["…", "the row just came into view: its levels come with the next view"],
     ],
   },
   {

@@ -18,6 +18,8 @@ import type { SymbolMarket } from "../market.js";
 import { TAPE_WIDTH, tapeLines } from "./tape.js";
 import { tickerLine } from "./ticker.js";
 import { vapTitle } from "./vap.js";
+import type { BoardFigures, BoardSort } from "./board.js";
+import { boardLines } from "./board.js";
 
 /** From this many columns the tape sits beside the ladder, which gains the last-trade and volume columns. */
 export const WIDE_COLUMNS = 120;
@@ -54,6 +56,18 @@ export type ScreenInput = {
   readonly tapeToggled?: boolean;
   /** The volume column's window (`--vap-window`), ms. */
   readonly vapWindowMs?: number;
+  /** `b`: the board of every watched symbol in place of the ladder. */
+  readonly board?: BoardState;
+};
+
+/** What the board needs besides the view: its figures, sort, scroll and the analytics options. */
+export type BoardState = {
+  readonly figures: BoardFigures;
+  readonly sort: BoardSort;
+  /** The first row shown last time. */
+  readonly top: number;
+  readonly bands: readonly string[];
+  readonly notional: string;
 };
 
 /** What every screen has. */
@@ -106,6 +120,21 @@ export type TapeScreen = Frame & {
   readonly status: Line;
 };
 
+/** The board: one row per watched symbol (`b`), the selection marked and kept in view. */
+export type BoardScreen = Frame & {
+  readonly kind: "board";
+  readonly title: Line;
+  readonly columns: Line;
+  readonly rows: readonly Line[];
+  /** Every symbol in the board's order, the first row shown and how many fit: the keys move through them. */
+  readonly order: readonly string[];
+  readonly top: number;
+  readonly page: number;
+  readonly padding: number;
+  readonly notice: Line | undefined;
+  readonly status: Line;
+};
+
 /** Below the minimum size: the message alone. */
 export type TooSmallScreen = Frame & {
   readonly kind: "too-small";
@@ -113,7 +142,7 @@ export type TooSmallScreen = Frame & {
 };
 
 /** The whole frame, by component: each part is plain data the component draws as it is. */
-export type Screen = LadderScreen | HelpScreen | TapeScreen | TooSmallScreen;
+export type Screen = LadderScreen | HelpScreen | TapeScreen | BoardScreen | TooSmallScreen;
 
 /** Key of the `i`th blank line after the body. */
 export function paddingKey(i: number): string {
@@ -125,6 +154,13 @@ export function screenLines(screen: Screen): Line[] {
   switch (screen.kind) {
     case "too-small":
       return [...screen.lines];
+    case "board": {
+      const body = [screen.title, screen.columns, ...screen.rows];
+      const padding: Line[] = [];
+      for (let i = 0; i < screen.padding; i++) padding.push(line(paddingKey(body.length + i), []));
+      const notice = screen.notice === undefined ? [] : [screen.notice];
+      return [...body, ...padding, ...notice, screen.status];
+    }
     case "ladder":
     case "help":
     case "search":
@@ -229,6 +265,25 @@ export function keepUnchanged(prev: Screen, next: Screen): Screen {
       const lines = keepLines(prev.lines, next.lines);
       return lines === prev.lines ? prev : { ...next, lines };
     }
+    case "board": {
+      if (prev.kind !== "board") return next;
+      const title = keep(prev.title, next.title);
+      const columns = keep(prev.columns, next.columns);
+      const rows = keepLines(prev.rows, next.rows);
+      const notice = keepNotice(prev.notice, next.notice);
+      const status = keep(prev.status, next.status);
+      const same =
+        title === prev.title &&
+        columns === prev.columns &&
+        rows === prev.rows &&
+        notice === prev.notice &&
+        status === prev.status &&
+        prev.padding === next.padding &&
+        prev.top === next.top;
+      // (The order is the store's to keep: a screen that draws the same is the same.)
+      if (same) return prev;
+      return { ...next, title, columns, rows, notice, status };
+    }
     case "help":
     case "search": {
       if (prev.kind !== next.kind) return next;
@@ -311,7 +366,6 @@ export function buildScreen(input: ScreenInput): Screen {
   const connection: ConnectionState | undefined =
     input.replayEnded === true ? { state: "stopped" } : view?.connection;
 
-  const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const notice =
     view?.recording !== undefined
       ? recordingLine(view.recording, width)
@@ -319,13 +373,44 @@ export function buildScreen(input: ScreenInput): Screen {
         ? undefined
         : noticeLine(input.notice, width);
   const status = statusLine(connection, book, now, width, input.replayEnded === true, input.system);
+  const below = notice === undefined ? 1 : 2;
+  if (input.board !== undefined && input.search === undefined && !input.help) {
+    const room = frameHeight - below;
+    const board = boardLines({
+      symbols,
+      books,
+      connection,
+      figures: input.board.figures,
+      sort: input.board.sort,
+      selected: symbol,
+      top: input.board.top,
+      width,
+      height: room,
+      now,
+      bands: input.board.bands,
+      notional: input.board.notional,
+      ...(input.replayEnded === true ? { ended: true } : {}),
+    });
+    const body = 2 + board.rows.length;
+    const padding = Math.max(0, room - body);
+    return {
+      kind: "board",
+      rowsPerSide: 0,
+      width,
+      ...board,
+      padding,
+      notice,
+      status,
+      height: body + padding + below,
+    };
+  }
+  const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
   const ticker = market?.ticker === undefined ? undefined : tickerLine(market.ticker, width);
   const above = header.length + (ticker === undefined ? 0 : 1);
   const room = frameHeight - above - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
   const common = { rowsPerSide, width, header, notice, status };
-  const below = notice === undefined ? 1 : 2;
   // An overlay takes the ticker's line too.
   const overlayRoom = room + (ticker === undefined ? 0 : 1);
   if (input.search !== undefined) {

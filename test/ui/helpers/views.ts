@@ -1,5 +1,6 @@
 import type {
   BookView,
+  DeepLevels,
   ConnectionState,
   FeedEvent,
   FeedClient,
@@ -137,8 +138,12 @@ export class MemoryFeed implements FeedClient {
     return this.#latest;
   }
 
-  setLevels(levels: number): void {
+  /** The `deep` of each setLevels call (undefined when none). */
+  readonly deepRequests: (DeepLevels | undefined)[] = [];
+
+  setLevels(levels: number, deep?: DeepLevels): void {
     this.levelRequests.push(levels);
+    this.deepRequests.push(deep);
   }
 
   stop(): Promise<void> {
