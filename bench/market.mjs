@@ -16,7 +16,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { processCpuSeconds, processRssMB } from "./lib/proc.mjs";
+import { meter, startSimulator, stopChild } from "./lib/proc.mjs";
 import { BIN, dist, load1, log, sleep, stealMeter } from "./lib/util.mjs";
 
 export const SYMBOLS = 500;
@@ -127,63 +127,6 @@ async function catalogue() {
   throw new Error("no catalogue size gives the wanted number of online pairs");
 }
 
-async function startServer(args) {
-  const server = spawn(process.execPath, [BIN, "simulate", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stderr.resume();
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("simulate did not print its URL")), 15_000);
-    server.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(out.slice(0, nl).trim());
-      }
-    });
-    server.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
-  });
-  server.stdout.resume();
-  return { server, url };
-}
-
-async function stopChild(child) {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(3000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
-
-function meter(pid) {
-  const rss = [];
-  let cpu0;
-  let at0;
-  return {
-    start() {
-      cpu0 = processCpuSeconds(pid);
-      at0 = performance.now();
-      rss.length = 0;
-      rss.push(processRssMB(pid));
-    },
-    sample() {
-      rss.push(processRssMB(pid));
-    },
-    result() {
-      const seconds = (performance.now() - at0) / 1000;
-      const cpu = processCpuSeconds(pid) - cpu0;
-      rss.push(processRssMB(pid));
-      return {
-        cpuPercent: (100 * cpu) / seconds,
-        rssPeakMB: Math.max(...rss),
-        rssMeanMB: rss.reduce((a, b) => a + b, 0) / rss.length,
-      };
-    },
-  };
-}
-
 /** Book lines in an NDJSON file: how many, and which symbols were live. */
 function bookStats(path) {
   let text;
@@ -213,7 +156,7 @@ export async function runMarket({ quick }) {
   const children = [];
   const terminals = [];
   try {
-    const started = await startServer([
+    const started = await startSimulator(BIN, [
       "--pairs",
       String(pairs),
       "--rate",

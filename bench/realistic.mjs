@@ -11,9 +11,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { processCpuSeconds, processRssMB } from "./lib/proc.mjs";
+import { meter, startSimulator, stopChild } from "./lib/proc.mjs";
 import { BIN, load1, log, sleep, stealMeter, SYMBOLS } from "./lib/util.mjs";
 
 export const RATE = 20;
@@ -34,69 +33,6 @@ function readOr(path, fallback) {
   } catch {
     return fallback;
   }
-}
-
-async function startServer() {
-  const server = spawn(
-    process.execPath,
-    [BIN, "simulate", "--rate", String(RATE), "--seed", "1", "--port", "0"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  server.stderr.resume();
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("simulate did not print its URL")), 15_000);
-    server.stdout.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(out.slice(0, nl).trim());
-      }
-    });
-    server.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
-  });
-  server.stdout.resume();
-  return { server, url };
-}
-
-async function stopChild(child) {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(3000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
-
-/** Samples a process's CPU time and resident memory from now on. */
-function meter(pid) {
-  const rss = [];
-  let cpu0;
-  let at0;
-  return {
-    start() {
-      cpu0 = processCpuSeconds(pid);
-      at0 = performance.now();
-      rss.length = 0;
-      rss.push(processRssMB(pid));
-    },
-    sample() {
-      rss.push(processRssMB(pid));
-    },
-    result() {
-      const seconds = (performance.now() - at0) / 1000;
-      const cpu = processCpuSeconds(pid) - cpu0;
-      rss.push(processRssMB(pid));
-      return {
-        cpuPercent: (100 * cpu) / seconds,
-        rssPeakMB: Math.max(...rss),
-        rssMeanMB: rss.reduce((a, b) => a + b, 0) / rss.length,
-        rssSamples: rss.length,
-      };
-    },
-  };
 }
 
 export async function runRealistic({ quick }) {
@@ -122,7 +58,7 @@ export async function runRealistic({ quick }) {
   let floor;
   let tmuxUp = false;
   try {
-    const started = await startServer();
+    const started = await startSimulator(BIN, ["--rate", String(RATE), "--seed", "1"]);
     server = started.server;
     const { url } = started;
 
