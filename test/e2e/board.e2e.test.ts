@@ -102,8 +102,7 @@ describe("the board in a real terminal", () => {
     for (const l of narrow) expect(l.length).toBeLessThanOrEqual(60);
 
     t.keys("q");
-    await t.waitFor("exit", () => t.readFile("exit") !== undefined);
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
 
   it("with --pairs 300 --all --board: hundreds of rows, and a key is answered within two seconds", async () => {
@@ -126,7 +125,6 @@ describe("the board in a real terminal", () => {
     t.keys("PageDown");
     await t.waitFor("the next page", (l) => !/ 1–\d+ of/.test(title(l)), 2_000);
     t.keys("q");
-    await t.waitFor("exit", () => t.readFile("exit") !== undefined);
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
 });

@@ -37,7 +37,7 @@ beforeAll(() => {
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** The binary with `--demo BTC/USD ETH/USD` in a 90×24 pane, its ladder held until open() is called. */
-function startHeld(): { t: TmuxSession; open: () => void; exit: () => string | undefined } {
+function startHeld(): { t: TmuxSession; open: () => void; exit: () => Promise<string | undefined> } {
   const t = new TmuxSession();
   tmux = t;
   writeFileSync(join(t.dir, "gate-hooks.mjs"), GATE_HOOKS);
@@ -52,7 +52,7 @@ function startHeld(): { t: TmuxSession; open: () => void; exit: () => string | u
     "sleep 600",
   ].join("; ");
   t.start(command, 90, 24);
-  return { t, open: () => writeFileSync(gate, ""), exit: () => t.readFile("exit")?.trim() };
+  return { t, open: () => writeFileSync(gate, ""), exit: () => t.exitLine() };
 }
 
 describe("the first screen", () => {
@@ -76,9 +76,7 @@ describe("the first screen", () => {
     const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     // Nothing typed was echoed onto the user's screen either.
     expect(after.filter((x) => x !== "").map((x) => x.trim())).toEqual([MARKER]);
-    const deadline = Date.now() + 5000;
-    while (exit() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(exit()).toBe("EXIT=0");
+    expect(await exit()).toBe("EXIT=0");
   });
 
   it("gives the terminal back when a signal arrives before the ladder is ready, exiting 0", async () => {
@@ -88,8 +86,6 @@ describe("the first screen", () => {
     t.tmux("run-shell", `pkill -TERM -P ${shell}`);
     open();
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
-    const deadline = Date.now() + 5000;
-    while (exit() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(exit()).toBe("EXIT=0");
+    expect(await exit()).toBe("EXIT=0");
   });
 });

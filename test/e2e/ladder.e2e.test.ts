@@ -54,14 +54,6 @@ function startLadder(
   return session;
 }
 
-async function exitLine(t: TmuxSession): Promise<string | undefined> {
-  const deadline = Date.now() + 5000;
-  while (t.readFile("exit") === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return t.readFile("exit")?.trim();
-}
-
 /** The pid of the program running in the pane (the shell's child). */
 function programPid(t: TmuxSession): number {
   const shell = t.tmux("display-message", "-p", "-t", t.session, "#{pane_pid}").trim();
@@ -148,7 +140,7 @@ describe("the ladder in a real terminal", () => {
     t.keys("q");
     const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     expect(after.join("\n")).not.toContain("spread");
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
 
   it("Ctrl-C quits with 0 and restores the screen", async () => {
@@ -156,7 +148,7 @@ describe("the ladder in a real terminal", () => {
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
     t.keys("C-c");
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 30_000);
 
   it("SIGTERM quits with 0 and restores the screen", async () => {
@@ -164,7 +156,7 @@ describe("the ladder in a real terminal", () => {
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
     process.kill(programPid(t), "SIGTERM");
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 30_000);
 
   it("draws every view the feed publishes: frames with new data come every 1/--fps", async () => {
@@ -179,7 +171,7 @@ describe("the ladder in a real terminal", () => {
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
     await new Promise((resolve) => setTimeout(resolve, 4000));
     t.keys("q");
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
     const written = (t.readFile("trace") ?? "")
       .split("\n")
       .filter((line) => /^\d/.test(line))
@@ -202,6 +194,6 @@ describe("the ladder in a real terminal", () => {
     const text = after.join("\n");
     expect(text).toContain("boom from a timer");
     expect(text).not.toContain("spread");
-    expect(await exitLine(t)).toBe("EXIT=1");
+    expect(await t.exitLine()).toBe("EXIT=1");
   }, 30_000);
 });

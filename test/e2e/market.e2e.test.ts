@@ -92,10 +92,7 @@ describe("market context in a real terminal", () => {
     t.keys("Escape");
     await t.waitFor("the ladder again", (l) => l.some((x) => /─ spread \S+ · /.test(x)));
     t.keys("q");
-    const deadline = Date.now() + 5000;
-    while (t.readFile("exit") === undefined && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   }, 40_000);
 
   it("shows a pair's post-only badge, a skipped trade id, and the exchange's maintenance", async () => {

@@ -48,9 +48,6 @@ describe("the ladder recording onto a full disk", () => {
     const after = await t.waitFor("the original screen", (lines) => lines.some((l) => l.includes(MARKER)));
     expect(after.join("\n")).toMatch(/kraken-ladder: the recording \/dev\/full is incomplete: ENOSPC/);
     expect(after.join("\n")).not.toContain("spread");
-    const deadline = Date.now() + 5000;
-    while (t.readFile("exit") === undefined && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(t.readFile("exit")?.trim()).toBe("EXIT=1");
+    expect(await t.exitLine()).toBe("EXIT=1");
   }, 60_000);
 });

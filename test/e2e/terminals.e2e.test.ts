@@ -28,13 +28,6 @@ function start(t: TmuxSession, command: string, columns = 100, rows = 24): void 
   );
 }
 
-async function exitCode(t: TmuxSession): Promise<string | undefined> {
-  const deadline = Date.now() + 15_000;
-  while (t.readFile("exit") === undefined && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  return t.readFile("exit")?.trim();
-}
-
 const ladder = `${quote(process.execPath)} ${quote(BIN)}`;
 
 describe("terminals", () => {
@@ -55,7 +48,7 @@ describe("terminals", () => {
     expect(help.filter((l) => NON_ASCII.test(l))).toEqual([]);
     expect(help.join("\n")).toContain("* live");
     t.keys("q");
-    expect(await exitCode(t)).toBe("EXIT=0");
+    expect(await t.exitLine(15_000)).toBe("EXIT=0");
   }, 60_000);
 
   it("a locale that is not UTF-8 turns ASCII on by itself; --no-ascii keeps the glyphs", async () => {
@@ -69,7 +62,7 @@ describe("terminals", () => {
     );
     expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
     t.keys("q");
-    expect(await exitCode(t)).toBe("EXIT=0");
+    expect(await t.exitLine(15_000)).toBe("EXIT=0");
 
     const u = new TmuxSession();
     tmux = u;
@@ -77,7 +70,7 @@ describe("terminals", () => {
     start(u, `env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo --no-ascii`);
     await u.waitFor("a Unicode ladder", (lines) => lines.some((l) => l.includes("● connected")), 30_000);
     u.keys("q");
-    expect(await exitCode(u)).toBe("EXIT=0");
+    expect(await u.exitLine(15_000)).toBe("EXIT=0");
   }, 90_000);
 
   it("the config file's symbols, grouping and ascii reach the ladder", async () => {
@@ -96,7 +89,7 @@ describe("terminals", () => {
     expect(screen.find((l) => l.includes("PRICE"))).toContain("group 0.10");
     expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
     t.keys("q");
-    expect(await exitCode(t)).toBe("EXIT=0");
+    expect(await t.exitLine(15_000)).toBe("EXIT=0");
   }, 60_000);
 
   it("TERM=dumb: a clear message pointing at --json, exit 2, and the screen left alone", async () => {
@@ -108,7 +101,7 @@ describe("terminals", () => {
       "kraken-ladder: TERM=dumb: this terminal cannot draw the full-screen ladder; use --json to stream NDJSON instead.",
     );
     expect(screen.join("\n")).toContain("BEFORE");
-    expect(await exitCode(t)).toBe("EXIT=2");
+    expect(await t.exitLine(15_000)).toBe("EXIT=2");
   }, 60_000);
 
   it("stdin not a terminal: a clear message, exit 2, never a stack trace", async () => {
@@ -121,6 +114,6 @@ describe("terminals", () => {
       "kraken-ladder: the ladder reads keys from stdin, which is not a terminal; use --json to stream NDJSON instead, or run it in a terminal.",
     );
     expect(text).not.toMatch(/\bat \w+ \(|Error:/);
-    expect(await exitCode(t)).toBe("EXIT=2");
+    expect(await t.exitLine(15_000)).toBe("EXIT=2");
   }, 60_000);
 });

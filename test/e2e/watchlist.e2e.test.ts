@@ -41,14 +41,6 @@ function run(
   session.start(command, columns, rows);
 }
 
-async function exitLine(t: TmuxSession, ms = 5000): Promise<string | undefined> {
-  const deadline = Date.now() + ms;
-  while (t.readFile("exit") === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return t.readFile("exit")?.trim();
-}
-
 /** The header's tab lines: those that name a symbol and its state glyph. */
 const tabs = (lines: readonly string[]): string[] =>
   lines.filter((l) => /^[▶ ][1-9 ] [A-Z0-9]+\/[A-Z0-9]+ /.test(l));
@@ -96,7 +88,7 @@ describe("the watchlist in a real terminal", () => {
     );
     expect(readFileSync(join(config, "kraken-ladder/config.toml"), "utf8")).toBe('symbols = ["SOL/USD"]\n');
     t.keys("q");
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
     t.close();
 
     // A new start with no symbols typed watches the saved list.
@@ -126,7 +118,7 @@ describe("the watchlist in a real terminal", () => {
     t.keys("?");
     await t.waitFor("? closes it too", (l) => l.some((x) => x.includes("PRICE")));
     t.keys("Escape");
-    expect(await exitLine(t)).toBe("EXIT=0");
+    expect(await t.exitLine()).toBe("EXIT=0");
   });
 
   it("says +2 for the symbols that do not fit at 80×24 and keeps the selected one in view", async () => {

@@ -67,6 +67,18 @@ export class TmuxSession {
     }
   }
 
+  /**
+   * The `EXIT=N` line the pane's shell writes to the file `exit` once the program ends, polled for up to
+   * `timeoutMs`; undefined if it did not come. The shell creates the file before it writes the line, so an
+   * empty file is no answer yet.
+   */
+  async exitLine(timeoutMs = 10_000): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    const line = (): string | undefined => /EXIT=\d+/.exec(this.readFile("exit") ?? "")?.[0];
+    while (line() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return line();
+  }
+
   /** Polls the screen until `ready` accepts it; fails with the last screen after `timeoutMs`. */
   async waitFor(what: string, ready: (lines: string[]) => boolean, timeoutMs = 10_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
