@@ -8,7 +8,7 @@
  * isolates, zero-width characters, the BOM, soft hyphen, tags) and Zl/Zp (U+2028, U+2029) categories.
  *
  * - `sanitize` removes them (tabs and line breaks become spaces): for the ladder, where every cell counts.
- * - `escapeUnsafe` shows them as `\uXXXX`: for stderr and `verify`, where the reader should see that
+ * - `escapeUnsafe` shows them as `\u` and four hex digits: for stderr and `verify`, where the reader should see that
  *   something odd was there.
  * - `escapeJson` does the same to JSON text: it stays valid JSON and parses back to the same strings.
  */
@@ -21,7 +21,7 @@ export function sanitize(text: string): string {
   return text.replace(WHITESPACE, " ").replace(UNSAFE, "");
 }
 
-/** Each unsafe code point as `\uXXXX` (an astral one as its surrogate pair); other text unchanged. */
+/** Each unsafe code point as `\u` and four hex digits (an astral one as its surrogate pair); other text unchanged. */
 export function escapeUnsafe(text: string): string {
   if (!HAS_UNSAFE.test(text)) return text;
   return text.replace(UNSAFE, escapeCodeUnits);
@@ -33,7 +33,7 @@ const UNSAFE_IN_JSON = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 /**
  * JSON text (as JSON.stringify makes it), or NDJSON lines of it joined by "\n", with the unsafe characters
  * JSON.stringify leaves raw (C1, DEL, format characters, U+2028/U+2029) escaped. They can only occur inside
- * string literals, where `\uXXXX` means the same character, so each line parses to the same value. A raw
+ * string literals, where `\u` and four hex digits means the same character, so each line parses to the same value. A raw
  * line feed cannot occur inside JSON.stringify's output, so it is kept: it separates lines.
  */
 export function escapeJson(json: string): string {

@@ -395,6 +395,26 @@ describe("the screen with market context", () => {
     expect(s.kind === "ladder" && s.notice?.text).toContain("exchange status: maintenance (was online)");
   });
 
+  it("shows no ticker from a connection that is gone", () => {
+    const market = contextWith({ type: "ticker", symbol: "BTC/USD", last: "63388.8" }).of("BTC/USD", NOW);
+    const gone = screen({
+      market,
+      view: {
+        ...feedView([btcBook(), ethBook()]),
+        connection: {
+          state: "reconnecting",
+          attempt: 2,
+          retryInMs: 1000,
+          retryAt: NOW + 1000,
+          reason: "closed",
+        },
+      },
+    });
+    expect(gone.kind === "ladder" && gone.ticker).toBeUndefined();
+    expect(texts(screenLines(gone)).join("\n")).not.toContain("last 63388.8");
+    expect(texts(screenLines(screen({ market }))).join("\n")).toContain("last 63388.8");
+  });
+
   it("sanitises the ticker's text and leaves off whole figures that do not fit", () => {
     const line = tickerLine(
       { symbol: "BTC/USD", last: "1\u001b[31m2", high: "3", low: "4", volume: "5", vwap: "6" },

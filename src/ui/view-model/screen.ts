@@ -406,7 +406,11 @@ export function buildScreen(input: ScreenInput): Screen {
   }
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
-  const ticker = market?.ticker === undefined ? undefined : tickerLine(market.ticker, width);
+  // The ticker is the exchange's word of now: not shown from a connection that is gone (as serve's /symbols).
+  const ticker =
+    market?.ticker === undefined || connection?.state !== "live"
+      ? undefined
+      : tickerLine(market.ticker, width);
   const above = header.length + (ticker === undefined ? 0 : 1);
   const room = frameHeight - above - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
