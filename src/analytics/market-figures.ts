@@ -1,4 +1,6 @@
 import { bookFigures, figuresAllowed } from "./book-figures.js";
+import { orderKeys } from "./order-keys.js";
+import type { OrderKeys } from "./order-keys.js";
 import { SpreadWindow } from "./spread-window.js";
 import type { SpreadSummary } from "./spread-window.js";
 import { spreadBps, touchOf } from "./touch.js";
@@ -27,8 +29,13 @@ type Entry = {
   source: FigureSource | undefined;
   /** `null`: not computed for this version yet (figures are computed when first asked for). */
   figures: BookFigures | undefined | null;
+  /** Likewise for the keys a board sorts by. */
+  keys: OrderKeys | undefined | null;
   /** The spread in bps of the current version, when allowed and both sides have a level. */
   spreadBps: string | undefined;
+  /** The touch prices the spread was worked out from (undefined when not allowed). */
+  bid: string | undefined;
+  ask: string | undefined;
   readonly window: SpreadWindow;
 };
 
@@ -61,7 +68,10 @@ export class MarketFigures {
           allowed: false,
           source: undefined,
           figures: undefined,
+          keys: undefined,
           spreadBps: undefined,
+          bid: undefined,
+          ask: undefined,
           window: new SpreadWindow(this.windowMs, this.stepMs),
         };
         this.books.set(b.symbol, entry);
@@ -74,8 +84,16 @@ export class MarketFigures {
           entry.version = b.version;
           entry.allowed = allowed;
           entry.figures = allowed ? null : undefined;
-          const touch = allowed ? touchOf(b.bids, b.asks) : undefined;
-          entry.spreadBps = touch === undefined ? undefined : spreadBps(touch);
+          entry.keys = allowed ? null : undefined;
+          // Most changes of a book leave its touch as it was: the spread is worked out again only when not.
+          const bid = allowed ? b.bids[0]?.price : undefined;
+          const ask = allowed ? b.asks[0]?.price : undefined;
+          if (bid !== entry.bid || ask !== entry.ask) {
+            entry.bid = bid;
+            entry.ask = ask;
+            const touch = allowed ? touchOf(b.bids, b.asks) : undefined;
+            entry.spreadBps = touch === undefined ? undefined : spreadBps(touch);
+          }
         }
       }
       if (entry.spreadBps !== undefined) entry.window.add(now, entry.spreadBps);
@@ -89,6 +107,15 @@ export class MarketFigures {
     if (entry.figures === null)
       entry.figures = entry.source === undefined ? undefined : bookFigures(entry.source, this.options);
     return entry.figures;
+  }
+
+  /** What a board sorts a live book by (see OrderKeys), computed at most once per version. */
+  orderKeysOf(symbol: string): OrderKeys | undefined {
+    const entry = this.books.get(symbol);
+    if (entry === undefined) return undefined;
+    if (entry.keys === null)
+      entry.keys = entry.source === undefined ? undefined : orderKeys(entry.source, this.options);
+    return entry.keys;
   }
 
   /** A live book's spread in bps (PLACES decimals), without computing its other figures. */

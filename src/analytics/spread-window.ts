@@ -31,6 +31,8 @@ export class SpreadWindow {
   add(now: number, bps: string): void {
     const slot = Math.floor(now / this.stepMs);
     const last = this.samples[this.samples.length - 1];
+    // The same spread again within the step: nothing to record (summary prunes for itself).
+    if (last !== undefined && last.slot === slot && last.text === bps) return;
     if (last !== undefined && last.slot === slot) {
       if (last.text !== bps) {
         this.samples[this.samples.length - 1] = { slot, bps: new Exact(bps), text: bps };

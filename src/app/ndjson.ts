@@ -30,6 +30,9 @@ export type NdjsonOptions = {
  */
 export class NdjsonWriter {
   private readonly books = new BookChanges();
+  /** The book views the last view's lines were made from, and its connection: the feed publishes an unchanged book as the same object. */
+  private lastBooks = new Map<string, BookView>();
+  private lastConnection = "";
   private readonly write: (lines: string) => void;
   private readonly analytics: LineAnalytics | undefined;
   private readonly levels: number;
@@ -73,11 +76,17 @@ export class NdjsonWriter {
     if (event.type === "view") {
       // The changed lines of one view leave in one write: one system call per view, not per book.
       const connection = event.view.connection.state;
+      const same = connection === this.lastConnection ? this.lastBooks : undefined;
+      const seen = new Map<string, BookView>();
       let lines = "";
       for (const b of event.view.books) {
+        seen.set(b.symbol, b);
+        if (same?.get(b.symbol) === b) continue;
         const line = this.books.changed(this.bookEvent(b, connection));
         if (line !== undefined) lines = lines === "" ? line : `${lines}\n${line}`;
       }
+      this.lastBooks = seen;
+      this.lastConnection = connection;
       if (lines !== "") this.write(lines);
       return;
     }

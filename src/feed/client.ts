@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FREE, WAKE_ME } from "./in-flight.js";
 import type { FeedClient, FeedCommand, FeedEvent, FeedOptions, FeedView } from "./types.js";
+import { ViewDecoder } from "./view-delta.js";
+import type { WorkerMessage } from "./view-delta.js";
 
 /** How long `stop()` waits for the worker to finish by itself before terminating it. */
 const STOP_GRACE_MS = 1000;
@@ -61,7 +63,10 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
     if (!exited) worker.postMessage(command);
   };
 
-  worker.on("message", (event: FeedEvent) => {
+  const views = new ViewDecoder();
+  worker.on("message", (message: WorkerMessage) => {
+    const event: FeedEvent =
+      message.type === "view" ? { type: "view", view: views.decode(message.view) } : message;
     emit(event);
     // Taken once the listeners have it: a busy main thread slows the views, never queues them. A worker
     // that held a view back meanwhile is told so.

@@ -1,5 +1,6 @@
 import { Decimal } from "decimal.js";
 import type { BookLevel } from "../book/book-side.js";
+import type { OrderBook } from "../book/order-book.js";
 import { lagOf } from "./freshness.js";
 import type { Session, Slot } from "./session.js";
 import type { BookState, BookView, ConnectionState, DeepLevels, FeedView, LevelView } from "./types.js";
@@ -10,6 +11,13 @@ export type PublisherOptions = {
   readonly staleAfterMs: number;
   readonly maxLagMs: number;
 };
+
+/**
+ * Views give a book's lag in steps of this many ms. Below that it is the jitter of clocks and sockets, and
+ * a figure that moved by a millisecond with every message of any book would make every book's view new in
+ * every interval (each book's lag follows the newest update of the connection: see `freshness`).
+ */
+export const LAG_STEP_MS = 10;
 
 /** How often figures that move with time alone (messages per second, a book going stale) are looked at. */
 const STATS_EVERY_MS = 1000;
@@ -48,8 +56,11 @@ export class Publisher {
   private publishedStates = "";
   private publishedRates = "";
   private statsCheckedAt = 0;
-  /** Per slot: what its last view showed (see bookKey) and its version. */
-  private readonly bookVersions = new Map<Slot, { key: string; version: number }>();
+  /** Per slot: what its last view showed (see versionOf) and its version. */
+  private readonly bookVersions = new WeakMap<Slot, { key: string; version: number }>();
+  /** Per slot: its last view and what it was built from. */
+  private readonly views = new WeakMap<Slot, { inputs: BookInputs; view: BookView }>();
+  private readonly parts = new WeakMap<Slot, LevelsPart>();
 
   constructor(
     private readonly session: Session,
@@ -180,35 +191,61 @@ export class Publisher {
     };
   }
 
+  /**
+   * A book's view, built again only when something it shows may have changed: in a whole market most
+   * books are as they were one interval ago, and the same object is published again (a consumer may
+   * compare views by identity).
+   */
   private bookView(
     slot: Slot,
     connection: ConnectionState,
     baseline: number | undefined,
     now: number,
   ): BookView {
-    const { state, lagMs } = this.stateOf(slot, connection, baseline, now);
+    const { state, lagMs: measured } = this.stateOf(slot, connection, baseline, now);
+    const lagMs = measured === undefined ? undefined : Math.floor(measured / LAG_STEP_MS) * LAG_STEP_MS;
+    const latency = slot.latency.percentiles(now);
+    const inputs: BookInputs = [
+      state,
+      lagMs,
+      slot.book,
+      slot.revision,
+      this.levelsOf(slot),
+      slot.reason,
+      slot.ok,
+      slot.failed,
+      slot.resyncs,
+      slot.depth,
+      slot.trades.gaps,
+      slot.trades.awaiting,
+      slot.pairStatus,
+      slot.rate.perSecond(now),
+      latency === null ? null : latency.p50,
+      latency === null ? null : latency.p99,
+    ];
+    const cached = this.views.get(slot);
+    if (cached !== undefined && sameInputs(cached.inputs, inputs)) return cached.view;
+    const view = this.buildBookView(slot, state, lagMs, inputs);
+    this.views.set(slot, { inputs, view });
+    return view;
+  }
+
+  private buildBookView(
+    slot: Slot,
+    state: BookState,
+    lagMs: number | undefined,
+    inputs: BookInputs,
+  ): BookView {
     // A book that failed or has not verified yet is never shown: no levels, no prices.
     const book = state === "live" || state === "stale" || state === "lagging" ? slot.book : undefined;
-    const levels = this.levelsOf(slot);
-    const bids = book === undefined ? [] : book.bids.top(levels);
-    const asks = book === undefined ? [] : book.asks.top(levels);
-    const cut = book !== undefined && (book.bids.size > levels || book.asks.size > levels);
-    const bid = book?.bids.best();
-    const ask = book?.asks.best();
-    const latency = slot.latency.percentiles(now);
-    const checksum = book?.checksum;
+    const { checksum, part } = this.levelsPart(slot, book);
     return {
       symbol: slot.symbol,
       state,
       version: this.versionOf(slot, state, checksum),
       ...(checksum === undefined ? {} : { checksum }),
       ...(slot.reason === undefined ? {} : { reason: slot.reason }),
-      bids,
-      asks,
-      ...(cut ? { cut } : {}),
-      ...(bid === undefined ? {} : { bid: level(bid) }),
-      ...(ask === undefined ? {} : { ask: level(ask) }),
-      ...(bid === undefined || ask === undefined ? {} : spreadAndMid(bid.price, ask.price)),
+      ...part,
       priceDecimals: slot.priceDecimals,
       qtyDecimals: slot.qtyDecimals,
       depth: slot.depth,
@@ -220,18 +257,51 @@ export class Publisher {
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),
       ...(lagMs === undefined ? {} : { lagMs }),
-      messagesPerSecond: slot.rate.perSecond(now),
-      latencyP50: latency === null ? null : latency.p50,
-      latencyP99: latency === null ? null : latency.p99,
+      messagesPerSecond: inputs[13],
+      latencyP50: inputs[14],
+      latencyP99: inputs[15],
     };
+  }
+
+  /** The levels, touch, spread and mid of a view; worked out again only when the book or the levels asked changed. */
+  private levelsPart(slot: Slot, book: OrderBook | undefined): LevelsPart {
+    const levels = this.levelsOf(slot);
+    const cached = this.parts.get(slot);
+    if (
+      cached !== undefined &&
+      cached.book === book &&
+      cached.revision === slot.revision &&
+      cached.levels === levels
+    )
+      return cached;
+    const bid = book?.bids.best();
+    const ask = book?.asks.best();
+    const cut = book !== undefined && (book.bids.size > levels || book.asks.size > levels);
+    const part: LevelsPart = {
+      book,
+      revision: slot.revision,
+      levels,
+      checksum: book?.checksum,
+      part: {
+        bids: book === undefined ? [] : book.bids.top(levels),
+        asks: book === undefined ? [] : book.asks.top(levels),
+        ...(cut ? { cut } : {}),
+        ...(bid === undefined ? {} : { bid: level(bid) }),
+        ...(ask === undefined ? {} : { ask: level(ask) }),
+        ...(bid === undefined || ask === undefined ? {} : spreadAndMid(bid.price, ask.price)),
+      },
+    };
+    this.parts.set(slot, part);
+    return part;
   }
 
   /**
    * The book's version: bumped when what its view shows changed since the last view (a change of the book
-   * moves `changedAt` and the checksum; states, reasons and counts are compared as they are).
+   * moves its revision, even one past the checksummed levels within the same millisecond; states, reasons
+   * and counts are compared as they are).
    */
   private versionOf(slot: Slot, state: BookState, checksum: number | undefined): number {
-    const key = `${state}|${slot.depth}|${slot.reason}|${slot.changedAt}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    const key = `${state}|${slot.depth}|${slot.reason}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
       this.bookVersions.set(slot, { key, version: 0 });
@@ -244,6 +314,44 @@ export class Publisher {
     return v.version;
   }
 }
+
+/**
+ * Everything a book's view is built from, besides what moves only with its revision (levels, time,
+ * decimals): state, lag, book, revision, levels asked, reason, checksum counts, resyncs, depth, trade gaps
+ * and wait, pair status, messages a second, latency p50 and p99.
+ */
+type BookInputs = readonly [
+  BookState,
+  number | undefined,
+  unknown,
+  number,
+  number,
+  string | undefined,
+  number,
+  number,
+  number,
+  number,
+  number,
+  boolean,
+  string | undefined,
+  number,
+  number | null,
+  number | null,
+];
+
+function sameInputs(a: BookInputs, b: BookInputs): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What of a view comes from the book's levels, and what it was worked out from. */
+type LevelsPart = {
+  readonly book: OrderBook | undefined;
+  readonly revision: number;
+  readonly levels: number;
+  readonly checksum: number | undefined;
+  readonly part: Pick<BookView, "bids" | "asks" | "cut" | "bid" | "ask" | "spread" | "mid">;
+};
 
 /** A book's published state and lag. */
 export type Freshness = { readonly state: BookState; readonly lagMs: number | undefined };

@@ -43,6 +43,8 @@ export class Slot {
   resyncs = 0;
   time: string | undefined;
   changedAt: number | undefined;
+  /** Counts the book's changes: two within one millisecond are two (changedAt is the same for both). */
+  revision = 0;
   /** Receive − exchange time (ms) of the newest applied update; undefined until one carries a timestamp. */
   delta: number | undefined;
   priceDecimals = 0;
@@ -637,6 +639,7 @@ export class Session {
   private changed(slot: Slot, timestamp: string | undefined, receivedAt: number): void {
     if (timestamp !== undefined) slot.time = timestamp;
     slot.changedAt = receivedAt;
+    slot.revision++;
     this.version++;
   }
 

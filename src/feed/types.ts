@@ -122,7 +122,7 @@ export type BookView = {
   /**
    * How far behind the exchange the book is, ms: its newest update's receive − exchange time, less the
    * smallest such figure seen recently (see freshness.ts); while the connection is quiet, at least the
-   * silence. Only on a verified book, and only once measured.
+   * silence. In steps of 10 ms (finer is jitter). Only on a verified book, and only once measured.
    */
   readonly lagMs?: number;
   /** Book messages per second over the last few seconds. */

@@ -8,6 +8,8 @@ import { traceThread } from "./trace-thread.js";
 import type { FeedWorkerData } from "./client.js";
 import { FREE, IN_FLIGHT, WAKE_ME } from "./in-flight.js";
 import type { ConnectionState, FeedCommand, FeedEvent, RecordingFailure } from "./types.js";
+import { ViewEncoder } from "./view-delta.js";
+import type { WorkerMessage } from "./view-delta.js";
 
 /**
  * The feed worker: owns the socket, the books and the publisher. It never writes to stdout;
@@ -23,7 +25,7 @@ if (parentPort === null) throw new Error("feed/worker.js must run in a worker th
 const port = parentPort;
 const { options, inFlight } = workerData as FeedWorkerData;
 traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
-const post = (event: FeedEvent): void => port.postMessage(event);
+const post = (event: WorkerMessage): void => port.postMessage(event);
 
 const errors = new MessageLimiter(ERRORS_PER_SECOND, "errors", (message) => post({ type: "error", message }));
 const notices = new MessageLimiter(NOTICES_PER_SECOND, "notices", (message) =>
@@ -139,6 +141,7 @@ const socket = new Connection(options, {
  * a "view-seen" message (see in-flight.ts).
  */
 const flag = new Int32Array(inFlight);
+const views = new ViewEncoder();
 const publisher = new Publisher(
   session,
   () => connection,
@@ -146,7 +149,7 @@ const publisher = new Publisher(
     Atomics.store(flag, 0, IN_FLIGHT);
     post({
       type: "view",
-      view: recordingFailure === undefined ? view : { ...view, recording: recordingFailure },
+      view: views.encode(recordingFailure === undefined ? view : { ...view, recording: recordingFailure }),
     });
   },
   options,

@@ -57,6 +57,8 @@ export type LadderStoreOptions = {
   readonly vapWindowMs?: number;
   /** Trades, tickers and the like redraw at most this often when no view comes (the feed's frame interval). */
   readonly frameMs?: number;
+  /** The board redraws for views at most this often (default BOARD_FRAME_MS). */
+  readonly boardFrameMs?: number;
   /** Market events heard before the store listened (see app/market-buffer.ts); taken once, at start. */
   readonly earlyEvents?: () => readonly FeedEvent[];
   /** Start on the board (`--board`). */
@@ -87,6 +89,26 @@ type UiState = {
   /** The board's first row shown. */
   readonly boardTop: number;
 };
+
+/**
+ * The board redraws at most this often. A board of a whole market changes in some row with every view
+ * (30 a second), more than anyone reads row by row, and each frame of it costs about as much as the feed
+ * itself. A change of any book's state or of the connection, and every key, is drawn at once: prices are
+ * never shown for a book a view says is no longer live.
+ */
+export const BOARD_FRAME_MS = 100;
+
+/** Whether a book's state or the connection's differs between two views (or the books themselves do). */
+function statesChanged(before: FeedView | undefined, after: FeedView): boolean {
+  if (before === undefined || before.connection.state !== after.connection.state) return true;
+  if (before.books.length !== after.books.length) return true;
+  for (let i = 0; i < after.books.length; i++) {
+    const a = before.books[i]!;
+    const b = after.books[i]!;
+    if (a !== b && (a.symbol !== b.symbol || a.state !== b.state)) return true;
+  }
+  return false;
+}
 
 /**
  * The ladder's state outside React: the latest feed view, the UI state (selection, grouping, help, size)
@@ -130,7 +152,11 @@ export class LadderStore {
   readonly #vapWindowMs: number;
   readonly #frameMs: number;
   readonly #earlyEvents: (() => readonly FeedEvent[]) | undefined;
-  #marketTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A refresh put off (trades between views, board views within BOARD_FRAME_MS); any refresh clears it. */
+  #laterTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the screen was last built. */
+  #builtAt = Number.NEGATIVE_INFINITY;
+  readonly #boardFrameMs: number;
   readonly #figures: MarketFigures;
   readonly #figureOptions: AnalyticsOptions;
   /** The board's order and page as last built: the keys move through what the user sees. */
@@ -157,6 +183,7 @@ export class LadderStore {
     this.#replay = options.replay === true;
     this.#vapWindowMs = options.vapWindowMs ?? 300_000;
     this.#frameMs = options.frameMs ?? 33;
+    this.#boardFrameMs = options.boardFrameMs ?? BOARD_FRAME_MS;
     this.#earlyEvents = options.earlyEvents;
     this.#market = new MarketContext(this.#vapWindowMs);
     this.#figureOptions = options.figures ?? { bands: DEFAULT_BANDS, notional: DEFAULT_NOTIONAL };
@@ -215,8 +242,8 @@ export class LadderStore {
     this.#unsubscribe = undefined;
     if (this.#ticker !== undefined) clearInterval(this.#ticker);
     if (this.#flashTimer !== undefined) clearTimeout(this.#flashTimer);
-    if (this.#marketTimer !== undefined) clearTimeout(this.#marketTimer);
-    this.#marketTimer = undefined;
+    if (this.#laterTimer !== undefined) clearTimeout(this.#laterTimer);
+    this.#laterTimer = undefined;
     this.#ticker = undefined;
     this.#flashTimer = undefined;
     this.#listeners.clear();
@@ -267,12 +294,15 @@ export class LadderStore {
   }
 
   setView(view: FeedView): void {
+    const before = this.#view;
     this.#lastViewAt = this.#now();
     this.#view = view;
     // Once per view: each book's spread into its window; full figures only when the board asks.
     this.#figures.update(view.books, view.connection.state, this.#lastViewAt);
     this.#trackFlash();
-    this.#refresh();
+    const wait = this.#builtAt + this.#boardFrameMs - this.#lastViewAt;
+    if (this.#ui.board && wait > 0 && !statesChanged(before, view)) this.#refreshWithin(wait);
+    else this.#refresh();
   }
 
   setSize(columns: number, rows: number): void {
@@ -518,12 +548,17 @@ export class LadderStore {
    * no view comes within a frame interval, by one timer then; never a frame per trade.
    */
   #marketChanged(): void {
-    if (this.#marketTimer !== undefined || this.#unsubscribe === undefined) return;
-    this.#marketTimer = setTimeout(() => {
-      this.#marketTimer = undefined;
+    this.#refreshWithin(this.#frameMs);
+  }
+
+  /** Refreshes in `ms` unless something refreshes first (a refresh already put off stays as it is). */
+  #refreshWithin(ms: number): void {
+    if (this.#laterTimer !== undefined || this.#unsubscribe === undefined) return;
+    this.#laterTimer = setTimeout(() => {
+      this.#laterTimer = undefined;
       this.#guard(() => this.#refresh());
-    }, this.#frameMs);
-    this.#marketTimer.unref();
+    }, ms);
+    this.#laterTimer.unref();
   }
 
   /** Remembers the selected book's sizes so the next view can flash what changed. */
@@ -587,10 +622,11 @@ export class LadderStore {
   }
 
   #refresh(): void {
-    if (this.#marketTimer !== undefined) {
-      clearTimeout(this.#marketTimer);
-      this.#marketTimer = undefined;
+    if (this.#laterTimer !== undefined) {
+      clearTimeout(this.#laterTimer);
+      this.#laterTimer = undefined;
     }
+    this.#builtAt = this.#now();
     let screen = this.#build();
     if (screen.kind === "board" && this.#boardFirst && screen.order.length > 0) {
       const first = this.#symbolList().indexOf(screen.order[0]!);

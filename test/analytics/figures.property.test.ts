@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { bookFigures, exactLevels, sideCost, sideLiquidity } from "../../src/analytics/index.js";
 import type { AnalyticsLevel } from "../../src/analytics/index.js";
 import { Exact } from "../../src/analytics/exact.js";
+import { orderKeys } from "../../src/analytics/order-keys.js";
 import {
   add,
   cmp,
@@ -118,6 +119,37 @@ describe("book analytics against a plain reference (exact fractions of BigInts)"
       { numRuns: 400 },
     );
     expect([...seen].sort()).toEqual(["false false", "false true", "true false", "true true"]);
+  });
+
+  it("the board's float sort keys agree with the exact figures but for ties at an edge", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(book, bps, notional, (b, band, n) => {
+        const exact = bookFigures(b, { bands: [band], notional: n })!;
+        const keys = orderKeys(b, { bands: [band], notional: n })!;
+        const liquidity = Number(exact.liquidity[0]!.bid.amount) + Number(exact.liquidity[0]!.ask.amount);
+        const cost = Math.max(Number(exact.cost.buy.bps), Number(exact.cost.sell.bps));
+        const bound = !exact.cost.buy.complete || !exact.cost.sell.complete;
+        // A level within a float's error of a band edge, or a walk ending within it of the notional, may
+        // fall either side: those are the near-ties the keys may order either way.
+        const near = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+        const mid = (Number(b.bids[0]!.price) + Number(b.asks[0]!.price)) / 2;
+        const edges = [mid * (1 - Number(band) / 10_000), mid * (1 + Number(band) / 10_000)];
+        const atEdge = [...b.bids, ...b.asks].some((l) => edges.some((e) => near(Number(l.price), e)));
+        if (!atEdge) expect(near(keys.liquidity, liquidity)).toBe(true);
+        const sums = [b.asks, b.bids].flatMap((side) => {
+          let sum = 0;
+          return side.map((l) => (sum += Number(l.price) * Number(l.qty)));
+        });
+        if (sums.some((v) => near(v, Number(n)))) return;
+        expect(keys.costBound).toBe(bound);
+        // bps to 4 places, exact (half-even, or down for a bound) against the float.
+        expect(Math.abs(keys.cost - cost)).toBeLessThanOrEqual(1e-4 + 1e-9 * Math.abs(cost));
+        compared++;
+      }),
+      { numRuns: 400 },
+    );
+    expect(compared).toBeGreaterThan(300);
   });
 
   it("mid, spread, spread bps and imbalance match the reference", () => {

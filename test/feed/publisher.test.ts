@@ -150,3 +150,18 @@ describe("levels per book", () => {
     expect(views.at(-1)!.books[0]!.version).toBe(touch.version);
   });
 });
+
+describe("views of unchanged books", () => {
+  it("publishes a book that did not change since the last view as the same object, and a changed one anew", () => {
+    const { publisher, views, feed } = setup(() => true);
+    feed(3, 1_000);
+    publisher.tick(1_000, true);
+    publisher.tick(1_100, true);
+    expect(views).toHaveLength(2);
+    expect(views[1]!.books[0]).toBe(views[0]!.books[0]);
+    feed(1, 1_200);
+    publisher.tick(1_200, true);
+    expect(views[2]!.books[0]).not.toBe(views[1]!.books[0]);
+    expect(views[2]!.books[0]!.version).toBe(views[1]!.books[0]!.version + 1);
+  });
+});

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MarketFigures } from "../../src/analytics/market-figures.js";
 import type { BookView } from "../../src/feed/types.js";
 import { keyAction } from "../../src/ui/keys.js";
-import { LadderStore } from "../../src/ui/store.js";
+import { BOARD_FRAME_MS, LadderStore } from "../../src/ui/store.js";
 import type { BoardInput } from "../../src/ui/view-model/board.js";
 import {
   boardLines,
@@ -191,6 +191,8 @@ function boardStore(feed: MemoryFeed, board = true) {
     now: () => NOW,
     board,
     figures: { bands: ["10", "50"], notional: "10000" },
+    // Every view drawn (the clock stands still here); the board's own rate has a test of its own.
+    boardFrameMs: 0,
   });
   stores.push(store);
   store.start();
@@ -229,6 +231,7 @@ describe("the board in the store", () => {
       rows: 20,
       now: () => NOW,
       board: true,
+      boardFrameMs: 0,
     });
     stores.push(store);
     store.start();
@@ -325,5 +328,49 @@ describe("the board in the store", () => {
     press(store, "o");
     press(store, "j");
     expect(asked).toBe(afterFirst);
+  });
+
+  it("draws views at most every BOARD_FRAME_MS, but a change of a book's state or of the connection at once", () => {
+    vi.useFakeTimers();
+    try {
+      let now = NOW;
+      const feed = new MemoryFeed(feedView(BOOKS));
+      const store = new LadderStore(feed, {
+        symbols: SYMBOLS,
+        columns: 200,
+        rows: 30,
+        now: () => now,
+        board: true,
+      });
+      stores.push(store);
+      store.start();
+      const first = store.getSnapshot();
+      // A price moved 10 ms later: not drawn yet.
+      now += 10;
+      const moved = BOOKS.map((b, i) =>
+        i === 0 ? { ...b, version: b.version + 1, bids: b.bids.slice(1) } : b,
+      );
+      feed.publish(feedView(moved));
+      expect(store.getSnapshot()).toBe(first);
+      // Drawn when the interval is up.
+      now += BOARD_FRAME_MS;
+      vi.advanceTimersByTime(BOARD_FRAME_MS);
+      const second = store.getSnapshot();
+      expect(second).not.toBe(first);
+      // A book leaving live, 1 ms after that frame: drawn at once, its prices gone.
+      now += 1;
+      const symbol = moved[1]!.symbol;
+      feed.publish(
+        feedView(
+          moved.map((b, i) =>
+            i === 1 ? { ...b, state: "resyncing" as const, version: b.version + 1, bids: [], asks: [] } : b,
+          ),
+        ),
+      );
+      const row = screenLines(store.getSnapshot()).find((l) => l.text.includes(symbol))?.text ?? "";
+      expect(row).toContain("resyncing");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

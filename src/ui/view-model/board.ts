@@ -1,3 +1,4 @@
+import type { OrderKeys } from "../../analytics/order-keys.js";
 import type { SpreadSummary } from "../../analytics/spread-window.js";
 import type { BookFigures, SideCost, SideLiquidity } from "../../analytics/types.js";
 import type { BookView, ConnectionState } from "../../feed/types.js";
@@ -31,6 +32,7 @@ export function nextSort(sort: BoardSort): BoardSort {
 /** What the board reads of the figures (analytics' MarketFigures): each computed once per book version. */
 export type BoardFigures = {
   figuresOf(symbol: string): BookFigures | undefined;
+  orderKeysOf(symbol: string): OrderKeys | undefined;
   spreadBpsOf(symbol: string): string | undefined;
   summaryOf(symbol: string, now: number): SpreadSummary | undefined;
 };
@@ -98,14 +100,13 @@ export function boardOrder<R extends Row>(rows: readonly R[], sort: BoardSort, f
       continue;
     }
     // A view without every level of its book cannot be walked (it has its levels by the next view).
-    const f = r.book?.cut === true ? undefined : figures.figuresOf(r.symbol);
-    if (f === undefined) continue;
+    const k = r.book?.cut === true ? undefined : figures.orderKeysOf(r.symbol);
+    if (k === undefined) continue;
     if (sort === "liquidity") {
-      const band = f.liquidity[0];
-      keys[i] = -(band === undefined ? 0 : Number(band.bid.amount) + Number(band.ask.amount));
+      keys[i] = -k.liquidity;
     } else {
-      keys[i] = Math.max(Number(f.cost.buy.bps), Number(f.cost.sell.bps));
-      bounds[i] = !f.cost.buy.complete || !f.cost.sell.complete;
+      keys[i] = k.cost;
+      bounds[i] = k.costBound;
     }
   }
   const index = Array.from({ length: n }, (_, i) => i);
