@@ -7,12 +7,12 @@
 //   board           the ladder on a terminal (a private tmux server, 160×50) with `--all --board`: the board
 //                   of all 500, every level of each book published for its figures;
 //   ladder-5        the ladder on a terminal for 5 symbols at depth 10 (the resident-memory reference).
-// After the measured seconds, the board's key latency: `o` sent with tmux, capture-pane polled until the
-// title says the new sort (capture-pane's own time included).
+// After the measured seconds, the board's key latency: `o` sent with tmux, timed until the app has written
+// the title naming the new sort (see keyLatencies).
 // CPU is utime+stime of each whole process (all threads) from /proc; resident memory is sampled every
 // 500 ms. More runs (the board, in tmux, as bench/realistic.mjs runs the ladder) are one entry of RUNS.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -99,18 +99,49 @@ function terminalReady(run, online) {
   return lines.join("\n").match(/● live/g)?.length >= 5;
 }
 
-/** Key press to screen: `o` on the board, capture-pane polled until the title names the next sort. */
-async function keyLatencies(term, presses) {
+/** What the board's title says of each sort, in the order `o` cycles through them (ui/view-model/board.ts). */
+const SORT_WORDS = ["spread", "liquidity", "cost", "symbol"];
+
+/**
+ * Key press to screen: `o` on the board, timed from just before `tmux send-keys` until the app has written
+ * the title naming the next sort, as tmux receives it (`pipe-pane` into a file, polled every millisecond).
+ * capture-pane is not polled for it: one call costs 10–20 ms here, as much as what is measured. The time
+ * still includes starting the tmux client that sends the key.
+ */
+async function keyLatencies(term, presses, dir) {
+  const file = join(dir, "board-pane.out");
+  closeSync(openSync(file, "w"));
+  term.tmux("pipe-pane", "-t", "app", "-o", `cat >> ${shellQuote(file)}`);
+  const fd = openSync(file, "r");
   const out = [];
-  const title = () => term.capture().find((l) => l.includes("BOARD ·")) ?? "";
-  for (let i = 0; i < presses; i++) {
-    const before = title();
-    const t0 = performance.now();
-    term.keys("o");
-    let after = before;
-    while (after === before && performance.now() - t0 < 5000) after = title();
-    out.push(performance.now() - t0);
-    await sleep(300);
+  try {
+    const title = term.capture().find((l) => l.includes("BOARD ·")) ?? "";
+    let sort = SORT_WORDS.findIndex((w) => title.includes(`sorted by ${w}`));
+    if (sort < 0) throw new Error(`board title names no sort: ${title}`);
+    const buffer = Buffer.alloc(1 << 20);
+    for (let i = 0; i < presses; i++) {
+      await sleep(300);
+      sort = (sort + 1) % SORT_WORDS.length;
+      const wanted = `sorted by ${SORT_WORDS[sort]}`;
+      let offset = fstatSync(fd).size;
+      let tail = "";
+      const t0 = performance.now();
+      term.keys("o");
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, offset);
+        offset += n;
+        const text = tail + buffer.toString("utf8", 0, n);
+        if (text.includes(wanted)) break;
+        // The words may arrive split across two reads.
+        tail = text.slice(-wanted.length);
+        if (performance.now() - t0 > 5000) throw new Error(`the board did not show "${wanted}" within 5 s`);
+        if (n === 0) await sleep(1);
+      }
+      out.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+    term.tmux("pipe-pane", "-t", "app");
   }
   return out.sort((a, b) => a - b);
 }
@@ -184,7 +215,7 @@ export async function runMarket({ quick }) {
       closeSync(out);
       child.stderr.resume();
       children.push(child);
-      return { ...run, file, pid: child.pid };
+      return { ...run, file, child, pid: child.pid };
     });
 
     const deadline = Date.now() + 60_000;
@@ -215,8 +246,15 @@ export async function runMarket({ quick }) {
     const processes = Object.fromEntries(Object.entries(meters).map(([k, m]) => [k, m.result()]));
     const loadAfter = load1();
     const stolenPercent = stolen();
+    // The key latency is the board's own, under the market's load but not the other runs' (which would
+    // take about a core of the two here).
+    for (const r of runs) {
+      if (r.name === "board") continue;
+      if (r.terminal) r.terminal.stop();
+      else await stopChild(r.child);
+    }
     const board = runs.find((r) => r.name === "board");
-    const latencies = await keyLatencies(board.terminal, 7);
+    const latencies = await keyLatencies(board.terminal, 8, dir);
     for (const r of runs) {
       if (r.terminal) continue;
       const s = bookStats(r.file);
@@ -225,7 +263,7 @@ export async function runMarket({ quick }) {
       processes[r.name].checksumsFailed = s.failed;
     }
     return {
-      description: `\`kraken-ladder simulate --pairs ${pairs} --rate ${rate.toFixed(3)} --seed ${SEED}\`: ${online} online pairs (9 built-in, the rest synthetic with rates of 1–40 parts) at ${AGGREGATE_RATE} book messages/s in all, each client on one connection, measured side by side over the same ${seconds} s after every book was live and ${WARMUP_MS / 1000} s more: ${runs.map((r) => `**${r.name}** (\`${(r.terminal ? r.args : ["--all", "--depth", String(DEPTH), ...r.args]).join(" ")}\`${r.terminal ? `, on a terminal: tmux ${TERM_COLUMNS}×${TERM_ROWS}` : ", stdout to a file"})`).join(", ")}; each with \`--url\` to the simulator. Key latency: after the measured seconds, \`o\` sent to the board ${latencies.length} times with tmux send-keys, capture-pane polled until the title names the new sort (tmux's own time included). CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. The simulator's own figures are for reference.`,
+      description: `\`kraken-ladder simulate --pairs ${pairs} --rate ${rate.toFixed(3)} --seed ${SEED}\`: ${online} online pairs (9 built-in, the rest synthetic with rates of 1–40 parts) at ${AGGREGATE_RATE} book messages/s in all, each client on one connection, measured side by side over the same ${seconds} s after every book was live and ${WARMUP_MS / 1000} s more: ${runs.map((r) => `**${r.name}** (\`${(r.terminal ? r.args : ["--all", "--depth", String(DEPTH), ...r.args]).join(" ")}\`${r.terminal ? `, on a terminal: tmux ${TERM_COLUMNS}×${TERM_ROWS}` : ", stdout to a file"})`).join(", ")}; each with \`--url\` to the simulator. Key latency: after the measured seconds and with the other runs stopped, \`o\` sent to the board ${latencies.length} times with tmux send-keys, timed until the app has written the title naming the new sort, as tmux's \`pipe-pane\` passes it on (starting the tmux client that sends the key included). CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. The simulator's own figures are for reference.`,
       symbols: online,
       aggregateRate: AGGREGATE_RATE,
       measuredSeconds: seconds,
