@@ -9,7 +9,12 @@ export type SpreadSummary = {
   readonly series: readonly string[];
 };
 
-type Sample = { readonly slot: number; readonly bps: Exact; readonly text: string };
+/**
+ * `value` orders the samples: bps texts have PLACES decimals, and distinct ones of that many places stay
+ * distinct and in order as doubles (their spacing is far above a double's error at any spread a book
+ * has). Exact arithmetic is only needed for the median of an even count, once per summary.
+ */
+type Sample = { readonly slot: number; readonly value: number; readonly text: string };
 
 /**
  * A rolling record of one book's spread in basis points: at most one sample per `stepMs` (the latest
@@ -35,11 +40,11 @@ export class SpreadWindow {
     if (last !== undefined && last.slot === slot && last.text === bps) return;
     if (last !== undefined && last.slot === slot) {
       if (last.text !== bps) {
-        this.samples[this.samples.length - 1] = { slot, bps: new Exact(bps), text: bps };
+        this.samples[this.samples.length - 1] = { slot, value: Number(bps), text: bps };
         this.cached = null;
       }
     } else {
-      this.samples.push({ slot, bps: last?.text === bps ? last.bps : new Exact(bps), text: bps });
+      this.samples.push({ slot, value: last?.text === bps ? last.value : Number(bps), text: bps });
       this.cached = null;
     }
     this.prune(now);
@@ -51,11 +56,12 @@ export class SpreadWindow {
     if (this.cached !== null) return this.cached;
     const n = this.samples.length;
     if (n === 0) return (this.cached = undefined);
-    const sorted = [...this.samples].sort((a, b) => a.bps.comparedTo(b.bps));
+    const sorted = [...this.samples].sort((a, b) => a.value - b.value);
     const median =
       n % 2 === 1
         ? sorted[(n - 1) / 2]!.text
-        : sorted[n / 2 - 1]!.bps.plus(sorted[n / 2]!.bps)
+        : new Exact(sorted[n / 2 - 1]!.text)
+            .plus(sorted[n / 2]!.text)
             .dividedBy(2)
             .toFixed();
     this.cached = {

@@ -25,4 +25,21 @@ describe("the rolling spread window", () => {
     expect(w.summary(10_500)).toEqual({ median: "2.125", p95: "3", series: ["1.25", "3"] });
     expect(w.summary(30_000)).toBeUndefined();
   });
+
+  it("orders samples that differ in the last place, and takes the latest of a second however often it repeats", () => {
+    const w = new SpreadWindow(300_000, 1_000);
+    w.add(1_000, "10.0001");
+    w.add(2_000, "9.9999");
+    w.add(2_400, "9.9999");
+    w.add(2_600, "10.0000");
+    w.add(2_800, "10.0000");
+    w.add(3_000, "10.0002");
+    w.add(4_000, "9.9999");
+    // Sorted: 9.9999, 10.0000, 10.0001, 10.0002.
+    expect(w.summary(4_000)).toEqual({
+      median: "10.00005",
+      p95: "10.0002",
+      series: ["10.0001", "10.0000", "10.0002", "9.9999"],
+    });
+  });
 });
