@@ -7,7 +7,7 @@ import { Session } from "./session.js";
 import { traceThread } from "./trace-thread.js";
 import type { FeedWorkerData } from "./client.js";
 import { FREE, IN_FLIGHT, WAKE_ME } from "./in-flight.js";
-import type { ConnectionState, FeedCommand, FeedEvent, RecordingFailure } from "./types.js";
+import type { ConnectionState, FeedCommand, RecordingFailure } from "./types.js";
 import { ViewEncoder } from "./view-delta.js";
 import type { WorkerMessage } from "./view-delta.js";
 
