@@ -3,7 +3,7 @@ import { orderKeys } from "./order-keys.js";
 import type { OrderKeys } from "./order-keys.js";
 import { SpreadWindow } from "./spread-window.js";
 import type { SpreadSummary } from "./spread-window.js";
-import { spreadBps, touchOf } from "./touch.js";
+import { touchSpreadBps } from "./touch.js";
 import type { AnalyticsLevel, AnalyticsOptions, BookFigures } from "./types.js";
 
 /** What the figures need of a published book (a feed `BookView` has all of it). */
@@ -91,8 +91,7 @@ export class MarketFigures {
           if (bid !== entry.bid || ask !== entry.ask) {
             entry.bid = bid;
             entry.ask = ask;
-            const touch = allowed ? touchOf(b.bids, b.asks) : undefined;
-            entry.spreadBps = touch === undefined ? undefined : spreadBps(touch);
+            entry.spreadBps = bid === undefined || ask === undefined ? undefined : touchSpreadBps(bid, ask);
           }
         }
       }

@@ -4,6 +4,7 @@ import { bookFigures, exactLevels, sideCost, sideLiquidity } from "../../src/ana
 import type { AnalyticsLevel } from "../../src/analytics/index.js";
 import { Exact } from "../../src/analytics/exact.js";
 import { orderKeys } from "../../src/analytics/order-keys.js";
+import { spreadBps, touchOf, touchSpreadBps } from "../../src/analytics/touch.js";
 import {
   add,
   cmp,
@@ -119,6 +120,37 @@ describe("book analytics against a plain reference (exact fractions of BigInts)"
       { numRuns: 400 },
     );
     expect([...seen].sort()).toEqual(["false false", "false true", "true false", "true true"]);
+  });
+
+  it("the spread in bps from the touch's texts in integers is the exact figure", () => {
+    fc.assert(
+      fc.property(book, fc.constantFrom(0, 1, 3), (b, extra) => {
+        // The two prices at different decimals, too (a trailing zero more on one of them).
+        const bid = b.bids[0]!.price;
+        const ask =
+          extra > 0 && !b.asks[0]!.price.includes(".")
+            ? b.asks[0]!.price
+            : b.asks[0]!.price + "0".repeat(extra);
+        expect(touchSpreadBps(bid, ask)).toBe(
+          spreadBps(touchOf([{ price: bid, qty: "1" }], [{ price: ask, qty: "1" }])!),
+        );
+      }),
+      { numRuns: 500 },
+    );
+    expect(touchSpreadBps("1.00005", "1.00015")).toBe(
+      spreadBps(touchOf([{ price: "1.00005", qty: "1" }], [{ price: "1.00015", qty: "1" }])!),
+    );
+    expect(touchSpreadBps("100", "100")).toBe("0.0000");
+    // Exactly half a last place: to the even neighbour, down (…, even) and up (…, odd).
+    for (const [bid, ask] of [
+      ["10.23", "10.25"],
+      ["2559.3", "2560.7"],
+    ] as const) {
+      expect(touchSpreadBps(bid, ask)).toBe(
+        spreadBps(touchOf([{ price: bid, qty: "1" }], [{ price: ask, qty: "1" }])!),
+      );
+    }
+    expect(touchSpreadBps("10.23", "10.25")).toBe("19.5312");
   });
 
   it("the board's float sort keys agree with the exact figures but for ties at an edge", () => {
