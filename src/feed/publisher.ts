@@ -61,6 +61,25 @@ export class Publisher {
   /** Per slot: its last view and what it was built from. */
   private readonly views = new WeakMap<Slot, { inputs: BookInputs; view: BookView }>();
   private readonly parts = new WeakMap<Slot, LevelsPart>();
+  /** The inputs of the book being looked at (see bookView). */
+  private readonly inputs: Writable<BookInputs> = [
+    "awaiting-snapshot",
+    undefined,
+    undefined,
+    0,
+    0,
+    undefined,
+    0,
+    0,
+    0,
+    0,
+    0,
+    false,
+    undefined,
+    0,
+    null,
+    null,
+  ];
 
   constructor(
     private readonly session: Session,
@@ -148,9 +167,8 @@ export class Publisher {
     this.trailing = undefined;
     const connection = this.connection();
     const baseline = this.session.offset.baseline(now);
-    const states = this.session.slots
-      .map((s) => freshnessKey(this.stateOf(s, connection, baseline, now)))
-      .join();
+    const fresh = this.session.slots.map((s) => this.stateOf(s, connection, baseline, now));
+    const states = fresh.map(freshnessKey).join();
     let changed =
       this.session.version !== this.publishedVersion ||
       connection !== this.publishedConnection ||
@@ -165,7 +183,7 @@ export class Publisher {
     this.publishedStates = states;
     this.publishedRates = this.rates(now);
     this.publishedAt = now;
-    this.post(this.view(connection, baseline, now));
+    this.post(this.view(connection, fresh, now));
   }
 
   private rates(now: number): string {
@@ -181,10 +199,11 @@ export class Publisher {
     return freshness(slot, connection, baseline, now, this.options, this.session.newestDelta);
   }
 
-  private view(connection: ConnectionState, baseline: number | undefined, now: number): FeedView {
+  /** The view of every slot, given each one's freshness (in slot order). */
+  private view(connection: ConnectionState, fresh: readonly Freshness[], now: number): FeedView {
     return {
       connection,
-      books: this.session.slots.map((s) => this.bookView(s, connection, baseline, now)),
+      books: this.session.slots.map((s, i) => this.bookView(s, fresh[i]!, now)),
       publishedAt: now,
       receivedAt: this.session.lastReceivedAt,
       malformed: this.session.malformed,
@@ -196,37 +215,32 @@ export class Publisher {
    * books are as they were one interval ago, and the same object is published again (a consumer may
    * compare views by identity).
    */
-  private bookView(
-    slot: Slot,
-    connection: ConnectionState,
-    baseline: number | undefined,
-    now: number,
-  ): BookView {
-    const { state, lagMs: measured } = this.stateOf(slot, connection, baseline, now);
+  private bookView(slot: Slot, { state, lagMs: measured }: Freshness, now: number): BookView {
     const lagMs = measured === undefined ? undefined : Math.floor(measured / LAG_STEP_MS) * LAG_STEP_MS;
     const latency = slot.latency.percentiles(now);
-    const inputs: BookInputs = [
-      state,
-      lagMs,
-      slot.book,
-      slot.revision,
-      this.levelsOf(slot),
-      slot.reason,
-      slot.ok,
-      slot.failed,
-      slot.resyncs,
-      slot.depth,
-      slot.trades.gaps,
-      slot.trades.awaiting,
-      slot.pairStatus,
-      slot.rate.perSecond(now),
-      latency === null ? null : latency.p50,
-      latency === null ? null : latency.p99,
-    ];
+    // Filled in place: most books are unchanged, and then nothing is allocated for them.
+    const inputs = this.inputs;
+    inputs[0] = state;
+    inputs[1] = lagMs;
+    inputs[2] = slot.book;
+    inputs[3] = slot.revision;
+    inputs[4] = this.levelsOf(slot);
+    inputs[5] = slot.reason;
+    inputs[6] = slot.ok;
+    inputs[7] = slot.failed;
+    inputs[8] = slot.resyncs;
+    inputs[9] = slot.depth;
+    inputs[10] = slot.trades.gaps;
+    inputs[11] = slot.trades.awaiting;
+    inputs[12] = slot.pairStatus;
+    inputs[13] = slot.rate.perSecond(now);
+    inputs[14] = latency === null ? null : latency.p50;
+    inputs[15] = latency === null ? null : latency.p99;
     const cached = this.views.get(slot);
     if (cached !== undefined && sameInputs(cached.inputs, inputs)) return cached.view;
-    const view = this.buildBookView(slot, state, lagMs, inputs);
-    this.views.set(slot, { inputs, view });
+    const kept: BookInputs = [...inputs];
+    const view = this.buildBookView(slot, state, lagMs, kept);
+    this.views.set(slot, { inputs: kept, view });
     return view;
   }
 
@@ -338,6 +352,8 @@ type BookInputs = readonly [
   number | null,
   number | null,
 ];
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function sameInputs(a: BookInputs, b: BookInputs): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
