@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, TmuxSession } from "./helpers/tmux.js";
 
 /**
@@ -18,18 +17,10 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 function start(args: string, columns: number, rows: number): TmuxSession {
   const t = new TmuxSession();
   tmux = t;
-  t.start(
-    `cd ${quote(ROOT)}; env CI=true ${quote(process.execPath)} ${quote(BIN)} ${args}; echo EXIT=$? > ${quote(`${t.dir}/exit`)}; sleep 600`,
-    columns,
-    rows,
-  );
+  t.runApp(args, columns, rows);
   return t;
 }
 

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { firstScreenLines } from "../../src/ui/first-screen.js";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * The installed binary in tmux, from launch to the ladder. So that the first screen stays up for as long
@@ -34,8 +33,6 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
 /** The binary with `--demo BTC/USD ETH/USD` in a 90×24 pane, its ladder held until open() is called. */
 function startHeld(): { t: TmuxSession; open: () => void; exit: () => Promise<string | undefined> } {
   const t = new TmuxSession();
@@ -43,15 +40,8 @@ function startHeld(): { t: TmuxSession; open: () => void; exit: () => Promise<st
   writeFileSync(join(t.dir, "gate-hooks.mjs"), GATE_HOOKS);
   writeFileSync(join(t.dir, "gate.mjs"), GATE_PRELOAD);
   const gate = join(t.dir, "go");
-  const env = `env CI=true KL_GATE=${quote(gate)} NODE_OPTIONS=${quote(`--import=${pathToFileURL(join(t.dir, "gate.mjs")).href}`)}`;
-  const command = [
-    `cd ${quote(ROOT)}`,
-    `echo ${MARKER}`,
-    `${env} ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD ETH/USD`,
-    `echo EXIT=$? > ${quote(join(t.dir, "exit"))}`,
-    "sleep 600",
-  ].join("; ");
-  t.start(command, 90, 24);
+  const env = `KL_GATE=${shellQuote(gate)} NODE_OPTIONS=${shellQuote(`--import=${pathToFileURL(join(t.dir, "gate.mjs")).href}`)}`;
+  t.runApp("--demo BTC/USD ETH/USD", 90, 24, { env, marker: MARKER });
   return { t, open: () => writeFileSync(gate, ""), exit: () => t.exitLine() };
 }
 

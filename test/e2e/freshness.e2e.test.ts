@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { BIN } from "../helpers/run-cli.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * A feed that falls behind, as a user sees it in a real terminal: the built binary in tmux against
@@ -29,8 +29,6 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
 async function simulate(...args: string[]): Promise<string> {
   sim = spawn(process.execPath, [BIN, "simulate", ...args], { stdio: ["ignore", "pipe", "ignore"] });
   return new Promise<string>((resolve) =>
@@ -43,12 +41,7 @@ describe("a lagging feed in a real terminal", () => {
     const url = await simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
     const t = new TmuxSession();
     tmux = t;
-    const args = `--url ${quote(url)} --max-lag 1 --depth 10 BTC/USD`;
-    t.start(
-      `cd ${quote(ROOT)}; env CI=true ${quote(process.execPath)} ${quote(BIN)} ${args}; sleep 600`,
-      100,
-      30,
-    );
+    t.runApp(`--url ${shellQuote(url)} --max-lag 1 --depth 10 BTC/USD`, 100, 30);
     const screen = await t.waitFor(
       "the ladder lagging",
       (l) => l.some((x) => /◔ LAGGING — lag \d+(\.\d)? s behind the exchange/.test(x)),

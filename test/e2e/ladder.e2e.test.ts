@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { BIN } from "../helpers/run-cli.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * The installed binary (npm pack, then npm install: test/helpers/global-setup.ts) in a real terminal (tmux): `kraken-ladder --demo BTC/USD ETH/USD` on the alternate
@@ -22,10 +22,6 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * Runs a node script with arguments in tmux (default: the built binary with `--demo BTC/USD ETH/USD`); the
  * shell then writes the exit code to a file and stays, so the screen can be read after.
@@ -40,17 +36,15 @@ function startLadder(
 ): TmuxSession {
   const session = new TmuxSession();
   tmux = session;
-  // Ink draws nothing live when it thinks it runs in CI. The bundle's Ink never does (build/ink-patches.mjs),
-  // so the binary runs with CI=true to prove it; fixtures that call runLadder directly get it removed.
-  const env = script === BIN ? "env CI=true" : "env -u CI -u CONTINUOUS_INTEGRATION";
-  const command = [
-    `cd ${quote(ROOT)}`,
-    `echo ${MARKER}`,
-    `${env} ${extraEnv(session.dir)} ${quote(process.execPath)} ${quote(script)} ${args}`,
-    `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
-    "sleep 600",
-  ].join("; ");
-  session.start(command, columns, rows);
+  const env = extraEnv(session.dir);
+  if (script === BIN) {
+    session.runApp(args, columns, rows, { marker: MARKER, ...(env === "" ? {} : { env }) });
+    return session;
+  }
+  // Ink draws nothing live when it thinks it runs in CI; fixtures that call runLadder directly (Ink
+  // unbundled) run without it.
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION ${env} ${shellQuote(process.execPath)} ${shellQuote(script)} ${args}`;
+  session.run(command, columns, rows, MARKER);
   return session;
 }
 
@@ -166,7 +160,7 @@ describe("the ladder in a real terminal", () => {
       24,
       BIN,
       "--demo --rate 100 --fps 10 BTC/USD ETH/USD",
-      (dir) => `KRAKEN_LADDER_TRACE=${quote(`${dir}/trace`)}`,
+      (dir) => `KRAKEN_LADDER_TRACE=${shellQuote(`${dir}/trace`)}`,
     );
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
     await new Promise((resolve) => setTimeout(resolve, 4000));

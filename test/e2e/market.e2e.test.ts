@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { BIN } from "../helpers/run-cli.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * Trades, ticker and status on the ladder, as a user sees them: the installed binary in tmux, against
@@ -27,18 +27,10 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 function start(args: string, columns: number, rows: number): TmuxSession {
   const t = new TmuxSession();
   tmux = t;
-  t.start(
-    `cd ${quote(ROOT)}; env CI=true ${quote(process.execPath)} ${quote(BIN)} ${args}; echo EXIT=$? > ${quote(`${t.dir}/exit`)}; sleep 600`,
-    columns,
-    rows,
-  );
+  t.runApp(args, columns, rows);
   return t;
 }
 
@@ -107,7 +99,7 @@ describe("market context in a real terminal", () => {
       "--system-status",
       "maintenance@12s",
     );
-    const t = start(`--url ${quote(url)} ETH/USD BTC/USD`, 160, 50);
+    const t = start(`--url ${shellQuote(url)} ETH/USD BTC/USD`, 160, 50);
     const gap = await t.waitFor(
       "the trade gap and the badge in BTC/USD's tab",
       (l) =>

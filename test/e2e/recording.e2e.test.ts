@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, TmuxSession } from "./helpers/tmux.js";
 
 /** The built binary in a real terminal (tmux), recording onto a full disk (/dev/full). */
@@ -16,23 +15,11 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
 describe("the ladder recording onto a full disk", () => {
   it("shows that the recording stopped, keeps the ladder, and after q says the recording is incomplete and exits 1", async () => {
     const t = new TmuxSession();
     tmux = t;
-    t.start(
-      [
-        `cd ${quote(ROOT)}`,
-        `echo ${MARKER}`,
-        `env CI=true ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD --record /dev/full`,
-        `echo EXIT=$? > ${quote(`${t.dir}/exit`)}`,
-        "sleep 600",
-      ].join("; "),
-      100,
-      24,
-    );
+    t.runApp("--demo BTC/USD --record /dev/full", 100, 24, { marker: MARKER });
     const screen = await t.waitFor(
       "the recording warning over a live ladder",
       (lines) =>

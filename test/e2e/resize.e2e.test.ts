@@ -1,7 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { helpLines } from "../../src/ui/view-model/help.js";
 import { MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/screen.js";
-import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, TmuxSession } from "./helpers/tmux.js";
 
 /**
@@ -18,10 +17,6 @@ afterEach(() => {
 beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
-
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 const PRICE_ROW = /^[\s·]\s*\d+\.\d+\s+\d+\.\d+/;
 const HEADER = /^[ ▶]\d /;
@@ -105,12 +100,7 @@ describe("the ladder after a live resize", () => {
   it("draws every line after each of 20 resizes, into and out of too small, with help open and closed", async () => {
     const t = new TmuxSession();
     tmux = t;
-    const env = "env CI=true";
-    t.start(
-      `cd ${quote(ROOT)}; ${env} ${quote(process.execPath)} ${quote(BIN)} --demo BTC/USD ETH/USD; sleep 600`,
-      100,
-      30,
-    );
+    t.runApp("--demo BTC/USD ETH/USD", 100, 30);
     await t.waitFor("the ladder", (l) => missingFromLadder(l, 30).length === 0, 30_000);
 
     let help = false;

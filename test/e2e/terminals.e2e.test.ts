@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { BIN } from "../helpers/run-cli.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /** The built binary in real terminals that are not the usual one: ASCII only, TERM=dumb, stdin not a terminal. */
 
@@ -16,25 +16,15 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 const NON_ASCII = /[^\x20-\x7e]/;
 
-/** Runs `command` (after `cd ROOT`) in a fresh tmux pane, then records its exit code. */
-function start(t: TmuxSession, command: string, columns = 100, rows = 24): void {
-  t.start(
-    [`cd ${quote(ROOT)}`, command, `echo EXIT=$? > ${quote(`${t.dir}/exit`)}`, "sleep 600"].join("; "),
-    columns,
-    rows,
-  );
-}
-
-const ladder = `${quote(process.execPath)} ${quote(BIN)}`;
+const ladder = `${shellQuote(process.execPath)} ${shellQuote(BIN)}`;
 
 describe("terminals", () => {
   it("--ascii draws the same ladder with ASCII characters only, the help too", async () => {
     const t = new TmuxSession();
     tmux = t;
-    start(t, `env CI=true ${ladder} --ascii --demo BTC/USD ETH/USD`);
+    t.run(`env CI=true ${ladder} --ascii --demo BTC/USD ETH/USD`);
     const screen = await t.waitFor(
       "an ASCII ladder",
       (lines) => lines.some((l) => l.includes("- spread ")) && lines.some((l) => l.includes("* connected")),
@@ -54,7 +44,7 @@ describe("terminals", () => {
   it("a locale that is not UTF-8 turns ASCII on by itself; --no-ascii keeps the glyphs", async () => {
     const t = new TmuxSession();
     tmux = t;
-    start(t, `env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo`);
+    t.run(`env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo`);
     const screen = await t.waitFor(
       "an ASCII ladder",
       (lines) => lines.some((l) => l.includes("* connected")),
@@ -67,7 +57,7 @@ describe("terminals", () => {
     const u = new TmuxSession();
     tmux = u;
     t.close();
-    start(u, `env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo --no-ascii`);
+    u.run(`env -u LC_ALL -u LC_CTYPE LANG=C CI=true ${ladder} --demo --no-ascii`);
     await u.waitFor("a Unicode ladder", (lines) => lines.some((l) => l.includes("● connected")), 30_000);
     u.keys("q");
     expect(await u.exitLine(15_000)).toBe("EXIT=0");
@@ -78,7 +68,7 @@ describe("terminals", () => {
     tmux = t;
     const config = join(t.dir, "config.toml");
     writeFileSync(config, 'symbols = ["ETH/USD", "SOL/USD"]\nascii = true\n[grouping]\n"ETH/USD" = 10\n');
-    start(t, `env CI=true KRAKEN_LADDER_CONFIG=${quote(config)} ${ladder} --demo`);
+    t.run(`env CI=true KRAKEN_LADDER_CONFIG=${shellQuote(config)} ${ladder} --demo`);
     const screen = await t.waitFor(
       "the file's watchlist, grouped",
       (lines) => lines.some((l) => l.includes("- spread ")) && lines.some((l) => /PRICE/.test(l)),
@@ -95,7 +85,7 @@ describe("terminals", () => {
   it("TERM=dumb: a clear message pointing at --json, exit 2, and the screen left alone", async () => {
     const t = new TmuxSession();
     tmux = t;
-    start(t, `echo BEFORE; env TERM=dumb ${ladder} --demo`);
+    t.run(`echo BEFORE; env TERM=dumb ${ladder} --demo`);
     const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("TERM=dumb")));
     expect(screen.join("\n")).toContain(
       "kraken-ladder: TERM=dumb: this terminal cannot draw the full-screen ladder; use --json to stream NDJSON instead.",
@@ -107,7 +97,7 @@ describe("terminals", () => {
   it("stdin not a terminal: a clear message, exit 2, never a stack trace", async () => {
     const t = new TmuxSession();
     tmux = t;
-    start(t, `echo | ${ladder} --demo`);
+    t.run(`echo | ${ladder} --demo`);
     const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("not a terminal")));
     const text = screen.join("\n");
     expect(text).toContain(

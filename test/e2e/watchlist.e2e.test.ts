@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { BIN, ROOT } from "../helpers/run-cli.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * The installed binary in tmux: symbols added with `/`, removed with `x`, saved with `s` into a config file
@@ -20,10 +19,6 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The binary with `args`, XDG_CONFIG_HOME in the session's scratch directory; the exit code goes to a file. */
 function run(
   session: TmuxSession,
@@ -32,13 +27,7 @@ function run(
   rows: number,
   config = `${session.dir}/config`,
 ): void {
-  const command = [
-    `cd ${quote(ROOT)}`,
-    `env CI=true XDG_CONFIG_HOME=${quote(config)} ${quote(process.execPath)} ${quote(BIN)} ${args}`,
-    `echo EXIT=$? > ${quote(`${session.dir}/exit`)}`,
-    "sleep 600",
-  ].join("; ");
-  session.start(command, columns, rows);
+  session.runApp(args, columns, rows, { env: `XDG_CONFIG_HOME=${shellQuote(config)}` });
 }
 
 /** The header's tab lines: those that name a symbol and its state glyph. */

@@ -2,6 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, ROOT } from "../../helpers/run-cli.js";
+
+/** `text` as one shell word. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
 
 /**
  * A private tmux server (its own socket, no user config) with one session: a real terminal to run the
@@ -22,6 +28,31 @@ export class TmuxSession {
   /** Starts `command` (a shell command line) in a `columns`×`rows` window. */
   start(command: string, columns: number, rows: number): void {
     this.tmux("new-session", "-d", "-s", this.session, "-x", String(columns), "-y", String(rows), command);
+  }
+
+  /**
+   * Runs `command` (a shell command line) from the project's root in a `columns`×`rows` window, then
+   * writes its exit line (see exitLine) and keeps the pane. With `marker`, the shell echoes it first:
+   * what the normal screen shows once the program has left the alternate one.
+   */
+  run(command: string, columns = 100, rows = 24, marker?: string): void {
+    const steps = [`cd ${shellQuote(ROOT)}`, ...(marker === undefined ? [] : [`echo ${marker}`]), command];
+    steps.push(`echo EXIT=$? > ${shellQuote(join(this.dir, "exit"))}`, "sleep 600");
+    this.start(steps.join("; "), columns, rows);
+  }
+
+  /**
+   * The installed binary with `args` (shell words), through `run`. `env` words come first (`NAME=value`);
+   * CI=true always: the bundle's Ink draws live frames regardless (build/ink-patches.mjs), which this proves.
+   */
+  runApp(args: string, columns: number, rows: number, options: { env?: string; marker?: string } = {}): void {
+    const env = `env CI=true${options.env === undefined ? "" : ` ${options.env}`}`;
+    this.run(
+      `${env} ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args}`,
+      columns,
+      rows,
+      options.marker,
+    );
   }
 
   /** The screen as text, one entry per line; wrapped lines joined, so a line wider than the pane shows. */
