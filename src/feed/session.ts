@@ -651,14 +651,26 @@ export class Session {
 
   /** Discards the symbol's book and resubscribes it alone; its updates are ignored until the snapshot. */
   private resync(slot: Slot, reason: ResyncReason, now: number): void {
-    slot.state = "resyncing";
-    slot.reason = reason;
-    slot.book = undefined;
-    slot.resyncs++;
+    this.resyncAll([slot], reason, now);
+  }
+
+  /**
+   * Discards the books and resubscribes them; their updates are ignored until their snapshots. Requests
+   * go out in batches (one unsubscribe and one subscribe per depth and SUBSCRIBE_BATCH symbols), not two
+   * a book: a whole market resyncing at once is hundreds of books.
+   */
+  private resyncAll(slots: readonly Slot[], reason: ResyncReason, now: number): void {
+    if (slots.length === 0) return;
+    for (const slot of slots) {
+      slot.state = "resyncing";
+      slot.reason = reason;
+      slot.book = undefined;
+      slot.resyncs++;
+      this.sink.event({ type: "resync", symbol: slot.symbol, reason });
+    }
     this.version++;
-    this.sink.event({ type: "resync", symbol: slot.symbol, reason });
     this.sink.urgent?.();
-    this.resubscribe(slot, now);
+    this.resubscribeAll(slots, now);
   }
 
   /**
@@ -670,13 +682,14 @@ export class Session {
   private unreadable(symbols: readonly string[] | undefined, now: number): void {
     const named = symbols?.map((s) => this.bySymbol.get(s));
     const targets = named?.every((s) => s !== undefined) === true ? named : this.slotList;
-    for (const slot of targets) {
-      // A symbol waiting out its backoff has no subscription: no frame of it can be on the way.
-      if (slot === undefined || slot.state === "rejected") continue;
-      if (slot.state === "live" || slot.retry === undefined) {
-        this.resync(slot, "bad-frame", now);
-      }
-    }
+    // A symbol waiting out its backoff has no subscription: no frame of it can be on the way.
+    const hit = targets.filter(
+      (slot): slot is Slot =>
+        slot !== undefined &&
+        slot.state !== "rejected" &&
+        (slot.state === "live" || slot.retry === undefined),
+    );
+    this.resyncAll(hit, "bad-frame", now);
   }
 
   /**
@@ -711,15 +724,29 @@ export class Session {
 
   /** Unsubscribe (repeating the depth, as Kraken requires), then subscribe again. */
   private resubscribe(slot: Slot, now: number): void {
-    this.sink.send(unsubscribeBook({ symbols: [slot.symbol], depth: slot.depth, reqId: ++this.reqId }));
-    this.again(slot, now, "first-now");
+    this.resubscribeAll([slot], now);
+  }
+
+  /** `resubscribe` for several books: batched requests, each book after its own backoff. */
+  private resubscribeAll(slots: readonly Slot[], now: number): void {
+    for (const [depth, symbols] of byDepth(
+      slots.map((s) => s.symbol),
+      (s) => this.depthOf(s),
+    )) {
+      for (let i = 0; i < symbols.length; i += SUBSCRIBE_BATCH) {
+        const batch = symbols.slice(i, i + SUBSCRIBE_BATCH);
+        this.sink.send(unsubscribeBook({ symbols: batch, depth, reqId: ++this.reqId }));
+      }
+    }
+    const due = slots.filter((slot) => this.again(slot, now, "first-now", false) === 0);
+    this.subscribe(due.map((s) => s.symbol));
   }
 
   /**
    * Subscribes the symbol again after its backoff: "first-now" sends the first failure's at once (a
    * resync), "slow" takes the slow step (rate limits). Returns the delay.
    */
-  private again(slot: Slot, now: number, step: "first-now" | "backoff" | "slow"): number {
+  private again(slot: Slot, now: number, step: "first-now" | "backoff" | "slow", send = true): number {
     if (now - slot.lastFailureAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
       slot.failures = 0;
       slot.backoff.reset();
@@ -735,8 +762,10 @@ export class Session {
           ? 0
           : slot.backoff.next();
     slot.failures++;
-    if (delay === 0) this.subscribe([slot.symbol]);
-    else {
+    if (delay === 0) {
+      // Without `send`, the caller subscribes it (with others).
+      if (send) this.subscribe([slot.symbol]);
+    } else {
       slot.retry = setTimeout(() => {
         slot.retry = undefined;
         this.subscribe([slot.symbol]);
@@ -747,14 +776,7 @@ export class Session {
 
   /** One subscribe per depth in use (a request names one depth). */
   private subscribe(symbols: readonly string[]): void {
-    const byDepth = new Map<number, string[]>();
-    for (const symbol of symbols) {
-      const depth = this.bySymbol.get(symbol)?.depth ?? this.options.depth;
-      let list = byDepth.get(depth);
-      if (list === undefined) byDepth.set(depth, (list = []));
-      list.push(symbol);
-    }
-    for (const [depth, list] of byDepth) {
+    for (const [depth, list] of byDepth(symbols, (s) => this.depthOf(s))) {
       for (let i = 0; i < list.length; i += SUBSCRIBE_BATCH) {
         const batch = list.slice(i, i + SUBSCRIBE_BATCH);
         this.sink.send(subscribeBook({ symbols: batch, depth, reqId: ++this.reqId }));
@@ -764,6 +786,10 @@ export class Session {
       const slot = this.bySymbol.get(symbol);
       if (slot !== undefined) this.await(slot, "ack");
     }
+  }
+
+  private depthOf(symbol: string): number {
+    return this.bySymbol.get(symbol)?.depth ?? this.options.depth;
   }
 
   /** The subscription in flight now waits for this; without it in time, the symbol resubscribes. */
@@ -857,4 +883,16 @@ export class Session {
     slot.delta = undefined;
     slot.latency.clear();
   }
+}
+
+/** Symbols grouped by their depth (a request names one depth), in order. */
+function byDepth(symbols: readonly string[], depthOf: (symbol: string) => number): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const symbol of symbols) {
+    const depth = depthOf(symbol);
+    let list = groups.get(depth);
+    if (list === undefined) groups.set(depth, (list = []));
+    list.push(symbol);
+  }
+  return groups;
 }

@@ -263,6 +263,41 @@ describe("Session: books and subscriptions without a socket", () => {
     }
   });
 
+  it("resyncs a whole market in batched requests: 250 books, one frame naming none, three unsubscribes and three subscribes", () => {
+    const symbols = Array.from({ length: 250 }, (_, i) => `S${String(i).padStart(3, "0")}/USD`);
+    const r = rig(symbols);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    for (const [i, symbol] of symbols.entries()) r.feed(new ModelBook(symbol, 100 + i).snapshot(10));
+    expect(r.session.slots.every((s) => s.state === "live")).toBe(true);
+    r.sent.length = 0;
+    r.events.length = 0;
+    r.feed("");
+    expect(r.events.filter((e) => e.type === "resync")).toHaveLength(250);
+    expect(r.session.slots.every((s) => s.state === "resyncing")).toBe(true);
+    const requests = r.sent.map((t) => JSON.parse(t) as { method: string; params: { symbol: string[] } });
+    expect(requests.map((m) => `${m.method} ${m.params.symbol.length}`)).toEqual([
+      "unsubscribe 100",
+      "unsubscribe 100",
+      "unsubscribe 50",
+      "subscribe 100",
+      "subscribe 100",
+      "subscribe 50",
+    ]);
+    expect(requests.flatMap((m) => (m.method === "subscribe" ? m.params.symbol : [])).sort()).toEqual(
+      symbols,
+    );
+    // Each book's own backoff still holds: the same frame again soon after waits out the second step.
+    r.sent.length = 0;
+    for (const [i, symbol] of symbols.entries()) r.feed(new ModelBook(symbol, 100 + i).snapshot(10));
+    r.feed("");
+    expect(r.sent.map((t) => (JSON.parse(t) as { method: string }).method)).toEqual([
+      "unsubscribe",
+      "unsubscribe",
+      "unsubscribe",
+    ]);
+  });
+
   it("an update whose name was corrupted into another subscribed symbol resyncs both books", () => {
     const r = rig(["BTC/USD", "ETH/USD", "SOL/USD"]);
     disposers.push(() => r.session.dispose());
