@@ -32,6 +32,14 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     server.broadcast('{"channel":"heartbeat",oops}');
     await until(() => run!.lines().some((l) => l["type"] === "resync"), "a resync line");
     await until(() => run!.lines().some((l) => l["type"] === "error"), "an error line");
+    // The corrupted update can be BTC's first after its snapshot: wait for it to be live again with its lag
+    // measured (a snapshot alone gives none) before stopping, or a loaded machine stops it first.
+    const resyncedAt = run.lines().findIndex((l) => l["type"] === "resync");
+    await until(
+      () =>
+        books(run!.lines().slice(resyncedAt), "BTC/USD").some((l) => l["state"] === "live" && "lagMs" in l),
+      "BTC live again, with its lag",
+    );
     run.child.kill("SIGTERM");
     const { code } = await run.exit;
     expect(code).toBe(0);
