@@ -146,7 +146,14 @@ describe("freshness in the NDJSON stream", () => {
     const lostAt = after.findIndex((l) => l["state"] === "reconnecting");
     expect(after.slice(quietAt, lostAt).some((l) => l["state"] === "live")).toBe(false);
     expect(after.some((l) => l["type"] === "error" && /read timeout/.test(String(l["message"])))).toBe(true);
-    expect(connections(run)).toEqual(["connecting", "subscribing", "live", "quiet", "reconnecting"]);
+    // The new socket may already be on its way (the first retry comes at once): its states follow.
+    expect(connections(run).slice(0, 5)).toEqual([
+      "connecting",
+      "subscribing",
+      "live",
+      "quiet",
+      "reconnecting",
+    ]);
     await until(() => connections(run!).at(-1) === "live", "live on a new socket");
   });
 
