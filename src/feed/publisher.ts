@@ -17,7 +17,7 @@ export type PublisherOptions = {
  * a figure that moved by a millisecond with every message of any book would make every book's view new in
  * every interval (each book's lag follows the newest update of the connection: see `freshness`).
  */
-export const LAG_STEP_MS = 10;
+const LAG_STEP_MS = 10;
 
 /** How often figures that move with time alone (messages per second, a book going stale) are looked at. */
 const STATS_EVERY_MS = 1000;
