@@ -126,9 +126,32 @@ describe("the volume-at-price window", () => {
     expect(w.totals.get(price)).toEqual({ buy: 300_000_000_000n, sell: 300_000_000_000n });
     w.expire(NOW - 6_000);
     expect(w.totals.get(price)).toEqual({ buy: 200_000_000_000n, sell: 300_000_000_000n });
-    w.expire(NOW + 1);
+    // The edge moves in whole seconds: a trade counts until the second it came in has ended.
+    w.expire(NOW + 999);
+    expect(w.totals.get(price)).toEqual({ buy: 0n, sell: 300_000_000_000n });
+    w.expire(NOW + 1_000);
     expect(w.totals.size).toBe(0);
     expect(w.size).toBe(0);
+  });
+
+  it("holds one sum per price per second, however many trades there were", () => {
+    const w = new VapWindow();
+    for (let i = 0; i < 1_000; i++) {
+      const price = i % 2 === 0 ? "100.1" : "100.2";
+      w.add(toVapTrade(trade({ price, qty: "0.001", side: i % 3 === 0 ? "sell" : "buy" }), NOW + (i % 1000))!);
+    }
+    expect(w.size).toBe(2);
+    const units = (p: string) => toVapTrade(trade({ price: p }), NOW)!.price;
+    // 500 trades each: sells are the i divisible by 3 (167 even, 167 odd).
+    expect(w.totals.get(units("100.1"))).toEqual({ buy: 333_000_000_000n, sell: 167_000_000_000n });
+    expect(w.totals.get(units("100.2"))).toEqual({ buy: 333_000_000_000n, sell: 167_000_000_000n });
+    // A trade in the next second opens a second sum, and that second expires on its own.
+    w.add(toVapTrade(trade({ price: "100.1", qty: "1" }), NOW + 1_000)!);
+    expect(w.size).toBe(3);
+    w.expire(NOW + 1_000);
+    expect(w.size).toBe(1);
+    expect(w.totals.get(units("100.1"))).toEqual({ buy: 1_000_000_000_000n, sell: 0n });
+    expect(w.totals.has(units("100.2"))).toBe(false);
   });
 
   it("buckets prices as the ladder's rows are: bids round down, asks round up", () => {

@@ -33,41 +33,54 @@ export function toVapTrade(trade: TradeView, at: number): VapTrade | undefined {
   }
 }
 
+/** The trades of one second of the window, summed by price. */
+type VapSecond = { readonly second: number; readonly totals: Map<bigint, VapTotals> };
+
 /**
- * The trades of a window and their running totals by price: adding and expiring a trade is one map update,
- * so a frame reads only the distinct prices, not every trade.
+ * The trades of a window and their running totals by price. Trades are summed per second and price as
+ * they come, so the window holds one entry per price traded in each second however many trades there
+ * were (the simulator at `--rate 1000` trades ~240 times a second per pair; 5 minutes of single trades
+ * was ~70k objects per pair). The window's edge therefore moves in whole seconds: a trade counts until
+ * the whole second it was received in is older than the window, at most one second longer than it.
+ * Adding a trade is two map updates and expiring a second is one per price, so a frame reads only the
+ * distinct prices.
  */
 export class VapWindow {
-  readonly #trades: VapTrade[] = [];
+  readonly #seconds: VapSecond[] = [];
   #head = 0;
+  #entries = 0;
   readonly #totals = new Map<bigint, VapTotals>();
 
   add(trade: VapTrade): void {
-    this.#trades.push(trade);
-    let t = this.#totals.get(trade.price);
-    if (t === undefined) {
-      t = { buy: 0n, sell: 0n };
-      this.#totals.set(trade.price, t);
+    const second = Math.floor(trade.at / 1000);
+    let last = this.#seconds.length > this.#head ? this.#seconds[this.#seconds.length - 1] : undefined;
+    // A receive clock that stepped back adds to the newest second rather than reorder the window.
+    if (last === undefined || second > last.second) {
+      last = { second, totals: new Map() };
+      this.#seconds.push(last);
     }
-    if (trade.buy) t.buy += trade.qty;
-    else t.sell += trade.qty;
+    if (addTrade(last.totals, trade)) this.#entries++;
+    addTrade(this.#totals, trade);
   }
 
-  /** Forgets trades received before `from` (epoch ms). */
+  /** Forgets the seconds that ended at or before `from` (epoch ms). */
   expire(from: number): void {
-    while (this.#head < this.#trades.length) {
-      const trade = this.#trades[this.#head] as VapTrade;
-      if (trade.at >= from) break;
+    while (this.#head < this.#seconds.length) {
+      const s = this.#seconds[this.#head] as VapSecond;
+      if ((s.second + 1) * 1000 > from) break;
       this.#head++;
-      const t = this.#totals.get(trade.price);
-      if (t === undefined) continue;
-      if (trade.buy) t.buy -= trade.qty;
-      else t.sell -= trade.qty;
-      if (t.buy === 0n && t.sell === 0n) this.#totals.delete(trade.price);
+      this.#entries -= s.totals.size;
+      for (const [price, gone] of s.totals) {
+        const t = this.#totals.get(price);
+        if (t === undefined) continue;
+        t.buy -= gone.buy;
+        t.sell -= gone.sell;
+        if (t.buy === 0n && t.sell === 0n) this.#totals.delete(price);
+      }
     }
-    // Compacted now and then, not per trade.
-    if (this.#head > 1024 && this.#head * 2 > this.#trades.length) {
-      this.#trades.splice(0, this.#head);
+    // Compacted now and then, not per second.
+    if (this.#head > 64 && this.#head * 2 > this.#seconds.length) {
+      this.#seconds.splice(0, this.#head);
       this.#head = 0;
     }
   }
@@ -77,9 +90,22 @@ export class VapWindow {
     return this.#totals;
   }
 
+  /** How many (second, price) sums the window holds: what its memory grows with. */
   get size(): number {
-    return this.#trades.length - this.#head;
+    return this.#entries;
   }
+}
+
+/** Adds the trade to its price's totals; true when that price was new to the map. */
+function addTrade(map: Map<bigint, VapTotals>, trade: VapTrade): boolean {
+  const t = map.get(trade.price);
+  if (t === undefined) {
+    map.set(trade.price, trade.buy ? { buy: trade.qty, sell: 0n } : { buy: 0n, sell: trade.qty });
+    return true;
+  }
+  if (trade.buy) t.buy += trade.qty;
+  else t.sell += trade.qty;
+  return false;
 }
 
 /** Totals by ladder row: bid rows' buckets round down, ask rows' round up (as grouping.ts does). */
