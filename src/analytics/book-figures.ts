@@ -1,7 +1,7 @@
 import { sideCost } from "./cost.js";
 import { Exact, exactLevels } from "./exact.js";
 import { sideLiquidity } from "./liquidity.js";
-import { imbalance, spreadBps, touchOf } from "./touch.js";
+import { imbalance, touchOf, touchSpreadBps } from "./touch.js";
 import type { AnalyticsBook, AnalyticsOptions, BookFigures } from "./types.js";
 
 /**
@@ -19,7 +19,7 @@ export function bookFigures(book: AnalyticsBook, options: AnalyticsOptions): Boo
   return {
     mid: mid.toFixed(),
     spread: touch.ask.minus(touch.bid).toFixed(),
-    spreadBps: spreadBps(touch),
+    spreadBps: touchSpreadBps(book.bids[0]!.price, book.asks[0]!.price),
     imbalance: imbalance(book.bids[0]!, book.asks[0]!),
     liquidity: options.bands.map((band) => {
       const bps = new Exact(band);

@@ -18,16 +18,10 @@ export function touchOf(bids: readonly AnalyticsLevel[], asks: readonly Analytic
   return { bid, ask, mid: bid.plus(ask).dividedBy(2) };
 }
 
-/** The spread in basis points of the mid, to PLACES decimals (half-even). */
-export function spreadBps(t: Touch): string {
-  return roundedQuotient(t.ask.minus(t.bid).times(10_000), t.mid, PLACES, "half-even");
-}
-
 /**
- * The same figure as `spreadBps(touchOf(…))` from the touch's price texts, in integers: a board works it
- * out for every book whose touch moved, hundreds a second. With both prices at d decimals as integers a
- * and b, the spread in bps of the mid is 2·10⁴·(a − b) / (a + b), rounded once to PLACES places
- * (half-even). Prices are positive.
+ * The spread in basis points of the mid, to PLACES decimals (half-even), from the touch's price texts, in
+ * integers: a board works it out for every book whose touch moved, hundreds a second. With both prices at
+ * d decimals as integers a and b, it is 2·10⁴·(a − b) / (a + b), rounded once. Prices are positive.
  */
 export function touchSpreadBps(bid: string, ask: string): string {
   const d = Math.max(decimalsOf(bid), decimalsOf(ask));
