@@ -30,7 +30,10 @@ class SymbolState implements SymbolMarket {
   lastTrade: TradeView | undefined;
   ticker: TickerView | undefined;
   pair: PairView | undefined;
-  readonly window = new VapWindow();
+  readonly window: VapWindow;
+  constructor(windowMs: number) {
+    this.window = new VapWindow(windowMs);
+  }
   get vap(): ReadonlyMap<bigint, VapTotals> {
     return this.window.totals;
   }
@@ -120,15 +123,15 @@ export class MarketContext {
   #state(symbol: string): SymbolState {
     let s = this.#symbols.get(symbol);
     if (s === undefined) {
-      s = new SymbolState();
+      s = new SymbolState(this.#windowMs);
       this.#symbols.set(symbol, s);
     }
     return s;
   }
 
   #prune(s: SymbolState, now: number): void {
+    s.window.expire(now);
     const from = now - this.#windowMs;
-    s.window.expire(from);
     let drop = 0;
     while (drop < s.gapTimes.length && (s.gapTimes[drop] as number) < from) drop++;
     if (drop > 0) s.gapTimes.splice(0, drop);

@@ -118,44 +118,55 @@ describe("the time-and-sales tape", () => {
 
 describe("the volume-at-price window", () => {
   it("sums buys and sells per price exactly and forgets trades older than the window", () => {
-    const w = new VapWindow();
+    const w = new VapWindow(6_000); // slices of a second
     w.add(toVapTrade(trade({ qty: "0.1" }), NOW - 10_000)!);
     w.add(toVapTrade(trade({ qty: "0.2" }), NOW - 5_000)!);
     w.add(toVapTrade(trade({ side: "sell", qty: "0.3" }), NOW)!);
     const price = toVapTrade(trade(), NOW)!.price;
     expect(w.totals.get(price)).toEqual({ buy: 300_000_000_000n, sell: 300_000_000_000n });
-    w.expire(NOW - 6_000);
+    w.expire(NOW);
     expect(w.totals.get(price)).toEqual({ buy: 200_000_000_000n, sell: 300_000_000_000n });
-    // The edge moves in whole seconds: a trade counts until the second it came in has ended.
-    w.expire(NOW + 999);
+    w.expire(NOW + 5_999);
     expect(w.totals.get(price)).toEqual({ buy: 0n, sell: 300_000_000_000n });
-    w.expire(NOW + 1_000);
+    // The edge moves a slice at a time: a trade counts until the slice it came in is older than the window.
+    w.expire(NOW + 6_999);
+    expect(w.totals.get(price)).toEqual({ buy: 0n, sell: 300_000_000_000n });
+    w.expire(NOW + 7_000);
     expect(w.totals.size).toBe(0);
     expect(w.size).toBe(0);
   });
 
-  it("holds one sum per price per second, however many trades there were", () => {
-    const w = new VapWindow();
+  it("holds one sum per price per slice (a thirtieth of the window), however many trades there were", () => {
+    expect(new VapWindow(300_000).sliceMs).toBe(10_000);
+    expect(new VapWindow(60_000).sliceMs).toBe(2_000);
+    expect(new VapWindow(10_000).sliceMs).toBe(1_000);
+    const w = new VapWindow(300_000);
     for (let i = 0; i < 1_000; i++) {
       const price = i % 2 === 0 ? "100.1" : "100.2";
-      w.add(toVapTrade(trade({ price, qty: "0.001", side: i % 3 === 0 ? "sell" : "buy" }), NOW + (i % 1000))!);
+      w.add(toVapTrade(trade({ price, qty: "0.001", side: i % 3 === 0 ? "sell" : "buy" }), NOW + i * 9)!);
     }
     expect(w.size).toBe(2);
     const units = (p: string) => toVapTrade(trade({ price: p }), NOW)!.price;
-    // 500 trades each: sells are the i divisible by 3 (167 even, 167 odd).
+    // 500 trades at each price; sells are the i divisible by 3 (167 even, 167 odd).
     expect(w.totals.get(units("100.1"))).toEqual({ buy: 333_000_000_000n, sell: 167_000_000_000n });
     expect(w.totals.get(units("100.2"))).toEqual({ buy: 333_000_000_000n, sell: 167_000_000_000n });
-    // A trade in the next second opens a second sum, and that second expires on its own.
-    w.add(toVapTrade(trade({ price: "100.1", qty: "1" }), NOW + 1_000)!);
+    // A trade in the next slice opens a sum of its own, and the slice before expires on its own.
+    w.add(toVapTrade(trade({ price: "100.1", qty: "1" }), NOW + 10_000)!);
+    w.add(toVapTrade(trade({ price: "100.1", side: "sell", qty: "2" }), NOW + 19_999)!);
     expect(w.size).toBe(3);
-    w.expire(NOW + 1_000);
+    w.expire(NOW + 309_999);
+    expect(w.size).toBe(3);
+    w.expire(NOW + 310_000);
     expect(w.size).toBe(1);
-    expect(w.totals.get(units("100.1"))).toEqual({ buy: 1_000_000_000_000n, sell: 0n });
+    expect(w.totals.get(units("100.1"))).toEqual({ buy: 1_000_000_000_000n, sell: 2_000_000_000_000n });
     expect(w.totals.has(units("100.2"))).toBe(false);
+    w.expire(NOW + 320_000);
+    expect(w.size).toBe(0);
+    expect(w.totals.size).toBe(0);
   });
 
   it("buckets prices as the ladder's rows are: bids round down, asks round up", () => {
-    const w = new VapWindow();
+    const w = new VapWindow(300_000);
     w.add(toVapTrade(trade({ price: "63388.7", qty: "1" }), NOW)!);
     w.add(toVapTrade(trade({ price: "63388.2", side: "sell", qty: "2" }), NOW)!);
     const rows = vapByRow(w.totals, 1, 10n);

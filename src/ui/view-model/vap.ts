@@ -33,54 +33,95 @@ export function toVapTrade(trade: TradeView, at: number): VapTrade | undefined {
   }
 }
 
-/** The trades of one second of the window, summed by price. */
-type VapSecond = { readonly second: number; readonly totals: Map<bigint, VapTotals> };
+/** Slices a window is cut into: its edge moves in steps of one slice. */
+export const VAP_SLICES = 30;
 
 /**
- * The trades of a window and their running totals by price. Trades are summed per second and price as
- * they come, so the window holds one entry per price traded in each second however many trades there
- * were (the simulator at `--rate 1000` trades ~240 times a second per pair; 5 minutes of single trades
- * was ~70k objects per pair). The window's edge therefore moves in whole seconds: a trade counts until
- * the whole second it was received in is older than the window, at most one second longer than it.
- * Adding a trade is two map updates and expiring a second is one per price, so a frame reads only the
- * distinct prices.
+ * The trades of one slice of the window, summed by price, as flat arrays: three BigInts per price and no
+ * map entry or object each, which is all expiring needs (only the newest slice has an index, `#open`).
+ */
+type VapSlice = {
+  readonly start: number;
+  readonly prices: bigint[];
+  readonly buys: bigint[];
+  readonly sells: bigint[];
+};
+
+/**
+ * The trades of a window and their running totals by price. Trades are summed per slice of the window (a
+ * thirtieth of it, at least a second: 10 s of a 5-minute window) and per price as they come, so what the
+ * window holds grows with the prices traded in each slice, not with the number of trades: the simulator
+ * at `--rate 1000` trades ~230 times a second per pair at ~120 prices a second and ~440 per 10 s, and
+ * 5 minutes of single trades was ~70k objects per pair. The window's edge therefore moves a slice at a
+ * time: a trade counts until the whole slice it was received in is older than the window, so the column
+ * covers between the window and one slice more. Adding a trade is two map updates, and a frame reads only
+ * the distinct prices.
  */
 export class VapWindow {
-  readonly #seconds: VapSecond[] = [];
+  readonly #windowMs: number;
+  readonly #sliceMs: number;
+  readonly #slices: VapSlice[] = [];
   #head = 0;
+  /** The newest slice's index of its prices. */
+  #open = new Map<bigint, number>();
   #entries = 0;
   readonly #totals = new Map<bigint, VapTotals>();
 
-  add(trade: VapTrade): void {
-    const second = Math.floor(trade.at / 1000);
-    let last = this.#seconds.length > this.#head ? this.#seconds[this.#seconds.length - 1] : undefined;
-    // A receive clock that stepped back adds to the newest second rather than reorder the window.
-    if (last === undefined || second > last.second) {
-      last = { second, totals: new Map() };
-      this.#seconds.push(last);
-    }
-    if (addTrade(last.totals, trade)) this.#entries++;
-    addTrade(this.#totals, trade);
+  constructor(windowMs: number) {
+    this.#windowMs = windowMs;
+    this.#sliceMs = Math.max(1000, Math.ceil(windowMs / VAP_SLICES / 1000) * 1000);
   }
 
-  /** Forgets the seconds that ended at or before `from` (epoch ms). */
-  expire(from: number): void {
-    while (this.#head < this.#seconds.length) {
-      const s = this.#seconds[this.#head] as VapSecond;
-      if ((s.second + 1) * 1000 > from) break;
+  /** How far the window's edge moves at a time (ms). */
+  get sliceMs(): number {
+    return this.#sliceMs;
+  }
+
+  add(trade: VapTrade): void {
+    const start = Math.floor(trade.at / this.#sliceMs) * this.#sliceMs;
+    let last = this.#slices.length > this.#head ? this.#slices[this.#slices.length - 1] : undefined;
+    // A receive clock that stepped back adds to the newest slice rather than reorder the window.
+    if (last === undefined || start > last.start) {
+      last = { start, prices: [], buys: [], sells: [] };
+      this.#slices.push(last);
+      this.#open = new Map();
+    }
+    const at = this.#open.get(trade.price);
+    if (at === undefined) {
+      this.#open.set(trade.price, last.prices.length);
+      last.prices.push(trade.price);
+      last.buys.push(trade.buy ? trade.qty : 0n);
+      last.sells.push(trade.buy ? 0n : trade.qty);
+      this.#entries++;
+    } else if (trade.buy) last.buys[at] = (last.buys[at] as bigint) + trade.qty;
+    else last.sells[at] = (last.sells[at] as bigint) + trade.qty;
+    const t = this.#totals.get(trade.price);
+    if (t === undefined)
+      this.#totals.set(trade.price, trade.buy ? { buy: trade.qty, sell: 0n } : { buy: 0n, sell: trade.qty });
+    else if (trade.buy) t.buy += trade.qty;
+    else t.sell += trade.qty;
+  }
+
+  /** Forgets the slices that ended at or before the window that ends at `now` (epoch ms) begins. */
+  expire(now: number): void {
+    const from = now - this.#windowMs;
+    while (this.#head < this.#slices.length) {
+      const s = this.#slices[this.#head] as VapSlice;
+      if (s.start + this.#sliceMs > from) break;
       this.#head++;
-      this.#entries -= s.totals.size;
-      for (const [price, gone] of s.totals) {
+      this.#entries -= s.prices.length;
+      for (let i = 0; i < s.prices.length; i++) {
+        const price = s.prices[i] as bigint;
         const t = this.#totals.get(price);
         if (t === undefined) continue;
-        t.buy -= gone.buy;
-        t.sell -= gone.sell;
+        t.buy -= s.buys[i] as bigint;
+        t.sell -= s.sells[i] as bigint;
         if (t.buy === 0n && t.sell === 0n) this.#totals.delete(price);
       }
     }
-    // Compacted now and then, not per second.
-    if (this.#head > 64 && this.#head * 2 > this.#seconds.length) {
-      this.#seconds.splice(0, this.#head);
+    // Compacted now and then, not per slice.
+    if (this.#head > 8 && this.#head * 2 > this.#slices.length) {
+      this.#slices.splice(0, this.#head);
       this.#head = 0;
     }
   }
@@ -90,22 +131,10 @@ export class VapWindow {
     return this.#totals;
   }
 
-  /** How many (second, price) sums the window holds: what its memory grows with. */
+  /** How many (slice, price) sums the window holds: what its memory grows with. */
   get size(): number {
     return this.#entries;
   }
-}
-
-/** Adds the trade to its price's totals; true when that price was new to the map. */
-function addTrade(map: Map<bigint, VapTotals>, trade: VapTrade): boolean {
-  const t = map.get(trade.price);
-  if (t === undefined) {
-    map.set(trade.price, trade.buy ? { buy: trade.qty, sell: 0n } : { buy: 0n, sell: trade.qty });
-    return true;
-  }
-  if (trade.buy) t.buy += trade.qty;
-  else t.sell += trade.qty;
-  return false;
 }
 
 /** Totals by ladder row: bid rows' buckets round down, ask rows' round up (as grouping.ts does). */
