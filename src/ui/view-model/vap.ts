@@ -60,8 +60,8 @@ type VapSlice = {
 export class VapWindow {
   readonly #windowMs: number;
   readonly #sliceMs: number;
+  /** Oldest first; at most VAP_SLICES + 1, so dropping the oldest with `shift()` is cheap. */
   readonly #slices: VapSlice[] = [];
-  #head = 0;
   /** The newest slice's index of its prices. */
   #open = new Map<bigint, number>();
   #entries = 0;
@@ -79,7 +79,7 @@ export class VapWindow {
 
   add(trade: VapTrade): void {
     const start = Math.floor(trade.at / this.#sliceMs) * this.#sliceMs;
-    let last = this.#slices.length > this.#head ? this.#slices[this.#slices.length - 1] : undefined;
+    let last = this.#slices[this.#slices.length - 1];
     // A receive clock that stepped back adds to the newest slice rather than reorder the window.
     if (last === undefined || start > last.start) {
       last = { start, prices: [], buys: [], sells: [] };
@@ -105,10 +105,10 @@ export class VapWindow {
   /** Forgets the slices that ended at or before the window that ends at `now` (epoch ms) begins. */
   expire(now: number): void {
     const from = now - this.#windowMs;
-    while (this.#head < this.#slices.length) {
-      const s = this.#slices[this.#head] as VapSlice;
-      if (s.start + this.#sliceMs > from) break;
-      this.#head++;
+    for (;;) {
+      const s = this.#slices[0];
+      if (s === undefined || s.start + this.#sliceMs > from) break;
+      this.#slices.shift();
       this.#entries -= s.prices.length;
       for (let i = 0; i < s.prices.length; i++) {
         const price = s.prices[i] as bigint;
@@ -119,11 +119,7 @@ export class VapWindow {
         if (t.buy === 0n && t.sell === 0n) this.#totals.delete(price);
       }
     }
-    // Compacted now and then, not per slice.
-    if (this.#head > 8 && this.#head * 2 > this.#slices.length) {
-      this.#slices.splice(0, this.#head);
-      this.#head = 0;
-    }
+    if (this.#slices.length === 0) this.#open.clear();
   }
 
   /** Totals by price (at VAP_SCALE) of the trades in the window. */
