@@ -28,7 +28,31 @@ export function serveSection(sec, header) {
       (r) =>
         `| catch-up p99 with ${r.clients} client${r.clients === 1 ? "" : "s"}, in frame intervals (${fmt(sec.frameMs, 1)} ms) | **${frames(r.catchUpMs.p99)}** | ≤ ${t.catchUpP99Frames}: ${met(r.catchUpMs.p99 <= t.catchUpP99Frames * sec.frameMs)} |`,
     ),
+    ...floorLines(sec),
     "",
     `The never-reading client (alone): ${p.droppedAfterS === null ? "**not** dropped within 60 s" : `dropped after ${fmt(p.droppedAfterS, 1)} s`}; the serve process's resident memory ${fmt(p.rssBeforeMB, 1)} MB before it connected, ${fmt(p.rssPeakMB, 1)} MB at most while it was connected, ${fmt(p.rssAfterMB, 1)} MB after the drop.`,
+  ];
+}
+
+/** The bare server's runs (bench/serve-floor.mjs) and what they say of the ratio; none in older results. */
+function floorLines(sec) {
+  const { floor, ratios: q, runs } = sec;
+  if (floor === undefined) return [];
+  const one = runs[0];
+  return [
+    "",
+    `**The floor**, in the same run: a bare Node HTTP server writing one pre-encoded ${fmt(floor.bytesPerWrite / 1000, 1)} kB event (what serve wrote its one client per frame) to every client ${floor.writesPerSecond} times a second, with no feed, books or queues (\`bench/serve-floor.mjs\`).`,
+    "",
+    "| SSE clients | bare server CPU (waiting) | its main thread (waiting) | load processes' CPU | catch-up p50 / p99 | view age at receipt p50 / p99 |",
+    "|---:|---:|---:|---:|---:|---:|",
+    ...floor.runs.map(
+      (r) =>
+        `| ${r.clients} | ${fmt(r.cpuPercent, 1)}% (${fmt(r.waitPercent, 1)}%) | ${fmt(r.mainCpuPercent, 1)}% (${fmt(r.mainWaitPercent, 1)}%) | ${fmt(r.loadCpuPercent, 1)}% | ${fmt(r.catchUpMs.p50, 1)} / ${fmt(r.catchUpMs.p99, 1)} ms | ${fmt(r.ageMs.p50, 1)} / ${fmt(r.ageMs.p99, 1)} ms |`,
+    ),
+    "",
+    "| ratio (one run) | measured |",
+    "|---|---:|",
+    `| bare server with 1,000 clients / serve with 1 (serve's whole 1-client CPU: ${fmt(one.cpuPercent, 1)}%) | **${fmt(q.floor1000vsServe1, 2)}×** |`,
+    `| serve with 1,000 clients / bare server with 1,000 | **${fmt(q.serve1000vsFloor1000, 2)}×** |`,
   ];
 }

@@ -14,6 +14,9 @@
 //   path from the simulator through the feed worker and the fan-out.
 // The never-reading client: the serve process's resident memory while it is connected (its socket's and
 // the server's buffers fill, then are bounded), and how long until the server drops it (--client-timeout).
+// The floor, in the same run: a bare Node HTTP server (bench/serve-floor.mjs) writing one pre-encoded event
+// of the size serve wrote per frame to 1 and 1,000 of the same clients, 30 times a second. Its CPU with
+// 1,000 clients against serve's with 1 is the part of the ratio that no server written in Node avoids.
 import { execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
@@ -29,16 +32,18 @@ const PER_PROCESS = 250;
 const CLIENT_TIMEOUT_S = 5;
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 const LOAD = fileURLToPath(new URL("./serve-load.mjs", import.meta.url));
+const FLOOR = fileURLToPath(new URL("./serve-floor.mjs", import.meta.url));
 
 function startServe() {
-  const child = spawn(
-    process.execPath,
-    [
-      ...[BIN, "serve", "--demo", "--rate", "100", "--fps", String(FPS), "--port", "0"],
-      ...["--client-timeout", String(CLIENT_TIMEOUT_S), ...SYMBOLS],
-    ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
-  );
+  return startServer([
+    ...[BIN, "serve", "--demo", "--rate", "100", "--fps", String(FPS), "--port", "0"],
+    ...["--client-timeout", String(CLIENT_TIMEOUT_S), ...SYMBOLS],
+  ]);
+}
+
+/** A server process whose first line on stdout is its base URL. */
+function startServer(args) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (c) => {
@@ -46,7 +51,7 @@ function startServe() {
       const nl = out.indexOf("\n");
       if (nl >= 0) resolve({ child, url: new URL(out.slice(0, nl)) });
     });
-    child.once("exit", (code) => reject(new Error(`serve exited ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited ${code}`)));
   });
 }
 
@@ -131,7 +136,7 @@ async function neverReading(url, pid) {
   return { rssBeforeMB, rssPeakMB, rssAfterMB, droppedAfterS };
 }
 
-async function measure(url, pid, n, { warmMs, measureMs }) {
+async function measure(url, pid, n, { warmMs, measureMs }, label = "serve") {
   const loads = [];
   for (let left = n; left > 0; left -= PER_PROCESS)
     loads.push(loadProcess(Number(url.port), Math.min(left, PER_PROCESS)));
@@ -209,7 +214,7 @@ async function measure(url, pid, n, { warmMs, measureMs }) {
     load1: [load1Start, load1()],
   };
   log(
-    `bench serve: ${n} clients: CPU ${cpuPercent.toFixed(1)}% (waited ${waitPercent.toFixed(1)}%; main thread ${mainCpuPercent.toFixed(1)}%, waited ${mainWaitPercent.toFixed(1)}%; load processes ${loadCpuPercent.toFixed(1)}%, waited ${loadWaitPercent.toFixed(1)}%), catch-up p99 ${run.catchUpMs.p99?.toFixed(1)} ms, ` +
+    `bench ${label}: ${n} clients: CPU ${cpuPercent.toFixed(1)}% (waited ${waitPercent.toFixed(1)}%; main thread ${mainCpuPercent.toFixed(1)}%, waited ${mainWaitPercent.toFixed(1)}%; load processes ${loadCpuPercent.toFixed(1)}%, waited ${loadWaitPercent.toFixed(1)}%), catch-up p99 ${run.catchUpMs.p99?.toFixed(1)} ms, ` +
       `age p99 ${run.ageMs.p99?.toFixed(1)} ms, ${run.eventsPerClientPerSecond.toFixed(1)} events/client/s, load ${run.load1.join("→")}`,
   );
   return run;
@@ -229,6 +234,21 @@ export async function runServe({ quick }) {
     }
     const one = runs[0];
     const thousand = runs[2];
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    // What serve wrote to its one client per frame: the floor writes that much, as often.
+    const floorBytes = Math.round((one.mbPerSecond * 1e6) / FPS);
+    const floor = await startServer([FLOOR, String(floorBytes), String(FPS)]);
+    const floorRuns = [];
+    try {
+      for (const n of [1, 1000]) {
+        floorRuns.push(await measure(floor.url, floor.child.pid, n, timing, "serve floor"));
+        await sleep(1000);
+      }
+    } finally {
+      floor.child.kill("SIGTERM");
+      await new Promise((resolve) => floor.child.once("exit", resolve));
+    }
     return {
       description:
         `\`serve --demo --rate 100 --fps ${FPS}\` (5 symbols × 100 msg/s), reading SSE clients on /stream in separate load processes ` +
@@ -236,15 +256,20 @@ export async function runServe({ quick }) {
       runs,
       frameMs: FRAME_MS,
       neverReading: paused,
+      floor: { bytesPerWrite: floorBytes, writesPerSecond: FPS, runs: floorRuns },
       ratios: {
         cpu1000vs1: thousand.cpuPercent / one.cpuPercent,
+        floor1000vsServe1: floorRuns[1].cpuPercent / one.cpuPercent,
+        serve1000vsFloor1000: thousand.cpuPercent / floorRuns[1].cpuPercent,
         catchUpP99Frames: Math.max(...runs.map((r) => r.catchUpMs.p99 ?? 0)) / FRAME_MS,
         catchUpP99Frames1000: (thousand.catchUpMs.p99 ?? 0) / FRAME_MS,
       },
       targets: { cpu1000vs1: 3, catchUpP99Frames: 1 },
     };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child.once("exit", resolve));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
   }
 }
