@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { BookView, ConnectionState, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import { streamBookData } from "./book-json.js";
 import { tradeJson } from "./market.js";
-import { SseClient } from "./sse-client.js";
+import { SharedWrites, SseClient } from "./sse-client.js";
 import type { SseLimits } from "./sse-client.js";
 
 const KEEP_ALIVE_MS = 15_000;
@@ -112,7 +112,7 @@ export class StreamHub {
         this.deferred = false;
       }
       this.cancelFlush();
-      this.everyClient((c) => c.flush());
+      this.flushAll();
     } else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
       this.setConnection(connection, true);
@@ -142,10 +142,16 @@ export class StreamHub {
     if (this.flushPending !== undefined) return;
     const flush = (): void => {
       this.flushPending = undefined;
-      this.everyClient((c) => c.flush());
+      this.flushAll();
     };
     const ms = this.limits.tradeFlushMs;
     this.flushPending = ms === undefined ? setImmediate(flush) : setTimeout(flush, ms);
+  }
+
+  /** Writes every client's queue, clients with the same queue sharing one encoded Buffer. */
+  private flushAll(): void {
+    const shared = new SharedWrites();
+    this.everyClient((c) => c.flush(shared));
   }
 
   private cancelFlush(): void {

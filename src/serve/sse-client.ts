@@ -23,6 +23,33 @@ export const MAX_PENDING_TRADES = 1000;
 /** Trades that leave at once, without waiting for the frame's write (see SseLimits.tradeFlushMs). */
 const TRADES_PER_WRITE = 100;
 
+type QueueEntry = { kind: "book"; symbol: string } | { kind: "text"; text: string };
+
+/**
+ * The writes of one round of flushes (every client after a view, or after the trades' wait): clients whose
+ * queues hold the same events, in the same order, write the same bytes, so the bytes are joined and
+ * encoded once and the Buffer shared. Events are the hub's shared strings, so finding a queue's node is
+ * one map lookup per event on a string whose hash V8 has already cached. Most clients of a server share
+ * every round (same stream, same levels, none backed up): a thousand clients cost one encoding, not a
+ * thousand, and no garbage per client. A node per distinct queue prefix; one instance is one round's root.
+ */
+export class SharedWrites {
+  #next: Map<string, SharedWrites> | undefined;
+  /** The bytes of the queue that ends at this node, once a client has written them. */
+  bytes: Buffer | undefined;
+
+  /** The node of the queues that continue with `text`. */
+  child(text: string): SharedWrites {
+    this.#next ??= new Map();
+    let node = this.#next.get(text);
+    if (node === undefined) {
+      node = new SharedWrites();
+      this.#next.set(text, node);
+    }
+    return node;
+  }
+}
+
 /**
  * One SSE client. Events wait in its queue until its socket has drained: `book` events hold at most one
  * per symbol (a newer one replaces the older one in place), `state` events and comments keep their order.
@@ -30,7 +57,7 @@ const TRADES_PER_WRITE = 100;
  * client backed up past its limits is destroyed and `onDrop` told, so it never slows anyone else.
  */
 export class SseClient {
-  private readonly queue: ({ kind: "book"; symbol: string } | { kind: "text"; text: string })[] = [];
+  private readonly queue: QueueEntry[] = [];
   private readonly books = new Map<string, string>();
   private pendingStates = 0;
   private pendingTrades = 0;
@@ -129,13 +156,19 @@ export class SseClient {
     this.onDrop(this);
   }
 
-  /** Writes what waits, unless the socket is backed up. */
-  flush(): void {
+  /**
+   * Writes what waits, unless the socket is backed up; with `shared`, as the same Buffer as every client of
+   * the round whose queue holds the same events.
+   */
+  flush(shared?: SharedWrites): void {
     if (this.closed || this.blockedSince !== undefined || this.queue.length === 0) return;
-    let out = "";
-    for (const entry of this.queue) {
-      if (entry.kind === "text") out += entry.text;
-      else out += this.books.get(entry.symbol) ?? "";
+    let node = shared;
+    if (node !== undefined) for (const entry of this.queue) node = node.child(this.#text(entry));
+    let out: Buffer | string | undefined = node?.bytes;
+    if (out === undefined) {
+      let text = "";
+      for (const entry of this.queue) text += this.#text(entry);
+      out = node === undefined ? text : (node.bytes = Buffer.from(text));
     }
     this.queue.length = 0;
     this.books.clear();
@@ -143,5 +176,9 @@ export class SseClient {
     this.pendingTrades = 0;
     // One write per flush; until the socket drains, newer views replace older ones in the queue.
     if (!this.res.write(out)) this.blockedSince = Date.now();
+  }
+
+  #text(entry: QueueEntry): string {
+    return entry.kind === "text" ? entry.text : (this.books.get(entry.symbol) ?? "");
   }
 }
