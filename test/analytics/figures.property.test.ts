@@ -135,24 +135,18 @@ describe("book analytics against a plain reference (exact fractions of BigInts)"
           extra > 0 && !b.asks[0]!.price.includes(".")
             ? b.asks[0]!.price
             : b.asks[0]!.price + "0".repeat(extra);
-        expect(touchSpreadBps(bid, ask)).toBe(
-          refSpreadBps(bid, ask),
-        );
+        expect(touchSpreadBps(bid, ask)).toBe(refSpreadBps(bid, ask));
       }),
       { numRuns: 500 },
     );
-    expect(touchSpreadBps("1.00005", "1.00015")).toBe(
-      refSpreadBps("1.00005", "1.00015"),
-    );
+    expect(touchSpreadBps("1.00005", "1.00015")).toBe(refSpreadBps("1.00005", "1.00015"));
     expect(touchSpreadBps("100", "100")).toBe("0.0000");
     // Exactly half a last place: to the even neighbour, down (…, even) and up (…, odd).
     for (const [bid, ask] of [
       ["10.23", "10.25"],
       ["2559.3", "2560.7"],
     ] as const) {
-      expect(touchSpreadBps(bid, ask)).toBe(
-        refSpreadBps(bid, ask),
-      );
+      expect(touchSpreadBps(bid, ask)).toBe(refSpreadBps(bid, ask));
     }
     expect(touchSpreadBps("10.23", "10.25")).toBe("19.5312");
   });
