@@ -55,6 +55,14 @@ function startServer(args) {
   });
 }
 
+/** Stops a server process (SIGTERM) and waits for it to end; one that has ended already is left alone. */
+async function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
 /**
  * Seconds a process's threads have spent runnable but waiting for a CPU (/proc/PID/task/TID/schedstat,
  * second field, ns): on a shared machine, the time the scheduler kept it from running.
@@ -234,8 +242,7 @@ export async function runServe({ quick }) {
     }
     const one = runs[0];
     const thousand = runs[2];
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await stopServer(child);
     // What serve wrote to its one client per frame: the floor writes that much, as often.
     const floorBytes = Math.round((one.mbPerSecond * 1e6) / FPS);
     const floor = await startServer([FLOOR, String(floorBytes), String(FPS)]);
@@ -246,8 +253,7 @@ export async function runServe({ quick }) {
         await sleep(1000);
       }
     } finally {
-      floor.child.kill("SIGTERM");
-      await new Promise((resolve) => floor.child.once("exit", resolve));
+      await stopServer(floor.child);
     }
     return {
       description:
@@ -267,9 +273,6 @@ export async function runServe({ quick }) {
       targets: { cpu1000vs1: 3, catchUpP99Frames: 1 },
     };
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
-    }
+    await stopServer(child);
   }
 }

@@ -34,7 +34,7 @@ export function toVapTrade(trade: TradeView, at: number): VapTrade | undefined {
 }
 
 /** Slices a window is cut into: its edge moves in steps of one slice. */
-export const VAP_SLICES = 30;
+const VAP_SLICES = 30;
 
 /**
  * The trades of one slice of the window, summed by price, as flat arrays: three BigInts per price and no
