@@ -22,7 +22,7 @@ export type KeyAction =
   | { readonly type: "save" }
   /** Show or hide the time-and-sales tape (beside the ladder from 120 columns, in place of it below). */
   | { readonly type: "toggle-tape" }
-  /** `b`: the board in place of the ladder, or back; from a ladder opened from the board, Esc too. */
+  /** `b`: the board in place of the ladder, or back; Esc too, from a ladder opened from the board or a board opened from a ladder. */
   | { readonly type: "toggle-board" }
   /** On the board: the selection moves through the rows as sorted (a page is the rows shown). */
   | { readonly type: "board-move"; readonly by: number | "page-up" | "page-down" }
@@ -35,9 +35,10 @@ export type KeyAction =
 /**
  * Which keys mean what: the main screen, the tape drawn in place of the ladder (the main screen's keys,
  * but Esc closes it), the help overlay, the search overlay, the board, and a ladder opened from the board
- * (the main screen's keys, but Esc goes back to the board).
+ * (the main screen's keys, but Esc goes back to the board), and the board opened with `b` from a ladder
+ * (the board's keys, but Esc goes back to the ladder: Esc quits only from the screen the app started on).
  */
-export type KeyMode = "main" | "tape" | "help" | "search" | "board" | "from-board";
+export type KeyMode = "main" | "tape" | "help" | "search" | "board" | "board-from-ladder" | "from-board";
 
 type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape"> &
   Partial<
@@ -58,6 +59,8 @@ export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"):
       return key.escape ? { type: "toggle-tape" } : mainKey(input, key);
     case "board":
       return boardKey(input, key);
+    case "board-from-ladder":
+      return key.escape ? { type: "toggle-board" } : boardKey(input, key);
     case "from-board":
       return key.escape ? { type: "toggle-board" } : mainKey(input, key);
     default:

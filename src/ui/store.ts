@@ -164,6 +164,8 @@ export class LadderStore {
   #boardPage = 1;
   /** Started on the board (`--board`): its first row is selected until a key moves the selection. */
   #boardFirst: boolean;
+  /** The app started on the board (`--board`): Esc there quits; a board opened from a ladder goes back to it. */
+  readonly #boardHome: boolean;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
@@ -188,6 +190,7 @@ export class LadderStore {
     this.#market = new MarketContext(this.#vapWindowMs);
     this.#figureOptions = options.figures ?? { bands: DEFAULT_BANDS, notional: DEFAULT_NOTIONAL };
     this.#boardFirst = options.board === true;
+    this.#boardHome = options.board === true;
     this.#figures = new MarketFigures(this.#figureOptions, options.spreadWindowMs, options.spreadStepMs);
     this.#ui = {
       selected: 0,
@@ -268,7 +271,7 @@ export class LadderStore {
   get mode(): KeyMode {
     if (this.#ui.search !== undefined) return "search";
     if (this.#ui.help) return "help";
-    if (this.#ui.board) return "board";
+    if (this.#ui.board) return this.#boardHome ? "board" : "board-from-ladder";
     if (this.#screen.kind === "tape") return "tape";
     return this.#ui.fromBoard ? "from-board" : "main";
   }

@@ -253,7 +253,9 @@ describe("the board in the store", () => {
     // Sorted by liquidity, every book's figures decide the order: every level of every book.
     press(store, "o");
     expect(feed.levelRequests.at(-1)).toBe(10);
-    expect(feed.deepRequests.at(-1)).toBeUndefined();
+    expect(feed.deepRequests.at(-1)).toBeUndefined(); // The board is the screen the app started on: Esc quits from it.
+    expect(store.mode).toBe("board");
+    expect(press(store, "", { escape: true })).toEqual({ type: "quit" });
   });
 
   it("moves the selection through the sorted rows; it follows the symbol when the sort changes", () => {
@@ -275,7 +277,7 @@ describe("the board in the store", () => {
     expect(store.selectedSymbol).toBe("AAA/USD");
   });
 
-  it("opens the selected symbol's ladder with Enter; Esc or b goes back to the board; b from the ladder opens it", () => {
+  it("opens the selected symbol's ladder with Enter; Esc or b goes back to the board; b from the ladder opens it, and Esc there goes back", () => {
     const feed = new MemoryFeed(feedView([btcBook({ depth: 10 }), ethBook({ depth: 10 })]));
     const store = new LadderStore(feed, {
       symbols: ["BTC/USD", "ETH/USD"],
@@ -302,7 +304,11 @@ describe("the board in the store", () => {
     expect(store.getSnapshot().kind).toBe("ladder");
     // A ladder not opened from the board: Esc quits, as before.
     expect(press(store, "", { escape: true })).toEqual({ type: "quit" });
-    // q quits on the board.
+    // A board opened from a ladder: Esc goes back to the ladder, q quits.
+    press(store, "b");
+    expect(store.mode).toBe("board-from-ladder");
+    press(store, "", { escape: true });
+    expect(store.getSnapshot().kind).toBe("ladder");
     press(store, "b");
     expect(press(store, "q")).toEqual({ type: "quit" });
   });

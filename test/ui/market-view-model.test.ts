@@ -423,6 +423,18 @@ describe("the screen with market context", () => {
       /● connected │ exchange MAINTENANCE │ .*checksums ✓120 ✗0 │ trade gaps 2 │ resyncs 0/,
     );
     expect(statusLine(LIVE, btcBook(), NOW, 200, false, "online").text).toContain("exchange online");
+    // Last heard on a connection that is gone is not the exchange's status now.
+    const reconnecting = {
+      state: "reconnecting",
+      attempt: 1,
+      retryInMs: 1000,
+      retryAt: NOW + 1000,
+      reason: "closed",
+    } as const;
+    expect(statusLine(reconnecting, btcBook(), NOW, 200, false, "online").text).not.toContain("exch");
+    const quiet = { state: "quiet", since: NOW - 5000 } as const;
+    expect(statusLine(quiet, btcBook(), NOW, 200, false, "maintenance").text).not.toContain("exch");
+    expect(statusLine(LIVE, btcBook(), NOW, 200, true, "online").text).not.toContain("exch");
     const s = screen({
       notice: { text: "exchange status: maintenance (was online)", role: "warn", more: 0 },
     });

@@ -52,7 +52,7 @@ export function connectionText(connection: ConnectionState | undefined, now: num
 }
 
 /**
- * The status bar: connection (with a countdown while reconnecting), the exchange's system status, then the selected book's lag when it is
+ * The status bar: connection (with a countdown while reconnecting), the exchange's system status (while live), then the selected book's lag when it is
  * lagging (first, so a narrow pane keeps it), messages per second, checksums ok and failed, trade-id gaps, resyncs, latency p50/p99 and the age of its last change, then key hints.
  * Exactly one line, at most `width` wide.
  */
@@ -62,7 +62,7 @@ export function statusLine(
   now: number,
   width: number,
   replayEnded = false,
-  /** The exchange's system status (`status` channel), once heard. */
+  /** The exchange's system status (`status` channel), once heard; shown only while the connection is live. */
   system?: string,
 ): Line {
   const link: Item = replayEnded
@@ -72,7 +72,8 @@ export function statusLine(
   const items: Item[] = [
     book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
   ];
-  if (system !== undefined) {
+  // The exchange's word of now, as the ticker: not shown from a connection that is gone or quiet.
+  if (system !== undefined && connection?.state === "live" && !replayEnded) {
     const word = sanitize(system);
     items.push(
       system === "online"
