@@ -18,7 +18,9 @@ export type TradeVerdict = {
  * updates that continue the sequence are taken (one that does also ends the wait: a snapshot may be empty).
  * A snapshot (the last 50 trades, on every (re)subscription) is read against the last id seen: ids
  * already seen are skipped, the rest fill in the tape, and a first new id beyond last + 1 is a gap no
- * resubscription can fill (reported, not renewed).
+ * resubscription can fill (reported, not renewed). A snapshot whose every id is below the last seen means
+ * the ids started again (a restarted server): one gap, and the sequence continues from the snapshot, so a
+ * renewal cannot loop on ids it would otherwise skip as seen.
  */
 export class TradeSequence {
   last: number | undefined;
@@ -45,6 +47,14 @@ export class TradeSequence {
     if (snapshot) this.awaiting = false;
     const reported = this.reported;
     if (snapshot) this.reported = undefined;
+    const seen = this.last;
+    if (snapshot && seen !== undefined && trades.length > 0 && newest(trades) < seen) {
+      // The ids went back (a restarted or different server): none of this snapshot was seen. The sequence
+      // starts afresh from it, and the break is reported once (not again if an update already showed it).
+      if (reported === undefined || reported.expected !== seen + 1)
+        gaps.push({ expected: seen + 1, got: trades[0]!.tradeId });
+      this.last = undefined;
+    }
     for (const t of trades) {
       const id = t.tradeId;
       const last = this.last;
@@ -75,4 +85,11 @@ export class TradeSequence {
     this.gaps += gaps.length;
     return { fresh, gaps, resubscribe: false };
   }
+}
+
+/** The highest id of a non-empty list of trades. */
+function newest(trades: readonly Trade[]): number {
+  let max = trades[0]!.tradeId;
+  for (const t of trades) if (t.tradeId > max) max = t.tradeId;
+  return max;
 }

@@ -104,6 +104,30 @@ describe("trade, ticker, instrument and status through the real worker", () => {
     expect(ids(h).slice(5)).toEqual(range(1016, 1065));
   });
 
+  it("a server whose ids start again (restarted): one trade-gap, then the tape goes on from its snapshot", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 1000 } });
+    h = await started();
+    server.trade("BTC/USD", 60);
+    await h.until(() => ids(h!).length === 60, "60 trades");
+    // The exchange forgets its tape: ids start again at 1001, below the last one seen (1060).
+    server.tape.delete("BTC/USD");
+    server.dropAll();
+    server.trade("BTC/USD", 3); // made while the client is away: the next snapshot carries them
+    await h.until(() => server!.connections === 2 && h!.book("BTC/USD")?.state === "live", "back");
+    await h.until(() => ids(h!).length === 63, "the new snapshot's trades");
+    server.trade("BTC/USD", 2);
+    await h.until(() => ids(h!).length === 65, "the tape continues");
+    expect(ids(h).slice(60)).toEqual(range(1001, 1005));
+    expect(ofType(h, "trade-gap")).toEqual([
+      { type: "trade-gap", symbol: "BTC/USD", expected: 1061, got: 1001 },
+    ]);
+    // No renewal loop: one subscription per connection.
+    expect(server.channelRequests("trade")).toEqual([
+      "subscribe BTC/USD+snapshot",
+      "subscribe BTC/USD+snapshot",
+    ]);
+  });
+
   it("reports ticker, instrument and exchange status as events with exact text", async () => {
     server = await ScriptedServer.start({ mids: { "BTC/USD": 1000, "ETH/USD": 3000 } });
     server.pairStatus.set("ETH/USD", "post_only");

@@ -64,4 +64,30 @@ describe("TradeSequence: trade-id continuity of one pair", () => {
     s.restart();
     expect(s.take([t(50)], false)).toEqual({ fresh: [t(50)], gaps: [], resubscribe: false });
   });
+
+  it("ids that start again (a restarted server): one gap, then the sequence continues from the snapshot", () => {
+    const s = new TradeSequence();
+    s.take([t(500), t(501)], true);
+    // After a reconnect, the new server's snapshot is all below the last id seen: not seen, but new.
+    s.expectSnapshot();
+    expect(s.take([t(7), t(8)], true)).toEqual({
+      fresh: [t(7), t(8)],
+      gaps: [{ expected: 502, got: 7 }],
+      resubscribe: false,
+    });
+    expect(s.take([t(9), t(10)], false)).toEqual({ fresh: [t(9), t(10)], gaps: [], resubscribe: false });
+    expect(s.gaps).toBe(1);
+    // Seen first in an update: that is the one gap, the renewal's snapshot starts the sequence again.
+    s.take([t(3)], false);
+    expect(s.gaps).toBe(2);
+    expect(s.take([t(1), t(2), t(3)], true)).toEqual({
+      fresh: [t(1), t(2), t(3)],
+      gaps: [],
+      resubscribe: false,
+    });
+    expect(s.take([t(4)], false).gaps).toEqual([]);
+    expect(s.gaps).toBe(2);
+    // A snapshot with nothing newer than the last id (no trade since) is not a restart.
+    expect(s.take([t(3), t(4)], true)).toEqual({ fresh: [], gaps: [], resubscribe: false });
+  });
 });
