@@ -10,10 +10,11 @@
  * (package.json `files`).
  */
 import { build } from "esbuild";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { bundleOptions, ROOT } from "./options.mjs";
+import { restoreConstants, sourceConstants } from "./top-level-const.mjs";
 
 const DIST = join(ROOT, "dist");
 
@@ -35,5 +36,18 @@ const result = await build(
   process.exit(1);
 });
 await writeFile(join(DIST, "bundle-meta.json"), JSON.stringify(result.metafile));
-const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js")).length;
-process.stdout.write(`dist/: ${files} files bundled in ${Math.round(performance.now() - started)} ms\n`);
+const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js"));
+// Top-level constants get their `const` back (build/top-level-const.mjs).
+const constants = sourceConstants(ROOT);
+let restored = 0;
+for (const file of outputs) {
+  const path = join(ROOT, file);
+  const code = await readFile(path, "utf8");
+  await constants.load(code);
+  const out = restoreConstants(code, constants.get);
+  if (out.changed > 0) await writeFile(path, out.code);
+  restored += out.changed;
+}
+process.stdout.write(
+  `dist/: ${outputs.length} files bundled in ${Math.round(performance.now() - started)} ms; ${restored} top-level constants kept const\n`,
+);
