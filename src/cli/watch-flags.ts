@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
-import { Decimal } from "decimal.js";
 import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
 import type { AppOptions } from "../app/options.js";
 import { MAX_SYNTHETIC_PAIRS } from "../sim/synthetic.js";
@@ -18,12 +17,17 @@ export type WatchFlags = {
   board?: boolean;
 };
 
-/** A positive exact decimal, normalised (`010` → `10`, `2.50` → `2.5`); no exponent, no sign. */
+/**
+ * A positive exact decimal, normalised (`010` → `10`, `2.50` → `2.5`); no exponent, no sign. Text only:
+ * every run parses its flags, and decimal.js is not worth its load time for this.
+ */
 export function parsePositiveDecimal(value: string): string {
-  if (!/^\d+(?:\.\d+)?$/.test(value.trim()) || new Decimal(value.trim()).isZero()) {
+  const parts = /^(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  const whole = parts?.[1]?.replace(/^0+(?=\d)/, "");
+  const fraction = (parts?.[2] ?? "").replace(/0+$/, "");
+  if (whole === undefined || (whole === "0" && fraction === ""))
     throw new InvalidArgumentError("expected a decimal number above 0, e.g. 10 or 2.5.");
-  }
-  return new Decimal(value.trim()).toFixed();
+  return fraction === "" ? whole : `${whole}.${fraction}`;
 }
 
 /** `--bps 10,50,100`: a comma-separated list of positive decimals, duplicates dropped, order kept. */

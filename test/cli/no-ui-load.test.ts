@@ -115,6 +115,13 @@ describe.concurrent("the verify command's module graph", () => {
     expect(uiModules(loaded)).toEqual([]);
   }, 60_000);
 
+  it("loads no decimal.js for verify (its flags parse as text; the hot path needs no Decimal)", async () => {
+    const { r, loaded } = await traced(["verify", CAPTURE]);
+    expect(r.code).toBe(0);
+    const decimal = holding("node_modules/decimal.js/decimal.mjs");
+    expect(loaded.filter((l) => l.endsWith(`/dist/${decimal}`))).toEqual([]);
+  });
+
   it("also keeps --help and bad usage free of Ink and React", async () => {
     for (const args of [["--help"], ["verify", "--depth", "7", CAPTURE]]) {
       const { loaded } = await traced(args);
