@@ -114,7 +114,7 @@ export async function startFeedFor(
     quietAfterMs: options.quietAfterMs,
     maxFrameBytes: options.maxFrameBytes,
     // A replay's book timestamps are the recording's; the server answers pings now.
-    pongTimes: options.replayPath === undefined,
+    replayTimes: options.replayPath !== undefined,
     backoffBaseMs: options.backoffBaseMs,
     backoffCapMs: options.backoffCapMs,
     backoffResetMs: options.backoffResetMs,

@@ -104,8 +104,8 @@ export type SessionOptions = {
   readonly failureMemoryMs?: number;
   /** A subscribe unacknowledged, or an ack without its snapshot, for this long is sent again (default 5 s). */
   readonly subscribeTimeoutMs?: number;
-  /** Pongs' `time_out` count as exchange timestamps for the clock offset (default true; see FeedOptions). */
-  readonly pongTimes?: boolean;
+  /** The book timestamps are a recording's: pongs set no offset, no latency is measured (see FeedOptions). */
+  readonly replayTimes?: boolean;
   /**
    * Watch the online pairs of the first `instrument` snapshot (one quote, or all) instead of `symbols`:
    * books only, no trade or ticker (hundreds of tapes are not what such a run shows).
@@ -393,7 +393,7 @@ export class Session {
         return;
       case "pong":
         // The server's answer time is a prompt timestamp: it bounds the offset when book data lags.
-        if (msg.timeOut !== undefined && this.options.pongTimes !== false)
+        if (msg.timeOut !== undefined && this.options.replayTimes !== true)
           this.timed(msg.timeOut, receivedAt);
         return;
       case "trade":
@@ -619,7 +619,8 @@ export class Session {
   ): void {
     slot.rate.add(receivedAt);
     const delta = timestamp === undefined ? undefined : this.timed(timestamp, receivedAt);
-    if (delta !== undefined) slot.latency.add(delta, receivedAt);
+    // A replay's timestamps are the recording's: receive − exchange time is its age, not a latency.
+    if (delta !== undefined && this.options.replayTimes !== true) slot.latency.add(delta, receivedAt);
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
     slot.ok++;
     if (delta !== undefined) slot.delta = delta;

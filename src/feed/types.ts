@@ -29,10 +29,11 @@ export type FeedOptions = {
   /** A frame larger than this is a protocol fault: the socket is dropped (ws closes with 1009). */
   readonly maxFrameBytes: number;
   /**
-   * Pongs' `time_out` shares the book timestamps' clock, so pongs help set the zero of every book's lag:
-   * true for an exchange (the default); false for a replay, whose book timestamps are the recording's.
+   * The book timestamps are a recording's (a replay), not the exchange's now: pongs' `time_out` (the
+   * server's now) does not set the zero of the books' lag, and receive − exchange time is the recording's
+   * age, so no feed latency is measured. False for an exchange (the default).
    */
-  readonly pongTimes?: boolean;
+  readonly replayTimes?: boolean;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
   /** A connection that stays up this long resets the backoff (as does one that served every book: see Connection). */

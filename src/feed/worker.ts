@@ -73,7 +73,7 @@ const session = new Session(
     retryCapMs: options.backoffCapMs,
     failureMemoryMs: options.backoffResetMs,
     ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
-    ...(options.pongTimes === undefined ? {} : { pongTimes: options.pongTimes }),
+    ...(options.replayTimes === undefined ? {} : { replayTimes: options.replayTimes }),
     ...(options.market === undefined ? {} : { market: options.market }),
   },
   {

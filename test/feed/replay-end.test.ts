@@ -19,7 +19,7 @@ afterEach(async () => {
 describe("the end of a replay", () => {
   it("reaches the feed as a replay_ended status after the recording's last book frame", async () => {
     server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
-    h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], pongTimes: false }));
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], replayTimes: true }));
     const ended = await h.until(() => {
       const at = h!.events.findIndex((e) => e.type === "status" && e.system === "replay_ended");
       return at >= 0 ? at + 1 : undefined;

@@ -82,6 +82,34 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(a.requests()).toEqual(b.requests());
   });
 
+  it("measures no feed latency in a replay, whose timestamps are the recording's, but still the lag", () => {
+    const now = Date.now();
+    const year = 365 * 24 * 3600 * 1000;
+    for (const replayTimes of [false, true]) {
+      const session = new Session(
+        { symbols: ["BTC/USD"], depth: 10, retryBaseMs: 1000, retryCapMs: 10_000, replayTimes },
+        { send: () => undefined, event: () => undefined, slowDown: () => undefined },
+      );
+      disposers.push(() => session.dispose());
+      const btc = new ModelBook("BTC/USD", 60000);
+      let recorded = now - year;
+      btc.clock = () => recorded;
+      session.opened();
+      session.frame(btc.snapshot(10), now);
+      for (let i = 1; i <= 20; i++) {
+        recorded += 50;
+        session.frame(btc.update(), now + i * 50);
+      }
+      const latency = slot(session, "BTC/USD").latency.percentiles(now + 1000);
+      // Live from an exchange, receive − exchange time is the latency (here a year); from a recording, none.
+      if (replayTimes) expect(latency).toBeNull();
+      else expect(latency?.p50).toBeGreaterThan(year - 1000);
+      // Either way the lag is relative to the fastest delivery seen: the book is current.
+      expect(slot(session, "BTC/USD").state).toBe("live");
+      expect(session.offset.baseline(now + 1000)).toBeCloseTo(year, -4);
+    }
+  });
+
   it("ignores a resyncing symbol's updates until its new snapshot, and backs off repeated failures", () => {
     const r = rig(["BTC/USD"], 1000);
     disposers.push(() => r.session.dispose());

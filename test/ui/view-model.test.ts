@@ -10,6 +10,7 @@ import {
   bookPriceDecimals,
   bookQtyDecimals,
   spreadOf,
+  formatLatency,
   formatPrice,
 } from "../../src/ui/view-model/numbers.js";
 import { sanitize } from "../../src/text/sanitize.js";
@@ -478,6 +479,22 @@ describe("status bar", () => {
     expect(text).toContain("resyncs 1");
     expect(text).toContain("p50 3.3ms p99 19ms");
     expect(text).toContain("updated 2s ago");
+  });
+
+  it("writes a latency far from the usual (a clock set wrong) as coarsely as an age, and none as —", () => {
+    expect([3.25, 19, 9_999, 12_400, 200_000, 9_000_000, -4, -45_000].map(formatLatency)).toEqual([
+      "3.3ms",
+      "19ms",
+      "9999ms",
+      "12s",
+      "3m",
+      "2h",
+      "-4ms",
+      "-45s",
+    ]);
+    expect(formatLatency(null)).toBe("—");
+    const none = statusLine(LIVE, ethBook({ latencyP50: null, latencyP99: null }), NOW, 200).text;
+    expect(none).toContain("p50 — p99 —");
   });
 
   it("counts down to the next reconnect attempt", () => {

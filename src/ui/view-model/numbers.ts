@@ -105,9 +105,12 @@ export function formatAge(ms: number): string {
   return `${Math.floor(v / 3_600_000)}h`;
 }
 
+/** A feed latency: `1.5ms`, `340ms`, then as coarse as an age (`12s`, `3m`, `5h`) for a clock far off. */
 export function formatLatency(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return "—";
-  return ms < 10 ? `${Math.round(ms * 10) / 10}ms` : `${Math.round(ms)}ms`;
+  if (Math.abs(ms) < 10) return `${Math.round(ms * 10) / 10}ms`;
+  if (Math.abs(ms) < 10_000) return `${Math.round(ms)}ms`;
+  return ms < 0 ? `-${formatAge(-ms)}` : formatAge(ms);
 }
 
 export function formatRate(perSecond: number): string {
