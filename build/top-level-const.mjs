@@ -74,7 +74,7 @@ export function sourceConstants(root) {
   return {
     /** Reads the sources that `code`'s sections name, so `get` can answer synchronously. */
     async load(/** @type {string} */ code) {
-      for (const m of code.matchAll(/^\/\/ (src\/\S+\.tsx?)$/gm)) {
+      for (const m of code.matchAll(new RegExp(SECTION.source, "gm"))) {
         const path = m[1] ?? "";
         if (!cache.has(path)) cache.set(path, constantsOf(await readFile(join(root, path), "utf8")));
       }
