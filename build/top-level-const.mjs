@@ -12,8 +12,8 @@
  * top-level statements from column 0. A line `var NAME = …` there becomes `const NAME = …` when that source
  * declares NAME at its top level as a `const` or a class, bindings TypeScript never lets the code assign, so
  * the bundle keeps the source's own semantics. Anything else (a `let`, a name esbuild renamed to avoid a
- * clash, a dependency's code) stays as esbuild wrote it. The source maps of the lines changed point two
- * columns early after the keyword.
+ * clash, a dependency's code) stays as esbuild wrote it. On a changed line, the source map's columns after
+ * the keyword are off by the two characters `const` adds (the maps are for debugging and are not shipped).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
