@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../build/options.mjs";
+import { holding } from "../helpers/bundle-meta.js";
 import { constantsOf, restoreConstants } from "../../build/top-level-const.mjs";
 
 describe("top-level constants stay const in the bundle (build/top-level-const.mjs)", () => {
@@ -63,19 +64,10 @@ describe("top-level constants stay const in the bundle (build/top-level-const.mj
 
   it("the built hot path holds its constants as const", () => {
     // dist/protocol/book-scan.js re-exports from the chunk that holds the scanner's code.
-    const meta = JSON.parse(readFileSync(join(ROOT, "dist/bundle-meta.json"), "utf8")) as {
-      outputs: Record<string, { inputs: Record<string, unknown> }>;
-    };
-    const holding = (source: string): string => {
-      const found = Object.entries(meta.outputs).find(
-        ([file, o]) => file.endsWith(".js") && source in o.inputs,
-      );
-      if (found === undefined) throw new Error(`no output holds ${source}`);
-      return readFileSync(join(ROOT, found[0]), "utf8");
-    };
-    expect(holding("src/protocol/book-scan.ts")).toMatch(/^const PRICE = new Literal\(/m);
-    expect(holding("src/book/book-side.ts")).toMatch(/^const BookSide = class \{/m);
-    expect(holding("src/book/book-side.ts")).toMatch(/^const INTS = 5;/m);
-    expect(holding("src/book/crc-combine.ts")).toMatch(/^const T0 = /m);
+    const of = (source: string): string => readFileSync(join(ROOT, "dist", holding(source)), "utf8");
+    expect(of("src/protocol/book-scan.ts")).toMatch(/^const PRICE = new Literal\(/m);
+    expect(of("src/book/book-side.ts")).toMatch(/^const BookSide = class \{/m);
+    expect(of("src/book/book-side.ts")).toMatch(/^const INTS = 5;/m);
+    expect(of("src/book/crc-combine.ts")).toMatch(/^const T0 = /m);
   });
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -6,6 +5,7 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holding, meta } from "../helpers/bundle-meta.js";
 import { ROOT, runCli } from "../helpers/run-cli.js";
 import type { CliResult } from "../helpers/run-cli.js";
 
@@ -20,22 +20,12 @@ const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.
 const execFileAsync = promisify(execFile);
 const UI_PACKAGE = /(^|\/)node_modules\/(ink|react|react-reconciler|scheduler|yoga-layout)\//;
 
-type Metafile = { outputs: Record<string, { inputs: Record<string, unknown> }> };
-const meta = JSON.parse(readFileSync(join(ROOT, "dist", "bundle-meta.json"), "utf8")) as Metafile;
 /** The bundle's files (relative to dist/) that hold any of Ink or React. */
 const UI_FILES = new Set(
   Object.entries(meta.outputs)
     .filter(([, output]) => Object.keys(output.inputs).some((input) => UI_PACKAGE.test(input)))
     .map(([path]) => path.replace(/^dist\//, "")),
 );
-/** The bundle's file (relative to dist/) that holds a source module's code. */
-function holding(source: string): string {
-  const found = Object.entries(meta.outputs).find(
-    ([path, output]) => path.endsWith(".js") && source in output.inputs,
-  );
-  if (found === undefined) throw new Error(`no output holds ${source}`);
-  return found[0].replace(/^dist\//, "");
-}
 /** Loaded module URLs of the bundle's files that hold Ink or React, or of those packages themselves. */
 function uiModules(loaded: readonly string[]): string[] {
   return loaded.filter((l) => UI_PACKAGE.test(l) || UI_FILES.has(l.replace(/^.*\/dist\//, "")));
