@@ -8,7 +8,8 @@
  *   commander …), goes to `outdir`/chunks/. Dynamic imports stay dynamic, so what is loaded only through
  *   one (the Ink ladder) stays out of runs that do not take it.
  * - Entries sit one folder below `outdir` and chunks in `outdir`/chunks/: code that finds a file relative
- *   to its own URL (the feed worker, src/feed/client.ts) finds it from either.
+ *   to its own URL (the feed worker, src/feed/client.ts) finds it from either. The one entry at the top,
+ *   main.ts, is the command line, which reaches that code only through dynamic imports (chunks).
  * - React is bundled as its production build: NODE_ENV is fixed here, not read at run time.
  */
 import { join } from "node:path";

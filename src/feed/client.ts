@@ -11,7 +11,7 @@ const STOP_GRACE_MS = 1000;
 
 /**
  * The bundled worker, dist/feed/worker.js. In the bundle this code runs from a file one folder below dist/
- * (an entry such as dist/feed/client.js, or a shared chunk in dist/chunks/: build/bundle.mjs), so the
+ * (an entry such as dist/lib/index.js, or a shared chunk in dist/chunks/: build/bundle.mjs), so the
  * worker is at ../feed/worker.js from either; when this file is loaded from src/ (vitest) the worker still
  * comes from dist/, because a .ts worker does not load on Node 20.
  */
