@@ -21,6 +21,22 @@ function ndjsonLevels(options: AppOptions, depth: number): number {
 }
 const INITIAL_LADDER_LEVELS = 50;
 
+type FeedTarget = { readonly symbols: readonly string[]; readonly depth: number };
+
+/**
+ * The ladder opens its books deep enough to fill the pane's rows when no depth was asked for (by flag,
+ * variable or config file): see launchDepth. A replay serves its recorded depth; `--all` and `--quote`
+ * watch hundreds of books at the shallowest; `--board` starts on the board, which shows no ladder rows.
+ */
+async function ladderTarget(options: AppOptions, target: FeedTarget): Promise<FeedTarget> {
+  const asked = options.depth !== undefined || options.replayPath !== undefined;
+  if (asked || options.market !== undefined || options.board === true) return target;
+  const { launchDepth } = await import("../ui/view-model/depth.js");
+  const { columns, rows } = process.stdout;
+  const depth = launchDepth(target.depth, target.symbols, columns || 80, rows || 24);
+  return depth === target.depth ? target : { ...target, depth };
+}
+
 /**
  * The root command: symbols → (built-in server) → feed worker → NDJSON or the Ink ladder.
  * The feed is always stopped and the server always closed before this resolves.
@@ -48,9 +64,10 @@ export async function runApp(options: AppOptions): Promise<number> {
   if (first !== undefined) shutdown.onCleanup(() => first.close());
   let code: number = EXIT.FAILURE;
   try {
+    const opened = json ? target : await ladderTarget(options, target);
     const feed = await startFeedFor(
       options,
-      target,
+      opened,
       json ? ndjsonLevels(options, target.depth) : INITIAL_LADDER_LEVELS,
       shutdown,
     );
@@ -58,7 +75,7 @@ export async function runApp(options: AppOptions): Promise<number> {
     code = recording.settle(
       first === undefined
         ? await streamNdjson(feed, options, shutdown)
-        : await runTerminal(feed, symbols, options, first, shutdown),
+        : await runTerminal(feed, symbols, options, first, shutdown, target.depth),
     );
   } finally {
     code = await shutdown.run(code);
@@ -106,6 +123,7 @@ async function runTerminal(
   options: AppOptions,
   first: FirstScreen,
   shutdown: Shutdown,
+  baseDepth: number,
 ): Promise<number> {
   const { loadLadder } = await import("../ui/load-ladder.js");
   // Instrument and status come once, right after subscribing: held until the ladder listens.
@@ -136,6 +154,7 @@ async function runTerminal(
         throw new Error(`${saved.path}: ${saved.message}`);
       },
       replay: options.replayPath !== undefined,
+      baseDepth,
       earlyEvents: () => early.take(),
       ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),
       ...(options.board === true ? { board: true } : {}),

@@ -24,6 +24,8 @@ export type LadderOptions = {
   readonly onSave?: SaveWatchlist;
   /** The feed serves a `--replay`: its end is shown. */
   readonly replay?: boolean;
+  /** The depth asked for: depth changes never go below it (see LadderStoreOptions.baseDepth). */
+  readonly baseDepth?: number;
   /** `always`/`never` force colour on or off; `auto` (the default) follows the terminal and NO_COLOR. */
   readonly color?: "auto" | "always" | "never";
   /** ASCII characters only: every frame is translated through the glyph table (glyphs.ts). */
@@ -118,6 +120,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       onError,
       ...(options.onSave === undefined ? {} : { onSave: options.onSave }),
       ...(options.replay === true ? { replay: true } : {}),
+      ...(options.baseDepth === undefined ? {} : { baseDepth: options.baseDepth }),
       ...(options.groups === undefined ? {} : { groups: options.groups }),
       frameMs: Math.ceil(1000 / Math.max(1, options.fps)),
       ...(options.vapWindowMs === undefined ? {} : { vapWindowMs: options.vapWindowMs }),

@@ -49,6 +49,11 @@ export type LadderStoreOptions = {
   readonly noticeShowMs?: number;
   /** A depth change for a symbol waits at least this long after its last one (hysteresis, ms). */
   readonly depthHoldMs?: number;
+  /**
+   * The depth asked for (`--depth` or its default): depth changes never go below it, even when the books
+   * opened deeper (launchDepth). Without it, each symbol's first live depth.
+   */
+  readonly baseDepth?: number;
   /** The feed serves a `--replay`: its end (a `replay_ended` status) is shown. */
   readonly replay?: boolean;
   /** Price grouping per symbol at start, in ticks (the config file's `[grouping]`); 1 otherwise. */
@@ -122,9 +127,10 @@ export class LadderStore {
   readonly #onSave: SaveWatchlist | undefined;
   readonly #notices: NoticeQueue;
   readonly #depthHoldMs: number;
+  readonly #baseDepth: number | undefined;
   /** Depth last asked of the feed per symbol, and when. */
   readonly #depths = new Map<string, { readonly depth: number; readonly at: number }>();
-  /** The depth each symbol started at: never asked for less. */
+  /** Per symbol, the depth never to ask less than: `baseDepth`, else the depth it was first live at. */
   readonly #baseDepths = new Map<string, number>();
   #pairs: readonly string[] = [];
   #replayEnded = false;
@@ -182,6 +188,7 @@ export class LadderStore {
       ...(options.noticeShowMs === undefined ? {} : { showMs: options.noticeShowMs }),
     });
     this.#depthHoldMs = options.depthHoldMs ?? 3000;
+    this.#baseDepth = options.baseDepth;
     this.#replay = options.replay === true;
     this.#vapWindowMs = options.vapWindowMs ?? 300_000;
     this.#frameMs = options.frameMs ?? 33;
@@ -701,7 +708,7 @@ export class LadderStore {
     const symbol = this.selectedSymbol;
     const book = this.#view?.books.find((b) => b.symbol === symbol);
     if (symbol === undefined || book?.depth === undefined || book.state !== "live") return;
-    if (!this.#baseDepths.has(symbol)) this.#baseDepths.set(symbol, book.depth);
+    if (!this.#baseDepths.has(symbol)) this.#baseDepths.set(symbol, this.#baseDepth ?? book.depth);
     const now = this.#now();
     const last = this.#depths.get(symbol);
     if (last !== undefined && (last.depth !== book.depth || now - last.at < this.#depthHoldMs)) return;

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/run-cli.js";
@@ -136,6 +137,30 @@ describe("the ladder in a real terminal", () => {
     expect(after.join("\n")).not.toContain("spread");
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
+
+  it("in a tall pane subscribes the book deep enough at once: one subscribe, never syncing once live", async () => {
+    // 200×60 has 27 rows a side, more than the default depth of 25.
+    const t = new TmuxSession();
+    tmux = t;
+    t.runApp(`--demo --record ${shellQuote(join(t.dir, "rec.jsonl"))} BTC/USD`, 200, 60, { marker: MARKER });
+    const first = await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    expect(ladderOf(first)?.header).toMatch(/^▶1 BTC\/USD\s+● live/);
+    expect(first.join("\n")).toContain("· book 100");
+    const states = new Set<string>();
+    for (const end = Date.now() + 1500; Date.now() < end;) {
+      states.add(/^▶1 BTC\/USD\s+(\S+ \S+)/.exec(t.capture()[0] ?? "")?.[1] ?? "");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect([...states]).toEqual(["● live"]);
+    t.keys("q");
+    expect(await t.exitLine()).toBe("EXIT=0");
+    // The exchange's answers as recorded: the book was subscribed once, at depth 100.
+    const acks = (t.readFile("rec.jsonl") ?? "")
+      .split("\n")
+      .filter((l) => l.includes('"method":"subscribe"') && l.includes('"channel":"book"'));
+    expect(acks).toHaveLength(1);
+    expect(acks[0]).toContain('"depth":100');
+  }, 30_000);
 
   it("Ctrl-C quits with 0 and restores the screen", async () => {
     const t = startLadder(90, 24);

@@ -3,7 +3,7 @@ import type { BookView, FeedEvent } from "../../src/feed/types.js";
 import { keyAction } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
 import type { LadderStoreOptions } from "../../src/ui/store.js";
-import { depthChange } from "../../src/ui/view-model/depth.js";
+import { depthChange, launchDepth } from "../../src/ui/view-model/depth.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { helpLines, helpWindow } from "../../src/ui/view-model/help.js";
 import { NoticeQueue, noticeLine } from "../../src/ui/view-model/notices.js";
@@ -297,6 +297,43 @@ describe("help, header and depth", () => {
     feed.publish(feedView([book(25, 25), ethBook()]));
     expect(feed.commands).toEqual(["depth BTC/USD 25", "depth BTC/USD 100"]);
     expect(text(store)).toContain("· book 25");
+  });
+
+  it("opens the books deep enough for the pane when no depth was asked for", () => {
+    const symbols = ["BTC/USD", "ETH/USD"];
+    // 80×24: 9 rows a side; 160×50: 22; 200×60: 27; 200×250: 122.
+    expect(launchDepth(25, symbols, 80, 24)).toBe(25);
+    expect(launchDepth(10, symbols, 80, 24)).toBe(10);
+    expect(launchDepth(25, symbols, 160, 50)).toBe(25);
+    expect(launchDepth(25, symbols, 200, 60)).toBe(100);
+    expect(launchDepth(25, symbols, 200, 250)).toBe(500);
+    // Too small for a ladder: the depth asked for.
+    expect(launchDepth(25, symbols, 30, 8)).toBe(25);
+  });
+
+  it("a tall pane's books opened at launchDepth need no resubscribe; smaller, they go back to the depth asked for", () => {
+    const feed = new CommandFeed(feedView([book(100, 100), ethBook()]));
+    let now = NOW;
+    const store = makeStore(feed, {
+      now: () => now,
+      columns: 200,
+      rows: 60,
+      baseDepth: 25,
+      depthHoldMs: 2000,
+    });
+    expect(launchDepth(25, ["BTC/USD", "ETH/USD"], 200, 60)).toBe(100);
+    feed.publish(feedView([book(100, 100), ethBook()]));
+    expect(feed.commands).toEqual([]);
+    expect(text(store)).toContain("· book 100");
+    // Opened at the default instead, the same pane asks for 100 at once: the resubscribe launchDepth avoids.
+    const shallow = new CommandFeed(feedView([book(25, 25), ethBook()]));
+    makeStore(shallow, { now: () => now, columns: 200, rows: 60 });
+    expect(shallow.commands).toEqual(["depth BTC/USD 100"]);
+    // The pane shrinks: 100 is more than 9 rows a side need, and the depth asked for was 25.
+    now += 2500;
+    store.setSize(80, 24);
+    feed.publish(feedView([book(100, 100), ethBook()]));
+    expect(feed.commands).toEqual(["depth BTC/USD 25"]);
   });
 
   it("the end of a replay is shown: status bar, spread row, no tab live", () => {

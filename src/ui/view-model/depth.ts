@@ -2,6 +2,7 @@ import type { BookView, LevelView } from "../../feed/types.js";
 import type { Side } from "./grouping.js";
 import { groupBook } from "./ladder.js";
 import { bookPriceDecimals } from "./numbers.js";
+import { buildScreen } from "./screen.js";
 import { toUnits } from "./units.js";
 
 /** The depths Kraken offers, shallowest first. */
@@ -63,4 +64,32 @@ export function depthChange(book: BookView, group: number, rows: number, base: n
   );
   if (needed * SPARE <= lower || (lower === base && needed <= base)) return lower;
   return undefined;
+}
+
+/**
+ * The depth to open the ladder's books at in a pane of `columns` × `rows` when no depth was asked for:
+ * `depth` (the default), or the shallowest deeper Kraken depth that fills the ladder's rows a side, so that
+ * a tall pane does not start at the default and resubscribe deeper right after its first live frame (the
+ * book would show as syncing meanwhile). The rows are those of the ladder before any view (no ticker line:
+ * one line more than once live, which can only err deeper).
+ */
+export function launchDepth(
+  depth: number,
+  symbols: readonly string[],
+  columns: number,
+  rows: number,
+): number {
+  const screen = buildScreen({
+    view: undefined,
+    symbols,
+    selected: 0,
+    group: 1,
+    help: false,
+    columns,
+    rows,
+    flash: undefined,
+    now: 0,
+  });
+  const wanted = Math.max(depth, screen.rowsPerSide);
+  return KRAKEN_DEPTHS.find((d) => d >= wanted) ?? depth;
 }
