@@ -7,6 +7,26 @@ const LEGACY: Readonly<Record<string, string>> = { XBT: "BTC", XDG: "DOGE" };
 
 const ASSET = /^[A-Z0-9]{1,16}$/;
 
+/** Quote currencies a pair typed without a separator most likely ends in (longest first where one prefixes another). */
+const QUOTES = ["USDT", "USDC", "USD", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD", "BTC", "XBT", "ETH"];
+
+/**
+ * The v2 name a bad symbol probably meant, or undefined: `BTC-USD` (serve's URL form), `btc_usd` or `BTC:USD`
+ * with its separator as `/`; `BTCUSD` split before a common quote currency. Legacy names are mapped.
+ */
+function meant(typed: string): string | undefined {
+  const text = typed.trim().toUpperCase();
+  const parts = text.split(/[-_:. ]/);
+  let pair: [string, string] | undefined;
+  if (parts.length === 2) pair = [parts[0]!, parts[1]!];
+  else if (parts.length === 1) {
+    const quote = QUOTES.find((q) => text.length > q.length && text.endsWith(q));
+    if (quote !== undefined) pair = [text.slice(0, -quote.length), quote];
+  }
+  if (pair === undefined || !pair.every((a) => ASSET.test(a))) return undefined;
+  return pair.map((a) => LEGACY[a] ?? a).join("/");
+}
+
 export class SymbolError extends Error {
   override readonly name = "SymbolError";
 }
@@ -28,8 +48,10 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
   for (const typed of input.length === 0 ? [DEFAULT_SYMBOL] : input) {
     const parts = typed.trim().toUpperCase().split("/");
     if (parts.length !== 2 || !ASSET.test(parts[0]!) || !ASSET.test(parts[1]!)) {
+      const guess = meant(typed);
       throw new SymbolError(
-        `bad symbol ${JSON.stringify(typed)}: expected BASE/QUOTE, e.g. BTC/USD (letters and digits only).`,
+        `bad symbol ${JSON.stringify(typed)}: expected BASE/QUOTE, e.g. BTC/USD (letters and digits only)` +
+          (guess === undefined ? "." : `; did you mean ${guess}?`),
       );
     }
     const mapped = parts.map((a) => LEGACY[a] ?? a).join("/");

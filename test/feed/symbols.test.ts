@@ -31,4 +31,20 @@ describe("symbol checks before connecting", () => {
       expect(() => normaliseSymbols([bad])).toThrow(/expected BASE\/QUOTE, e\.g\. BTC\/USD/);
     },
   );
+
+  it.each([
+    ["BTC-USD", "BTC/USD"],
+    ["eth_eur", "ETH/EUR"],
+    ["BTC:USDT", "BTC/USDT"],
+    ["btcusd", "BTC/USD"],
+    ["XBTUSD", "BTC/USD"],
+    ["SOLUSDC", "SOL/USDC"],
+    ["ETHXBT", "ETH/BTC"],
+  ])("suggests what %j probably meant", (bad, guess) => {
+    expect(() => normaliseSymbols([bad])).toThrow(`; did you mean ${guess}?`);
+  });
+
+  it.each(["BTC", "USD", "BTC/", "BTC/USD/EUR", "BTC-US$", "", "B-T-C"])("suggests nothing for %j", (bad) => {
+    expect(() => normaliseSymbols([bad])).toThrow(/\(letters and digits only\)\.$/);
+  });
 });
