@@ -109,7 +109,7 @@ export function buildProgram(): Command {
       "pairs to watch, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
   addWatchOptions(
-    addDisplayOptions(addFeedOptions(program))
+    addDisplayOptions(addFeedOptions(program, "; the ladder opens deeper in a pane with more rows"))
       .option("--json", "stream NDJSON instead of the ladder (automatic when stdout is not a terminal)")
       .addOption(
         seconds(
@@ -172,12 +172,13 @@ function checkUsage(program: Command, action: Command): void {
 
 /**
  * The feed's options, shared by the ladder and `serve`: endpoint, depth, rate of views, duration,
- * recording, timeouts, backoff, and the built-in server (--demo, --replay).
+ * recording, timeouts, backoff, and the built-in server (--demo, --replay). `depthNote` ends the
+ * depth's default in the help.
  */
-export function addFeedOptions(cmd: Command): Command {
+export function addFeedOptions(cmd: Command, depthNote = ""): Command {
   return cmd
     .addOption(urlOption())
-    .addOption(depthOption())
+    .addOption(depthOption(depthNote))
     .addOption(fpsOption())
     .option("--duration <s>", "stop by itself after this many seconds", parsePositiveSeconds)
     .option("--record <file>", "append every raw frame received to FILE (JSONL)")
@@ -265,8 +266,8 @@ export function urlOption(): Option {
     .env(ENV.url);
 }
 
-export function depthOption(): Option {
-  return new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH})`)
+export function depthOption(note = ""): Option {
+  return new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH}${note})`)
     .argParser(parseDepth)
     .env(ENV.depth);
 }
