@@ -113,6 +113,8 @@ describe("openBooks", () => {
     await books.close();
     await books.closed;
     expect(seen).toHaveLength(count);
+    // The client is closed once the server's close frame is in; the server hears its socket end after that.
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
     expect(server.closeCodes).toEqual([1000]);
   });
 
