@@ -17,14 +17,15 @@ export function fail(message: string): void {
   process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
 }
 
+/** The books to open: their symbols and the Kraken depth to subscribe at. */
+export type FeedTarget = { readonly symbols: readonly string[]; readonly depth: number };
+
 /**
  * The symbols and depth to watch: as typed (a replay's own when none are typed), normalised; notices on
  * stderr. An exit code when they cannot be had (a bad symbol, an unreadable recording, a record file
  * that cannot be opened).
  */
-export async function resolveFeedTarget(
-  options: FeedSetupOptions,
-): Promise<{ readonly symbols: readonly string[]; readonly depth: number } | number> {
+export async function resolveFeedTarget(options: FeedSetupOptions): Promise<FeedTarget | number> {
   let typed = options.symbols;
   let depth = options.depth;
   if (options.market !== undefined) {
@@ -82,7 +83,7 @@ export async function resolveFeedTarget(
  */
 export async function startFeedFor(
   options: FeedSetupOptions,
-  target: { readonly symbols: readonly string[]; readonly depth: number },
+  target: FeedTarget,
   levels: number,
   shutdown: Shutdown,
 ): Promise<WorkerFeedClient> {

@@ -4,6 +4,7 @@ import { asciiStdout } from "../ui/glyphs.js";
 import type { FirstScreen } from "../ui/first-screen.js";
 import { EXIT } from "./exit-codes.js";
 import { fail, recordingOutcome, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
+import type { FeedTarget } from "./feed-setup.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { bufferMarketEvents } from "./market-buffer.js";
 import type { AppOptions } from "./options.js";
@@ -20,8 +21,6 @@ function ndjsonLevels(options: AppOptions, depth: number): number {
   return Math.max(options.analytics === undefined ? 0 : depth, options.jsonLevels ?? 0);
 }
 const INITIAL_LADDER_LEVELS = 50;
-
-type FeedTarget = { readonly symbols: readonly string[]; readonly depth: number };
 
 /**
  * The ladder opens its books deep enough to fill the pane's rows when no depth was asked for (by flag,

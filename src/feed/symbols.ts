@@ -7,6 +7,11 @@ const LEGACY: Readonly<Record<string, string>> = { XBT: "BTC", XDG: "DOGE" };
 
 const ASSET = /^[A-Z0-9]{1,16}$/;
 
+/** `BASE/QUOTE` from two checked asset names, legacy names mapped. */
+function v2Name(base: string, quote: string): string {
+  return `${LEGACY[base] ?? base}/${LEGACY[quote] ?? quote}`;
+}
+
 /** Quote currencies a pair typed without a separator most likely ends in (longest first where one prefixes another). */
 const QUOTES = ["USDT", "USDC", "USD", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD", "BTC", "XBT", "ETH"];
 
@@ -24,7 +29,7 @@ function meant(typed: string): string | undefined {
     if (quote !== undefined) pair = [text.slice(0, -quote.length), quote];
   }
   if (pair === undefined || !pair.every((a) => ASSET.test(a))) return undefined;
-  return pair.map((a) => LEGACY[a] ?? a).join("/");
+  return v2Name(...pair);
 }
 
 export class SymbolError extends Error {
@@ -54,7 +59,7 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
           (guess === undefined ? "." : `; did you mean ${guess}?`),
       );
     }
-    const mapped = parts.map((a) => LEGACY[a] ?? a).join("/");
+    const mapped = v2Name(parts[0]!, parts[1]!);
     if (mapped !== parts.join("/")) notices.push(`${typed} is a legacy name; using ${mapped}.`);
     if (!symbols.includes(mapped)) symbols.push(mapped);
   }
