@@ -160,7 +160,7 @@ describe.concurrent("usage errors", () => {
     const both = await runCli(["--demo", "--replay", "x.jsonl"], { env: env() });
     expect(both.code).toBe(2);
     expect(both.stderr.split("\n")[0]).toBe("error: --demo and --replay cannot be used together");
-    const r = await runCli(["--demo", "--json", "--duration", "1"], {
+    const r = await runCli(["--demo", "--json", "--duration", "3"], {
       env: env({ KRAKEN_LADDER_URL: "ws://127.0.0.1:1" }),
     });
     expect(r.code).toBe(0);
