@@ -7,7 +7,7 @@
  * needs no runtime dependencies. Everything else goes into them or into shared chunks: the fewer files Node's
  * ESM loader loads at start-up the sooner a command runs (about 20 ms sooner than with every module an
  * entry on Node 20, BENCHMARKS.md). Ink and string-width are patched as they are bundled
- * (build/ink-patches.mjs): a source they were not written for fails the build. dist/bundle-meta.json
+ * (build/patches.mjs): a source they were not written for fails the build. dist/bundle-meta.json
  * (esbuild's metafile: which sources each output holds) and the source maps stay out of the package
  * (package.json `files`).
  */

@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inkPatches } from "./ink-patches.mjs";
+import { dependencyPatches } from "./patches.mjs";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -45,6 +45,6 @@ export function bundleOptions({ entryPoints, outdir, patched }) {
     },
     // Optional: ws uses them when installed and works without; Ink loads devtools only when DEV=true.
     external: ["bufferutil", "utf-8-validate", "react-devtools-core"],
-    plugins: patched ? [inkPatches(ROOT)] : [],
+    plugins: patched ? [dependencyPatches(ROOT)] : [],
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Fast paths for Ink 6.8's text measurement, sanitising and output stage, put into string-width,
- * ink/build/sanitize-ansi.js and ink/build/output.js when the bundle is built (build/ink-patches.mjs). Each
+ * ink/build/sanitize-ansi.js and ink/build/output.js when the bundle is built (build/patches.mjs). Each
  * returns exactly what the code it stands in for returns (test/ui/ink-fast.test.ts compares them on real
  * ladder lines and generated text, test/ui/ink-patches.test.ts whole frames drawn by the bundle and by stock
  * Ink), or hands the input to

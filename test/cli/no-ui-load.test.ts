@@ -12,8 +12,9 @@ import type { CliResult } from "../helpers/run-cli.js";
 /**
  * Proof that `verify`, `--help` and bad usage never load Ink or React: the child runs with a preloaded
  * module that registers a module-resolve hook (node:module `register`) logging every ESM URL resolved, and
- * at exit also logs every CommonJS module in the require cache. In the bundle, Ink and React live in
- * chunks of dist/; esbuild's metafile (dist/bundle-meta.json) says which files hold them.
+ * at exit also logs every CommonJS module in the require cache and every built-in module the process loaded
+ * (`process.moduleLoadList`). In the bundle, Ink and React live in chunks of dist/; esbuild's metafile
+ * (dist/bundle-meta.json) says which files hold them.
  */
 
 const CAPTURE = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
@@ -45,7 +46,10 @@ register(new URL("./hooks.mjs", import.meta.url));
 const cache = createRequire(import.meta.url).cache;
 process.on("exit", () => {
   const urls = Object.keys(cache).map((p) => "cjs " + pathToFileURL(p).href + "\\n");
-  appendFileSync(process.env.KL_IMPORT_LOG, "exit\\n" + urls.join(""));
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith("NativeModule "))
+    .map((m) => "builtin " + m.slice("NativeModule ".length) + "\\n");
+  appendFileSync(process.env.KL_IMPORT_LOG, "exit\\n" + urls.join("") + builtins.join(""));
 });
 `;
 
@@ -71,7 +75,8 @@ function hookEnv(log: string): NodeJS.ProcessEnv {
 async function loadedModules(log: string): Promise<string[]> {
   const text = await readFile(log, "utf8");
   expect(text).toContain("\nexit\n");
-  return text.split("\n").filter((l) => l.startsWith("esm ") || l.startsWith("cjs "));
+  expect(text).toMatch(/^builtin fs$/m);
+  return text.split("\n").filter((l) => /^(esm|cjs|builtin) /.test(l));
 }
 
 /** Runs the built CLI with the hook; returns the result and every module URL it loaded. */
@@ -116,6 +121,16 @@ describe.concurrent("the verify command's module graph", () => {
     for (const args of [["--help"], ["verify", "--depth", "7", CAPTURE]]) {
       const { loaded } = await traced(args);
       expect(uiModules(loaded)).toEqual([]);
+    }
+  });
+
+  it("loads no node:child_process for verify, --help or bad usage: commander's is loaded only to spawn (build/patches.mjs)", async () => {
+    for (const args of [["verify", CAPTURE], ["--help"], ["verify", "--depth", "7", CAPTURE]]) {
+      const { loaded } = await traced(args);
+      expect(
+        loaded.filter((l) => l.endsWith("child_process")),
+        args.join(" "),
+      ).toEqual([]);
     }
   });
 

@@ -9,14 +9,15 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  inkPatches,
+  dependencyPatches,
+  EAGER_CHILD_PROCESS,
   MEASURE_CACHE_LIMIT,
   PATCHES,
   patchSource,
   sha256,
   UNBOUNDED,
-} from "../../build/ink-patches.mjs";
-import type { Patch } from "../../build/ink-patches.mjs";
+} from "../../build/patches.mjs";
+import type { Patch } from "../../build/patches.mjs";
 import { bundleOptions, ROOT } from "../../build/options.mjs";
 
 const run = promisify(execFile);
@@ -41,12 +42,12 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe("the build-time changes to Ink, string-width and is-in-ci", () => {
+describe("the build-time changes to Ink, string-width, is-in-ci and commander", () => {
   it("are written for exactly the installed sources (an upgrade must be looked at)", () => {
     for (const patch of PATCHES) expect(sha256(installed(patch)), patch.file).toBe(patch.sha256);
   });
 
-  it("bound the measure cache, put the fast paths in front, and make Ink never believe it runs in CI", () => {
+  it("bound the measure cache, put the fast paths in front, make Ink never believe it runs in CI, and load child_process on spawn", () => {
     const patched = new Map(PATCHES.map((p) => [p.file, patchSource(p, installed(p))]));
     const of = (file: string): string => patched.get(file) ?? "";
     expect(of(MEASURE.file)).toContain(
@@ -61,11 +62,18 @@ describe("the build-time changes to Ink, string-width and is-in-ci", () => {
     expect(sanitize).toContain("export default __klFastSanitizeAnsi(sanitizeAnsi);");
     expect(sanitize).not.toContain("export default sanitizeAnsi;");
     expect(of("node_modules/is-in-ci/index.js")).toMatch(/^export default false;$/m);
+    const command = of("node_modules/commander/lib/command.js");
+    expect(command).not.toContain(EAGER_CHILD_PROCESS);
+    expect(command).toContain(
+      "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+    );
+    // Every use of it is a spawn, which the stand-in forwards.
+    expect(command.match(/childProcess\.\w+/g)).toEqual(Array(3).fill("childProcess.spawn"));
   });
 
   it("refuse any other source, naming the file and both hashes", () => {
     for (const patch of PATCHES) {
-      const other = installed(patch).replace("export default", "export  default");
+      const other = `${installed(patch)}// another version\n`;
       expect(() => patchSource(patch, other)).toThrow(
         `${patch.file} is not ${patch.what} (sha256 ${sha256(other)}, expected ${patch.sha256})`,
       );
@@ -100,7 +108,7 @@ describe("the build-time changes to Ink, string-width and is-in-ci", () => {
       bundle: true,
       write: false,
       logLevel: "silent",
-      plugins: [inkPatches(root, [WIDTH])],
+      plugins: [dependencyPatches(root, [WIDTH])],
     });
     await expect(building).rejects.toThrow(
       /node_modules\/string-width\/index\.js is not string-width 8\.3\.0 index\.js/,
@@ -114,7 +122,7 @@ describe("the build-time changes to Ink, string-width and is-in-ci", () => {
       bundle: true,
       write: false,
       logLevel: "silent",
-      plugins: [inkPatches(root, [WIDTH])],
+      plugins: [dependencyPatches(root, [WIDTH])],
     });
     await expect(building).rejects.toThrow(
       /node_modules\/string-width\/index\.js \(string-width 8\.3\.0 index\.js\) was not bundled/,
@@ -143,7 +151,7 @@ describe("bounding Ink's text measurement cache", () => {
       platform: "node",
       outfile: patched,
       logLevel: "silent",
-      plugins: [inkPatches(ROOT, [MEASURE])],
+      plugins: [dependencyPatches(ROOT, [MEASURE])],
     });
     const count = 40_000;
     const [unpatched, bounded] = await Promise.all([

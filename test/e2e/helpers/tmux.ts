@@ -43,7 +43,7 @@ export class TmuxSession {
 
   /**
    * The installed binary with `args` (shell words), through `run`. `env` words come first (`NAME=value`);
-   * CI=true always: the bundle's Ink draws live frames regardless (build/ink-patches.mjs), which this proves.
+   * CI=true always: the bundle's Ink draws live frames regardless (build/patches.mjs), which this proves.
    */
   runApp(args: string, columns: number, rows: number, options: { env?: string; marker?: string } = {}): void {
     const env = `env CI=true${options.env === undefined ? "" : ` ${options.env}`}`;

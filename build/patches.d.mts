@@ -1,6 +1,6 @@
 import type { Plugin } from "esbuild";
 
-/** A build-time change to one exact dependency source (build/ink-patches.mjs). */
+/** A build-time change to one exact dependency source (build/patches.mjs). */
 export type Patch = {
   /** The file, relative to the project root, with `/` separators. */
   readonly file: string;
@@ -14,6 +14,7 @@ export type Patch = {
 export declare const sha256: (source: string) => string;
 export declare const UNBOUNDED: string;
 export declare const MEASURE_CACHE_LIMIT: number;
+export declare const EAGER_CHILD_PROCESS: string;
 export declare const PATCHES: readonly Patch[];
 export declare function patchSource(patch: Patch, source: string): string;
-export declare function inkPatches(root: string, patches?: readonly Patch[]): Plugin;
+export declare function dependencyPatches(root: string, patches?: readonly Patch[]): Plugin;

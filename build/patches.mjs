@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Build-time changes to Ink 6.8.0, string-width 8.3.0 and is-in-ci 2.0.0, applied by an esbuild plugin as
- * the bundle is built (build/bundle.mjs). Each change is written for one exact source, pinned by SHA-256:
+ * Build-time changes to Ink 6.8.0, string-width 8.3.0, is-in-ci 2.0.0 and commander 14.0.3, applied by an
+ * esbuild plugin as the bundle is built (build/bundle.mjs). Each change is written for one exact source, pinned by SHA-256:
  * when the installed file is another one (an upgrade), or a patched file is no longer part of the bundle,
  * the build fails and says which; nothing falls back in silence, and nothing is rewritten at run time.
  *
@@ -13,6 +13,10 @@
  *    results (tested byte for byte); at 200×60 they are most of a frame's cost (about 40 of 45 ms).
  * 5. is-in-ci: Ink draws no live frames when it believes it runs in CI, but the ladder only ever runs on a
  *    terminal someone is looking at: in this bundle Ink never believes it.
+ * 6. commander: its command.js loads node:child_process as it is loaded, only to spawn executable
+ *    subcommands (`command('name', 'description')`), which this CLI has none of. Loading child_process
+ *    (and node:net with it) is ~5 ms of every command's start on Node 20, `verify` and `--help` included
+ *    (BENCHMARKS.md): here it is loaded when a spawn asks for it.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -27,6 +31,9 @@ export const sha256 = (source) => createHash("sha256").update(source).digest("he
 
 /** The statement in ink/build/measure-text.js that adds to the cache. */
 export const UNBOUNDED = "cache.set(text, dimensions);";
+/** The statement at the top of commander/lib/command.js that loads child_process with commander. */
+export const EAGER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+
 /**
  * Entries kept before the cache starts afresh: more than one screen measures (a text node per run of lines,
  * or per line at worst: under 60 at 200×60). Yoga measures a changed text once or twice in one layout, so a
@@ -104,7 +111,19 @@ export const PATCHES = [
     sha256: "20fd548feaa8048ff1e0e4c2b3dddc01de67a9ec8d30d951e6973f396cb733ee",
     what: "is-in-ci 2.0.0 index.js",
     apply: () =>
-      "// kraken-ladder: the ladder runs only on a terminal (build/ink-patches.mjs).\nexport default false;\n",
+      "// kraken-ladder: the ladder runs only on a terminal (build/patches.mjs).\nexport default false;\n",
+  },
+  {
+    file: "node_modules/commander/lib/command.js",
+    sha256: "c161e3d99c26a125ec591a32f64f65975a7d7aac56dc29a5ff644d39d61c8831",
+    what: "commander 14.0.3 lib/command.js",
+    apply: (source) =>
+      replaceOnce(
+        source,
+        EAGER_CHILD_PROCESS,
+        "// kraken-ladder: loaded when an executable subcommand is spawned (build/patches.mjs).\n" +
+          "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      ),
   },
 ];
 
@@ -114,7 +133,7 @@ export function patchSource(/** @type {Patch} */ patch, /** @type {string} */ so
   if (found !== patch.sha256)
     throw new Error(
       `${patch.file} is not ${patch.what} (sha256 ${found}, expected ${patch.sha256}): ` +
-        "the build-time change in build/ink-patches.mjs was written for that exact source. " +
+        "the build-time change in build/patches.mjs was written for that exact source. " +
         "Check the change against the new source, then update it and its hash.",
     );
   return patch.apply(source);
@@ -127,26 +146,29 @@ export function patchSource(/** @type {Patch} */ patch, /** @type {string} */ so
  * @param {readonly Patch[]} [patches]
  * @returns {import("esbuild").Plugin}
  */
-export function inkPatches(root, patches = PATCHES) {
+export function dependencyPatches(root, patches = PATCHES) {
   const byFile = new Map(patches.map((p) => [join(root, ...p.file.split("/")), p]));
   return {
-    name: "kraken-ladder-ink-patches",
+    name: "kraken-ladder-dependency-patches",
     setup(build) {
       /** @type {Set<Patch>} */
       const applied = new Set();
       build.onStart(() => applied.clear());
-      build.onLoad({ filter: /[\\/](measure-text|output|sanitize-ansi|index)\.js$/ }, async (args) => {
-        const patch = byFile.get(args.path);
-        if (patch === undefined) return undefined;
-        const source = await readFile(args.path, "utf8");
-        try {
-          const contents = patchSource(patch, source);
-          applied.add(patch);
-          return { contents, loader: "js", resolveDir: join(args.path, "..") };
-        } catch (e) {
-          return { errors: [{ text: /** @type {Error} */ (e).message }] };
-        }
-      });
+      build.onLoad(
+        { filter: /[\\/](measure-text|output|sanitize-ansi|index|command)\.js$/ },
+        async (args) => {
+          const patch = byFile.get(args.path);
+          if (patch === undefined) return undefined;
+          const source = await readFile(args.path, "utf8");
+          try {
+            const contents = patchSource(patch, source);
+            applied.add(patch);
+            return { contents, loader: "js", resolveDir: join(args.path, "..") };
+          } catch (e) {
+            return { errors: [{ text: /** @type {Error} */ (e).message }] };
+          }
+        },
+      );
       build.onEnd((result) => {
         if (result.errors.length > 0) return undefined;
         const where = relative(process.cwd(), root) || ".";
