@@ -1,3 +1,4 @@
+import { servable } from "../feed/servable.js";
 import { sideCost } from "./cost.js";
 import { Exact, exactLevels } from "./exact.js";
 import { sideLiquidity } from "./liquidity.js";
@@ -38,9 +39,7 @@ export function bookFigures(book: AnalyticsBook, options: AnalyticsOptions): Boo
 }
 
 /**
- * Which books may show figures: one that is verified and current, `live` or `stale` (a quiet market) on a
- * live connection, the rule `serve` follows. A lagging, resyncing, waiting or rejected book shows none.
+ * Which books may show figures: those whose prices may be shown at all (feed/servable.ts). A lagging,
+ * resyncing, waiting or rejected book shows none.
  */
-export function figuresAllowed(state: string, connection: string): boolean {
-  return connection === "live" && (state === "live" || state === "stale");
-}
+export const figuresAllowed: (state: string, connection: string) => boolean = servable;

@@ -1,12 +1,13 @@
+import { servable } from "../feed/servable.js";
 import type { BookView, ConnectionState, FeedEvent, RecordingFailure, TickerView } from "../feed/types.js";
 import type { BookEvent, BookFeedEvent, ConnectionEvent, TickerEvent } from "./types.js";
 
 /**
  * Which books carry prices:
  * - `verified`: every verified book (live, stale, lagging), as the worker publishes it: NDJSON's rule.
- * - `servable`: only a book that is `live` or `stale` on a live connection (verified and current), the
- *   rule of `serve` and the library: a lagging book, and every book while the connection is not live,
- *   carry their state and counts but no prices.
+ * - `servable`: only a book that is `live` or `stale` on an open connection (verified and current,
+ *   feed/servable.ts), the rule of `serve` and the library: a lagging book, and every book while the
+ *   socket is not open, carry their state and counts but no prices.
  */
 export type PriceRule = "verified" | "servable";
 
@@ -24,8 +25,8 @@ export type PublicEventOptions = {
 export function publicEvents(event: FeedEvent, options: PublicEventOptions): readonly BookFeedEvent[] {
   switch (event.type) {
     case "view": {
-      const connectionLive = event.view.connection.state === "live";
-      return event.view.books.map((b) => bookEvent(b, options, connectionLive));
+      const connection = event.view.connection.state;
+      return event.view.books.map((b) => bookEvent(b, options, connection));
     }
     case "connection":
       return event.state === "reconnecting"
@@ -103,10 +104,16 @@ export function connectionEvent(c: ConnectionState): ConnectionEvent {
   }
 }
 
-/** A book in the documented key order; prices per `options.prices`, `lagMs` only for a verified book. */
-export function bookEvent(b: BookView, options: PublicEventOptions, connectionLive = true): BookEvent {
-  const priced =
-    options.prices === "verified" || (connectionLive && (b.state === "live" || b.state === "stale"));
+/**
+ * A book in the documented key order; prices per `options.prices` (`servable`: feed/servable.ts, on the
+ * connection given), `lagMs` only for a verified book.
+ */
+export function bookEvent(
+  b: BookView,
+  options: PublicEventOptions,
+  connection?: ConnectionState["state"],
+): BookEvent {
+  const priced = options.prices === "verified" || servable(b.state, connection);
   return {
     type: "book",
     symbol: b.symbol,

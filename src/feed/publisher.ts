@@ -2,6 +2,7 @@ import { Decimal } from "decimal.js";
 import type { BookLevel } from "../book/book-side.js";
 import type { OrderBook } from "../book/order-book.js";
 import { lagOf } from "./freshness.js";
+import { connectionOpen } from "./servable.js";
 import type { Session, Slot } from "./session.js";
 import type { BookState, BookView, ConnectionState, DeepLevels, FeedView, LevelView } from "./types.js";
 
@@ -404,7 +405,7 @@ export function freshness(
   }
   if (measured !== undefined && measured > limits.maxLagMs) return { state: "lagging", lagMs: measured };
   const stale =
-    connection.state === "live" &&
+    connectionOpen(connection.state) &&
     slot.changedAt !== undefined &&
     now - slot.changedAt >= limits.staleAfterMs;
   return { state: stale ? "stale" : "live", lagMs: measured };

@@ -98,6 +98,8 @@ if (options.recordPath !== undefined) {
 
 /** Whether every book verified on this connection has been told to the socket (its backoff rule). */
 let served = false;
+/** The state a quiet connection returns to when a frame comes. */
+let resumeAs: "live" | "subscribing" = "live";
 function checkLive(): void {
   if (connection.state === "subscribing" && session.settled()) setConnection({ state: "live" });
   if (!served && connection.state === "live" && session.verified()) {
@@ -123,11 +125,17 @@ const socket = new Connection(options, {
     checkLive();
     publisher.changed(Date.now());
   },
+  // Quiet from subscribing too: a book verified on this connection is live before every pair is answered
+  // (feed/servable.ts), so a silence then makes it lagging as it would once the connection is live.
   quiet: (since) => {
-    if (connection.state === "live") setConnection({ state: "quiet", since });
+    if (connection.state !== "live" && connection.state !== "subscribing") return;
+    resumeAs = connection.state;
+    setConnection({ state: "quiet", since });
   },
   heard: () => {
-    if (connection.state === "quiet") setConnection({ state: "live" });
+    if (connection.state !== "quiet") return;
+    setConnection({ state: resumeAs });
+    checkLive();
   },
   reconnecting: (attempt, retryInMs, reason) => {
     session.closed();

@@ -1,11 +1,9 @@
+import { connectionOpen, servable as servableState } from "../feed/servable.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
-/**
- * Whether a book's prices may be served: verified and current (`live`, or `stale`: a quiet market on a
- * healthy connection) while the connection is live. Every other book carries no prices anywhere.
- */
+/** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
 export function servable(book: BookView, connection: ConnectionState): boolean {
-  return connection.state === "live" && (book.state === "live" || book.state === "stale");
+  return servableState(book.state, connection.state);
 }
 
 /** The body of `GET /book/:symbol` for a servable book, exact decimal strings. */
@@ -39,7 +37,8 @@ export function bookBody(book: BookView, levels: number): BookBody {
 
 /** The body of a 503: the state and why, no prices. */
 export function unservableBody(book: BookView, connection: ConnectionState): object {
-  const reason = book.reason ?? (connection.state === "live" ? undefined : `connection ${connection.state}`);
+  const reason =
+    book.reason ?? (connectionOpen(connection.state) ? undefined : `connection ${connection.state}`);
   return { symbol: book.symbol, state: book.state, reason: reason ?? null };
 }
 

@@ -157,6 +157,36 @@ describe("freshness in the NDJSON stream", () => {
     await until(() => connections(run!).at(-1) === "live", "live on a new socket");
   });
 
+  it("goes quiet, and its verified books lagging, while a pair the exchange never answers keeps it subscribing", async () => {
+    // ETH/USD's subscribe is never answered: the connection stays `subscribing`, BTC/USD is live on it.
+    server = await ScriptedServer.start({
+      updateMs: 20,
+      heartbeatMs: 50,
+      reply: (symbol) => (symbol === "ETH/USD" ? { kind: "silent" } : { kind: "ok" }),
+    });
+    run = runBin(
+      ["--url", server.url, "--json", "--depth", "10", "--fps", "20", "--quiet-after", "0.3"].concat([
+        "--read-timeout",
+        "5",
+        "--subscribe-timeout",
+        "60",
+        "BTC/USD",
+        "ETH/USD",
+      ]),
+    );
+    await until(() => books(run!, "live").length >= 3, "BTC live");
+    expect(connections(run)).toEqual(["connecting", "subscribing"]);
+    server.goSilent();
+    const from = run.lines().length;
+    await until(() => since(run!, from).some((l) => l["state"] === "lagging"), "a lagging book");
+    expect(connections(run)).toEqual(["connecting", "subscribing", "quiet"]);
+    server.resume();
+    await until(() => connections(run!).length === 4, "heard again");
+    // Back to what it was: still waiting for ETH/USD's answer, not live.
+    expect(connections(run).at(-1)).toBe("subscribing");
+    expect(server.connections).toBe(1);
+  });
+
   it("is live again without a reconnect when frames resume before the read timeout", async () => {
     server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 50 });
     run = cli(server.url, "--quiet-after", "0.3", "--read-timeout", "5");

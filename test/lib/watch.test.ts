@@ -42,6 +42,28 @@ describe("watchBooks", () => {
     expect(server.closeCodes).toEqual([1000]);
   });
 
+  it("yields a book live with its prices while a pair the exchange never answers keeps the connection subscribing", async () => {
+    server = await ScriptedServer.start({
+      updateMs: 60_000,
+      reply: (symbol) => (symbol === "ETH/USD" ? { kind: "silent" } : { kind: "ok" }),
+    });
+    const expected = server.book("BTC/USD");
+    const seen: BookFeedEvent[] = [];
+    for await (const event of watchBooks({ url: server.url, symbols: ["BTC/USD", "ETH/USD"], depth: 10 })) {
+      seen.push(event);
+      if (isLive(event)) break;
+    }
+    expect(seen.filter((e) => e.type === "connection").map((e) => e.state)).toEqual([
+      "connecting",
+      "subscribing",
+    ]);
+    expect(seen.at(-1)).toMatchObject({
+      symbol: "BTC/USD",
+      bid: expected.sorted("bids")[0],
+      ask: expected.sorted("asks")[0],
+    });
+  });
+
   it("ends, after the connection's stopped event and no prices, when the signal is aborted", async () => {
     server = await ScriptedServer.start({ updateMs: 20 });
     const controller = new AbortController();

@@ -190,6 +190,31 @@ describe("serve --url (scripted feed)", () => {
     expect(data).not.toHaveProperty("checksum");
   });
 
+  it("serves a verified book while a pair the exchange never answers keeps the connection subscribing", async () => {
+    scripted = await ScriptedServer.start({
+      mids: { "BTC/USD": 63388 },
+      updateMs: 60_000,
+      reply: (symbol) => (symbol === "ETH/USD" ? { kind: "silent" } : { kind: "ok" }),
+    });
+    served = await serve([
+      "--url",
+      scripted.url,
+      "--port",
+      "0",
+      "--subscribe-timeout",
+      "60",
+      "BTC/USD",
+      "ETH/USD",
+    ]);
+    const book = await untilLive(served.url);
+    expect(book.bids).toEqual(scripted.book("BTC/USD").sorted("bids").slice(0, 25));
+    const health = await json(`${served.url}/health`);
+    expect(health.body).toMatchObject({ connection: "subscribing" });
+    const eth = await json(`${served.url}/book/ETH-USD`);
+    expect(eth.status).toBe(503);
+    expect(eth.body).toEqual({ symbol: "ETH/USD", state: "awaiting-snapshot", reason: null });
+  });
+
   it("SSE: the connection's state, then the current book; Last-Event-ID resumes only with a newer view", async () => {
     scripted = await ScriptedServer.start({ updateMs: 60_000 });
     served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD", "ETH/USD"]);

@@ -435,7 +435,7 @@ describe("header", () => {
     const down = headerLines(
       ["BTC/USD"],
       new Map([["BTC/USD", btcBook()]]),
-      { state: "subscribing" },
+      { state: "connecting", attempt: 2 },
       0,
       100,
       1,
@@ -451,15 +451,25 @@ describe("header", () => {
 });
 
 describe("state", () => {
-  it("is disconnected whenever the connection is not live, except a rejected book", () => {
+  it("is disconnected whenever the socket is not open, except a rejected book", () => {
     expect(
       displayState(btcBook(), { state: "reconnecting", attempt: 2, retryInMs: 500, retryAt: 0, reason: "x" }),
     ).toBe("disconnected");
+    expect(displayState(btcBook(), { state: "connecting", attempt: 1 })).toBe("disconnected");
+    expect(displayState(btcBook(), { state: "stopped" })).toBe("disconnected");
     expect(displayState(btcBook({ state: "rejected" }), { state: "connecting", attempt: 1 })).toBe(
       "rejected",
     );
     expect(displayState(btcBook({ state: "awaiting-snapshot" }), LIVE)).toBe("syncing");
     expect(displayState(undefined, LIVE)).toBe("syncing");
+  });
+
+  it("is the book's own state while other pairs are still being answered (subscribing): one slow pair hides no other", () => {
+    const subscribing = { state: "subscribing" } as const;
+    expect(displayState(btcBook(), subscribing)).toBe("live");
+    expect(displayState(btcBook({ state: "awaiting-snapshot" }), subscribing)).toBe("syncing");
+    expect(displayState(undefined, subscribing)).toBe("syncing");
+    expect(displayState(btcBook({ state: "lagging", lagMs: 5000 }), subscribing)).toBe("lagging");
   });
 
   it("is lagging for a lagging book, on a live or a quiet connection, and never live while quiet", () => {

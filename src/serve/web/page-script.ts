@@ -86,14 +86,16 @@ const streamEl = document.getElementById("stream");
 const connectionEl = document.getElementById("connection");
 const booksEl = document.getElementById("books");
 
-function connectionLive() {
-  return connection !== undefined && (connection.state === "live" || connection.state === "quiet");
+/** The socket is open: books on it carry the feed's verdict (src/feed/servable.ts). */
+function connectionOpen() {
+  const s = connection === undefined ? undefined : connection.state;
+  return s === "subscribing" || s === "live" || s === "quiet";
 }
 
 /** What the page says about a book, as the terminal says it (src/ui/view-model/state.ts). */
 function displayState(view) {
   if (view.state === "rejected") return "rejected";
-  if (stream !== "open" || !connectionLive()) return "disconnected";
+  if (stream !== "open" || !connectionOpen()) return "disconnected";
   switch (view.state) {
     case "live": return "live";
     case "awaiting-snapshot": return "syncing";

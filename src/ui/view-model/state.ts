@@ -1,7 +1,9 @@
+import { connectionOpen } from "../../feed/servable.js";
 import type { BookView, ConnectionState } from "../../feed/types.js";
 
 /**
- * What the screen says about a book. `syncing` is the wait for a first snapshot on a live connection;
+ * What the screen says about a book (feed/servable.ts). `syncing` is the wait for a first snapshot on an open
+ * connection;
  * `lagging` a verified book behind the exchange, or on a quiet connection (its prices stay, dimmed).
  */
 export type DisplayState =
@@ -25,7 +27,7 @@ export function displayState(
   connection: ConnectionState | undefined,
 ): DisplayState {
   if (book?.state === "rejected") return "rejected";
-  if (connection?.state !== "live" && connection?.state !== "quiet") return "disconnected";
+  if (!connectionOpen(connection?.state)) return "disconnected";
   if (book === undefined) return "syncing";
   switch (book.state) {
     case "live":

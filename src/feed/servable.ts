@@ -1,0 +1,24 @@
+/**
+ * The one rule for what may be shown or served as the exchange's book now, used by the ladder, the board,
+ * NDJSON analytics, the library, `serve` and its web page (which mirrors it in its own script).
+ *
+ * The feed decides each book's state: it voids every book when the socket goes (each awaits its next
+ * snapshot), marks every verified book `lagging` while the connection is quiet or behind, and calls a book
+ * `live` only once it is verified on the current connection. So a book verified while other subscriptions
+ * are still being answered (`subscribing`) is live: one pair the exchange is slow to answer does not hide
+ * the others. What a consumer adds is the socket itself: while it is not open (connecting, reconnecting,
+ * stopped), nothing is live.
+ */
+
+/** Whether the socket is open: books on it carry the feed's verdict. */
+export function connectionOpen(connection: string | undefined): boolean {
+  return connection === "subscribing" || connection === "live" || connection === "quiet";
+}
+
+/**
+ * Whether a book's prices may be shown or served as current: verified and current (`live`, or `stale`:
+ * a quiet market) on an open connection.
+ */
+export function servable(book: string, connection: string | undefined): boolean {
+  return (book === "live" || book === "stale") && connectionOpen(connection);
+}
