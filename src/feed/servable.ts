@@ -16,6 +16,14 @@ export function connectionOpen(connection: string | undefined): boolean {
 }
 
 /**
+ * Whether what arrives on the connection is current: the socket is open and not quiet. For what has no
+ * state of its own in the feed (a pair's ticker, its trade tape), where a book has `lagging`.
+ */
+export function connectionCurrent(connection: string | undefined): boolean {
+  return connection === "subscribing" || connection === "live";
+}
+
+/**
  * Whether a book's prices may be shown or served as current: verified and current (`live`, or `stale`:
  * a quiet market) on an open connection.
  */

@@ -1,5 +1,6 @@
 import type { TickerEvent } from "../events/types.js";
 import type { ConnectionState, FeedEvent, TickerView, TradeView } from "../feed/types.js";
+import { connectionCurrent } from "../feed/servable.js";
 
 /** Trades kept per symbol for `GET /trades/:symbol`. */
 export const TRADES_KEPT = 500;
@@ -105,14 +106,15 @@ export class MarketStore {
     }
   }
 
-  /** The ticker of a symbol while the connection is live, if one has come. */
+  /** The ticker of a symbol while the connection is current (feed/servable.ts), if one has come. */
   ticker(symbol: string, connection: ConnectionState): TickerJson | undefined {
-    return connection.state === "live" ? this.tickers.get(symbol) : undefined;
+    return connectionCurrent(connection.state) ? this.tickers.get(symbol) : undefined;
   }
 
   /**
    * Recent trades, oldest first: 503 (with the reason) while the tape may be missing trades: before the
-   * first view, while the connection is not live, and while the trade subscription awaits its snapshot.
+   * first view, while the connection is not current (not open, or quiet: feed/servable.ts), and while the
+   * pair's trade subscription awaits its snapshot.
    */
   trades(
     symbol: string,
@@ -121,7 +123,7 @@ export class MarketStore {
     awaiting: boolean | undefined,
   ): TradesAnswer {
     if (connection === undefined) return { status: 503, body: { symbol, reason: "connecting" } };
-    if (connection.state !== "live")
+    if (!connectionCurrent(connection.state))
       return { status: 503, body: { symbol, reason: `connection ${connection.state}` } };
     if (awaiting !== false) return { status: 503, body: { symbol, reason: "awaiting trade snapshot" } };
     const tape = this.tapes.get(symbol);

@@ -196,6 +196,7 @@ describe("serve --url (scripted feed)", () => {
       updateMs: 60_000,
       reply: (symbol) => (symbol === "ETH/USD" ? { kind: "silent" } : { kind: "ok" }),
     });
+    scripted.trade("BTC/USD", 3); // the tape its trade snapshot carries
     served = await serve([
       "--url",
       scripted.url,
@@ -213,6 +214,20 @@ describe("serve --url (scripted feed)", () => {
     const eth = await json(`${served.url}/book/ETH-USD`);
     expect(eth.status).toBe(503);
     expect(eth.body).toEqual({ symbol: "ETH/USD", state: "awaiting-snapshot", reason: null });
+    // BTC/USD's tape and ticker are current too.
+    // The trade snapshot follows the book's on the wire: wait for it, a bounded while.
+    let trades = await json(`${served.url}/trades/BTC-USD`);
+    for (let i = 0; i < 50 && trades.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      trades = await json(`${served.url}/trades/BTC-USD`);
+    }
+    expect(trades.body).toMatchObject({ symbol: "BTC/USD", tradeGaps: 0 });
+    expect(trades.body.trades).toHaveLength(3);
+    const symbols = await json(`${served.url}/symbols`);
+    const btc = (symbols.body.symbols as { symbol: string; ticker: unknown }[]).find(
+      (x) => x.symbol === "BTC/USD",
+    );
+    expect(btc?.ticker).toMatchObject({ last: expect.any(String) });
   });
 
   it("SSE: the connection's state, then the current book; Last-Event-ID resumes only with a newer view", async () => {
