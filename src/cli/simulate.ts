@@ -45,6 +45,7 @@ type SimulateFlags = {
   malformedEvery?: number;
   malformedKinds?: MalformedKind[];
   reject?: string[];
+  unanswered?: string[];
   drip?: number;
   burst?: number;
   burstWait: number;
@@ -139,6 +140,11 @@ export function simulateCommand(): Command {
       parseSymbolList,
     )
     .option(
+      "--unanswered <symbols>",
+      "fault: never answer book subscribes of these symbols: no ack, no snapshot (comma-separated, repeatable)",
+      parseSymbolList,
+    )
+    .option(
       "--drip <s>",
       "fault: release at most one frame per this many seconds (frames queue)",
       parsePositiveSeconds,
@@ -211,6 +217,7 @@ function toSimOptions(f: SimulateFlags, seed: number): SimOptions {
     ...(f.malformedEvery === undefined ? {} : { malformedEveryMs: f.malformedEvery }),
     ...(f.malformedKinds === undefined ? {} : { malformedKinds: f.malformedKinds }),
     ...(f.reject === undefined ? {} : { rejectSymbols: f.reject }),
+    ...(f.unanswered === undefined ? {} : { unansweredSymbols: f.unanswered }),
     ...(f.drip === undefined ? {} : { dripMs: f.drip }),
     ...(f.burst === undefined ? {} : { burst: f.burst, burstWaitMs: f.burstWait }),
     ...(f.pairStatus === undefined ? {} : { pairStatus: f.pairStatus }),

@@ -265,6 +265,7 @@ export class ClientSession {
         );
         continue;
       }
+      if (faults.unansweredSymbols?.includes(symbol) ?? false) continue;
       if (this.books.has(symbol)) {
         this.send(errorFrame("Already subscribed", "subscribe", reqId, symbol, timeIn, now()));
         continue;

@@ -47,6 +47,8 @@ export type FaultOptions = {
   readonly malformedKinds?: readonly MalformedKind[];
   /** Reject subscriptions to these symbols as unknown pairs. */
   readonly rejectSymbols?: readonly string[];
+  /** Never answer a book subscribe of these symbols: no ack, no error, no snapshot. */
+  readonly unansweredSymbols?: readonly string[];
   /** Release at most one frame (or one burst) per this many ms; frames queue meanwhile. */
   readonly dripMs?: number;
   /** Hold frames and release them `burst` at a time, in one go (a partial group waits at most `burstWaitMs`). */

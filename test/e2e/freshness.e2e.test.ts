@@ -58,3 +58,38 @@ describe("a lagging feed in a real terminal", () => {
     t.keys("q");
   }, 40_000);
 });
+
+/** The header's tabs: at 100 columns, one symbol a line. */
+const header = (lines: readonly string[]): string => lines.slice(0, 2).join("\n");
+
+describe("a pair the exchange never answers, in a real terminal", () => {
+  it("hides no other book: BTC/USD live with prices while ETH/USD waits, then resyncs with the reason", async () => {
+    const url = await simulate("--unanswered", "ETH/USD", "--seed", "3");
+    const t = new TmuxSession();
+    tmux = t;
+    t.runApp(`--url ${shellQuote(url)} --subscribe-timeout 2 --depth 10 BTC/USD ETH/USD`, 100, 30);
+    const screen = await t.waitFor(
+      "BTC/USD live beside ETH/USD waiting",
+      (l) => /BTC\/USD\s+● live\s+\d/.test(header(l)) && /ETH\/USD\s+◌ syncing/.test(header(l)),
+      20_000,
+    );
+    const spread = screen.findIndex((l) => /─ spread \S+ · \S+ bps · mid/.test(l));
+    expect(screen.slice(0, spread).some((l) => PRICE_ROW.test(l))).toBe(true);
+    expect(screen.slice(spread + 1).some((l) => PRICE_ROW.test(l))).toBe(true);
+    expect(screen.at(-1)).toMatch(/^ ◌ subscribing │/);
+    // ETH/USD's subscribe times out and is sent again; BTC/USD stays live throughout.
+    const later = await t.waitFor(
+      "ETH/USD resyncing",
+      (l) => /ETH\/USD\s+↻ resyncing/.test(header(l)),
+      20_000,
+    );
+    expect(header(later)).toMatch(/BTC\/USD\s+● live/);
+    t.keys("Tab");
+    await t.waitFor(
+      "ETH/USD's reason",
+      (l) => l.some((x) => /RESYNCING .*subscribe-timeout/.test(x)),
+      10_000,
+    );
+    t.keys("q");
+  }, 60_000);
+});

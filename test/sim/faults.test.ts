@@ -171,6 +171,18 @@ describe("simulator faults", () => {
     ]);
   });
 
+  it("--unanswered: a listed symbol's book subscribe gets nothing at all, the others are served", async () => {
+    const server = await serve({ unansweredSymbols: ["ETH/USD"] });
+    const c = await client(server.url);
+    c.subscribe(["ETH/USD", "BTC/USD"], 10, 4);
+    await c.waitFor(isBookOf("BTC/USD"));
+    await c.waitFor(isBookOf("BTC/USD"), { from: c.frames.length, timeoutMs: 3000 });
+    expect(c.frames.filter((f) => f.text.includes(`"symbol":"ETH/USD"`))).toEqual([]);
+    expect(c.json((t) => t.includes(`"success":true`)).map((a) => a["result"])).toEqual([
+      { channel: "book", depth: 10, snapshot: true, symbol: "BTC/USD" },
+    ]);
+  });
+
   it("--drip: frames leave at most one per interval, in order, none lost", async () => {
     const server = await serve({ dripMs: 80 }, 200);
     const c = await client(server.url);
