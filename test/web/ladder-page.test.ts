@@ -173,6 +173,17 @@ describe("the web ladder against a scripted stream", () => {
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
   });
 
+  it("shows a live book with its prices while another pair keeps the connection subscribing", async () => {
+    server = await ScriptedStream.start();
+    server.state({ scope: "connection", state: "subscribing" });
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    expect(await page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("live");
+    expect(await page.locator("#connection").textContent()).toBe("◌ subscribing");
+  });
+
   it("shows server text as text: markup is not parsed, control and invisible characters are dropped", async () => {
     server = await ScriptedStream.start();
     const hostile = '<img src=x onerror="window.pwned=1">\u202e\u001b[2Jevil';

@@ -2,9 +2,9 @@ import { connectionOpen } from "../../feed/servable.js";
 import type { BookView, ConnectionState } from "../../feed/types.js";
 
 /**
- * What the screen says about a book (feed/servable.ts). `syncing` is the wait for a first snapshot on an open
- * connection;
- * `lagging` a verified book behind the exchange, or on a quiet connection (its prices stay, dimmed).
+ * What the screen says about a book (the rule is feed/servable.ts's). `syncing` is the wait for a first
+ * snapshot on an open connection; `lagging` a verified book behind the exchange, or on a quiet connection
+ * (its prices stay, dimmed); `disconnected` every book while the socket is not open.
  */
 export type DisplayState =
   "live" | "syncing" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
