@@ -116,6 +116,15 @@ describe("the board's view-model", () => {
     expect(board.columns.text).toMatch(/BID±10 +ASK±10 +BID±50 +ASK±50 +BUY 10k +SELL 10k +IMB +MED5m +P95/);
   });
 
+  it("draws a live book's figures while another pair keeps the connection subscribing, none once the socket is gone", () => {
+    const subscribing = rowOf(boardLines(input({ connection: { state: "subscribing" } })), "AAA/USD");
+    expect(subscribing).toContain("● live");
+    expect(subscribing).toEqual(rowOf(boardLines(input()), "AAA/USD"));
+    const gone = rowOf(boardLines(input({ connection: { state: "connecting", attempt: 2 } })), "AAA/USD");
+    expect(gone).toContain("○ disconnected");
+    expect(gone).not.toContain("99.99");
+  });
+
   it("shows a book that is not live by its state alone, with no prices or figures", () => {
     const board = boardLines(input());
     const ddd = rowOf(board, "DDD/USD");

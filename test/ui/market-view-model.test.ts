@@ -435,6 +435,8 @@ describe("the screen with market context", () => {
     const quiet = { state: "quiet", since: NOW - 5000 } as const;
     expect(statusLine(quiet, btcBook(), NOW, 200, false, "maintenance").text).not.toContain("exch");
     expect(statusLine(LIVE, btcBook(), NOW, 200, true, "online").text).not.toContain("exch");
+    const subscribing = { state: "subscribing" } as const;
+    expect(statusLine(subscribing, btcBook(), NOW, 200, false, "online").text).toContain("exchange online");
     const s = screen({
       notice: { text: "exchange status: maintenance (was online)", role: "warn", more: 0 },
     });
@@ -459,6 +461,12 @@ describe("the screen with market context", () => {
     expect(gone.kind === "ladder" && gone.ticker).toBeUndefined();
     expect(texts(screenLines(gone)).join("\n")).not.toContain("last 63388.8");
     expect(texts(screenLines(screen({ market }))).join("\n")).toContain("last 63388.8");
+    // While another pair keeps the connection subscribing, what arrives is current: the ticker shows.
+    const subscribing = screen({
+      market,
+      view: { ...feedView([btcBook(), ethBook()]), connection: { state: "subscribing" } },
+    });
+    expect(texts(screenLines(subscribing)).join("\n")).toContain("last 63388.8");
   });
 
   it("sanitises the ticker's text and leaves off whole figures that do not fit", () => {

@@ -342,10 +342,10 @@ export function boardLines(input: BoardInput): BoardLines {
   const rows: Row[] = input.symbols.map((symbol) => {
     const book = books.get(symbol);
     const state = input.ended === true ? "disconnected" : displayState(book, connection);
+    // `live` and `stale` are shown only on an open socket (displayState: feed/servable.ts's rule).
     const live =
       book !== undefined &&
       (state === "live" || state === "stale") &&
-      connection?.state === "live" &&
       figures.spreadBpsOf(symbol) !== undefined;
     return { symbol, state, book, live };
   });

@@ -1,3 +1,4 @@
+import { connectionCurrent } from "../../feed/servable.js";
 import type { BookView, ConnectionState, FeedView } from "../../feed/types.js";
 import type { FlashMemory } from "./flash.js";
 import type { HeaderRow } from "./header.js";
@@ -406,9 +407,9 @@ export function buildScreen(input: ScreenInput): Screen {
   }
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
-  // The ticker is the exchange's word of now: not shown from a connection that is gone (as serve's /symbols).
+  // The ticker is the exchange's word of now: shown only while the connection is current (as serve's /symbols).
   const ticker =
-    market?.ticker === undefined || connection?.state !== "live"
+    market?.ticker === undefined || !connectionCurrent(connection?.state)
       ? undefined
       : tickerLine(market.ticker, width);
   const above = header.length + (ticker === undefined ? 0 : 1);

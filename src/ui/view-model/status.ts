@@ -1,3 +1,4 @@
+import { connectionCurrent } from "../../feed/servable.js";
 import type { BookView, ConnectionState } from "../../feed/types.js";
 import type { Line, Role, Segment } from "./line.js";
 import { clipLine, line } from "./line.js";
@@ -73,7 +74,7 @@ export function statusLine(
     book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
   ];
   // The exchange's word of now, as the ticker: not shown from a connection that is gone or quiet.
-  if (system !== undefined && connection?.state === "live" && !replayEnded) {
+  if (system !== undefined && connectionCurrent(connection?.state) && !replayEnded) {
     const word = sanitize(system);
     items.push(
       system === "online"
