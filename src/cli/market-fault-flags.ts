@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { parseSymbol } from "./parsers.js";
 import { PAIR_STATUSES, SYSTEM_STATUSES } from "../sim/catalogue.js";
 import type { TimedPairStatus, TimedSystemStatus, TimedTradeIdFault } from "../sim/faults.js";
 
@@ -27,7 +28,7 @@ export function parsePairStatus(value: string, previous: readonly TimedPairStatu
       `expected SYMBOL=STATUS@SECONDS, e.g. ${example}; statuses: ${PAIR_STATUSES.join(", ")}.`,
     );
   }
-  return [...previous, { symbol, status, atMs: ms }];
+  return [...previous, { symbol: parseSymbol(symbol), status, atMs: ms }];
 }
 
 /** `--system-status maintenance@20s` (repeatable): the system status from that time. */
@@ -49,5 +50,5 @@ export function parseTradeIdFault(
 ): TimedTradeIdFault[] {
   const [symbol, ms] = splitAt(value, "BTC/USD@5s");
   if (!symbol.includes("/")) throw new InvalidArgumentError("expected SYMBOL@SECONDS, e.g. BTC/USD@5s.");
-  return [...previous, { symbol, atMs: ms }];
+  return [...previous, { symbol: parseSymbol(symbol), atMs: ms }];
 }

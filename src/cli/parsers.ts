@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
 
@@ -115,5 +116,18 @@ export function parseSymbolList(value: string, previous: readonly string[] = [])
     .filter((s) => s !== "");
   if (symbols.length === 0)
     throw new InvalidArgumentError("expected one or more symbols, e.g. FOO/BAR,ETH/USD.");
-  return [...previous, ...symbols];
+  return [...previous, ...symbols.map(parseSymbol)];
+}
+
+/**
+ * One symbol as the feed names it (`eth/usd` and `XBT/USD` are ETH/USD and BTC/USD, feed/symbols.ts), so a
+ * fault aimed at a pair matches the pair the client subscribes; a badly formed one is a usage error.
+ */
+export function parseSymbol(value: string): string {
+  try {
+    return normaliseSymbols([value]).symbols[0]!;
+  } catch (e) {
+    if (e instanceof SymbolError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
 }

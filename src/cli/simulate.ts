@@ -8,6 +8,7 @@ import {
   parseProbability,
   parseSeconds,
   parseSpeed,
+  parseSymbol,
   parseSymbolList,
 } from "./parsers.js";
 import { EXIT } from "../app/exit-codes.js";
@@ -122,7 +123,7 @@ export function simulateCommand(): Command {
       "fault: corrupt the first book frame this many seconds after connecting",
       parseSeconds,
     )
-    .option("--corrupt-symbol <symbol>", "fault: corrupt only this symbol's frames")
+    .option("--corrupt-symbol <symbol>", "fault: corrupt only this symbol's frames", parseSymbol)
     .option(
       "--malformed-prob <p>",
       "fault: probability of a malformed frame after each book frame",

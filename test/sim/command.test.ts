@@ -94,6 +94,17 @@ describe("kraken-ladder simulate", () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it("names a fault's pairs as the client does: eth/usd and XBT/USD are ETH/USD and BTC/USD", async () => {
+    const sim = await simulate(["--reject", "eth/usd", "--unanswered", "xbt/usd"]);
+    const c = await connect(sim.url);
+    c.subscribe(["ETH/USD", "BTC/USD", "SOL/USD"], 10, 4);
+    await c.waitFor((t) => t.includes("Currency pair not supported ETH/USD"));
+    await c.waitFor(isBookOf("SOL/USD"));
+    expect(c.frames.some((f) => f.text.includes('"symbol":"BTC/USD"'))).toBe(false);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  });
+
   it("passes market fault flags to the server: --pair-status, --system-status, --repeat-trade-id (repeatable)", async () => {
     const sim = await simulate([
       "--seed",
@@ -194,6 +205,10 @@ describe("kraken-ladder simulate", () => {
       ["--pair-status", "BTC/USD@10s"],
       ["--system-status", "sleepy@1"],
       ["--skip-trade-id", "BTC/USD@soon"],
+      ["--unanswered", "nope"],
+      ["--reject", "ETH-USD"],
+      ["--corrupt-symbol", "btc_usd"],
+      ["--repeat-trade-id", "BTC/US$D@1s"],
       ["--bogus"],
     ]) {
       const r = await runCli(["simulate", ...args]);
