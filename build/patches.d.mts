@@ -15,6 +15,7 @@ export declare const sha256: (source: string) => string;
 export declare const UNBOUNDED: string;
 export declare const MEASURE_CACHE_LIMIT: number;
 export declare const EAGER_CHILD_PROCESS: string;
+export declare const WHOLE_LINE_WRITE: string;
 export declare const PATCHES: readonly Patch[];
 export declare function patchSource(patch: Patch, source: string): string;
 export declare function dependencyPatches(root: string, patches?: readonly Patch[]): Plugin;

@@ -17,6 +17,8 @@
  *    subcommands (`command('name', 'description')`), which this CLI has none of. Loading child_process
  *    (and node:net with it) is ~5 ms of every command's start on Node 20, `verify` and `--help` included
  *    (BENCHMARKS.md): here it is loaded when a spawn asks for it.
+ * 7. log-update: Ink's incremental renderer rewrites every changed line whole; it writes only the changed
+ *    cells (src/ui/line-update.ts), about a quarter of the bytes for the ladder, for the same screen.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -25,6 +27,8 @@ import { fileURLToPath } from "node:url";
 
 /** The fast paths, imported by the patched modules (bundled once, shared with the app's own imports). */
 const FAST = fileURLToPath(new URL("../src/ui/ink-fast.ts", import.meta.url));
+/** The writer of changed lines, imported by the patched log-update. */
+const LINE_UPDATE = fileURLToPath(new URL("../src/ui/line-update.ts", import.meta.url));
 
 /** @param {string} source */
 export const sha256 = (source) => createHash("sha256").update(source).digest("hex");
@@ -33,6 +37,9 @@ export const sha256 = (source) => createHash("sha256").update(source).digest("he
 export const UNBOUNDED = "cache.set(text, dimensions);";
 /** The statement at the top of commander/lib/command.js that loads child_process with commander. */
 export const EAGER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+/** What ink/build/log-update.js's incremental renderer writes for a changed line (before its newline). */
+export const WHOLE_LINE_WRITE =
+  "ansiEscapes.cursorTo(0) +\n                nextLines[i] +\n                ansiEscapes.eraseEndLine +";
 
 /**
  * Entries kept before the cache starts afresh: more than one screen measures (a text node per run of lines,
@@ -125,6 +132,21 @@ export const PATCHES = [
           "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
       ),
   },
+  {
+    file: "node_modules/ink/build/log-update.js",
+    sha256: "2d184e9776ac98b122a7801b132465035ee2118c2deb510a87aba2a0a1a41ae4",
+    what: "ink 6.8.0 build/log-update.js",
+    apply: (source) =>
+      // Rows from previousVisible on were not drawn by the last frame: those are written whole.
+      replaceOnce(
+        source,
+        WHOLE_LINE_WRITE,
+        "__klLineUpdate(i < previousVisible ? previousLines[i] : undefined, nextLines[i]) +",
+      ) +
+      "\nimport __klStringWidth from 'string-width';\n" +
+      `import { createLineUpdate as __klCreateLineUpdate } from ${JSON.stringify(LINE_UPDATE)};\n` +
+      "const __klLineUpdate = __klCreateLineUpdate(__klStringWidth);\n",
+  },
 ];
 
 /** What a patch does to `source`; throws, naming the file, when `source` is not the one it was written for. */
@@ -155,7 +177,7 @@ export function dependencyPatches(root, patches = PATCHES) {
       const applied = new Set();
       build.onStart(() => applied.clear());
       build.onLoad(
-        { filter: /[\\/](measure-text|output|sanitize-ansi|index|command)\.js$/ },
+        { filter: /[\\/](measure-text|output|sanitize-ansi|index|command|log-update)\.js$/ },
         async (args) => {
           const patch = byFile.get(args.path);
           if (patch === undefined) return undefined;

@@ -84,6 +84,12 @@ export function isSimple(c: number, width: Width): boolean {
   return simpleIn(tableFor(width), c, width);
 }
 
+/** `isSimple` for one `width`, its table looked up once: for a caller that asks of every character. */
+export function simpleTest(width: Width): (c: number) => boolean {
+  const table = tableFor(width);
+  return (c) => simpleIn(table, c, width);
+}
+
 /** End (exclusive) of a plain SGR code `ESC [ digits m` starting at `i`, or -1 if there is none there. */
 function sgrEnd(text: string, i: number): number {
   if (text.charCodeAt(i + 1) !== 0x5b) return -1;

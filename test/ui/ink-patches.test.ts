@@ -16,6 +16,7 @@ import {
   patchSource,
   sha256,
   UNBOUNDED,
+  WHOLE_LINE_WRITE,
 } from "../../build/patches.mjs";
 import type { Patch } from "../../build/patches.mjs";
 import { bundleOptions, ROOT } from "../../build/options.mjs";
@@ -47,7 +48,7 @@ describe("the build-time changes to Ink, string-width, is-in-ci and commander", 
     for (const patch of PATCHES) expect(sha256(installed(patch)), patch.file).toBe(patch.sha256);
   });
 
-  it("bound the measure cache, put the fast paths in front, make Ink never believe it runs in CI, and load child_process on spawn", () => {
+  it("bound the measure cache, put the fast paths in front, make Ink never believe it runs in CI, load child_process on spawn, and write changed cells", () => {
     const patched = new Map(PATCHES.map((p) => [p.file, patchSource(p, installed(p))]));
     const of = (file: string): string => patched.get(file) ?? "";
     expect(of(MEASURE.file)).toContain(
@@ -69,6 +70,12 @@ describe("the build-time changes to Ink, string-width, is-in-ci and commander", 
     );
     // Every use of it is a spawn, which the stand-in forwards.
     expect(command.match(/childProcess\.\w+/g)).toEqual(Array(3).fill("childProcess.spawn"));
+    // Ink's one write of a changed line goes through the line writer (test/ui/line-update.test.ts).
+    const logUpdate = of("node_modules/ink/build/log-update.js");
+    expect(logUpdate).not.toContain(WHOLE_LINE_WRITE);
+    expect(logUpdate).toContain(
+      "__klLineUpdate(i < previousVisible ? previousLines[i] : undefined, nextLines[i]) +",
+    );
   });
 
   it("refuse any other source, naming the file and both hashes", () => {

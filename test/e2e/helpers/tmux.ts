@@ -67,6 +67,11 @@ export class TmuxSession {
     return lines;
   }
 
+  /** The screen as tmux holds it, one entry per row, each cell's style written as SGR codes (capture-pane -e). */
+  captureStyled(): string[] {
+    return this.tmux("capture-pane", "-p", "-e", "-t", this.session).replace(/\n$/, "").split("\n");
+  }
+
   /** tmux key names: `Right`, `BTab`, `Escape`, `C-c`, or literal text. */
   keys(...keys: string[]): void {
     this.tmux("send-keys", "-t", this.session, ...keys);
