@@ -74,6 +74,8 @@ export async function runRealistic({ quick }) {
     tmux("new-session", "-d", "-s", "app", "-x", String(COLUMNS), "-y", String(ROWS), command);
     tmuxUp = true;
     const ladderPid = Number(tmux("display-message", "-p", "-t", "app", "#{pane_pid}").trim());
+    // The terminal the ladder draws on: tmux's server process, which parses every byte the ladder writes.
+    const terminalPid = Number(tmux("display-message", "-p", "#{pid}").trim());
 
     const out = openSync(jsonOut, "w");
     json = spawn(process.execPath, [BIN, "--url", url, "--json", ...SYMBOLS], {
@@ -100,7 +102,12 @@ export async function runRealistic({ quick }) {
     log(
       `  realistic: ladder pid ${ladderPid}, --json pid ${json.pid}, floor pid ${floor.pid}; measuring ${seconds} s …`,
     );
-    const meters = { ladder: meter(ladderPid), json: meter(json.pid), floor: meter(floor.pid) };
+    const meters = {
+      ladder: meter(ladderPid),
+      json: meter(json.pid),
+      floor: meter(floor.pid),
+      terminal: meter(terminalPid),
+    };
     const loadBefore = load1();
     const stolen = stealMeter();
     const jsonLinesBefore = readOr(jsonOut, "").split("\n").length;
@@ -129,7 +136,7 @@ export async function runRealistic({ quick }) {
       ladderRssPeak: runs.ladder.rssPeakMB / runs.json.rssPeakMB,
     };
     return {
-      description: `\`kraken-ladder simulate --rate ${RATE}\` (${SYMBOLS.length} symbols × ${RATE} update messages/s) serving three clients at once, measured over the same ${seconds} s after ${WARMUP_MS / 1000} s of warm-up: the ladder (\`kraken-ladder --url ws://127.0.0.1:… ${SYMBOLS.join(" ")}\`, default --fps and depth) in tmux at ${COLUMNS}×${ROWS}; the same with \`--json\`, stdout to a file; and the floor, \`bench/floor-client.mjs\`: a bare \`ws\` client subscribed to the same channels as the app (book, trade, ticker, instrument) that \`JSON.parse\`s every frame. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes.`,
+      description: `\`kraken-ladder simulate --rate ${RATE}\` (${SYMBOLS.length} symbols × ${RATE} update messages/s) serving three clients at once, measured over the same ${seconds} s after ${WARMUP_MS / 1000} s of warm-up: the ladder (\`kraken-ladder --url ws://127.0.0.1:… ${SYMBOLS.join(" ")}\`, default --fps and depth) in tmux at ${COLUMNS}×${ROWS}; the same with \`--json\`, stdout to a file; and the floor, \`bench/floor-client.mjs\`: a bare \`ws\` client subscribed to the same channels as the app (book, trade, ticker, instrument) that \`JSON.parse\`s every frame. CPU: utime+stime of each whole process (all threads) from /proc, in % of one core. Resident memory: VmRSS sampled every ${SAMPLE_MS} ms, 1 MB = 10^6 bytes. Written: bytes each process wrote (\`wchar\` of /proc/PID/io), the ladder's to its terminal, \`--json\`'s to its file. The terminal: the tmux server the ladder draws in, which parses every byte it writes (not part of any ratio).`,
       rate: RATE,
       measuredSeconds: seconds,
       processes: runs,

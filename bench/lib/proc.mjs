@@ -23,6 +23,15 @@ export function processRssMB(pid) {
   return m ? (Number(m[1]) * 1024) / 1e6 : NaN;
 }
 
+/**
+ * Bytes a process has written (all threads; files, pipes, terminals and sockets alike): `wchar` of
+ * /proc/PID/io.
+ */
+export function processWrittenBytes(pid) {
+  const m = /^wchar:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Starts `kraken-ladder simulate --port 0 ARGS` (BIN: the CLI's path); resolves once it printed its URL. */
 export async function startSimulator(bin, args) {
   const server = spawn(process.execPath, [bin, "simulate", "--port", "0", ...args], {
@@ -59,10 +68,12 @@ export async function stopChild(child) {
 export function meter(pid) {
   const rss = [];
   let cpu0;
+  let written0;
   let at0;
   return {
     start() {
       cpu0 = processCpuSeconds(pid);
+      written0 = processWrittenBytes(pid);
       at0 = performance.now();
       rss.length = 0;
       rss.push(processRssMB(pid));
@@ -76,6 +87,7 @@ export function meter(pid) {
       rss.push(processRssMB(pid));
       return {
         cpuPercent: (100 * cpu) / seconds,
+        writtenKBps: (processWrittenBytes(pid) - written0) / 1000 / seconds,
         rssPeakMB: Math.max(...rss),
         rssMeanMB: rss.reduce((a, b) => a + b, 0) / rss.length,
         rssSamples: rss.length,

@@ -177,10 +177,11 @@ function realistic(sec) {
     sec,
     `6. Realistic rate: 5 symbols × ${sec.rate} msg/s, the ladder and --json against a bare client`,
   );
-  const { ladder, json, floor } = sec.processes;
+  const { ladder, json, floor, terminal } = sec.processes;
   const { ratios: q, targets: t } = sec;
   const cpu = (r) => `${fmt(r.cpuPercent, 2)}%`;
   const mb = (x) => `${fmt(x, 1)} MB`;
+  const kb = (r) => (r.writtenKBps === undefined ? "–" : `${fmt(r.writtenKBps, 1)} KB/s`);
   out.push(
     sec.description,
     "",
@@ -189,6 +190,8 @@ function realistic(sec) {
     `| CPU, % of one core | ${cpu(ladder)} | ${cpu(json)} | ${cpu(floor)} |`,
     `| resident memory, mean | ${mb(ladder.rssMeanMB)} | ${mb(json.rssMeanMB)} | ${mb(floor.rssMeanMB)} |`,
     `| resident memory, peak | ${mb(ladder.rssPeakMB)} | ${mb(json.rssPeakMB)} | ${mb(floor.rssPeakMB)} |`,
+    `| written | ${kb(ladder)} | ${kb(json)} | ${kb(floor)} |`,
+    ...(terminal === undefined ? [] : [`| the terminal's CPU (tmux's server) | ${cpu(terminal)} | – | – |`]),
     "",
     "| ratio (one run) | measured | target |",
     "|---|---:|---|",

@@ -115,7 +115,8 @@ class Cells {
         i = j + 1;
         continue;
       }
-      if (!simple(c)) return false;
+      // Printable ASCII is always simple; the rest is looked up.
+      if ((c < 0x20 || c > 0x7e) && !simple(c)) return false;
       if (n === this.chars.length) this.grow();
       this.chars[n] = c;
       this.styles[n] = style;
