@@ -93,32 +93,66 @@ function rowsOf(capture: readonly string[]): Row[] {
   });
 }
 
+/** The screen, then the screen after a resize to one column more and back has redrawn every line. */
+async function writtenAndRedrawn(t: TmuxSession): Promise<{ written: Row[]; redrawn: Row[] }> {
+  const written = rowsOf(t.captureStyled());
+  const { columns, rows } = t.size();
+  t.resize(columns + 1, rows);
+  await t.waitFor("the wider frame", () => t.size().columns === columns + 1);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.resize(columns, rows);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  return { written, redrawn: rowsOf(t.captureStyled()) };
+}
+
+/** The rows that draw the same in both, besides those that count time. */
+function compare(written: readonly Row[], redrawn: readonly Row[], when: string): number[] {
+  const compared = written.flatMap((row, i) =>
+    CLOCKED.test(row.text) || CLOCKED.test(redrawn[i]?.text ?? "") ? [] : [i],
+  );
+  for (const i of compared)
+    expect(written[i]!.cells, `${when}, row ${i}: ${written[i]!.text}`).toBe(redrawn[i]!.cells);
+  return compared;
+}
+
 describe("the ladder's incremental writes in a real terminal", () => {
-  it("leave the screen exactly as a full redraw draws it", async () => {
-    const url = await simulate("--rate", "50", "--seed", "5", "--silence", "60", "--silence-after", "6");
+  it("leave the screen exactly as a full redraw draws it, on the ladder and on every screen a key opens", async () => {
+    const url = await simulate("--rate", "50", "--seed", "5", "--silence", "90", "--silence-after", "6");
     const t = new TmuxSession();
     tmux = t;
-    const limits = "--quiet-after 90 --read-timeout 90 --max-lag 90 --stale-after 90";
+    const limits = "--quiet-after 120 --read-timeout 120 --max-lag 120 --stale-after 120";
     t.runApp(`--url ${shellQuote(url)} ${limits} BTC/USD ETH/USD SOL/USD`, 160, 50, { env: "FORCE_COLOR=1" });
     // No message for two seconds: the silence has begun, and the last frame of the market is drawn.
     await t.waitFor("the silence", (l) => /updated [2-9]s ago/.test(l.at(-1) ?? ""), 30_000);
-    const written = rowsOf(t.captureStyled());
-    t.resize(161, 50);
-    await t.waitFor("the wider frame", (l) => l.some((x) => x.includes("PRICE")) && t.size().columns === 161);
-    t.resize(160, 50);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const redrawn = rowsOf(t.captureStyled());
-    const compared = written.flatMap((row, i) =>
-      CLOCKED.test(row.text) || CLOCKED.test(redrawn[i]?.text ?? "") ? [] : [i],
-    );
+    const { written, redrawn } = await writtenAndRedrawn(t);
+    const compared = compare(written, redrawn, "after the market");
     // Every line but the status bar: the book's rows, the tape beside them, the headers; in colour (the
     // tests' CI=true would turn chalk's colours off), so styles are compared too.
     expect(compared.length).toBe(written.length - 1);
     expect(written[0]?.cells).toContain("●@fg=32");
     expect(compared.filter((i) => PRICE_ROW.test(written[i]!.text)).length).toBeGreaterThan(30);
     expect(compared.filter((i) => TAPE_ROW.test(written[i]!.text)).length).toBeGreaterThan(30);
-    for (const i of compared)
-      expect(written[i]!.cells, `row ${i}: ${written[i]!.text}`).toBe(redrawn[i]!.cells);
+
+    // Each key draws its screen over the last one, cell by cell.
+    const steps: readonly (readonly [key: string, shows: RegExp])[] = [
+      ["2", /▶2 ETH\/USD/],
+      ["?", /Keys/],
+      ["j", /./],
+      ["?", /PRICE/],
+      ["t", /PRICE/],
+      ["t", /TIME +SIDE/],
+      ["b", /BOARD ·/],
+      ["j", /▶SOL\/USD|▶\S+/],
+      ["Enter", /PRICE/],
+      ["1", /▶1 BTC\/USD/],
+    ];
+    for (const [key, shows] of steps) {
+      t.keys(key);
+      await t.waitFor(`the screen after ${key}`, (l) => shows.test(l.join("\n")));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await writtenAndRedrawn(t);
+      expect(compare(after.written, after.redrawn, `after ${key}`).length).toBeGreaterThan(40);
+    }
     t.keys("q");
-  }, 60_000);
+  }, 90_000);
 });

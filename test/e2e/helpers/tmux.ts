@@ -67,9 +67,12 @@ export class TmuxSession {
     return lines;
   }
 
-  /** The screen as tmux holds it, one entry per row, each cell's style written as SGR codes (capture-pane -e). */
+  /**
+   * The screen as tmux holds it, one entry per row, each cell's style written as SGR codes and the spaces at
+   * a row's end kept (capture-pane -e -N: without -N, tmux leaves some styled spaces off and not others).
+   */
   captureStyled(): string[] {
-    return this.tmux("capture-pane", "-p", "-e", "-t", this.session).replace(/\n$/, "").split("\n");
+    return this.tmux("capture-pane", "-p", "-e", "-N", "-t", this.session).replace(/\n$/, "").split("\n");
   }
 
   /** tmux key names: `Right`, `BTab`, `Escape`, `C-c`, or literal text. */
