@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../helpers/run-cli.js";
-import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
+import { describe, expect, it } from "vitest";
+import { endToEnd } from "./helpers/parts.js";
+import { shellQuote } from "./helpers/tmux.js";
 
 /**
  * A feed that falls behind, as a user sees it in a real terminal: the built binary in tmux against
@@ -12,35 +10,12 @@ import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 const PRICE_ROW = /^\s+\d+\.\d+\s+\d+\.\d+/;
 
-let tmux: TmuxSession | undefined;
-let sim: ChildProcess | undefined;
-afterEach(async () => {
-  tmux?.close();
-  tmux = undefined;
-  if (sim !== undefined && sim.exitCode === null) {
-    const exited = new Promise((resolve) => sim!.once("exit", resolve));
-    sim.kill("SIGTERM");
-    await exited;
-  }
-  sim = undefined;
-});
-
-beforeAll(() => {
-  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
-});
-
-async function simulate(...args: string[]): Promise<string> {
-  sim = spawn(process.execPath, [BIN, "simulate", ...args], { stdio: ["ignore", "pipe", "ignore"] });
-  return new Promise<string>((resolve) =>
-    sim!.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
-  );
-}
+const e2e = endToEnd();
 
 describe("a lagging feed in a real terminal", () => {
   it("keeps the verified prices, dimmed, labelled with the lag, never a green live mark", async () => {
-    const url = await simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
-    const t = new TmuxSession();
-    tmux = t;
+    const url = await e2e.simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
+    const t = e2e.tmux();
     t.runApp(`--url ${shellQuote(url)} --max-lag 1 --depth 10 BTC/USD`, 100, 30);
     const screen = await t.waitFor(
       "the ladder lagging",
@@ -64,9 +39,8 @@ const header = (lines: readonly string[]): string => lines.slice(0, 2).join("\n"
 
 describe("a pair the exchange never answers, in a real terminal", () => {
   it("hides no other book: BTC/USD live with prices while ETH/USD waits, then resyncs with the reason", async () => {
-    const url = await simulate("--unanswered", "ETH/USD", "--seed", "3");
-    const t = new TmuxSession();
-    tmux = t;
+    const url = await e2e.simulate("--unanswered", "ETH/USD", "--seed", "3");
+    const t = e2e.tmux();
     t.runApp(`--url ${shellQuote(url)} --subscribe-timeout 2 --depth 10 BTC/USD ETH/USD`, 100, 30);
     const screen = await t.waitFor(
       "BTC/USD live beside ETH/USD waiting",

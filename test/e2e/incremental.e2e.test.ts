@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../helpers/run-cli.js";
-import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
+import { describe, expect, it } from "vitest";
+import { endToEnd } from "./helpers/parts.js";
+import { shellQuote } from "./helpers/tmux.js";
+import type { TmuxSession } from "./helpers/tmux.js";
 
 /**
  * The ladder writes only the cells that changed in each line (src/ui/line-update.ts): after hundreds of
@@ -13,29 +12,7 @@ import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
  * cell, styles included.
  */
 
-let tmux: TmuxSession | undefined;
-let sim: ChildProcess | undefined;
-afterEach(async () => {
-  tmux?.close();
-  tmux = undefined;
-  if (sim !== undefined && sim.exitCode === null) {
-    const exited = new Promise((resolve) => sim!.once("exit", resolve));
-    sim.kill("SIGTERM");
-    await exited;
-  }
-  sim = undefined;
-});
-
-beforeAll(() => {
-  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
-});
-
-async function simulate(...args: string[]): Promise<string> {
-  sim = spawn(process.execPath, [BIN, "simulate", ...args], { stdio: ["ignore", "pipe", "ignore"] });
-  return new Promise<string>((resolve) =>
-    sim!.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
-  );
-}
+const e2e = endToEnd();
 
 const PRICE_ROW = /^[\s·]\s*\d+\.\d+\s+\d+\.\d+/;
 const TAPE_ROW = /│ \d\d:\d\d:\d\d [▲▼] [BS] /;
@@ -117,9 +94,8 @@ function compare(written: readonly Row[], redrawn: readonly Row[], when: string)
 
 describe("the ladder's incremental writes in a real terminal", () => {
   it("leave the screen exactly as a full redraw draws it, on the ladder and on every screen a key opens", async () => {
-    const url = await simulate("--rate", "50", "--seed", "5", "--silence", "90", "--silence-after", "6");
-    const t = new TmuxSession();
-    tmux = t;
+    const url = await e2e.simulate("--rate", "50", "--seed", "5", "--silence", "90", "--silence-after", "6");
+    const t = e2e.tmux();
     const limits = "--quiet-after 120 --read-timeout 120 --max-lag 120 --stale-after 120";
     t.runApp(`--url ${shellQuote(url)} ${limits} BTC/USD ETH/USD SOL/USD`, 160, 50, { env: "FORCE_COLOR=1" });
     // No message for two seconds: the silence has begun, and the last frame of the market is drawn.

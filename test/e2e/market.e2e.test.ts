@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../helpers/run-cli.js";
-import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
+import { describe, expect, it } from "vitest";
+import { endToEnd } from "./helpers/parts.js";
+import { shellQuote } from "./helpers/tmux.js";
+import type { TmuxSession } from "./helpers/tmux.js";
 
 /**
  * Trades, ticker and status on the ladder, as a user sees them: the installed binary in tmux, against
@@ -10,35 +9,12 @@ import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
  * exchange going into maintenance, a skipped trade id).
  */
 
-let tmux: TmuxSession | undefined;
-let sim: ChildProcess | undefined;
-afterEach(async () => {
-  tmux?.close();
-  tmux = undefined;
-  if (sim !== undefined && sim.exitCode === null) {
-    const exited = new Promise((resolve) => sim!.once("exit", resolve));
-    sim.kill("SIGTERM");
-    await exited;
-  }
-  sim = undefined;
-});
-
-beforeAll(() => {
-  if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
-});
+const e2e = endToEnd();
 
 function start(args: string, columns: number, rows: number): TmuxSession {
-  const t = new TmuxSession();
-  tmux = t;
+  const t = e2e.tmux();
   t.runApp(args, columns, rows);
   return t;
-}
-
-async function simulate(...args: string[]): Promise<string> {
-  sim = spawn(process.execPath, [BIN, "simulate", ...args], { stdio: ["ignore", "pipe", "ignore"] });
-  return new Promise<string>((resolve) =>
-    sim!.stdout!.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
-  );
 }
 
 const TAPE_ROW = /│ \d\d:\d\d:\d\d [▲▼] [BS] +\d+\.\d+ +\d+\.\d+/;
@@ -89,7 +65,7 @@ describe("market context in a real terminal", () => {
 
   it("shows a pair's post-only badge, a skipped trade id, and the exchange's maintenance", async () => {
     // Taker trades stop while a pair or the exchange is not online, so the gap comes first.
-    const url = await simulate(
+    const url = await e2e.simulate(
       "--seed",
       "5",
       "--skip-trade-id",
