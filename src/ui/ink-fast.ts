@@ -91,7 +91,7 @@ export function simpleTest(width: Width): (c: number) => boolean {
 }
 
 /** End (exclusive) of a plain SGR code `ESC [ digits m` starting at `i`, or -1 if there is none there. */
-function sgrEnd(text: string, i: number): number {
+export function sgrEnd(text: string, i: number): number {
   if (text.charCodeAt(i + 1) !== 0x5b) return -1;
   let j = i + 2;
   while (j < text.length) {

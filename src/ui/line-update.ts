@@ -3,8 +3,8 @@
  * bundle is built (build/patches.mjs): only the cells that changed, where Ink rewrites the whole line.
  *
  * A ladder line changes a few cells at a time (a size, a cumulative figure, the tape beside it), but Ink
- * writes the whole of every changed line: at 200×60 and 5 × 20 msg/s about 7.7 KB a frame, 190 KB a
- * second, for the terminal (and an SSH link) to carry and parse (BENCHMARKS.md). Here the two versions of
+ * writes the whole of every changed line: at 200×60 and 5 × 20 msg/s about 7.7 KB a frame, over 200 KB
+ * a second, for the terminal (and an SSH link) to carry and parse (BENCHMARKS.md). Here the two versions of
  * the line are compared cell by cell and only the runs of changed cells are written, each after a cursor
  * move, in the styles they have in the new line.
  *
@@ -14,7 +14,7 @@
  * writes it: the cursor to column 1, the whole line, the rest of the row erased. So the screen after either
  * write is the same (test/ui/line-update.test.ts checks it in a real terminal emulator).
  */
-import { simpleTest } from "./ink-fast.js";
+import { sgrEnd, simpleTest } from "./ink-fast.js";
 
 const ESC = 0x1b;
 /** Ink's own write of a changed line (ansi-escapes' cursorTo(0) and eraseEndLine). */
@@ -92,7 +92,7 @@ class Cells {
 
   /**
    * Reads `text`; false when it is not simple text ending in no style (then nothing here may be used).
-   * An SGR code is `ESC [ digits m` with 1–3 digits, as in src/ui/ink-fast.ts.
+   * Its escapes must be plain SGR codes as src/ui/ink-fast.ts reads them (`ESC [` 1–3 digits `m`).
    */
   read(text: string, simple: (c: number) => boolean): boolean {
     let n = 0;
@@ -100,19 +100,13 @@ class Cells {
     for (let i = 0; i < text.length;) {
       const c = text.charCodeAt(i);
       if (c === ESC) {
-        if (text.charCodeAt(i + 1) !== 0x5b) return false;
-        let j = i + 2;
+        const end = sgrEnd(text, i);
+        if (end < 0) return false;
         let code = 0;
-        while (j < text.length && j - (i + 2) <= 3) {
-          const d = text.charCodeAt(j);
-          if (d < 0x30 || d > 0x39) break;
-          code = code * 10 + d - 0x30;
-          j++;
-        }
-        if (j === i + 2 || j - (i + 2) > 3 || text.charCodeAt(j) !== 0x6d) return false;
+        for (let d = i + 2; d < end - 1; d++) code = code * 10 + text.charCodeAt(d) - 0x30;
         style = applyCode(style, code);
         if (style < 0) return false;
-        i = j + 1;
+        i = end;
         continue;
       }
       // Printable ASCII is always simple; the rest is looked up.
