@@ -11,6 +11,11 @@ import { ReferenceBook } from "../book/reference.js";
  * frame through the real Session. The "server" keeps the unmutated books and answers each subscribe
  * the session sends with a snapshot of its book as it stands. After every frame, every book the session
  * holds as live must show the server's top 10 on each side.
+ *
+ * One mutation no rule can catch at once: a snapshot given the name of another book the session holds
+ * (seed 856390237 makes one of ETH/USD's first snapshot SOL/USD's). Its levels and checksum agree, so it
+ * is a valid book under the wrong name until that name's next update, whose checksum then fails: that
+ * book is excused from the check until a frame with an update for it has been applied, and no longer.
  */
 
 const SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD"];
@@ -71,12 +76,14 @@ function run(seed: number, messages: number, rate: number): Run {
   pending.length = 0; // the generated stream carries the first snapshots
   const r = new Random(seed);
   const wrong: string[] = [];
+  /** Books given another book's snapshot, until their next update (see above). */
+  const mislabelled = new Set<string>();
   let steps = 0;
   let mutated = 0;
   const check = (at: string): void => {
     steps++;
     for (const slot of session.slots) {
-      if (slot.state !== "live" || slot.book === undefined) continue;
+      if (slot.state !== "live" || slot.book === undefined || mislabelled.has(slot.symbol)) continue;
       const ref = server.get(slot.symbol)!;
       const same =
         JSON.stringify(slot.book.bids.top(10)) === JSON.stringify(ref.bids.slice(0, 10)) &&
@@ -97,6 +104,14 @@ function run(seed: number, messages: number, rate: number): Run {
         if (sent !== raw) mutated++;
       }
       session.frame(sent, ++i);
+      const seen = sent === raw ? parsed : parseFrame(sent);
+      if (seen.kind === "book") {
+        for (const d of seen.data) {
+          const other = parsed.kind === "book" && !parsed.data.some((o) => o.symbol === d.symbol);
+          if (seen.type === "snapshot" && other && server.has(d.symbol)) mislabelled.add(d.symbol);
+          else if (seen.type === "update") mislabelled.delete(d.symbol);
+        }
+      }
       check(`frame ${i}: ${sent.slice(0, 120)}`);
       while (pending.length > 0) {
         session.frame(pending.shift()!, ++i);
@@ -110,6 +125,11 @@ function run(seed: number, messages: number, rate: number): Run {
 }
 
 describe("Session under a mutated stream (property)", () => {
+  it("withdraws a snapshot given another book's name at that book's next update (seed 856390237)", () => {
+    const result = run(856390237, 6000, 0.01);
+    expect(result.wrong).toEqual([]);
+  });
+
   it("never holds a live book whose top 10 differs from the server's, with 1% of frames mutated", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
