@@ -215,7 +215,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
     .addOption(
       seconds(
         "--quiet-after <s>",
-        "no frame at all (heartbeats count) for this long: connection quiet, books lagging",
+        "no frame at all (heartbeats count) for this long: connection quiet, books lagging; a feed worker silent this long (at least 2 s): stalled",
         parsePositiveSeconds,
         3_000,
         "3",

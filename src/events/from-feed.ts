@@ -97,6 +97,7 @@ export function connectionEvent(c: ConnectionState): ConnectionEvent {
     case "subscribing":
     case "live":
     case "quiet":
+    case "stalled":
     case "stopped":
       return { type: "connection", state: c.state };
     default:

@@ -19,7 +19,11 @@ export type ConnectionEvent =
       readonly attempt: number;
       readonly retryInMs: number;
     }
-  | { readonly type: "connection"; readonly state: "subscribing" | "live" | "quiet" | "stopped" };
+  | {
+      readonly type: "connection";
+      /** `stalled`: the feed worker stopped answering; every verified book is `lagging` until it does. */
+      readonly state: "subscribing" | "live" | "quiet" | "stalled" | "stopped";
+    };
 
 /** The state of one book, sent whenever anything it shows changes. */
 export type BookEvent = {

@@ -2,12 +2,23 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FREE, WAKE_ME } from "./in-flight.js";
+import { BEAT_EVERY_MS, StallWatch, stallLimit } from "./stall.js";
+import { STUCK_MESSAGE, stuckWorkers as stuck } from "./stuck.js";
 import type { FeedClient, FeedCommand, FeedEvent, FeedOptions, FeedView } from "./types.js";
 import { ViewDecoder } from "./view-delta.js";
 import type { WorkerMessage } from "./view-delta.js";
 
-/** How long `stop()` waits for the worker to finish by itself before terminating it. */
+/** How long `stop()` waits for the worker to finish by itself before terminating it, and then for that. */
 const STOP_GRACE_MS = 1000;
+
+/** Whether `done` settles within `ms`. */
+async function within(done: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([done.then(() => true as const), late]);
+  clearTimeout(timer);
+  return settled;
+}
 
 /**
  * The bundled worker, dist/feed/worker.js. In the bundle this code runs from a file one folder below dist/
@@ -21,8 +32,15 @@ function workerUrl(): URL {
   return new URL("../../dist/feed/worker.js", import.meta.url);
 }
 
-/** What the worker is started with: its options, and the flag of the view in flight (see in-flight.ts). */
-export type FeedWorkerData = { readonly options: FeedOptions; readonly inFlight: SharedArrayBuffer };
+/**
+ * What the worker is started with: its options, the flag of the view in flight (see in-flight.ts), and the
+ * counter it beats (see stall.ts).
+ */
+export type FeedWorkerData = {
+  readonly options: FeedOptions;
+  readonly inFlight: SharedArrayBuffer;
+  readonly beat: SharedArrayBuffer;
+};
 
 /** The feed client of a worker thread. */
 export interface WorkerFeedClient extends FeedClient {
@@ -38,12 +56,13 @@ export interface WorkerFeedClient extends FeedClient {
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 } as const;
 
-/** Starts the feed worker; events flow at once, and `stop()` ends it within about a second. */
+/** Starts the feed worker; events flow at once, and `stop()` ends it within about two seconds. */
 export function startFeed(options: FeedOptions): WorkerFeedClient {
   // stdout: true keeps the worker's stdout away from ours (it would tear Ink's frame).
   const inFlight = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const flag = new Int32Array(inFlight);
-  const workerData: FeedWorkerData = { options, inFlight };
+  const beat = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const workerData: FeedWorkerData = { options, inFlight, beat };
   const worker = new Worker(workerUrl(), { workerData, stdout: true, resourceLimits: WORKER_LIMITS });
   worker.stdout.resume();
   const online = new Promise<void>((resolve) => worker.once("online", () => resolve()));
@@ -64,18 +83,27 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
   };
 
   const views = new ViewDecoder();
+  const watch = new StallWatch(beat, stallLimit(options.quietAfterMs));
   worker.on("message", (message: WorkerMessage) => {
     const event: FeedEvent =
       message.type === "view" ? { type: "view", view: views.decode(message.view) } : message;
-    emit(event);
+    for (const seen of watch.fromWorker(event, Date.now())) emit(seen);
     // Taken once the listeners have it: a busy main thread slows the views, never queues them. A worker
     // that held a view back meanwhile is told so.
     if (event.type === "view" && Atomics.exchange(flag, 0, FREE) === WAKE_ME) send({ type: "view-seen" });
   });
+  const watching = setInterval(() => {
+    const { events, refresh } = watch.check(Date.now());
+    for (const event of events) emit(event);
+    if (refresh) send({ type: "refresh" });
+  }, BEAT_EVERY_MS);
+  watching.unref();
   worker.on("error", (e: Error) => emit({ type: "error", message: `feed worker failed: ${e.message}` }));
   const exit = new Promise<void>((resolve) => {
     worker.once("exit", () => {
       exited = true;
+      clearInterval(watching);
+      stuck.delete(worker);
       if (!stoppedSeen) {
         emit({ type: "connection", state: "stopped" });
         emit({ type: "stopped" });
@@ -107,16 +135,18 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
     },
     stop() {
       stopping ??= (async () => {
+        clearInterval(watching);
         send({ type: "stop" });
-        let timer: NodeJS.Timeout | undefined;
-        const forced = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            void worker.terminate().then(() => resolve());
-          }, STOP_GRACE_MS);
-        });
-        await Promise.race([exit, forced]);
-        clearTimeout(timer);
-        await exit;
+        if (await within(exit, STOP_GRACE_MS)) return;
+        void worker.terminate();
+        if (await within(exit, STOP_GRACE_MS)) return;
+        // Blocked in a system call: it cannot be ended. Said as the worker would have said it.
+        stuck.add(worker);
+        emit({ type: "error", message: STUCK_MESSAGE });
+        if (!stoppedSeen) {
+          emit({ type: "connection", state: "stopped" });
+          emit({ type: "stopped" });
+        }
       })();
       return stopping;
     },

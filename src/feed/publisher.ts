@@ -132,6 +132,12 @@ export class Publisher {
     );
   }
 
+  /** Publishes a whole view now, changed or not and past a busy consumer (the main thread found the worker stalled). */
+  republish(now: number): void {
+    this.publishedVersion = -1;
+    this.tick(now, true);
+  }
+
   /** The consumer took the last view: publish at once what was held back. */
   resume(now: number): void {
     if (this.held) this.tick(now);

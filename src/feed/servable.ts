@@ -7,17 +7,26 @@
  * `live` only once it is verified on the current connection. So a book verified while other subscriptions
  * are still being answered (`subscribing`) is live: one pair the exchange is slow to answer does not hide
  * the others. What a consumer adds is the socket itself: while it is not open (connecting, reconnecting,
- * stopped), nothing is live.
+ * stopped), nothing is live. A feed worker that stops answering is `stalled` (said by the main thread,
+ * feed/stall.ts): like `quiet`, its verified books are `lagging` then.
  */
 
-/** Whether the socket is open: books on it carry the feed's verdict. */
+/**
+ * Whether the books carry a verdict: the socket is open, or was when a stalled worker last answered (its
+ * books are then `lagging`, prices kept but never live).
+ */
 export function connectionOpen(connection: string | undefined): boolean {
-  return connection === "subscribing" || connection === "live" || connection === "quiet";
+  return (
+    connection === "subscribing" ||
+    connection === "live" ||
+    connection === "quiet" ||
+    connection === "stalled"
+  );
 }
 
 /**
- * Whether what arrives on the connection is current: the socket is open and not quiet. For what has no
- * state of its own in the feed (a pair's ticker, its trade tape), where a book has `lagging`.
+ * Whether what arrives on the connection is current: the socket is open and neither quiet nor stalled. For
+ * what has no state of its own in the feed (a pair's ticker, its trade tape), where a book has `lagging`.
  */
 export function connectionCurrent(connection: string | undefined): boolean {
   return connection === "subscribing" || connection === "live";

@@ -50,6 +50,12 @@ export type ConnectionState =
   | { readonly state: "live" }
   /** Live, but no frame at all (heartbeats included) since `since` (epoch ms) for `--quiet-after`. */
   | { readonly state: "quiet"; readonly since: number }
+  /**
+   * Said by the main thread, never by the worker: the feed worker has not answered since `since` (epoch
+   * ms), so nothing it last published is known to be current (see feed/stall.ts). The socket may still be
+   * open; the books are as they were then, every verified one `lagging`.
+   */
+  | { readonly state: "stalled"; readonly since: number }
   | {
       readonly state: "reconnecting";
       readonly attempt: number;
@@ -207,6 +213,8 @@ export type FeedCommand =
   | { readonly type: "set-levels"; readonly levels: number; readonly deep?: DeepLevels }
   /** The main thread has taken a view the worker asked to hear about (see in-flight.ts): post what was held. */
   | { readonly type: "view-seen" }
+  /** Publish a whole view now, changed or not: the main thread took the feed for stalled (see feed/stall.ts). */
+  | { readonly type: "refresh" }
   /** Watch one more symbol (a validated v2 name); subscribed at once on a live connection. */
   | { readonly type: "add-symbol"; readonly symbol: string }
   /** Stop watching a symbol: unsubscribed, its book dropped from the next view. */

@@ -7,6 +7,7 @@ import { Session } from "./session.js";
 import { traceThread } from "./trace-thread.js";
 import type { FeedWorkerData } from "./client.js";
 import { FREE, IN_FLIGHT, WAKE_ME } from "./in-flight.js";
+import { startBeating } from "./stall.js";
 import type { ConnectionState, FeedCommand, RecordingFailure } from "./types.js";
 import { ViewEncoder } from "./view-delta.js";
 import type { WorkerMessage } from "./view-delta.js";
@@ -23,7 +24,7 @@ const NOTICES_PER_SECOND = 5;
 
 if (parentPort === null) throw new Error("feed/worker.js must run in a worker thread");
 const port = parentPort;
-const { options, inFlight } = workerData as FeedWorkerData;
+const { options, inFlight, beat } = workerData as FeedWorkerData;
 traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
 const post = (event: WorkerMessage): void => port.postMessage(event);
 
@@ -192,6 +193,9 @@ port.on("message", (command: FeedCommand) => {
     case "view-seen":
       publisher.resume(Date.now());
       return;
+    case "refresh":
+      publisher.republish(Date.now());
+      return;
     case "add-symbol":
       if (session.add(command.symbol)) publisher.changed(Date.now());
       return;
@@ -211,3 +215,4 @@ port.on("message", (command: FeedCommand) => {
 
 socket.start();
 publisher.start();
+startBeating(beat);

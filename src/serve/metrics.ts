@@ -14,6 +14,7 @@ const CONNECTION_STATES: readonly ConnectionState["state"][] = [
   "subscribing",
   "live",
   "quiet",
+  "stalled",
   "reconnecting",
   "stopped",
 ];

@@ -1,3 +1,7 @@
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { closeSync, constants, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { endToEnd } from "./helpers/parts.js";
 import { shellQuote } from "./helpers/tmux.js";
@@ -67,3 +71,67 @@ describe("a pair the exchange never answers, in a real terminal", () => {
     t.keys("q");
   }, 60_000);
 });
+
+describe("a feed worker that stops answering, in a real terminal", () => {
+  it("shows the books lagging and the feed stalled, recovers, and still quits when the worker cannot be ended", async () => {
+    const url = await e2e.simulate("--rate", "20", "--seed", "3");
+    const t = e2e.tmux();
+    // --record to a named pipe the test holds open and does not read: once the pipe is full, the feed
+    // worker blocks in its write (as it would on a pipe to a stalled reader, or a hung disk).
+    const fifo = join(t.dir, "record.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const holder = openSync(fifo, "r+");
+    let drain: ChildProcess | undefined;
+    try {
+      t.runApp(`--url ${shellQuote(url)} --record ${shellQuote(fifo)} --depth 10 BTC/USD`, 100, 30);
+      await t.waitFor("BTC/USD live", (l) => /BTC\/USD\s+● live/.test(header(l)), 20_000);
+
+      fillPipe(fifo);
+      const stalled = await t.waitFor(
+        "the feed stalled",
+        (l) => /^ ◔ stalled \d+s │ lag \d+ s/.test(l.at(-1) ?? ""),
+        15_000,
+      );
+      expect(header(stalled)).toMatch(/BTC\/USD\s+◔ lagging/);
+      expect(stalled.join("\n")).not.toMatch(/● live/);
+      const spread = stalled.findIndex((l) => l.includes("LAGGING"));
+      expect(spread).toBeGreaterThan(0);
+      expect(stalled.slice(0, spread).some((l) => PRICE_ROW.test(l))).toBe(true);
+
+      // A reader comes: the write completes, the worker runs again, and the book is live again.
+      drain = spawn("cat", [fifo], { stdio: "ignore" });
+      await t.waitFor(
+        "live again",
+        (l) => /BTC\/USD\s+● live/.test(header(l)) && /^ ● connected/.test(l.at(-1) ?? ""),
+        15_000,
+      );
+      drain.kill();
+      await new Promise((resolve) => drain!.once("exit", resolve));
+
+      fillPipe(fifo);
+      await t.waitFor("stalled again", (l) => /^ ◔ stalled/.test(l.at(-1) ?? ""), 15_000);
+      t.keys("q");
+      expect(await t.exitLine(10_000)).toBe("EXIT=137");
+      const after = t.capture().join("\n");
+      expect(after).toMatch(
+        /kraken-ladder: the feed worker did not stop: it is blocked in a system call .*; ending the process with SIGKILL/,
+      );
+    } finally {
+      drain?.kill();
+      closeSync(holder);
+    }
+  }, 90_000);
+});
+
+/** Fills a named pipe to the brim without blocking: the next write to it blocks. */
+function fillPipe(path: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  const chunk = Buffer.alloc(4096, 0x20);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+  } finally {
+    closeSync(fd);
+  }
+}

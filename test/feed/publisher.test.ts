@@ -70,6 +70,20 @@ describe("publisher flow control", () => {
     publisher.tick(1_000, true);
     expect(views).toHaveLength(1);
   });
+
+  it("republishes a whole view when asked, past a busy consumer (a stall ended: feed/stall.ts)", () => {
+    let ready = true;
+    const { publisher, views, feed } = setup(() => ready);
+    feed(2, 1_000);
+    publisher.tick(1_000);
+    expect(views).toHaveLength(1);
+    ready = false;
+    publisher.tick(1_000);
+    expect(views).toHaveLength(1);
+    publisher.republish(1_000);
+    expect(views).toHaveLength(2);
+    expect(views[1]!.books[0]).toBe(views[0]!.books[0]);
+  });
 });
 
 describe("publication driven by changes", () => {

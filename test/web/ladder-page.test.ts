@@ -173,6 +173,22 @@ describe("the web ladder against a scripted stream", () => {
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
   });
 
+  it("says a stalled feed as the terminal does, its books lagging and without prices", async () => {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+
+    server.state({ scope: "connection", state: "stalled", since: Date.now() - 4_000 });
+    server.book({ ...liveBook(2, "63388.8", "63388.7"), state: "lagging", lagMs: 4_000 });
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◔ lagging (lag 4.0 s)");
+    expect(await prices(page, "asks")).toEqual([]);
+    expect(await page.locator("#connection").textContent()).toMatch(
+      /^◔ stalled: the feed has not answered for [45]s$/,
+    );
+  });
+
   it("shows a live book with its prices while another pair keeps the connection subscribing", async () => {
     server = await ScriptedStream.start();
     server.state({ scope: "connection", state: "subscribing" });

@@ -4,8 +4,9 @@
  *
  * Contracts it keeps:
  * - Prices are drawn only for a book whose state is `live` or `stale`, while the stream is open and the
- *   feed's connection is live or quiet. Any other state, a stream that dropped, or a connection that is not
- *   live withdraws them at once: the page never shows prices it cannot vouch for.
+ *   feed's connection carries the books' verdict (subscribing, live, quiet, stalled: quiet and stalled make
+ *   every verified book lagging). Any other state, a stream that dropped, or a connection that is not open
+ *   withdraws them at once: the page never shows prices it cannot vouch for.
  * - Text from the server reaches the page through `textContent` only (never HTML), stripped of control and
  *   invisible characters as the terminal strips them (src/text/sanitize.ts), and cut to a bounded length.
  * - With `?token=` in the page's own URL, the token is passed on as `/stream?token=` (EventSource cannot
@@ -86,10 +87,10 @@ const streamEl = document.getElementById("stream");
 const connectionEl = document.getElementById("connection");
 const booksEl = document.getElementById("books");
 
-/** The socket is open: books on it carry the feed's verdict (src/feed/servable.ts). */
+/** The books carry the feed's verdict: the socket is open, or a stalled feed's last (src/feed/servable.ts). */
 function connectionOpen() {
   const s = connection === undefined ? undefined : connection.state;
-  return s === "subscribing" || s === "live" || s === "quiet";
+  return s === "subscribing" || s === "live" || s === "quiet" || s === "stalled";
 }
 
 /** What the page says about a book, as the terminal says it (src/ui/view-model/state.ts). */
@@ -259,6 +260,10 @@ function connectionWords(c, now) {
     case "live": return "● connected";
     case "quiet":
       return typeof c.since === "number" ? "◔ quiet: no frame for " + formatAge(now - c.since) : "◔ quiet";
+    case "stalled":
+      return typeof c.since === "number"
+        ? "◔ stalled: the feed has not answered for " + formatAge(now - c.since)
+        : "◔ stalled";
     case "connecting":
       return typeof c.attempt === "number" ? "◌ connecting (attempt " + c.attempt + ")" : "◌ connecting";
     case "subscribing": return "◌ subscribing";

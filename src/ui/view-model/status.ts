@@ -30,6 +30,14 @@ export function connectionText(connection: ConnectionState | undefined, now: num
         bold: true,
       };
     }
+    case "stalled": {
+      const silent = formatAge(now - connection.since);
+      return {
+        forms: [`◔ stalled: the feed has not answered for ${silent}`, `◔ stalled ${silent}`, "◔ stalled"],
+        role: "warn",
+        bold: true,
+      };
+    }
     case "subscribing":
       return { forms: ["◌ subscribing", "◌ subscr."], role: "warn" };
     case "reconnecting": {

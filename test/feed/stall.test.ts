@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { MIN_STALL_MS, StallWatch, stallLimit } from "../../src/feed/stall.js";
+import type { BookView, FeedEvent, FeedView } from "../../src/feed/types.js";
+
+function book(symbol: string, over: Partial<BookView> = {}): BookView {
+  return {
+    symbol,
+    state: "live",
+    version: 7,
+    checksum: 42,
+    bids: [{ price: "100.1", qty: "2" }],
+    asks: [{ price: "100.2", qty: "3" }],
+    bid: { price: "100.1", qty: "2" },
+    ask: { price: "100.2", qty: "3" },
+    priceDecimals: 1,
+    qtyDecimals: 0,
+    checksums: { ok: 5, failed: 0 },
+    resyncs: 0,
+    tradeGaps: 0,
+    messagesPerSecond: 3,
+    latencyP50: 1,
+    latencyP99: 2,
+    ...over,
+  };
+}
+
+function view(books: BookView[]): FeedEvent {
+  const v: FeedView = { connection: { state: "live" }, books, publishedAt: 1, receivedAt: 1, malformed: 0 };
+  return { type: "view", view: v };
+}
+
+const LIMIT = 3_000;
+
+/** A watch over a counter the test beats for the worker (the same shared memory the worker bumps). */
+function setup() {
+  const beat = new SharedArrayBuffer(4);
+  const counter = new Int32Array(beat);
+  const watch = new StallWatch(beat, LIMIT);
+  // The worker's first beat, seen at 0.
+  Atomics.add(counter, 0, 1);
+  watch.check(0);
+  return { watch, beat: () => Atomics.add(counter, 0, 1) };
+}
+
+const views = (events: readonly FeedEvent[]): FeedView[] =>
+  events.flatMap((e) => (e.type === "view" ? [e.view] : []));
+
+describe("the feed worker's stall watch", () => {
+  it("takes the connection's quiet limit, never under two seconds", () => {
+    expect(stallLimit(3_000)).toBe(3_000);
+    expect(stallLimit(10_000)).toBe(10_000);
+    expect(stallLimit(300)).toBe(MIN_STALL_MS);
+  });
+
+  it("says nothing while the worker beats, however long between its views", () => {
+    const { watch, beat } = setup();
+    watch.fromWorker(view([book("BTC/USD")]), 0);
+    for (let t = 250; t <= 60_000; t += 250) {
+      beat();
+      expect(watch.check(t)).toEqual({ events: [], refresh: false });
+    }
+    expect(watch.stalled).toBe(false);
+  });
+
+  it("judges nothing before the worker first beats or speaks", () => {
+    const watch = new StallWatch(new SharedArrayBuffer(4), LIMIT);
+    expect(watch.check(0).events).toEqual([]);
+    expect(watch.check(60_000).events).toEqual([]);
+  });
+
+  it("calls a silent worker stalled after the limit: every verified book lagging by the silence, with a new version", () => {
+    const { watch } = setup();
+    const books = [
+      book("BTC/USD"),
+      book("ETH/USD", { state: "stale", version: 3 }),
+      book("SOL/USD", { state: "lagging", lagMs: 9_000, version: 4 }),
+      book("XRP/USD", {
+        state: "resyncing",
+        version: 2,
+        bids: [],
+        asks: [],
+        reason: "checksum-mismatch",
+      }),
+    ];
+    watch.fromWorker(view(books), 1_100);
+    expect(watch.check(3_999).events).toEqual([]);
+    const said = watch.check(4_100);
+    expect(said.refresh).toBe(false);
+    expect(said.events[0]).toEqual({ type: "connection", state: "stalled", since: 1_100 });
+    const [stalled] = views(said.events);
+    expect(stalled!.connection).toEqual({ state: "stalled", since: 1_100 });
+    expect(stalled!.books.map((b) => [b.symbol, b.state, b.version, b.lagMs])).toEqual([
+      ["BTC/USD", "lagging", 8, 3_000],
+      ["ETH/USD", "lagging", 4, 3_000],
+      ["SOL/USD", "lagging", 5, 9_000],
+      ["XRP/USD", "resyncing", 2, undefined],
+    ]);
+    // Prices stay (labelled lagging, never live); the book that was not verified is the same object.
+    expect(stalled!.books[0]!.bids).toEqual(books[0]!.bids);
+    expect(stalled!.books[3]).toBe(books[3]);
+    expect(watch.stalled).toBe(true);
+  });
+
+  it("says it again each second as the silence grows, each time with new versions", () => {
+    const { watch } = setup();
+    watch.fromWorker(view([book("BTC/USD")]), 0);
+    const lags: (number | undefined)[] = [];
+    const versions: number[] = [];
+    for (let t = 250; t <= 8_000; t += 250) {
+      for (const v of views(watch.check(t).events)) {
+        lags.push(v.books[0]!.lagMs);
+        versions.push(v.books[0]!.version);
+      }
+    }
+    expect(lags).toEqual([3_000, 4_000, 5_000, 6_000, 7_000, 8_000]);
+    expect(versions).toEqual([8, 9, 10, 11, 12, 13]);
+  });
+
+  it("asks a worker that beats again for a whole view, once, and ends the stall with it: versions only grow", () => {
+    const { watch, beat } = setup();
+    const btc = book("BTC/USD");
+    watch.fromWorker(view([btc, book("ETH/USD", { state: "awaiting-snapshot", version: 0 })]), 0);
+    watch.check(3_000);
+    watch.check(4_000);
+    const said = watch.check(5_000);
+    expect(views(said.events)[0]!.books[0]!.version).toBe(10);
+    beat();
+    expect(watch.check(5_250)).toEqual({ events: [], refresh: true });
+    beat();
+    expect(watch.check(5_500)).toEqual({ events: [], refresh: false });
+    expect(watch.stalled).toBe(true);
+    // The worker's view of the same book, unchanged (version 7), comes after the lagging ones (8–10).
+    const back = watch.fromWorker(
+      view([btc, book("ETH/USD", { state: "awaiting-snapshot", version: 0 })]),
+      5_600,
+    );
+    expect(back[0]).toEqual({ type: "connection", state: "live" });
+    const [live] = views(back);
+    expect(live!.books.map((b) => [b.state, b.version])).toEqual([
+      ["live", 11],
+      ["awaiting-snapshot", 0],
+    ]);
+    expect(watch.stalled).toBe(false);
+    // Later versions of the worker are shifted alike; an unchanged book keeps its object.
+    const next = book("BTC/USD", { version: 8 });
+    const [later] = views(watch.fromWorker(view([next]), 5_700));
+    expect(later!.books[0]!.version).toBe(12);
+    const [again] = views(watch.fromWorker(view([next]), 5_800));
+    expect(again!.books[0]).toBe(later!.books[0]);
+  });
+
+  it("ends a stall with the worker's connection event too, and leaves other events as they are", () => {
+    const { watch } = setup();
+    watch.fromWorker(view([book("BTC/USD")]), 0);
+    watch.check(3_000);
+    const trade: FeedEvent = {
+      type: "trade",
+      symbol: "BTC/USD",
+      side: "buy",
+      price: "1",
+      qty: "1",
+      ordType: "market",
+      tradeId: 1,
+      time: "t",
+    };
+    expect(watch.fromWorker(trade, 3_100)).toEqual([trade]);
+    expect(watch.stalled).toBe(true);
+    const quiet: FeedEvent = { type: "connection", state: "quiet", since: 0 };
+    expect(watch.fromWorker(quiet, 3_200)).toEqual([quiet]);
+    expect(watch.stalled).toBe(false);
+  });
+
+  it("does not take a main thread that was busy itself for a silent worker", () => {
+    const { watch, beat } = setup();
+    watch.fromWorker(view([book("BTC/USD")]), 0);
+    // The main thread looks again only 10 s later; the worker beat meanwhile.
+    beat();
+    expect(watch.check(10_000)).toEqual({ events: [], refresh: false });
+  });
+});
