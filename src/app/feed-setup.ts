@@ -1,4 +1,4 @@
-import { closeSync, openSync } from "node:fs";
+import { closeSync, constants, openSync } from "node:fs";
 import { startFeed } from "../feed/client.js";
 import type { WorkerFeedClient } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
@@ -67,10 +67,16 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
     return EXIT.USAGE;
   }
   if (options.recordPath !== undefined) {
+    // Without waiting: a named pipe nobody reads would block here, silently, until a reader came.
     try {
-      closeSync(openSync(options.recordPath, "a"));
+      const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
+      closeSync(openSync(options.recordPath, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o666));
     } catch (e) {
-      fail(`cannot record to ${options.recordPath}: ${(e as Error).message}`);
+      const reason =
+        (e as NodeJS.ErrnoException).code === "ENXIO"
+          ? "it is a named pipe that nobody is reading (start the reader first)"
+          : (e as Error).message;
+      fail(`cannot record to ${options.recordPath}: ${reason}`);
       return EXIT.FAILURE;
     }
   }

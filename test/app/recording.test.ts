@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { reap, runBin } from "./support/run-bin.js";
@@ -44,5 +48,24 @@ describe("--record onto a full disk (/dev/full: opens, every write fails with EN
     expect(run.lines().some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
     expect(run.lines().filter((l) => l["type"] === "error")).toEqual([]);
     expect(run.stderr()).toBe("");
+  });
+});
+
+describe("--record to a named pipe nobody reads", () => {
+  it("exits 1 at once saying so, instead of waiting without a word for a reader", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kl-fifo-"));
+    try {
+      const fifo = join(dir, "record.fifo");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      run = runBin(["--demo", "--record", fifo, "--duration", "5", "BTC/USD"]);
+      const { code } = await run.exit;
+      expect(code).toBe(1);
+      expect(run.stderr()).toBe(
+        `kraken-ladder: cannot record to ${fifo}: it is a named pipe that nobody is reading (start the reader first)\n`,
+      );
+      expect(run.stdout()).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -387,7 +387,7 @@ describe("the whole screen", () => {
       expect(text).toContain(key);
     }
     expect(text).toContain("◔ lagging");
-    expect(text).toMatch(/lagging +over --max-lag behind the exchange/);
+    expect(text).toMatch(/lagging +over --max-lag behind; or feed quiet, stalled/);
     expect(text).toMatch(/stale +verified, no change for --stale-after/);
   });
 

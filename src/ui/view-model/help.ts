@@ -33,7 +33,7 @@ const SECTIONS: readonly Section[] = [
       [`${GLYPHS.syncing} syncing`, "waiting for the first snapshot"],
       [`${GLYPHS.resyncing} resyncing`, "failed a check; new snapshot asked"],
       [`${GLYPHS.stale} stale`, "verified, no change for --stale-after"],
-      [`${GLYPHS.lagging} lagging`, "over --max-lag behind the exchange"],
+      [`${GLYPHS.lagging} lagging`, "over --max-lag behind; or feed quiet, stalled"],
       [`${GLYPHS.rejected} rejected`, "the exchange refused the pair"],
       [`${GLYPHS.disconnected} disconn.`, "no connection: nothing is live"],
       ["dimmed", "not live: prices may be out of date"],
