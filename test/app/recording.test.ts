@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { mkfifo } from "../helpers/fifo.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { reap, runBin } from "./support/run-bin.js";
 import type { Run } from "./support/run-bin.js";
@@ -56,7 +56,7 @@ describe("--record to a named pipe nobody reads", () => {
     const dir = mkdtempSync(join(tmpdir(), "kl-fifo-"));
     try {
       const fifo = join(dir, "record.fifo");
-      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      mkfifo(fifo);
       run = runBin(["--demo", "--record", fifo, "--duration", "5", "BTC/USD"]);
       const { code } = await run.exit;
       expect(code).toBe(1);

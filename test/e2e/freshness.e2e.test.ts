@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { closeSync, constants, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fillPipe, mkfifo } from "../helpers/fifo.js";
 import { endToEnd } from "./helpers/parts.js";
 import { shellQuote } from "./helpers/tmux.js";
 
@@ -79,7 +80,7 @@ describe("a feed worker that stops answering, in a real terminal", () => {
     // --record to a named pipe the test holds open and does not read: once the pipe is full, the feed
     // worker blocks in its write (as it would on a pipe to a stalled reader, or a hung disk).
     const fifo = join(t.dir, "record.fifo");
-    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    mkfifo(fifo);
     const holder = openSync(fifo, "r+");
     let drain: ChildProcess | undefined;
     try {
@@ -122,16 +123,3 @@ describe("a feed worker that stops answering, in a real terminal", () => {
     }
   }, 90_000);
 });
-
-/** Fills a named pipe to the brim without blocking: the next write to it blocks. */
-function fillPipe(path: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  const chunk = Buffer.alloc(4096, 0x20);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-  } finally {
-    closeSync(fd);
-  }
-}

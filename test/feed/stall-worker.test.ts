@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { startServeServer } from "../../src/serve/http-server.js";
 import type { ServeServer } from "../../src/serve/http-server.js";
 import { STUCK_MESSAGE, stuckWorkers } from "../../src/feed/stuck.js";
 import type { FeedEvent } from "../../src/feed/types.js";
+import { fillPipe, mkfifo } from "../helpers/fifo.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
 import type { Harness } from "./support/feed-harness.js";
 import { ScriptedServer } from "./support/scripted-server.js";
@@ -42,22 +43,9 @@ afterEach(async () => {
 function fifo(): string {
   dir = mkdtempSync(join(tmpdir(), "kl-stall-"));
   const path = join(dir, "record.fifo");
-  expect(spawnSync("mkfifo", [path]).status).toBe(0);
+  mkfifo(path);
   holder = openSync(path, "r+");
   return path;
-}
-
-/** Fills the pipe to the brim without blocking: the worker's next write blocks. */
-function fill(path: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  const chunk = Buffer.alloc(4096, 0x20);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A reader for the pipe: the blocked write completes and the worker runs again. */
@@ -79,7 +67,7 @@ async function stalledFeed(): Promise<{ h: Harness; stalledAt: number; filledAt:
     () => feed.book("BTC/USD")?.state === "live" && feed.book("ETH/USD")?.state === "live",
     "both live",
   );
-  fill(path);
+  fillPipe(path);
   const filledAt = Date.now();
   await feed.until(() => feed.feed.latest()?.connection.state === "stalled", "stalled", 10_000);
   return { h: feed, stalledAt: Date.now(), filledAt };

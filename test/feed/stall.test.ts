@@ -1,32 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MIN_STALL_MS, StallWatch, stallLimit } from "../../src/feed/stall.js";
 import type { BookView, FeedEvent, FeedView } from "../../src/feed/types.js";
+import { bookView, feedView } from "./support/views.js";
 
-function book(symbol: string, over: Partial<BookView> = {}): BookView {
-  return {
-    symbol,
-    state: "live",
-    version: 7,
-    checksum: 42,
-    bids: [{ price: "100.1", qty: "2" }],
-    asks: [{ price: "100.2", qty: "3" }],
-    bid: { price: "100.1", qty: "2" },
-    ask: { price: "100.2", qty: "3" },
-    priceDecimals: 1,
-    qtyDecimals: 0,
-    checksums: { ok: 5, failed: 0 },
-    resyncs: 0,
-    tradeGaps: 0,
-    messagesPerSecond: 3,
-    latencyP50: 1,
-    latencyP99: 2,
-    ...over,
-  };
-}
+/** The worker's books as of version 7. */
+const book = (symbol: string, over: Partial<BookView> = {}): BookView =>
+  bookView(symbol, { version: 7, ...over });
 
 function view(books: BookView[]): FeedEvent {
-  const v: FeedView = { connection: { state: "live" }, books, publishedAt: 1, receivedAt: 1, malformed: 0 };
-  return { type: "view", view: v };
+  return { type: "view", view: feedView(books) };
 }
 
 const LIMIT = 3_000;

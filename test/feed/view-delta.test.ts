@@ -1,32 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BookView, FeedView } from "../../src/feed/types.js";
+import { bookView, feedView } from "./support/views.js";
 import { sameBookView, ViewDecoder, ViewEncoder } from "../../src/feed/view-delta.js";
 
-function book(symbol: string, over: Partial<BookView> = {}): BookView {
-  return {
-    symbol,
-    state: "live",
-    version: 1,
-    checksum: 42,
-    bids: [{ price: "100.1", qty: "2" }],
-    asks: [{ price: "100.2", qty: "3" }],
-    bid: { price: "100.1", qty: "2" },
-    ask: { price: "100.2", qty: "3" },
-    priceDecimals: 1,
-    qtyDecimals: 0,
-    checksums: { ok: 5, failed: 0 },
-    resyncs: 0,
-    tradeGaps: 0,
-    messagesPerSecond: 3,
-    latencyP50: 1,
-    latencyP99: 2,
-    ...over,
-  };
-}
-
-function view(books: BookView[]): FeedView {
-  return { connection: { state: "live" }, books, publishedAt: 1, receivedAt: 1, malformed: 0 };
-}
+const book = bookView;
+const view = feedView;
 
 /** The wire form as it crosses the boundary: a structured clone, as postMessage makes. */
 const cross = <T>(value: T): T => structuredClone(value);
