@@ -464,6 +464,23 @@ describe("state", () => {
     expect(displayState(undefined, LIVE)).toBe("syncing");
   });
 
+  it("is connecting, not disconnected, for a book not yet verified in this run while the feed is still trying", () => {
+    const fresh = btcBook({
+      state: "awaiting-snapshot",
+      checksums: { ok: 0, failed: 0 },
+      bids: [],
+      asks: [],
+    });
+    const waiting = { state: "reconnecting", attempt: 2, retryInMs: 500, retryAt: 0, reason: "x" } as const;
+    expect(displayState(undefined, undefined)).toBe("connecting");
+    expect(displayState(undefined, { state: "connecting", attempt: 1 })).toBe("connecting");
+    expect(displayState(fresh, { state: "connecting", attempt: 1 })).toBe("connecting");
+    expect(displayState(fresh, waiting)).toBe("connecting");
+    // Once verified, a lost socket is a disconnection; a stopped feed is not trying.
+    expect(displayState(btcBook({ state: "awaiting-snapshot" }), waiting)).toBe("disconnected");
+    expect(displayState(fresh, { state: "stopped" })).toBe("disconnected");
+  });
+
   it("is the book's own state while other pairs are still being answered (subscribing): one slow pair hides no other", () => {
     const subscribing = { state: "subscribing" } as const;
     expect(displayState(btcBook(), subscribing)).toBe("live");

@@ -173,6 +173,30 @@ describe("the web ladder against a scripted stream", () => {
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
   });
 
+  it("calls a book connecting, not disconnected, until it has verified once", async () => {
+    server = await ScriptedStream.start();
+    server.state({ scope: "connection", state: "connecting", attempt: 1 });
+    server.book({
+      symbol: SYMBOL,
+      state: "awaiting-snapshot",
+      version: 0,
+      bids: [],
+      asks: [],
+      checksums: { ok: 0, failed: 0 },
+      resyncs: 0,
+    });
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("connecting");
+    expect(await page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("◌ connecting");
+
+    server.state({ scope: "connection", state: "live" });
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    server.state({ scope: "connection", state: "connecting", attempt: 2 });
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+  });
+
   it("says a stalled feed as the terminal does, its books lagging and without prices", async () => {
     server = await ScriptedStream.start();
     server.book(liveBook(1, "63388.8", "63388.7"));

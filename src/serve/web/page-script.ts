@@ -21,7 +21,7 @@ export const PAGE_SCRIPT = String.raw`
 const LEVELS = 15;
 const SERVABLE = new Set(["live", "stale"]);
 const GLYPHS = {
-  live: "●", syncing: "◌", resyncing: "↻", stale: "◐", lagging: "◔", rejected: "✕", disconnected: "○",
+  live: "●", syncing: "◌", connecting: "◌", resyncing: "↻", stale: "◐", lagging: "◔", rejected: "✕", disconnected: "○",
 };
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const WHITESPACE = /[\t\n\r\v\f\u2028\u2029]/g;
@@ -96,7 +96,11 @@ function connectionOpen() {
 /** What the page says about a book, as the terminal says it (src/ui/view-model/state.ts). */
 function displayState(view) {
   if (view.state === "rejected") return "rejected";
-  if (stream !== "open" || !connectionOpen()) return "disconnected";
+  if (stream !== "open" || !connectionOpen()) {
+    const trying = stream === "open" && (connection === undefined || connection.state !== "stopped");
+    const neverVerified = !(view.checksums && view.checksums.ok > 0);
+    return trying && neverVerified ? "connecting" : "disconnected";
+  }
   switch (view.state) {
     case "live": return "live";
     case "awaiting-snapshot": return "syncing";

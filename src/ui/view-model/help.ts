@@ -30,6 +30,7 @@ const SECTIONS: readonly Section[] = [
     title: "Book states (tab, spread row)",
     entries: [
       [`${GLYPHS.live} live`, "verified by checksum and current"],
+      [`${GLYPHS.connecting} connecting`, "no data yet: connecting"],
       [`${GLYPHS.syncing} syncing`, "waiting for the first snapshot"],
       [`${GLYPHS.resyncing} resyncing`, "failed a check; new snapshot asked"],
       [`${GLYPHS.stale} stale`, "verified, no change for --stale-after"],

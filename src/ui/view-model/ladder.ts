@@ -327,6 +327,7 @@ function ladderRow(side: Side, r: RowText, i: number, rows: RowContext): Line {
 const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   live: "",
   syncing: "waiting for the first snapshot",
+  connecting: "connecting to the exchange",
   resyncing: "RESYNCING — not live, waiting for a new snapshot",
   stale: "STALE — no change lately, may be out of date",
   lagging: "LAGGING — behind the exchange, prices may be out of date",

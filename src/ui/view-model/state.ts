@@ -4,14 +4,17 @@ import type { BookView, ConnectionState } from "../../feed/types.js";
 /**
  * What the screen says about a book (the rule is feed/servable.ts's). `syncing` is the wait for a first
  * snapshot on an open connection; `lagging` a verified book behind the exchange, or on a quiet connection
- * (its prices stay, dimmed); `disconnected` every book while the socket is not open.
+ * (its prices stay, dimmed); `disconnected` every book while the socket is not open, but `connecting` for
+ * one that has not verified once in this run while the feed is still trying (at start, or a pair added
+ * during an outage): nothing was lost there, and a first connect is not a disconnection.
  */
 export type DisplayState =
-  "live" | "syncing" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
+  "live" | "syncing" | "connecting" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
 
 export const GLYPHS: { readonly [S in DisplayState]: string } = {
   live: "●",
   syncing: "◌",
+  connecting: "◌",
   resyncing: "↻",
   stale: "◐",
   lagging: "◔",
@@ -27,7 +30,10 @@ export function displayState(
   connection: ConnectionState | undefined,
 ): DisplayState {
   if (book?.state === "rejected") return "rejected";
-  if (!connectionOpen(connection?.state)) return "disconnected";
+  if (!connectionOpen(connection?.state)) {
+    const trying = connection?.state !== "stopped";
+    return trying && (book === undefined || book.checksums.ok === 0) ? "connecting" : "disconnected";
+  }
   if (book === undefined) return "syncing";
   switch (book.state) {
     case "live":
