@@ -50,8 +50,12 @@ const started = performance.now();
 await rm(DIST, { recursive: true, force: true });
 const result = await build(
   bundleOptions({ entryPoints: ENTRIES.map((e) => join(ROOT, "src", e)), outdir: DIST, patched: true }),
-).catch(() => {
-  // esbuild has printed the errors.
+).catch(async (/** @type {Error} */ e) => {
+  // esbuild prints the errors of the code it reads, not those a plugin returns when the build ends (a
+  // dependency change that did not apply): the failure's message has them all. What was written is not the
+  // code the package ships, so it goes.
+  process.stderr.write(`${e.message}\n`);
+  await rm(DIST, { recursive: true, force: true });
   process.exit(1);
 });
 await writeFile(join(DIST, "bundle-meta.json"), JSON.stringify(result.metafile));

@@ -21,6 +21,7 @@
  *    cells (src/ui/line-update.ts), about a quarter of the bytes for the ladder, for the same screen.
  */
 import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -161,6 +162,15 @@ export function patchSource(/** @type {Patch} */ patch, /** @type {string} */ so
   return patch.apply(source);
 }
 
+/** `path` with symbolic links resolved, or as it is when it does not exist (the build then says it did not apply). */
+function realPath(/** @type {string} */ path) {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * The esbuild plugin: patches each file of PATCHES as it is loaded into the bundle, and fails the build when
  * a source does not match or a patched file was not part of the bundle at all.
@@ -169,7 +179,8 @@ export function patchSource(/** @type {Patch} */ patch, /** @type {string} */ so
  * @returns {import("esbuild").Plugin}
  */
 export function dependencyPatches(root, patches = PATCHES) {
-  const byFile = new Map(patches.map((p) => [join(root, ...p.file.split("/")), p]));
+  // By real path, as esbuild loads files: node_modules may be a symbolic link (a git worktree sharing one).
+  const byFile = new Map(patches.map((p) => [realPath(join(root, ...p.file.split("/"))), p]));
   return {
     name: "kraken-ladder-dependency-patches",
     setup(build) {

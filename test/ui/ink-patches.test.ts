@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -120,6 +120,24 @@ describe("the build-time changes to Ink, string-width, is-in-ci and commander", 
     await expect(building).rejects.toThrow(
       /node_modules\/string-width\/index\.js is not string-width 8\.3\.0 index\.js/,
     );
+  });
+
+  it("apply in a project whose node_modules is a symbolic link (a git worktree sharing one)", async () => {
+    const root = join(scratch, "linked");
+    await mkdir(root, { recursive: true });
+    await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
+    const entry = join(root, "entry.mjs");
+    await writeFile(entry, 'import w from "string-width";\nconsole.log(w("x"));\n');
+    const built = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      logLevel: "silent",
+      plugins: [dependencyPatches(root, [WIDTH])],
+    });
+    expect(built.errors).toEqual([]);
   });
 
   it("fail a real build in which a file they change is no longer bundled", async () => {
