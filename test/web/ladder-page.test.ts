@@ -31,6 +31,20 @@ function liveBook(version: number, bestAsk: string, bestBid: string): BookData {
   };
 }
 
+/** A book the server sends without levels (not verified, or not servable), never verified unless `over` says so. */
+function bookWithoutLevels(symbol: string, state: string, over: Partial<BookData> = {}): BookData {
+  return {
+    symbol,
+    state,
+    version: 0,
+    bids: [],
+    asks: [],
+    checksums: { ok: 0, failed: 0 },
+    resyncs: 0,
+    ...over,
+  };
+}
+
 const card = (symbol: string): string => `section.book[data-symbol="${symbol}"]`;
 
 /** The texts of a side's price cells that hold a price, best first. */
@@ -109,26 +123,12 @@ describe("the web ladder against a scripted stream", () => {
   it("shows lagging with its lag, stale with its prices, and rejected with its reason", async () => {
     server = await ScriptedStream.start();
     server.book(liveBook(1, "63388.8", "63388.7"));
-    server.book({
-      symbol: "ETH/USD",
-      state: "lagging",
-      version: 7,
-      lagMs: 24_300,
-      bids: [],
-      asks: [],
-      checksums: { ok: 9, failed: 0 },
-      resyncs: 0,
-    });
-    server.book({
-      symbol: "FOO/BAR",
-      state: "rejected",
-      version: 1,
-      reason: "Currency pair not supported FOO/BAR",
-      bids: [],
-      asks: [],
-      checksums: { ok: 0, failed: 0 },
-      resyncs: 0,
-    });
+    server.book(
+      bookWithoutLevels("ETH/USD", "lagging", { version: 7, lagMs: 24_300, checksums: { ok: 9, failed: 0 } }),
+    );
+    server.book(
+      bookWithoutLevels("FOO/BAR", "rejected", { version: 1, reason: "Currency pair not supported FOO/BAR" }),
+    );
     const { page } = browser;
     await page.goto(server.url);
     await poll(() => page.locator(`${card("ETH/USD")} .state`).textContent()).toBe("◔ lagging (lag 24 s)");
@@ -176,15 +176,7 @@ describe("the web ladder against a scripted stream", () => {
   it("calls a book connecting, not disconnected, until it has verified once", async () => {
     server = await ScriptedStream.start();
     server.state({ scope: "connection", state: "connecting", attempt: 1 });
-    server.book({
-      symbol: SYMBOL,
-      state: "awaiting-snapshot",
-      version: 0,
-      bids: [],
-      asks: [],
-      checksums: { ok: 0, failed: 0 },
-      resyncs: 0,
-    });
+    server.book(bookWithoutLevels(SYMBOL, "awaiting-snapshot"));
     const { page } = browser;
     await page.goto(server.url);
     await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("connecting");
@@ -227,16 +219,7 @@ describe("the web ladder against a scripted stream", () => {
   it("shows server text as text: markup is not parsed, control and invisible characters are dropped", async () => {
     server = await ScriptedStream.start();
     const hostile = '<img src=x onerror="window.pwned=1">\u202e\u001b[2Jevil';
-    server.book({
-      symbol: '<b id="injected">X</b>',
-      state: "rejected",
-      version: 1,
-      reason: hostile,
-      bids: [],
-      asks: [],
-      checksums: { ok: 0, failed: 0 },
-      resyncs: 0,
-    });
+    server.book(bookWithoutLevels('<b id="injected">X</b>', "rejected", { version: 1, reason: hostile }));
     const { page } = browser;
     await page.goto(server.url);
     await poll(() => page.locator("section.book .state").textContent()).toBe(
