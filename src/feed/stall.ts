@@ -10,7 +10,8 @@ import type { BookView, FeedEvent, FeedView } from "./types.js";
  *
  * - a `connection` event `stalled` (since the worker was last heard from), then a view of the worker's last
  *   books in which every verified one is `lagging`, its lag at least the silence (as the worker itself
- *   says of a quiet connection); again each second, as the lag grows;
+ *   says of a quiet connection), and no book has a message rate or latency; again each second, as the
+ *   lag grows;
  * - once the counter moves again the worker is asked for a whole view (`refresh`), and its next view (or
  *   connection event) ends the stall.
  *
@@ -44,6 +45,12 @@ export function startBeating(beat: SharedArrayBuffer): NodeJS.Timeout {
 export type StallCheck = { readonly events: readonly FeedEvent[]; readonly refresh: boolean };
 
 const NOTHING: StallCheck = { events: [], refresh: false };
+
+/**
+ * A stalled worker applies no message and times none: its last rate and latency are not figures of now.
+ * (Neither counts in a book's version, so they change without one.)
+ */
+const NOTHING_MEASURED = { messagesPerSecond: 0, latencyP50: null, latencyP99: null } as const;
 
 /** The main thread's side (see above). Feed it every event of the worker and a look at the beat every BEAT_EVERY_MS. */
 export class StallWatch {
@@ -125,13 +132,15 @@ export class StallWatch {
     if (this.raw === undefined || second === stall.second) return [];
     stall.second = second;
     const lag = Math.floor(silence / 10) * 10;
-    const books = this.raw.books.map((b) => {
-      if (b.state !== "live" && b.state !== "stale" && b.state !== "lagging") return this.shiftBook(b);
+    const books = this.raw.books.map((b): BookView => {
+      if (b.state !== "live" && b.state !== "stale" && b.state !== "lagging")
+        return { ...this.shiftBook(b), ...NOTHING_MEASURED };
       const offset = (this.offsets.get(b.symbol) ?? 0) + 1;
       this.offsets.set(b.symbol, offset);
       return {
         ...b,
-        state: "lagging" as const,
+        ...NOTHING_MEASURED,
+        state: "lagging",
         lagMs: Math.max(b.lagMs ?? 0, lag),
         version: b.version + offset,
       };

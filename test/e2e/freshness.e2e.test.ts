@@ -95,6 +95,9 @@ describe("a feed worker that stops answering, in a real terminal", () => {
       );
       expect(header(stalled)).toMatch(/BTC\/USD\s+◔ lagging/);
       expect(stalled.join("\n")).not.toMatch(/● live/);
+      // No rate or latency from before the stall is shown as a figure of now.
+      expect(stalled.at(-1)).toMatch(/│ 0(?: msg)?\/s │/);
+      expect(stalled.at(-1)).toMatch(/p50 — p99 —/);
       const spread = stalled.findIndex((l) => l.includes("LAGGING"));
       expect(spread).toBeGreaterThan(0);
       expect(stalled.slice(0, spread).some((l) => PRICE_ROW.test(l))).toBe(true);

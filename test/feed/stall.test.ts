@@ -77,9 +77,18 @@ describe("the feed worker's stall watch", () => {
       ["SOL/USD", "lagging", 5, 9_000],
       ["XRP/USD", "resyncing", 2, undefined],
     ]);
-    // Prices stay (labelled lagging, never live); the book that was not verified is the same object.
+    // Prices stay (labelled lagging, never live); the book that was not verified stays as it was.
     expect(stalled!.books[0]!.bids).toEqual(books[0]!.bids);
-    expect(stalled!.books[3]).toBe(books[3]);
+    expect(stalled!.books[3]).toEqual({
+      ...books[3],
+      messagesPerSecond: 0,
+      latencyP50: null,
+      latencyP99: null,
+    });
+    // A worker that applies nothing has no rate or latency of now (the last ones were 3/s, 1 and 2 ms).
+    for (const b of stalled!.books) {
+      expect([b.messagesPerSecond, b.latencyP50, b.latencyP99]).toEqual([0, null, null]);
+    }
     expect(watch.stalled).toBe(true);
   });
 
