@@ -80,16 +80,28 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
 }
 
 /**
- * The watched symbol a path segment names: URL-encoded (`BTC%2FUSD`) or dashed (`BTC-USD`), any case.
- * Undefined when it names none (or does not decode).
+ * The watched symbol a path names: as written (`BTC/USD`), URL-encoded (`BTC%2FUSD`) or dashed
+ * (`BTC-USD`), any case. Undefined when it names none (or does not decode).
  */
 export function findSymbol(segment: string, symbols: readonly string[]): string | undefined {
-  let decoded: string;
+  const wanted = decodeSegment(segment)?.toUpperCase();
+  if (wanted === undefined) return undefined;
+  return symbols.find((s) => s.toUpperCase() === wanted || s.toUpperCase().replace("/", "-") === wanted);
+}
+
+/** The 404 of a path naming a symbol this server does not serve: what was asked, and what it serves. */
+export function unknownSymbolBody(segment: string, symbols: readonly string[]): object {
+  const asked = (decodeSegment(segment) ?? segment).slice(0, 64);
+  return {
+    error: `unknown symbol ${JSON.stringify(asked)}: this server serves ${symbols.join(", ")}`,
+    symbols,
+  };
+}
+
+function decodeSegment(segment: string): string | undefined {
   try {
-    decoded = decodeURIComponent(segment);
+    return decodeURIComponent(segment);
   } catch {
     return undefined;
   }
-  const wanted = decoded.toUpperCase();
-  return symbols.find((s) => s.toUpperCase() === wanted || s.toUpperCase().replace("/", "-") === wanted);
 }

@@ -3,7 +3,14 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FeedClient, FeedView } from "../feed/types.js";
 import { bearerChecker } from "./auth.js";
-import { bookBody, findSymbol, servable, symbolEntry, unservableBody } from "./book-json.js";
+import {
+  bookBody,
+  findSymbol,
+  servable,
+  symbolEntry,
+  unknownSymbolBody,
+  unservableBody,
+} from "./book-json.js";
 import { StreamHub } from "./hub.js";
 import type { SseLimits } from "./sse-client.js";
 import { createMetrics } from "./metrics.js";
@@ -96,10 +103,15 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
       return;
     }
-    const match = /^\/(book|stream|trades)\/([^/]+)$/.exec(path);
-    const symbol = match === null ? undefined : findSymbol(match[2]!, symbols);
-    if (match === null || symbol === undefined) {
-      json(res, 404, { error: match === null ? "not found" : "unknown symbol" });
+    // The symbol as it is written (BTC/USD: one slash, so a path can take it plainly), dashed, or encoded.
+    const match = /^\/(book|stream|trades)\/([^/]+(?:\/[^/]+)?)$/.exec(path);
+    if (match === null) {
+      json(res, 404, { error: "not found" });
+      return;
+    }
+    const symbol = findSymbol(match[2]!, symbols);
+    if (symbol === undefined) {
+      json(res, 404, unknownSymbolBody(match[2]!, symbols));
       return;
     }
     if (match[1] === "stream") {

@@ -33,7 +33,7 @@ async function untilLive(url: string, symbol = "BTC-USD"): Promise<Data> {
 }
 
 describe("serve --demo (installed binary)", () => {
-  it("prints the base URL first, answers /health, /symbols and /book by either spelling, 404 for an unknown symbol", async () => {
+  it("prints the base URL first, answers /health, /symbols and /book by any spelling, 404 naming the served symbols for an unknown one", async () => {
     served = await serve(["--demo", "--port", "0", "BTC/USD", "ETH/USD"]);
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const book = await untilLive(served.url);
@@ -56,7 +56,19 @@ describe("serve --demo (installed binary)", () => {
     const encoded = await json(`${served.url}/book/BTC%2FUSD?levels=3`);
     expect(encoded.status).toBe(200);
     expect(encoded.body.asks).toHaveLength(3);
-    expect((await json(`${served.url}/book/DOGE-USD`)).status).toBe(404);
+    // As written, with its slash: what a user types.
+    const plain = await json(`${served.url}/book/btc/usd?levels=2`);
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({ symbol: "BTC/USD", state: "live" });
+    expect(plain.body.bids).toHaveLength(2);
+    const unknown = await json(`${served.url}/book/DOGE%2FUSD`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({
+      error: 'unknown symbol "DOGE/USD": this server serves BTC/USD, ETH/USD',
+      symbols: ["BTC/USD", "ETH/USD"],
+    });
+    expect((await json(`${served.url}/trades/DOGE-USD`)).body.symbols).toEqual(["BTC/USD", "ETH/USD"]);
+    expect((await json(`${served.url}/book/BTC/USD/x`)).body).toEqual({ error: "not found" });
     expect((await json(`${served.url}/book/BTC-USD?levels=0`)).status).toBe(400);
     const health = await json(`${served.url}/health`);
     expect(health.status).toBe(200);
@@ -145,8 +157,10 @@ describe("serve --demo (installed binary)", () => {
     served = await serve(["--demo", "--port", "0", "BTC/USD"]);
     await untilLive(served.url);
     const a = await open(`${served.url}/stream`);
-    const b = await open(`${served.url}/stream/BTC-USD`);
+    // The symbol as written, slash and all.
+    const b = await open(`${served.url}/stream/BTC/USD`);
     await a.until((e) => e.some((x) => x.event === "book"));
+    await b.until((e) => e.some((x) => x.event === "book"));
     served.child.kill("SIGTERM");
     expect(await served.exited(2000)).toBe(0);
     await b.until(() => b.ended);
