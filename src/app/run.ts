@@ -82,7 +82,10 @@ export async function runApp(options: AppOptions): Promise<number> {
   return code;
 }
 
-/** NDJSON until `--duration`, a signal or a closed pipe (all exit 0), or the feed dying (1). */
+/**
+ * NDJSON until `--duration`, a signal, a closed pipe or the end of a replay (the connection `ended`: nothing
+ * more will come), all exit 0; or the feed dying (1).
+ */
 async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
   const { durationMs } = options;
   const writer = new NdjsonWriter(
@@ -99,6 +102,7 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
   const unsubscribe = feed.subscribe((event) => {
     writer.event(event);
     if (event.type === "stopped") shutdown.request(EXIT.FAILURE);
+    else if (event.type === "connection" && event.state === "ended") shutdown.request(EXIT.OK);
   });
   const timer =
     durationMs === undefined ? undefined : setTimeout(() => shutdown.request(EXIT.OK), durationMs);

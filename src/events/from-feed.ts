@@ -98,6 +98,7 @@ export function connectionEvent(c: ConnectionState): ConnectionEvent {
     case "live":
     case "quiet":
     case "stalled":
+    case "ended":
     case "stopped":
       return { type: "connection", state: c.state };
     default:

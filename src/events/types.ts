@@ -21,8 +21,11 @@ export type ConnectionEvent =
     }
   | {
       readonly type: "connection";
-      /** `stalled`: the feed worker stopped answering; every verified book is `lagging` until it does. */
-      readonly state: "subscribing" | "live" | "quiet" | "stalled" | "stopped";
+      /**
+       * `stalled`: the feed worker stopped answering; every verified book is `lagging` until it does.
+       * `ended`: the server said its feed ended (a replay ran out); no book is live, none will change.
+       */
+      readonly state: "subscribing" | "live" | "quiet" | "stalled" | "ended" | "stopped";
     };
 
 /** The state of one book, sent whenever anything it shows changes. */

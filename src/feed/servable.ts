@@ -7,8 +7,9 @@
  * `live` only once it is verified on the current connection. So a book verified while other subscriptions
  * are still being answered (`subscribing`) is live: one pair the exchange is slow to answer does not hide
  * the others. What a consumer adds is the socket itself: while it is not open (connecting, reconnecting,
- * stopped), nothing is live. A feed worker that stops answering is `stalled` (said by the main thread,
- * feed/stall.ts): like `quiet`, its verified books are `lagging` then.
+ * stopped), or once the server has said its feed ended (`ended`: the end of a replay; the books keep
+ * their last state, but none will change again), nothing is live. A feed worker that stops answering is
+ * `stalled` (said by the main thread, feed/stall.ts): like `quiet`, its verified books are `lagging` then.
  */
 
 /**

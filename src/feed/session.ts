@@ -3,6 +3,7 @@ import type { ApplyOutcome } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseGeneric } from "../protocol/parse.js";
+import { REPLAY_ENDED } from "../protocol/types.js";
 import {
   subscribeBook,
   subscribeInstrument,
@@ -92,6 +93,8 @@ export type SessionSink = {
    * one coalesced an interval later, since the events that tell of it go out at once.
    */
   urgent?(): void;
+  /** The server said its feed has ended (REPLAY_ENDED): nothing on this connection will change again. */
+  ended?(): void;
 };
 
 export type SessionOptions = {
@@ -368,13 +371,18 @@ export class Session {
       case "rate-limit":
         this.rateLimited(msg, receivedAt);
         return;
-      case "status":
+      case "status": {
+        // Not the exchange's status but the end of the feed: the connection says it, after the books'
+        // last state and before the word itself (no notice).
+        const ended = msg.system === REPLAY_ENDED;
+        if (ended) this.sink.ended?.();
         this.sink.event({
           type: "status",
           system: msg.system,
           ...(msg.apiVersion === "" ? {} : { apiVersion: msg.apiVersion }),
           ...(msg.version === "" ? {} : { version: msg.version }),
         });
+        if (ended) return;
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
         // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
         if (msg.system !== this.system) {
@@ -385,6 +393,7 @@ export class Session {
           this.sink.event({ type: "notice", message: `exchange status: ${clip(msg.system)} (was ${was})` });
         }
         return;
+      }
       case "error":
         this.malformed++;
         this.version++;

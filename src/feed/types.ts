@@ -64,6 +64,12 @@ export type ConnectionState =
       readonly retryAt: number;
       readonly reason: string;
     }
+  /**
+   * The server said its feed has ended (`replay_ended`: the built-in server at the end of a replay): the
+   * socket stays open, but no book on it will change again, so nothing is live. A new connection (after a
+   * loss) starts again from `connecting`.
+   */
+  | { readonly state: "ended" }
   | { readonly state: "stopped" };
 
 /**

@@ -86,6 +86,13 @@ const session = new Session(
     },
     urgent: publishNow,
     slowDown: (reason) => socket.slowDown(reason),
+    ended: () => {
+      if (connection.state !== "live" && connection.state !== "subscribing" && connection.state !== "quiet")
+        return;
+      // What the books last showed leaves first, then the end: no line after it says live.
+      publisher.tick(Date.now(), true);
+      setConnection({ state: "ended" });
+    },
   },
 );
 

@@ -36,6 +36,12 @@ export type StatusMessage = {
   readonly connectionId: string;
 };
 
+/**
+ * The `system` word the built-in server sends when a replay has served its last book frame: not one of
+ * Kraken's, and not a trading status; a feed hearing it calls its connection `ended`.
+ */
+export const REPLAY_ENDED = "replay_ended";
+
 export type HeartbeatMessage = { readonly kind: "heartbeat" };
 
 export type AckMethod = "subscribe" | "unsubscribe";

@@ -16,6 +16,7 @@ const CONNECTION_STATES: readonly ConnectionState["state"][] = [
   "quiet",
   "stalled",
   "reconnecting",
+  "ended",
   "stopped",
 ];
 

@@ -1,5 +1,6 @@
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseFrame } from "../protocol/parse.js";
+import { REPLAY_ENDED } from "../protocol/types.js";
 import { forEachLine } from "../recording/lines.js";
 import { RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
@@ -265,7 +266,7 @@ export class ReplaySource implements BookSource {
       if (!stopped) {
         stop();
         if (symbol !== undefined && this.running.size === 0) {
-          for (const watcher of [...this.statusWatchers]) watcher("replay_ended");
+          for (const watcher of [...this.statusWatchers]) watcher(REPLAY_ENDED);
         }
       }
     };

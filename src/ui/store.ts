@@ -54,7 +54,7 @@ export type LadderStoreOptions = {
    * opened deeper (launchDepth). Without it, each symbol's first live depth.
    */
   readonly baseDepth?: number;
-  /** The feed serves a `--replay`: its end (a `replay_ended` status) is shown. */
+  /** The feed serves a `--replay` (at its recorded depth: depth changes are never asked). */
   readonly replay?: boolean;
   /** Price grouping per symbol at start, in ticks (the config file's `[grouping]`); 1 otherwise. */
   readonly groups?: ReadonlyMap<string, number>;
@@ -133,7 +133,6 @@ export class LadderStore {
   /** Per symbol, the depth never to ask less than: `baseDepth`, else the depth it was first live at. */
   readonly #baseDepths = new Map<string, number>();
   #pairs: readonly string[] = [];
-  #replayEnded = false;
   readonly #replay: boolean;
   readonly #now: () => number;
   readonly #tickMs: number;
@@ -536,16 +535,6 @@ export class LadderStore {
       case "recording-failed":
         this.#notify(`recording stopped, ${event.path} is incomplete: ${event.reason}`, "warn");
         return;
-      case "status":
-        // The simulator's own word at the end of a replay: not the exchange's status.
-        if (this.#replay && event.system === "replay_ended") {
-          if (!this.#replayEnded) {
-            this.#replayEnded = true;
-            this.#refresh();
-          }
-          return;
-        }
-        break;
       default:
         break;
     }
@@ -616,7 +605,6 @@ export class LadderStore {
       now,
       ...(this.#ui.search === undefined ? {} : { search: { pairs: this.#pairs, state: this.#ui.search } }),
       ...(notice === undefined ? {} : { notice }),
-      ...(this.#replayEnded ? { replayEnded: true } : {}),
       ...(this.#ui.board
         ? {
             board: {

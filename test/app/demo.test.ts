@@ -57,22 +57,25 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
     expect(run.stderr()).toBe("");
   });
 
-  it("--replay takes symbols and depth from the recording and reproduces its checksums", async () => {
+  it("--replay takes symbols and depth from the recording, reproduces its checksums, and ends with it", async () => {
     run = runBin(["--replay", capture, "--speed", "max"]);
-    await until(() => run!.stdout().includes('"ok":301'), "301 checksums");
-    run.child.kill("SIGTERM");
-    expect((await run.exit).code).toBe(0);
-    const last = run
-      .lines()
-      .filter((l) => l["type"] === "book")
-      .at(-1)!;
-    expect(last).toMatchObject({
+    // No signal: the end of the recording ends the stream, exit 0.
+    expect(await run.exit).toEqual({ code: 0, signal: null });
+    const lines = run.lines();
+    const books = lines.filter((l) => l["type"] === "book");
+    expect(books.at(-1)).toMatchObject({
       symbol: "BTC/USD",
       state: "live",
       checksums: { ok: 301, failed: 0 },
       resyncs: 0,
     });
-    expect(run.lines().some((l) => l["type"] === "resync")).toBe(false);
+    expect(lines.some((l) => l["type"] === "resync")).toBe(false);
+    // The books' last state, then the end, then the stop: no book line after the end says live.
+    const ended = lines.findIndex((l) => l["type"] === "connection" && l["state"] === "ended");
+    expect(ended).toBeGreaterThan(lines.lastIndexOf(books.at(-1)!));
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
+    expect(lines.slice(ended).filter((l) => l["type"] === "book")).toEqual([]);
+    expect(run.stderr()).toBe("");
   });
 
   it("--replay at speed 1 is not lagging: the server's pong times do not set the zero of a recording's lag", async () => {

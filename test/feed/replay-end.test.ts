@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startSimServer } from "../../src/sim/server.js";
 import type { SimServer } from "../../src/sim/server.js";
 import type { FeedEvent } from "../../src/feed/types.js";
+import { servable } from "../../src/feed/servable.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
 import type { Harness } from "./support/feed-harness.js";
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 describe("the end of a replay", () => {
-  it("reaches the feed as a replay_ended status after the recording's last book frame", async () => {
+  it("ends the connection after the recording's last book frame: nothing is servable, no notice", async () => {
     server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
     h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], replayTimes: true }));
     const ended = await h.until(() => {
@@ -35,8 +36,16 @@ describe("the end of a replay", () => {
     const okAtEnd = h.feed.latest()!.books[0]!.checksums.ok;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.feed.latest()!.books[0]!.checksums.ok).toBe(okAtEnd);
-    expect(
-      h.events.some((e) => e.type === "notice" && e.message === "exchange status: replay_ended (was online)"),
-    ).toBe(true);
+    // The connection says the end, after the view with the books' last state and before the word; the
+    // word is not taken for the exchange's status (no notice).
+    const endedAt = h.events.findIndex((e) => e.type === "connection" && e.state === "ended");
+    expect(endedAt).toBe(ended - 2);
+    const lastBefore = h.events.slice(0, endedAt).findLast((e) => e.type === "view");
+    expect(lastBefore?.type === "view" && lastBefore.view.books[0]!.checksums.ok).toBe(okAtEnd);
+    expect(h.feed.latest()!.connection).toEqual({ state: "ended" });
+    const book = h.feed.latest()!.books[0]!;
+    expect(book.state).toBe("live");
+    expect(servable(book.state, h.feed.latest()!.connection.state)).toBe(false);
+    expect(h.events.some((e) => e.type === "notice")).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterEach, describe, expect, it } from "vitest";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
@@ -271,6 +272,24 @@ describe("serve --url (scripted feed)", () => {
     const next = await current.until((e) => e.some((x) => x.event === "book"));
     expect(Number(next.find((x) => x.event === "book")?.id)).toBeGreaterThan(btc.data.version);
     expect(next[0]).toMatchObject({ event: "state", data: { scope: "connection" } });
+  });
+
+  it("a replay that has run out is served as ended: 503 with no prices, and the server stays up", async () => {
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    served = await serve(["--replay", capture, "--speed", "max", "--port", "0"]);
+    const stream = await open(`${served.url}/stream`);
+    await stream.until((e) => e.some((x) => x.event === "state" && x.data.state === "ended"));
+    const health = await json(`${served.url}/health`);
+    expect(health.body).toEqual({ connection: "ended", books: [{ symbol: "BTC/USD", state: "live" }] });
+    const book = await json(`${served.url}/book/BTC/USD`);
+    expect(book.status).toBe(503);
+    expect(book.body.bids).toBeUndefined();
+    const symbols = await json(`${served.url}/symbols`);
+    expect(symbols.body.symbols?.[0]).toMatchObject({ symbol: "BTC/USD", servable: false });
+    const metrics = await request(`${served.url}/metrics`);
+    expect(metrics.body).toMatch(/^kraken_ladder_connection_state\{state="ended"\} 1$/m);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(served.child.exitCode).toBe(null);
   });
 
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {

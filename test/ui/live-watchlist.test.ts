@@ -340,7 +340,10 @@ describe("help, header and depth", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = makeStore(feed, { replay: true });
     expect(text(store)).toContain("● live");
+    // The status word alone is the exchange's business; the feed's connection says the end.
     feed.emit({ type: "status", system: "replay_ended" });
+    expect(text(store)).toContain("● live");
+    feed.publish({ ...feedView([btcBook(), ethBook()]), connection: { state: "ended" } });
     const screen = text(store);
     expect(screen).toContain("■ replay ended");
     expect(screen).toContain("REPLAY ENDED — not live");

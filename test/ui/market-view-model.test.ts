@@ -418,11 +418,11 @@ describe("the screen with market context", () => {
   });
 
   it("shows the system status and trade gaps in the status bar, and a notice line when asked", () => {
-    const bar = statusLine(LIVE, btcBook({ tradeGaps: 2 }), NOW, 200, false, "maintenance").text;
+    const bar = statusLine(LIVE, btcBook({ tradeGaps: 2 }), NOW, 200, "maintenance").text;
     expect(bar).toMatch(
       /● connected │ exchange MAINTENANCE │ .*checksums ✓120 ✗0 │ trade gaps 2 │ resyncs 0/,
     );
-    expect(statusLine(LIVE, btcBook(), NOW, 200, false, "online").text).toContain("exchange online");
+    expect(statusLine(LIVE, btcBook(), NOW, 200, "online").text).toContain("exchange online");
     // Last heard on a connection that is gone is not the exchange's status now.
     const reconnecting = {
       state: "reconnecting",
@@ -431,12 +431,14 @@ describe("the screen with market context", () => {
       retryAt: NOW + 1000,
       reason: "closed",
     } as const;
-    expect(statusLine(reconnecting, btcBook(), NOW, 200, false, "online").text).not.toContain("exch");
+    expect(statusLine(reconnecting, btcBook(), NOW, 200, "online").text).not.toContain("exch");
     const quiet = { state: "quiet", since: NOW - 5000 } as const;
-    expect(statusLine(quiet, btcBook(), NOW, 200, false, "maintenance").text).not.toContain("exch");
-    expect(statusLine(LIVE, btcBook(), NOW, 200, true, "online").text).not.toContain("exch");
+    expect(statusLine(quiet, btcBook(), NOW, 200, "maintenance").text).not.toContain("exch");
+    const ended = statusLine({ state: "ended" }, btcBook(), NOW, 200, "online").text;
+    expect(ended).toMatch(/^ ■ replay ended: nothing is live │ /);
+    expect(ended).not.toContain("exch");
     const subscribing = { state: "subscribing" } as const;
-    expect(statusLine(subscribing, btcBook(), NOW, 200, false, "online").text).toContain("exchange online");
+    expect(statusLine(subscribing, btcBook(), NOW, 200, "online").text).toContain("exchange online");
     const s = screen({
       notice: { text: "exchange status: maintenance (was online)", role: "warn", more: 0 },
     });

@@ -205,6 +205,20 @@ describe("the web ladder against a scripted stream", () => {
     );
   });
 
+  it("says the end of a replay as the terminal does: the book disconnected, without prices", async () => {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+
+    // The feed ended; its book stays as it was (live), but nothing on an ended feed is.
+    server.state({ scope: "connection", state: "ended" });
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    expect(await prices(page, "asks")).toEqual([]);
+    expect(await page.locator("#connection").textContent()).toBe("■ replay ended: nothing is live");
+  });
+
   it("shows a live book with its prices while another pair keeps the connection subscribing", async () => {
     server = await ScriptedStream.start();
     server.state({ scope: "connection", state: "subscribing" });

@@ -97,7 +97,9 @@ function connectionOpen() {
 function displayState(view) {
   if (view.state === "rejected") return "rejected";
   if (stream !== "open" || !connectionOpen()) {
-    const trying = stream === "open" && (connection === undefined || connection.state !== "stopped");
+    const trying =
+      stream === "open" &&
+      (connection === undefined || (connection.state !== "stopped" && connection.state !== "ended"));
     const neverVerified = !(view.checksums && view.checksums.ok > 0);
     return trying && neverVerified ? "connecting" : "disconnected";
   }
@@ -277,6 +279,7 @@ function connectionWords(c, now) {
       const detail = [attempt, reason].filter((s) => s !== "").join(": ");
       return "○ reconnecting" + wait + (detail === "" ? "" : " (" + detail + ")");
     }
+    case "ended": return "■ replay ended: nothing is live";
     case "stopped": return "■ stopped";
     default: return "? " + clean(c.state);
   }

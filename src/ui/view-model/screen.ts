@@ -47,8 +47,6 @@ export type ScreenInput = {
   readonly search?: { readonly pairs: readonly string[]; readonly state: SearchState };
   /** The newest notice (rate-limited by the store); a stopped recording's line takes its place. */
   readonly notice?: Notice;
-  /** A `--replay` has run out: no book is shown as live, the status bar says so. */
-  readonly replayEnded?: boolean;
   /** The selected symbol's trades, ticker and instrument, once any is heard. */
   readonly market?: SymbolMarket | undefined;
   /** The exchange's system status (`status` channel), once heard. */
@@ -363,9 +361,9 @@ export function buildScreen(input: ScreenInput): Screen {
   const selected = Math.min(Math.max(0, input.selected), Math.max(0, symbols.length - 1));
   const symbol = symbols[selected];
   const book = symbol === undefined ? undefined : books.get(symbol);
-  // After a replay has run out nothing is current: every book is drawn as the connection being gone.
-  const connection: ConnectionState | undefined =
-    input.replayEnded === true ? { state: "stopped" } : view?.connection;
+  const connection: ConnectionState | undefined = view?.connection;
+  // After a replay has run out nothing is current, and the ladder and board say why.
+  const ended = connection?.state === "ended";
 
   const notice =
     view?.recording !== undefined
@@ -373,7 +371,7 @@ export function buildScreen(input: ScreenInput): Screen {
       : input.notice === undefined
         ? undefined
         : noticeLine(input.notice, width);
-  const status = statusLine(connection, book, now, width, input.replayEnded === true, input.system);
+  const status = statusLine(connection, book, now, width, input.system);
   const below = notice === undefined ? 1 : 2;
   if (input.board !== undefined && input.search === undefined && !input.help) {
     const room = frameHeight - below;
@@ -390,7 +388,7 @@ export function buildScreen(input: ScreenInput): Screen {
       now,
       bands: input.board.bands,
       notional: input.board.notional,
-      ...(input.replayEnded === true ? { ended: true } : {}),
+      ...(ended ? { ended: true } : {}),
     });
     const body = 2 + board.rows.length;
     const padding = Math.max(0, room - body);
@@ -467,7 +465,7 @@ export function buildScreen(input: ScreenInput): Screen {
     group: input.group,
     flash: input.flash,
     now,
-    ...(input.replayEnded === true ? { ended: true } : {}),
+    ...(ended ? { ended: true } : {}),
     pair,
     market:
       beside && market !== undefined

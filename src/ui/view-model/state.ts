@@ -4,9 +4,10 @@ import type { BookView, ConnectionState } from "../../feed/types.js";
 /**
  * What the screen says about a book (the rule is feed/servable.ts's). `syncing` is the wait for a first
  * snapshot on an open connection; `lagging` a verified book behind the exchange, or on a quiet connection
- * (its prices stay, dimmed); `disconnected` every book while the socket is not open, but `connecting` for
- * one that has not verified once in this run while the feed is still trying (at start, or a pair added
- * during an outage): nothing was lost there, and a first connect is not a disconnection.
+ * (its prices stay, dimmed); `disconnected` every book while the socket is not open (or the feed has
+ * ended), but `connecting` for one that has not verified once in this run while the feed is still trying
+ * (at start, or a pair added during an outage): nothing was lost there, and a first connect is not a
+ * disconnection.
  */
 export type DisplayState =
   "live" | "syncing" | "connecting" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
@@ -31,7 +32,8 @@ export function displayState(
 ): DisplayState {
   if (book?.state === "rejected") return "rejected";
   if (!connectionOpen(connection?.state)) {
-    const trying = connection?.state !== "stopped";
+    // Stopped, or a replay that ran out: nothing will come, so no book is "connecting".
+    const trying = connection?.state !== "stopped" && connection?.state !== "ended";
     return trying && (book === undefined || book.checksums.ok === 0) ? "connecting" : "disconnected";
   }
   if (book === undefined) return "syncing";

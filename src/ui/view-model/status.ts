@@ -53,6 +53,12 @@ export function connectionText(connection: ConnectionState | undefined, now: num
         bold: true,
       };
     }
+    case "ended":
+      return {
+        forms: ["■ replay ended: nothing is live", "■ replay ended", "■ ended"],
+        role: "warn",
+        bold: true,
+      };
     case "stopped":
       return { forms: ["■ stopped"], role: "warn" };
     default:
@@ -70,19 +76,16 @@ export function statusLine(
   book: BookView | undefined,
   now: number,
   width: number,
-  replayEnded = false,
   /** The exchange's system status (`status` channel), once heard; shown only while the connection is live. */
   system?: string,
 ): Line {
-  const link: Item = replayEnded
-    ? { forms: ["■ replay ended: nothing is live", "■ replay ended", "■ ended"], role: "warn", bold: true }
-    : connectionText(connection, now);
+  const link = connectionText(connection, now);
   // A connected socket carrying a book that is behind is no green light.
   const items: Item[] = [
     book?.state === "lagging" && link.role === "good" ? { ...link, role: "muted" } : link,
   ];
   // The exchange's word of now, as the ticker: not shown from a connection that is gone or quiet.
-  if (system !== undefined && connectionCurrent(connection?.state) && !replayEnded) {
+  if (system !== undefined && connectionCurrent(connection?.state)) {
     const word = sanitize(system);
     items.push(
       system === "online"
