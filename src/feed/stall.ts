@@ -16,13 +16,21 @@ import type { BookView, FeedEvent, FeedView } from "./types.js";
  *   connection event) ends the stall.
  *
  * Shared memory, not messages: a main thread that was busy itself reads beats that came meanwhile, so its
- * own delay never reads as the worker's. Consumers compare books by version (SSE ids, NDJSON, analytics),
+ * own delay never reads as the worker's; and a silence it did not watch (no beat came while it was not
+ * looking either, as when the whole process was stopped) is judged afresh from its next look. Consumers compare books by version (SSE ids, NDJSON, analytics),
  * so a view said here gives each changed book the next version, and the worker's later versions of that
  * book are shifted past it: versions seen by consumers only ever grow.
  */
 
 /** How often the worker beats and the main thread looks. */
 export const BEAT_EVERY_MS = 500;
+
+/**
+ * Looks further apart than this mean the main thread was not running either: busy, or the whole process
+ * stopped (Ctrl-Z, a machine asleep). A counter that did not move meanwhile says nothing about the worker,
+ * so its silence is judged afresh from the look after the gap.
+ */
+export const AWAY_MS = 2 * BEAT_EVERY_MS;
 
 /** A stall is never judged on less silence than this: a loaded machine delays a thread's timers by hundreds of ms. */
 export const MIN_STALL_MS = 2_000;
@@ -58,6 +66,8 @@ export class StallWatch {
   private count = 0;
   /** When the worker was last known to run (a beat seen, or a message); undefined until it first beats. */
   private heardAt: number | undefined;
+  /** When the main thread last looked at the beat. */
+  private lookedAt: number | undefined;
   /** While stalled: since when the worker has not answered, when that was said, the lag second last said. */
   private stall: { since: number; saidAt: number; second: number; refreshAsked: boolean } | undefined;
   /** The worker's last view, versions as the worker gave them. */
@@ -100,8 +110,12 @@ export class StallWatch {
   /** A look at the beat, at `now`. */
   check(now: number): StallCheck {
     const count = Atomics.load(this.counter, 0);
+    const away = this.lookedAt !== undefined && now - this.lookedAt > AWAY_MS;
+    this.lookedAt = now;
     if (count !== this.count) {
       this.count = count;
+      this.heardAt = now;
+    } else if (away && this.stall === undefined && this.heardAt !== undefined) {
       this.heardAt = now;
     }
     const heardAt = this.heardAt;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MIN_STALL_MS, StallWatch, stallLimit } from "../../src/feed/stall.js";
+import { AWAY_MS, BEAT_EVERY_MS, MIN_STALL_MS, StallWatch, stallLimit } from "../../src/feed/stall.js";
+import type { StallCheck } from "../../src/feed/stall.js";
 import type { BookView, FeedEvent, FeedView } from "../../src/feed/types.js";
 import { bookView, feedView } from "./support/views.js";
 
@@ -21,7 +22,16 @@ function setup() {
   // The worker's first beat, seen at 0.
   Atomics.add(counter, 0, 1);
   watch.check(0);
-  return { watch, beat: () => Atomics.add(counter, 0, 1) };
+  let lookedAt = 0;
+  /** The main thread's looks every BEAT_EVERY_MS up to `t` (none of which may say anything), then at `t`. */
+  const look = (t: number): StallCheck => {
+    for (let at = lookedAt + BEAT_EVERY_MS; at < t; at += BEAT_EVERY_MS) {
+      expect(watch.check(at)).toEqual({ events: [], refresh: false });
+    }
+    lookedAt = t;
+    return watch.check(t);
+  };
+  return { watch, look, beat: () => Atomics.add(counter, 0, 1) };
 }
 
 const views = (events: readonly FeedEvent[]): FeedView[] =>
@@ -51,7 +61,7 @@ describe("the feed worker's stall watch", () => {
   });
 
   it("calls a silent worker stalled after the limit: every verified book lagging by the silence, with a new version", () => {
-    const { watch } = setup();
+    const { watch, look } = setup();
     const books = [
       book("BTC/USD"),
       book("ETH/USD", { state: "stale", version: 3 }),
@@ -65,8 +75,8 @@ describe("the feed worker's stall watch", () => {
       }),
     ];
     watch.fromWorker(view(books), 1_100);
-    expect(watch.check(3_999).events).toEqual([]);
-    const said = watch.check(4_100);
+    expect(look(3_999).events).toEqual([]);
+    const said = look(4_100);
     expect(said.refresh).toBe(false);
     expect(said.events[0]).toEqual({ type: "connection", state: "stalled", since: 1_100 });
     const [stalled] = views(said.events);
@@ -108,12 +118,12 @@ describe("the feed worker's stall watch", () => {
   });
 
   it("asks a worker that beats again for a whole view, once, and ends the stall with it: versions only grow", () => {
-    const { watch, beat } = setup();
+    const { watch, look, beat } = setup();
     const btc = book("BTC/USD");
     watch.fromWorker(view([btc, book("ETH/USD", { state: "awaiting-snapshot", version: 0 })]), 0);
-    watch.check(3_000);
-    watch.check(4_000);
-    const said = watch.check(5_000);
+    look(3_000);
+    look(4_000);
+    const said = look(5_000);
     expect(views(said.events)[0]!.books[0]!.version).toBe(10);
     beat();
     expect(watch.check(5_250)).toEqual({ events: [], refresh: true });
@@ -141,9 +151,9 @@ describe("the feed worker's stall watch", () => {
   });
 
   it("ends a stall with the worker's connection event too, and leaves other events as they are", () => {
-    const { watch } = setup();
+    const { watch, look } = setup();
     watch.fromWorker(view([book("BTC/USD")]), 0);
-    watch.check(3_000);
+    look(3_000);
     const trade: FeedEvent = {
       type: "trade",
       symbol: "BTC/USD",
@@ -167,5 +177,24 @@ describe("the feed worker's stall watch", () => {
     // The main thread looks again only 10 s later; the worker beat meanwhile.
     beat();
     expect(watch.check(10_000)).toEqual({ events: [], refresh: false });
+  });
+
+  it("judges afresh a silence it did not watch (the whole process stopped, as by Ctrl-Z), and still finds a stuck worker", () => {
+    const { watch, look } = setup();
+    watch.fromWorker(view([book("BTC/USD")]), 0);
+    look(1_000);
+    // Neither thread ran for a minute: no beat came, and none could have.
+    expect(watch.check(61_000)).toEqual({ events: [], refresh: false });
+    // A gap only just longer than the looks' own spacing is the same.
+    expect(watch.check(61_000 + AWAY_MS + 1)).toEqual({ events: [], refresh: false });
+    // Looking again as usual, a worker that still does not beat is stalled a limit after the last gap.
+    const from = 61_000 + AWAY_MS + 1;
+    let said: StallCheck | undefined;
+    for (let t = from + BEAT_EVERY_MS; said === undefined; t += BEAT_EVERY_MS) {
+      const check = watch.check(t);
+      if (check.events.length > 0) said = check;
+      else expect(t - from).toBeLessThan(LIMIT);
+    }
+    expect(said.events[0]).toEqual({ type: "connection", state: "stalled", since: from });
   });
 });
