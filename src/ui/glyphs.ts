@@ -1,3 +1,4 @@
+import { withWrite } from "./terminal.js";
 /**
  * Every character besides printable ASCII that the ladder draws, with the one ASCII character that stands
  * for it in ASCII mode (`--ascii`, or a locale that is not UTF-8). A glyph added anywhere in the ladder is
@@ -87,11 +88,5 @@ export function asciiStdout<S extends { write(chunk: never, ...rest: never[]): u
       typeof chunk === "string" ? toAscii(chunk) : chunk,
       ...rest,
     );
-  return new Proxy(stdout, {
-    get(target, property) {
-      if (property === "write") return write;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withWrite(stdout, write);
 }

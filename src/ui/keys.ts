@@ -30,6 +30,8 @@ export type KeyAction =
   | { readonly type: "board-sort" }
   /** On the board: Enter opens the selected symbol's ladder. */
   | { readonly type: "board-open" }
+  /** Ctrl-Z: hand the terminal back to the shell and stop, as any full-screen program does; `fg` resumes. */
+  | { readonly type: "suspend" }
   | { readonly type: "quit" };
 
 /**
@@ -48,6 +50,7 @@ type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" 
 /** Ink's (input, key) → action in this mode; `undefined` for keys that do nothing. */
 export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"): KeyAction | undefined {
   if (key.ctrl && input === "c") return { type: "quit" };
+  if (key.ctrl && input === "z") return { type: "suspend" };
   switch (mode) {
     case "search":
       return searchKey(input, key);

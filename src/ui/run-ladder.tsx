@@ -12,7 +12,7 @@ import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
 import type { SaveWatchlist } from "./store.js";
 import { RepaintOnResize } from "./components/RepaintOnResize.js";
-import { ENTER_ALT_SCREEN, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
+import { ENTER_ALT_SCREEN, heldStdout, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 import { traceFrames } from "./trace.js";
 
 export type LadderOptions = {
@@ -54,6 +54,13 @@ function themeOf(color: LadderOptions["color"]): Theme {
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/**
+ * After Ctrl-Z, how long to wait for the stop before taking it that none came: the kernel discards a
+ * SIGTSTP sent to a process group no shell controls (a program started as a tmux pane's own command,
+ * say), and the ladder then comes straight back.
+ */
+const NO_STOP_MS = 250;
+
 /** Ink's options for the ladder's frames (the render benchmark mounts Ink with them too). */
 export type FrameOptions = Required<Pick<RenderOptions, "exitOnCtrlC" | "maxFps" | "incrementalRendering">>;
 
@@ -94,6 +101,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
         process.off("unhandledRejection", onError);
       });
       stdout.off("resize", onResize);
+      process.off("SIGCONT", resume);
+      clearTimeout(noStop);
       store.dispose();
       try {
         instance?.unmount();
@@ -112,6 +121,40 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     };
     const onSignal = (): void => finish(0);
     const onError = (error: unknown): void => finish(1, error);
+
+    // Ctrl-Z (a key in raw mode, not a signal): the terminal goes back to the shell as it was, and the
+    // process stops as any program does on SIGTSTP (no listener of ours or Ink's takes that signal). On
+    // `fg` (SIGCONT) the ladder takes the terminal again and draws every line afresh, at whatever size it
+    // now has: a resize, as far as the ladder and Ink are concerned. The feed stopped with the process;
+    // what it missed meanwhile shows as lag until it has caught up.
+    let suspended = false;
+    let noStop: NodeJS.Timeout | undefined;
+    const suspend = (): void => {
+      if (done || suspended) return;
+      suspended = true;
+      writeNow(1, LEAVE_ALT_SCREEN);
+      if (stdin.isTTY) stdin.setRawMode(false);
+      process.once("SIGCONT", resume);
+      noStop = setTimeout(resume, NO_STOP_MS);
+      process.kill(process.pid, "SIGTSTP");
+    };
+    function resume(): void {
+      process.off("SIGCONT", resume);
+      clearTimeout(noStop);
+      if (done || !suspended) return;
+      suspended = false;
+      if (stdin.isTTY) stdin.setRawMode(true);
+      writeNow(1, ENTER_ALT_SCREEN);
+      // A terminal resized meanwhile signalled the shell, not us: SIGWINCH has Node read the size again
+      // (its listener, registered with stdout, runs first and says "resize" when the size changed). The
+      // same size is drawn again all the same.
+      const columns = stdout.columns;
+      const rows = stdout.rows;
+      process.once("SIGWINCH", () => {
+        if (!done && stdout.columns === columns && stdout.rows === rows) stdout.emit("resize");
+      });
+      process.kill(process.pid, "SIGWINCH");
+    }
 
     const store = new LadderStore(feed, {
       symbols: options.symbols,
@@ -132,7 +175,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     const theme = themeOf(options.color);
     const app = (
       <>
-        <App store={store} theme={theme} onQuit={() => finish(0)} />
+        <App store={store} theme={theme} onQuit={() => finish(0)} onSuspend={suspend} />
         <RepaintOnResize />
       </>
     );
@@ -158,7 +201,11 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       stdout.write(ENTER_ALT_SCREEN);
       store.start();
       instance = render(app, {
-        stdout: traceFrames(homedStdout(options.ascii === true ? asciiStdout(stdout) : stdout), store, feed),
+        stdout: traceFrames(
+          homedStdout(heldStdout(options.ascii === true ? asciiStdout(stdout) : stdout, () => suspended)),
+          store,
+          feed,
+        ),
         stdin,
         ...frameOptions(options.fps),
       });

@@ -321,7 +321,7 @@ export class LadderStore {
     this.#refresh();
   }
 
-  dispatch(action: Exclude<KeyAction, { type: "quit" }>): void {
+  dispatch(action: Exclude<KeyAction, { type: "quit" | "suspend" }>): void {
     this.#boardFirst = false;
     const count = this.#symbolList().length;
     const ui = this.#ui;

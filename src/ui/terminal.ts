@@ -66,7 +66,21 @@ export function homedStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
     flush();
     return out(HOME + chunk, ...rest);
   };
-  return new Proxy(stdout, {
+  return withWrite(stdout, write);
+}
+
+/**
+ * stdout for Ink that writes nothing while `held()` (the ladder is suspended and the shell has the
+ * terminal). What Ink drew meanwhile is lost, so the ladder draws every line again when it resumes.
+ */
+export function heldStdout(stdout: NodeJS.WriteStream, held: () => boolean): NodeJS.WriteStream {
+  const out = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
+  return withWrite(stdout, (...args: unknown[]): boolean => (held() ? true : out(...args)));
+}
+
+/** `stream` with `write` replaced, everything else its own (methods bound to it). */
+export function withWrite<S extends object>(stream: S, write: (...args: never[]) => unknown): S {
+  return new Proxy(stream, {
     get(target, property) {
       if (property === "write") return write;
       const value: unknown = Reflect.get(target, property, target);

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../helpers/run-cli.js";
+import { BIN, ROOT } from "../helpers/run-cli.js";
 import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
@@ -168,6 +168,54 @@ describe("the ladder in a real terminal", () => {
     t.keys("C-c");
     await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     expect(await t.exitLine()).toBe("EXIT=0");
+  }, 30_000);
+
+  it("Ctrl-Z hands the terminal back to the shell; fg brings the ladder back, drawn whole at the pane's new size", async () => {
+    // An interactive shell, as a user has: job control is its business.
+    const t = new TmuxSession();
+    tmux = t;
+    t.start("env -u CI -u CONTINUOUS_INTEGRATION bash --norc --noprofile -i", 90, 24);
+    t.keys(
+      `cd ${shellQuote(ROOT)} && echo ${MARKER} && env CI=true ${shellQuote(process.execPath)} ${shellQuote(BIN)} --demo BTC/USD`,
+      "Enter",
+    );
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined, 20_000);
+    t.keys("C-z");
+    const shell = await t.waitFor("the shell's screen, the ladder stopped", (l) =>
+      l.some((x) => /Stopped/.test(x)),
+    );
+    expect(shell.some((x) => x.includes(MARKER))).toBe(true);
+    expect(ladderOf(shell)).toBeUndefined();
+    // Resized while stopped: the signal went to the shell, not to the ladder.
+    t.resize(110, 30);
+    t.keys("fg", "Enter");
+    const back = await t.waitFor(
+      "the ladder at 110×30",
+      (l) => ladderOf(l) !== undefined && l.length === 29 && l.some((x) => [...x].length === 110),
+    );
+    expectWithin(back, 110, 30);
+    t.keys("q");
+    await t.waitFor(
+      "the shell's screen again",
+      (l) => l.some((x) => x.includes(MARKER)) && ladderOf(l) === undefined,
+    );
+    t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
+    expect(await t.exitLine()).toBe("EXIT=0");
+  }, 60_000);
+
+  it("Ctrl-Z where no shell can resume it (no job control) leaves the ladder running, with nothing drawn on the shell's screen", async () => {
+    const t = startLadder(90, 24, BIN, "--demo BTC/USD");
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined);
+    t.keys("C-z");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const still = await t.waitFor("the ladder, still running", (l) => ladderOf(l) !== undefined);
+    const version = (lines: readonly string[]): string => lines.at(-1) ?? "";
+    await t.waitFor("a newer frame", (l) => ladderOf(l) !== undefined && version(l) !== version(still));
+    t.keys("q");
+    const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
+    expect(await t.exitLine()).toBe("EXIT=0");
+    // Frames Ink drew while the ladder was off its screen were not written onto the shell's.
+    expect(after.join("\n")).not.toMatch(/│|msg\/s|BTC\/USD/);
   }, 30_000);
 
   it("SIGTERM quits with 0 and restores the screen", async () => {

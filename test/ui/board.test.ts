@@ -219,7 +219,7 @@ const press = (store: LadderStore, input: string, key: Record<string, boolean> =
     ...key,
   };
   const action = keyAction(input, flags, store.mode);
-  if (action !== undefined && action.type !== "quit") store.dispatch(action);
+  if (action !== undefined && action.type !== "quit" && action.type !== "suspend") store.dispatch(action);
   return action;
 };
 

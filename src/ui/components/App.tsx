@@ -20,12 +20,14 @@ export type AppProps = {
   readonly theme?: Theme;
   /** Called on q, Ctrl-C, or Esc on the ladder itself. Without it (a static render) keys are not read. */
   readonly onQuit?: () => void;
+  /** Called on Ctrl-Z. */
+  readonly onSuspend?: () => void;
   /** Follow the terminal's size (stdout `resize`); off for a static render at a given size. */
   readonly trackSize?: boolean;
 };
 
 /** The full-screen ladder. All text is built by the store (the view-model); components draw its parts. */
-export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: AppProps) {
+export function App({ store, theme = COLOR_THEME, onQuit, onSuspend, trackSize = true }: AppProps) {
   const screen = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
 
@@ -51,10 +53,14 @@ export function App({ store, theme = COLOR_THEME, onQuit, trackSize = true }: Ap
           onQuit?.();
           return;
         }
+        if (action.type === "suspend") {
+          onSuspend?.();
+          return;
+        }
         store.dispatch(action);
       }
     },
-    [store, onQuit],
+    [store, onQuit, onSuspend],
   );
   useInput(onInput, { isActive: onQuit !== undefined });
 

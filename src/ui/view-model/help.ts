@@ -19,6 +19,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["j k Up Down", "scroll this help (PgUp PgDn: a page)"],
   ["Esc", "close help or search; back to the board or ladder this screen was opened from; else quit"],
   ["q Ctrl-C", "quit"],
+  ["Ctrl-Z", "suspend to the shell; fg resumes"],
 ];
 
 type Entry = readonly [term: string, meaning: string];
