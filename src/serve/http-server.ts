@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connectionCurrent } from "../feed/servable.js";
 import type { FeedClient, FeedView } from "../feed/types.js";
 import { bearerChecker } from "./auth.js";
 import {
@@ -90,7 +91,12 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
           const ticker = market.ticker(s, connection) ?? null;
           return book === undefined
             ? { symbol: s, state: "awaiting-snapshot", servable: false, depth, ticker, pairStatus: null }
-            : { ...symbolEntry(book, connection, depth), ticker, pairStatus: book.pairStatus ?? null };
+            : {
+                ...symbolEntry(book, connection, depth),
+                ticker,
+                // As the ticker: the exchange's word of now, not from a connection that is gone or quiet.
+                pairStatus: connectionCurrent(connection.state) ? (book.pairStatus ?? null) : null,
+              };
         }),
       });
       return;

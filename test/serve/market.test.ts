@@ -104,7 +104,7 @@ describe("serve: trades and ticker (scripted feed)", () => {
   it("/symbols carries each pair's ticker as the exact strings sent and its instrument status", async () => {
     scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
     scripted.pairStatus.set("BTC/USD", "post_only");
-    served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD"]);
+    served = await serve(["--url", scripted.url, "--port", "0", "--quiet-after", "1", "BTC/USD"]);
     const symbols = await until(
       `${served.url}/symbols`,
       (r) =>
@@ -126,6 +126,19 @@ describe("serve: trades and ticker (scripted feed)", () => {
         ask: "1000.1",
       },
     });
+    // The exchange goes silent: neither is the exchange's word of now; both come back when it speaks.
+    scripted.goSilent();
+    const quiet = await until(
+      `${served.url}/symbols`,
+      (r) => (r.body["connection"] as Data | undefined)?.state === "quiet",
+    );
+    expect(quiet.body.symbols?.[0]).toMatchObject({ ticker: null, pairStatus: null });
+    scripted.resume();
+    const back = await until(
+      `${served.url}/symbols`,
+      (r) => (r.body["connection"] as Data | undefined)?.state === "live",
+    );
+    expect(back.body.symbols?.[0]).toMatchObject({ pairStatus: "post_only", ticker: { last: "1000.0" } });
   });
 });
 
