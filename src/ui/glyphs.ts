@@ -23,7 +23,7 @@ export const GLYPHS: readonly Glyph[] = [
   { unicode: "◔", ascii: "!", use: "lagging book; quiet connection" },
   { unicode: "↻", ascii: "@", use: "resyncing book" },
   { unicode: "✕", ascii: "X", use: "rejected book" },
-  { unicode: "■", ascii: "#", use: "stopped connection" },
+  { unicode: "■", ascii: "#", use: "stopped connection; a replay that ended" },
   { unicode: "▶", ascii: ">", use: "selected symbol" },
   { unicode: "▲", ascii: "^", use: "size grew" },
   { unicode: "▼", ascii: "v", use: "size shrank" },

@@ -348,5 +348,9 @@ describe("help, header and depth", () => {
     expect(screen).toContain("■ replay ended");
     expect(screen).toContain("REPLAY ENDED — not live");
     expect(screen).not.toContain("● live");
+    expect(screen).toMatch(/BTC\/USD ■ ended/);
+    // The board says it too.
+    store.dispatch({ type: "toggle-board" });
+    expect(text(store)).toMatch(/BTC\/USD\s+■ ended/);
   });
 });

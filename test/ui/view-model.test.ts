@@ -451,14 +451,14 @@ describe("header", () => {
 });
 
 describe("state", () => {
-  it("is disconnected whenever the socket is not open or the feed has ended, except a rejected book", () => {
+  it("is disconnected whenever the socket is not open, ended once the feed has ended, except a rejected book", () => {
     expect(
       displayState(btcBook(), { state: "reconnecting", attempt: 2, retryInMs: 500, retryAt: 0, reason: "x" }),
     ).toBe("disconnected");
     expect(displayState(btcBook(), { state: "connecting", attempt: 1 })).toBe("disconnected");
     expect(displayState(btcBook(), { state: "stopped" })).toBe("disconnected");
     // A replay that ran out: the book is as it was, live, but nothing on an ended feed is.
-    expect(displayState(btcBook(), { state: "ended" })).toBe("disconnected");
+    expect(displayState(btcBook(), { state: "ended" })).toBe("ended");
     expect(displayState(btcBook({ state: "rejected" }), { state: "connecting", attempt: 1 })).toBe(
       "rejected",
     );
@@ -481,7 +481,8 @@ describe("state", () => {
     // Once verified, a lost socket is a disconnection; a stopped feed is not trying.
     expect(displayState(btcBook({ state: "awaiting-snapshot" }), waiting)).toBe("disconnected");
     expect(displayState(fresh, { state: "stopped" })).toBe("disconnected");
-    expect(displayState(fresh, { state: "ended" })).toBe("disconnected");
+    expect(displayState(fresh, { state: "ended" })).toBe("ended");
+    expect(displayState(btcBook({ state: "rejected" }), { state: "ended" })).toBe("rejected");
   });
 
   it("is the book's own state while other pairs are still being answered (subscribing): one slow pair hides no other", () => {

@@ -205,7 +205,7 @@ describe("the web ladder against a scripted stream", () => {
     );
   });
 
-  it("says the end of a replay as the terminal does: the book disconnected, without prices", async () => {
+  it("says the end of a replay as the terminal does: the book ended, without prices", async () => {
     server = await ScriptedStream.start();
     server.book(liveBook(1, "63388.8", "63388.7"));
     const { page } = browser;
@@ -214,7 +214,8 @@ describe("the web ladder against a scripted stream", () => {
 
     // The feed ended; its book stays as it was (live), but nothing on an ended feed is.
     server.state({ scope: "connection", state: "ended" });
-    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("ended");
+    expect(await page.locator(`${card(SYMBOL)} .state`).textContent()).toBe("■ ended");
     expect(await prices(page, "asks")).toEqual([]);
     expect(await page.locator("#connection").textContent()).toBe("■ replay ended: nothing is live");
   });

@@ -22,6 +22,7 @@ const LEVELS = 15;
 const SERVABLE = new Set(["live", "stale"]);
 const GLYPHS = {
   live: "●", syncing: "◌", connecting: "◌", resyncing: "↻", stale: "◐", lagging: "◔", rejected: "✕", disconnected: "○",
+  ended: "■",
 };
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const WHITESPACE = /[\t\n\r\v\f\u2028\u2029]/g;
@@ -96,10 +97,9 @@ function connectionOpen() {
 /** What the page says about a book, as the terminal says it (src/ui/view-model/state.ts). */
 function displayState(view) {
   if (view.state === "rejected") return "rejected";
+  if (stream === "open" && connection !== undefined && connection.state === "ended") return "ended";
   if (stream !== "open" || !connectionOpen()) {
-    const trying =
-      stream === "open" &&
-      (connection === undefined || (connection.state !== "stopped" && connection.state !== "ended"));
+    const trying = stream === "open" && (connection === undefined || connection.state !== "stopped");
     const neverVerified = !(view.checksums && view.checksums.ok > 0);
     return trying && neverVerified ? "connecting" : "disconnected";
   }

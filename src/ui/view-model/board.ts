@@ -55,8 +55,6 @@ export type BoardInput = {
   /** Liquidity bands (`--bps`), the first two shown; and the cost's trade size (`--notional`). */
   readonly bands: readonly string[];
   readonly notional: string;
-  /** A replay ran out: nothing is live. */
-  readonly ended?: boolean;
 };
 
 export type BoardLines = {
@@ -328,7 +326,7 @@ function signed(text: string): string {
   return text.startsWith("-") || /^0\.0*$/.test(text) ? text : `+${text}`;
 }
 
-const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnected", "lagging"]);
+const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnected", "ended", "lagging"]);
 
 /**
  * The board: a title (how it is sorted, which rows are shown), the column titles and one row per watched
@@ -341,7 +339,7 @@ export function boardLines(input: BoardInput): BoardLines {
   const { books, connection, figures, width, now } = input;
   const rows: Row[] = input.symbols.map((symbol) => {
     const book = books.get(symbol);
-    const state = input.ended === true ? "disconnected" : displayState(book, connection);
+    const state = displayState(book, connection);
     // `live` and `stale` are shown only on an open socket (displayState: feed/servable.ts's rule).
     const live =
       book !== undefined &&

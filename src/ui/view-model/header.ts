@@ -21,7 +21,7 @@ type Cell = {
 
 const GAP = "  ";
 /** States drawn in the warning colour: the book cannot be trusted as the exchange's book now. */
-const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnected", "lagging"]);
+const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnected", "ended", "lagging"]);
 
 function cellOf(index: number, symbol: string, book: BookView | undefined, conn?: ConnectionState): Cell {
   const state = displayState(book, conn);

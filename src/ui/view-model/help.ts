@@ -38,6 +38,7 @@ const SECTIONS: readonly Section[] = [
       [`${GLYPHS.lagging} lagging`, "over --max-lag behind; or feed quiet, stalled"],
       [`${GLYPHS.rejected} rejected`, "the exchange refused the pair"],
       [`${GLYPHS.disconnected} disconn.`, "no connection: nothing is live"],
+      [`${GLYPHS.ended} ended`, "a --replay ran out: nothing is live"],
       ["dimmed", "not live: prices may be out of date"],
     ],
   },

@@ -34,8 +34,6 @@ export type LadderInput = {
   readonly group: number;
   readonly flash: FlashMemory | undefined;
   readonly now: number;
-  /** A `--replay` has run out: the spread row says so instead of the state. */
-  readonly ended?: boolean;
   /** The pair's instrument (tick and precisions), once heard. */
   readonly pair?: PairView | undefined;
   /** The last trade and the volume column: only in the wide layout. */
@@ -333,6 +331,7 @@ const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   lagging: "LAGGING — behind the exchange, prices may be out of date",
   rejected: "REJECTED by the server",
   disconnected: "DISCONNECTED — not live",
+  ended: "REPLAY ENDED — not live",
 };
 
 /** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */
@@ -449,10 +448,7 @@ export function ladderRows(input: LadderInput): LadderRows {
   return {
     titles: clipLine(line("columns", headSegments), width),
     asks: askLines,
-    spread:
-      input.ended === true
-        ? plain("spread", centre(" ■ REPLAY ENDED — not live ", width, "─"), { role: "warn", bold: true })
-        : middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd)),
+    spread: middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd)),
     bids: bidLines,
   };
 }

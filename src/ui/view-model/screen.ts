@@ -362,8 +362,6 @@ export function buildScreen(input: ScreenInput): Screen {
   const symbol = symbols[selected];
   const book = symbol === undefined ? undefined : books.get(symbol);
   const connection: ConnectionState | undefined = view?.connection;
-  // After a replay has run out nothing is current, and the ladder and board say why.
-  const ended = connection?.state === "ended";
 
   const notice =
     view?.recording !== undefined
@@ -388,7 +386,6 @@ export function buildScreen(input: ScreenInput): Screen {
       now,
       bands: input.board.bands,
       notional: input.board.notional,
-      ...(ended ? { ended: true } : {}),
     });
     const body = 2 + board.rows.length;
     const padding = Math.max(0, room - body);
@@ -465,7 +462,6 @@ export function buildScreen(input: ScreenInput): Screen {
     group: input.group,
     flash: input.flash,
     now,
-    ...(ended ? { ended: true } : {}),
     pair,
     market:
       beside && market !== undefined

@@ -4,13 +4,21 @@ import type { BookView, ConnectionState } from "../../feed/types.js";
 /**
  * What the screen says about a book (the rule is feed/servable.ts's). `syncing` is the wait for a first
  * snapshot on an open connection; `lagging` a verified book behind the exchange, or on a quiet connection
- * (its prices stay, dimmed); `disconnected` every book while the socket is not open (or the feed has
- * ended), but `connecting` for one that has not verified once in this run while the feed is still trying
- * (at start, or a pair added during an outage): nothing was lost there, and a first connect is not a
- * disconnection.
+ * (its prices stay, dimmed); `disconnected` every book while the socket is not open, but `connecting` for
+ * one that has not verified once in this run while the feed is still trying (at start, or a pair added
+ * during an outage): nothing was lost there, and a first connect is not a disconnection. `ended`: every
+ * book once the server has said its feed ended (a replay ran out).
  */
 export type DisplayState =
-  "live" | "syncing" | "connecting" | "resyncing" | "stale" | "lagging" | "rejected" | "disconnected";
+  | "live"
+  | "syncing"
+  | "connecting"
+  | "resyncing"
+  | "stale"
+  | "lagging"
+  | "rejected"
+  | "disconnected"
+  | "ended";
 
 export const GLYPHS: { readonly [S in DisplayState]: string } = {
   live: "●",
@@ -21,6 +29,7 @@ export const GLYPHS: { readonly [S in DisplayState]: string } = {
   lagging: "◔",
   rejected: "✕",
   disconnected: "○",
+  ended: "■",
 };
 
 /** The widest state word, for fixed-width header cells. */
@@ -31,9 +40,9 @@ export function displayState(
   connection: ConnectionState | undefined,
 ): DisplayState {
   if (book?.state === "rejected") return "rejected";
+  if (connection?.state === "ended") return "ended";
   if (!connectionOpen(connection?.state)) {
-    // Stopped, or a replay that ran out: nothing will come, so no book is "connecting".
-    const trying = connection?.state !== "stopped" && connection?.state !== "ended";
+    const trying = connection?.state !== "stopped";
     return trying && (book === undefined || book.checksums.ok === 0) ? "connecting" : "disconnected";
   }
   if (book === undefined) return "syncing";
