@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BookEvent, BookFeedEvent } from "../../src/events/types.js";
 import { openBooks } from "../../src/lib/books.js";
@@ -5,6 +6,7 @@ import { watchBooks } from "../../src/lib/watch.js";
 import { SymbolError } from "../../src/feed/symbols.js";
 import { until } from "../app/support/run-bin.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
+import { startSimServer } from "../../src/sim/server.js";
 
 let server: ScriptedServer | undefined;
 
@@ -138,6 +140,29 @@ describe("openBooks", () => {
     // The client is closed once the server's close frame is in; the server hears its socket end after that.
     await until(() => server!.closeCodes.length === 1, "server saw the close");
     expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("withdraws every book's prices when a replay server says its feed ended, and stays open", async () => {
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    const sim = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
+    const books = openBooks({ url: sim.url, symbols: ["BTC/USD"], depth: 10, levels: 1 });
+    const seen: BookFeedEvent[] = [];
+    books.on((e) => seen.push(e));
+    try {
+      await until(
+        () => seen.some((e) => e.type === "connection" && e.state === "ended"),
+        "the connection ended",
+      );
+      await until(() => books.current("BTC/USD")?.bid === undefined, "the prices withdrawn");
+      expect(books.current("BTC/USD")).toMatchObject({ state: "live", checksums: { ok: 301, failed: 0 } });
+      // Priced while the replay ran.
+      expect(seen.some((e) => isLive(e) && e.bid !== undefined)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(seen.some((e) => e.type === "connection" && e.state === "stopped")).toBe(false);
+    } finally {
+      await books.close();
+      await sim.close();
+    }
   });
 
   it("runs the built-in simulator for demo, offline", async () => {
