@@ -1,7 +1,4 @@
-import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
-
-/** Hides the cursor; LEAVE_ALT_SCREEN shows it again. */
-const HIDE_CURSOR = "\u001b[?25l";
+import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The terminal, as much of it as the first screen needs (process.stdout and process.stdin on a TTY). */

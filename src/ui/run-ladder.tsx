@@ -12,7 +12,14 @@ import { App } from "./components/App.js";
 import { LadderStore } from "./store.js";
 import type { SaveWatchlist } from "./store.js";
 import { RepaintOnResize } from "./components/RepaintOnResize.js";
-import { ENTER_ALT_SCREEN, heldStdout, homedStdout, LEAVE_ALT_SCREEN, writeNow } from "./terminal.js";
+import {
+  ENTER_ALT_SCREEN,
+  heldStdout,
+  HIDE_CURSOR,
+  homedStdout,
+  LEAVE_ALT_SCREEN,
+  writeNow,
+} from "./terminal.js";
 import { traceFrames } from "./trace.js";
 
 export type LadderOptions = {
@@ -144,7 +151,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       if (done || !suspended) return;
       suspended = false;
       if (stdin.isTTY) stdin.setRawMode(true);
-      writeNow(1, ENTER_ALT_SCREEN);
+      // Ink hid the cursor once, at its first frame; leaving the alternate screen showed it.
+      writeNow(1, ENTER_ALT_SCREEN + HIDE_CURSOR);
       // A terminal resized meanwhile signalled the shell, not us: SIGWINCH has Node read the size again
       // (its listener, registered with stdout, runs first and says "resize" when the size changed). The
       // same size is drawn again all the same.

@@ -4,6 +4,8 @@ import { writeSync } from "node:fs";
 export const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[2J\u001b[H";
 /** Show the cursor and leave the alternate screen: the user's screen comes back as it was. */
 export const LEAVE_ALT_SCREEN = "\u001b[?25h\u001b[?1049l";
+/** Hides the cursor; LEAVE_ALT_SCREEN shows it again. */
+export const HIDE_CURSOR = "\u001b[?25l";
 /** Clear the screen and home the cursor (after a resize, before a full redraw). */
 export const CLEAR_SCREEN = "\u001b[2J\u001b[H";
 
@@ -75,7 +77,13 @@ export function homedStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
  */
 export function heldStdout(stdout: NodeJS.WriteStream, held: () => boolean): NodeJS.WriteStream {
   const out = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
-  return withWrite(stdout, (...args: unknown[]): boolean => (held() ? true : out(...args)));
+  return withWrite(stdout, (...args: unknown[]): boolean => {
+    if (!held()) return out(...args);
+    // Dropped, but done as far as the writer knows.
+    const done = args.at(-1);
+    if (typeof done === "function") queueMicrotask(() => (done as () => void)());
+    return true;
+  });
 }
 
 /** `stream` with `write` replaced, everything else its own (methods bound to it). */

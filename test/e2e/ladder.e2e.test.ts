@@ -180,6 +180,8 @@ describe("the ladder in a real terminal", () => {
       "Enter",
     );
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined, 20_000);
+    const cursor = (): string => t.tmux("display-message", "-p", "-t", t.session, "#{cursor_flag}").trim();
+    expect(cursor()).toBe("0");
     t.keys("C-z");
     const shell = await t.waitFor("the shell's screen, the ladder stopped", (l) =>
       l.some((x) => /Stopped/.test(x)),
@@ -194,6 +196,8 @@ describe("the ladder in a real terminal", () => {
       (l) => ladderOf(l) !== undefined && l.length === 29 && l.some((x) => [...x].length === 110),
     );
     expectWithin(back, 110, 30);
+    // Hidden again, as Ink hid it at start.
+    expect(cursor()).toBe("0");
     t.keys("q");
     await t.waitFor(
       "the shell's screen again",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BEGIN_SYNC, END_SYNC, HOME, homedStdout } from "../../src/ui/terminal.js";
+import { BEGIN_SYNC, END_SYNC, heldStdout, HOME, homedStdout } from "../../src/ui/terminal.js";
 
 /** A stand-in terminal that records each write it is handed. */
 function terminal() {
@@ -48,5 +48,26 @@ describe("the ladder's stdout", () => {
     stdout.write("frame", done);
     stdout.write(END_SYNC);
     expect(written).toEqual([HOME + BEGIN_SYNC, HOME + "frame", HOME + END_SYNC]);
+  });
+});
+
+describe("the ladder's stdout while suspended", () => {
+  it("writes nothing while held, calls a write's callback all the same, and writes again once released", async () => {
+    const written: string[] = [];
+    const raw = {
+      columns: 200,
+      write: (chunk: string) => written.push(chunk) > 0,
+    } as unknown as NodeJS.WriteStream;
+    let held = true;
+    const stdout = heldStdout(raw, () => held);
+    expect(stdout.columns).toBe(200);
+    let called = false;
+    expect(stdout.write("frame drawn while suspended", () => (called = true))).toBe(true);
+    expect(written).toEqual([]);
+    await Promise.resolve();
+    expect(called).toBe(true);
+    held = false;
+    stdout.write("frame after");
+    expect(written).toEqual(["frame after"]);
   });
 });
