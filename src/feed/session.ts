@@ -3,7 +3,7 @@ import type { ApplyOutcome } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseGeneric } from "../protocol/parse.js";
-import { REPLAY_ENDED } from "../protocol/types.js";
+import { isBookDepth, REPLAY_ENDED } from "../protocol/types.js";
 import {
   subscribeBook,
   subscribeInstrument,
@@ -361,6 +361,10 @@ export class Session {
           const slot = this.bySymbol.get(msg.symbol);
           if (slot === undefined) return;
           slot.answered = true;
+          // The depth the server says it serves is the one the book is kept at (Kraken's is the one asked;
+          // a replay server serves its recording's): truncated at another, the book would fail its checks.
+          if (msg.depth !== undefined && isBookDepth(msg.depth) && slot.pending === "ack")
+            slot.depth = msg.depth;
           if (slot.pending === "ack") this.await(slot, "snapshot");
         }
         return;

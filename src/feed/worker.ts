@@ -89,8 +89,10 @@ const session = new Session(
     ended: () => {
       if (connection.state !== "live" && connection.state !== "subscribing" && connection.state !== "quiet")
         return;
-      // What the books last showed leaves first, then the end: no line after it says live.
+      // What the books last showed leaves first, then the end. The books stay as they ended: the session
+      // asks nothing more (its resubscribes would start the replay again) and applies nothing more.
       publisher.tick(Date.now(), true);
+      session.dispose();
       setConnection({ state: "ended" });
     },
   },
@@ -129,6 +131,7 @@ const socket = new Connection(options, {
       const failure = recorder.write(raw);
       if (failure !== undefined) recordingFailed(recorder.path, failure);
     }
+    if (connection.state === "ended") return;
     session.frame(raw, receivedAt);
     checkLive();
     publisher.changed(Date.now());

@@ -5,16 +5,20 @@ import type { SimServer } from "../../src/sim/server.js";
 import type { FeedEvent } from "../../src/feed/types.js";
 import { servable } from "../../src/feed/servable.js";
 import { feedOptions, harness } from "./support/feed-harness.js";
+import { ScriptedServer } from "./support/scripted-server.js";
 import type { Harness } from "./support/feed-harness.js";
 
 const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
 let server: SimServer | undefined;
+let scripted: ScriptedServer | undefined;
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.feed.stop();
   await server?.close();
+  await scripted?.close();
   h = undefined;
   server = undefined;
+  scripted = undefined;
 });
 
 describe("the end of a replay", () => {
@@ -47,5 +51,39 @@ describe("the end of a replay", () => {
     expect(book.state).toBe("live");
     expect(servable(book.state, h.feed.latest()!.connection.state)).toBe(false);
     expect(h.events.some((e) => e.type === "notice")).toBe(false);
+  });
+
+  it("applies nothing that comes on the connection after the end: the books stay as they ended", async () => {
+    scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
+    h = harness(feedOptions(scripted.url));
+    await h.until(() => h!.book("BTC/USD")?.state === "live", "a live book");
+    scripted.broadcast(scripted.book("BTC/USD").update());
+    await h.until(() => h!.book("BTC/USD")!.checksums.ok === 2, "the update applied");
+    scripted.broadcast(
+      '{"channel":"status","type":"update","data":[{"system":"replay_ended","api_version":"v2","connection_id":1,"version":"2.0.10"}]}',
+    );
+    await h.until(() => h!.feed.latest()?.connection.state === "ended", "the connection ended");
+    const ended = h.book("BTC/USD")!;
+    // More on the same socket (a server that replays again on a resubscribe sends a whole book anew).
+    scripted.broadcast(scripted.book("BTC/USD").update());
+    scripted.broadcast(scripted.book("BTC/USD").corruptUpdate());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(h.book("BTC/USD")).toMatchObject({
+      state: "live",
+      version: ended.version,
+      checksum: ended.checksum,
+      checksums: { ok: 2, failed: 0 },
+    });
+    expect(h.events.some((e) => e.type === "resync")).toBe(false);
+    expect(h.feed.latest()!.connection).toEqual({ state: "ended" });
+  });
+
+  it("keeps a book at the depth the server serves when it acks another than asked (a recording's)", async () => {
+    server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
+    // The recording is at depth 10; asked at 25, a book truncated at 25 would fail its checksums.
+    h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], depth: 25, replayTimes: true }));
+    await h.until(() => h!.feed.latest()?.connection.state === "ended", "the end of the replay", 10_000);
+    expect(h.book("BTC/USD")).toMatchObject({ state: "live", depth: 10, checksums: { ok: 301, failed: 0 } });
+    expect(h.events.some((e) => e.type === "resync")).toBe(false);
   });
 });
