@@ -60,6 +60,11 @@ export class Slot {
   readonly latency = new LatencyWindow();
   /** The Kraken depth this book is subscribed at (the session's depth until `setDepth`). */
   depth: number;
+  /**
+   * The server acked another depth than asked (a replay server serves its recording's): it serves only
+   * that one, so asking another is pointless, and a new subscribe would start a replay over.
+   */
+  fixedDepth = false;
   /** Backs off resubscribing when this symbol fails again and again. */
   readonly backoff: Backoff;
   /** Failures within the last minute; the first resubscribes at once. */
@@ -235,11 +240,12 @@ export class Session {
 
   /**
    * Subscribes a symbol's book at another Kraken depth: unsubscribed at the old one, subscribed at the new
-   * one; the book waits for the new snapshot (not live meanwhile), without counting as a resync.
+   * one; the book waits for the new snapshot (not live meanwhile), without counting as a resync. Not on a
+   * server that serves one depth only (fixedDepth).
    */
   setDepth(symbol: string, depth: number): boolean {
     const slot = this.bySymbol.get(symbol);
-    if (slot === undefined || slot.depth === depth) return false;
+    if (slot === undefined || slot.depth === depth || slot.fixedDepth) return false;
     const old = slot.depth;
     slot.depth = depth;
     this.version++;
@@ -363,8 +369,15 @@ export class Session {
           slot.answered = true;
           // The depth the server says it serves is the one the book is kept at (Kraken's is the one asked;
           // a replay server serves its recording's): truncated at another, the book would fail its checks.
-          if (msg.depth !== undefined && isBookDepth(msg.depth) && slot.pending === "ack")
+          if (
+            msg.depth !== undefined &&
+            isBookDepth(msg.depth) &&
+            msg.depth !== slot.depth &&
+            slot.pending === "ack"
+          ) {
             slot.depth = msg.depth;
+            slot.fixedDepth = true;
+          }
           if (slot.pending === "ack") this.await(slot, "snapshot");
         }
         return;

@@ -78,12 +78,17 @@ describe("the end of a replay", () => {
     expect(h.feed.latest()!.connection).toEqual({ state: "ended" });
   });
 
-  it("keeps a book at the depth the server serves when it acks another than asked (a recording's)", async () => {
-    server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
-    // The recording is at depth 10; asked at 25, a book truncated at 25 would fail its checksums.
+  it("keeps a book at the depth the server serves when it acks another than asked (a recording's), and asks no other", async () => {
+    // The recording is at depth 10 and one minute long: at speed 10 it runs for 6 s.
+    server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: 10 });
+    // Asked at 25, a book truncated at 25 would fail its checksums.
     h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], depth: 25, replayTimes: true }));
-    await h.until(() => h!.feed.latest()?.connection.state === "ended", "the end of the replay", 10_000);
+    await h.until(() => h!.book("BTC/USD")?.state === "live", "a live book");
+    expect(h.book("BTC/USD")?.depth).toBe(10);
+    // As the ladder does in a tall pane: a new subscribe would start the replay over.
+    h.feed.setDepth!("BTC/USD", 100);
+    await h.until(() => h!.feed.latest()?.connection.state === "ended", "the end of the replay", 15_000);
     expect(h.book("BTC/USD")).toMatchObject({ state: "live", depth: 10, checksums: { ok: 301, failed: 0 } });
     expect(h.events.some((e) => e.type === "resync")).toBe(false);
-  });
+  }, 20_000);
 });
