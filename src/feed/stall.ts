@@ -17,9 +17,11 @@ import type { BookView, FeedEvent, FeedView } from "./types.js";
  *
  * Shared memory, not messages: a main thread that was busy itself reads beats that came meanwhile, so its
  * own delay never reads as the worker's; and a silence it did not watch (no beat came while it was not
- * looking either, as when the whole process was stopped) is judged afresh from its next look. Consumers compare books by version (SSE ids, NDJSON, analytics),
- * so a view said here gives each changed book the next version, and the worker's later versions of that
- * book are shifted past it: versions seen by consumers only ever grow.
+ * looking either, as when the whole process was stopped) is judged afresh from its next look.
+ *
+ * Consumers compare books by version (SSE ids, NDJSON, analytics), so a view said here gives each changed
+ * book the next version, and the worker's later versions of that book are shifted past it: versions seen
+ * by consumers only ever grow.
  */
 
 /** How often the worker beats and the main thread looks. */
