@@ -72,6 +72,16 @@ describe("the web ladder against a scripted stream", () => {
     await server.close();
   });
 
+  /** A stream with one live book, and the page showing its prices. */
+  async function pageWithLiveBook(): Promise<Page> {
+    server = await ScriptedStream.start();
+    server.book(liveBook(1, "63388.8", "63388.7"));
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    return page;
+  }
+
   it("draws a live book's ladder, follows its changes, and withdraws its prices the moment it resyncs", async () => {
     server = await ScriptedStream.start();
     server.book(liveBook(1, "63388.8", "63388.7"));
@@ -147,11 +157,7 @@ describe("the web ladder against a scripted stream", () => {
   });
 
   it("withdraws every price while the feed's connection is down or the stream itself dropped", async () => {
-    server = await ScriptedStream.start();
-    server.book(liveBook(1, "63388.8", "63388.7"));
-    const { page } = browser;
-    await page.goto(server.url);
-    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    const page = await pageWithLiveBook();
 
     server.state({ scope: "connection", state: "reconnecting", attempt: 2, reason: "read timeout" });
     await poll(() => page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
@@ -190,11 +196,7 @@ describe("the web ladder against a scripted stream", () => {
   });
 
   it("says a stalled feed as the terminal does, its books lagging and without prices", async () => {
-    server = await ScriptedStream.start();
-    server.book(liveBook(1, "63388.8", "63388.7"));
-    const { page } = browser;
-    await page.goto(server.url);
-    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    const page = await pageWithLiveBook();
 
     server.state({ scope: "connection", state: "stalled", since: Date.now() - 4_000 });
     server.book({ ...liveBook(2, "63388.8", "63388.7"), state: "lagging", lagMs: 4_000 });
@@ -206,11 +208,7 @@ describe("the web ladder against a scripted stream", () => {
   });
 
   it("says the end of a replay as the terminal does: the book ended, without prices", async () => {
-    server = await ScriptedStream.start();
-    server.book(liveBook(1, "63388.8", "63388.7"));
-    const { page } = browser;
-    await page.goto(server.url);
-    await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
+    const page = await pageWithLiveBook();
 
     // The feed ended; its book stays as it was (live), but nothing on an ended feed is.
     server.state({ scope: "connection", state: "ended" });
