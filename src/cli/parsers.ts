@@ -13,19 +13,24 @@ export function parseDepth(value: string): BookDepth {
   return n;
 }
 
-/** Seconds as a non-negative decimal (`0.25`, `10`), returned in milliseconds. */
+/** Seconds as a non-negative decimal (`0.25`, `10`), returned in whole milliseconds. */
 export function parseSeconds(value: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+  if (value.trim() === "" || !Number.isFinite(n)) {
     throw new InvalidArgumentError("expected a number of seconds, e.g. 10 or 0.5.");
   }
+  if (n < 0) throw new InvalidArgumentError("expected 0 seconds or more.");
   return Math.round(n * 1000);
 }
 
-/** Strictly positive seconds, in milliseconds. */
+/** Strictly positive seconds, in whole milliseconds: at least 0.001 (one millisecond). */
 export function parsePositiveSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() !== "" && Number.isFinite(n) && n <= 0) {
+    throw new InvalidArgumentError("expected more than 0 seconds.");
+  }
   const ms = parseSeconds(value);
-  if (ms <= 0) throw new InvalidArgumentError("expected more than 0 seconds.");
+  if (ms <= 0) throw new InvalidArgumentError("expected at least 0.001 seconds (one millisecond).");
   return ms;
 }
 

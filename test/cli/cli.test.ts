@@ -79,6 +79,20 @@ describe.concurrent("kraken-ladder", () => {
     expectUsageError(await runCli(["--depth", "7"]), "kraken-ladder", /depth/);
     expectUsageError(await runCli(["--fps", "x"]), "kraken-ladder", /--fps/);
   });
+
+  it("says what is wrong with a number of seconds: not a number, negative, zero, under a millisecond", async () => {
+    const wrong = async (flag: string, value: string, why: string): Promise<void> =>
+      expectUsageError(
+        await runCli([flag, value]),
+        "kraken-ladder",
+        new RegExp(`option '${flag} <s>' argument '${value}' is invalid\\. ${why}$`),
+      );
+    await wrong("--duration", "soon", "expected a number of seconds, e\\.g\\. 10 or 0\\.5\\.");
+    await wrong("--duration", "-1", "expected more than 0 seconds\\.");
+    await wrong("--duration", "0", "expected more than 0 seconds\\.");
+    await wrong("--duration", "0.0001", "expected at least 0\\.001 seconds \\(one millisecond\\)\\.");
+    await wrong("--backoff-reset", "-2", "expected 0 seconds or more\\.");
+  });
 });
 
 describe.concurrent("kraken-ladder verify", () => {
