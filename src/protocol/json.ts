@@ -14,9 +14,18 @@ export type JsonObject = { readonly [key: string]: Json };
 
 const toWireNumber = (text: string): WireNumber => new WireNumber(text);
 
-/** Parses one frame; throws `SyntaxError` with a position on malformed JSON. */
+/**
+ * Parses one frame; throws `SyntaxError` with a position on malformed JSON, and one that says so on
+ * JSON nested deeper than the parser's recursion can follow (the engine's stack overflow, which names
+ * nothing about the frame).
+ */
 export function parseJson(text: string): Json {
-  return losslessParse(text, null, toWireNumber) as Json;
+  try {
+    return losslessParse(text, null, toWireNumber) as Json;
+  } catch (e) {
+    if (e instanceof RangeError) throw new SyntaxError("nested too deeply to read");
+    throw e;
+  }
 }
 
 export function isObject(v: Json | undefined): v is JsonObject {
