@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import { wsUrlProblem } from "../feed/ws-url.js";
 import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
 
@@ -92,15 +93,8 @@ export function parseSpeed(value: string): number {
 }
 
 export function parseWsUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError("expected a ws:// or wss:// URL.");
-  }
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new InvalidArgumentError("expected a ws:// or wss:// URL.");
-  }
+  const problem = wsUrlProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
   return value;
 }
 

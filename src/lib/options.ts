@@ -1,4 +1,5 @@
-import { normaliseSymbols } from "../feed/symbols.js";
+import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import { wsUrlProblem } from "../feed/ws-url.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
 
@@ -29,29 +30,50 @@ export type ResolvedOptions = {
   readonly signal: AbortSignal | undefined;
 };
 
-function check(name: string, value: number, ok: boolean): number {
-  if (!ok) throw new RangeError(`${name}: ${value} is out of range`);
+/** `value` as the caller wrote it, so `"25"` (a string) is not shown as 25. */
+const shown = (value: unknown): string => (typeof value === "number" ? String(value) : JSON.stringify(value));
+
+export function check(name: string, value: number, ok: boolean, expected: string): number {
+  if (!ok) throw new RangeError(`${name}: ${shown(value)} is not ${expected}`);
   return value;
 }
 
 /** Checks every option and fills in the defaults; throws SymbolError or RangeError naming the first bad one. */
 export function resolveOptions(options: BookOptions): ResolvedOptions {
+  if (options.symbols !== undefined && !Array.isArray(options.symbols)) {
+    throw new SymbolError(
+      `symbols: expected an array of pairs, e.g. ["BTC/USD"], not ${shown(options.symbols)}`,
+    );
+  }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
+  const url = options.url ?? DEFAULT_URL;
+  const urlProblem = typeof url === "string" ? wsUrlProblem(url) : "expected a ws:// or wss:// URL.";
+  if (urlProblem !== undefined) throw new RangeError(`url: ${shown(url)}: ${urlProblem}`);
   const depth = options.depth ?? FEED_DEFAULTS.depth;
   const levels = options.levels ?? FEED_DEFAULTS.levels;
-  const fps = options.fps ?? FEED_DEFAULTS.fps;
-  const positive = (name: string, value: number | undefined, fallback: number): number =>
-    check(name, value ?? fallback, Number.isFinite(value ?? fallback) && (value ?? fallback) > 0);
+  const positive = (name: string, value: number | undefined, fallback: number): number => {
+    const v = value ?? fallback;
+    return check(name, v, typeof v === "number" && Number.isFinite(v) && v > 0, "a number above 0");
+  };
   const demo = options.demo === true ? {} : options.demo === false ? undefined : options.demo;
+  if (demo?.seed !== undefined) {
+    check(
+      "demo.seed",
+      demo.seed,
+      Number.isSafeInteger(demo.seed) && demo.seed >= 0,
+      "a whole number, 0 or more",
+    );
+  }
+  if (demo?.rate !== undefined) positive("demo.rate", demo.rate, 0);
   return {
-    url: options.url ?? DEFAULT_URL,
+    url,
     demo,
     signal: options.signal,
     feed: {
       symbols,
-      depth: check("depth", depth, DEPTHS.includes(depth)),
-      levels: check("levels", levels, Number.isInteger(levels) && levels >= 0),
-      fps: positive("fps", fps, FEED_DEFAULTS.fps),
+      depth: check("depth", depth, DEPTHS.includes(depth), `one of ${DEPTHS.join(", ")}`),
+      levels: check("levels", levels, Number.isInteger(levels) && levels >= 0, "a whole number, 0 or more"),
+      fps: positive("fps", options.fps, FEED_DEFAULTS.fps),
       readTimeoutMs: positive("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs),
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
       staleAfterMs: positive("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),

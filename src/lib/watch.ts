@@ -1,7 +1,7 @@
 import type { BookFeedEvent } from "../events/types.js";
 import { openResolved } from "./books.js";
 import { EventBuffer } from "./buffer.js";
-import { resolveOptions } from "./options.js";
+import { check, resolveOptions } from "./options.js";
 import type { ResolvedOptions } from "./options.js";
 import type { WatchOptions } from "./types.js";
 
@@ -16,7 +16,7 @@ const DEFAULT_BUFFER = 1000;
  */
 export function watchBooks(options: WatchOptions = {}): AsyncGenerator<BookFeedEvent, void, undefined> {
   const limit = options.bufferSize ?? DEFAULT_BUFFER;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`bufferSize: ${limit} is out of range`);
+  check("bufferSize", limit, Number.isInteger(limit) && limit >= 1, "a whole number above 0");
   return iterate(resolveOptions(options), limit);
 }
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BookEvent, BookFeedEvent } from "../../src/events/types.js";
 import { openBooks } from "../../src/lib/books.js";
 import { watchBooks } from "../../src/lib/watch.js";
+import type { WatchOptions } from "../../src/lib/types.js";
 import { SymbolError } from "../../src/feed/symbols.js";
 import { until } from "../app/support/run-bin.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
@@ -117,8 +118,37 @@ describe("watchBooks", () => {
 
   it("checks symbols and numbers when called, before anything starts", () => {
     expect(() => watchBooks({ symbols: ["BTCUSD"] })).toThrow(SymbolError);
-    expect(() => watchBooks({ depth: 7 })).toThrow(/depth: 7/);
-    expect(() => watchBooks({ bufferSize: 0 })).toThrow(RangeError);
+    // What JavaScript callers (no type check) get wrong: each says what was given and what is wanted.
+    const loose = (options: Record<string, unknown>): WatchOptions => options;
+    expect(() => watchBooks(loose({ symbols: "BTC/USD" }))).toThrow(
+      new SymbolError('symbols: expected an array of pairs, e.g. ["BTC/USD"], not "BTC/USD"'),
+    );
+    expect(() => watchBooks({ depth: 7 })).toThrow(
+      new RangeError("depth: 7 is not one of 10, 25, 100, 500, 1000"),
+    );
+    expect(() => watchBooks(loose({ depth: "25" }))).toThrow(
+      new RangeError('depth: "25" is not one of 10, 25, 100, 500, 1000'),
+    );
+    expect(() => watchBooks({ levels: -1 })).toThrow(
+      new RangeError("levels: -1 is not a whole number, 0 or more"),
+    );
+    expect(() => watchBooks({ fps: 0 })).toThrow(new RangeError("fps: 0 is not a number above 0"));
+    expect(() => watchBooks(loose({ maxLagMs: "3000" }))).toThrow(
+      new RangeError('maxLagMs: "3000" is not a number above 0'),
+    );
+    expect(() => watchBooks({ url: "not a url" })).toThrow(
+      new RangeError('url: "not a url": expected a ws:// or wss:// URL.'),
+    );
+    expect(() => watchBooks({ url: "https://ws.kraken.com/v2" })).toThrow(RangeError);
+    expect(() => watchBooks({ demo: { rate: -5 } })).toThrow(
+      new RangeError("demo.rate: -5 is not a number above 0"),
+    );
+    expect(() => watchBooks({ demo: { seed: 1.5 } })).toThrow(
+      new RangeError("demo.seed: 1.5 is not a whole number, 0 or more"),
+    );
+    expect(() => watchBooks({ bufferSize: 0 })).toThrow(
+      new RangeError("bufferSize: 0 is not a whole number above 0"),
+    );
   });
 });
 
