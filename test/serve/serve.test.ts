@@ -167,6 +167,19 @@ describe("serve --demo (installed binary)", () => {
     await b.until(() => b.ended);
     expect(a.ended).toBe(true);
   });
+
+  it("a port already in use: exit 1 at once, saying so, with or without the built-in simulator", async () => {
+    served = await serve(["--demo", "--port", "0", "BTC/USD"]);
+    const port = new URL(served.url).port;
+    for (const args of [["--demo"], ["--url", "ws://127.0.0.1:9"]]) {
+      // Rejects when the process exits; one that hung on what it started before failing would time out.
+      const refused = await serve([...args, "--port", port, "BTC/USD"]).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(Error);
+      expect((refused as Error).message).toMatch(
+        new RegExp(`^serve exited 1: kraken-ladder: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
+      );
+    }
+  });
 });
 
 describe("serve --url (scripted feed)", () => {
