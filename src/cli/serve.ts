@@ -1,7 +1,7 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { addFeedOptions, toFeedSetupOptions } from "./program.js";
 import type { FeedFlags } from "./program.js";
-import { parseNonNegativeInt, parsePositiveSeconds } from "./parsers.js";
+import { parsePort, parsePositiveSeconds } from "./parsers.js";
 
 type ServeFlags = FeedFlags & {
   host: string;
@@ -49,10 +49,4 @@ export function serveCommand(): Command {
       });
     });
   return cmd;
-}
-
-function parsePort(text: string): number {
-  const n = parseNonNegativeInt(text);
-  if (n > 65_535) throw new InvalidArgumentError("a port is 0 to 65535.");
-  return n;
 }
