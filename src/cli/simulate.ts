@@ -268,7 +268,12 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     const what =
       flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
     process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.code ?? err.message}\n`);
-    const unusable = err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR";
+    const { CompressedRecordingError } = await import("../recording/lines.js");
+    const unusable =
+      err.code === "ENOENT" ||
+      err.code === "EACCES" ||
+      err.code === "EISDIR" ||
+      err instanceof CompressedRecordingError;
     return shutdown.run(unusable ? EXIT.USAGE : EXIT.FAILURE);
   }
   const started = server;

@@ -15,6 +15,23 @@ const CR = 13;
  */
 export type Block = (bytes: Buffer, start: number, end: number) => void;
 
+/** Leading bytes of the compressed formats a recording may be kept in; none can begin a JSON text. */
+const COMPRESSED: readonly (readonly [format: string, magic: Buffer])[] = [
+  ["gzip", Buffer.from([0x1f, 0x8b])],
+  ["bzip2", Buffer.from("BZh")],
+  ["xz", Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+  ["zstd", Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+  ["zip", Buffer.from([0x50, 0x4b, 0x03, 0x04])],
+];
+
+/** A recording that is a compressed file: it says which format, and to decompress it first. */
+export class CompressedRecordingError extends Error {
+  override readonly name = "CompressedRecordingError";
+  constructor(readonly format: string) {
+    super(`it is ${format}-compressed: decompress it first (a recording is plain JSON lines)`);
+  }
+}
+
 /**
  * Reads a file synchronously, 64 KiB at a time, into one buffer reused for the whole file, and hands
  * out each read's whole lines as one Block. The unfinished line after them is moved to the buffer's
@@ -23,7 +40,8 @@ export type Block = (bytes: Buffer, start: number, end: number) => void;
  *
  * Flat memory whatever the file size, no string made (callers decode what they need), and no wait on
  * libuv's thread pool between reads: an fs stream's reads left the main thread idle for ~5% of a
- * verify run. Throws what the file system throws (ENOENT, EISDIR, …).
+ * verify run. Throws what the file system throws (ENOENT, EISDIR, …), and CompressedRecordingError for
+ * a file that starts as a gzip, bzip2, xz, zstd or zip file does (read as lines, it is only garbage).
  */
 export function readBlocks(path: string, onBlock: Block): void {
   const fd = openSync(path, "r");
@@ -31,6 +49,7 @@ export function readBlocks(path: string, onBlock: Block): void {
     let size = CHUNK;
     let buf = Buffer.allocUnsafeSlow(size + BLOCK_SLACK);
     let have = 0;
+    let first = true;
     for (;;) {
       if (have === size) {
         size *= 2;
@@ -40,6 +59,13 @@ export function readBlocks(path: string, onBlock: Block): void {
       }
       const read = readSync(fd, buf, have, size - have, null);
       if (read === 0) break;
+      if (first) {
+        first = false;
+        const compressed = COMPRESSED.find(
+          ([, magic]) => read >= magic.length && buf.subarray(0, magic.length).equals(magic),
+        );
+        if (compressed !== undefined) throw new CompressedRecordingError(compressed[0]);
+      }
       const end = have + read;
       // Only the new bytes can hold a newline: the carried ones held none.
       const last = buf.lastIndexOf(LF, end - 1);

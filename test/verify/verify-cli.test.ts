@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
 
@@ -82,6 +83,23 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
       const json = await runCli(["verify", "--json", path]);
       expect(json.code, name).toBe(1);
       expect((JSON.parse(json.stdout) as Report).unverified, name).toEqual([path]);
+    }
+  });
+
+  it("a compressed recording: verify, --replay and simulate --replay each say so and exit 2", async () => {
+    const gz = await file("capture.jsonl.gz", gzipSync(readFileSync(CAPTURE)));
+    const why = "it is gzip-compressed: decompress it first \\(a recording is plain JSON lines\\)";
+    const runs: [readonly string[], string][] = [
+      [["verify", gz], `kraken-ladder verify: cannot read ${gz}: ${why}`],
+      [["--replay", gz, "--json"], `kraken-ladder: cannot replay ${gz}: ${why}`],
+      [["serve", "--replay", gz, "--port", "0"], `kraken-ladder: cannot replay ${gz}: ${why}`],
+      [["simulate", "--replay", gz], `kraken-ladder simulate: cannot serve ${gz}: ${why}`],
+    ];
+    for (const [args, message] of runs) {
+      const r = await runCli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toMatch(new RegExp(`^${message}\\n$`));
     }
   });
 

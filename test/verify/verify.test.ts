@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOCK_SLACK, forEachLine, readBlocks } from "../../src/recording/lines.js";
+import { BLOCK_SLACK, CompressedRecordingError, forEachLine, readBlocks } from "../../src/recording/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
@@ -244,6 +245,31 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
   it("throws what the file system throws", () => {
     expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
     expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
+  });
+
+  it("refuses a compressed file before handing out a line, naming its format; a text file is not one", async () => {
+    const text = readFileSync(capturePath);
+    const formats: [string, Buffer][] = [
+      ["gzip", gzipSync(text)],
+      ["bzip2", Buffer.concat([Buffer.from("BZh91AY&SY"), text])],
+      ["xz", Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), text])],
+      ["zstd", Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), text])],
+      ["zip", Buffer.concat([Buffer.from("PK\x03\x04"), text])],
+    ];
+    for (const [format, bytes] of formats) {
+      const path = join(dir, `compressed.${format}`);
+      await writeFile(path, bytes);
+      let blocks = 0;
+      expect(() => readBlocks(path, () => blocks++), format).toThrow(new CompressedRecordingError(format));
+      expect(blocks, format).toBe(0);
+      expect(() => forEachLine(path, () => undefined), format).toThrow(CompressedRecordingError);
+    }
+    // Text that merely starts like one of them is read: "BZ" without the "h", "PK" without its bytes.
+    const path = join(dir, "not-compressed.jsonl");
+    await writeFile(path, "BZ\nPK\n");
+    const seen: string[] = [];
+    forEachLine(path, (line) => seen.push(line));
+    expect(seen).toEqual(["BZ", "PK"]);
   });
 
   /**
