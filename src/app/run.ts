@@ -96,9 +96,6 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
       ...(options.jsonLevels === undefined ? {} : { levels: options.jsonLevels }),
     },
   );
-  const onPipe = (e: NodeJS.ErrnoException): void => {
-    if (e.code === "EPIPE") shutdown.request(EXIT.OK);
-  };
   const unsubscribe = feed.subscribe((event) => {
     writer.event(event);
     if (event.type === "stopped") shutdown.request(EXIT.FAILURE);
@@ -106,7 +103,6 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
   });
   const timer =
     durationMs === undefined ? undefined : setTimeout(() => shutdown.request(EXIT.OK), durationMs);
-  process.stdout.on("error", onPipe);
   try {
     const reason = await shutdown.requested;
     // Stopping still reports the final transition ("stopped") on the stream.
@@ -115,7 +111,6 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
   } finally {
     unsubscribe();
     clearTimeout(timer);
-    process.stdout.off("error", onPipe);
   }
 }
 

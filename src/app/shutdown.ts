@@ -1,4 +1,5 @@
 import { EXIT, worstExitCode } from "./exit-codes.js";
+import { closedPipe, onStdoutError } from "./stdout.js";
 
 /** The signals that ask every command to stop cleanly (exit 0). */
 const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -50,6 +51,11 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   };
   const onSignal = (signal: NodeJS.Signals): void => ask({ kind: "signal", signal });
   for (const signal of signals) process.on(signal, onSignal);
+  // Output that cannot be delivered is not worth producing: a closed pipe ends the run as asked (0),
+  // any other failed write (already said on stderr) as a failure.
+  const offStdout = onStdoutError((error) =>
+    ask({ kind: "request", code: closedPipe(error) ? EXIT.OK : EXIT.FAILURE }),
+  );
 
   const cleanUp = async (code: number): Promise<number> => {
     let failed = false;
@@ -62,6 +68,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       }
     }
     for (const signal of signals) process.off(signal, onSignal);
+    offStdout();
     const asked = reason?.kind === "request" ? reason.code : EXIT.OK;
     return worstExitCode(code, asked, failed ? EXIT.FAILURE : EXIT.OK);
   };
@@ -79,8 +86,9 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
  * Exits with `code` once everything written to stdout and stderr so far is flushed (a write callback
  * runs after the writes before it, on every kind of stream), without waiting for the event loop to
  * empty: a natural exit first waits for V8's background work (concurrent marking, compile jobs).
+ * The exit waits one turn of the loop more, for the `error` event of a write that failed (stdout.ts).
  */
 export function exitWhenFlushed(code: number): void {
   process.exitCode = code;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  process.stdout.write("", () => process.stderr.write("", () => setImmediate(() => process.exit(code))));
 }
