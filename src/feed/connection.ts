@@ -29,6 +29,8 @@ export type ConnectionHandlers = {
   readonly quiet: (since: number) => void;
   /** A frame arrived after `quiet`; reported before that frame. */
   readonly heard: () => void;
+  /** A ping went out at `at` (epoch ms), asking for an answer tagged `reqId`. */
+  readonly pinged: (reqId: number, at: number) => void;
   /** The socket is gone and the next try is scheduled. */
   readonly reconnecting: (attempt: number, retryInMs: number, reason: string) => void;
 };
@@ -153,8 +155,11 @@ export class Connection {
       this.busyUntil = 0;
       this.quiet = false;
       this.armSilence();
-      this.pingTimer = setInterval(() => this.send(ping(++this.reqId)), this.options.pingIntervalMs);
+      this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
       this.on.open();
+      // One at once, behind the subscribes: its answer, which comes after their snapshots, shows whether
+      // they came promptly.
+      this.ping();
     });
     ws.on("message", (data: RawData) => {
       if (this.ws !== ws) return;
@@ -184,6 +189,11 @@ export class Connection {
       const why = reason.length > 0 ? reason.toString("utf8") : "";
       this.drop(`closed by server (${code}${why === "" ? "" : ` ${why}`})`, false);
     });
+  }
+
+  private ping(): void {
+    const reqId = ++this.reqId;
+    if (this.send(ping(reqId))) this.on.pinged(reqId, Date.now());
   }
 
   /**

@@ -10,10 +10,11 @@
  * (`time_out` is when the server answered our ping). Snapshots are not: their timestamp is the
  * book's last change, which may be long ago on a quiet pair.
  *
- * Limits: a feed that is uniformly behind from the very first message looks current, because
+ * Limits: a feed that is uniformly behind from the very first message looks current here, because
  * nothing recent was faster, unless pongs come back promptly (a server whose book pipeline lags
  * while it still answers pings at once); a delay inside the socket itself (frames queued before
- * ours, as the simulator's `--drip` does) holds pongs back too and cannot be told from an offset.
+ * ours, as the simulator's `--drip` does) holds pongs back too and cannot be told from an offset:
+ * the pings' round trip tells it instead (see `freshness` in publisher.ts).
  * A forward step of the local clock looks like lag until the step ages out of the window; a
  * backward step is absorbed at once.
  */

@@ -173,8 +173,13 @@ export class Publisher {
     clearTimeout(this.trailing);
     this.trailing = undefined;
     const connection = this.connection();
-    const baseline = this.session.offset.baseline(now);
-    const fresh = this.session.slots.map((s) => this.stateOf(s, connection, baseline, now));
+    const wire: WireTiming = {
+      baseline: this.session.offset.baseline(now),
+      newestDelta: this.session.newestDelta,
+      awaitingReplySince: this.session.awaitingReplySince,
+      roundTripMs: this.session.roundTripMs,
+    };
+    const fresh = this.session.slots.map((s) => freshness(s, connection, now, this.options, wire));
     const states = fresh.map(freshnessKey).join();
     let changed =
       this.session.version !== this.publishedVersion ||
@@ -195,15 +200,6 @@ export class Publisher {
 
   private rates(now: number): string {
     return this.session.slots.map((s) => s.rate.perSecond(now)).join();
-  }
-
-  private stateOf(
-    slot: Slot,
-    connection: ConnectionState,
-    baseline: number | undefined,
-    now: number,
-  ): Freshness {
-    return freshness(slot, connection, baseline, now, this.options, this.session.newestDelta);
   }
 
   /** The view of every slot, given each one's freshness (in slot order). */
@@ -379,36 +375,56 @@ type LevelsPart = {
 /** A book's published state and lag. */
 export type Freshness = { readonly state: BookState; readonly lagMs: number | undefined };
 
+/** What the connection's frames tell of its delay (see `freshness`). */
+export type WireTiming = {
+  /** The session's smallest recent receive − exchange figure: the zero of every lag. */
+  readonly baseline: number | undefined;
+  /** The receive − exchange figure of the newest update of any book on the connection. */
+  readonly newestDelta?: number | undefined;
+  /** When the oldest ping the server has not answered was sent (epoch ms). */
+  readonly awaitingReplySince?: number | undefined;
+  /** How long the newest ping answered took (ms). */
+  readonly roundTripMs?: number | undefined;
+};
+
 /**
  * Freshness of one book at `now`: a verified book is `lagging` while the connection is quiet (its lag is
- * then at least the silence) or when its newest update is more than `maxLagMs` behind the exchange
- * (`baseline`: the session's smallest recent receive − exchange figure); otherwise `stale` after
- * `staleAfterMs` without a change on a live connection. Lag is judged on messages that arrive, silence
- * by the connection: a quiet market is never lagging. `newestDelta` is the receive − exchange figure of
- * the newest update of any book on the connection: a book whose updates are queued behind a lagging
- * stream is as late as that stream, even while none of its own arrive.
+ * then at least the silence), when its newest update is more than `maxLagMs` behind the exchange, or
+ * when the server's answers to pings are that slow: the newest answer took longer, or one has waited
+ * longer (the lag is then given as that time); otherwise `stale` after `staleAfterMs` without a change on
+ * a live connection. Lag is judged on messages that arrive, silence by the connection: a quiet market is
+ * never lagging.
+ *
+ * Frames on one socket arrive in order. A book is at least as far behind as the newest update that
+ * arrived for any book (`newestDelta`), since its own updates, if any, wait behind that one. And frames
+ * come in line with the answers to pings: a server that takes seconds to answer delivers everything else
+ * that late too. Timestamps alone cannot show a delay that holds back everything from the first frame
+ * (the simulator's `--drip`), as the offset cancels it; the answers' round trip does.
  */
 export function freshness(
   slot: Slot,
   connection: ConnectionState,
-  baseline: number | undefined,
   now: number,
   limits: { readonly staleAfterMs: number; readonly maxLagMs: number },
-  newestDelta?: number,
+  wire: WireTiming,
 ): Freshness {
   if (slot.state !== "live") return { state: slot.state, lagMs: undefined };
-  // Frames on one socket arrive in order: a book is at least as far behind as the newest update that
-  // arrived for any book, since its own updates, if any, wait behind that one.
+  const { newestDelta } = wire;
   const delta =
     slot.delta === undefined
       ? newestDelta
       : newestDelta === undefined
         ? slot.delta
         : Math.max(slot.delta, newestDelta);
-  const measured = lagOf(delta, baseline);
+  const measured = lagOf(delta, wire.baseline);
   if (connection.state === "quiet") {
     return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since) };
   }
+  const answering = Math.max(
+    wire.roundTripMs ?? 0,
+    wire.awaitingReplySince === undefined ? 0 : now - wire.awaitingReplySince,
+  );
+  if (answering > limits.maxLagMs) return { state: "lagging", lagMs: Math.max(measured ?? 0, answering) };
   if (measured !== undefined && measured > limits.maxLagMs) return { state: "lagging", lagMs: measured };
   const stale =
     connectionOpen(connection.state) &&

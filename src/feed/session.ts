@@ -140,6 +140,8 @@ const RATE_LIMIT_STRIKES = 3;
 const RATE_LIMIT_WINDOW_MS = 10_000;
 /** Longest exchange status word a notice repeats. */
 const STATUS_WORD_MAX = 64;
+/** Unanswered pings remembered: at one every 5 s, over five minutes of a server that stopped answering. */
+const MAX_PINGS_AWAITED = 64;
 
 /**
  * The books and their subscriptions over one connection after another: subscribe on open, apply
@@ -166,6 +168,10 @@ export class Session {
   readonly offset = new ClockOffset();
   /** Receive − exchange figure of the newest book update on this connection, of any book. */
   newestDelta: number | undefined;
+  /** Our pings on this connection that the server has not answered yet, oldest first (see `pinged`). */
+  private readonly pings: { readonly reqId: number; readonly at: number }[] = [];
+  /** How long the server took to answer the newest ping it answered on this connection (ms). */
+  roundTripMs: number | undefined;
   private reqId = 0;
   private rateLimits: number[] = [];
   /** The fast path for book frames (see `frame`). */
@@ -286,12 +292,29 @@ export class Session {
     this.version++;
   }
 
+  /** A ping went out on this connection at `at` (epoch ms), asking for an answer tagged `reqId`. */
+  pinged(reqId: number, at: number): void {
+    // The oldest unanswered one is what counts; a server that never answers does not grow the list.
+    if (this.pings.length < MAX_PINGS_AWAITED) this.pings.push({ reqId, at });
+  }
+
+  /**
+   * When the oldest ping the server has not answered was sent (epoch ms), if one is waiting. Its answer
+   * comes in order with every other frame, so while it is overdue whatever did come is late too: at
+   * least as far as anyone can show (see `freshness`).
+   */
+  get awaitingReplySince(): number | undefined {
+    return this.pings[0]?.at;
+  }
+
   /** The socket is gone: every book is void until its next snapshot. */
   closed(): void {
     this.open = false;
     clearTimeout(this.listWait);
     this.listWait = undefined;
     this.newestDelta = undefined;
+    this.pings.length = 0;
+    this.roundTripMs = undefined;
     this.channelReqs.clear();
     for (const slot of this.slotList) {
       clearTimeout(slot.tradeWait);
@@ -417,11 +440,18 @@ export class Session {
         this.sink.event({ type: "error", message: `malformed frame: ${msg.message}` });
         if (msg.book) this.unreadable(msg.symbols, receivedAt);
         return;
-      case "pong":
+      case "pong": {
+        // The answer to a ping and those before it (answers come in order); untagged, to all of them.
+        const answered = msg.reqId;
+        const left = answered === undefined ? -1 : this.pings.findIndex((p) => p.reqId > answered);
+        const settled = this.pings.splice(0, left < 0 ? this.pings.length : left);
+        const asked = settled.at(-1);
+        if (asked !== undefined) this.roundTripMs = receivedAt - asked.at;
         // The server's answer time is a prompt timestamp: it bounds the offset when book data lags.
         if (msg.timeOut !== undefined && this.options.replayTimes !== true)
           this.timed(msg.timeOut, receivedAt);
         return;
+      }
       case "trade":
         this.trade(msg, receivedAt);
         return;

@@ -148,6 +148,7 @@ const socket = new Connection(options, {
     setConnection({ state: resumeAs });
     checkLive();
   },
+  pinged: (reqId, at) => session.pinged(reqId, at),
   reconnecting: (attempt, retryInMs, reason) => {
     session.closed();
     setConnection({ state: "reconnecting", attempt, retryInMs, retryAt: Date.now() + retryInMs, reason });

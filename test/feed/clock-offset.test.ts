@@ -45,27 +45,85 @@ describe("a book's freshness", () => {
   };
 
   it("is live within --max-lag and lagging beyond it, with the lag either way", () => {
-    expect(freshness(slot(2900), live, 0, T0, limits)).toEqual({ state: "live", lagMs: 2900 });
-    expect(freshness(slot(3100), live, 0, T0, limits)).toEqual({ state: "lagging", lagMs: 3100 });
-    expect(freshness(slot(undefined), live, 0, T0, limits)).toEqual({ state: "live", lagMs: undefined });
+    expect(freshness(slot(2900), live, T0, limits, { baseline: 0 })).toEqual({ state: "live", lagMs: 2900 });
+    expect(freshness(slot(3100), live, T0, limits, { baseline: 0 })).toEqual({
+      state: "lagging",
+      lagMs: 3100,
+    });
+    expect(freshness(slot(undefined), live, T0, limits, { baseline: 0 })).toEqual({
+      state: "live",
+      lagMs: undefined,
+    });
   });
 
   it("is lagging on a quiet connection, its lag at least the silence; a quiet market is only stale", () => {
     const quiet: ConnectionState = { state: "quiet", since: T0 - 4000 };
-    expect(freshness(slot(100), quiet, 0, T0, limits)).toEqual({ state: "lagging", lagMs: 4000 });
-    expect(freshness(slot(100, T0 - 40_000), live, 0, T0, limits)).toEqual({ state: "stale", lagMs: 100 });
+    expect(freshness(slot(100), quiet, T0, limits, { baseline: 0 })).toEqual({
+      state: "lagging",
+      lagMs: 4000,
+    });
+    expect(freshness(slot(100, T0 - 40_000), live, T0, limits, { baseline: 0 })).toEqual({
+      state: "stale",
+      lagMs: 100,
+    });
   });
 
   it("is as late as the newest update of any book on the connection, even with no update of its own", () => {
-    expect(freshness(slot(100), live, 0, T0, limits, 5000)).toEqual({ state: "lagging", lagMs: 5000 });
-    expect(freshness(slot(undefined), live, 0, T0, limits, 5000)).toEqual({ state: "lagging", lagMs: 5000 });
-    expect(freshness(slot(4000), live, 0, T0, limits, 100)).toEqual({ state: "lagging", lagMs: 4000 });
-    expect(freshness(slot(100), live, 0, T0, limits, 200)).toEqual({ state: "live", lagMs: 200 });
+    expect(freshness(slot(100), live, T0, limits, { baseline: 0, newestDelta: 5000 })).toEqual({
+      state: "lagging",
+      lagMs: 5000,
+    });
+    expect(freshness(slot(undefined), live, T0, limits, { baseline: 0, newestDelta: 5000 })).toEqual({
+      state: "lagging",
+      lagMs: 5000,
+    });
+    expect(freshness(slot(4000), live, T0, limits, { baseline: 0, newestDelta: 100 })).toEqual({
+      state: "lagging",
+      lagMs: 4000,
+    });
+    expect(freshness(slot(100), live, T0, limits, { baseline: 0, newestDelta: 200 })).toEqual({
+      state: "live",
+      lagMs: 200,
+    });
+  });
+
+  it("is lagging while the newest answer to a ping took longer than --max-lag, its lag that long", () => {
+    const wire = (roundTripMs: number, awaitingReplySince?: number) => ({
+      baseline: 0,
+      roundTripMs,
+      awaitingReplySince,
+    });
+    expect(freshness(slot(100), live, T0, limits, wire(2900))).toEqual({ state: "live", lagMs: 100 });
+    expect(freshness(slot(100), live, T0, limits, wire(6000))).toEqual({ state: "lagging", lagMs: 6000 });
+    expect(freshness(slot(100), live, T0, limits, wire(6000, T0 - 7000))).toEqual({
+      state: "lagging",
+      lagMs: 7000,
+    });
+  });
+
+  it("is lagging while a ping has waited longer than --max-lag for its answer, its lag at least the wait", () => {
+    const wire = (awaitingReplySince: number) => ({ baseline: 0, awaitingReplySince });
+    expect(freshness(slot(100), live, T0, limits, wire(T0 - 2900))).toEqual({ state: "live", lagMs: 100 });
+    expect(freshness(slot(100), live, T0, limits, wire(T0 - 3100))).toEqual({
+      state: "lagging",
+      lagMs: 3100,
+    });
+    expect(freshness(slot(5000), live, T0, limits, wire(T0 - 3100))).toEqual({
+      state: "lagging",
+      lagMs: 5000,
+    });
+    // Before any timestamped update: nothing else could tell.
+    expect(
+      freshness(slot(undefined), live, T0, limits, { baseline: undefined, awaitingReplySince: T0 - 4000 }),
+    ).toEqual({
+      state: "lagging",
+      lagMs: 4000,
+    });
   });
 
   it("leaves a book that is not verified as it is, with no lag", () => {
     const s = slot(9000);
     s.state = "resyncing";
-    expect(freshness(s, live, 0, T0, limits)).toEqual({ state: "resyncing", lagMs: undefined });
+    expect(freshness(s, live, T0, limits, { baseline: 0 })).toEqual({ state: "resyncing", lagMs: undefined });
   });
 });

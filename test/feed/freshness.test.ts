@@ -104,6 +104,25 @@ describe("freshness in the NDJSON stream", () => {
     expect(of(run, "BTC/USD", behindFrom).some((l) => l["state"] === "lagging")).toBe(true);
   });
 
+  it("marks the books lagging when everything is held back from the first frame: the pings' answers are late too", async () => {
+    // Timestamps cannot show this delay (the offset cancels it); the round trip of the feed's pings does.
+    server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 100, sendDelayMs: 2500 });
+    run = cli(server.url, "--max-lag", "1", "--ping-interval", "1");
+    await until(() => books(run!, "lagging").length > 0, "lagging", 10_000);
+    const lagging = books(run, "lagging")[0]!;
+    expect(lagging["lagMs"]).toBeGreaterThan(1000);
+    // Its verified prices stay, labelled lagging.
+    expect(lagging).toMatchObject({ bid: { price: expect.any(String) } });
+    // And it stays so while the delay lasts: every answer takes 2.5 s.
+    const from = run.lines().length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const later = books(run).slice(books(run).findIndex((l) => l["state"] === "lagging"));
+    expect(later.length).toBeGreaterThan(1);
+    expect(later.filter((l) => l["state"] === "live")).toEqual([]);
+    expect(since(run, from).some((l) => l["type"] === "book" && Number(l["lagMs"]) >= 2000)).toBe(true);
+    expect(connections(run)).toEqual(["connecting", "subscribing", "live"]);
+  });
+
   it("does not take a constant clock offset for lag, either way", async () => {
     for (const offset of [-7000, 7000]) {
       server = await ScriptedServer.start({ updateMs: 20, heartbeatMs: 100, timeShiftMs: offset });

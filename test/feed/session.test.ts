@@ -55,6 +55,34 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(slot(r.session, "BTC/USD").book!.bids.size).toBe(10);
   });
 
+  it("keeps the time of the oldest ping not answered: an answer settles its ping and those before it", () => {
+    const r = rig(["BTC/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const T = 1_780_000_000_000;
+    expect(r.session.awaitingReplySince).toBeUndefined();
+    r.session.pinged(1, T);
+    r.session.pinged(2, T + 5000);
+    r.session.pinged(3, T + 10_000);
+    expect(r.session.awaitingReplySince).toBe(T);
+    const pong = (reqId?: number): string =>
+      `{"method":"pong",${reqId === undefined ? "" : `"req_id":${reqId},`}"time_in":"2026-12-06T09:00:00.000000Z","time_out":"2026-12-06T09:00:00.000010Z"}`;
+    r.feed(pong(2), T + 5300);
+    expect(r.session.awaitingReplySince).toBe(T + 10_000);
+    // The round trip of the ping answered by name, not of those before it.
+    expect(r.session.roundTripMs).toBe(300);
+    r.feed(pong(3));
+    expect(r.session.awaitingReplySince).toBeUndefined();
+    // An answer without a tag answers every ping; a lost socket forgets them.
+    r.session.pinged(4, T + 15_000);
+    r.feed(pong());
+    expect(r.session.awaitingReplySince).toBeUndefined();
+    r.session.pinged(5, T + 20_000);
+    r.session.closed();
+    expect(r.session.awaitingReplySince).toBeUndefined();
+    expect(r.session.roundTripMs).toBeUndefined();
+  });
+
   it("reaches the same state from raw frames (fast path) as from parsed messages, failures included", () => {
     const a = rig(["BTC/USD"]);
     const b = rig(["BTC/USD"]);

@@ -114,6 +114,11 @@ export type ScriptOptions = {
   readonly timeShiftMs?: number;
   /** Offer permessage-deflate: a large but repetitive frame then crosses the socket at once. */
   readonly deflate?: boolean;
+  /**
+   * Every frame to a client leaves this long after it is made, in order, pongs included: a server (or a
+   * path) that holds everything back from the very first frame, which timestamps alone cannot show.
+   */
+  readonly sendDelayMs?: number;
 };
 
 export class ScriptedServer {
@@ -282,11 +287,14 @@ export class ScriptedServer {
     this.sockets.add(ws);
     this.silent = false;
     const subscribed = new Map<string, number>();
-    const send = (text: string): void => {
+    const now = (text: string): void => {
       if (this.silent || ws.readyState !== ws.OPEN) return;
       this.sent.push(text);
       ws.send(text);
     };
+    const delay = this.options.sendDelayMs ?? 0;
+    // Timers of one duration fire in the order they were set: the frames keep their order.
+    const send = delay === 0 ? now : (text: string): void => void setTimeout(() => now(text), delay);
     send(
       '{"channel":"status","type":"update","data":[{"version":"2.0.10","system":"online","api_version":"v2","connection_id":7204881492680171915}]}',
     );
