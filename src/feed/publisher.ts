@@ -420,10 +420,13 @@ export function freshness(
   if (connection.state === "quiet") {
     return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since) };
   }
-  const answering = Math.max(
-    wire.roundTripMs ?? 0,
-    wire.awaitingReplySince === undefined ? 0 : now - wire.awaitingReplySince,
-  );
+  // Answers are awaited on an open connection only: after a replay's end nothing is read any more.
+  const answering = !connectionOpen(connection.state)
+    ? 0
+    : Math.max(
+        wire.roundTripMs ?? 0,
+        wire.awaitingReplySince === undefined ? 0 : now - wire.awaitingReplySince,
+      );
   if (answering > limits.maxLagMs) return { state: "lagging", lagMs: Math.max(measured ?? 0, answering) };
   if (measured !== undefined && measured > limits.maxLagMs) return { state: "lagging", lagMs: measured };
   const stale =

@@ -112,6 +112,11 @@ describe("a book's freshness", () => {
       state: "lagging",
       lagMs: 5000,
     });
+    // After a replay's end nothing is read, answers included: no verdict from them.
+    expect(freshness(slot(100), { state: "ended" }, T0, limits, wire(T0 - 9000))).toEqual({
+      state: "live",
+      lagMs: 100,
+    });
     // Before any timestamped update: nothing else could tell.
     expect(
       freshness(slot(undefined), live, T0, limits, { baseline: undefined, awaitingReplySince: T0 - 4000 }),
