@@ -23,7 +23,7 @@ export function parseJson(text: string): Json {
   try {
     return losslessParse(text, null, toWireNumber) as Json;
   } catch (e) {
-    if (e instanceof RangeError) throw new SyntaxError("nested too deeply to read");
+    if (e instanceof RangeError) throw new SyntaxError("nested too deeply to read", { cause: e });
     throw e;
   }
 }
