@@ -206,7 +206,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
     .addOption(
       seconds(
         "--max-lag <s>",
-        "mark a verified book lagging when it is this far behind the exchange",
+        "mark a verified book lagging when it is this far behind the exchange, or the exchange takes this long to answer a ping",
         parsePositiveSeconds,
         3_000,
         "3",
