@@ -109,6 +109,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       });
       stdout.off("resize", onResize);
       process.off("SIGCONT", resume);
+      process.off("SIGTSTP", onStop);
       clearTimeout(noStop);
       store.dispose();
       try {
@@ -117,6 +118,10 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       } catch {
         // Restoring the terminal below matters more than a clean unmount.
       }
+      // Keys typed from now on are the shell's (`q`, then a command at once). Ink leaves stdin reading, so
+      // this process, still stopping its feed, would take them and exit with them; closed, it leaves them
+      // in the terminal for the shell.
+      if (stdin.isTTY) stdin.destroy();
       stdout.write(LEAVE_ALT_SCREEN);
       process.off("exit", restoreOnExit);
       if (error !== undefined) {
@@ -129,11 +134,12 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     const onSignal = (): void => finish(0);
     const onError = (error: unknown): void => finish(1, error);
 
-    // Ctrl-Z (a key in raw mode, not a signal): the terminal goes back to the shell as it was, and the
-    // process stops as any program does on SIGTSTP (no listener of ours or Ink's takes that signal). On
-    // `fg` (SIGCONT) the ladder takes the terminal again and draws every line afresh, at whatever size it
-    // now has: a resize, as far as the ladder and Ink are concerned. The feed stopped with the process;
-    // what it missed meanwhile shows as lag until it has caught up.
+    // Ctrl-Z (a key in raw mode, not a signal), or a SIGTSTP sent from outside (`kill -TSTP`): the
+    // terminal goes back to the shell as it was, and the process stops as any program does on SIGTSTP,
+    // raised again with our listener off (Ink takes no such signal). On `fg` (SIGCONT) the ladder takes
+    // the terminal again and draws every line afresh, at whatever size it now has: a resize, as far as
+    // the ladder and Ink are concerned. The feed stopped with the process; what it missed meanwhile
+    // shows as lag until it has caught up.
     let suspended = false;
     let noStop: NodeJS.Timeout | undefined;
     const suspend = (): void => {
@@ -143,13 +149,17 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       if (stdin.isTTY) stdin.setRawMode(false);
       process.once("SIGCONT", resume);
       noStop = setTimeout(resume, NO_STOP_MS);
+      // With no listener left, the signal takes its default action: the process stops here.
+      process.off("SIGTSTP", onStop);
       process.kill(process.pid, "SIGTSTP");
     };
+    const onStop = (): void => suspend();
     function resume(): void {
       process.off("SIGCONT", resume);
       clearTimeout(noStop);
       if (done || !suspended) return;
       suspended = false;
+      process.on("SIGTSTP", onStop);
       if (stdin.isTTY) stdin.setRawMode(true);
       // Ink hid the cursor once, at its first frame; leaving the alternate screen showed it.
       writeNow(1, ENTER_ALT_SCREEN + HIDE_CURSOR);
@@ -200,6 +210,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     };
 
     for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on("SIGTSTP", onStop);
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
     process.on("exit", restoreOnExit);

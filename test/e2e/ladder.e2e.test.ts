@@ -170,7 +170,7 @@ describe("the ladder in a real terminal", () => {
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 30_000);
 
-  it("Ctrl-Z hands the terminal back to the shell; fg brings the ladder back, drawn whole at the pane's new size", async () => {
+  it("Ctrl-Z (or kill -TSTP) hands the terminal back to the shell; fg brings the ladder back, drawn whole at the pane's new size; keys typed after q are the shell's", async () => {
     // An interactive shell, as a user has: job control is its business.
     const t = new TmuxSession();
     tmux = t;
@@ -182,10 +182,21 @@ describe("the ladder in a real terminal", () => {
     await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined, 20_000);
     const cursor = (): string => t.tmux("display-message", "-p", "-t", t.session, "#{cursor_flag}").trim();
     expect(cursor()).toBe("0");
+    const stops = (l: readonly string[]): number => l.filter((x) => /Stopped/.test(x)).length;
+    // A SIGTSTP from outside (`kill -TSTP`) does what Ctrl-Z does: the shell's screen, as it was.
+    const stopFromOutside = async (n: number): Promise<void> => {
+      process.kill(programPid(t), "SIGTSTP");
+      const stopped = await t.waitFor(
+        `the shell's screen, stopped from outside (${n})`,
+        (l) => stops(l) === n,
+      );
+      expect(ladderOf(stopped)).toBeUndefined();
+      t.keys("fg", "Enter");
+      await t.waitFor("the ladder again", (l) => ladderOf(l) !== undefined);
+    };
+    await stopFromOutside(1);
     t.keys("C-z");
-    const shell = await t.waitFor("the shell's screen, the ladder stopped", (l) =>
-      l.some((x) => /Stopped/.test(x)),
-    );
+    const shell = await t.waitFor("the shell's screen, the ladder stopped", (l) => stops(l) === 2);
     expect(shell.some((x) => x.includes(MARKER))).toBe(true);
     expect(ladderOf(shell)).toBeUndefined();
     // Resized while stopped: the signal went to the shell, not to the ladder.
@@ -198,11 +209,10 @@ describe("the ladder in a real terminal", () => {
     expectWithin(back, 110, 30);
     // Hidden again, as Ink hid it at start.
     expect(cursor()).toBe("0");
+    // And from outside again, after a resume.
+    await stopFromOutside(3);
+    // A command typed straight after q reaches the shell: the ladder, still stopping, does not take it.
     t.keys("q");
-    await t.waitFor(
-      "the shell's screen again",
-      (l) => l.some((x) => x.includes(MARKER)) && ladderOf(l) === undefined,
-    );
     t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
