@@ -1,10 +1,8 @@
-/** Why a URL cannot be a feed's exchange URL, or undefined when it can: ws:// or wss:// only. */
-export function wsUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "expected a ws:// or wss:// URL.";
-  }
-  return url.protocol === "ws:" || url.protocol === "wss:" ? undefined : "expected a ws:// or wss:// URL.";
+const WANTED = "expected a ws:// or wss:// URL.";
+
+/** Why a value cannot be a feed's exchange URL, or undefined when it can: a ws:// or wss:// URL only. */
+export function wsUrlProblem(value: unknown): string | undefined {
+  if (typeof value !== "string" || !URL.canParse(value)) return WANTED;
+  const { protocol } = new URL(value);
+  return protocol === "ws:" || protocol === "wss:" ? undefined : WANTED;
 }

@@ -47,7 +47,7 @@ export function resolveOptions(options: BookOptions): ResolvedOptions {
   }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
   const url = options.url ?? DEFAULT_URL;
-  const urlProblem = typeof url === "string" ? wsUrlProblem(url) : "expected a ws:// or wss:// URL.";
+  const urlProblem = wsUrlProblem(url);
   if (urlProblem !== undefined) throw new RangeError(`url: ${shown(url)}: ${urlProblem}`);
   const depth = options.depth ?? FEED_DEFAULTS.depth;
   const levels = options.levels ?? FEED_DEFAULTS.levels;
