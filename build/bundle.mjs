@@ -36,6 +36,7 @@ const ENTRIES = [
   "protocol/parse.ts",
   "recording/lines.ts",
   "sim/generate.ts",
+  "sim/synthetic.ts",
   "ui/colors.ts",
   "ui/components/App.tsx",
   "ui/ink-fast.ts",

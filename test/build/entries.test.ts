@@ -8,6 +8,8 @@ import { ROOT } from "../../build/options.mjs";
  * a test writes into the project, to the project (starting with ./dist/).
  */
 const DIST_MODULE = /["']((?:\.\.\/)+dist\/[\w/.-]+\.js|\.\/dist\/[\w/.-]+\.js)["']/g;
+/** A module the benchmarks load through their `dist("…")` helper (bench/lib/util.mjs), relative to dist/. */
+const BENCH_DIST_MODULE = /\bdist\(["']([\w/.-]+\.js)["']\)/g;
 
 /** Every file under `dir` (relative to the project) whose name matches `name`. */
 function files(dir: string, name: RegExp): string[] {
@@ -24,8 +26,16 @@ describe("the bundle's entry points (build/bundle.mjs ENTRIES)", () => {
         module: relative(ROOT, resolve(m[1]!.startsWith("./") ? ROOT : dirname(file), m[1]!)),
       })),
     );
+    const helped = files("bench", /\.mjs$/).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(BENCH_DIST_MODULE)].map((m) => ({
+        from: relative(ROOT, file),
+        module: join("dist", m[1]!),
+      })),
+    );
     // The benchmarks' imports are among them (they are not run by the tests).
     expect(named.map((n) => n.module)).toContain("dist/protocol/book-scan.js");
+    expect(helped.map((n) => n.module)).toContain("dist/sim/generate.js");
+    named.push(...helped);
     expect(named.filter((n) => !existsSync(join(ROOT, n.module)))).toEqual([]);
   });
 
