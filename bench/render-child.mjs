@@ -93,11 +93,16 @@ function nextView() {
   for (let i = 0; i < perTick; i++) {
     const next = source.next();
     if (next.done === true) break;
-    now += 1000 / (SYMBOLS.length * RATE);
-    session.handle(parseFrame(next.value), Math.round(now));
+    const message = parseFrame(next.value);
+    // The virtual clock is the exchange's: each update is received when it was stamped, so the books stay
+    // current (a clock of its own would drift from the generator's and turn them lagging).
+    const stamped =
+      message.kind === "book" && message.type === "update" ? message.data[0]?.timestamp : undefined;
+    if (stamped !== undefined) now = Date.parse(stamped);
+    session.handle(message, now);
   }
   view = undefined;
-  publisher.tick(Math.round(now));
+  publisher.tick(now);
   return view;
 }
 
@@ -141,11 +146,9 @@ if (mode === "string") {
     }
   }
 } else {
-  const React = await import("react");
-  const { render: inkRender } = await import("ink");
-  const { App } = await import("../dist/ui/components/App.js");
+  const { mountApp } = await import("../dist/ui/render-frame.js");
   const { LadderStore } = await import("../dist/ui/store.js");
-  const { homedStdout } = await import("../dist/ui/terminal.js");
+  const { BEGIN_SYNC, END_SYNC, HOME, homedStdout } = await import("../dist/ui/terminal.js");
   const { frameOptions } = await import("../dist/ui/run-ladder.js");
 
   /** A 200×60 terminal: records when each frame is written. */
@@ -157,9 +160,14 @@ if (mode === "string") {
     onFrame = undefined;
     write(chunk) {
       const at = performance.now();
-      // Ink brackets each frame in synchronized-update marks; the frame is the write between them.
-      // (homedStdout, as in the app, sends the cursor home before every write.)
-      if (chunk.endsWith("\u001b[?2026h") || chunk.endsWith("\u001b[?2026l")) return true;
+      // A frame reaches the terminal in one write: homedStdout, as in the app, gathers Ink's frame between
+      // its synchronized-update marks and sends it with the cursor sent home first. A write of nothing
+      // else is not a frame.
+      if (
+        typeof chunk === "string" &&
+        chunk.replaceAll(HOME, "").replaceAll(BEGIN_SYNC, "").replaceAll(END_SYNC, "") === ""
+      )
+        return true;
       stats.writes++;
       stats.bytes += chunk.length;
       const onFrame = this.onFrame;
@@ -197,20 +205,18 @@ if (mode === "string") {
     now: () => latest?.publishedAt ?? startMs,
   });
   store.start();
-  const instance = inkRender(
-    React.createElement(App, { store, theme: COLOR_THEME, onQuit: () => undefined }),
-    {
-      stdout: homedStdout(terminal),
-      stdin: new FakeStdin(),
-      patchConsole: false,
-      ...appFrames,
-      // Ink's own timing of its output stage (renderNodeToOutput and Output.get), reported alongside.
-      onRender: (metrics) => {
-        lastOutputMs = metrics.renderTime;
-        stats.renders++;
-      },
+  // The App drawn by the bundle's own Ink and React (the stock ones in node_modules would not drive it).
+  const instance = mountApp(store, COLOR_THEME, {
+    stdout: homedStdout(terminal),
+    stdin: new FakeStdin(),
+    patchConsole: false,
+    ...appFrames,
+    // Ink's own timing of its output stage (renderNodeToOutput and Output.get), reported alongside.
+    onRender: (metrics) => {
+      lastOutputMs = metrics.renderTime;
+      stats.renders++;
     },
-  );
+  });
   const interval = 1000 / FPS;
 
   /** Times one change to the store up to the write of its frame (React may commit it a task later). */

@@ -1,4 +1,5 @@
-import { renderToString } from "ink";
+import { render, renderToString } from "ink";
+import type { Instance, RenderOptions } from "ink";
 import type { FeedView } from "../feed/types.js";
 import type { Theme } from "./colors.js";
 import { MONO_THEME } from "./colors.js";
@@ -55,4 +56,13 @@ export function renderFrame(view: FeedView | undefined, options: StaticFrameOpti
   return renderToString(<App store={store} theme={options.theme ?? MONO_THEME} trackSize={false} />, {
     columns: options.columns,
   });
+}
+
+/**
+ * The live ladder's App over `store`, mounted with Ink's `options` as runLadder mounts it, for the render
+ * benchmark (bench/render-child.mjs): the App must be drawn by the bundle's own Ink and React, which code
+ * outside the bundle cannot import.
+ */
+export function mountApp(store: LadderStore, theme: Theme, options: RenderOptions): Instance {
+  return render(<App store={store} theme={theme} onQuit={() => undefined} />, options);
 }
