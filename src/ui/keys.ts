@@ -47,6 +47,37 @@ type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" 
     Pick<Key, "upArrow" | "downArrow" | "pageUp" | "pageDown" | "return" | "backspace" | "delete" | "meta">
   >;
 
+/** The flags of a key that is none of the named ones. */
+const PLAIN: KeyFlags = {
+  leftArrow: false,
+  rightArrow: false,
+  tab: false,
+  shift: false,
+  ctrl: false,
+  escape: false,
+};
+
+/**
+ * One of Ink's input events as the key presses it holds. Keys typed faster than they are read arrive as
+ * one run of characters with the flags of no key ("++", "/eth", or Backspace held down: "\x7f\x7f\x7f";
+ * Ink splits off escape sequences, not these): each character is then a press of its own, with the
+ * input and flags Ink gives that character alone (Backspace, Delete, Enter, Tab, Ctrl-letter).
+ */
+export function keyPresses(input: string, key: KeyFlags): [string, KeyFlags][] {
+  if (input.length <= 1 || key.ctrl || key.meta === true) return [[input, key]];
+  return [...input].map((char): [string, KeyFlags] => {
+    const code = char.charCodeAt(0);
+    if (char === "\x7f") return ["", { ...PLAIN, delete: true }];
+    if (char === "\b") return ["", { ...PLAIN, backspace: true }];
+    if (char === "\r") return ["", { ...PLAIN, return: true }];
+    if (char === "\t") return ["", { ...PLAIN, tab: true }];
+    // Ctrl-A … Ctrl-Z (Ctrl-C is 3, Ctrl-Z 26): Ink names the letter.
+    if (code >= 1 && code <= 26 && char !== "\n")
+      return [String.fromCharCode(code + 96), { ...PLAIN, ctrl: true }];
+    return [char, { ...PLAIN, shift: /^[A-Z]$/.test(char) }];
+  });
+}
+
 /** Ink's (input, key) → action in this mode; `undefined` for keys that do nothing. */
 export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"): KeyAction | undefined {
   if (key.ctrl && input === "c") return { type: "quit" };
@@ -94,8 +125,7 @@ function boardKey(input: string, key: KeyFlags): KeyAction | undefined {
   if (key.upArrow === true || input === "k") return { type: "board-move", by: -1 };
   if (key.pageDown === true || input === " ") return { type: "board-move", by: "page-down" };
   if (key.pageUp === true) return { type: "board-move", by: "page-up" };
-  // (Typed together with another key, Enter arrives as "\r" in the input, without the flag.)
-  if (key.return === true || input === "\r") return { type: "board-open" };
+  if (key.return === true) return { type: "board-open" };
   if (input === "o") return { type: "board-sort" };
   if (input === "b") return { type: "toggle-board" };
   if (input === "?") return { type: "toggle-help" };

@@ -116,6 +116,20 @@ describe("the ladder app", () => {
     expect(ui.quits()).toBe(3);
   });
 
+  it("keys typed faster than they are read each count, Backspace held down and Ctrl-C among them", async () => {
+    const { ui } = start();
+    // One read each, as a terminal delivers keys typed (or a key repeating) faster than the app reads.
+    await ui.press("/eth");
+    expect(await ui.frame()).toContain("Add symbol: eth");
+    await ui.press("\u007f\u007f");
+    expect(await ui.frame()).toMatch(/Add symbol: e▏?\n/);
+    await ui.press("\b\u007fsol\u007f");
+    expect(await ui.frame()).toMatch(/Add symbol: so▏?\n/);
+    expect(ui.quits()).toBe(0);
+    await ui.press("l\u0003");
+    expect(ui.quits()).toBe(1);
+  });
+
   it("labels books that are not live and never draws them as live", async () => {
     const feed = new MemoryFeed(
       feedView([

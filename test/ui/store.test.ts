@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { keyAction } from "../../src/ui/keys.js";
+import { keyAction, keyPresses } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
@@ -135,6 +135,31 @@ describe("the ladder store", () => {
 
 describe("keys", () => {
   const none = { leftArrow: false, rightArrow: false, tab: false, shift: false, ctrl: false, escape: false };
+
+  it("split a run of keys read at once into presses, each with the flags Ink gives it alone", () => {
+    expect(keyPresses("q", none)).toEqual([["q", none]]);
+    expect(keyPresses("", { ...none, delete: true })).toEqual([["", { ...none, delete: true }]]);
+    expect(keyPresses("+A\u007f\b\r\t\u0003\u001a", none)).toEqual([
+      ["+", none],
+      ["A", { ...none, shift: true }],
+      ["", { ...none, delete: true }],
+      ["", { ...none, backspace: true }],
+      ["", { ...none, return: true }],
+      ["", { ...none, tab: true }],
+      ["c", { ...none, ctrl: true }],
+      ["z", { ...none, ctrl: true }],
+    ]);
+    const presses = keyPresses("eth\u007f\u007f", none).map(([input, flags]) =>
+      keyAction(input, flags, "search"),
+    );
+    expect(presses).toEqual([
+      { type: "search-type", text: "e" },
+      { type: "search-type", text: "t" },
+      { type: "search-type", text: "h" },
+      { type: "search-erase" },
+      { type: "search-erase" },
+    ]);
+  });
 
   it("map every documented key to its action", () => {
     expect(keyAction("", { ...none, rightArrow: true })).toEqual({ type: "next" });

@@ -3,7 +3,7 @@ import type { Key } from "ink";
 import { useCallback, useEffect, useSyncExternalStore } from "react";
 import type { Theme } from "../colors.js";
 import { COLOR_THEME } from "../colors.js";
-import { keyAction } from "../keys.js";
+import { keyAction, keyPresses } from "../keys.js";
 import type { LadderStore } from "../store.js";
 import { Board } from "./Board.js";
 import { Header } from "./Header.js";
@@ -44,10 +44,9 @@ export function App({ store, theme = COLOR_THEME, onQuit, onSuspend, trackSize =
   const onInput = useCallback(
     (input: string, key: Key) => {
       // Keys typed faster than they are read arrive together ("++"): each one counts.
-      const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-      for (const press of presses) {
+      for (const [press, flags] of keyPresses(input, key)) {
         // The mode is read per key: "/eth" typed at once opens the search, then types into it.
-        const action = keyAction(press, key, store.mode);
+        const action = keyAction(press, flags, store.mode);
         if (action === undefined) continue;
         if (action.type === "quit") {
           onQuit?.();
