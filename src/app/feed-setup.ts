@@ -39,16 +39,8 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
   }
   if (options.replayPath !== undefined) {
     try {
-      const { outlineRecording } = await import("../recording/outline.js");
-      const outline = outlineRecording(options.replayPath);
-      if (outline.snapshots === 0) {
-        // Nothing to show: the replay would sit on "syncing" for ever.
-        const what =
-          outline.lines === 0 ? "the file is empty" : `none of its ${outline.lines} lines is a book snapshot`;
-        fail(`cannot replay ${options.replayPath}: no book data (${what})`);
-        return EXIT.USAGE;
-      }
-      const recording = outline.description;
+      const { describeRecording } = await import("../recording/outline.js");
+      const recording = describeRecording(options.replayPath);
       if (typed.length === 0) typed = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {

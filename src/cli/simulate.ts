@@ -269,11 +269,13 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
     process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.code ?? err.message}\n`);
     const { CompressedRecordingError } = await import("../recording/lines.js");
+    const { NoBookDataError } = await import("../recording/outline.js");
     const unusable =
       err.code === "ENOENT" ||
       err.code === "EACCES" ||
       err.code === "EISDIR" ||
-      err instanceof CompressedRecordingError;
+      err instanceof CompressedRecordingError ||
+      err instanceof NoBookDataError;
     return shutdown.run(unusable ? EXIT.USAGE : EXIT.FAILURE);
   }
   const started = server;

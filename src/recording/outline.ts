@@ -6,6 +6,17 @@ import { forEachLine } from "./lines.js";
 /** What `--replay FILE` takes from a recording when not told: its symbols and book depth. */
 export type RecordingDescription = { readonly symbols: readonly string[]; readonly depth?: number };
 
+/** A recording without one book snapshot: a replay of it would show nothing but "syncing" for ever. */
+export class NoBookDataError extends Error {
+  override readonly name = "NoBookDataError";
+  /** `lines`: the recording's non-blank lines. */
+  constructor(readonly lines: number) {
+    super(
+      `no book data (${lines === 0 ? "the file is empty" : `none of its ${lines} lines is a book snapshot`})`,
+    );
+  }
+}
+
 /** Smallest depth Kraken offers that holds `levels` levels (1000 when more). */
 function depthFor(levels: number): number {
   return BOOK_DEPTHS.find((d) => d >= levels) ?? 1000;
@@ -76,19 +87,10 @@ export class RecordingOutline {
 
 /**
  * Reads a recording (`--record` output, or any file of raw Kraken frames, one per line) for what
- * `kraken-ladder --replay FILE` takes from it (see RecordingOutline). Flat memory. Throws what the file
- * system throws.
+ * `kraken-ladder --replay FILE` takes from it (see RecordingOutline). Flat memory. Throws NoBookDataError
+ * when it holds no book snapshot (nothing to replay), and what the file system throws.
  */
 export function describeRecording(path: string): RecordingDescription {
-  return outlineRecording(path).description;
-}
-
-/** What describeRecording tells, and how many lines and book snapshots the recording holds. */
-export function outlineRecording(path: string): {
-  readonly description: RecordingDescription;
-  readonly lines: number;
-  readonly snapshots: number;
-} {
   const outline = new RecordingOutline();
   let lines = 0;
   forEachLine(path, (line) => {
@@ -96,5 +98,6 @@ export function outlineRecording(path: string): {
     lines++;
     outline.add(parseFrame(line));
   });
-  return { description: outline.describe(), lines, snapshots: outline.snapshots };
+  if (outline.snapshots === 0) throw new NoBookDataError(lines);
+  return outline.describe();
 }

@@ -2,7 +2,7 @@ import { decimalsOf } from "../protocol/decimal.js";
 import { parseFrame } from "../protocol/parse.js";
 import { REPLAY_ENDED } from "../protocol/types.js";
 import { forEachLine } from "../recording/lines.js";
-import { RecordingOutline } from "../recording/outline.js";
+import { NoBookDataError, RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
@@ -82,7 +82,7 @@ function channelLine(line: string):
 /**
  * Reads a recording (`--record` output, or any file of raw Kraken frames, one per line) to serve it:
  * every book frame kept verbatim per symbol, with the depths and symbols `RecordingOutline` finds.
- * Throws what the file system throws.
+ * Throws NoBookDataError when it holds no book snapshot, and what the file system throws.
  */
 export function loadRecording(path: string): Recording {
   const outline = new RecordingOutline();
@@ -92,8 +92,10 @@ export function loadRecording(path: string): Recording {
   const tickers = new Map<string, RecordedFrame[]>();
   const instruments: RecordedFrame[] = [];
   let system: string | undefined;
+  let lines = 0;
   forEachLine(path, (line) => {
     if (line.trim() === "") return;
+    lines++;
     const other = channelLine(line);
     if (other !== undefined) {
       const frame = { text: line, snapshot: other.snapshot, micros: other.micros };
@@ -134,6 +136,7 @@ export function loadRecording(path: string): Recording {
       list.push({ text: line, snapshot, micros });
     }
   });
+  if (outline.snapshots === 0) throw new NoBookDataError(lines);
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
   return {

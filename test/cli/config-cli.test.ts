@@ -181,7 +181,7 @@ describe.concurrent("usage errors", () => {
     );
   });
 
-  it("--replay of a file with no book data exits 2 with a message before starting", async () => {
+  it("--replay of a file with no book data exits 2 with a message before starting: the ladder, serve, simulate", async () => {
     const empty = await file("empty.jsonl", "");
     expectOneLineError(
       await runCli(["--replay", empty], { env: env() }),
@@ -192,6 +192,17 @@ describe.concurrent("usage errors", () => {
       await runCli(["--replay", garbage, "--json"], { env: env() }),
       new RegExp(
         `^kraken-ladder: cannot replay ${garbage}: no book data \\(none of its 3 lines is a book snapshot\\)$`,
+      ),
+    );
+    expectOneLineError(
+      await runCli(["serve", "--replay", garbage, "--port", "0"], { env: env() }),
+      new RegExp(`^kraken-ladder: cannot replay ${garbage}: no book data \\(none of its 3 lines`),
+    );
+    // The server alone, which a ladder elsewhere would wait on, "syncing", for ever.
+    expectOneLineError(
+      await runCli(["simulate", "--replay", garbage, "--port", "0"], { env: env() }),
+      new RegExp(
+        `^kraken-ladder simulate: cannot serve ${garbage}: no book data \\(none of its 3 lines is a book snapshot\\)$`,
       ),
     );
   });

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFrames } from "../../src/sim/generate.js";
-import { describeRecording } from "../../src/recording/outline.js";
+import { describeRecording, NoBookDataError } from "../../src/recording/outline.js";
+import { loadRecording } from "../../src/sim/replay.js";
 import { startSimServer } from "../../src/sim/server.js";
 import type { SimServer } from "../../src/sim/server.js";
 import { BookChecker, TestClient, isBook, isHeartbeat } from "./kraken-client.js";
@@ -58,9 +59,19 @@ describe("replay", () => {
       symbols: ["BTC/USD"],
       depth: 10,
     });
-    expect(describeRecording(tempFile("none.jsonl", [`{"channel":"heartbeat"}`]))).toEqual({
-      symbols: [],
-    });
+  });
+
+  it("refuses a recording without a book snapshot, saying what it holds, to describe and to serve", () => {
+    const none = tempFile("none.jsonl", [`{"channel":"heartbeat"}`]);
+    expect(() => describeRecording(none)).toThrow(new NoBookDataError(1));
+    expect(() => loadRecording(none)).toThrow("no book data (none of its 1 lines is a book snapshot)");
+    const acked = tempFile("acked.jsonl", [
+      `{"method":"subscribe","result":{"channel":"book","symbol":"BTC/USD","depth":10,"snapshot":true},"success":true}`,
+    ]);
+    expect(() => loadRecording(acked)).toThrow(NoBookDataError);
+    expect(() => loadRecording(tempFile("blank.jsonl", ["", " "]))).toThrow(
+      "no book data (the file is empty)",
+    );
   });
 
   it("replays the shared capture at max speed: every book frame verbatim, checksums in order, no mismatch", async () => {
