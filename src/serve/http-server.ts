@@ -73,16 +73,19 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       );
       return;
     }
-    const levels = parseLevels(url.searchParams.get("levels"), depth);
-    if (levels === undefined) {
-      json(res, 400, { error: `levels must be an integer from 1 to ${depth}` });
-      return;
-    }
     if (path === "/" || path === "/index.html") {
+      // The page reads its own address (`?token=`); whatever else a bookmark or a link adds is not ours.
       send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
       return;
     }
+    /** The `?levels=N` asked for; undefined (answered 400) when it is not a number of levels served. */
+    const levelsAsked = (): number | undefined => {
+      const levels = parseLevels(url.searchParams.get("levels"), depth);
+      if (levels === undefined) json(res, 400, { error: `levels must be an integer from 1 to ${depth}` });
+      return levels;
+    };
     if (path === "/symbols") {
+      if (!takesOnly(res, url, "/symbols", [])) return;
       const connection = view?.connection ?? { state: "connecting", attempt: 1 };
       json(res, 200, {
         connection,
@@ -102,11 +105,14 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       return;
     }
     if (path === "/metrics") {
+      if (!takesOnly(res, url, "/metrics", [])) return;
       send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
       return;
     }
     if (path === "/stream") {
-      hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
+      if (!takesOnly(res, url, "/stream", ["levels"])) return;
+      const levels = levelsAsked();
+      if (levels !== undefined) hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
       return;
     }
     // The symbol as it is written (BTC/USD: one slash, so a path can take it plainly), dashed, or encoded.
@@ -115,13 +121,10 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       json(res, 404, { error: "not found" });
       return;
     }
+    if (!takesOnly(res, url, `/${match[1]}/:symbol`, match[1] === "trades" ? ["limit"] : ["levels"])) return;
     const symbol = findSymbol(match[2]!, symbols);
     if (symbol === undefined) {
       json(res, 404, unknownSymbolBody(match[2]!, symbols));
-      return;
-    }
-    if (match[1] === "stream") {
-      hub.open(res, { symbols: [symbol], all: false, levels, ...lastEventId(req) });
       return;
     }
     const book = view?.books.find((b) => b.symbol === symbol);
@@ -135,7 +138,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       json(res, answer.status, answer.body);
       return;
     }
-    if (view === undefined || book === undefined) {
+    const levels = levelsAsked();
+    if (levels === undefined) return;
+    if (match[1] === "stream") {
+      hub.open(res, { symbols: [symbol], all: false, levels, ...lastEventId(req) });
+    } else if (view === undefined || book === undefined) {
       json(res, 503, { symbol, state: "awaiting-snapshot", reason: null });
     } else if (servable(book, view.connection)) {
       json(res, 200, bookBody(book, levels));
@@ -186,6 +193,20 @@ function health(view: FeedView | undefined, symbols: readonly string[]): object 
       state: view?.books.find((b) => b.symbol === symbol)?.state ?? "awaiting-snapshot",
     })),
   };
+}
+
+/**
+ * Whether the query holds only the parameters `endpoint` takes, and `token`; when not, answers 400 naming
+ * the first unknown one and those it takes, so that a misspelt `?level=5` is not quietly served 25.
+ */
+function takesOnly(res: ServerResponse, url: URL, endpoint: string, parameters: readonly string[]): boolean {
+  for (const name of url.searchParams.keys()) {
+    if (name === "token" || parameters.includes(name)) continue;
+    const takes = [...parameters, "token"].join(", ");
+    json(res, 400, { error: `unknown query parameter ${JSON.stringify(name)}: ${endpoint} takes ${takes}` });
+    return false;
+  }
+  return true;
 }
 
 /** `?levels=N`, 1..depth; DEFAULT_LEVELS (at most depth) when absent; undefined when bad. */

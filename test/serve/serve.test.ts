@@ -71,6 +71,24 @@ describe("serve --demo (installed binary)", () => {
     expect((await json(`${served.url}/trades/DOGE-USD`)).body.symbols).toEqual(["BTC/USD", "ETH/USD"]);
     expect((await json(`${served.url}/book/BTC/USD/x`)).body).toEqual({ error: "not found" });
     expect((await json(`${served.url}/book/BTC-USD?levels=0`)).status).toBe(400);
+    // A misspelt parameter is said, not quietly served the default.
+    const unknownParameters: [string, string][] = [
+      ["/book/BTC-USD?level=5", '"level": /book/:symbol takes levels, token'],
+      ["/trades/BTC-USD?levels=5", '"levels": /trades/:symbol takes limit, token'],
+      ["/stream?symbol=BTC-USD", '"symbol": /stream takes levels, token'],
+      ["/stream/BTC-USD?levels=2&lvl=3", '"lvl": /stream/:symbol takes levels, token'],
+      ["/symbols?levels=3", '"levels": /symbols takes token'],
+      ["/metrics?format=json", '"format": /metrics takes token'],
+    ];
+    for (const [path, said] of unknownParameters) {
+      expect(await json(`${served.url}${path}`), path).toEqual({
+        status: 400,
+        body: { error: `unknown query parameter ${said}` },
+      });
+    }
+    // The page and the health check take what a link or a probe adds.
+    expect((await fetch(`${served.url}/?utm_source=chat`)).status).toBe(200);
+    expect((await json(`${served.url}/health?probe=1`)).status).toBe(200);
     const health = await json(`${served.url}/health`);
     expect(health.status).toBe(200);
     expect(health.body).toEqual({
