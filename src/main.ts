@@ -1,4 +1,4 @@
-import { guardStdout } from "./app/stdout.js";
+import { guardOutput } from "./app/stdout.js";
 import { runCli } from "./cli/program.js";
 import { STUCK_MESSAGE, stuckWorkers } from "./feed/stuck.js";
 
@@ -6,7 +6,7 @@ import { STUCK_MESSAGE, stuckWorkers } from "./feed/stuck.js";
  * Composition root. Commands load their heavy parts (Ink, React, ws) lazily, so that
  * `verify` and `--help` start fast and never load the UI.
  */
-guardStdout();
+guardOutput();
 process.exitCode = await runCli(process.argv);
 
 // A feed worker blocked in a system call keeps the process from exiting, even by process.exit: the run is

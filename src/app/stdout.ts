@@ -19,8 +19,17 @@ type Listener = (error: NodeJS.ErrnoException) => void;
 let failure: NodeJS.ErrnoException | undefined;
 const listeners = new Set<Listener>();
 
-/** Listens to stdout's errors from now on, and keeps the exit code at 1 at least after a failed write. */
-export function guardStdout(stdout: NodeJS.WriteStream = process.stdout): void {
+/**
+ * Listens to stdout's errors from now on, and keeps the exit code at 1 at least after a failed write.
+ * stderr's errors are dropped: a message that cannot be written has nowhere else to go, but the exit code
+ * it goes with still tells (unheard, the `error` event would end the process with 1, a usage error's 2
+ * lost with its message).
+ */
+export function guardOutput(
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): void {
+  stderr.on("error", () => undefined);
   const failed = (error: NodeJS.ErrnoException): void => {
     if (failure !== undefined) return;
     failure = error;

@@ -92,3 +92,26 @@ describe.concurrent("stdout a pipe whose reader has gone", () => {
     });
   }
 });
+
+describe.concurrent("stderr on a full disk", () => {
+  const cases: [readonly string[], number][] = [
+    [["--bogus"], 2],
+    [["--depth", "7", "--demo"], 2],
+    [["verify", "/nonexistent/recording.jsonl"], 2],
+    [["verify", CAPTURE], 0],
+  ];
+  for (const [args, code] of cases) {
+    it(`${args.join(" ").replace(CAPTURE, "FILE")}: its message lost, its exit code ${code} kept`, async () => {
+      const full = openSync("/dev/full", "w");
+      try {
+        const child = spawn(process.execPath, [BIN, ...args], {
+          cwd: ROOT,
+          stdio: ["ignore", "ignore", full],
+        });
+        expect(await new Promise<number | null>((resolve) => child.on("close", resolve))).toBe(code);
+      } finally {
+        closeSync(full);
+      }
+    });
+  }
+});
