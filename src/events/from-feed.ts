@@ -1,4 +1,4 @@
-import { servable } from "../feed/servable.js";
+import { servable, withheldReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, FeedEvent, RecordingFailure, TickerView } from "../feed/types.js";
 import type { BookEvent, BookFeedEvent, ConnectionEvent, TickerEvent } from "./types.js";
 
@@ -116,11 +116,12 @@ export function bookEvent(
   connection?: ConnectionState["state"],
 ): BookEvent {
   const priced = options.prices === "verified" || servable(b.state, connection);
+  const reason = priced ? b.reason : withheldReason(b.reason, connection);
   return {
     type: "book",
     symbol: b.symbol,
     state: b.state,
-    ...(b.reason === undefined ? {} : { reason: b.reason }),
+    ...(reason === undefined ? {} : { reason }),
     ...(!priced || b.bid === undefined ? {} : { bid: { price: b.bid.price, qty: b.bid.qty } }),
     ...(!priced || b.ask === undefined ? {} : { ask: { price: b.ask.price, qty: b.ask.qty } }),
     ...(!priced || b.spread === undefined ? {} : { spread: b.spread }),

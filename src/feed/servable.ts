@@ -40,3 +40,16 @@ export function connectionCurrent(connection: string | undefined): boolean {
 export function servable(book: string, connection: string | undefined): boolean {
   return (book === "live" || book === "stale") && connectionOpen(connection);
 }
+
+/**
+ * Why a book's prices are withheld, where the book gives no reason of its own: the connection, while it is
+ * not open (`connection stopped`, `connection ended`, …); none while it is open (a lagging book's state
+ * says it). So a book that keeps its last state (`live`) once the feed has stopped or ended is never
+ * served or streamed as if it were current.
+ */
+export function withheldReason(
+  bookReason: string | undefined,
+  connection: string | undefined,
+): string | undefined {
+  return bookReason ?? (connectionOpen(connection) ? undefined : `connection ${connection ?? "connecting"}`);
+}

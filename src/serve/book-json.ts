@@ -1,4 +1,4 @@
-import { connectionOpen, servable as servableState } from "../feed/servable.js";
+import { servable as servableState, withheldReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
 /** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
@@ -37,14 +37,17 @@ export function bookBody(book: BookView, levels: number): BookBody {
 
 /** The body of a 503: the state and why, no prices. */
 export function unservableBody(book: BookView, connection: ConnectionState): object {
-  const reason =
-    book.reason ?? (connectionOpen(connection.state) ? undefined : `connection ${connection.state}`);
-  return { symbol: book.symbol, state: book.state, reason: reason ?? null };
+  return {
+    symbol: book.symbol,
+    state: book.state,
+    reason: withheldReason(book.reason, connection.state) ?? null,
+  };
 }
 
 /** The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum, lag or time unless servable. */
 export function streamBookData(book: BookView, connection: ConnectionState, levels: number): string {
   const ok = servable(book, connection);
+  const reason = ok ? book.reason : withheldReason(book.reason, connection.state);
   return JSON.stringify({
     symbol: book.symbol,
     state: book.state,
@@ -58,7 +61,7 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
     ...(ok && book.mid !== undefined ? { mid: book.mid } : {}),
     checksums: book.checksums,
     resyncs: book.resyncs,
-    ...(book.reason === undefined ? {} : { reason: book.reason }),
+    ...(reason === undefined ? {} : { reason }),
   });
 }
 

@@ -184,7 +184,11 @@ describe("openBooks", () => {
         "the connection ended",
       );
       await until(() => books.current("BTC/USD")?.bid === undefined, "the prices withdrawn");
-      expect(books.current("BTC/USD")).toMatchObject({ state: "live", checksums: { ok: 301, failed: 0 } });
+      expect(books.current("BTC/USD")).toMatchObject({
+        state: "live",
+        reason: "connection ended",
+        checksums: { ok: 301, failed: 0 },
+      });
       // Priced while the replay ran.
       expect(seen.some((e) => isLive(e) && e.bid !== undefined)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -202,5 +206,8 @@ describe("openBooks", () => {
     expect(books.current("ETH/USD")?.bid?.price).toMatch(/^\d+\.\d+$/);
     controller.abort();
     await books.closed;
+    // Its last state kept, its prices withheld, and why.
+    expect(books.current("ETH/USD")).toMatchObject({ state: "live", reason: "connection stopped", bids: [] });
+    expect(books.current("ETH/USD")?.bid).toBeUndefined();
   });
 });

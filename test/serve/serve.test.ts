@@ -313,8 +313,18 @@ describe("serve --url (scripted feed)", () => {
     const health = await json(`${served.url}/health`);
     expect(health.body).toEqual({ connection: "ended", books: [{ symbol: "BTC/USD", state: "live" }] });
     const book = await json(`${served.url}/book/BTC/USD`);
-    expect(book.status).toBe(503);
-    expect(book.body.bids).toBeUndefined();
+    expect(book).toEqual({
+      status: 503,
+      body: { symbol: "BTC/USD", state: "live", reason: "connection ended" },
+    });
+    // A client that comes after the end: the book's last state, said to be withheld, and why.
+    const late = await open(`${served.url}/stream/BTC-USD`);
+    const [, first] = await late.until((e) => e.some((x) => x.event === "book"));
+    expect(first).toMatchObject({
+      event: "book",
+      data: { state: "live", bids: [], asks: [], reason: "connection ended" },
+    });
+    expect(first?.data.mid).toBeUndefined();
     const symbols = await json(`${served.url}/symbols`);
     expect(symbols.body.symbols?.[0]).toMatchObject({ symbol: "BTC/USD", servable: false });
     const metrics = await request(`${served.url}/metrics`);
