@@ -48,7 +48,7 @@ type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" 
   >;
 
 /** The flags of a key that is none of the named ones. */
-const PLAIN: KeyFlags = {
+export const PLAIN_KEY: KeyFlags = {
   leftArrow: false,
   rightArrow: false,
   tab: false,
@@ -67,14 +67,14 @@ export function keyPresses(input: string, key: KeyFlags): [string, KeyFlags][] {
   if (input.length <= 1 || key.ctrl || key.meta === true) return [[input, key]];
   return [...input].map((char): [string, KeyFlags] => {
     const code = char.charCodeAt(0);
-    if (char === "\x7f") return ["", { ...PLAIN, delete: true }];
-    if (char === "\b") return ["", { ...PLAIN, backspace: true }];
-    if (char === "\r") return ["", { ...PLAIN, return: true }];
-    if (char === "\t") return ["", { ...PLAIN, tab: true }];
+    if (char === "\x7f") return ["", { ...PLAIN_KEY, delete: true }];
+    if (char === "\b") return ["", { ...PLAIN_KEY, backspace: true }];
+    if (char === "\r") return ["", { ...PLAIN_KEY, return: true }];
+    if (char === "\t") return ["", { ...PLAIN_KEY, tab: true }];
     // Ctrl-A … Ctrl-Z (Ctrl-C is 3, Ctrl-Z 26): Ink names the letter.
     if (code >= 1 && code <= 26 && char !== "\n")
-      return [String.fromCharCode(code + 96), { ...PLAIN, ctrl: true }];
-    return [char, { ...PLAIN, shift: /^[A-Z]$/.test(char) }];
+      return [String.fromCharCode(code + 96), { ...PLAIN_KEY, ctrl: true }];
+    return [char, { ...PLAIN_KEY, shift: /^[A-Z]$/.test(char) }];
   });
 }
 

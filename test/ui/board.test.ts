@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MarketFigures } from "../../src/analytics/market-figures.js";
 import type { BookView } from "../../src/feed/types.js";
-import { keyAction } from "../../src/ui/keys.js";
+import { keyAction, PLAIN_KEY } from "../../src/ui/keys.js";
 import { BOARD_FRAME_MS, LadderStore } from "../../src/ui/store.js";
 import type { BoardInput } from "../../src/ui/view-model/board.js";
 import {
@@ -209,15 +209,7 @@ function boardStore(feed: MemoryFeed, board = true) {
 }
 
 const press = (store: LadderStore, input: string, key: Record<string, boolean> = {}) => {
-  const flags = {
-    leftArrow: false,
-    rightArrow: false,
-    tab: false,
-    shift: false,
-    ctrl: false,
-    escape: false,
-    ...key,
-  };
+  const flags = { ...PLAIN_KEY, ...key };
   const action = keyAction(input, flags, store.mode);
   if (action !== undefined && action.type !== "quit" && action.type !== "suspend") store.dispatch(action);
   return action;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { keyAction, keyPresses } from "../../src/ui/keys.js";
+import { keyAction, keyPresses, PLAIN_KEY } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
@@ -134,7 +134,7 @@ describe("the ladder store", () => {
 });
 
 describe("keys", () => {
-  const none = { leftArrow: false, rightArrow: false, tab: false, shift: false, ctrl: false, escape: false };
+  const none = PLAIN_KEY;
 
   it("split a run of keys read at once into presses, each with the flags Ink gives it alone", () => {
     expect(keyPresses("q", none)).toEqual([["q", none]]);
