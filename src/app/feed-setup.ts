@@ -37,11 +37,14 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
     }
     depth ??= DEFAULT_MARKET_DEPTH;
   }
+  /** The recording's pairs, when symbols were typed with --replay. */
+  let recorded: readonly string[] | undefined;
   if (options.replayPath !== undefined) {
     try {
       const { describeRecording } = await import("../recording/outline.js");
       const recording = describeRecording(options.replayPath);
       if (typed.length === 0) typed = recording.symbols;
+      else recorded = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {
       fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
@@ -57,6 +60,17 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
     if (!(e instanceof SymbolError)) throw e;
     fail(e.message);
     return EXIT.USAGE;
+  }
+  if (recorded !== undefined) {
+    // A pair the recording does not hold is one its replay refuses: that book would wait, rejected, for ever.
+    const holds = recorded;
+    const missing = symbols.filter((s) => !holds.includes(s));
+    if (missing.length > 0) {
+      fail(
+        `cannot replay ${options.replayPath}: it holds no ${missing.join(", ")} (it holds ${holds.join(", ")})`,
+      );
+      return EXIT.USAGE;
+    }
   }
   if (options.recordPath !== undefined) {
     // Without waiting: a named pipe nobody reads would block here, silently, until a reader came.

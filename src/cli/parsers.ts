@@ -84,7 +84,7 @@ export function parseBytes(value: string): number {
 
 /** Replay speed: a positive factor, or `max` (as fast as the client reads). */
 export function parseSpeed(value: string): number {
-  if (value === "max") return Infinity;
+  if (value.toLowerCase() === "max") return Infinity;
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError("expected a positive factor such as 2 or 0.5, or max.");

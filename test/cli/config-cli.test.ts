@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
 import type { CliResult } from "../helpers/run-cli.js";
@@ -179,6 +180,25 @@ describe.concurrent("usage errors", () => {
       await runCli(["config"], { env: env({ KRAKEN_LADDER_ASCII: "maybe" }) }),
       /^kraken-ladder: KRAKEN_LADDER_ASCII: expected 1, 0, true, false or auto/,
     );
+  });
+
+  it("--replay with a pair the recording does not hold exits 2, naming it and those it holds", async () => {
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    const said = new RegExp(
+      `^kraken-ladder: cannot replay ${capture}: it holds no ETH/USD \\(it holds BTC/USD\\)$`,
+    );
+    expectOneLineError(
+      await runCli(["--replay", capture, "--json", "eth/usd", "BTC/USD"], { env: env() }),
+      said,
+    );
+    expectOneLineError(
+      await runCli(["serve", "--replay", capture, "--port", "0", "ETH/USD"], { env: env() }),
+      said,
+    );
+    // The pair it holds, typed, as any case of max: the replay runs to its end.
+    const run = await runCli(["--replay", capture, "--speed", "MAX", "--json", "btc/usd"], { env: env() });
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe('{"type":"connection","state":"stopped"}');
   });
 
   it("--replay of a file with no book data exits 2 with a message before starting: the ladder, serve, simulate", async () => {
