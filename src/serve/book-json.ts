@@ -67,10 +67,11 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
 
 /** One entry of `GET /symbols`. */
 export function symbolEntry(book: BookView, connection: ConnectionState, depth: number): object {
+  const ok = servable(book, connection);
   return {
     symbol: book.symbol,
     state: book.state,
-    servable: servable(book, connection),
+    servable: ok,
     version: book.version,
     depth,
     lagMs: book.lagMs ?? null,
@@ -78,7 +79,7 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
     resyncs: book.resyncs,
     tradeGaps: book.tradeGaps,
     messagesPerSecond: book.messagesPerSecond,
-    reason: book.reason ?? null,
+    reason: (ok ? book.reason : withheldReason(book.reason, connection.state)) ?? null,
   };
 }
 

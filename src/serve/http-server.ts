@@ -185,13 +185,16 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   };
 }
 
+/** Each book's own state, and whether it is served now (a book keeps its state once the feed has ended). */
 function health(view: FeedView | undefined, symbols: readonly string[]): object {
   return {
     connection: view?.connection.state ?? "connecting",
-    books: symbols.map((symbol) => ({
-      symbol,
-      state: view?.books.find((b) => b.symbol === symbol)?.state ?? "awaiting-snapshot",
-    })),
+    books: symbols.map((symbol) => {
+      const book = view?.books.find((b) => b.symbol === symbol);
+      return book === undefined || view === undefined
+        ? { symbol, state: "awaiting-snapshot", servable: false }
+        : { symbol, state: book.state, servable: servable(book, view.connection) };
+    }),
   };
 }
 

@@ -94,8 +94,8 @@ describe("serve --demo (installed binary)", () => {
     expect(health.body).toEqual({
       connection: "live",
       books: [
-        { symbol: "BTC/USD", state: "live" },
-        { symbol: "ETH/USD", state: expect.any(String) },
+        { symbol: "BTC/USD", state: "live", servable: true },
+        { symbol: "ETH/USD", state: expect.any(String), servable: expect.any(Boolean) },
       ],
     });
     const symbols = await json(`${served.url}/symbols`);
@@ -311,7 +311,10 @@ describe("serve --url (scripted feed)", () => {
     const stream = await open(`${served.url}/stream`);
     await stream.until((e) => e.some((x) => x.event === "state" && x.data.state === "ended"));
     const health = await json(`${served.url}/health`);
-    expect(health.body).toEqual({ connection: "ended", books: [{ symbol: "BTC/USD", state: "live" }] });
+    expect(health.body).toEqual({
+      connection: "ended",
+      books: [{ symbol: "BTC/USD", state: "live", servable: false }],
+    });
     const book = await json(`${served.url}/book/BTC/USD`);
     expect(book).toEqual({
       status: 503,
@@ -326,7 +329,11 @@ describe("serve --url (scripted feed)", () => {
     });
     expect(first?.data.mid).toBeUndefined();
     const symbols = await json(`${served.url}/symbols`);
-    expect(symbols.body.symbols?.[0]).toMatchObject({ symbol: "BTC/USD", servable: false });
+    expect(symbols.body.symbols?.[0]).toMatchObject({
+      symbol: "BTC/USD",
+      servable: false,
+      reason: "connection ended",
+    });
     const metrics = await request(`${served.url}/metrics`);
     expect(metrics.body).toMatch(/^kraken_ladder_connection_state\{state="ended"\} 1$/m);
     await new Promise((resolve) => setTimeout(resolve, 500));
