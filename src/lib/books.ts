@@ -15,7 +15,7 @@ const LIBRARY_EVENTS: PublicEventOptions = { prices: "servable", ladder: true };
  * Starts the feed worker (and the simulator for `demo`) and calls listeners with every public event.
  * Options are checked at once: a bad symbol throws SymbolError, a bad number RangeError.
  */
-export function openBooks(options: BookOptions): Books {
+export function openBooks(options: BookOptions = {}): Books {
   return openResolved(resolveOptions(options));
 }
 

@@ -1,5 +1,6 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
+import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
 
@@ -38,8 +39,46 @@ export function check(name: string, value: number, ok: boolean, expected: string
   return value;
 }
 
-/** Checks every option and fills in the defaults; throws SymbolError or RangeError naming the first bad one. */
-export function resolveOptions(options: BookOptions): ResolvedOptions {
+/** Every option `BookOptions` has (a Record, so that one added to the type must be added here). */
+const BOOK_OPTION_NAMES: Record<keyof BookOptions, true> = {
+  symbols: true,
+  depth: true,
+  url: true,
+  demo: true,
+  signal: true,
+  levels: true,
+  fps: true,
+  staleAfterMs: true,
+  maxLagMs: true,
+  readTimeoutMs: true,
+};
+const DEMO_OPTION_NAMES = ["seed", "rate"];
+
+/**
+ * `options` is an object of known names only: a JavaScript caller's misspelt `level: 5` would otherwise be
+ * ignored without a word. `prefix` names an inner object (`demo.`).
+ */
+function checkNames(options: unknown, names: readonly string[], prefix: string, example: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RangeError(
+      `${prefix === "" ? "options" : prefix.slice(0, -1)}: ${shown(options)} is not an object such as ${example}`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (names.includes(name)) continue;
+    const near = didYouMean(name, names);
+    throw new RangeError(
+      `${prefix}${name}: not an option${near === undefined ? "" : ` (did you mean ${prefix}${near}?)`}; the options are ${names.map((n) => prefix + n).join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Checks every option and fills in the defaults; throws SymbolError or RangeError naming the first bad one.
+ * `also`: names a caller takes besides BookOptions' (watchBooks' `bufferSize`).
+ */
+export function resolveOptions(options: BookOptions, also: readonly string[] = []): ResolvedOptions {
+  checkNames(options, [...Object.keys(BOOK_OPTION_NAMES), ...also], "", '{ symbols: ["BTC/USD"] }');
   if (options.symbols !== undefined && !Array.isArray(options.symbols)) {
     throw new SymbolError(
       `symbols: expected an array of pairs, e.g. ["BTC/USD"], not ${shown(options.symbols)}`,
@@ -56,6 +95,10 @@ export function resolveOptions(options: BookOptions): ResolvedOptions {
     return check(name, v, typeof v === "number" && Number.isFinite(v) && v > 0, "a number above 0");
   };
   const demo = options.demo === true ? {} : options.demo === false ? undefined : options.demo;
+  if (demo !== undefined) checkNames(demo, DEMO_OPTION_NAMES, "demo.", "true or { seed: 7, rate: 20 }");
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new RangeError(`signal: ${shown(options.signal)} is not an AbortSignal`);
+  }
   if (demo?.seed !== undefined) {
     check(
       "demo.seed",

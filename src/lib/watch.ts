@@ -15,9 +15,10 @@ const DEFAULT_BUFFER = 1000;
  * prices) are yielded. It also ends if the feed stops by itself.
  */
 export function watchBooks(options: WatchOptions = {}): AsyncGenerator<BookFeedEvent, void, undefined> {
+  const resolved = resolveOptions(options, ["bufferSize"]);
   const limit = options.bufferSize ?? DEFAULT_BUFFER;
   check("bufferSize", limit, Number.isInteger(limit) && limit >= 1, "a whole number above 0");
-  return iterate(resolveOptions(options), limit);
+  return iterate(resolved, limit);
 }
 
 async function* iterate(

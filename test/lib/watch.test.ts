@@ -149,6 +149,30 @@ describe("watchBooks", () => {
     expect(() => watchBooks({ bufferSize: 0 })).toThrow(
       new RangeError("bufferSize: 0 is not a whole number above 0"),
     );
+    // A misspelt or unknown name is said, not ignored; so is an options value that is not an object.
+    expect(() => watchBooks(loose({ level: 5 }))).toThrow(
+      new RangeError(
+        "level: not an option (did you mean levels?); the options are symbols, depth, url, demo, signal, levels, fps, staleAfterMs, maxLagMs, readTimeoutMs, bufferSize",
+      ),
+    );
+    expect(() => openBooks(loose({ bufferSize: 10 }))).toThrow(
+      /^bufferSize: not an option; the options are symbols, /,
+    );
+    expect(() => watchBooks(loose({ demo: { sed: 7 } }))).toThrow(
+      new RangeError(
+        "demo.sed: not an option (did you mean demo.seed?); the options are demo.seed, demo.rate",
+      ),
+    );
+    expect(() => watchBooks(loose({ demo: "yes" }))).toThrow(
+      new RangeError('demo: "yes" is not an object such as true or { seed: 7, rate: 20 }'),
+    );
+    expect(() => watchBooks("BTC/USD" as unknown as WatchOptions)).toThrow(
+      new RangeError('options: "BTC/USD" is not an object such as { symbols: ["BTC/USD"] }'),
+    );
+    expect(() => watchBooks(null as unknown as WatchOptions)).toThrow(/^options: null is not an object/);
+    expect(() => watchBooks(loose({ signal: "stop" }))).toThrow(
+      new RangeError('signal: "stop" is not an AbortSignal'),
+    );
   });
 });
 
