@@ -143,8 +143,8 @@ describe("a feed worker that stops answering", () => {
     expect(health).toEqual({
       connection: "stalled",
       books: [
-        { symbol: "BTC/USD", state: "lagging" },
-        { symbol: "ETH/USD", state: "lagging" },
+        { symbol: "BTC/USD", state: "lagging", servable: false },
+        { symbol: "ETH/USD", state: "lagging", servable: false },
       ],
     });
     const book = await fetch(`${serve.url}/book/BTC-USD`);
