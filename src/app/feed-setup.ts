@@ -63,11 +63,10 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
   }
   if (recorded !== undefined) {
     // A pair the recording does not hold is one its replay refuses: that book would wait, rejected, for ever.
-    const holds = recorded;
-    const missing = symbols.filter((s) => !holds.includes(s));
+    const missing = symbols.filter((s) => !recorded.includes(s));
     if (missing.length > 0) {
       fail(
-        `cannot replay ${options.replayPath}: it holds no ${missing.join(", ")} (it holds ${holds.join(", ")})`,
+        `cannot replay ${options.replayPath}: it holds no ${missing.join(", ")} (it holds ${recorded.join(", ")})`,
       );
       return EXIT.USAGE;
     }

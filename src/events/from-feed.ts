@@ -1,4 +1,4 @@
-import { servable, withheldReason } from "../feed/servable.js";
+import { servable, servedReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, FeedEvent, RecordingFailure, TickerView } from "../feed/types.js";
 import type { BookEvent, BookFeedEvent, ConnectionEvent, TickerEvent } from "./types.js";
 
@@ -116,7 +116,8 @@ export function bookEvent(
   connection?: ConnectionState["state"],
 ): BookEvent {
   const priced = options.prices === "verified" || servable(b.state, connection);
-  const reason = priced ? b.reason : withheldReason(b.reason, connection);
+  // NDJSON (`verified`) prices a book on any connection: its reason is then the book's own.
+  const reason = priced ? b.reason : servedReason(b.reason, connection);
   return {
     type: "book",
     symbol: b.symbol,

@@ -42,12 +42,12 @@ export function servable(book: string, connection: string | undefined): boolean 
 }
 
 /**
- * Why a book's prices are withheld, where the book gives no reason of its own: the connection, while it is
- * not open (`connection stopped`, `connection ended`, …); none while it is open (a lagging book's state
- * says it). So a book that keeps its last state (`live`) once the feed has stopped or ended is never
- * served or streamed as if it were current.
+ * A book's reason as every surface gives it: its own (a resync's, a rejection's) or, while the socket is
+ * not open, the connection's (`connection stopped`, `connection ended`, …); none otherwise (a lagging
+ * book's state says it). So a book that keeps its last state (`live`) once the feed has stopped or ended
+ * is never served or streamed as if it were current.
  */
-export function withheldReason(
+export function servedReason(
   bookReason: string | undefined,
   connection: string | undefined,
 ): string | undefined {

@@ -1,4 +1,4 @@
-import { servable as servableState, withheldReason } from "../feed/servable.js";
+import { servable as servableState, servedReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
 /** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
@@ -40,14 +40,14 @@ export function unservableBody(book: BookView, connection: ConnectionState): obj
   return {
     symbol: book.symbol,
     state: book.state,
-    reason: withheldReason(book.reason, connection.state) ?? null,
+    reason: servedReason(book.reason, connection.state) ?? null,
   };
 }
 
 /** The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum, lag or time unless servable. */
 export function streamBookData(book: BookView, connection: ConnectionState, levels: number): string {
   const ok = servable(book, connection);
-  const reason = ok ? book.reason : withheldReason(book.reason, connection.state);
+  const reason = servedReason(book.reason, connection.state);
   return JSON.stringify({
     symbol: book.symbol,
     state: book.state,
@@ -67,11 +67,10 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
 
 /** One entry of `GET /symbols`. */
 export function symbolEntry(book: BookView, connection: ConnectionState, depth: number): object {
-  const ok = servable(book, connection);
   return {
     symbol: book.symbol,
     state: book.state,
-    servable: ok,
+    servable: servable(book, connection),
     version: book.version,
     depth,
     lagMs: book.lagMs ?? null,
@@ -79,7 +78,7 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
     resyncs: book.resyncs,
     tradeGaps: book.tradeGaps,
     messagesPerSecond: book.messagesPerSecond,
-    reason: (ok ? book.reason : withheldReason(book.reason, connection.state)) ?? null,
+    reason: servedReason(book.reason, connection.state) ?? null,
   };
 }
 
