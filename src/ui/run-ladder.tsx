@@ -136,13 +136,16 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
 
     // Ctrl-Z (a key in raw mode, not a signal), or a SIGTSTP sent from outside (`kill -TSTP`): the
     // terminal goes back to the shell as it was, and the process stops as any program does on SIGTSTP,
-    // raised again with our listener off (Ink takes no such signal). On `fg` (SIGCONT) the ladder takes
-    // the terminal again and draws every line afresh, at whatever size it now has: a resize, as far as
-    // the ladder and Ink are concerned. The feed stopped with the process; what it missed meanwhile
-    // shows as lag until it has caught up.
+    // raised again with our listener off (Ink takes no such signal). Ctrl-Z stops the whole process
+    // group, as the terminal's own Ctrl-Z does outside raw mode (and as vim does): started through a
+    // wrapper (`npx kraken-ladder`, an npm script, a shell script), the wrapper must stop too, or the
+    // shell, waiting on it, never gets the terminal back. A signal from outside stops only the process it
+    // was sent to. On `fg` (SIGCONT) the ladder takes the terminal again and draws every line afresh, at
+    // whatever size it now has: a resize, as far as the ladder and Ink are concerned. The feed stopped
+    // with the process; what it missed meanwhile shows as lag until it has caught up.
     let suspended = false;
     let noStop: NodeJS.Timeout | undefined;
-    const suspend = (): void => {
+    const suspend = (whole: "group" | "process"): void => {
       if (done || suspended) return;
       suspended = true;
       writeNow(1, LEAVE_ALT_SCREEN);
@@ -151,9 +154,9 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       noStop = setTimeout(resume, NO_STOP_MS);
       // With no listener left, the signal takes its default action: the process stops here.
       process.off("SIGTSTP", onStop);
-      process.kill(process.pid, "SIGTSTP");
+      process.kill(whole === "group" ? 0 : process.pid, "SIGTSTP");
     };
-    const onStop = (): void => suspend();
+    const onStop = (): void => suspend("process");
     function resume(): void {
       process.off("SIGCONT", resume);
       clearTimeout(noStop);
@@ -193,7 +196,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     const theme = themeOf(options.color);
     const app = (
       <>
-        <App store={store} theme={theme} onQuit={() => finish(0)} onSuspend={suspend} />
+        <App store={store} theme={theme} onQuit={() => finish(0)} onSuspend={() => suspend("group")} />
         <RepaintOnResize />
       </>
     );

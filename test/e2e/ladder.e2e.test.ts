@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../helpers/run-cli.js";
@@ -212,6 +212,30 @@ describe("the ladder in a real terminal", () => {
     // And from outside again, after a resume.
     await stopFromOutside(3);
     // A command typed straight after q reaches the shell: the ladder, still stopping, does not take it.
+    t.keys("q");
+    t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
+    expect(await t.exitLine()).toBe("EXIT=0");
+  }, 60_000);
+
+  it("Ctrl-Z through a wrapper (npx kraken-ladder) stops the wrapper too, so the shell gets the terminal back; fg resumes it", async () => {
+    // npx runs the command as its child (through `sh -c`) and waits for it: stopping the ladder alone left
+    // the shell waiting on a running npx, with a blank screen and no prompt.
+    const t = new TmuxSession();
+    tmux = t;
+    t.start("env -u CI -u CONTINUOUS_INTEGRATION bash --norc --noprofile -i", 90, 24);
+    const app = dirname(dirname(dirname(BIN)));
+    t.keys(
+      `cd ${shellQuote(app)} && echo ${MARKER} && env CI=true npx --offline kraken-ladder --demo BTC/USD`,
+      "Enter",
+    );
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined, 30_000);
+    t.keys("C-z");
+    const shell = await t.waitFor("the shell's screen, npx stopped", (l) =>
+      l.some((x) => /Stopped\s+.*npx .*kraken-ladder/.test(x)),
+    );
+    expect(ladderOf(shell)).toBeUndefined();
+    t.keys("fg", "Enter");
+    await t.waitFor("the ladder again", (l) => ladderOf(l) !== undefined);
     t.keys("q");
     t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
     expect(await t.exitLine()).toBe("EXIT=0");
