@@ -63,6 +63,12 @@ export class StreamHub {
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
+    // A HEAD asks only whether the stream is there: Node writes no body to it, and would hold the headers
+    // until the end, so a probe waited for ever on a stream it could not see.
+    if (res.req.method === "HEAD") {
+      res.end();
+      return;
+    }
     res.socket?.setNoDelay(true);
     const client = new SseClient(
       res,

@@ -102,6 +102,30 @@ describe("serve --demo (installed binary)", () => {
     expect(symbols.body.symbols?.map((s) => s.symbol)).toEqual(["BTC/USD", "ETH/USD"]);
     expect(symbols.body.symbols?.[0]).toMatchObject({ depth: 25, resyncs: 0, checksums: { failed: 0 } });
     expect((await request(`${served.url}/`)).body).toContain("<html");
+    // HEAD (a probe asking whether an endpoint is there) is answered at once, with no body, streams too:
+    // a HEAD /stream used to hold its headers for ever, and count as a client.
+    for (const path of [
+      "/",
+      "/health",
+      "/symbols",
+      "/book/BTC-USD",
+      "/metrics",
+      "/stream",
+      "/stream/BTC-USD",
+    ]) {
+      const head = await fetch(`${served.url}${path}`, {
+        method: "HEAD",
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(head.status, path).toBe(200);
+      expect(await head.text(), path).toBe("");
+    }
+    expect((await fetch(`${served.url}/stream`, { method: "HEAD" })).headers.get("content-type")).toBe(
+      "text/event-stream; charset=utf-8",
+    );
+    expect((await request(`${served.url}/metrics`)).body).toMatch(/^kraken_ladder_sse_clients 0$/m);
+    const post = await fetch(`${served.url}/book/BTC-USD`, { method: "POST" });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
   });
 
   it("serves /metrics in the Prometheus text format", async () => {
