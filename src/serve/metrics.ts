@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { servable } from "../feed/servable.js";
 import type { BookState, ConnectionState, FeedClient, FeedView } from "../feed/types.js";
 
 const BOOK_STATES: readonly BookState[] = [
@@ -99,6 +100,20 @@ export function createMetrics(feed: FeedClient): ServeMetrics {
     collect() {
       for (const b of latest()?.books ?? []) {
         for (const state of BOOK_STATES) this.set({ symbol: b.symbol, state }, b.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    // A book keeps its own state once the socket is gone or the feed ended (`book_state` says live then):
+    // this says whether it is served as the exchange's book now, by the rule /book and /stream follow.
+    name: "kraken_ladder_book_servable",
+    help: "1 while the book is served as current (verified, on an open connection, not lagging), else 0.",
+    labelNames: ["symbol"],
+    registers: [registry],
+    collect() {
+      const view = latest();
+      for (const b of view?.books ?? []) {
+        this.set({ symbol: b.symbol }, servable(b.state, view?.connection.state) ? 1 : 0);
       }
     },
   });

@@ -145,6 +145,7 @@ describe("serve --demo (installed binary)", () => {
     expect(value("kraken_ladder_checksums_total", { symbol: "BTC/USD", result: "ok" })).toBeGreaterThan(0);
     expect(value("kraken_ladder_checksums_total", { symbol: "BTC/USD", result: "failed" })).toBe(0);
     expect(value("kraken_ladder_book_state", { symbol: "BTC/USD", state: "live" })).toBe(1);
+    expect(value("kraken_ladder_book_servable", { symbol: "BTC/USD" })).toBe(1);
     expect(value("kraken_ladder_connection_state", { state: "live" })).toBe(1);
     expect(value("kraken_ladder_sse_clients")).toBe(1);
     expect(value("kraken_ladder_sse_dropped_clients_total")).toBe(0);
@@ -358,6 +359,10 @@ describe("serve --url (scripted feed)", () => {
       servable: false,
       reason: "connection ended",
     });
+    // The metrics say so too: the book's own state is still live, but it is not served as current.
+    const scraped = (await request(`${served.url}/metrics`)).body;
+    expect(scraped).toMatch(/^kraken_ladder_book_state\{symbol="BTC\/USD",state="live"\} 1$/m);
+    expect(scraped).toMatch(/^kraken_ladder_book_servable\{symbol="BTC\/USD"\} 0$/m);
     const metrics = await request(`${served.url}/metrics`);
     expect(metrics.body).toMatch(/^kraken_ladder_connection_state\{state="ended"\} 1$/m);
     await new Promise((resolve) => setTimeout(resolve, 500));
