@@ -4,9 +4,9 @@ import type { FeedClient, FeedEvent } from "../feed/types.js";
 const TRADE_LIMIT = 2000;
 
 /**
- * The market events (instrument, status, ticker, trades, trade gaps) the feed sends while the ladder is still
- * loading: `instrument` and `status` come once, right after subscribing, and must not be lost before the
- * ladder listens. `take()` hands them over, in order, and stops listening.
+ * The market events (instrument, status, ticker, trades, trade gaps) and a `nothing-to-watch` the feed sends
+ * while the ladder is still loading: `instrument` and `status` come once, right after subscribing, and must
+ * not be lost before the ladder listens. `take()` hands them over, in order, and stops listening.
  */
 export function bufferMarketEvents(feed: Pick<FeedClient, "subscribe">): { take(): FeedEvent[] } {
   let events: FeedEvent[] = [];
@@ -26,6 +26,7 @@ export function bufferMarketEvents(feed: Pick<FeedClient, "subscribe">): { take(
       case "ticker":
       case "instrument":
       case "status":
+      case "nothing-to-watch":
         events.push(event);
         break;
       default:

@@ -84,7 +84,8 @@ export async function runApp(options: AppOptions): Promise<number> {
 
 /**
  * NDJSON until `--duration`, a signal, a closed pipe or the end of a replay (the connection `ended`: nothing
- * more will come), all exit 0; or the feed dying (1).
+ * more will come), all exit 0; or the feed dying, or nothing left to watch (every pair rejected, a market
+ * that lists none: a stream that would never carry a book), 1.
  */
 async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
   const { durationMs } = options;
@@ -100,6 +101,10 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
     writer.event(event);
     if (event.type === "stopped") shutdown.request(EXIT.FAILURE);
     else if (event.type === "connection" && event.state === "ended") shutdown.request(EXIT.OK);
+    else if (event.type === "nothing-to-watch") {
+      fail(event.message);
+      shutdown.request(EXIT.FAILURE);
+    }
   });
   const timer =
     durationMs === undefined ? undefined : setTimeout(() => shutdown.request(EXIT.OK), durationMs);

@@ -37,6 +37,7 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     case "rejected":
       return [{ type: "rejected", symbol: event.symbol, reason: event.reason }];
     case "error":
+    case "nothing-to-watch":
       return [{ type: "error", message: event.message }];
     case "recording-failed":
       return [{ type: "error", message: recordingFailedMessage(event) }];

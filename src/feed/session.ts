@@ -571,7 +571,10 @@ export class Session {
     this.version++;
     const which = market.kind === "all" ? "online pairs" : `online pairs quoted in ${market.quote}`;
     if (symbols.length === 0) {
-      this.sink.event({ type: "error", message: `the exchange lists no ${which}: nothing to watch` });
+      this.sink.event({
+        type: "nothing-to-watch",
+        message: `the exchange lists no ${which}: nothing to watch`,
+      });
       return;
     }
     this.sink.event({ type: "notice", message: `watching ${symbols.length} ${which}` });
@@ -905,6 +908,18 @@ export class Session {
     slot.answered = true;
     this.version++;
     this.sink.event({ type: "rejected", symbol: slot.symbol, reason });
+    if (this.slotList.every((s) => s.state === "rejected")) {
+      const names = this.slotList.map((s) => s.symbol);
+      const more = names.length > 5 ? ` and ${names.length - 5} more` : "";
+      const which =
+        names.length === 1
+          ? `${slot.symbol} (${reason})`
+          : `every pair watched: ${names.slice(0, 5).join(", ")}${more}`;
+      this.sink.event({
+        type: "nothing-to-watch",
+        message: `nothing left to watch: the exchange rejected ${which}`,
+      });
+    }
   }
 
   private retry(slot: Slot, error: string, slow: boolean, now: number): void {

@@ -174,6 +174,11 @@ export type FeedEvent =
   | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "notice"; readonly message: string }
+  /**
+   * No pair is left that the feed could ever verify: the exchange rejected every one watched, or a whole
+   * market (`--quote`, `--all`) listed none. Said once each time it becomes so; adding a pair undoes it.
+   */
+  | { readonly type: "nothing-to-watch"; readonly message: string }
   /** Every trade of a subscribed pair, once, in id order (not coalesced). */
   | ({ readonly type: "trade" } & TradeView)
   /** A break in a pair's trade ids: `got` came where `expected` should have (a jump or a repeat). */

@@ -157,6 +157,8 @@ export class LadderStore {
   readonly #vapWindowMs: number;
   readonly #frameMs: number;
   readonly #earlyEvents: (() => readonly FeedEvent[]) | undefined;
+  /** The feed's word that it found nothing to watch (shown while no symbol is watched). */
+  #nothingToWatch: string | undefined;
   /** A refresh put off (trades between views, board views within BOARD_FRAME_MS); any refresh clears it. */
   #laterTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the screen was last built. */
@@ -529,6 +531,10 @@ export class LadderStore {
       case "rejected":
         this.#notify(`${event.symbol} rejected: ${event.reason}`, "warn");
         return;
+      case "nothing-to-watch":
+        this.#nothingToWatch = event.message;
+        this.#notify(event.message, "warn");
+        return;
       case "notice":
         this.#notify(event.message, "warn");
         return;
@@ -605,6 +611,7 @@ export class LadderStore {
       now,
       ...(this.#ui.search === undefined ? {} : { search: { pairs: this.#pairs, state: this.#ui.search } }),
       ...(notice === undefined ? {} : { notice }),
+      nothingToWatch: this.#nothingToWatch,
       ...(this.#ui.board
         ? {
             board: {

@@ -97,6 +97,33 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     expect((await run.exit).code).toBe(0);
   });
 
+  it("ends with exit 1 and says why when nothing is left to watch: every pair rejected, or a market that lists none", async () => {
+    server = await ScriptedServer.start({ reject: ["FOO/BAR", "XYZ/USD"] });
+    run = runBin(["--url", server.url, "FOO/BAR", "XYZ/USD"]);
+    expect((await run.exit).code).toBe(1);
+    const said = "nothing left to watch: the exchange rejected every pair watched: FOO/BAR, XYZ/USD";
+    expect(run.stderr()).toBe(`kraken-ladder: ${said}\n`);
+    const lines = run.lines();
+    expect(lines.filter((l) => l["type"] === "rejected").map((l) => l["symbol"])).toEqual([
+      "FOO/BAR",
+      "XYZ/USD",
+    ]);
+    expect(lines).toContainEqual({ type: "error", message: said });
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
+
+    run = runBin(["--demo", "--quote", "ZZZ"]);
+    expect((await run.exit).code).toBe(1);
+    expect(run.stderr()).toBe(
+      "kraken-ladder: the exchange lists no online pairs quoted in ZZZ: nothing to watch\n",
+    );
+
+    // One pair rejected among others: the run goes on.
+    run = runBin(["--url", server.url, "--duration", "1.5", "BTC/USD", "FOO/BAR"]);
+    expect((await run.exit).code).toBe(0);
+    expect(run.lines()).toContainEqual(expect.objectContaining({ type: "rejected", symbol: "FOO/BAR" }));
+    expect(run.stderr()).toBe("");
+  });
+
   it("prints book lines at most --fps times a second per symbol, and only on change", async () => {
     server = await ScriptedServer.start({ updateMs: 5 });
     run = runBin(["--url", server.url, "--depth", "10", "--fps", "4", "--duration", "2.5", "--json"]);

@@ -86,7 +86,7 @@ describe("Session: watching a whole market from the instrument list", () => {
     ]);
     r.session.frame(instrumentFrame(pairs(5, () => "USD")), Date.now());
     expect(r.events).toContainEqual({
-      type: "error",
+      type: "nothing-to-watch",
       message: "the exchange lists no online pairs quoted in JPY: nothing to watch",
     });
     expect(r.session.settled()).toBe(true);

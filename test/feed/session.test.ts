@@ -258,6 +258,38 @@ describe("Session: books and subscriptions without a socket", () => {
     r.session.closed();
     r.session.opened();
     expect(r.requests().at(-1)).toBe("subscribe BTC/USD,ETH/USD,SOL/USD@10");
+    // Others are left to watch: nothing says there are none.
+    expect(r.events.filter((e) => e.type === "nothing-to-watch")).toEqual([]);
+  });
+
+  it("says there is nothing left to watch once the exchange has rejected every pair, naming them", () => {
+    const nack = (symbol: string): string =>
+      `{"error":"Currency pair not supported ${symbol}","method":"subscribe","success":false,"symbol":"${symbol}"}`;
+    const one = rig(["FOO/BAR"], 100);
+    disposers.push(() => one.session.dispose());
+    one.session.opened();
+    one.feed(nack("FOO/BAR"));
+    expect(one.events.filter((e) => e.type === "nothing-to-watch")).toEqual([
+      {
+        type: "nothing-to-watch",
+        message: "nothing left to watch: the exchange rejected FOO/BAR (Currency pair not supported FOO/BAR)",
+      },
+    ]);
+    const symbols = ["A/USD", "B/USD", "C/USD", "D/USD", "E/USD", "F/USD", "G/USD"];
+    const many = rig(symbols, 100);
+    disposers.push(() => many.session.dispose());
+    many.session.opened();
+    for (const symbol of symbols) {
+      expect(many.events.filter((e) => e.type === "nothing-to-watch")).toEqual([]);
+      many.feed(nack(symbol));
+    }
+    expect(many.events.filter((e) => e.type === "nothing-to-watch")).toEqual([
+      {
+        type: "nothing-to-watch",
+        message:
+          "nothing left to watch: the exchange rejected every pair watched: A/USD, B/USD, C/USD, D/USD, E/USD and 2 more",
+      },
+    ]);
   });
 
   it("resyncs exactly the books an unreadable book frame names, and every subscribed book when it names none of ours", () => {

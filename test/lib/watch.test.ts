@@ -223,6 +223,21 @@ describe("openBooks", () => {
     }
   });
 
+  it("says, as an error event, when the exchange has rejected every pair, and stays open for the caller to end", async () => {
+    const events: BookFeedEvent[] = [];
+    for await (const event of watchBooks({ demo: true, symbols: ["FOO/BAR"] })) {
+      events.push(event);
+      if (event.type === "error") break;
+    }
+    expect(events.filter((e) => e.type === "rejected" || e.type === "error")).toEqual([
+      { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
+      {
+        type: "error",
+        message: "nothing left to watch: the exchange rejected FOO/BAR (Currency pair not supported FOO/BAR)",
+      },
+    ]);
+  });
+
   it("runs the built-in simulator for demo, offline", async () => {
     const controller = new AbortController();
     const books = openBooks({ demo: { seed: 7 }, symbols: ["ETH/USD"], signal: controller.signal });

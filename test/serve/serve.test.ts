@@ -197,6 +197,22 @@ describe("serve --demo (installed binary)", () => {
     expect(served.stderr()).toMatch(/the recording \/dev\/full is incomplete/);
   });
 
+  it("with every pair rejected, says on stderr that nothing is left to watch and goes on serving", async () => {
+    served = await serve(["--demo", "--port", "0", "FOO/BAR"]);
+    const started = Date.now();
+    while (!served.stderr().includes("nothing left") && Date.now() - started < 10_000)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(served.stderr()).toContain(
+      "kraken-ladder: nothing left to watch: the exchange rejected FOO/BAR (Currency pair not supported FOO/BAR)\n",
+    );
+    expect((await json(`${served.url}/health`)).body).toEqual({
+      connection: "live",
+      books: [{ symbol: "FOO/BAR", state: "rejected", servable: false }],
+    });
+    served.child.kill("SIGTERM");
+    expect(await served.exited(3000)).toBe(0);
+  });
+
   it("SIGTERM with clients connected ends their streams and exits 0", async () => {
     served = await serve(["--demo", "--port", "0", "BTC/USD"]);
     await untilLive(served.url);

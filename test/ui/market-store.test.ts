@@ -93,6 +93,24 @@ describe("the ladder store with market events", () => {
     expect(text(store)).not.toContain("exchange status:");
   });
 
+  it("with no symbol watched, says in the middle row why the feed found none, after the notice has gone", () => {
+    let now = NOW;
+    const feed = new MemoryFeed(feedView([]));
+    const store = new LadderStore(feed, { symbols: [], columns: 100, rows: 30, now: () => now, frameMs: 20 });
+    stores.push(store);
+    store.start();
+    expect(text(store)).not.toContain("nothing to watch");
+    const message = "the exchange lists no online pairs quoted in ZZZ: nothing to watch";
+    feed.emit({ type: "nothing-to-watch", message });
+    expect(text(store)).toContain(`! ${message}`);
+    now += 60_000;
+    store.setSize(101, 30);
+    const lines = text(store).split("\n");
+    expect(lines.filter((l) => l.includes(message))).toEqual([
+      expect.stringMatching(new RegExp(`─ ${message} · / adds a pair ─`)),
+    ]);
+  });
+
   it("takes the instrument and status heard before it listened (they are sent once)", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = new LadderStore(feed, {

@@ -38,6 +38,8 @@ export type LadderInput = {
   readonly pair?: PairView | undefined;
   /** The last trade and the volume column: only in the wide layout. */
   readonly market?: LadderMarket | undefined;
+  /** No symbol is watched and the feed found none to watch: said in the middle row, in place of a state. */
+  readonly nothingToWatch?: string | undefined;
 };
 
 /** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
@@ -448,7 +450,10 @@ export function ladderRows(input: LadderInput): LadderRows {
   return {
     titles: clipLine(line("columns", headSegments), width),
     asks: askLines,
-    spread: middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd)),
+    spread:
+      input.nothingToWatch === undefined
+        ? middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd))
+        : plain("spread", centre(` ${input.nothingToWatch} `, width, "─"), { role: "warn", bold: true }),
     bids: bidLines,
   };
 }

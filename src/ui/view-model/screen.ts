@@ -57,6 +57,8 @@ export type ScreenInput = {
   readonly vapWindowMs?: number;
   /** `b`: the board of every watched symbol in place of the ladder. */
   readonly board?: BoardState;
+  /** Why the feed has nothing to watch (a market that lists no pair), said while no symbol is watched. */
+  readonly nothingToWatch?: string | undefined;
 };
 
 /** What the board needs besides the view: its figures, sort, scroll and the analytics options. */
@@ -457,6 +459,10 @@ export function buildScreen(input: ScreenInput): Screen {
   const ladder = ladderRows({
     book,
     state,
+    nothingToWatch:
+      input.symbols.length === 0 && input.nothingToWatch !== undefined
+        ? `${input.nothingToWatch} · / adds a pair`
+        : undefined,
     rowsPerSide,
     width: ladderWidth,
     group: input.group,
