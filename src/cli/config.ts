@@ -1,9 +1,10 @@
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
+import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH } from "../app/options.js";
-import { DEFAULT_SYMBOL } from "../feed/symbols.js";
+import { DEFAULT_SYMBOL, normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { depthOption, fpsOption, urlOption } from "./program.js";
-import { addDisplayOptions, settingsOf } from "./settings.js";
+import { addDisplayOptions, fail, settingsOf } from "./settings.js";
 import type { Resolved, SettingSource } from "./settings.js";
 
 /**
@@ -22,8 +23,22 @@ export function configCommand(): Command {
   addDisplayOptions(cmd).action((_symbols: string[], _flags: unknown, self: Command) => {
     const settings = settingsOf(self);
     if (settings === undefined) return;
+    // Typed symbols are checked and named as the ladder would (the file's and the environment's already
+    // are): `config btc-usd` is the same usage error, `config xbt/usd` shows BTC/USD.
+    let symbols = settings.symbols.value;
+    if (settings.symbols.source.kind === "flag") {
+      try {
+        const normalised = normaliseSymbols(symbols);
+        for (const notice of normalised.notices) fail(notice);
+        symbols = normalised.symbols;
+      } catch (e) {
+        if (!(e instanceof SymbolError)) throw e;
+        fail(e.message);
+        throw new CommanderError(EXIT.USAGE, "kraken-ladder.symbols", e.message);
+      }
+    }
     const rows: [string, string, string][] = [
-      ["symbols", list(settings.symbols.value, DEFAULT_SYMBOL), from(settings.symbols)],
+      ["symbols", list(symbols, DEFAULT_SYMBOL), from(settings.symbols)],
       ["depth", String(settings.depth.value ?? DEFAULT_DEPTH), from(settings.depth)],
       ["fps", String(settings.fps.value), from(settings.fps)],
       ["url", settings.url.value, from(settings.url)],

@@ -90,7 +90,7 @@ export function useSettings(program: Command): void {
 }
 
 /** One line on stderr, with anything from the file or the environment escaped (text/sanitize.ts). */
-function fail(message: string): void {
+export function fail(message: string): void {
   process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
 }
 

@@ -73,6 +73,18 @@ describe.concurrent("kraken-ladder config", () => {
     expect(r.stdout).toMatch(/^depth +25 +default$/m);
   });
 
+  it("checks typed symbols as the ladder does: a bad one is the same usage error, a legacy name is shown as used", async () => {
+    const home = join(dir, "empty-home");
+    const bad = await runCli(["config", "btc-usd"], { env: env({ XDG_CONFIG_HOME: home }) });
+    const ladder = await runCli(["btc-usd"], { env: env({ XDG_CONFIG_HOME: home }) });
+    expectOneLineError(bad, /^kraken-ladder: bad symbol "btc-usd": .*did you mean BTC\/USD\?$/);
+    expect(bad.stderr).toBe(ladder.stderr);
+    const legacy = await runCli(["config", "xbt/usd", "eth/usd"], { env: env({ XDG_CONFIG_HOME: home }) });
+    expect(legacy.code).toBe(0);
+    expect(legacy.stdout).toMatch(/^symbols +BTC\/USD ETH\/USD +flag arguments$/m);
+    expect(legacy.stderr).toBe("kraken-ladder: xbt/usd is a legacy name; using BTC/USD.\n");
+  });
+
   it("a broken file is one line naming the file and the line, exit 2, for the ladder and for config", async () => {
     const bad = await file("bad.toml", 'symbols = ["BTC/USD"]\ndepth = = 25\n');
     for (const args of [["config"], ["--json", "--duration", "1"], ["serve", "--port", "0"]]) {
