@@ -30,7 +30,13 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     }
     case "connection":
       return event.state === "reconnecting"
-        ? [{ type: "error", message: `connection lost: ${event.reason}` }, connectionEvent(event)]
+        ? [
+            {
+              type: "error",
+              message: `${event.neverOpened === true ? "cannot connect" : "connection lost"}: ${event.reason}`,
+            },
+            connectionEvent(event),
+          ]
         : [connectionEvent(event)];
     case "resync":
       return [{ type: "resync", symbol: event.symbol, reason: event.reason }];

@@ -31,8 +31,11 @@ export type ConnectionHandlers = {
   readonly heard: () => void;
   /** A ping went out at `at` (epoch ms), asking for an answer tagged `reqId`. */
   readonly pinged: (reqId: number, at: number) => void;
-  /** The socket is gone and the next try is scheduled. */
-  readonly reconnecting: (attempt: number, retryInMs: number, reason: string) => void;
+  /**
+   * The socket is gone and the next try is scheduled; `opened` says whether it had opened (a connection
+   * lost) or never did (the server could not be reached, or refused the upgrade).
+   */
+  readonly reconnecting: (attempt: number, retryInMs: number, reason: string, opened: boolean) => void;
 };
 
 /** Close code Kraken uses for a policy close (e.g. too many connections): slow down. */
@@ -262,12 +265,13 @@ export class Connection {
       this.backoff.reset();
       this.tries = 0;
     }
+    const opened = this.openedAt > 0;
     this.openedAt = 0;
     this.servedAt = 0;
     this.quiet = false;
     const delay = this.backoff.next(this.slowNext);
     this.slowNext = false;
-    this.on.reconnecting(this.tries + 1, delay, reason);
+    this.on.reconnecting(this.tries + 1, delay, reason, opened);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 }

@@ -63,6 +63,8 @@ export type ConnectionState =
       /** Epoch ms of the next try, for countdowns. */
       readonly retryAt: number;
       readonly reason: string;
+      /** The last try's socket never opened (unreachable, refused): nothing was lost, nothing was had. */
+      readonly neverOpened?: true;
     }
   /**
    * The server said its feed has ended (`replay_ended`: the built-in server at the end of a replay): the

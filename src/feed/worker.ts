@@ -149,9 +149,17 @@ const socket = new Connection(options, {
     checkLive();
   },
   pinged: (reqId, at) => session.pinged(reqId, at),
-  reconnecting: (attempt, retryInMs, reason) => {
+  reconnecting: (attempt, retryInMs, reason, opened) => {
     session.closed();
-    setConnection({ state: "reconnecting", attempt, retryInMs, retryAt: Date.now() + retryInMs, reason });
+    const retryAt = Date.now() + retryInMs;
+    setConnection({
+      state: "reconnecting",
+      attempt,
+      retryInMs,
+      retryAt,
+      reason,
+      ...(opened ? {} : { neverOpened: true as const }),
+    });
   },
 });
 
