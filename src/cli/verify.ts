@@ -18,7 +18,7 @@ type VerifyFlags = { depth?: number; json?: boolean };
 export function verifyCommand(): Command {
   return new Command("verify")
     .description("replay recordings through the book engine and check every Kraken checksum")
-    .argument("<files...>", "recordings: one raw Kraken frame per line")
+    .argument("<files...>", "recordings: one raw Kraken frame per line (- reads stdin)")
     .addOption(
       new Option("--depth <n>", "book depth when a recording has no subscribe ack (default 10)").argParser(
         parseDepth,
@@ -37,12 +37,20 @@ function complain(message: string): void {
   process.stderr.write(`kraken-ladder verify: ${escapeUnsafe(message)}\n`);
 }
 
-function runVerify(files: readonly string[], flags: VerifyFlags): number {
-  for (const file of files) {
+/**
+ * `-` is stdin (a compressed recording decompressed on the way: `zcat rec.jsonl.gz | … verify -`), read
+ * through /dev/stdin as a file of its own, and named `stdin` in the report.
+ */
+const pathOf = (file: string): string => (file === "-" ? "/dev/stdin" : file);
+const nameOf = (file: string): string => (file === "-" ? "stdin" : file);
+
+function runVerify(typed: readonly string[], flags: VerifyFlags): number {
+  const files = typed.map(nameOf);
+  for (const file of typed) {
     try {
-      accessSync(file, constants.R_OK);
+      accessSync(pathOf(file), constants.R_OK);
     } catch (e) {
-      complain(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      complain(`cannot read ${nameOf(file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       return EXIT.USAGE;
     }
   }
@@ -50,12 +58,13 @@ function runVerify(files: readonly string[], flags: VerifyFlags): number {
   /** Files in which not one checksum could be checked. */
   const unverified: string[] = [];
   const problems: string[] = [];
-  for (const file of files) {
+  for (const typedFile of typed) {
+    const file = nameOf(typedFile);
     const checked = report.checksums.ok + report.checksums.failed;
     const frames = report.frames;
     const errors = report.errors.length;
     try {
-      verifyFile(file, report, flags.depth ?? 10);
+      verifyFile(pathOf(typedFile), report, flags.depth ?? 10, file);
     } catch (e) {
       complain(`cannot read ${file}: ${(e as Error).message}`);
       return EXIT.USAGE;

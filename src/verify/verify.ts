@@ -81,7 +81,13 @@ type Track = {
  * Book frames in Kraken's layout are applied straight from BookScan's positions; every other line,
  * and any book frame the scanner does not accept whole, goes through the generic parser.
  */
-export function verifyFile(path: string, report: VerifyReport, defaultDepth: number): void {
+export function verifyFile(
+  path: string,
+  report: VerifyReport,
+  defaultDepth: number,
+  /** The file as the report names it (`stdin` for `-`). */
+  name = path,
+): void {
   const tracks = new Map<string, Track>();
   const sequences = new Map<string, TradeSequence>();
   const scan = new BookScan();
@@ -158,7 +164,7 @@ export function verifyFile(path: string, report: VerifyReport, defaultDepth: num
         }
         break;
       case "error":
-        report.errors.push({ file: path, line: lineNo, message: msg.message });
+        report.errors.push({ file: name, line: lineNo, message: msg.message });
         // A book frame we cannot read may have changed that book: treat it as broken until its next snapshot.
         for (const symbol of msg.symbols ?? []) track(symbol).broken = true;
         break;
@@ -175,7 +181,7 @@ export function verifyFile(path: string, report: VerifyReport, defaultDepth: num
           const verdict = seq.take(trades, msg.type === "snapshot");
           const r = (report.trades[symbol] ??= { trades: 0, gaps: [] });
           r.trades += verdict.fresh.length;
-          for (const g of verdict.gaps) r.gaps.push({ ...g, file: path, line: lineNo });
+          for (const g of verdict.gaps) r.gaps.push({ ...g, file: name, line: lineNo });
         }
         break;
       }

@@ -1,11 +1,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/run-cli.js";
+import { BIN, runCli } from "../helpers/run-cli.js";
 
 /** `kraken-ladder verify` through the built binary, on recordings written to fool it. */
 
@@ -166,6 +167,41 @@ describe("kraken-ladder verify: trade-id continuity", () => {
       "BTC/USD": { trades: 3, gaps: [{ expected: 1004, got: 1005, file: path, line: 34 }] },
       "ETH/USD": { trades: 2, gaps: [] },
     });
+  });
+
+  it("- reads stdin: a compressed recording decompressed on the way, named stdin in the report", async () => {
+    const gz = await file("piped.jsonl.gz", gzipSync(readFileSync(CAPTURE)));
+    const sh = (command: string) =>
+      spawnSync("sh", ["-c", command], {
+        encoding: "utf8",
+        env: { ...process.env, BIN, NODE: process.execPath },
+      });
+    const piped = sh(`gzip -dc '${gz}' | "$NODE" "$BIN" verify -`);
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toMatch(/^stdin: 377 frames$/m);
+    expect(piped.stdout).toMatch(/^checksums: 301 ok, 0 failed$/m);
+    // Beside a file, and as the file each problem is in.
+    const gap = await file(
+      "piped-gap.jsonl",
+      lines([
+        ...capture.slice(0, 30),
+        frame("snapshot", trade("BTC/USD", 1)),
+        frame("update", trade("BTC/USD", 3)),
+      ]),
+    );
+    const json = sh(`"$NODE" "$BIN" verify --json '${CAPTURE}' - < '${gap}'`);
+    expect(json.status).toBe(1);
+    const report = JSON.parse(json.stdout) as { trades: Record<string, unknown> };
+    expect(report.trades).toEqual({
+      "BTC/USD": { trades: expect.any(Number), gaps: [{ expected: 2, got: 3, file: "stdin", line: 32 }] },
+    });
+    // Still compressed: said as for a file.
+    const raw = sh(`"$NODE" "$BIN" verify - < '${gz}'`);
+    expect([raw.status, raw.stdout, raw.stderr]).toEqual([
+      2,
+      "",
+      "kraken-ladder verify: cannot read stdin: it is gzip-compressed: decompress it first (a recording is plain JSON lines)\n",
+    ]);
   });
 
   it("accepts a resubscription snapshot that overlaps what was seen, and exits 0", async () => {
