@@ -273,7 +273,10 @@ export function depthOption(note = ""): Option {
 }
 
 export function fpsOption(): Option {
-  return new Option("--fps <n>", "most screen or NDJSON updates per second")
+  return new Option(
+    "--fps <n>",
+    "most book updates per second: screen frames; NDJSON lines and SSE events per symbol",
+  )
     .argParser(parsePositiveInt)
     .default(30)
     .env(ENV.fps);
