@@ -541,6 +541,13 @@ describe("status bar", () => {
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u001f]/);
     expect(statusLine(connection, btcBook(), NOW + 1200, 200).text).toContain("in 2.0s");
+    // Why, kept over the counts of a connection that is gone when the pane is narrow: at 100 columns the
+    // stats gave way to it, and at 40 the countdown stays.
+    const unreachable = { ...connection, reason: "getaddrinfo ENOTFOUND ws.kraken.com" };
+    expect(statusLine(unreachable, btcBook(), NOW, 100).text).toBe(
+      " ○ reconnecting in 3.2s (attempt 3: getaddrinfo ENOTFOUND ws.kraken.com) │ 42/s │ ✓120 ✗0 │ gaps 0",
+    );
+    expect(statusLine(unreachable, btcBook(), NOW, 40).text).toBe(" ○ reconnecting in 3.2s (attempt 3)");
   });
 
   it("says how far a lagging book is behind, first after the connection, and names a quiet connection", () => {

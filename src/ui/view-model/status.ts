@@ -10,6 +10,11 @@ type Item = {
   readonly forms: readonly string[];
   readonly role?: Role;
   readonly bold?: boolean;
+  /**
+   * Its longest form matters more than the items after it: they are dropped, from the end, before it is
+   * shortened (why the socket is down says more than the counts of a connection that is gone).
+   */
+  readonly whole?: boolean;
 };
 
 export function connectionText(connection: ConnectionState | undefined, now: number): Item {
@@ -51,6 +56,7 @@ export function connectionText(connection: ConnectionState | undefined, now: num
         ],
         role: "warn",
         bold: true,
+        whole: true,
       };
     }
     case "ended":
@@ -139,7 +145,8 @@ const SEP = " │ ";
 
 /**
  * Long forms where they fit. When the line is too wide: shorten the stats (longest first), drop the key
- * hints, shorten the connection state to its middle form, drop stats from the end, and only then use the
+ * hints, shorten the connection state to its middle form (for a `whole` one, reconnecting: only once every
+ * stat is dropped, so why the socket is down stays), drop stats from the end, and only then use the
  * connection state's shortest form: while reconnecting, the countdown matters more than the stats.
  */
 function fitItems(items: readonly Item[], width: number): Segment[] {
@@ -150,6 +157,10 @@ function fitItems(items: readonly Item[], width: number): Segment[] {
     if (shortenLongestStat(items, choice, count)) continue;
     if (!hintsDropped && count > 1) {
       hintsDropped = true;
+      count--;
+      continue;
+    }
+    if (items[0]?.whole === true && (choice[0] ?? 0) === 0 && count > 1) {
       count--;
       continue;
     }
