@@ -269,6 +269,31 @@ describe("help, header and depth", () => {
     expect(tab).toContain("●");
   });
 
+  it("a pair's long price elsewhere does not cut this one's: too narrow for shared widths, each tab has its own", () => {
+    // The longest symbol of one pair and the longest prices of another: 42 columns as shared widths.
+    const level = (price: string) => [{ price, qty: "1.00000000" }];
+    const symbols = ["6WUVKQ/JPY", "VYOI/USD"];
+    const books = new Map([
+      ["6WUVKQ/JPY", btcBook({ symbol: "6WUVKQ/JPY", bids: level("0.05933"), asks: level("0.05934") })],
+      ["VYOI/USD", btcBook({ symbol: "VYOI/USD", bids: level("0.000074702"), asks: level("0.000074703") })],
+    ]);
+    const lines = headerLines(symbols, books, { state: "live" }, 0, 40, 3).map((l) => l.text);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain("0.05933 / 0.05934");
+    expect(lines[1]).toContain("0.000074702 / 0.000074703");
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
+    // More than the lines hold: the count of the rest on a line of its own, not cut off a tab's end.
+    const three = ["VYOI/USD", "6WUVKQ/JPY", "ETH/USD"];
+    const counted = headerLines(three, books, { state: "live" }, 0, 40, 2).map((l) => l.text);
+    expect(counted).toHaveLength(2);
+    expect(counted[0]).toContain("0.000074702 / 0.000074703");
+    expect(counted[1]).toBe("  +2");
+    // Wide enough for the shared widths: the tabs line up as before.
+    const wide = headerLines(symbols, books, { state: "live" }, 0, 60, 3).map((l) => l.text);
+    expect(wide).toHaveLength(2);
+    expect(wide[0]?.indexOf(" / ")).toBe(wide[1]?.indexOf(" / "));
+  });
+
   it("asks for the next Kraken depth when grouping leaves rows empty, and goes back when it no longer needs it", () => {
     // 25 levels of one tick each, grouped by 10 ticks: 3 or 4 rows of the 20 asked.
     expect(depthChange(book(25, 25), 10, 20, 25)).toBe(100);

@@ -75,6 +75,17 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Deta
   return segments;
 }
 
+/** A cell's widths from its own text (the badge column's stays shared). */
+function ownWidths(c: Cell, shared: Widths): Widths {
+  return {
+    symbol: c.symbol.length,
+    bid: c.bid.length,
+    ask: c.ask.length,
+    bps: c.bps.length,
+    badge: shared.badge,
+  };
+}
+
 function segmentsWidth(segments: readonly Segment[]): number {
   let width = 0;
   for (const segment of segments) width += segment.text.length;
@@ -160,9 +171,13 @@ export function headerRows(
     segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width
   )
     detail = (detail + 1) as Detail;
+  // Still too wide at the widths every tab shares (a long price of another pair widens them all): each tab
+  // at its own widths, one a line, so no price is cut for another's length.
+  const own = cells.length > 0 && segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width;
   const rendered: Segment[][] = [];
-  for (const c of cells) rendered.push(cellSegments(c, c.index === selected, widths, detail));
-  const cellWidth = segmentsWidth(rendered[0] ?? []);
+  for (const c of cells)
+    rendered.push(cellSegments(c, c.index === selected, own ? ownWidths(c, widths) : widths, detail));
+  const cellWidth = own ? width : segmentsWidth(rendered[0] ?? []);
   const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
   const lines = Math.max(1, maxLines);
   // Too many symbols for the lines: a window of them that keeps the selected one, and "+N" for the rest.
@@ -187,7 +202,9 @@ export function headerRows(
   const last = rows[rows.length - 1];
   if (hidden > 0 && last !== undefined) {
     const more = line("tab-more", [{ text: `${GAP}+${hidden}`, role: "accent", bold: true }]);
-    rows[rows.length - 1] = { key: last.key, tabs: [...last.tabs, more] };
+    // One tab a line: the tab left out for it freed a whole line, where it fits whatever the tabs' width.
+    if (rows.length < lines) rows.push({ key: `header-${rows.length}`, tabs: [more] });
+    else rows[rows.length - 1] = { key: last.key, tabs: [...last.tabs, more] };
   }
   return rows.map((row) => ({ key: row.key, tabs: clipTabs(row.tabs, width) }));
 }
