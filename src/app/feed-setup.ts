@@ -3,19 +3,14 @@ import { startFeed } from "../feed/client.js";
 import type { WorkerFeedClient } from "../feed/client.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import type { FeedClient, FeedOptions, RecordingFailure } from "../feed/types.js";
-import { escapeUnsafe } from "../text/sanitize.js";
 import { EXIT } from "./exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MARKET_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
 import type { Shutdown } from "./shutdown.js";
+import { fail } from "./stdout.js";
 
 /** What the ladder and `serve` share of their options: everything about the feed. */
 export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels" | "board" | "figures">;
-
-/** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
-export function fail(message: string): void {
-  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
-}
 
 /** The books to open: their symbols and the Kraken depth to subscribe at. */
 export type FeedTarget = { readonly symbols: readonly string[]; readonly depth: number };

@@ -1,3 +1,4 @@
+import { escapeUnsafe } from "../text/sanitize.js";
 import { EXIT, worstExitCode } from "./exit-codes.js";
 
 /**
@@ -54,4 +55,9 @@ export function onStdoutError(listener: Listener): () => void {
 /** The reader has gone: the usual end of `… | head`, not a failure. */
 export function closedPipe(error: NodeJS.ErrnoException): boolean {
   return error.code === "EPIPE";
+}
+
+/** A line on stderr; server and file text in it is shown escaped, never raw (see text/sanitize.ts). */
+export function fail(message: string): void {
+  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
 }

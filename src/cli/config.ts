@@ -4,7 +4,8 @@ import { DEFAULT_DEPTH } from "../app/options.js";
 import { DEFAULT_SYMBOL, normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { depthOption, fpsOption, urlOption } from "./program.js";
-import { addDisplayOptions, fail, settingsOf } from "./settings.js";
+import { fail } from "../app/stdout.js";
+import { addDisplayOptions, settingsOf } from "./settings.js";
 import type { Resolved, SettingSource } from "./settings.js";
 
 /**

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import type { Command } from "commander";
 import { CommanderError, Option } from "commander";
 import { EXIT } from "../app/exit-codes.js";
-import { escapeUnsafe } from "../text/sanitize.js";
+import { fail } from "../app/stdout.js";
 import { localeIsUtf8, localeVariable } from "../config/locale.js";
 import { configLocation } from "../config/paths.js";
 import type { ConfigLocation } from "../config/paths.js";
@@ -87,11 +87,6 @@ export function useSettings(program: Command): void {
     }
     resolvedByCommand.set(action, resolved.settings);
   });
-}
-
-/** One line on stderr, with anything from the file or the environment escaped (text/sanitize.ts). */
-export function fail(message: string): void {
-  process.stderr.write(`kraken-ladder: ${escapeUnsafe(message)}\n`);
 }
 
 type Resolution =

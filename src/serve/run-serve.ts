@@ -1,5 +1,6 @@
 import { EXIT } from "../app/exit-codes.js";
-import { fail, recordingOutcome, resolveFeedTarget, startFeedFor } from "../app/feed-setup.js";
+import { recordingOutcome, resolveFeedTarget, startFeedFor } from "../app/feed-setup.js";
+import { fail } from "../app/stdout.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { createShutdown } from "../app/shutdown.js";
 import { escapeUnsafe } from "../text/sanitize.js";
