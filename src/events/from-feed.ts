@@ -39,7 +39,7 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
           ]
         : [connectionEvent(event)];
     case "resync":
-      return [{ type: "resync", symbol: event.symbol, reason: event.reason }];
+      return [{ type: "resync", symbol: event.symbol, reason: event.reason, retryInMs: event.retryInMs }];
     case "rejected":
       return [{ type: "rejected", symbol: event.symbol, reason: event.reason }];
     case "error":

@@ -51,11 +51,15 @@ export type BookEvent = {
   readonly asks?: readonly Level[];
 };
 
-/** A book failed verification (or its subscription was lost) and is subscribed again. */
+/**
+ * A book failed verification (or its subscription was lost) and is subscribed again: at once the first
+ * time (`retryInMs` 0), after a backoff that grows while it keeps failing (within `--backoff-reset`).
+ */
 export type ResyncEvent = {
   readonly type: "resync";
   readonly symbol: string;
   readonly reason: ResyncReason;
+  readonly retryInMs: number;
 };
 
 /** The exchange refused a symbol; it is not retried. */

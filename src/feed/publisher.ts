@@ -80,6 +80,7 @@ export class Publisher {
     0,
     null,
     null,
+    undefined,
   ];
 
   constructor(
@@ -239,6 +240,7 @@ export class Publisher {
     inputs[13] = slot.rate.perSecond(now);
     inputs[14] = latency === null ? null : latency.p50;
     inputs[15] = latency === null ? null : latency.p99;
+    inputs[16] = slot.retryAt;
     const cached = this.views.get(slot);
     if (cached !== undefined && sameInputs(cached.inputs, inputs)) return cached.view;
     const kept: BookInputs = [...inputs];
@@ -262,6 +264,7 @@ export class Publisher {
       version: this.versionOf(slot, state, checksum),
       ...(checksum === undefined ? {} : { checksum }),
       ...(slot.reason === undefined ? {} : { reason: slot.reason }),
+      ...(slot.retryAt === undefined ? {} : { retryAt: slot.retryAt }),
       ...part,
       priceDecimals: slot.priceDecimals,
       qtyDecimals: slot.qtyDecimals,
@@ -318,7 +321,7 @@ export class Publisher {
    * and counts are compared as they are).
    */
   private versionOf(slot: Slot, state: BookState, checksum: number | undefined): number {
-    const key = `${state}|${slot.depth}|${slot.reason}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    const key = `${state}|${slot.depth}|${slot.reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
       this.bookVersions.set(slot, { key, version: 0 });
@@ -335,7 +338,8 @@ export class Publisher {
 /**
  * Everything a book's view is built from, besides what moves only with its revision (levels, time,
  * decimals): state, lag, book, revision, levels asked, reason, checksum counts, resyncs, depth, trade gaps
- * and wait, pair status, messages a second, latency p50 and p99.
+ * and wait, pair status, messages a second, latency p50 and p99, the time of a subscribe waiting out its
+ * backoff.
  */
 type BookInputs = readonly [
   BookState,
@@ -354,6 +358,7 @@ type BookInputs = readonly [
   number,
   number | null,
   number | null,
+  number | undefined,
 ];
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };

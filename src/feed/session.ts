@@ -70,8 +70,9 @@ export class Slot {
   /** Failures within the last minute; the first resubscribes at once. */
   failures = 0;
   lastFailureAt = -Infinity;
-  /** A subscribe waiting out its backoff (none is in flight meanwhile). */
+  /** A subscribe waiting out its backoff (none is in flight meanwhile), and when it goes (epoch ms). */
   retry: NodeJS.Timeout | undefined;
+  retryAt: number | undefined;
   /** What the subscription in flight waits for, and the timer that gives up on it. */
   pending: "ack" | "snapshot" | undefined;
   wait: NodeJS.Timeout | undefined;
@@ -84,6 +85,13 @@ export class Slot {
   ) {
     this.depth = depth;
     this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
+  }
+
+  /** Calls off the subscribe waiting out its backoff, if any. */
+  cancelRetry(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.retryAt = undefined;
   }
 }
 
@@ -229,7 +237,7 @@ export class Session {
   remove(symbol: string): boolean {
     const slot = this.bySymbol.get(symbol);
     if (slot === undefined) return false;
-    clearTimeout(slot.retry);
+    slot.cancelRetry();
     clearTimeout(slot.wait);
     clearTimeout(slot.tradeWait);
     this.bySymbol.delete(symbol);
@@ -345,7 +353,7 @@ export class Session {
   dispose(): void {
     clearTimeout(this.listWait);
     for (const slot of this.slotList) {
-      clearTimeout(slot.retry);
+      slot.cancelRetry();
       clearTimeout(slot.wait);
       clearTimeout(slot.tradeWait);
     }
@@ -726,11 +734,14 @@ export class Session {
       slot.reason = reason;
       slot.book = undefined;
       slot.resyncs++;
-      this.sink.event({ type: "resync", symbol: slot.symbol, reason });
     }
     this.version++;
-    this.sink.urgent?.();
     this.resubscribeAll(slots, now);
+    for (const slot of slots) {
+      const retryInMs = slot.retryAt === undefined ? 0 : slot.retryAt - now;
+      this.sink.event({ type: "resync", symbol: slot.symbol, reason, retryInMs });
+    }
+    this.sink.urgent?.();
   }
 
   /**
@@ -812,8 +823,7 @@ export class Session {
       slot.backoff.reset();
     }
     slot.lastFailureAt = now;
-    clearTimeout(slot.retry);
-    slot.retry = undefined;
+    slot.cancelRetry();
     this.stopWaiting(slot);
     const delay =
       step === "slow"
@@ -826,8 +836,11 @@ export class Session {
       // Without `send`, the caller subscribes it (with others).
       if (send) this.subscribe([slot.symbol]);
     } else {
+      slot.retryAt = now + delay;
       slot.retry = setTimeout(() => {
         slot.retry = undefined;
+        slot.retryAt = undefined;
+        this.version++;
         this.subscribe([slot.symbol]);
       }, delay);
     }
@@ -899,8 +912,7 @@ export class Session {
   }
 
   private reject(slot: Slot, reason: string): void {
-    clearTimeout(slot.retry);
-    slot.retry = undefined;
+    slot.cancelRetry();
     this.stopWaiting(slot);
     slot.state = "rejected";
     slot.reason = reason;
@@ -946,8 +958,7 @@ export class Session {
   }
 
   private reset(slot: Slot): void {
-    clearTimeout(slot.retry);
-    slot.retry = undefined;
+    slot.cancelRetry();
     this.stopWaiting(slot);
     slot.state = "awaiting-snapshot";
     slot.reason = undefined;

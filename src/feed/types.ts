@@ -101,6 +101,11 @@ export type BookView = {
   readonly checksum?: number;
   /** Why it is resyncing or rejected. */
   readonly reason?: string;
+  /**
+   * Epoch ms of its next subscribe, while it waits that out: a book that fails again and again (or whose
+   * subscribe failed) is subscribed again after a backoff that grows, not at once. Absent otherwise.
+   */
+  readonly retryAt?: number;
   /** Best first, at most `levels` each; empty unless the book is verified. */
   readonly bids: readonly LevelView[];
   /**
@@ -172,7 +177,13 @@ export type FeedView = {
 export type FeedEvent =
   | { readonly type: "view"; readonly view: FeedView }
   | ({ readonly type: "connection" } & ConnectionState)
-  | { readonly type: "resync"; readonly symbol: string; readonly reason: ResyncReason }
+  /** `retryInMs`: 0 when subscribed again at once, else the backoff it waits out first (see BookView.retryAt). */
+  | {
+      readonly type: "resync";
+      readonly symbol: string;
+      readonly reason: ResyncReason;
+      readonly retryInMs: number;
+    }
   | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "notice"; readonly message: string }

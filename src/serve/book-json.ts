@@ -35,12 +35,16 @@ export function bookBody(book: BookView, levels: number): BookBody {
   };
 }
 
-/** The body of a 503: the state and why, no prices. */
-export function unservableBody(book: BookView, connection: ConnectionState): object {
+/**
+ * The body of a 503: the state and why, no prices; `retryInMs` while the book waits out its resubscribe
+ * backoff (it cannot be servable before then).
+ */
+export function unservableBody(book: BookView, connection: ConnectionState, now: number): object {
   return {
     symbol: book.symbol,
     state: book.state,
     reason: servedReason(book.reason, connection.state) ?? null,
+    ...(book.retryAt === undefined ? {} : { retryInMs: Math.max(0, book.retryAt - now) }),
   };
 }
 
@@ -62,6 +66,7 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
     checksums: book.checksums,
     resyncs: book.resyncs,
     ...(reason === undefined ? {} : { reason }),
+    ...(book.retryAt === undefined ? {} : { retryAt: book.retryAt }),
   });
 }
 

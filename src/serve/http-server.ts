@@ -147,7 +147,13 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     } else if (servable(book, view.connection)) {
       json(res, 200, bookBody(book, levels));
     } else {
-      json(res, 503, unservableBody(book, view.connection));
+      const now = Date.now();
+      // Not servable before its next subscribe: a client polling /book need not ask sooner.
+      const retry =
+        book.retryAt === undefined
+          ? {}
+          : { "retry-after": String(Math.ceil(Math.max(0, book.retryAt - now) / 1000)) };
+      json(res, 503, unservableBody(book, view.connection, now), retry);
     }
   };
 

@@ -23,6 +23,26 @@ const books = (lines: Line[], symbol: string): Line[] =>
   lines.filter((l) => l["type"] === "book" && l["symbol"] === symbol);
 
 describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
+  it("a resync line says how long the book waits before it is subscribed again: 0 at first, a backoff after", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 } });
+    // A 20 s base: the second failure waits 10 to 20 s (equal jitter).
+    run = runBin(["--url", server.url, "--depth", "10", "--backoff-base", "20", "BTC/USD"]);
+    const resyncs = (): Line[] => run!.lines().filter((l) => l["type"] === "resync");
+    const liveAfter = (i: number): boolean =>
+      books(run!.lines().slice(i), "BTC/USD").some((l) => l["state"] === "live");
+    await until(() => liveAfter(0), "BTC live");
+    server.corruptNext("BTC/USD");
+    await until(() => resyncs().length === 1, "a resync line");
+    await until(() => liveAfter(run!.lines().indexOf(resyncs()[0]!)), "BTC live again");
+    server.corruptNext("BTC/USD");
+    await until(() => resyncs().length === 2, "a second resync line");
+    const [first, second] = resyncs();
+    expect(first).toEqual({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch", retryInMs: 0 });
+    expect(second).toMatchObject({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
+    expect(second!["retryInMs"]).toBeGreaterThanOrEqual(10_000);
+    expect(second!["retryInMs"]).toBeLessThanOrEqual(20_000);
+  });
+
   it("streams connection, book, resync, rejected and error lines, and stops on SIGTERM with exit 0", async () => {
     server = await ScriptedServer.start({ reject: ["FOO/BAR"], mids: { "BTC/USD": 63388 } });
     run = runBin(["--url", server.url, "--depth", "10", "btc/usd", "ETH/USD", "FOO/BAR"]);
@@ -55,7 +75,12 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
       symbol: "FOO/BAR",
       reason: "Currency pair not supported FOO/BAR",
     });
-    expect(lines).toContainEqual({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
+    expect(lines).toContainEqual({
+      type: "resync",
+      symbol: "BTC/USD",
+      reason: "checksum-mismatch",
+      retryInMs: 0,
+    });
     expect(lines.find((l) => l["type"] === "error")?.["message"]).toMatch(/malformed/);
     // The first live line after an update has been measured (a snapshot alone gives no lag).
     const btc = books(lines, "BTC/USD").find((l) => l["state"] === "live" && "lagMs" in l)!;

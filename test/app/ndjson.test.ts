@@ -84,7 +84,7 @@ describe("NDJSON lines", () => {
     w.event(view([live]));
     w.event(view([{ ...live, messagesPerSecond: 40, latencyP50: 1 }]));
     w.event(view([{ ...live, checksums: { ok: 121, failed: 0 } }]));
-    w.event({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" });
+    w.event({ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch", retryInMs: 0 });
     w.event({ type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" });
     w.event({ type: "error", message: "malformed frame: malformed JSON" });
     w.event({ type: "notice", message: "exchange status: maintenance" });
@@ -102,7 +102,7 @@ describe("NDJSON lines", () => {
       { type: "connection", state: "subscribing" },
       JSON.parse(bookLine(live)),
       JSON.parse(bookLine({ ...live, checksums: { ok: 121, failed: 0 } })),
-      { type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" },
+      { type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch", retryInMs: 0 },
       { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
       { type: "error", message: "malformed frame: malformed JSON" },
       { type: "error", message: "connection lost: closed" },

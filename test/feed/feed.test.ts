@@ -187,7 +187,9 @@ describe("feed worker against a scripted Kraken server", () => {
       () => live(h!, "BTC/USD")() !== undefined && h!.book("BTC/USD")!.resyncs === 1 && h!.book("BTC/USD"),
       "BTC live again",
     );
-    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch" }]);
+    expect(ofType(h, "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "checksum-mismatch", retryInMs: 0 },
+    ]);
     expect(btc.checksums.failed).toBe(1);
     expect(server.requests().slice(before)).toEqual(["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"]);
     await h.until(live(h, "ETH/USD", ethBefore + 5), "ETH keeps counting");
@@ -251,7 +253,9 @@ describe("feed worker against a scripted Kraken server", () => {
     await h.until(live(h, "BTC/USD", 3), "live");
     server.crossNext("BTC/USD");
     await h.until(() => ofType(h!, "resync")[0], "a resync event");
-    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "crossed-book" }]);
+    expect(ofType(h, "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "crossed-book", retryInMs: 0 },
+    ]);
     const b = await h.until(() => h!.book("BTC/USD")?.resyncs === 1 && live(h!, "BTC/USD")(), "live again");
     expect(b.checksums.failed).toBe(0);
     expect(Number(b.bid!.price)).toBeLessThan(Number(b.ask!.price));
@@ -274,7 +278,9 @@ describe("feed worker against a scripted Kraken server", () => {
     );
     expect(ofType(h, "error")).toHaveLength(2);
     expect(ofType(h, "error")[0]!.message).toMatch(/malformed/);
-    expect(ofType(h, "resync")).toEqual([{ type: "resync", symbol: "BTC/USD", reason: "bad-frame" }]);
+    expect(ofType(h, "resync")).toEqual([
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame", retryInMs: 0 },
+    ]);
     await h.until(() => h!.book("BTC/USD")?.resyncs === 1 && live(h!, "BTC/USD")(), "BTC live again");
     expect(h.book("ETH/USD")!.resyncs).toBe(0);
     expect(ofType(h, "connection").map((e) => e.state)).toEqual(["connecting", "subscribing", "live"]);

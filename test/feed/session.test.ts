@@ -175,10 +175,18 @@ describe("Session: books and subscriptions without a socket", () => {
     r.feed(btc.corruptUpdate(), t0 + 1);
     r.feed(btc.snapshot(10), t0 + 2);
     r.feed(btc.corruptUpdate(), t0 + 3);
-    // The second failure waits 30 to 60 ms (equal jitter) before subscribing again.
+    // The second failure waits 30 to 60 ms (equal jitter) before subscribing again; its resync event and
+    // the slot (so the book's view) say when.
     expect(r.requests().at(-1)).toBe("unsubscribe BTC/USD@10");
+    const s = slot(r.session, "BTC/USD");
+    const resyncs = r.events.flatMap((e) => (e.type === "resync" ? [e.retryInMs] : []));
+    expect(resyncs[0]).toBe(0);
+    expect(resyncs[1]).toBeGreaterThanOrEqual(30);
+    expect(resyncs[1]).toBeLessThanOrEqual(60);
+    expect(s.retryAt).toBe(t0 + 3 + resyncs[1]!);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(r.requests().at(-1)).toBe("subscribe BTC/USD@10");
+    expect(s.retryAt).toBeUndefined();
     // A failure more than a minute after the last one resubscribes at once again.
     r.feed(btc.snapshot(10), t0 + 4);
     r.feed(btc.corruptUpdate(), t0 + 4 + 61_000);
@@ -396,8 +404,8 @@ describe("Session: books and subscriptions without a socket", () => {
     // BTC's update, named ETH/USD: ETH's checksum fails, and BTC, which missed it, is found by trial.
     r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
     expect(r.events.filter((e) => e.type === "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
-      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" },
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame", retryInMs: 0 },
+      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch", retryInMs: 0 },
     ]);
     expect(r.session.slots.map((s) => s.state)).toEqual(["resyncing", "resyncing", "live"]);
     // The same through the generic path (a frame BookScan leaves to it: spaced out).
@@ -414,8 +422,9 @@ describe("Session: books and subscriptions without a socket", () => {
     r.events.length = 0;
     expect(slot(r.session, "ETH/USD").state).toBe("resyncing");
     r.feed(btc.update().replace("BTC/USD", "ETH/USD"));
+    // (BTC's third failure within a minute: subscribed again after a backoff.)
     expect(r.events.filter((e) => e.type === "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "bad-frame" },
+      { type: "resync", symbol: "BTC/USD", reason: "bad-frame", retryInMs: expect.any(Number) as number },
     ]);
     // An update of the waiting book itself verifies on no other book: nothing happens.
     r.feed(btc.snapshot(10));
@@ -469,8 +478,8 @@ describe("Session: books and subscriptions without a socket", () => {
     };
     await until(() => events.length >= 2);
     expect(events.slice(0, 2)).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout" },
-      { type: "resync", symbol: "ETH/USD", reason: "snapshot-timeout" },
+      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout", retryInMs: 0 },
+      { type: "resync", symbol: "ETH/USD", reason: "snapshot-timeout", retryInMs: 0 },
     ]);
     expect(session.slots.map((s) => s.reason)).toEqual(["subscribe-timeout", "snapshot-timeout"]);
     const methods = sent.map((t) => JSON.parse(t) as { method: string; params: { symbol: string[] } });

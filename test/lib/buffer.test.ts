@@ -16,12 +16,12 @@ describe("the buffer between the feed and a slow consumer", () => {
   it("holds only the newest book of each symbol, after the events that came before it", () => {
     const buffer = new EventBuffer(10);
     for (let ok = 1; ok <= 100; ok++) buffer.push(book("BTC/USD", ok));
-    buffer.push({ type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" });
+    buffer.push({ type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch", retryInMs: 0 });
     for (let ok = 1; ok <= 50; ok++) buffer.push(book("ETH/USD", ok));
     buffer.push(book("BTC/USD", 101));
     expect(buffer.size).toBe(3);
     expect(drain(buffer)).toEqual([
-      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch" },
+      { type: "resync", symbol: "ETH/USD", reason: "checksum-mismatch", retryInMs: 0 },
       book("ETH/USD", 50),
       book("BTC/USD", 101),
     ]);

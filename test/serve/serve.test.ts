@@ -277,6 +277,39 @@ describe("serve --url (scripted feed)", () => {
     expect(data).not.toHaveProperty("checksum");
   });
 
+  it("a book that fails again waits out its backoff: 503 with retryInMs and Retry-After, SSE data with retryAt", async () => {
+    scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 50 });
+    // A 20 s base: the second failure waits 10 to 20 s (equal jitter) before subscribing again.
+    served = await serve(["--url", scripted.url, "--port", "0", "--backoff-base", "20", "BTC/USD"]);
+    await untilLive(served.url);
+    const stream = await open(`${served.url}/stream/BTC%2FUSD`);
+    // The first failure subscribes again at once: no wait to tell of.
+    scripted.corruptNext("BTC/USD");
+    await stream.until((e) => e.some((x) => x.event === "state" && x.data.state === "resyncing"));
+    await untilLive(served.url);
+    const before = stream.events.length;
+    scripted.corruptNext("BTC/USD");
+    const waiting = await stream.until((e) =>
+      e.slice(before).some((x) => x.event === "book" && typeof x.data["retryAt"] === "number"),
+    );
+    const data = waiting.slice(before).find((x) => x.event === "book" && "retryAt" in x.data)!.data;
+    expect(data).toMatchObject({ state: "resyncing", reason: "checksum-mismatch", bids: [], asks: [] });
+    const wait = (data["retryAt"] as number) - Date.now();
+    expect(wait).toBeGreaterThan(8_000);
+    expect(wait).toBeLessThanOrEqual(20_000);
+    const reply = await request(`${served.url}/book/BTC-USD`);
+    expect(reply.status).toBe(503);
+    const body = JSON.parse(reply.body) as Data;
+    expect(body).toEqual({
+      symbol: "BTC/USD",
+      state: "resyncing",
+      reason: "checksum-mismatch",
+      retryInMs: expect.any(Number) as number,
+    });
+    expect(Math.abs((body["retryInMs"] as number) - wait)).toBeLessThan(2_000);
+    expect(Number(reply.headers["retry-after"])).toBe(Math.ceil((body["retryInMs"] as number) / 1000));
+  });
+
   it("serves a verified book while a pair the exchange never answers keeps the connection subscribing", async () => {
     scripted = await ScriptedServer.start({
       mids: { "BTC/USD": 63388 },

@@ -215,6 +215,29 @@ describe("ladder rows", () => {
     expect(stale[4]?.text).toContain("STALE");
   });
 
+  it("say when a book waiting out its resubscribe backoff is subscribed again, not that a snapshot is coming", () => {
+    const book = btcBook({ state: "resyncing", reason: "checksum-mismatch", retryAt: input.now + 12_400 });
+    const lines = ladderLines({ ...input, book, state: "resyncing", rowsPerSide: 3, width: 90 });
+    expect(lines[4]?.text).toContain("↻ RESYNCING — not live, subscribing again in 12s: checksum-mismatch");
+    const later = ladderLines({
+      ...input,
+      now: input.now + 9_000,
+      book,
+      state: "resyncing",
+      rowsPerSide: 3,
+      width: 90,
+    });
+    expect(later[4]?.text).toContain("subscribing again in 3.4s");
+    // A subscribe error being retried, before any snapshot: the wait without the RESYNCING word.
+    const first = btcBook({
+      state: "awaiting-snapshot",
+      reason: "EService:Unavailable",
+      retryAt: input.now + 800,
+    });
+    const syncing = ladderLines({ ...input, book: first, state: "syncing", rowsPerSide: 3, width: 90 });
+    expect(syncing[4]?.text).toContain("◌ subscribing again in 800ms: EService:Unavailable");
+  });
+
   it("keep a lagging book's verified prices, dimmed, and label its lag in the spread row", () => {
     const book = btcBook({ state: "lagging", lagMs: 24_400 });
     const lines = ladderLines({ ...input, book, state: "lagging", rowsPerSide: 3 });

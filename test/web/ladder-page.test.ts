@@ -124,6 +124,23 @@ describe("the web ladder against a scripted stream", () => {
       "↻ RESYNCING — checksum-mismatch · no prices",
     );
 
+    // Failing again, it waits out a backoff before it is subscribed again: the page says when, and counts down.
+    server.book(
+      bookWithoutLevels(SYMBOL, "resyncing", {
+        version: 3,
+        reason: "checksum-mismatch",
+        retryAt: Date.now() + 12_500,
+        checksums: { ok: 2, failed: 2 },
+      }),
+    );
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toMatch(
+      /^↻ resyncing \(checksum-mismatch, subscribing again in 1[12]s\)$/,
+    );
+    expect(await page.locator(`${card(SYMBOL)} .middle td`).textContent()).toMatch(
+      /^↻ RESYNCING — checksum-mismatch, subscribing again in 1[12]s · no prices$/,
+    );
+    await poll(() => page.locator(`${card(SYMBOL)} .state`).textContent()).toMatch(/again in (9|10)s\)$/);
+
     // Verified again: prices come back with the next view.
     server.book(liveBook(4, "63389.0", "63388.5"));
     await poll(() => prices(page, "asks")).toEqual(["63389.0", "63390.5"]);

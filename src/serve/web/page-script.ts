@@ -114,12 +114,17 @@ function displayState(view) {
 }
 
 /** What follows the state word: the lag, the reason, or why the page calls the book disconnected. */
-function stateDetail(view, shown) {
+function stateDetail(view, shown, now) {
   const reason = typeof view.reason === "string" && view.reason !== "" ? clean(view.reason) : undefined;
+  // A book waiting out its resubscribe backoff: when it is subscribed again (none is on the way till then).
+  const retry =
+    typeof view.retryAt === "number" ? "subscribing again in " + formatAge(view.retryAt - now) : undefined;
   switch (shown) {
     case "lagging":
       return typeof view.lagMs === "number" ? formatLag(view.lagMs) : undefined;
     case "resyncing":
+    case "syncing":
+      return [reason, retry].filter((s) => s !== undefined).join(", ") || undefined;
     case "rejected":
       return reason;
     case "disconnected":
@@ -129,8 +134,8 @@ function stateDetail(view, shown) {
   }
 }
 
-function stateWords(view, shown) {
-  const detail = stateDetail(view, shown);
+function stateWords(view, shown, now) {
+  const detail = stateDetail(view, shown, now);
   return detail === undefined ? shown : shown + " (" + detail + ")";
 }
 
@@ -214,7 +219,7 @@ function drawBook(entry, now) {
   const servable = SERVABLE.has(view.state) && (shown === "live" || shown === "stale");
   ui.card.dataset.state = shown;
   ui.card.dataset.servable = String(servable);
-  ui.state.textContent = GLYPHS[shown] + " " + stateWords(view, shown);
+  ui.state.textContent = GLYPHS[shown] + " " + stateWords(view, shown, now);
   const asks = servable ? levelsOf(view.asks) : [];
   const bids = servable ? levelsOf(view.bids) : [];
   const all = asks.concat(bids);
@@ -233,7 +238,7 @@ function drawBook(entry, now) {
   } else if (servable) {
     ui.spread.textContent = "spread —";
   } else {
-    const detail = stateDetail(view, shown);
+    const detail = stateDetail(view, shown, now);
     ui.spread.textContent =
       GLYPHS[shown] + " " + shown.toUpperCase() + (detail === undefined ? "" : " — " + detail) + " · no prices";
   }

@@ -6,7 +6,7 @@ import type { Level, Side } from "./grouping.js";
 import { ceilTo, cumulative, floorTo, groupLevels, groupSizeText } from "./grouping.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line, plain } from "./line.js";
-import { bookPriceDecimals, bookQtyDecimals, formatLag, spreadOf } from "./numbers.js";
+import { bookPriceDecimals, bookQtyDecimals, formatDuration, formatLag, spreadOf } from "./numbers.js";
 import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS } from "./state.js";
@@ -336,6 +336,17 @@ const STATE_LABEL: { readonly [S in DisplayState]: string } = {
   ended: "REPLAY ENDED — not live",
 };
 
+/**
+ * A book waiting out its resubscribe backoff (it failed again and again, or its subscribe failed) says when
+ * it is subscribed again, not that it waits for a snapshot: none is on the way until then.
+ */
+function stateLabel(book: BookView | undefined, state: DisplayState, now: number): string {
+  if (book?.retryAt === undefined || (state !== "resyncing" && state !== "syncing"))
+    return STATE_LABEL[state];
+  const wait = `subscribing again in ${formatDuration(book.retryAt - now)}`;
+  return state === "resyncing" ? `RESYNCING — not live, ${wait}` : wait;
+}
+
 /** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */
 export type LadderRows = {
   readonly titles: Line;
@@ -452,7 +463,7 @@ export function ladderRows(input: LadderInput): LadderRows {
     asks: askLines,
     spread:
       input.nothingToWatch === undefined
-        ? middleLine(book, state, pd, width, marked || trade === undefined ? "" : lastAt(trade, pd, qd))
+        ? middleLine(book, state, pd, width, now, marked || trade === undefined ? "" : lastAt(trade, pd, qd))
         : plain("spread", centre(` ${input.nothingToWatch} `, width, "─"), { role: "warn", bold: true }),
     bids: bidLines,
   };
@@ -484,10 +495,11 @@ function middleLine(
   state: DisplayState,
   pd: number,
   width: number,
+  now: number,
   last = "",
 ): Line {
   const badge = pairBadge(book?.pairStatus);
-  const l = middleText(book, state, pd, width, badge === "" ? "" : `${badge} `, last);
+  const l = middleText(book, state, pd, width, now, badge === "" ? "" : `${badge} `, last);
   return badge === "" ? l : plain("spread", l.text, { role: "warn", bold: true });
 }
 
@@ -496,6 +508,7 @@ function middleText(
   state: DisplayState,
   pd: number,
   width: number,
+  now: number,
   badge: string,
   last: string,
 ): Line {
@@ -505,7 +518,7 @@ function middleText(
   }
   if (state !== "live") {
     const reason = book?.reason === undefined ? "" : `: ${sanitize(book.reason)}`;
-    const label = ` ${badge}${GLYPHS[state]} ${STATE_LABEL[state]}${reason} `;
+    const label = ` ${badge}${GLYPHS[state]} ${stateLabel(book, state, now)}${reason} `;
     return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
   }
   const spread = book === undefined ? undefined : spreadOf(book, pd);

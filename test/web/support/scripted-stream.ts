@@ -15,6 +15,8 @@ export type BookData = {
   readonly lagMs?: number;
   readonly time?: string;
   readonly reason?: string;
+  /** Epoch ms of the next subscribe of a book waiting out its backoff. */
+  readonly retryAt?: number;
   readonly checksum?: number;
   readonly checksums: { readonly ok: number; readonly failed: number };
   readonly resyncs: number;
