@@ -20,9 +20,11 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
   );
   const { ok, failed } = report.checksums;
+  const frames = `${report.frames} frame${report.frames === 1 ? "" : "s"}`;
   const out = [
-    `${files.length === 1 ? escapeUnsafe(files[0] ?? "") : `${files.length} files`}: ${report.frames} frames`,
-    ...table,
+    `${files.length === 1 ? escapeUnsafe(files[0] ?? "") : `${files.length} files`}: ${frames}`,
+    // No book frame read: no table of nothing.
+    ...(rows.length > 1 ? table : []),
     `checksums: ${ok} ok, ${failed} failed${failed === 0 ? "" : "  (MISMATCH)"}`,
   ];
   out.push(...tradeTable(report));

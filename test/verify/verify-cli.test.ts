@@ -61,6 +61,7 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
     for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919 + 13) % 256;
     const cases: [string, string | Buffer, RegExp][] = [
       ["empty.jsonl", "", /it has no frames/],
+      ["one-line.jsonl", "garbage\n", /none of its 1 line is a readable frame/],
       ["blank.jsonl", "\n  \n\r\n", /it has no frames/],
       [
         "garbage.jsonl",
@@ -80,6 +81,11 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
       expect(text.code, name).toBe(1);
       expect(text.stderr, name).toMatch(new RegExp(`^kraken-ladder verify: nothing verified in ${path}: `));
       expect(text.stderr, name).toMatch(reason);
+      // The plain report: a frame count said as it is ("1 frame"), and no table when no book frame was read.
+      const frames = text.stdout.split("\n")[0]!;
+      expect(frames, name).toMatch(/: (1 frame|\d+ frames)$/);
+      expect(frames, name).not.toMatch(/: 1 frames$/);
+      expect(text.stdout, name).not.toMatch(/^symbol {2}snapshots/m);
       for (const line of (text.stderr + text.stdout).split("\n")) expect(line, name).not.toMatch(RAW_UNSAFE);
       const json = await runCli(["verify", "--json", path]);
       expect(json.code, name).toBe(1);
