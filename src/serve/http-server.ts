@@ -20,6 +20,9 @@ import { PAGE_HTML } from "./web/page.js";
 
 export const DEFAULT_LEVELS = 25;
 
+/** Every path served, as a 404 names them. */
+const ENDPOINTS = "/, /health, /symbols, /book/:symbol, /trades/:symbol, /stream, /stream/:symbol, /metrics";
+
 export type ServeServerOptions = {
   readonly feed: FeedClient;
   readonly symbols: readonly string[];
@@ -118,7 +121,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     // The symbol as it is written (BTC/USD: one slash, so a path can take it plainly), dashed, or encoded.
     const match = /^\/(book|stream|trades)\/([^/]+(?:\/[^/]+)?)$/.exec(path);
     if (match === null) {
-      json(res, 404, { error: "not found" });
+      json(res, 404, { error: `not found: this server answers ${ENDPOINTS}` });
       return;
     }
     if (!takesOnly(res, url, `/${match[1]}/:symbol`, match[1] === "trades" ? ["limit"] : ["levels"])) return;
@@ -209,10 +212,16 @@ function health(view: FeedView | undefined, symbols: readonly string[]): object 
  * the first unknown one and those it takes, so that a misspelt `?level=5` is not quietly served 25.
  */
 function takesOnly(res: ServerResponse, url: URL, endpoint: string, parameters: readonly string[]): boolean {
-  for (const name of url.searchParams.keys()) {
-    if (name === "token" || parameters.includes(name)) continue;
+  for (const name of new Set(url.searchParams.keys())) {
+    const known = name === "token" || parameters.includes(name);
+    const times = url.searchParams.getAll(name).length;
+    if (known && times === 1) continue;
     const takes = [...parameters, "token"].join(", ");
-    json(res, 400, { error: `unknown query parameter ${JSON.stringify(name)}: ${endpoint} takes ${takes}` });
+    // A parameter given twice has no one meaning: which was meant is said, not guessed.
+    const error = known
+      ? `query parameter ${JSON.stringify(name)} given ${times} times: give it once`
+      : `unknown query parameter ${JSON.stringify(name)}: ${endpoint} takes ${takes}`;
+    json(res, 400, { error });
     return false;
   }
   return true;

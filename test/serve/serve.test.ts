@@ -69,7 +69,27 @@ describe("serve --demo (installed binary)", () => {
       symbols: ["BTC/USD", "ETH/USD"],
     });
     expect((await json(`${served.url}/trades/DOGE-USD`)).body.symbols).toEqual(["BTC/USD", "ETH/USD"]);
-    expect((await json(`${served.url}/book/BTC/USD/x`)).body).toEqual({ error: "not found" });
+    const endpoints =
+      "/, /health, /symbols, /book/:symbol, /trades/:symbol, /stream, /stream/:symbol, /metrics";
+    for (const path of ["/book/BTC/USD/x", "/book/", "/health/", "//book/BTC-USD"])
+      expect(await json(`${served.url}${path}`), path).toEqual({
+        status: 404,
+        body: { error: `not found: this server answers ${endpoints}` },
+      });
+    // A parameter given twice has no one meaning: said, not guessed (the first was served before).
+    for (const path of [
+      "/book/BTC-USD?levels=2&levels=3",
+      "/stream?levels=2&levels=2",
+      "/symbols?token=a&token=b",
+    ])
+      expect(await json(`${served.url}${path}`), path).toEqual({
+        status: 400,
+        body: {
+          error: expect.stringMatching(
+            /^query parameter "(levels|token)" given 2 times: give it once$/,
+          ) as string,
+        },
+      });
     expect((await json(`${served.url}/book/BTC-USD?levels=0`)).status).toBe(400);
     // A misspelt parameter is said, not quietly served the default.
     const unknownParameters: [string, string][] = [
