@@ -84,6 +84,11 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
       `symbols: expected an array of pairs, e.g. ["BTC/USD"], not ${shown(options.symbols)}`,
     );
   }
+  // Left out, BTC/USD, as on the command line; but an empty list given (an empty watchlist read from
+  // somewhere) watches nothing a caller asked for, and is said rather than served BTC/USD.
+  if (options.symbols?.length === 0) {
+    throw new SymbolError('symbols: the list is empty; give at least one pair, e.g. ["BTC/USD"]');
+  }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
   const url = options.url ?? DEFAULT_URL;
   const urlProblem = wsUrlProblem(url);

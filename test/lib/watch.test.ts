@@ -123,6 +123,10 @@ describe("watchBooks", () => {
     expect(() => watchBooks(loose({ symbols: "BTC/USD" }))).toThrow(
       new SymbolError('symbols: expected an array of pairs, e.g. ["BTC/USD"], not "BTC/USD"'),
     );
+    // An empty list given is no request for BTC/USD (leaving `symbols` out is).
+    expect(() => watchBooks({ symbols: [] })).toThrow(
+      new SymbolError('symbols: the list is empty; give at least one pair, e.g. ["BTC/USD"]'),
+    );
     expect(() => watchBooks({ depth: 7 })).toThrow(
       new RangeError("depth: 7 is not one of 10, 25, 100, 500, 1000"),
     );
