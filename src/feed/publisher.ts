@@ -273,6 +273,7 @@ export class Publisher {
       resyncs: slot.resyncs,
       tradeGaps: slot.trades.gaps,
       tradesAwaiting: slot.trades.awaiting,
+      ...(slot.watchTrades ? {} : { tradesWatched: false as const }),
       ...(slot.pairStatus === undefined ? {} : { pairStatus: slot.pairStatus }),
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),

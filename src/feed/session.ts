@@ -82,6 +82,11 @@ export class Slot {
     baseMs: number,
     capMs: number,
     depth = 10,
+    /**
+     * Its trades and ticker are subscribed with its book: every pair, but those a market run (`--quote`,
+     * `--all`) watches from the pair list, which are books only; a pair added to such a run has them.
+     */
+    readonly watchTrades = true,
   ) {
     this.depth = depth;
     this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
@@ -206,8 +211,9 @@ export class Session {
     return this.slotList;
   }
 
-  private newSlot(symbol: string): Slot {
-    return new Slot(symbol, this.options.retryBaseMs, this.options.retryCapMs, this.options.depth);
+  private newSlot(symbol: string, watchTrades = true): Slot {
+    const { retryBaseMs, retryCapMs, depth } = this.options;
+    return new Slot(symbol, retryBaseMs, retryCapMs, depth, watchTrades);
   }
 
   /**
@@ -245,8 +251,10 @@ export class Session {
     this.removed.add(symbol);
     if (this.open && slot.state !== "rejected") {
       this.sink.send(unsubscribeBook({ symbols: [symbol], depth: slot.depth, reqId: ++this.reqId }));
-      this.channel("trade", (id) => unsubscribeTrade([symbol], id));
-      this.channel("ticker", (id) => unsubscribeTicker([symbol], id));
+      if (slot.watchTrades) {
+        this.channel("trade", (id) => unsubscribeTrade([symbol], id));
+        this.channel("ticker", (id) => unsubscribeTicker([symbol], id));
+      }
     }
     this.version++;
     return true;
@@ -292,10 +300,12 @@ export class Session {
     }
     if (wanted.length > 0) this.subscribe(wanted);
     this.channel("instrument", subscribeInstrument);
-    if (wanted.length > 0 && this.options.market === undefined) {
-      for (const symbol of wanted) this.bySymbol.get(symbol)?.trades.expectSnapshot();
-      this.channel("trade", (id) => subscribeTrade(wanted, id));
-      this.channel("ticker", (id) => subscribeTicker(wanted, id));
+    // A market's listed pairs are books only; a pair added to it keeps its tape across reconnects.
+    const tapes = wanted.filter((symbol) => this.bySymbol.get(symbol)?.watchTrades === true);
+    if (tapes.length > 0) {
+      for (const symbol of tapes) this.bySymbol.get(symbol)?.trades.expectSnapshot();
+      this.channel("trade", (id) => subscribeTrade(tapes, id));
+      this.channel("ticker", (id) => subscribeTicker(tapes, id));
     }
     this.version++;
   }
@@ -568,8 +578,10 @@ export class Session {
       wanted.add(p.symbol);
     }
     const symbols = [...wanted].sort();
-    for (const symbol of symbols) {
-      const slot = this.newSlot(symbol);
+    // A pair added before the list came is watched already (with its tape): not subscribed twice.
+    const fresh = symbols.filter((symbol) => !this.bySymbol.has(symbol));
+    for (const symbol of fresh) {
+      const slot = this.newSlot(symbol, false);
       this.slotList.push(slot);
       this.bySymbol.set(symbol, slot);
     }
@@ -586,7 +598,7 @@ export class Session {
       return;
     }
     this.sink.event({ type: "notice", message: `watching ${symbols.length} ${which}` });
-    this.subscribe(symbols);
+    this.subscribe(fresh);
   }
 
   /** No instrument snapshot within the subscribe timeout: say so, and ask again. */

@@ -133,6 +133,11 @@ export type BookView = {
    * seen so far may miss some. Absent or false once the tape is current.
    */
   readonly tradesAwaiting?: boolean;
+  /**
+   * False for a pair a market run (`--quote`, `--all`) watches from the pair list: books only, its trades
+   * and ticker are not subscribed. Absent otherwise.
+   */
+  readonly tradesWatched?: false;
   /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
   readonly pairStatus?: string;
   /** Exchange timestamp of the latest change, as sent. */

@@ -70,6 +70,46 @@ describe("Session: watching a whole market from the instrument list", () => {
     expect(r.session.slots.length).toBe(wanted.length);
   });
 
+  it("a pair added to a market run keeps its trades and ticker across a reconnect; listed pairs stay books only", () => {
+    const r = rig({ kind: "quote", quote: "USD" });
+    dispose.push(() => r.session.dispose());
+    r.session.opened();
+    // Added before the list came: watched at once, with its tape, and not subscribed again by the list.
+    expect(r.session.add("P001/USD")).toBe(true);
+    r.session.frame(instrumentFrame(pairs(3, () => "USD")), Date.now());
+    expect(r.session.add("P009/EUR")).toBe(true);
+    const requests = (): string[] =>
+      r.sent.map((m) => `${m.method} ${m.params.channel} ${m.params.symbol?.join(",") ?? ""}`);
+    expect(requests().filter((q) => q.startsWith("subscribe book"))).toEqual([
+      "subscribe book P001/USD",
+      "subscribe book P000/USD,P002/USD",
+      "subscribe book P009/EUR",
+    ]);
+    const tapes = (): string[] => requests().filter((q) => / (trade|ticker) /.test(q));
+    expect(tapes()).toEqual([
+      "subscribe trade P001/USD",
+      "subscribe ticker P001/USD",
+      "subscribe trade P009/EUR",
+      "subscribe ticker P009/EUR",
+    ]);
+    expect(r.session.slots.map((s) => [s.symbol, s.watchTrades])).toEqual([
+      ["P001/USD", true],
+      ["P000/USD", false],
+      ["P002/USD", false],
+      ["P009/EUR", true],
+    ]);
+    // After a reconnect the added pairs' tapes are subscribed again (they went silent before), theirs alone.
+    r.session.closed();
+    r.sent.length = 0;
+    r.session.opened();
+    expect(tapes()).toEqual(["subscribe trade P001/USD,P009/EUR", "subscribe ticker P001/USD,P009/EUR"]);
+    expect(r.session.slots.find((s) => s.symbol === "P009/EUR")?.trades.awaiting).toBe(true);
+    // Removing a listed pair unsubscribes its book alone: it had no trades or ticker to unsubscribe.
+    r.sent.length = 0;
+    expect(r.session.remove("P000/USD")).toBe(true);
+    expect(requests()).toEqual(["unsubscribe book P000/USD"]);
+  });
+
   it("says so when the list holds no pair of the quote, and asks again when no list comes", async () => {
     const r = rig({ kind: "quote", quote: "JPY" }, 50);
     dispose.push(() => r.session.dispose());

@@ -110,6 +110,21 @@ describe("the time-and-sales tape", () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
   });
 
+  it("says why a pair a market run watches has no tape, beside the ladder and in place of it", () => {
+    const booksOnly = feedView([btcBook({ tradesWatched: false }), ethBook()]);
+    const wide = screen({ view: booksOnly });
+    expect(wide.kind).toBe("ladder");
+    const beside = wide.kind === "ladder" ? texts(wide.tape ?? []) : [];
+    expect(beside[1]).toBe("│ no trades: books only (--quote/--all)");
+    const narrow = screen({ view: booksOnly, columns: 80, tapeToggled: true });
+    expect(narrow.kind === "tape" ? texts(narrow.tape)[1] : "").toBe(
+      " no trades: books only (--quote/--all)",
+    );
+    // A pair whose trades are watched and have not come says nothing of the kind.
+    const other = screen({ view: booksOnly, selected: 1 });
+    expect(other.kind === "ladder" ? texts(other.tape ?? [])[1] : "").toBe("│");
+  });
+
   it("shows only the clock of Kraken's timestamps and sanitises anything else", () => {
     expect(tapeTime("2026-12-05T08:35:26.123456Z")).toBe("08:35:26");
     expect(tapeTime("\u001b[2Jodd")).toBe("[2Jodd  ");

@@ -442,6 +442,8 @@ export function buildScreen(input: ScreenInput): Screen {
     priceDecimals: grouped?.priceDecimals ?? pair?.pricePrecision ?? 0,
     qtyDecimals: grouped?.qtyDecimals ?? pair?.qtyPrecision ?? 0,
   };
+  // A pair a market run watches from the pair list has no tape: said, not left blank.
+  const tapeNote = book?.tradesWatched === false ? "no trades: books only (--quote/--all)" : undefined;
   if (tapeShown && !wide) {
     const tape = tapeLines({
       entries: market?.tape ?? [],
@@ -450,6 +452,7 @@ export function buildScreen(input: ScreenInput): Screen {
       ...decimals,
       border: false,
       keyPrefix: "tape-overlay",
+      note: tapeNote,
     });
     return { ...common, kind: "tape", ticker, tape, padding: 0, height: above + tape.length + below };
   }
@@ -488,6 +491,7 @@ export function buildScreen(input: ScreenInput): Screen {
         ...decimals,
         border: true,
         keyPrefix: "tape",
+        note: tapeNote,
       })
     : undefined;
   const padding = Math.max(0, room - body);

@@ -22,6 +22,8 @@ export type TapeInput = {
   readonly border: boolean;
   /** Key prefix: `tape` beside the ladder, `tape-overlay` in place of it. */
   readonly keyPrefix: string;
+  /** Said on the first line under the title while no trade is shown (why none will come). */
+  readonly note?: string | undefined;
 };
 
 /** Width of the tape beside the ladder (its border included). */
@@ -83,7 +85,12 @@ export function tapeLines(input: TapeInput): Line[] {
     const e = shown[i];
     const t = texts[i];
     if (e === undefined) {
-      lines.push(line(key, lead));
+      const note = i === 0 && shown.length === 0 ? input.note : undefined;
+      lines.push(
+        note === undefined
+          ? line(key, lead)
+          : clipLine(line(key, [...lead, { text: ` ${note}`, role: "muted" }]), width),
+      );
       continue;
     }
     if (e.kind === "gap") {
