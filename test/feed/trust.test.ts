@@ -136,10 +136,18 @@ describe("the silent server", () => {
     );
     await h.until(() => isLive(h, "BTC/USD"), "live after the retry");
     // Twice: the first retry goes at once, the second after the symbol's backoff, showing why meanwhile.
+    // The second resync event says how long it waits (100 to 200 ms: half the backoff base and more).
     expect(lines(h, "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout" },
-      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout" },
+      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout", retryInMs: 0 },
+      {
+        type: "resync",
+        symbol: "BTC/USD",
+        reason: "subscribe-timeout",
+        retryInMs: expect.any(Number) as number,
+      },
     ]);
+    expect(lines(h, "resync")[1]!["retryInMs"]).toBeGreaterThanOrEqual(100);
+    expect(lines(h, "resync")[1]!["retryInMs"]).toBeLessThanOrEqual(200);
     expect(lines(h, "book")).toContainEqual(
       expect.objectContaining({ symbol: "BTC/USD", state: "resyncing", reason: "subscribe-timeout" }),
     );
@@ -160,10 +168,18 @@ describe("the silent server", () => {
     );
     await h.until(() => isLive(h, "BTC/USD"), "live after the resubscribe");
     // Twice: the first retry goes at once, the second after the symbol's backoff, showing why meanwhile.
+    // The second resync event says how long it waits (100 to 200 ms: half the backoff base and more).
     expect(lines(h, "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "snapshot-timeout" },
-      { type: "resync", symbol: "BTC/USD", reason: "snapshot-timeout" },
+      { type: "resync", symbol: "BTC/USD", reason: "snapshot-timeout", retryInMs: 0 },
+      {
+        type: "resync",
+        symbol: "BTC/USD",
+        reason: "snapshot-timeout",
+        retryInMs: expect.any(Number) as number,
+      },
     ]);
+    expect(lines(h, "resync")[1]!["retryInMs"]).toBeGreaterThanOrEqual(100);
+    expect(lines(h, "resync")[1]!["retryInMs"]).toBeLessThanOrEqual(200);
     expect(lines(h, "book")).toContainEqual(
       expect.objectContaining({ symbol: "BTC/USD", state: "resyncing", reason: "snapshot-timeout" }),
     );
@@ -205,7 +221,12 @@ describe("unreadable book frames", () => {
       seen += expected.length;
       expect([what, resynced]).toEqual([
         what,
-        expected.map((symbol) => ({ type: "resync", symbol, reason: "bad-frame" })),
+        expected.map((symbol) => ({
+          type: "resync",
+          symbol,
+          reason: "bad-frame",
+          retryInMs: expect.any(Number) as number,
+        })),
       ]);
       // Live again in a view that counts this resync (an older view may still show the book live).
       const resyncs = (symbol: string): number =>
