@@ -265,21 +265,30 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const what =
-      flags.replay === undefined ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
-    process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.code ?? err.message}\n`);
+    // Binding fails with syscall listen (EADDRINUSE, EACCES) or getaddrinfo (a host that does not resolve).
+    const binding = err.syscall === "listen" || err.syscall === "getaddrinfo" || flags.replay === undefined;
+    const what = binding ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
+    process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.message}\n`);
     const { CompressedRecordingError } = await import("../recording/lines.js");
     const { NoBookDataError } = await import("../recording/outline.js");
     const unusable =
-      err.code === "ENOENT" ||
-      err.code === "EACCES" ||
-      err.code === "EISDIR" ||
+      (!binding && (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR")) ||
       err instanceof CompressedRecordingError ||
       err instanceof NoBookDataError;
     return shutdown.run(unusable ? EXIT.USAGE : EXIT.FAILURE);
   }
   const started = server;
   shutdown.onCleanup(() => started.close());
+  // A fault aimed at a pair this server does not have would never happen: a typo, said rather than ignored.
+  const strays = faultPairs(flags).filter(([, symbol]) => !started.serves(symbol));
+  if (strays.length > 0) {
+    const source = flags.replay === undefined ? "the demo market" : `the recording ${flags.replay}`;
+    for (const [flag, symbol] of strays)
+      process.stderr.write(
+        `kraken-ladder simulate: ${flag} ${symbol}: ${source} has no such pair, so the fault would never happen\n`,
+      );
+    return shutdown.run(EXIT.USAGE);
+  }
   process.stdout.write(server.url + "\n");
   process.stderr.write(
     flags.replay === undefined
@@ -288,4 +297,15 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   );
   await shutdown.requested;
   return shutdown.run(EXIT.OK);
+}
+
+/** The pairs the fault flags name, with their flag (`--reject` aside: an unknown pair is rejected anyway). */
+function faultPairs(f: SimulateFlags): [flag: string, symbol: string][] {
+  return [
+    ...(f.corruptSymbol === undefined ? [] : [["--corrupt-symbol", f.corruptSymbol] as [string, string]]),
+    ...(f.unanswered ?? []).map((s): [string, string] => ["--unanswered", s]),
+    ...(f.pairStatus ?? []).map((p): [string, string] => ["--pair-status", p.symbol]),
+    ...(f.skipTradeId ?? []).map((t): [string, string] => ["--skip-trade-id", t.symbol]),
+    ...(f.repeatTradeId ?? []).map((t): [string, string] => ["--repeat-trade-id", t.symbol]),
+  ];
 }

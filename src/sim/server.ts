@@ -42,7 +42,12 @@ export type SimOptions = {
   log?: (line: string) => void;
 };
 
-export type SimServer = { readonly url: string; close(): Promise<void> };
+export type SimServer = {
+  readonly url: string;
+  /** Whether the market (demo) or the recording (replay) has this pair. */
+  serves(symbol: string): boolean;
+  close(): Promise<void>;
+};
 
 /**
  * Starts a Kraken v2-compatible WebSocket server (demo market or replay) and resolves once it
@@ -99,6 +104,7 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
   let closing: Promise<void> | undefined;
   return {
     url: `ws://${urlHost}:${port}`,
+    serves: (symbol) => source.has(symbol),
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         source.close();

@@ -218,10 +218,51 @@ describe("kraken-ladder simulate", () => {
     }
   });
 
-  it("fails with exit 2 when the recording cannot be read", async () => {
+  it("fails with exit 2 when the recording cannot be read, saying what the file system said", async () => {
     const r = await runCli(["simulate", "--replay", "/nonexistent/file.jsonl"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("ENOENT");
+    expect(r.stderr).toBe(
+      "kraken-ladder simulate: cannot serve /nonexistent/file.jsonl: ENOENT: no such file or directory, open '/nonexistent/file.jsonl'\n",
+    );
+  });
+
+  it("an address it cannot listen on is exit 1 with the reason, a recording given or not", async () => {
+    const busy = await simulate([]);
+    const port = new URL(busy.url).port;
+    for (const args of [
+      ["--port", port],
+      ["--replay", CAPTURE, "--port", port],
+    ]) {
+      const r = await runCli(["simulate", ...args]);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toBe(
+        `kraken-ladder simulate: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+      );
+    }
+  });
+
+  it("a fault aimed at a pair the market or the recording does not have is exit 2, naming flag and pair", async () => {
+    const r = await runCli([
+      "simulate",
+      "--skip-trade-id",
+      "BTC/USDT@3s",
+      "--pair-status",
+      "ETH/USD=post_only@1s",
+      "--unanswered",
+      "FOO/USD",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "kraken-ladder simulate: --unanswered FOO/USD: the demo market has no such pair, so the fault would never happen",
+      "kraken-ladder simulate: --skip-trade-id BTC/USDT: the demo market has no such pair, so the fault would never happen",
+    ]);
+    // The recording holds BTC/USD alone.
+    const replay = await runCli(["simulate", "--replay", CAPTURE, "--corrupt-symbol", "ETH/USD"]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toBe(
+      `kraken-ladder simulate: --corrupt-symbol ETH/USD: the recording ${CAPTURE} has no such pair, so the fault would never happen\n`,
+    );
   });
 });
