@@ -67,7 +67,7 @@ export class Slot {
   fixedDepth = false;
   /** Backs off resubscribing when this symbol fails again and again. */
   readonly backoff: Backoff;
-  /** Failures within the last minute; the first resubscribes at once. */
+  /** Failures within the failure memory (--backoff-reset); the first resubscribes at once. */
   failures = 0;
   lastFailureAt = -Infinity;
   /** A subscribe waiting out its backoff (none is in flight meanwhile), and when it goes (epoch ms). */

@@ -147,6 +147,22 @@ describe("the web ladder against a scripted stream", () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it("shows spread and mid at the book's price precision, as the terminal does: 0.10, not 0.1", async () => {
+    server = await ScriptedStream.start();
+    server.book({
+      ...liveBook(1, "3104.95", "3104.85"),
+      asks: [{ price: "3104.95", qty: "1" }],
+      bids: [{ price: "3104.85", qty: "2" }],
+      spread: "0.1",
+      mid: "3104.9",
+    });
+    const { page } = browser;
+    await page.goto(server.url);
+    await poll(() => page.locator(`${card(SYMBOL)} .middle td`).textContent()).toBe(
+      "spread 0.10 · 0.32 bps · mid 3104.90",
+    );
+  });
+
   it("shows lagging with its lag, stale with its prices, and rejected with its reason", async () => {
     server = await ScriptedStream.start();
     server.book(liveBook(1, "63388.8", "63388.7"));

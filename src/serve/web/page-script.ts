@@ -39,6 +39,12 @@ function decimalsOf(text) {
   const point = text.indexOf(".");
   return point < 0 ? 0 : text.length - point - 1;
 }
+/** Exact decimal text with at least scale digits after the point, as the terminal shows prices. */
+function atScale(text, scale) {
+  const have = decimalsOf(text);
+  if (have >= scale) return text;
+  return (have === 0 ? text + "." : text) + "0".repeat(scale - have);
+}
 function toUnits(text, scale) {
   const parts = text.split(".");
   return BigInt(parts[0] + (parts[1] || "").padEnd(scale, "0"));
@@ -234,7 +240,12 @@ function drawBook(entry, now) {
   if (servable && typeof view.spread === "string" && typeof view.mid === "string") {
     const bps = (Number(view.spread) / Number(view.mid)) * 10000;
     ui.spread.textContent =
-      "spread " + clean(view.spread) + " · " + bps.toFixed(2) + " bps · mid " + clean(view.mid);
+      "spread " +
+      clean(atScale(view.spread, scale.price)) +
+      " · " +
+      bps.toFixed(2) +
+      " bps · mid " +
+      clean(atScale(view.mid, scale.price));
   } else if (servable) {
     ui.spread.textContent = "spread —";
   } else {
