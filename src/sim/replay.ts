@@ -155,6 +155,11 @@ export function loadRecording(path: string): Recording {
 export const REPLAY_HIGH_WATER = 1 << 20;
 /** At `max` speed, yield to the event loop after this many frames even if the socket keeps up. */
 const MAX_FRAMES_PER_TURN = 2000;
+/**
+ * The recording has ended once no stream has run for this long: a client subscribes its books, trades and
+ * tickers in separate requests, and at `max` speed one stream can run out before the next request is read.
+ */
+const END_GRACE_MS = 100;
 
 /**
  * Serves a recording: a subscription streams that symbol's recorded book frames verbatim, in
@@ -166,8 +171,9 @@ const MAX_FRAMES_PER_TURN = 2000;
  */
 export class ReplaySource implements BookSource {
   private readonly stops = new Set<() => void>();
-  /** Book streams still sending; when the last one runs out, the status watchers hear `replay_ended`. */
+  /** Streams still sending; once none has run for END_GRACE_MS, the status watchers hear `replay_ended`. */
   private readonly running = new Set<() => void>();
+  private endCheck: NodeJS.Timeout | undefined;
   private readonly statusWatchers = new Set<(system: string) => void>();
 
   constructor(
@@ -211,8 +217,9 @@ export class ReplaySource implements BookSource {
   }
 
   /**
-   * The recorded status now; then `replay_ended` (a word of this simulator, not Kraken's) once every book
-   * stream has sent its last frame, so a client can tell the end of the recording from a quiet market.
+   * The recorded status now; then `replay_ended` (a word of this simulator, not Kraken's) once every stream
+   * (books, trades, tickers, instruments) has sent its last frame and no new one has started for
+   * END_GRACE_MS, so a client can tell the end of the recording from a quiet market.
    */
   watchStatus(onStatus: (system: string) => void): () => void {
     onStatus(this.rec.system ?? "online");
@@ -268,9 +275,7 @@ export class ReplaySource implements BookSource {
       }
       if (!stopped) {
         stop();
-        if (symbol !== undefined && this.running.size === 0) {
-          for (const watcher of [...this.statusWatchers]) watcher(REPLAY_ENDED);
-        }
+        if (this.running.size === 0) this.checkEnd();
       }
     };
     const stop = (): void => {
@@ -281,12 +286,24 @@ export class ReplaySource implements BookSource {
       this.running.delete(stop);
     };
     this.stops.add(stop);
-    if (symbol !== undefined) this.running.add(stop);
-    pump();
+    this.running.add(stop);
+    // From the next turn: the other symbols of the same request start first, and none runs out alone.
+    timer = setTimeout(pump, 0);
     return stop;
   }
 
+  /** Says `replay_ended` if no stream is running still after END_GRACE_MS (one started meanwhile is). */
+  private checkEnd(): void {
+    clearTimeout(this.endCheck);
+    this.endCheck = setTimeout(() => {
+      this.endCheck = undefined;
+      if (this.running.size > 0) return;
+      for (const watcher of [...this.statusWatchers]) watcher(REPLAY_ENDED);
+    }, END_GRACE_MS);
+  }
+
   close(): void {
+    clearTimeout(this.endCheck);
     for (const stop of [...this.stops]) stop();
   }
 }

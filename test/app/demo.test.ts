@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { reap, runBin, until } from "./support/run-bin.js";
@@ -76,6 +79,39 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
     expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
     expect(lines.slice(ended).filter((l) => l["type"] === "book")).toEqual([]);
     expect(run.stderr()).toBe("");
+  });
+
+  it("--replay --speed max of two pairs with trades replays all of it: both books to their last checksum, every trade, then the end", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kl-replay-")), "two.jsonl");
+    run = runBin(["--demo", "--seed", "7", "--record", file, "BTC/USD", "ETH/USD"]);
+    const live = (symbol: string): boolean =>
+      run!.lines().some((l) => l["type"] === "book" && l["symbol"] === symbol && l["state"] === "live");
+    const trades = (): number => run!.lines().filter((l) => l["type"] === "trade").length;
+    await until(() => live("BTC/USD") && live("ETH/USD") && trades() > 100, "both live, and trades");
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code).toBe(0);
+    run = runBin(["verify", "--json", file]);
+    expect((await run.exit).code).toBe(0);
+    const report = run.lines()[0] as {
+      symbols: Record<string, { ok: number }>;
+      trades: Record<string, { trades: number }>;
+    };
+    // At max speed the first book's frames could all be sent before the second's subscription started,
+    // and the end was then said with ETH/USD never live and no trade replayed.
+    run = runBin(["--replay", file, "--speed", "max"]);
+    expect(await run.exit).toEqual({ code: 0, signal: null });
+    const lines = run.lines();
+    for (const symbol of ["BTC/USD", "ETH/USD"]) {
+      const books = lines.filter((l) => l["type"] === "book" && l["symbol"] === symbol);
+      expect(books.at(-1), symbol).toMatchObject({
+        state: "live",
+        checksums: { ok: report.symbols[symbol]!.ok, failed: 0 },
+      });
+      const replayed = lines.filter((l) => l["type"] === "trade" && l["symbol"] === symbol).length;
+      expect(replayed, symbol).toBe(report.trades[symbol]!.trades);
+    }
+    expect(lines.at(-2)).toEqual({ type: "status", system: "replay_ended", apiVersion: "v2" });
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
   });
 
   it("--replay at speed 1 is not lagging: the server's pong times do not set the zero of a recording's lag", async () => {
