@@ -267,7 +267,7 @@ export function urlOption(): Option {
 }
 
 export function depthOption(note = ""): Option {
-  return new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default ${DEFAULT_DEPTH}${note})`)
+  return new Option("--depth <n>", `book depth: 10, 25, 100, 500 or 1000 (default: ${DEFAULT_DEPTH}${note})`)
     .argParser(parseDepth)
     .env(ENV.depth);
 }

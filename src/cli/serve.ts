@@ -20,7 +20,7 @@ export function serveCommand(): Command {
     .helpOption("-h, --help", "show this help")
     .argument(
       "[symbols...]",
-      "pairs to serve, e.g. BTC/USD ETH/USD (default: the saved watchlist, else BTC/USD)",
+      "pairs to serve, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
   addFeedOptions(cmd)
     .option("--host <host>", "address to listen on (anything but loopback needs a token)", "127.0.0.1")

@@ -20,7 +20,7 @@ export function verifyCommand(): Command {
     .description("replay recordings through the book engine and check every Kraken checksum")
     .argument("<files...>", "recordings: one raw Kraken frame per line (- reads stdin)")
     .addOption(
-      new Option("--depth <n>", "book depth when a recording has no subscribe ack (default 10)").argParser(
+      new Option("--depth <n>", "book depth when a recording has no subscribe ack (default: 10)").argParser(
         parseDepth,
       ),
     )
