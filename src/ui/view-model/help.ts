@@ -33,7 +33,10 @@ const SECTIONS: readonly Section[] = [
       [`${GLYPHS.live} live`, "verified by checksum and current"],
       [`${GLYPHS.connecting} connecting`, "no data yet: connecting"],
       [`${GLYPHS.syncing} syncing`, "waiting for the first snapshot"],
-      [`${GLYPHS.resyncing} resyncing`, "failed a check; new snapshot asked"],
+      [
+        `${GLYPHS.resyncing} resyncing`,
+        "failed a check; new snapshot asked (after a backoff if it keeps failing)",
+      ],
       [`${GLYPHS.stale} stale`, "verified, no change for --stale-after"],
       [`${GLYPHS.lagging} lagging`, "over --max-lag behind; or feed quiet, stalled"],
       [`${GLYPHS.rejected} rejected`, "the exchange refused the pair"],
