@@ -59,7 +59,7 @@ export function withWatchlist(text: string, symbols: readonly string[]): string 
   // Parsed afresh and changed in place: the parser's tables have no prototype, and a spread copy would.
   const wanted = parse(text);
   wanted["symbols"] = [...symbols];
-  const edited = editInPlace(text, line);
+  const edited = editInPlace(text, line, symbols);
   // The edit is checked by parsing it back: anything else changed (an unusual layout) and the document is
   // written afresh instead, its values kept but not its comments.
   try {
@@ -70,7 +70,7 @@ export function withWatchlist(text: string, symbols: readonly string[]): string 
   return stringify(wanted) + "\n";
 }
 
-function editInPlace(text: string, line: string): string {
+function editInPlace(text: string, line: string, symbols: readonly string[]): string {
   const at = keyLine(text, "symbols");
   const lines = text.split("\n");
   if (at === undefined) {
@@ -80,8 +80,78 @@ function editInPlace(text: string, line: string): string {
     return [...lines.slice(0, firstTable), line, "", ...lines.slice(firstTable)].join("\n");
   }
   const start = lines.slice(0, at - 1).reduce((n, l) => n + l.length + 1, 0);
-  const end = valueEnd(text, text.indexOf("=", start) + 1);
-  return end === undefined ? text : text.slice(0, start) + line + text.slice(end);
+  const from = text.indexOf("=", start) + 1;
+  const end = valueEnd(text, from);
+  if (end === undefined) return text;
+  const value = text.slice(from, end);
+  // A list written over several lines stays so, with its comments (see multiLine).
+  const written = value.includes("\n") ? multiLine(value, symbols) : undefined;
+  return text.slice(0, start) + (written ?? line) + text.slice(end);
+}
+
+type Entry = { readonly symbol: string | undefined; readonly leading: string[]; trailing?: string };
+
+/**
+ * `symbols = [` and the list one symbol a line, for a list that was written over several lines: a comment
+ * after an entry stays with it while it is in the list; a comment on a line of its own stays before the
+ * entry it came before, or before the `]` when that entry has gone (none is dropped). Undefined when the
+ * old list holds anything but strings and comments: it is then written on one line.
+ */
+function multiLine(value: string, wanted: readonly string[]): string | undefined {
+  const entries: Entry[] = [];
+  let leading: string[] = [];
+  let lineNo = 0;
+  let lastLine = -1;
+  let indent: string | undefined;
+  const open = value.indexOf("[");
+  for (let i = open + 1; i < value.length - 1; i++) {
+    const c = value[i]!;
+    if (c === "\n") {
+      lineNo++;
+    } else if (c === "#") {
+      const stop = value.indexOf("\n", i);
+      const comment = value.slice(i, stop < 0 ? value.length - 1 : stop).trimEnd();
+      const last = entries.at(-1);
+      if (last !== undefined && lastLine === lineNo && last.trailing === undefined) last.trailing = comment;
+      else leading.push(comment);
+      i = (stop < 0 ? value.length : stop) - 1;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      for (; j < value.length && value[j] !== c; j++) if (c === '"' && value[j] === "\\") j++;
+      const raw = value.slice(i, j + 1);
+      const text = c === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+      indent ??= /[ \t]*$/.exec(value.slice(0, i))?.[0];
+      entries.push({ symbol: normalised(text), leading });
+      leading = [];
+      lastLine = lineNo;
+      i = j;
+    } else if (c !== " " && c !== "\t" && c !== "," && c !== "\r") {
+      return undefined;
+    }
+  }
+  const pad = indent === undefined || indent === "" ? "  " : indent;
+  const out = ["symbols = ["];
+  // Each symbol's first entry, when the new list has it; every other entry's own-line comments go last.
+  const kept = new Map<string, Entry>();
+  for (const e of entries)
+    if (e.symbol !== undefined && wanted.includes(e.symbol) && !kept.has(e.symbol)) kept.set(e.symbol, e);
+  const orphans = entries.filter((e) => e.symbol === undefined || kept.get(e.symbol) !== e);
+  for (const symbol of wanted) {
+    const entry = kept.get(symbol);
+    for (const comment of entry?.leading ?? []) out.push(pad + comment);
+    out.push(`${pad}${JSON.stringify(symbol)},${entry?.trailing === undefined ? "" : ` ${entry.trailing}`}`);
+  }
+  for (const comment of [...orphans.flatMap((e) => e.leading), ...leading]) out.push(pad + comment);
+  return [...out, "]"].join("\n");
+}
+
+/** A symbol of the old list as the new one spells it, or undefined for one that does not read as one. */
+function normalised(text: string): string | undefined {
+  try {
+    return normaliseSymbols([text]).symbols[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the array value starting after `from` ends (just past its `]`), skipping strings and comments. */

@@ -201,7 +201,10 @@ describe("saveWatchlist", () => {
       [
         "# my settings",
         "depth = 100 # deep",
-        'symbols = ["SOL/USD", "BTC/USD"] # end',
+        "symbols = [",
+        '  "SOL/USD",',
+        '  "BTC/USD", # the first',
+        "] # end",
         "",
         "[grouping]",
         '"BTC/USD" = 10',
@@ -210,6 +213,43 @@ describe("saveWatchlist", () => {
     );
     const read = await readConfigFile(path, true);
     expect(read.kind === "read" && read.settings.symbols).toEqual(["SOL/USD", "BTC/USD"]);
+    // On one line it stays on one line.
+    expect(withWatchlist('symbols = ["BTC/USD"] # mine\n', ["ETH/USD", "BTC/USD"])).toBe(
+      'symbols = ["ETH/USD", "BTC/USD"] # mine\n',
+    );
+  });
+
+  it("keeps every comment of a list written over several lines: after its entry, or on a line of its own", () => {
+    const before = [
+      "symbols = [ # what I watch",
+      '    "BTC/USD",   # the first',
+      "    # alts:",
+      "    'ETH/USD', # second",
+      '    # "DOGE/USD", parked',
+      '    "SOL/USD",',
+      "    # the end of the list",
+      "]",
+      "",
+    ].join("\n");
+    // ETH/USD goes (its own-line comment stays, before the end), XRP/USD comes, the order is the new one's.
+    expect(withWatchlist(before, ["SOL/USD", "BTC/USD", "XRP/USD"])).toBe(
+      [
+        "symbols = [",
+        '    # "DOGE/USD", parked',
+        '    "SOL/USD",',
+        "    # what I watch",
+        '    "BTC/USD", # the first',
+        '    "XRP/USD",',
+        "    # alts:",
+        "    # the end of the list",
+        "]",
+        "",
+      ].join("\n"),
+    );
+    // Anything but strings and comments in it (not a list this app writes): written on one line.
+    expect(withWatchlist('symbols = [\n  "BTC/USD",\n  ["x"],\n]\n', ["ETH/USD"])).toBe(
+      'symbols = ["ETH/USD"]\n',
+    );
   });
 
   it("adds the list before the first table when the file had none, and creates a missing file and folder", async () => {
