@@ -23,9 +23,17 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<C
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === "ENOENT" && !explicit) return { kind: "absent" };
-    return { kind: "config-error", path, message: `cannot be read: ${err.code ?? err.message}` };
+    return { kind: "config-error", path, message: `cannot be read: ${fileReason(err)}` };
   }
   return parseConfigText(text, path);
+}
+
+/**
+ * What the file system said, without the path the message already names: `EISDIR: illegal operation on a
+ * directory` from Node's `EISDIR: illegal operation on a directory, read`.
+ */
+export function fileReason(err: NodeJS.ErrnoException): string {
+  return err.message.replace(/, \w+( '.*')?$/s, "");
 }
 
 /** Parses and checks config text (TOML); `path` only names the file in errors. */

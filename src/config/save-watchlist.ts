@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse, stringify } from "smol-toml";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
-import { parseConfigText } from "./config-file.js";
+import { fileReason, parseConfigText } from "./config-file.js";
 import { keyLine } from "./key-lines.js";
 import { configLocation } from "./paths.js";
 import type { ConfigError } from "./settings-types.js";
@@ -36,7 +36,7 @@ export async function saveWatchlist(
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code !== "ENOENT")
-      return { kind: "config-error", path, message: `cannot be read: ${err.code ?? err.message}` };
+      return { kind: "config-error", path, message: `cannot be read: ${fileReason(err)}` };
   }
   const checked = parseConfigText(text, path);
   if (checked.kind === "config-error") return checked;
@@ -48,7 +48,7 @@ export async function saveWatchlist(
     await rename(temporary, path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { kind: "config-error", path, message: `cannot be written: ${err.code ?? err.message}` };
+    return { kind: "config-error", path, message: `cannot be written: ${fileReason(err)}` };
   }
   return { kind: "saved", path };
 }

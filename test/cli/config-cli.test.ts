@@ -114,7 +114,11 @@ describe.concurrent("kraken-ladder config", () => {
     );
     expectOneLineError(
       await runCli(["config", "--config", join(dir, "nope.toml")], { env: env() }),
-      /^kraken-ladder: config file .*nope\.toml: cannot be read: ENOENT$/,
+      /^kraken-ladder: config file .*nope\.toml: cannot be read: ENOENT: no such file or directory$/,
+    );
+    expectOneLineError(
+      await runCli(["config", "--config", dir], { env: env() }),
+      /^kraken-ladder: config file .*: cannot be read: EISDIR: illegal operation on a directory$/,
     );
   });
 

@@ -66,7 +66,7 @@ describe("the config file", () => {
     expect(await readConfigFile(missing, true)).toEqual({
       kind: "config-error",
       path: missing,
-      message: "cannot be read: ENOENT",
+      message: "cannot be read: ENOENT: no such file or directory",
     });
   });
 
