@@ -128,6 +128,24 @@ describe("subscribe errors: only an unknown pair is final", () => {
   });
 });
 
+/**
+ * Twice: the first retry goes at once, the second after the symbol's backoff (its resync event says how
+ * long: 100 to 200 ms, half the 200 ms base and more), the book showing why meanwhile.
+ */
+function expectTwoResyncs(h: Harness, reason: string): void {
+  const resyncs = lines(h, "resync");
+  expect(resyncs.map(({ retryInMs: _, ...rest }) => rest)).toEqual([
+    { type: "resync", symbol: "BTC/USD", reason },
+    { type: "resync", symbol: "BTC/USD", reason },
+  ]);
+  expect(resyncs[0]!["retryInMs"]).toBe(0);
+  expect(resyncs[1]!["retryInMs"]).toBeGreaterThanOrEqual(100);
+  expect(resyncs[1]!["retryInMs"]).toBeLessThanOrEqual(200);
+  expect(lines(h, "book")).toContainEqual(
+    expect.objectContaining({ symbol: "BTC/USD", state: "resyncing", reason }),
+  );
+}
+
 describe("the silent server", () => {
   it("subscribes again when a subscribe is never acked within --subscribe-timeout", async () => {
     const h = await start(
@@ -135,22 +153,7 @@ describe("the silent server", () => {
       { subscribeTimeoutMs: 300, backoffBaseMs: 200, backoffCapMs: 1000 },
     );
     await h.until(() => isLive(h, "BTC/USD"), "live after the retry");
-    // Twice: the first retry goes at once, the second after the symbol's backoff, showing why meanwhile.
-    // The second resync event says how long it waits (100 to 200 ms: half the backoff base and more).
-    expect(lines(h, "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "subscribe-timeout", retryInMs: 0 },
-      {
-        type: "resync",
-        symbol: "BTC/USD",
-        reason: "subscribe-timeout",
-        retryInMs: expect.any(Number) as number,
-      },
-    ]);
-    expect(lines(h, "resync")[1]!["retryInMs"]).toBeGreaterThanOrEqual(100);
-    expect(lines(h, "resync")[1]!["retryInMs"]).toBeLessThanOrEqual(200);
-    expect(lines(h, "book")).toContainEqual(
-      expect.objectContaining({ symbol: "BTC/USD", state: "resyncing", reason: "subscribe-timeout" }),
-    );
+    expectTwoResyncs(h, "subscribe-timeout");
     expect(server!.requests()).toEqual([
       "subscribe BTC/USD@10",
       ...["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"],
@@ -167,22 +170,7 @@ describe("the silent server", () => {
       { subscribeTimeoutMs: 300, backoffBaseMs: 200, backoffCapMs: 1000 },
     );
     await h.until(() => isLive(h, "BTC/USD"), "live after the resubscribe");
-    // Twice: the first retry goes at once, the second after the symbol's backoff, showing why meanwhile.
-    // The second resync event says how long it waits (100 to 200 ms: half the backoff base and more).
-    expect(lines(h, "resync")).toEqual([
-      { type: "resync", symbol: "BTC/USD", reason: "snapshot-timeout", retryInMs: 0 },
-      {
-        type: "resync",
-        symbol: "BTC/USD",
-        reason: "snapshot-timeout",
-        retryInMs: expect.any(Number) as number,
-      },
-    ]);
-    expect(lines(h, "resync")[1]!["retryInMs"]).toBeGreaterThanOrEqual(100);
-    expect(lines(h, "resync")[1]!["retryInMs"]).toBeLessThanOrEqual(200);
-    expect(lines(h, "book")).toContainEqual(
-      expect.objectContaining({ symbol: "BTC/USD", state: "resyncing", reason: "snapshot-timeout" }),
-    );
+    expectTwoResyncs(h, "snapshot-timeout");
     expect(server!.requests()).toEqual([
       "subscribe BTC/USD@10",
       ...["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"],
