@@ -44,8 +44,13 @@ export function unservableBody(book: BookView, connection: ConnectionState, now:
     symbol: book.symbol,
     state: book.state,
     reason: servedReason(book.reason, connection.state) ?? null,
-    ...(book.retryAt === undefined ? {} : { retryInMs: Math.max(0, book.retryAt - now) }),
+    ...retryIn(book, now),
   };
+}
+
+/** `{retryInMs}` while the book waits out its resubscribe backoff, else nothing. */
+export function retryIn(book: BookView, now: number): { readonly retryInMs?: number } {
+  return book.retryAt === undefined ? {} : { retryInMs: Math.max(0, book.retryAt - now) };
 }
 
 /** The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum, lag or time unless servable. */
@@ -71,7 +76,7 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
 }
 
 /** One entry of `GET /symbols`. */
-export function symbolEntry(book: BookView, connection: ConnectionState, depth: number): object {
+export function symbolEntry(book: BookView, connection: ConnectionState, depth: number, now: number): object {
   return {
     symbol: book.symbol,
     state: book.state,
@@ -84,6 +89,7 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
     tradeGaps: book.tradeGaps,
     messagesPerSecond: book.messagesPerSecond,
     reason: servedReason(book.reason, connection.state) ?? null,
+    ...retryIn(book, now),
   };
 }
 

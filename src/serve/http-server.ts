@@ -98,7 +98,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
           return book === undefined
             ? { symbol: s, state: "awaiting-snapshot", servable: false, depth, ticker, pairStatus: null }
             : {
-                ...symbolEntry(book, connection, depth),
+                ...symbolEntry(book, connection, depth, Date.now()),
                 ticker,
                 // As the ticker: the exchange's word of now, not from a connection that is gone or quiet.
                 pairStatus: connectionCurrent(connection.state) ? (book.pairStatus ?? null) : null,

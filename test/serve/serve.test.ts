@@ -328,6 +328,10 @@ describe("serve --url (scripted feed)", () => {
     });
     expect(Math.abs((body["retryInMs"] as number) - wait)).toBeLessThan(2_000);
     expect(Number(reply.headers["retry-after"])).toBe(Math.ceil((body["retryInMs"] as number) / 1000));
+    // /symbols says it too, for a dashboard that polls every symbol at once.
+    const listed = (await json(`${served.url}/symbols`)).body.symbols![0]!;
+    expect(listed).toMatchObject({ symbol: "BTC/USD", state: "resyncing", servable: false });
+    expect(Math.abs((listed["retryInMs"] as number) - wait)).toBeLessThan(3_000);
   });
 
   it("serves a verified book while a pair the exchange never answers keeps the connection subscribing", async () => {
