@@ -39,7 +39,16 @@ export function bookBody(book: BookView, levels: number): BookBody {
  * The body of a 503: the state and why, no prices; `retryInMs` while the book waits out its resubscribe
  * backoff (it cannot be servable before then).
  */
-export function unservableBody(book: BookView, connection: ConnectionState, now: number): object {
+export function unservableBody(
+  book: BookView,
+  connection: ConnectionState,
+  now: number,
+): {
+  readonly symbol: string;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly retryInMs?: number;
+} {
   return {
     symbol: book.symbol,
     state: book.state,

@@ -150,13 +150,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     } else if (servable(book, view.connection)) {
       json(res, 200, bookBody(book, levels));
     } else {
-      const now = Date.now();
+      const body = unservableBody(book, view.connection, Date.now());
       // Not servable before its next subscribe: a client polling /book need not ask sooner.
       const retry =
-        book.retryAt === undefined
-          ? {}
-          : { "retry-after": String(Math.ceil(Math.max(0, book.retryAt - now) / 1000)) };
-      json(res, 503, unservableBody(book, view.connection, now), retry);
+        body.retryInMs === undefined ? {} : { "retry-after": String(Math.ceil(body.retryInMs / 1000)) };
+      json(res, 503, body, retry);
     }
   };
 
