@@ -228,6 +228,10 @@ describe("ladder rows", () => {
       width: 90,
     });
     expect(later[4]?.text).toContain("subscribing again in 3.4s");
+    // A narrow pane keeps the wait, which cutting the long label would lose.
+    const narrow = ladderLines({ ...input, book, state: "resyncing", rowsPerSide: 3, width: 44 });
+    expect(narrow[4]?.text).toContain("↻ RESYNCING, again in 12s");
+    expect(narrow[4]?.text.length).toBeLessThanOrEqual(44);
     // A subscribe error being retried, before any snapshot: the wait without the RESYNCING word.
     const first = btcBook({
       state: "awaiting-snapshot",

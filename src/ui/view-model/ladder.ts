@@ -340,11 +340,17 @@ const STATE_LABEL: { readonly [S in DisplayState]: string } = {
  * A book waiting out its resubscribe backoff (it failed again and again, or its subscribe failed) says when
  * it is subscribed again, not that it waits for a snapshot: none is on the way until then.
  */
-function stateLabel(book: BookView | undefined, state: DisplayState, now: number): string {
-  if (book?.retryAt === undefined || (state !== "resyncing" && state !== "syncing"))
-    return STATE_LABEL[state];
-  const wait = `subscribing again in ${formatDuration(book.retryAt - now)}`;
-  return state === "resyncing" ? `RESYNCING — not live, ${wait}` : wait;
+function stateLabel(state: DisplayState, wait: string | undefined): string {
+  if (wait === undefined) return STATE_LABEL[state];
+  return state === "resyncing"
+    ? `RESYNCING — not live, subscribing again in ${wait}`
+    : `subscribing again in ${wait}`;
+}
+
+/** How long until a resyncing or syncing book is subscribed again, when it waits out a backoff. */
+function retryWait(book: BookView | undefined, state: DisplayState, now: number): string | undefined {
+  if (book?.retryAt === undefined || (state !== "resyncing" && state !== "syncing")) return undefined;
+  return formatDuration(book.retryAt - now);
 }
 
 /** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */
@@ -518,7 +524,13 @@ function middleText(
   }
   if (state !== "live") {
     const reason = book?.reason === undefined ? "" : `: ${sanitize(book.reason)}`;
-    const label = ` ${badge}${GLYPHS[state]} ${stateLabel(book, state, now)}${reason} `;
+    const wait = retryWait(book, state, now);
+    const full = ` ${badge}${GLYPHS[state]} ${stateLabel(state, wait)}${reason} `;
+    // Too narrow for it all: the wait, which the cut would take first, is kept.
+    const label =
+      wait !== undefined && full.length > width
+        ? ` ${badge}${GLYPHS[state]} ${state === "resyncing" ? "RESYNCING, " : ""}again in ${wait} `
+        : full;
     return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
   }
   const spread = book === undefined ? undefined : spreadOf(book, pd);
