@@ -243,6 +243,8 @@ export class Session {
   remove(symbol: string): boolean {
     const slot = this.bySymbol.get(symbol);
     if (slot === undefined) return false;
+    // A book waiting out its backoff has no subscription to end.
+    const bookSubscribed = slot.state !== "rejected" && slot.retry === undefined;
     slot.cancelRetry();
     clearTimeout(slot.wait);
     clearTimeout(slot.tradeWait);
@@ -250,7 +252,9 @@ export class Session {
     this.slotList.splice(this.slotList.indexOf(slot), 1);
     this.removed.add(symbol);
     if (this.open && slot.state !== "rejected") {
-      this.sink.send(unsubscribeBook({ symbols: [symbol], depth: slot.depth, reqId: ++this.reqId }));
+      if (bookSubscribed) {
+        this.sink.send(unsubscribeBook({ symbols: [symbol], depth: slot.depth, reqId: ++this.reqId }));
+      }
       if (slot.watchTrades) {
         this.channel("trade", (id) => unsubscribeTrade([symbol], id));
         this.channel("ticker", (id) => unsubscribeTicker([symbol], id));
@@ -263,7 +267,8 @@ export class Session {
   /**
    * Subscribes a symbol's book at another Kraken depth: unsubscribed at the old one, subscribed at the new
    * one; the book waits for the new snapshot (not live meanwhile), without counting as a resync. Not on a
-   * server that serves one depth only (fixedDepth).
+   * server that serves one depth only (fixedDepth). A book waiting out its resubscribe backoff (nothing
+   * subscribed meanwhile) keeps waiting: its delayed subscribe asks the new depth.
    */
   setDepth(symbol: string, depth: number): boolean {
     const slot = this.bySymbol.get(symbol);
@@ -271,7 +276,7 @@ export class Session {
     const old = slot.depth;
     slot.depth = depth;
     this.version++;
-    if (slot.state === "rejected") return true;
+    if (slot.state === "rejected" || slot.retry !== undefined) return true;
     if (this.open) {
       this.sink.send(unsubscribeBook({ symbols: [symbol], depth: old, reqId: ++this.reqId }));
       this.reset(slot);

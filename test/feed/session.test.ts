@@ -193,6 +193,40 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(r.requests().slice(-2)).toEqual(["unsubscribe BTC/USD@10", "subscribe BTC/USD@10"]);
   });
 
+  it("a book waiting out its backoff keeps waiting through a depth change or its removal: no request sent", async () => {
+    const r = rig(["BTC/USD", "ETH/USD"], 60);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const btc = new ModelBook("BTC/USD", 60000);
+    const t0 = 1_000_000;
+    r.feed(btc.snapshot(10), t0);
+    r.feed(btc.corruptUpdate(), t0 + 1);
+    r.feed(btc.snapshot(10), t0 + 2);
+    r.feed(btc.corruptUpdate(), t0 + 3);
+    const s = slot(r.session, "BTC/USD");
+    expect(s.retry).toBeDefined();
+    const before = r.requests().length;
+    expect(r.session.setDepth("BTC/USD", 25)).toBe(true);
+    expect(r.requests().length).toBe(before);
+    expect(s.state).toBe("resyncing");
+    expect(s.retryAt).toBeDefined();
+    // The delayed subscribe asks the new depth.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(r.requests().slice(before)).toEqual(["subscribe BTC/USD@25"]);
+
+    // Removed while waiting: its subscribe never goes, and nothing is unsubscribed that was not subscribed.
+    const eth = new ModelBook("ETH/USD", 3000);
+    r.feed(eth.snapshot(10), t0 + 4);
+    r.feed(eth.corruptUpdate(), t0 + 5);
+    r.feed(eth.snapshot(10), t0 + 6);
+    r.feed(eth.corruptUpdate(), t0 + 7);
+    expect(slot(r.session, "ETH/USD").retry).toBeDefined();
+    const atRemove = r.requests().length;
+    expect(r.session.remove("ETH/USD")).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(r.requests().slice(atRemove)).toEqual([]);
+  });
+
   it("a reconnect voids every book and resubscribes all symbols that were not rejected", () => {
     const r = rig(["BTC/USD", "FOO/BAR"]);
     disposers.push(() => r.session.dispose());
