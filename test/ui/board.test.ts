@@ -131,6 +131,16 @@ describe("the board's view-model", () => {
     expect(ddd).toContain("↻ resyncing");
     expect(ddd).toContain("checksum-mismatch");
     expect(ddd).not.toMatch(/\d\.\d/);
+    expect(ddd).not.toContain("again in");
+    // Waiting out its resubscribe backoff: when it is subscribed again, counting down, then why.
+    const waiting = { ...DDD, retryAt: NOW + 12_400 };
+    const backoff = (now: number) =>
+      rowOf(
+        boardLines(input({ books: new Map([[DDD.symbol, waiting]]), symbols: [DDD.symbol], now })),
+        "DDD",
+      );
+    expect(backoff(NOW)).toMatch(/↻ resyncing +again in 12s: checksum-mismatch/);
+    expect(backoff(NOW + 10_000)).toContain("again in 2.4s: checksum-mismatch");
     // A lagging book keeps its prices in the feed's view, but the board shows none of them.
     const lagging = { ...AAA, state: "lagging" as const };
     const quiet = boardLines(input({ books: new Map([[AAA.symbol, lagging]]), symbols: [AAA.symbol] }));

@@ -8,7 +8,7 @@ import type { Line, Role, Segment } from "./line.js";
 import { clipLine, line, plain } from "./line.js";
 import { bookPriceDecimals, formatDuration, formatPrice, formatRate, spreadOf } from "./numbers.js";
 import type { DisplayState } from "./state.js";
-import { displayState, GLYPHS } from "./state.js";
+import { displayState, GLYPHS, retryWait } from "./state.js";
 import { clip, padLeft, padRight } from "./text.js";
 import { formatUnits, toUnits } from "./units.js";
 
@@ -416,9 +416,12 @@ export function boardLines(input: BoardInput): BoardLines {
     ];
     const c = cells[i];
     if (c === undefined) {
-      // State only: a book that is not live shows no figures; why, when the feed said.
-      const reason = r.book?.reason === undefined ? "" : `  ${sanitize(r.book.reason)}`;
-      segments.push({ text: reason, role: "muted", ...base });
+      // State only: a book that is not live shows no figures; when it is subscribed again if it waits out
+      // a backoff, and why, when the feed said.
+      const wait = retryWait(r.book, r.state, now);
+      const why = r.book?.reason === undefined ? "" : sanitize(r.book.reason);
+      const text = wait === undefined ? why : `again in ${wait}${why === "" ? "" : `: ${why}`}`;
+      segments.push({ text: text === "" ? "" : `  ${text}`, role: "muted", ...base });
     } else {
       cols.forEach((col, ci) => {
         const w = widths[ci]!;

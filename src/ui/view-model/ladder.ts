@@ -6,10 +6,10 @@ import type { Level, Side } from "./grouping.js";
 import { ceilTo, cumulative, floorTo, groupLevels, groupSizeText } from "./grouping.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line, plain } from "./line.js";
-import { bookPriceDecimals, bookQtyDecimals, formatDuration, formatLag, spreadOf } from "./numbers.js";
+import { bookPriceDecimals, bookQtyDecimals, formatLag, spreadOf } from "./numbers.js";
 import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
-import { GLYPHS } from "./state.js";
+import { GLYPHS, retryWait } from "./state.js";
 import { centre, padLeft, padRight } from "./text.js";
 import { formatUnits, toUnits } from "./units.js";
 import type { VapByRow, VapTotals } from "./vap.js";
@@ -345,12 +345,6 @@ function stateLabel(state: DisplayState, wait: string | undefined): string {
   return state === "resyncing"
     ? `RESYNCING — not live, subscribing again in ${wait}`
     : `subscribing again in ${wait}`;
-}
-
-/** How long until a resyncing or syncing book is subscribed again, when it waits out a backoff. */
-function retryWait(book: BookView | undefined, state: DisplayState, now: number): string | undefined {
-  if (book?.retryAt === undefined || (state !== "resyncing" && state !== "syncing")) return undefined;
-  return formatDuration(book.retryAt - now);
 }
 
 /** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */

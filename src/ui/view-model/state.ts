@@ -1,5 +1,6 @@
 import { connectionOpen } from "../../feed/servable.js";
 import type { BookView, ConnectionState } from "../../feed/types.js";
+import { formatDuration } from "./numbers.js";
 
 /**
  * What the screen says about a book (the rule is feed/servable.ts's). `syncing` is the wait for a first
@@ -60,4 +61,10 @@ export function displayState(
     default:
       return book.state satisfies never;
   }
+}
+
+/** How long until a resyncing or syncing book is subscribed again, when it waits out a backoff. */
+export function retryWait(book: BookView | undefined, state: DisplayState, now: number): string | undefined {
+  if (book?.retryAt === undefined || (state !== "resyncing" && state !== "syncing")) return undefined;
+  return formatDuration(book.retryAt - now);
 }
