@@ -3,6 +3,7 @@ import { didYouMean } from "../text/did-you-mean.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
+import { readTimeoutFloorMs } from "../feed/read-timeout.js";
 import type { AppOptions } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
@@ -138,9 +139,10 @@ export function buildProgram(): Command {
 }
 
 /**
- * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), and `--url` given
+ * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), `--url` given
  * with `--demo` or `--replay`, which run the built-in server instead (a URL from the environment or the
- * config file is only a default, and gives way to them).
+ * config file is only a default, and gives way to them), and a `--read-timeout` no healthy connection
+ * outlasts (readTimeoutFloorMs).
  */
 function checkUsage(program: Command, action: Command): void {
   if (action === program) {
@@ -168,6 +170,19 @@ function checkUsage(program: Command, action: Command): void {
       exitCode: EXIT.USAGE,
       code: "commander.conflictingOption",
     });
+  const { readTimeout, pingInterval } = action.opts<{ readTimeout?: number; pingInterval?: number }>();
+  if (
+    readTimeout !== undefined &&
+    pingInterval !== undefined &&
+    readTimeout <= readTimeoutFloorMs(pingInterval)
+  )
+    action.error(
+      `error: --read-timeout ${readTimeout / 1000} would drop a quiet, healthy connection again and again: ` +
+        `Kraken sends a heartbeat every 1 s, and a ping (answered by a pong) goes every --ping-interval ` +
+        `(${pingInterval / 1000} s). Give a --read-timeout above ${readTimeoutFloorMs(pingInterval) / 1000} s, ` +
+        `or a shorter --ping-interval.`,
+      { exitCode: EXIT.USAGE, code: "commander.invalidArgument" },
+    );
 }
 
 /**
@@ -185,7 +200,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
     .addOption(
       seconds(
         "--read-timeout <s>",
-        "no frame for this long means a dead socket: reconnect",
+        "no frame for this long means a dead socket: reconnect (more than 1 s, Kraken's heartbeat, or than --ping-interval)",
         parsePositiveSeconds,
         10_000,
         "10",

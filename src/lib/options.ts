@@ -1,5 +1,6 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
+import { readTimeoutFloorMs } from "../feed/read-timeout.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
@@ -113,6 +114,14 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     );
   }
   if (demo?.rate !== undefined) positive("demo.rate", demo.rate, 0);
+  const readTimeoutMs = positive("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs);
+  const floor = readTimeoutFloorMs(FEED_DEFAULTS.pingIntervalMs);
+  check(
+    "readTimeoutMs",
+    readTimeoutMs,
+    readTimeoutMs > floor,
+    `above ${floor}: Kraken sends a heartbeat every ${floor} ms, and a shorter wait drops a quiet, healthy connection again and again`,
+  );
   return {
     url,
     demo,
@@ -122,7 +131,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
       depth: check("depth", depth, DEPTHS.includes(depth), `one of ${DEPTHS.join(", ")}`),
       levels: check("levels", levels, Number.isInteger(levels) && levels >= 0, "a whole number, 0 or more"),
       fps: positive("fps", options.fps, FEED_DEFAULTS.fps),
-      readTimeoutMs: positive("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs),
+      readTimeoutMs,
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
       staleAfterMs: positive("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),
       maxLagMs: positive("maxLagMs", options.maxLagMs, FEED_DEFAULTS.maxLagMs),

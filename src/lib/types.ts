@@ -23,7 +23,7 @@ export type BookOptions = {
   readonly staleAfterMs?: number;
   /** A verified book further behind the exchange than this is `lagging` (default 3000). */
   readonly maxLagMs?: number;
-  /** No frame for this long means a dead socket: reconnect (default 10000). */
+  /** No frame for this long means a dead socket: reconnect (default 10000; more than 1000, the heartbeat). */
   readonly readTimeoutMs?: number;
 };
 

@@ -174,6 +174,29 @@ describe.concurrent("usage errors", () => {
         /^error: --url cannot be used with --(demo|replay): that runs the built-in server$/,
       );
     }
+    // A read timeout no quiet, healthy connection outlasts (heartbeats every 1 s, pings every
+    // --ping-interval) would reconnect again and again: said before anything starts, for the ladder and serve.
+    for (const args of [
+      ["--demo", "--read-timeout", "0.5"],
+      ["serve", "--demo", "--read-timeout", "1"],
+      ["--demo", "--read-timeout", "0.2", "--ping-interval", "0.2"],
+    ]) {
+      const r = await runCli(args, { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n")[0]).toMatch(
+        /^error: --read-timeout [\d.]+ would drop a quiet, healthy connection again and again: Kraken sends a heartbeat every 1 s, and a ping \(answered by a pong\) goes every --ping-interval \([\d.]+ s\)\. Give a --read-timeout above [\d.]+ s, or a shorter --ping-interval\.$/,
+      );
+    }
+    // Above the heartbeat, or above a shorter ping interval, it runs.
+    for (const args of [
+      ["--demo", "--json", "--duration", "0.3", "--read-timeout", "1.5"],
+      ["--demo", "--json", "--duration", "0.3", "--read-timeout", "0.5", "--ping-interval", "0.2"],
+    ]) {
+      const r = await runCli(args, { env: env() });
+      expect(r.stderr).not.toContain("--read-timeout");
+      expect(r.code).toBe(0);
+    }
     const both = await runCli(["--demo", "--replay", "x.jsonl"], { env: env() });
     expect(both.code).toBe(2);
     expect(both.stderr.split("\n")[0]).toBe("error: --demo and --replay cannot be used together");

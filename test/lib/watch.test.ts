@@ -143,6 +143,12 @@ describe("watchBooks", () => {
     expect(() => watchBooks(loose({ maxLagMs: "3000" }))).toThrow(
       new RangeError('maxLagMs: "3000" is not a number above 0'),
     );
+    // At or under Kraken's 1 s heartbeat, a quiet market would be reconnected again and again.
+    expect(() => watchBooks({ readTimeoutMs: 1000 })).toThrow(
+      new RangeError(
+        "readTimeoutMs: 1000 is not above 1000: Kraken sends a heartbeat every 1000 ms, and a shorter wait drops a quiet, healthy connection again and again",
+      ),
+    );
     expect(() => watchBooks({ url: "not a url" })).toThrow(
       new RangeError('url: "not a url": expected a ws:// or wss:// URL.'),
     );
