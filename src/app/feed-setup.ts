@@ -8,6 +8,7 @@ import { DEFAULT_DEPTH, DEFAULT_MARKET_DEPTH } from "./options.js";
 import type { AppOptions } from "./options.js";
 import type { Shutdown } from "./shutdown.js";
 import { fail } from "./stdout.js";
+import { fileReason } from "../text/file-reason.js";
 
 /** What the ladder and `serve` share of their options: everything about the feed. */
 export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels" | "board" | "figures">;
@@ -42,7 +43,7 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
       else recorded = recording.symbols;
       depth ??= recording.depth;
     } catch (e) {
-      fail(`cannot replay ${options.replayPath}: ${(e as Error).message}`);
+      fail(`cannot replay ${options.replayPath}: ${fileReason(e)}`);
       return EXIT.USAGE;
     }
   }
@@ -75,7 +76,7 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
       const reason =
         (e as NodeJS.ErrnoException).code === "ENXIO"
           ? "it is a named pipe that nobody is reading (start the reader first)"
-          : (e as Error).message;
+          : fileReason(e);
       fail(`cannot record to ${options.recordPath}: ${reason}`);
       return EXIT.FAILURE;
     }

@@ -25,6 +25,7 @@ import type {
 import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
 import type { SimOptions } from "../sim/server.js";
 import { parsePairs } from "./watch-flags.js";
+import { fileReason } from "../text/file-reason.js";
 
 type SimulateFlags = {
   host: string;
@@ -268,7 +269,9 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Binding fails with syscall listen (EADDRINUSE, EACCES) or getaddrinfo (a host that does not resolve).
     const binding = err.syscall === "listen" || err.syscall === "getaddrinfo" || flags.replay === undefined;
     const what = binding ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
-    process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${err.message}\n`);
+    process.stderr.write(
+      `kraken-ladder simulate: cannot ${what}: ${binding ? err.message : fileReason(err)}\n`,
+    );
     const { CompressedRecordingError } = await import("../recording/lines.js");
     const { NoBookDataError } = await import("../recording/outline.js");
     const unusable =

@@ -7,6 +7,7 @@ import { emptyReport, tradeGapCount, verifyFile } from "../verify/verify.js";
 import type { VerifyReport } from "../verify/verify.js";
 import { escapeJson, escapeUnsafe } from "../text/sanitize.js";
 import { formatReport } from "../verify/report.js";
+import { fileReason } from "../text/file-reason.js";
 
 type VerifyFlags = { depth?: number; json?: boolean };
 
@@ -50,7 +51,7 @@ function runVerify(typed: readonly string[], flags: VerifyFlags): number {
     try {
       accessSync(pathOf(file), constants.R_OK);
     } catch (e) {
-      complain(`cannot read ${nameOf(file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      complain(`cannot read ${nameOf(file)}: ${fileReason(e)}`);
       return EXIT.USAGE;
     }
   }
@@ -66,7 +67,7 @@ function runVerify(typed: readonly string[], flags: VerifyFlags): number {
     try {
       verifyFile(pathOf(typedFile), report, flags.depth ?? 10, file);
     } catch (e) {
-      complain(`cannot read ${file}: ${(e as Error).message}`);
+      complain(`cannot read ${file}: ${fileReason(e)}`);
       return EXIT.USAGE;
     }
     if (report.checksums.ok + report.checksums.failed > checked) continue;

@@ -3,6 +3,7 @@ import { parse, TomlError } from "smol-toml";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import { didYouMean } from "../text/did-you-mean.js";
+import { fileReason } from "../text/file-reason.js";
 import { GROUP_STEPS } from "../ui/view-model/grouping.js";
 import { keyLine, stringLine } from "./key-lines.js";
 import { COLOR_MODES, CONFIG_KEYS } from "./settings-types.js";
@@ -26,14 +27,6 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<C
     return { kind: "config-error", path, message: `cannot be read: ${fileReason(err)}` };
   }
   return parseConfigText(text, path);
-}
-
-/**
- * What the file system said, without the path the message already names: `EISDIR: illegal operation on a
- * directory` from Node's `EISDIR: illegal operation on a directory, read`.
- */
-export function fileReason(err: NodeJS.ErrnoException): string {
-  return err.message.replace(/, \w+( '.*')?$/s, "");
 }
 
 /** Parses and checks config text (TOML); `path` only names the file in errors. */

@@ -11,6 +11,7 @@ import { startBeating } from "./stall.js";
 import type { ConnectionState, FeedCommand, RecordingFailure } from "./types.js";
 import { ViewEncoder } from "./view-delta.js";
 import type { WorkerMessage } from "./view-delta.js";
+import { fileReason } from "../text/file-reason.js";
 
 /**
  * The feed worker: owns the socket, the books and the publisher. It never writes to stdout;
@@ -102,7 +103,7 @@ if (options.recordPath !== undefined) {
   try {
     recorder = new Recorder(options.recordPath);
   } catch (e) {
-    recordingFailed(options.recordPath, (e as Error).message);
+    recordingFailed(options.recordPath, fileReason(e));
   }
 }
 

@@ -223,7 +223,7 @@ describe("kraken-ladder simulate", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      "kraken-ladder simulate: cannot serve /nonexistent/file.jsonl: ENOENT: no such file or directory, open '/nonexistent/file.jsonl'\n",
+      "kraken-ladder simulate: cannot serve /nonexistent/file.jsonl: ENOENT: no such file or directory\n",
     );
   });
 

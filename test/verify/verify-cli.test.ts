@@ -110,6 +110,39 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
     }
   });
 
+  it("a missing file or a directory: each command says what the file system said, once, after the path", async () => {
+    const missing = join(dir, "missing.jsonl");
+    const runs: [readonly string[], string][] = [];
+    for (const [path, why] of [
+      [missing, "ENOENT: no such file or directory"],
+      [dir, "EISDIR: illegal operation on a directory"],
+    ] as const) {
+      runs.push(
+        [["verify", path], `kraken-ladder verify: cannot read ${path}: ${why}`],
+        [["--replay", path, "--json"], `kraken-ladder: cannot replay ${path}: ${why}`],
+        [["serve", "--replay", path, "--port", "0"], `kraken-ladder: cannot replay ${path}: ${why}`],
+        [["simulate", "--replay", path], `kraken-ladder simulate: cannot serve ${path}: ${why}`],
+      );
+    }
+    // --record to a directory (the file system's word, once) or into a folder that is not there.
+    runs.push(
+      [
+        ["--demo", "--json", "--record", dir],
+        `kraken-ladder: cannot record to ${dir}: EISDIR: illegal operation on a directory`,
+      ],
+      [
+        ["--demo", "--json", "--record", join(missing, "x.jsonl")],
+        `kraken-ladder: cannot record to ${join(missing, "x.jsonl")}: ENOENT: no such file or directory`,
+      ],
+    );
+    for (const [args, message] of runs) {
+      const r = await runCli(args);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toBe(`${message}\n`);
+    }
+  });
+
   it("with several files, one with nothing to verify fails the run and is the one named", async () => {
     const empty = await file("empty-2.jsonl", "");
     const r = await runCli(["verify", "--json", CAPTURE, empty]);
