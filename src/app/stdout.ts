@@ -1,4 +1,5 @@
 import { escapeUnsafe } from "../text/sanitize.js";
+import { fileReason } from "../text/file-reason.js";
 import { EXIT, worstExitCode } from "./exit-codes.js";
 
 /**
@@ -34,7 +35,8 @@ export function guardOutput(
   const failed = (error: NodeJS.ErrnoException): void => {
     if (failure !== undefined) return;
     failure = error;
-    if (!closedPipe(error)) process.stderr.write(`kraken-ladder: cannot write to stdout: ${error.message}\n`);
+    if (!closedPipe(error))
+      process.stderr.write(`kraken-ladder: cannot write to stdout: ${fileReason(error)}\n`);
     for (const listener of [...listeners]) listener(error);
   };
   stdout.on("error", failed);

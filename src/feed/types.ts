@@ -160,7 +160,7 @@ export type BookView = {
 /** Recording (`--record`) stopped before the end of the run: the file ends at its last whole line. */
 export type RecordingFailure = {
   readonly path: string;
-  /** What the file system said (e.g. "ENOSPC: no space left on device, write"), or "short write (…)". */
+  /** What the file system said (e.g. "ENOSPC: no space left on device"), or "short write (…)". */
   readonly reason: string;
 };
 

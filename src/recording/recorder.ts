@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { fileReason } from "../text/file-reason.js";
 
 /** Writes `text` to `fd` in one call and returns the bytes written (fs.writeSync's contract). */
 export type WriteText = (fd: number, text: string) => number;
@@ -42,7 +43,7 @@ export class Recorder {
     try {
       written = this.writeText(fd, line);
     } catch (e) {
-      reason = (e as Error).message;
+      reason = fileReason(e);
     }
     const expected = Buffer.byteLength(line);
     if (reason === undefined && written === expected) {
@@ -54,7 +55,7 @@ export class Recorder {
       try {
         ftruncateSync(fd, this.length);
       } catch (e) {
-        reason += `; the partial last line could not be removed: ${(e as Error).message}`;
+        reason += `; the partial last line could not be removed: ${fileReason(e)}`;
       }
     }
     this.close();

@@ -121,13 +121,13 @@ describe("NDJSON lines", () => {
     w.event({
       type: "recording-failed",
       path: "/data/btc.jsonl",
-      reason: "ENOSPC: no space left on device, write",
+      reason: "ENOSPC: no space left on device",
     });
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
       {
         type: "error",
         message:
-          "recording to /data/btc.jsonl stopped: ENOSPC: no space left on device, write; the recording is incomplete",
+          "recording to /data/btc.jsonl stopped: ENOSPC: no space left on device; the recording is incomplete",
       },
     ]);
   });

@@ -22,7 +22,7 @@ function ladder(screen: Screen): LadderScreen {
 }
 
 describe("the ladder once recording has stopped", () => {
-  const recording = { path: "/data/btc\u001b[2J.jsonl", reason: "ENOSPC: no space left on device, write" };
+  const recording = { path: "/data/btc\u001b[2J.jsonl", reason: "ENOSPC: no space left on device" };
 
   it("shows a bold warning line above the status bar naming the file as incomplete, the frame no taller", () => {
     const before = ladder(buildScreen(input()));
@@ -30,7 +30,7 @@ describe("the ladder once recording has stopped", () => {
     expect(before.notice).toBeUndefined();
     const warning = after.notice!;
     expect(warning.text).toBe(
-      " ✗ recording stopped, /data/btc[2J.jsonl is incomplete: ENOSPC: no space left on device, write",
+      " ✗ recording stopped, /data/btc[2J.jsonl is incomplete: ENOSPC: no space left on device",
     );
     expect(warning.segments[0]).toMatchObject({ role: "warn", bold: true });
     expect(after.status).toEqual(before.status);
