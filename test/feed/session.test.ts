@@ -30,6 +30,14 @@ function rig(symbols = ["BTC/USD", "ETH/USD"], retryBaseMs = 1000) {
 }
 const slot = (s: Session, symbol: string) => s.slots.find((x) => x.symbol === symbol)!;
 
+/** Fails `book` twice in a row from `t`: a live snapshot, a bad update, a new snapshot, a bad update. */
+function failTwice(r: ReturnType<typeof rig>, book: ModelBook, t: number): void {
+  r.feed(book.snapshot(10), t);
+  r.feed(book.corruptUpdate(), t + 1);
+  r.feed(book.snapshot(10), t + 2);
+  r.feed(book.corruptUpdate(), t + 3);
+}
+
 let disposers: (() => void)[] = [];
 afterEach(() => {
   for (const d of disposers) d();
@@ -171,10 +179,7 @@ describe("Session: books and subscriptions without a socket", () => {
     r.session.opened();
     const btc = new ModelBook("BTC/USD", 60000);
     const t0 = 1_000_000;
-    r.feed(btc.snapshot(10), t0);
-    r.feed(btc.corruptUpdate(), t0 + 1);
-    r.feed(btc.snapshot(10), t0 + 2);
-    r.feed(btc.corruptUpdate(), t0 + 3);
+    failTwice(r, btc, t0);
     // The second failure waits 30 to 60 ms (equal jitter) before subscribing again; its resync event and
     // the slot (so the book's view) say when.
     expect(r.requests().at(-1)).toBe("unsubscribe BTC/USD@10");
@@ -199,10 +204,7 @@ describe("Session: books and subscriptions without a socket", () => {
     r.session.opened();
     const btc = new ModelBook("BTC/USD", 60000);
     const t0 = 1_000_000;
-    r.feed(btc.snapshot(10), t0);
-    r.feed(btc.corruptUpdate(), t0 + 1);
-    r.feed(btc.snapshot(10), t0 + 2);
-    r.feed(btc.corruptUpdate(), t0 + 3);
+    failTwice(r, btc, t0);
     const s = slot(r.session, "BTC/USD");
     expect(s.retry).toBeDefined();
     const before = r.requests().length;
@@ -216,10 +218,7 @@ describe("Session: books and subscriptions without a socket", () => {
 
     // Removed while waiting: its subscribe never goes, and nothing is unsubscribed that was not subscribed.
     const eth = new ModelBook("ETH/USD", 3000);
-    r.feed(eth.snapshot(10), t0 + 4);
-    r.feed(eth.corruptUpdate(), t0 + 5);
-    r.feed(eth.snapshot(10), t0 + 6);
-    r.feed(eth.corruptUpdate(), t0 + 7);
+    failTwice(r, eth, t0 + 4);
     expect(slot(r.session, "ETH/USD").retry).toBeDefined();
     const atRemove = r.requests().length;
     expect(r.session.remove("ETH/USD")).toBe(true);
