@@ -4,7 +4,7 @@ import type { BookEvent, BookFeedEvent } from "../events/types.js";
 import { startFeed } from "../feed/client.js";
 import { normaliseSymbols } from "../feed/symbols.js";
 import type { FeedClient, FeedEvent } from "../feed/types.js";
-import { resolveOptions } from "./options.js";
+import { resolveOptions, shown } from "./options.js";
 import type { ResolvedOptions } from "./options.js";
 import type { BookOptions, Books } from "./types.js";
 
@@ -84,6 +84,11 @@ export function openResolved(options: ResolvedOptions): Books {
   return {
     symbols: options.feed.symbols,
     on(listener) {
+      // Not an EventEmitter: `on("book", fn)` would otherwise fail later, inside the feed's event path.
+      if (typeof listener !== "function")
+        throw new TypeError(
+          `on: ${shown(listener)} is not a function; give one listener for every event, e.g. books.on((event) => { if (event.type === "book") … })`,
+        );
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },

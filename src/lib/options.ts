@@ -33,7 +33,8 @@ export type ResolvedOptions = {
 };
 
 /** `value` as the caller wrote it, so `"25"` (a string) is not shown as 25. */
-const shown = (value: unknown): string => (typeof value === "number" ? String(value) : JSON.stringify(value));
+export const shown = (value: unknown): string =>
+  typeof value === "number" ? String(value) : JSON.stringify(value);
 
 export function check(name: string, value: number, ok: boolean, expected: string): number {
   if (!ok) throw new RangeError(`${name}: ${shown(value)} is not ${expected}`);

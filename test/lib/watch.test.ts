@@ -194,6 +194,12 @@ describe("openBooks", () => {
     server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
     const books = openBooks({ url: server.url, symbols: ["BTC/USD"], depth: 10, levels: 1 });
     const seen: BookFeedEvent[] = [];
+    // One listener for every event, not an EventEmitter's on(name, fn): said at once, as a TypeError.
+    expect(() => books.on("book" as unknown as () => void)).toThrow(
+      new TypeError(
+        'on: "book" is not a function; give one listener for every event, e.g. books.on((event) => { if (event.type === "book") … })',
+      ),
+    );
     const off = books.on((e) => seen.push(e));
     await until(() => books.current("btc/usd")?.state === "live", "a live book");
     expect(books.current("BTC/USD")?.bid).toEqual(server.book("BTC/USD").sorted("bids")[0]);
