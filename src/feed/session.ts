@@ -62,7 +62,7 @@ export class Slot {
   depth: number;
   /**
    * The server acked another depth than asked (a replay server serves its recording's): it serves only
-   * that one, so asking another is pointless, and a new subscribe would start a replay over.
+   * that one, so asking another is pointless, and a new subscribe would skip a replay ahead to its next snapshot.
    */
   fixedDepth = false;
   /** Backs off resubscribing when this symbol fails again and again. */

@@ -151,6 +151,14 @@ export function loadRecording(path: string): Recording {
   };
 }
 
+/** Where a connection's stream of one channel and symbol got to: a new subscription goes on from there. */
+type Position = {
+  /** The index of the snapshot it started at (the frames' length when there was none). */
+  readonly snapshot: number;
+  /** The index of the first frame it did not send, once it stopped. */
+  stoppedAt: number | undefined;
+};
+
 /** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */
 export const REPLAY_HIGH_WATER = 1 << 20;
 /** At `max` speed, yield to the event loop after this many frames even if the socket keeps up. */
@@ -166,6 +174,13 @@ const END_GRACE_MS = 100;
  * recorded order (re-snapshots included), from its first snapshot, paced by their exchange
  * timestamps divided by `speed` (Infinity: as fast as the socket drains). Each symbol is served
  * at its recorded depth. When the frames run out the subscription simply goes quiet.
+ *
+ * A stream subscribed again on the same connection (a client's resync, its renewal of a trade feed with a
+ * gap) goes on from the recorded snapshot after the one its last stream started at, as the exchange's
+ * answer to that during the recording did; starting over would fail the same checksum, or show the same
+ * trade gap, again, for ever. When that snapshot was already sent (the last stream ran past it, as at
+ * `max` speed), the client has it and what followed: the stream goes on from where the last one stopped,
+ * with nothing sent twice. With no later snapshot it sends nothing.
  * At `max` speed it waits while `highWater` bytes are unsent, which must sit below the
  * connection's send bound so that pacing, not the bound, governs a client that reads slowly.
  */
@@ -175,6 +190,8 @@ export class ReplaySource implements BookSource {
   private readonly running = new Set<() => void>();
   private endCheck: NodeJS.Timeout | undefined;
   private readonly statusWatchers = new Set<(system: string) => void>();
+  /** Per connection, per stream (channel and symbol): the snapshot its last stream started at, where it stopped. */
+  private readonly positions = new WeakMap<Subscriber, Map<string, Position>>();
 
   constructor(
     private readonly rec: Recording,
@@ -191,11 +208,11 @@ export class ReplaySource implements BookSource {
   }
 
   subscribe(symbol: string, _depth: number, snapshot: boolean, subscriber: Subscriber): () => void {
-    return this.stream(this.rec.frames.get(symbol) ?? [], snapshot, subscriber, symbol);
+    return this.stream(this.rec.frames.get(symbol) ?? [], snapshot, subscriber, `book ${symbol}`, symbol);
   }
 
   subscribeTrades(symbol: string, snapshot: boolean, subscriber: Subscriber): () => void {
-    return this.stream(this.rec.trades.get(symbol) ?? [], snapshot, subscriber, undefined);
+    return this.stream(this.rec.trades.get(symbol) ?? [], snapshot, subscriber, `trade ${symbol}`);
   }
 
   subscribeTicker(
@@ -204,13 +221,13 @@ export class ReplaySource implements BookSource {
     _trigger: TickerTrigger,
     subscriber: Subscriber,
   ): () => void {
-    return this.stream(this.rec.tickers.get(symbol) ?? [], snapshot, subscriber, undefined);
+    return this.stream(this.rec.tickers.get(symbol) ?? [], snapshot, subscriber, `ticker ${symbol}`);
   }
 
   /** The recorded instrument frames when there are any, else a snapshot built from the book's decimals. */
   subscribeInstrument(snapshot: boolean, subscriber: Subscriber): () => void {
     if (this.rec.instruments.length > 0) {
-      return this.stream(this.rec.instruments, snapshot, subscriber, undefined);
+      return this.stream(this.rec.instruments, snapshot, subscriber, "instrument");
     }
     if (snapshot) subscriber.send(instrumentFrame([...this.rec.pairs.values()]));
     return () => undefined;
@@ -228,18 +245,27 @@ export class ReplaySource implements BookSource {
   }
 
   /**
-   * Streams recorded frames from the first snapshot (or the frame after it when no snapshot was
-   * asked for; from the start when the list has none and a snapshot was asked for), paced as the
-   * class comment says. `symbol` marks book frames.
+   * Streams recorded frames, paced as the class comment says: the first time on a connection from the first
+   * snapshot (or the frame after it when no snapshot was asked for; a list with none, from its start, but a
+   * book's not at all); again, as the class comment says. `key` names the stream; `symbol` marks book frames.
    */
   private stream(
     frames: readonly RecordedFrame[],
     snapshot: boolean,
     subscriber: Subscriber,
-    symbol: string | undefined,
+    key: string,
+    symbol?: string,
   ): () => void {
-    const first = frames.findIndex((f) => f.snapshot);
-    let i = first < 0 ? (symbol === undefined ? 0 : frames.length) : snapshot ? first : first + 1;
+    let positions = this.positions.get(subscriber);
+    if (positions === undefined) this.positions.set(subscriber, (positions = new Map<string, Position>()));
+    const last = positions.get(key);
+    const next = frames.findIndex((f, k) => k > (last?.snapshot ?? -1) && f.snapshot);
+    const position: Position = { snapshot: next < 0 ? frames.length : next, stoppedAt: undefined };
+    positions.set(key, position);
+    let i: number;
+    if (next < 0) i = last === undefined && symbol === undefined ? 0 : frames.length;
+    else if (last?.stoppedAt !== undefined && next < last.stoppedAt) i = last.stoppedAt;
+    else i = snapshot ? next : next + 1;
     const startAt = performance.now();
     let base: number | undefined;
     let latest = 0;
@@ -279,6 +305,7 @@ export class ReplaySource implements BookSource {
       }
     };
     const stop = (): void => {
+      if (!stopped) position.stoppedAt = i;
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;

@@ -698,7 +698,7 @@ export class LadderStore {
    * depth would fill them with room to spare (see depth.ts); at most one change per `depthHoldMs`.
    */
   #askDepth(screen: Screen): void {
-    // A replay serves each book at its recorded depth, and a new subscribe would start it over.
+    // A replay serves each book at its recorded depth, and a new subscribe would skip it ahead.
     if (screen.kind !== "ladder" || this.#feed.setDepth === undefined || this.#replay) return;
     const symbol = this.selectedSymbol;
     const book = this.#view?.books.find((b) => b.symbol === symbol);

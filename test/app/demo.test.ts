@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { startSimServer } from "../../src/sim/server.js";
 import { reap, runBin, until } from "./support/run-bin.js";
 import type { Run } from "./support/run-bin.js";
 
@@ -113,6 +114,63 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
     expect(lines.at(-2)).toEqual({ type: "status", system: "replay_ended", apiVersion: "v2" });
     expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
   });
+
+  it("--replay of a session with a resync and a trade gap replays them once, at any speed, and ends", async () => {
+    // Recorded from the real simulator: BTC/USD's first book frame after 1 s fails its checksum (the feed
+    // resyncs: a second snapshot in the file), and a trade id is skipped after 1 s (the feed renews its
+    // trade subscription: a second trade snapshot).
+    const sim = await startSimServer({
+      seed: 5,
+      rate: 20,
+      faults: {
+        corruptAtMs: 1000,
+        corruptSymbol: "BTC/USD",
+        skipTradeId: [{ symbol: "BTC/USD", atMs: 1000 }],
+      },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "kl-replay-")), "faults.jsonl");
+    try {
+      run = runBin(["--url", sim.url, "--record", file, "BTC/USD"]);
+      const seen = (type: string): boolean => run!.lines().some((l) => l["type"] === type);
+      const trades = (): number => run!.lines().filter((l) => l["type"] === "trade").length;
+      await until(
+        () => seen("resync") && seen("trade-gap") && trades() > 70,
+        "a resync, a trade gap, trades",
+      );
+      run.child.kill("SIGTERM");
+      expect((await run.exit).code).toBe(0);
+    } finally {
+      await sim.close();
+    }
+    run = runBin(["verify", "--json", file]);
+    expect((await run.exit).code).toBe(1); // the recorded mismatch
+    const report = run.lines()[0] as {
+      symbols: Record<string, { snapshots: number; ok: number; failed: number }>;
+      trades: Record<string, { trades: number; gaps: unknown[] }>;
+    };
+    expect(report.symbols["BTC/USD"]).toMatchObject({ snapshots: 2, failed: 1 });
+    expect(report.trades["BTC/USD"]!.gaps).toHaveLength(1);
+    // Each resubscribe used to start the recording over, to fail the same checksum or show the same trade
+    // gap again, for ever (and at max speed, as fast as it could).
+    for (const speed of ["max", "4"]) {
+      run = runBin(["--replay", file, "--speed", speed]);
+      expect(await run.exit, speed).toEqual({ code: 0, signal: null });
+      const lines = run.lines();
+      const of = (type: string): Line[] => lines.filter((l) => l["type"] === type);
+      expect(of("book").at(-1), speed).toMatchObject({
+        state: "live",
+        checksums: { ok: report.symbols["BTC/USD"]!.ok, failed: 1 },
+        resyncs: 1,
+      });
+      expect(of("resync"), speed).toHaveLength(1);
+      expect(of("trade-gap"), speed).toHaveLength(1);
+      // Every trade once: none sent twice after the renewal.
+      const ids = of("trade").map((l) => l["tradeId"]);
+      expect(new Set(ids).size, speed).toBe(ids.length);
+      expect(ids.length, speed).toBe(report.trades["BTC/USD"]!.trades);
+      expect(lines.at(-2), speed).toEqual({ type: "status", system: "replay_ended", apiVersion: "v2" });
+    }
+  }, 60_000);
 
   it("--replay at speed 1 is not lagging: the server's pong times do not set the zero of a recording's lag", async () => {
     run = runBin(["--replay", capture, "--ping-interval", "0.2", "--max-lag", "1", "--duration", "5"]);

@@ -157,15 +157,54 @@ describe("replay", () => {
     expect(c.frames.map((f) => f.text).filter(isBook)).toEqual(books);
   }, 40_000);
 
-  it("restarts a symbol's recording from its first snapshot on resubscribe", async () => {
-    const c = await replay(CAPTURE, 1);
-    c.subscribe(["BTC/USD"], 10);
-    await c.waitForCount(isBook, 3);
-    c.unsubscribe(["BTC/USD"], 10);
-    const acked = await c.waitFor((t) => t.includes(`"method":"unsubscribe"`));
-    c.subscribe(["BTC/USD"], 10);
-    const again = await c.waitFor(isBook, { from: acked });
-    expect(c.frames[again]!.text).toBe(captureBook[0]);
+  it("on a resubscribe goes on from the next recorded snapshot (already sent: from where it stopped); a new connection starts over", async () => {
+    // A resync during the recording: snapshot, 3 updates, the snapshot again, 3 updates; frame k at k × 0.4 s.
+    const book = [...captureBook.slice(0, 4), captureBook[0]!, ...captureBook.slice(4, 7)];
+    const lines = book.map((f, k) =>
+      f.replace(
+        /"timestamp":"[^"]*"/,
+        `"timestamp":"2026-08-01T00:00:0${Math.floor(k * 0.4)}.${(k * 4) % 10}00000Z"`,
+      ),
+    );
+    const file = tempFile("resynced.jsonl", lines);
+    const books = (c: TestClient, from: number) =>
+      c.frames
+        .slice(from)
+        .map((f) => f.text)
+        .filter(isBook);
+    const resubscribe = async (c: TestClient): Promise<number> => {
+      const from = c.frames.length;
+      c.unsubscribe(["BTC/USD"], 10);
+      const acked = await c.waitFor((t) => t.includes(`"method":"unsubscribe"`), { from });
+      c.subscribe(["BTC/USD"], 10);
+      return c.waitFor((t) => t.includes(`"method":"subscribe"`), { from: acked });
+    };
+
+    // Paced (speed 2: the second snapshot is due after 0.8 s): the resubscribe after 2 frames starts at it.
+    const paced = await replay(file, 2);
+    paced.subscribe(["BTC/USD"], 10);
+    await paced.waitForCount(isBook, 2);
+    let at = await resubscribe(paced);
+    await paced.waitForCount(isBook, 2 + 4);
+    expect(books(paced, at)).toEqual(lines.slice(4));
+    // No snapshot after that one: a subscribe once more gets nothing, and the recording has ended.
+    at = await resubscribe(paced);
+    await paced.waitFor((t) => t.includes(`"system":"replay_ended"`), { from: at });
+    expect(books(paced, at)).toEqual([]);
+    // A new connection gets the recording from its start.
+    const fresh = await TestClient.connect(servers[0]!.url);
+    clients.push(fresh);
+    fresh.subscribe(["BTC/USD"], 10);
+    await fresh.waitForCount(isBook, 8);
+    expect(books(fresh, 0)).toEqual(lines);
+
+    // At max speed all of it has been sent before the resubscribe: nothing is sent twice.
+    const fast = await replay(file, Infinity);
+    fast.subscribe(["BTC/USD"], 10);
+    await fast.waitForCount(isBook, 8);
+    at = await resubscribe(fast);
+    await fast.waitFor((t) => t.includes(`"system":"replay_ended"`), { from: at });
+    expect(books(fast, at)).toEqual([]);
   });
 
   it("replays a session recorded from the demo server: same book frames, every checksum right", async () => {
