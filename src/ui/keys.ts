@@ -32,6 +32,8 @@ export type KeyAction =
   | { readonly type: "board-open" }
   /** Ctrl-Z: hand the terminal back to the shell and stop, as any full-screen program does; `fg` resumes. */
   | { readonly type: "suspend" }
+  /** Ctrl-L: clear the terminal and draw the whole screen again (after something else wrote on it). */
+  | { readonly type: "redraw" }
   | { readonly type: "quit" };
 
 /**
@@ -82,6 +84,10 @@ export function keyPresses(input: string, key: KeyFlags): [string, KeyFlags][] {
 export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"): KeyAction | undefined {
   if (key.ctrl && input === "c") return { type: "quit" };
   if (key.ctrl && input === "z") return { type: "suspend" };
+  if (key.ctrl && input === "l") return { type: "redraw" };
+  // A character with Ctrl or Alt is not that character: Ctrl-S must not save, Alt-x or Ctrl-X not remove a
+  // pair. (Ink names the letter of Ctrl-letter, and gives Alt-letter as the letter with `meta`.)
+  if ((key.ctrl || key.meta === true) && input !== "") return undefined;
   switch (mode) {
     case "search":
       return searchKey(input, key);

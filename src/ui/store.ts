@@ -323,7 +323,7 @@ export class LadderStore {
     this.#refresh();
   }
 
-  dispatch(action: Exclude<KeyAction, { type: "quit" | "suspend" }>): void {
+  dispatch(action: Exclude<KeyAction, { type: "quit" | "suspend" | "redraw" }>): void {
     this.#boardFirst = false;
     const count = this.#symbolList().length;
     const ui = this.#ui;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -54,6 +54,27 @@ describe("the watchlist in a real terminal", () => {
     t.keys("Down", "Enter");
     await t.waitFor("ETH/USD added and live", (l) => live(l, "ETH/USD") && live(l, "BTC/USD"));
     expect(t.capture().some((x) => x.includes("Add symbol:"))).toBe(false);
+
+    // Letters typed with Ctrl or Alt are not those keys: nothing is removed, saved, shown or hidden.
+    t.keys("C-x", "M-x", "C-s", "M-s", "C-b", "C-t", "C-h", "M-q", "?");
+    await t.waitFor("the help, after the modified keys", (l) => l.some((x) => x.includes("Book states")));
+    t.keys("Escape");
+    await t.waitFor("the ladder again", (l) => l.some((x) => x.includes("spread")));
+    expect(tabs(t.capture()).filter((x) => x.includes("ETH/USD") || x.includes("BTC/USD"))).toHaveLength(2);
+    expect(t.capture().some((x) => x.includes("saved"))).toBe(false);
+    expect(existsSync(join(config, "kraken-ladder/config.toml"))).toBe(false);
+    // Ctrl-L draws the whole screen again over what another program wrote on the terminal: here a clear
+    // screen, and a scribble on the column titles' line, which the ladder never redraws by itself.
+    const titles = t.capture().findIndex((x) => x.includes("PRICE"));
+    expect(titles).toBeGreaterThan(0);
+    const tty = t.tmux("display-message", "-p", "-t", t.session, "#{pane_tty}").trim();
+    writeFileSync(tty, `\x1b[2J\x1b[${titles + 1};1HSCRIBBLED`);
+    await t.waitFor("the scribble", (l) => l[titles]?.startsWith("SCRIBBLED") === true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(t.capture()[titles]).toMatch(/^SCRIBBLED/);
+    t.keys("C-l");
+    await t.waitFor("the screen drawn again", (l) => l[titles]?.includes("PRICE") === true);
+    expect(t.capture().some((x) => x.includes("SCRIBBLED"))).toBe(false);
 
     // Selected after adding: x removes ETH/USD again; then add SOL/USD and remove BTC/USD.
     t.keys("x");

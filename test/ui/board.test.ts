@@ -221,7 +221,8 @@ function boardStore(feed: MemoryFeed, board = true) {
 const press = (store: LadderStore, input: string, key: Record<string, boolean> = {}) => {
   const flags = { ...PLAIN_KEY, ...key };
   const action = keyAction(input, flags, store.mode);
-  if (action !== undefined && action.type !== "quit" && action.type !== "suspend") store.dispatch(action);
+  if (action !== undefined && action.type !== "quit" && action.type !== "suspend" && action.type !== "redraw")
+    store.dispatch(action);
   return action;
 };
 

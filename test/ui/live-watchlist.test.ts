@@ -80,7 +80,13 @@ describe("the search over the exchange's pairs", () => {
     feed.emit({ type: "pairs", symbols: [...PAIRS, "BAD\u001b[2J/USD"] });
     const press = (input: string, key = {}): void => {
       const action = keyAction(input, { ...none, ...key }, store.mode);
-      if (action !== undefined && action.type !== "quit" && action.type !== "suspend") store.dispatch(action);
+      if (
+        action !== undefined &&
+        action.type !== "quit" &&
+        action.type !== "suspend" &&
+        action.type !== "redraw"
+      )
+        store.dispatch(action);
     };
     press("/");
     expect(store.mode).toBe("search");

@@ -178,5 +178,21 @@ describe("keys", () => {
     expect(keyAction("", { ...none, escape: true })).toEqual({ type: "quit" });
     expect(keyAction("c", { ...none, ctrl: true })).toEqual({ type: "quit" });
     expect(keyAction("c", none)).toBeUndefined();
+    expect(keyAction("l", { ...none, ctrl: true })).toEqual({ type: "redraw" });
+  });
+
+  it("take a letter with Ctrl or Alt for no key of its own: Ctrl-S does not save, Alt-x does not remove", () => {
+    const modes = ["main", "tape", "board", "board-from-ladder", "from-board", "help", "search"] as const;
+    for (const mode of modes) {
+      for (const letter of ["s", "x", "b", "t", "h", "q", "o", "j", "1", "/", "?", "+"]) {
+        expect(keyAction(letter, { ...none, ctrl: true }, mode), `Ctrl-${letter} (${mode})`).toBeUndefined();
+        expect(keyAction(letter, { ...none, meta: true }, mode), `Alt-${letter} (${mode})`).toBeUndefined();
+      }
+      // Keys Ink gives without a character keep their meaning with Alt (Esc pressed twice: escape with meta).
+      expect(keyAction("", { ...none, escape: true, meta: true }, mode), mode).toBeDefined();
+      expect(keyAction("l", { ...none, ctrl: true }, mode), mode).toEqual({ type: "redraw" });
+      expect(keyAction("c", { ...none, ctrl: true }, mode), mode).toEqual({ type: "quit" });
+    }
+    expect(keyAction("", { ...none, rightArrow: true, meta: true })).toEqual({ type: "next" });
   });
 });

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useSyncExternalStore } from "react";
 import type { Theme } from "../colors.js";
 import { COLOR_THEME } from "../colors.js";
 import { keyAction, keyPresses } from "../keys.js";
+import { CLEAR_SCREEN } from "../terminal.js";
 import type { LadderStore } from "../store.js";
 import { Board } from "./Board.js";
 import { Header } from "./Header.js";
@@ -29,7 +30,7 @@ export type AppProps = {
 /** The full-screen ladder. All text is built by the store (the view-model); components draw its parts. */
 export function App({ store, theme = COLOR_THEME, onQuit, onSuspend, trackSize = true }: AppProps) {
   const screen = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const { stdout } = useStdout();
+  const { stdout, write } = useStdout();
 
   useEffect(() => {
     if (!trackSize) return;
@@ -56,10 +57,15 @@ export function App({ store, theme = COLOR_THEME, onQuit, onSuspend, trackSize =
           onSuspend?.();
           return;
         }
+        if (action.type === "redraw") {
+          // As after a resize (RepaintOnResize): Ink forgets its frame, and draws all of it again.
+          write(CLEAR_SCREEN);
+          continue;
+        }
         store.dispatch(action);
       }
     },
-    [store, onQuit, onSuspend],
+    [store, onQuit, onSuspend, write],
   );
   useInput(onInput, { isActive: onQuit !== undefined });
 

@@ -20,6 +20,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["Esc", "close help or search; back to the board or ladder this screen was opened from; else quit"],
   ["q Ctrl-C", "quit"],
   ["Ctrl-Z", "suspend to the shell; fg resumes"],
+  ["Ctrl-L", "draw the whole screen again"],
 ];
 
 type Entry = readonly [term: string, meaning: string];
