@@ -141,8 +141,8 @@ export function buildProgram(): Command {
 /**
  * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), `--url` given
  * with `--demo` or `--replay`, which run the built-in server instead (a URL from the environment or the
- * config file is only a default, and gives way to them), and a `--read-timeout` no healthy connection
- * outlasts (readTimeoutFloorMs).
+ * config file is only a default, and gives way to them), demo or replay flags where there is neither (they
+ * would do nothing), and a `--read-timeout` no healthy connection outlasts (readTimeoutFloorMs).
  */
 function checkUsage(program: Command, action: Command): void {
   if (action === program) {
@@ -170,6 +170,21 @@ function checkUsage(program: Command, action: Command): void {
       exitCode: EXIT.USAGE,
       code: "commander.conflictingOption",
     });
+  // Flags of the built-in server's demo market or replay, given where there is none: they would do nothing.
+  const given = (name: string): boolean => action.getOptionValueSource(name) === "cli";
+  const simulate = action.name() === "simulate";
+  const demo = simulate ? opts.replay === undefined : opts.demo === true;
+  for (const name of ["seed", "rate", "pairs"])
+    if (given(name) && !demo)
+      action.error(
+        `error: --${name} is for the demo market${simulate ? "" : " (--demo)"}; it does nothing ${opts.replay === undefined ? "against the exchange (--url)" : "with --replay"}`,
+        { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
+      );
+  if (given("speed") && opts.replay === undefined)
+    action.error(
+      `error: --speed is the pace of a --replay; it does nothing ${demo ? "for the demo market" : "against the exchange (--url)"}`,
+      { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
+    );
   const { readTimeout, pingInterval } = action.opts<{ readTimeout?: number; pingInterval?: number }>();
   if (
     readTimeout !== undefined &&

@@ -174,6 +174,51 @@ describe.concurrent("usage errors", () => {
         /^error: --url cannot be used with --(demo|replay): that runs the built-in server$/,
       );
     }
+    // A flag of the demo market or of a replay where there is none would do nothing: said, exit 2.
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    for (const [args, message] of [
+      [["--demo", "--speed", "2"], "--speed is the pace of a --replay; it does nothing for the demo market"],
+      [
+        ["--url", "ws://127.0.0.1:1", "--speed", "max"],
+        "--speed is the pace of a --replay; it does nothing against the exchange (--url)",
+      ],
+      [
+        ["--replay", capture, "--seed", "3"],
+        "--seed is for the demo market (--demo); it does nothing with --replay",
+      ],
+      [
+        ["--rate", "5"],
+        "--rate is for the demo market (--demo); it does nothing against the exchange (--url)",
+      ],
+      [
+        ["--pairs", "5"],
+        "--pairs is for the demo market (--demo); it does nothing against the exchange (--url)",
+      ],
+      [
+        ["serve", "--rate", "5"],
+        "--rate is for the demo market (--demo); it does nothing against the exchange (--url)",
+      ],
+      [
+        ["simulate", "--replay", capture, "--rate", "3"],
+        "--rate is for the demo market; it does nothing with --replay",
+      ],
+      [
+        ["simulate", "--speed", "3"],
+        "--speed is the pace of a --replay; it does nothing for the demo market",
+      ],
+    ] as const) {
+      const r = await runCli([...args], { env: env() });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.split("\n")[0], args.join(" ")).toBe(`error: ${message}`);
+    }
+    // Where they apply, they run.
+    for (const args of [
+      ["--demo", "--json", "--duration", "0.3", "--seed", "4", "--rate", "3", "--pairs", "2"],
+      ["--replay", capture, "--json", "--duration", "0.3", "--speed", "max"],
+    ]) {
+      const r = await runCli(args, { env: env() });
+      expect(r.code, args.join(" ")).toBe(0);
+    }
     // A read timeout no quiet, healthy connection outlasts (heartbeats every 1 s, pings every
     // --ping-interval) would reconnect again and again: said before anything starts, for the ladder and serve.
     for (const args of [
