@@ -17,7 +17,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["b", "show or hide the board: every watched symbol, one row each"],
   ["?", "show or hide this help"],
   ["j k Up Down", "scroll this help (PgUp PgDn: a page)"],
-  ["Esc", "close help or search; back to the board or ladder this screen was opened from; else quit"],
+  ["Esc", "close help or search; back to the screen this one was opened from; else quit"],
   ["q Ctrl-C", "quit"],
   ["Ctrl-Z", "suspend to the shell; fg resumes"],
   ["Ctrl-L", "draw the whole screen again"],
