@@ -3,7 +3,7 @@ import { didYouMean } from "../text/did-you-mean.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
-import { readTimeoutFloorMs } from "../feed/read-timeout.js";
+import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import type { AppOptions } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
@@ -193,7 +193,7 @@ function checkUsage(program: Command, action: Command): void {
   )
     action.error(
       `error: --read-timeout ${readTimeout / 1000} would drop a quiet, healthy connection again and again: ` +
-        `Kraken sends a heartbeat every 1 s, and a ping (answered by a pong) goes every --ping-interval ` +
+        `Kraken sends a heartbeat every ${KRAKEN_HEARTBEAT_MS / 1000} s, and a ping (answered by a pong) goes every --ping-interval ` +
         `(${pingInterval / 1000} s). Give a --read-timeout above ${readTimeoutFloorMs(pingInterval) / 1000} s, ` +
         `or a shorter --ping-interval.`,
       { exitCode: EXIT.USAGE, code: "commander.invalidArgument" },

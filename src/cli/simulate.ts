@@ -269,9 +269,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Binding fails with syscall listen (EADDRINUSE, EACCES) or getaddrinfo (a host that does not resolve).
     const binding = err.syscall === "listen" || err.syscall === "getaddrinfo" || flags.replay === undefined;
     const what = binding ? `listen on ${flags.host}:${flags.port}` : `serve ${flags.replay}`;
-    process.stderr.write(
-      `kraken-ladder simulate: cannot ${what}: ${binding ? err.message : fileReason(err)}\n`,
-    );
+    process.stderr.write(`kraken-ladder simulate: cannot ${what}: ${fileReason(err)}\n`);
     const { CompressedRecordingError } = await import("../recording/lines.js");
     const { NoBookDataError } = await import("../recording/outline.js");
     const unusable =

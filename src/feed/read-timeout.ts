@@ -1,5 +1,5 @@
 /** Kraken sends a heartbeat every second on a connection that has a subscription. */
-const KRAKEN_HEARTBEAT_MS = 1000;
+export const KRAKEN_HEARTBEAT_MS = 1000;
 
 /**
  * A read timeout must be longer than this, or it calls a quiet but healthy connection dead: longer than

@@ -1,6 +1,6 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
-import { readTimeoutFloorMs } from "../feed/read-timeout.js";
+import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
@@ -121,7 +121,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     "readTimeoutMs",
     readTimeoutMs,
     readTimeoutMs > floor,
-    `above ${floor}: Kraken sends a heartbeat every ${floor} ms, and a shorter wait drops a quiet, healthy connection again and again`,
+    `above ${floor}: Kraken sends a heartbeat every ${KRAKEN_HEARTBEAT_MS} ms, and a shorter wait drops a quiet, healthy connection again and again`,
   );
   return {
     url,
