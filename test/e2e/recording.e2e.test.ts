@@ -32,7 +32,11 @@ describe("the ladder recording onto a full disk", () => {
     expect(screen.at(-2)).toMatch(/^ ✗ recording stopped, \/dev\/full is incomplete: ENOSPC/);
     expect(screen.at(-1)).toMatch(/│/);
     t.keys("q");
-    const after = await t.waitFor("the original screen", (lines) => lines.some((l) => l.includes(MARKER)));
+    // The message is written just after the ladder leaves the alternate screen: wait for both.
+    const after = await t.waitFor(
+      "the original screen and the message",
+      (lines) => lines.some((l) => l.includes(MARKER)) && lines.some((l) => l.includes("is incomplete")),
+    );
     expect(after.join("\n")).toMatch(/kraken-ladder: the recording \/dev\/full is incomplete: ENOSPC/);
     expect(after.join("\n")).not.toContain("spread");
     expect(await t.exitLine()).toBe("EXIT=1");
