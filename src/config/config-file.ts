@@ -86,12 +86,12 @@ export function parseConfigText(text: string, path: string): ConfigFileResult {
       }
       case "depth":
         if (typeof value !== "number" || !isBookDepth(value))
-          return error(`depth must be one of ${BOOK_DEPTHS.join(", ")}`, key);
+          return error(`depth must be one of ${BOOK_DEPTHS.join(", ")}${unquote(value)}`, key);
         settings.depth = value;
         break;
       case "fps":
         if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0)
-          return error("fps must be a whole number above 0", key);
+          return error(`fps must be a whole number above 0${unquote(value)}`, key);
         settings.fps = value;
         break;
       case "url":
@@ -133,6 +133,13 @@ export function parseConfigText(text: string, path: string): ConfigFileResult {
   return { kind: "read", settings };
 }
 
+/** A number written in quotes is text to TOML: say so, as `depth = "10"` reads as a number to a person. */
+function unquote(value: unknown): string {
+  return typeof value === "string" && /^\s*[+-]?\d/.test(value)
+    ? ` (without quotes: a quoted "${value}" is text)`
+    : "";
+}
+
 function isWsUrl(text: string): boolean {
   try {
     const url = new URL(text);
@@ -165,7 +172,7 @@ function readGrouping(value: unknown): Grouping {
     if (typeof ticks !== "number" || !GROUP_STEPS.includes(ticks))
       return {
         kind: "bad",
-        message: `grouping for ${symbol} must be one of ${GROUP_STEPS.join(", ")} ticks`,
+        message: `grouping for ${symbol} must be one of ${GROUP_STEPS.join(", ")} ticks${unquote(ticks)}`,
         entry: typed,
       };
     out.set(symbol, ticks);

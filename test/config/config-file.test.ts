@@ -99,6 +99,19 @@ describe("the config file", () => {
     expect(errorOf("symbols = []").message).toMatch(/^symbols must be a list of pairs/);
   });
 
+  it("a number written in quotes is told to lose them", () => {
+    expect(errorOf('depth = "10"').message).toBe(
+      'depth must be one of 10, 25, 100, 500, 1000 (without quotes: a quoted "10" is text)',
+    );
+    expect(errorOf('fps = "5"').message).toBe(
+      'fps must be a whole number above 0 (without quotes: a quoted "5" is text)',
+    );
+    expect(errorOf('[grouping]\n"BTC/USD" = "10"').message).toBe(
+      'grouping for BTC/USD must be one of 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 ticks (without quotes: a quoted "10" is text)',
+    );
+    expect(errorOf('depth = "deep"').message).toBe("depth must be one of 10, 25, 100, 500, 1000");
+  });
+
   it("a bad symbol names the line it is written on, inside a list over several lines", () => {
     const e = errorOf('depth = 25\nsymbols = [\n  "BTC/USD",\n  "DOGE",\n]\n');
     expect(e.line).toBe(4);
