@@ -25,6 +25,20 @@ for await (const event of watchBooks(options)) {
 process.stdout.write(JSON.stringify(events));
 `;
 
+/** The same as a CommonJS user writes it: `require`, and `for await` inside an async function. */
+const REQUIRE_SCRIPT = `const { watchBooks } = require("kraken-ladder");
+(async () => {
+  const controller = new AbortController();
+  const events = [];
+  const options = { url: process.argv[2], symbols: ["BTC/USD"], depth: 10, levels: 2, signal: controller.signal };
+  for await (const event of watchBooks(options)) {
+    events.push(event);
+    if (event.type === "book" && event.state === "live") controller.abort();
+  }
+  process.stdout.write(JSON.stringify(events));
+})();
+`;
+
 /** Uses the API as documented: it must type-check. */
 const GOOD = `import { openBooks, SymbolError, watchBooks } from "kraken-ladder";
 import type { BookEvent, BookFeedEvent, Books, TickerEvent, TradeEvent, WatchOptions } from "kraken-ladder";
@@ -121,6 +135,20 @@ describe("the packed package as a library", () => {
     expect(live?.bid?.price).toBe("63387.9");
     expect(events).toContainEqual({ type: "connection", state: "stopped" });
     expect(server.closeCodes).toEqual([1000]);
+  });
+
+  it("loads with require() from a CommonJS script too (Node's require of an ES module)", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
+    writeFileSync(join(APP, "watch-books.cjs"), REQUIRE_SCRIPT);
+    const { stdout, stderr } = await run(process.execPath, ["watch-books.cjs", server.url], {
+      cwd: APP,
+      timeout: 15_000,
+    });
+    expect(stderr).toBe("");
+    const events = JSON.parse(stdout) as BookFeedEvent[];
+    const live = events.find((e): e is BookEvent => e.type === "book" && e.state === "live");
+    expect(live?.bid?.price).toBe("63387.9");
+    expect(events).toContainEqual({ type: "connection", state: "stopped" });
   });
 
   // Two tsc runs: slow on a loaded machine.
