@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { fileReason } from "../text/file-reason.js";
 
-/** Writes `text` to `fd` in one call and returns the bytes written (fs.writeSync's contract). */
-export type WriteText = (fd: number, text: string) => number;
+/** Writes up to `length` bytes of `bytes` from `offset` to `fd` and returns how many it wrote (fs.writeSync's contract). */
+export type WriteBytes = (fd: number, bytes: Uint8Array, offset: number, length: number) => number;
 
-const writeToFd: WriteText = (fd, text) => writeSync(fd, text);
+const writeToFd: WriteBytes = (fd, bytes, offset, length) => writeSync(fd, bytes, offset, length);
 
 /**
  * Appends every raw frame, one per line, exactly as received. One synchronous write per frame: when it
@@ -12,8 +12,10 @@ const writeToFd: WriteText = (fd, text) => writeSync(fd, text);
  * (A frame containing a line break — never valid Kraken output — has its line breaks written as spaces
  * so the file stays one frame per line.)
  *
- * The file only ever ends in a whole line: a write that fails or is short (a full disk) is cut back with
- * ftruncate to the length before it, and recording stops.
+ * A short write is followed by another for the rest, as the kernel may take part of a write; when the
+ * disk is full that next write fails with the file system's own reason (ENOSPC, or EFBIG past a file-size
+ * limit). The file only ever ends in a whole line: a line that could not be written whole is cut back
+ * with ftruncate to the length before it, and recording stops.
  */
 export class Recorder {
   private fd: number | undefined;
@@ -22,7 +24,7 @@ export class Recorder {
 
   constructor(
     readonly path: string,
-    private readonly writeText: WriteText = writeToFd,
+    private readonly writeBytes: WriteBytes = writeToFd,
   ) {
     this.fd = openSync(path, "a");
     try {
@@ -38,19 +40,25 @@ export class Recorder {
     const fd = this.fd;
     if (fd === undefined) return undefined;
     const line = (raw.includes("\n") || raw.includes("\r") ? raw.replace(/\r?\n|\r/g, " ") : raw) + "\n";
+    const bytes = Buffer.from(line);
     let written = 0;
     let reason: string | undefined;
     try {
-      written = this.writeText(fd, line);
+      while (written < bytes.length) {
+        const n = this.writeBytes(fd, bytes, written, bytes.length - written);
+        if (n <= 0) {
+          reason = `short write (${written} of ${bytes.length} bytes)`;
+          break;
+        }
+        written += n;
+      }
     } catch (e) {
       reason = fileReason(e);
     }
-    const expected = Buffer.byteLength(line);
-    if (reason === undefined && written === expected) {
+    if (reason === undefined) {
       this.length += written;
       return undefined;
     }
-    reason ??= `short write (${written} of ${expected} bytes)`;
     if (written > 0) {
       try {
         ftruncateSync(fd, this.length);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -48,6 +48,36 @@ describe("--record onto a full disk (/dev/full: opens, every write fails with EN
     expect(run.lines().some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
     expect(run.lines().filter((l) => l["type"] === "error")).toEqual([]);
     expect(run.stderr()).toBe("");
+  });
+});
+
+describe("--record past a file-size limit (a real short write, then EFBIG)", () => {
+  it("writes the rest of a short write, so the file system's reason is reported, and leaves whole lines only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kl-fsize-"));
+    try {
+      const file = join(dir, "rec.jsonl");
+      server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 20 });
+      run = runBin(["--url", server.url, "--record", file, "--duration", "2", "BTC/USD"], {
+        fileSizeLimitKiB: 4,
+      });
+      expect((await run.exit).code).toBe(1);
+      const errors = run.lines().filter((l) => l["type"] === "error");
+      expect(errors).toEqual([
+        {
+          type: "error",
+          message: `recording to ${file} stopped: EFBIG: file too large; the recording is incomplete`,
+        },
+      ]);
+      // The line the limit cut is gone: what is left is whole frames, each a line.
+      const text = readFileSync(file, "utf8");
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThanOrEqual(4096);
+      expect(text.endsWith("\n")).toBe(true);
+      for (const line of text.slice(0, -1).split("\n"))
+        expect(() => JSON.parse(line) as unknown).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

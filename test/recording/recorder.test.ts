@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Recorder } from "../../src/recording/recorder.js";
-import type { WriteText } from "../../src/recording/recorder.js";
+import type { WriteBytes } from "../../src/recording/recorder.js";
 import { feedOptions, harness } from "../feed/support/feed-harness.js";
 import type { Harness } from "../feed/support/feed-harness.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
@@ -70,19 +70,21 @@ describe("--record", () => {
   });
 
   /**
-   * A real short write cannot be forced on a real disk here: this write function writes only the first
-   * `room` bytes of each call for real (the rest of the file system is real), as a disk that fills up would.
+   * A disk that fills up, as the kernel answers: this write function writes at most `room` more bytes
+   * for real (the rest of the file system is real); a write it can take only part of is short, and the
+   * next one fails with ENOSPC. (test/app/recording.test.ts forces the real thing with `ulimit -f`.)
    */
-  const fillingDisk = (room: number): WriteText => {
-    return (fd, text) => {
-      const bytes = Buffer.from(text);
-      const n = Math.min(room, bytes.length);
+  const fillingDisk = (room: number): WriteBytes => {
+    return (fd, bytes, offset, length) => {
+      if (room === 0)
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      const n = Math.min(room, length);
       room -= n;
-      return n === 0 ? 0 : writeSync(fd, bytes, 0, n);
+      return writeSync(fd, bytes, offset, n);
     };
   };
 
-  it("a short write (a disk filling up) is cut back to the last whole line and stops recording", () => {
+  it("a disk filling up: the short write's rest fails, the line is cut back and recording stops with the reason", () => {
     const path = join(dir, "short.jsonl");
     const before = '{"channel":"heartbeat"}\n';
     const a = new Recorder(path);
@@ -91,12 +93,36 @@ describe("--record", () => {
     const frame = '{"channel":"book","type":"update","data":[]}';
     const r = new Recorder(path, fillingDisk(frame.length + 1 + 10));
     expect(r.write(frame)).toBeUndefined();
-    expect(r.write(frame)).toBe(`short write (10 of ${frame.length + 1} bytes)`);
+    expect(r.write(frame)).toBe("ENOSPC: no space left on device");
     // What the write managed is gone again: the file ends with the last whole line.
     expect(readFileSync(path, "utf8")).toBe(`${before}${frame}\n`);
     // Recording has stopped: later frames are not written, and nothing more is reported.
     expect(r.write(frame)).toBeUndefined();
     expect(readFileSync(path, "utf8")).toBe(`${before}${frame}\n`);
+  });
+
+  it("a short write that is not a full disk: the rest is written, and recording goes on", () => {
+    const path = join(dir, "partial.jsonl");
+    // The kernel takes at most 7 bytes a call (as a write interrupted by a signal may be cut short).
+    const r = new Recorder(path, (fd, bytes, offset, length) =>
+      writeSync(fd, bytes, offset, Math.min(7, length)),
+    );
+    const frame = '{"channel":"book","type":"update","data":[{"symbol":"ΔBTC/USD"}]}';
+    expect(r.write(frame)).toBeUndefined();
+    expect(r.write(frame)).toBeUndefined();
+    r.close();
+    expect(readFileSync(path, "utf8")).toBe(`${frame}\n${frame}\n`);
+  });
+
+  it("a write that takes nothing and says nothing stops recording as a short write", () => {
+    const path = join(dir, "zero.jsonl");
+    // The first call takes 10 bytes; every later one takes none.
+    const r = new Recorder(path, (fd, bytes, offset) =>
+      offset === 0 ? writeSync(fd, bytes, offset, 10) : 0,
+    );
+    const frame = '{"channel":"heartbeat"}';
+    expect(r.write(frame)).toBe(`short write (10 of ${frame.length + 1} bytes)`);
+    expect(readFileSync(path, "utf8")).toBe("");
   });
 
   it("a write that fails (ENOSPC from /dev/full) stops recording with the file system's message", () => {

@@ -14,8 +14,16 @@ export type Run = {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export function runBin(args: readonly string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** `fileSizeLimitKiB`: run under the shell's `ulimit -f` (writes past it are short, then fail with EFBIG). */
+export function runBin(args: readonly string[], options: { readonly fileSizeLimitKiB?: number } = {}): Run {
+  const stdio = ["ignore", "pipe", "pipe"] as const;
+  const limit = options.fileSizeLimitKiB;
+  const child =
+    limit === undefined
+      ? spawn(process.execPath, [BIN, ...args], { stdio: [...stdio] })
+      : spawn("bash", ["-c", `ulimit -f ${limit} && exec "$@"`, "bash", process.execPath, BIN, ...args], {
+          stdio: [...stdio],
+        });
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
