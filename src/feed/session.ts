@@ -54,6 +54,16 @@ export class Slot {
   readonly trades = new TradeSequence();
   /** Gives up on a trade snapshot that does not come (see TradeSequence.restart). */
   tradeWait: NodeJS.Timeout | undefined;
+  /**
+   * Backs off renewing the trade subscription when its ids keep breaking (an exchange that skips or
+   * repeats ids on every update): the first renewal goes at once, later ones within the failure memory
+   * wait, as a book's resubscribes do.
+   */
+  readonly tradeBackoff: Backoff;
+  tradeRenewals = 0;
+  lastTradeGapAt = -Infinity;
+  /** A trade renewal waiting out its backoff. */
+  tradeRetry: NodeJS.Timeout | undefined;
   /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
   pairStatus: string | undefined;
   readonly rate = new RateCounter();
@@ -90,6 +100,15 @@ export class Slot {
   ) {
     this.depth = depth;
     this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
+    this.tradeBackoff = new Backoff(baseMs, capMs, Math.random, "equal");
+  }
+
+  /** Calls off the trade renewal waiting out its backoff and the wait for a trade snapshot. */
+  cancelTradeTimers(): void {
+    clearTimeout(this.tradeRetry);
+    this.tradeRetry = undefined;
+    clearTimeout(this.tradeWait);
+    this.tradeWait = undefined;
   }
 
   /** Calls off the subscribe waiting out its backoff, if any. */
@@ -247,7 +266,7 @@ export class Session {
     const bookSubscribed = slot.state !== "rejected" && slot.retry === undefined;
     slot.cancelRetry();
     clearTimeout(slot.wait);
-    clearTimeout(slot.tradeWait);
+    slot.cancelTradeTimers();
     this.bySymbol.delete(symbol);
     this.slotList.splice(this.slotList.indexOf(slot), 1);
     this.removed.add(symbol);
@@ -340,8 +359,8 @@ export class Session {
     this.roundTripMs = undefined;
     this.channelReqs.clear();
     for (const slot of this.slotList) {
-      clearTimeout(slot.tradeWait);
-      slot.tradeWait = undefined;
+      // The next connection subscribes every tape with its snapshot: a renewal waiting is not needed.
+      slot.cancelTradeTimers();
       slot.trades.expectSnapshot();
     }
     for (const slot of this.slotList) if (slot.state !== "rejected") this.reset(slot);
@@ -370,7 +389,7 @@ export class Session {
     for (const slot of this.slotList) {
       slot.cancelRetry();
       clearTimeout(slot.wait);
-      clearTimeout(slot.tradeWait);
+      slot.cancelTradeTimers();
     }
   }
 
@@ -537,16 +556,42 @@ export class Session {
         this.version++;
         this.sink.event({ type: "trade-gap", symbol: slot.symbol, expected: gap.expected, got: gap.got });
       }
-      if (verdict.resubscribe) this.resubscribeTrades(slot);
+      if (verdict.resubscribe) this.resubscribeTrades(slot, now);
     }
   }
 
-  /** Unsubscribe, then subscribe with a snapshot: the last 50 trades fill in what was missed. */
-  private resubscribeTrades(slot: Slot): void {
+  /**
+   * Unsubscribe, then subscribe with a snapshot: the last 50 trades fill in what was missed. The first
+   * break within the failure memory renews at once; each later one waits out the pair's trade backoff
+   * (the tape stays awaiting its snapshot meanwhile; breaks seen then wait for the same renewal), so ids
+   * that keep breaking cannot make a request storm.
+   */
+  private resubscribeTrades(slot: Slot, now: number): void {
+    // A renewal already waiting out its backoff will fetch a snapshot after this break too.
+    if (slot.tradeRetry !== undefined) return;
+    if (now - slot.lastTradeGapAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
+      slot.tradeRenewals = 0;
+      slot.tradeBackoff.reset();
+    }
+    slot.lastTradeGapAt = now;
+    slot.cancelTradeTimers();
+    const delay = slot.tradeRenewals++ === 0 ? 0 : slot.tradeBackoff.next();
+    if (delay === 0) this.renewTrades(slot);
+    else
+      slot.tradeRetry = setTimeout(() => {
+        slot.tradeRetry = undefined;
+        this.renewTrades(slot);
+      }, delay);
+  }
+
+  private renewTrades(slot: Slot): void {
     this.channel("trade", (id) => unsubscribeTrade([slot.symbol], id));
-    slot.trades.expectSnapshot();
     this.channel("trade", (id) => subscribeTrade([slot.symbol], id));
-    clearTimeout(slot.tradeWait);
+    // After a backoff, updates that went on from the last id may have ended the wait: it starts again.
+    if (!slot.trades.awaiting) {
+      slot.trades.expectSnapshot();
+      this.version++;
+    }
     slot.tradeWait = setTimeout(() => {
       slot.tradeWait = undefined;
       slot.trades.restart();

@@ -81,6 +81,33 @@ describe("trade, ticker, instrument and status through the real worker", () => {
     expect(server.channelRequests("trade").filter((r) => r.startsWith("subscribe"))).toHaveLength(2);
   });
 
+  it("ids that break on every update renew the trade subscription with a growing backoff, not on every break", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 1000 } });
+    h = harness(feedOptions(server.url, { backoffBaseMs: 400, backoffCapMs: 2000 }));
+    await h.until(() => h!.book("BTC/USD")?.state === "live", "live");
+    await h.until(() => server!.channelRequests("trade").length === 1, "trade subscribed");
+    // For 1.2 s every update (one each 20 ms) repeats the last id: each is a break once a snapshot is in.
+    const started = Date.now();
+    while (Date.now() - started < 1200) {
+      server.trade("BTC/USD", 1, { repeat: true });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const renewals = () =>
+      server!.channelRequests("trade").filter((r) => r.startsWith("subscribe")).length - 1;
+    // Renewals at once, then after 200–400, 400–800 and 800–1600 ms more: 2 or 3 within 1.2 s (the fourth
+    // comes 1.4 s after the first at the earliest); without the backoff, one a break (some 60).
+    expect(renewals()).toBeGreaterThanOrEqual(2);
+    expect(renewals()).toBeLessThanOrEqual(3);
+    // The breaks stop: the renewal waiting goes out, its snapshot makes the tape current and whole again.
+    const before = renewals();
+    await h.until(() => renewals() === before + 1, "the waiting renewal", 5000);
+    await h.until(() => h!.book("BTC/USD")?.tradesAwaiting === false, "the tape current");
+    server.trade("BTC/USD", 1);
+    const last = server.tape.get("BTC/USD")!.length + 1000;
+    await h.until(() => ids(h!).at(-1) === last, "the next trade");
+    expect(ids(h)).toEqual(range(1001, last));
+  });
+
   it("after a reconnect, checks ids across the snapshot: overlap skipped, trades missed while away a gap", async () => {
     server = await ScriptedServer.start({ mids: { "BTC/USD": 1000 } });
     h = await started();
