@@ -42,8 +42,9 @@ export function openResolved(options: ResolvedOptions): Books {
       }
       deliver(e);
     }
-    // The feed ended by itself (or by close()): so does this handle.
-    if (event.type === "stopped") void close();
+    // The feed ended by itself (or by close()): so does this handle. Every pair rejected leaves nothing
+    // a caller can watch (the library has no way to add one): it stops, as the command line exits 1.
+    if (event.type === "stopped" || event.type === "nothing-to-watch") void close();
   };
 
   const start = async (): Promise<void> => {

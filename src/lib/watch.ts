@@ -12,7 +12,8 @@ const DEFAULT_BUFFER = 1000;
  * Options are checked when called (SymbolError, RangeError); the feed starts on the first `next()`.
  * Breaking out of the loop, `return()`, or aborting `signal` stops the feed; after an abort the iteration
  * ends without throwing, once the feed's last events (`connection` `stopped`, then each book without
- * prices) are yielded. It also ends if the feed stops by itself.
+ * prices) are yielded. It also ends if the feed stops by itself, or with nothing left to watch (every pair
+ * rejected: an `error` event says so first).
  */
 export function watchBooks(options: WatchOptions = {}): AsyncGenerator<BookFeedEvent, void, undefined> {
   const resolved = resolveOptions(options, ["bufferSize"]);

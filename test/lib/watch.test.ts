@@ -258,12 +258,11 @@ describe("openBooks", () => {
     }
   });
 
-  it("says, as an error event, when the exchange has rejected every pair, and stays open for the caller to end", async () => {
+  it("says, as an error event, when the exchange has rejected every pair, and stops: the loop ends by itself", async () => {
+    server = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, reject: ["FOO/BAR"] });
     const events: BookFeedEvent[] = [];
-    for await (const event of watchBooks({ demo: true, symbols: ["FOO/BAR"] })) {
-      events.push(event);
-      if (event.type === "error") break;
-    }
+    // No break and no signal: the loop ends because the feed stops (the test's timeout would catch a hang).
+    for await (const event of watchBooks({ url: server.url, symbols: ["FOO/BAR"] })) events.push(event);
     expect(events.filter((e) => e.type === "rejected" || e.type === "error")).toEqual([
       { type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" },
       {
@@ -271,6 +270,13 @@ describe("openBooks", () => {
         message: "nothing left to watch: the exchange rejected FOO/BAR (Currency pair not supported FOO/BAR)",
       },
     ]);
+    expect(events).toContainEqual({ type: "connection", state: "stopped" });
+    await until(() => server!.closeCodes.length === 1, "server saw the close");
+    expect(server.closeCodes).toEqual([1000]);
+    // The callback form stops the same way: `closed` resolves without a close().
+    const books = openBooks({ url: server.url, symbols: ["FOO/BAR"] });
+    await books.closed;
+    expect(books.current("FOO/BAR")).toMatchObject({ state: "rejected" });
   });
 
   it("runs the built-in simulator for demo, offline", async () => {
