@@ -69,11 +69,13 @@ export function addWatchOptions(cmd: Command): Command {
         .argParser(parseBands)
         .default(DEFAULT_BANDS, DEFAULT_BANDS.join(",")),
     )
-    .option(
-      "--notional <n>",
-      "analytics and the board: trade size for the cost figures, in quote currency",
-      parsePositiveDecimal,
-      DEFAULT_NOTIONAL,
+    .addOption(
+      new Option(
+        "--notional <n>",
+        "analytics and the board: trade size for the cost figures, in quote currency",
+      )
+        .argParser(parsePositiveDecimal)
+        .default(DEFAULT_NOTIONAL, DEFAULT_NOTIONAL),
     )
     .option("--json-levels <n>", "NDJSON: add the top N levels of each side to book lines", parsePositiveInt)
     .option("--pairs <n>", "demo: add N synthetic pairs to the built-in market", parsePairs);
