@@ -46,7 +46,8 @@ export function parseQuote(value: string): string {
 /** `--pairs N`: synthetic pairs for the built-in market, at most MAX_SYNTHETIC_PAIRS. */
 export function parsePairs(value: string): number {
   const n = parsePositiveInt(value);
-  if (n > MAX_SYNTHETIC_PAIRS) throw new InvalidArgumentError(`at most ${MAX_SYNTHETIC_PAIRS}.`);
+  if (n > MAX_SYNTHETIC_PAIRS)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SYNTHETIC_PAIRS}.`);
   return n;
 }
 
