@@ -130,3 +130,19 @@ export function parseSymbol(value: string): string {
     throw e;
   }
 }
+
+/**
+ * What is wrong with a `--token`, if anything: an Authorization: Bearer header carries visible ASCII
+ * without spaces. Anything else could never be sent (HTTP trims spaces around a header value and reads its
+ * bytes as Latin-1), so the server would refuse every client; an empty one would serve without a token.
+ * Said without the token itself, which is a secret.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (token === "") return "is empty: give a token, or leave it out to serve without one on loopback";
+  const at = [...token].findIndex((c) => c < "!" || c > "~");
+  if (at < 0) return undefined;
+  const c = [...token][at]!;
+  const what =
+    c === " " ? "a space" : c < " " || c === "\x7f" ? "a control character" : "a character that is not ASCII";
+  return `has ${what} (character ${at + 1}): a token must be visible ASCII characters without spaces, as an Authorization header carries it`;
+}

@@ -23,6 +23,7 @@ import {
   parseSeconds,
   parseSpeed,
   parseWsUrl,
+  tokenProblem,
 } from "./parsers.js";
 
 const VERSION = packageJson.version;
@@ -184,6 +185,13 @@ function checkUsage(program: Command, action: Command): void {
     action.error(
       `error: --speed is the pace of a --replay; it does nothing ${demo ? "for the demo market" : "against the exchange (--url)"}`,
       { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
+    );
+  const { token } = action.opts<{ token?: string }>();
+  const badToken = token === undefined ? undefined : tokenProblem(token);
+  if (badToken !== undefined)
+    action.error(
+      `error: ${action.getOptionValueSource("token") === "env" ? "KRAKEN_LADDER_TOKEN" : "--token"} ${badToken}`,
+      { exitCode: EXIT.USAGE, code: "commander.invalidArgument" },
     );
   const { readTimeout, pingInterval } = action.opts<{ readTimeout?: number; pingInterval?: number }>();
   if (

@@ -43,7 +43,7 @@ export function serveCommand(): Command {
         ...toFeedSetupOptions(symbols, flags),
         host: flags.host,
         port: flags.port,
-        ...(flags.token === undefined || flags.token === "" ? {} : { token: flags.token }),
+        ...(flags.token === undefined ? {} : { token: flags.token }),
         noAuth: !flags.auth,
         clientTimeoutMs: flags.clientTimeout,
       });

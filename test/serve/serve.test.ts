@@ -442,6 +442,26 @@ describe("serve --url (scripted feed)", () => {
     expect(served.child.exitCode).toBe(null);
   });
 
+  it("a token no Authorization header can carry is a usage error naming where it came from, without echoing it", async () => {
+    const refusal = async (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> => {
+      const e = await serve(["--demo", "--port", "0", ...args], env).catch((x: Error) => x);
+      expect(e).toBeInstanceOf(Error);
+      return (e as Error).message;
+    };
+    const ascii =
+      "a token must be visible ASCII characters without spaces, as an Authorization header carries it";
+    const accented = await refusal(["--token", "pässw0rd"]);
+    expect(accented).toMatch(/serve exited 2: /);
+    expect(accented).toContain(`error: --token has a character that is not ASCII (character 2): ${ascii}`);
+    expect(accented).not.toContain("pässw0rd");
+    expect(await refusal(["--token", ""])).toContain(
+      "error: --token is empty: give a token, or leave it out to serve without one on loopback",
+    );
+    const spaced = await refusal([], { ...process.env, KRAKEN_LADDER_TOKEN: "s3cret " });
+    expect(spaced).toContain(`error: KRAKEN_LADDER_TOKEN has a space (character 7): ${ascii}`);
+    expect(spaced).not.toContain("s3cret");
+  });
+
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {
     scripted = await ScriptedServer.start({ updateMs: 60_000 });
     const refused = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0"]).catch(
