@@ -32,3 +32,40 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/**
+ * The backoff of one thing that fails now and then (a book's resubscribe, a pair's trade renewal): a
+ * failure more than `memoryMs` after the last starts it afresh. "first-now" sends a fresh run's first
+ * failure at once, "backoff" waits a step, "slow" takes the slow step (rate limits). Equal jitter, so each
+ * retry waits longer than the last.
+ */
+export class FailureBackoff {
+  private failures = 0;
+  private lastAt = -Infinity;
+  private readonly backoff: Backoff;
+
+  constructor(
+    baseMs: number,
+    capMs: number,
+    private readonly memoryMs: number,
+  ) {
+    this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
+  }
+
+  /** A failure at `now` (ms): how long to wait before trying again. */
+  delay(now: number, step: "first-now" | "backoff" | "slow"): number {
+    if (now - this.lastAt > this.memoryMs) {
+      this.failures = 0;
+      this.backoff.reset();
+    }
+    this.lastAt = now;
+    const delay =
+      step === "slow"
+        ? this.backoff.next(true)
+        : step === "first-now" && this.failures === 0
+          ? 0
+          : this.backoff.next();
+    this.failures++;
+    return delay;
+  }
+}

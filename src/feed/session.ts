@@ -24,7 +24,7 @@ import type {
   TradeMessage,
 } from "../protocol/types.js";
 import { TradeSequence } from "./trade-sequence.js";
-import { Backoff } from "./backoff.js";
+import { FailureBackoff } from "./backoff.js";
 import { ClockOffset } from "./freshness.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
 import type { FeedEvent, MarketSelection, ResyncReason } from "./types.js";
@@ -59,9 +59,7 @@ export class Slot {
    * repeats ids on every update): the first renewal goes at once, later ones within the failure memory
    * wait, as a book's resubscribes do.
    */
-  readonly tradeBackoff: Backoff;
-  tradeRenewals = 0;
-  lastTradeGapAt = -Infinity;
+  readonly tradeBackoff: FailureBackoff;
   /** A trade renewal waiting out its backoff. */
   tradeRetry: NodeJS.Timeout | undefined;
   /** The pair's status from the `instrument` channel (`online`, `post_only`, …), once heard. */
@@ -75,11 +73,8 @@ export class Slot {
    * that one, so asking another is pointless, and a new subscribe would skip a replay ahead to its next snapshot.
    */
   fixedDepth = false;
-  /** Backs off resubscribing when this symbol fails again and again. */
-  readonly backoff: Backoff;
-  /** Failures within the failure memory (--backoff-reset); the first resubscribes at once. */
-  failures = 0;
-  lastFailureAt = -Infinity;
+  /** Backs off resubscribing when this symbol fails again and again (the first resubscribes at once). */
+  readonly backoff: FailureBackoff;
   /** A subscribe waiting out its backoff (none is in flight meanwhile), and when it goes (epoch ms). */
   retry: NodeJS.Timeout | undefined;
   retryAt: number | undefined;
@@ -91,6 +86,8 @@ export class Slot {
     readonly symbol: string,
     baseMs: number,
     capMs: number,
+    /** Failures further apart than this start a backoff afresh (--backoff-reset). */
+    memoryMs: number,
     depth = 10,
     /**
      * Its trades and ticker are subscribed with its book: every pair, but those a market run (`--quote`,
@@ -99,8 +96,8 @@ export class Slot {
     readonly watchTrades = true,
   ) {
     this.depth = depth;
-    this.backoff = new Backoff(baseMs, capMs, Math.random, "equal");
-    this.tradeBackoff = new Backoff(baseMs, capMs, Math.random, "equal");
+    this.backoff = new FailureBackoff(baseMs, capMs, memoryMs);
+    this.tradeBackoff = new FailureBackoff(baseMs, capMs, memoryMs);
   }
 
   /** Calls off the trade renewal waiting out its backoff and the wait for a trade snapshot. */
@@ -231,8 +228,8 @@ export class Session {
   }
 
   private newSlot(symbol: string, watchTrades = true): Slot {
-    const { retryBaseMs, retryCapMs, depth } = this.options;
-    return new Slot(symbol, retryBaseMs, retryCapMs, depth, watchTrades);
+    const { retryBaseMs, retryCapMs, failureMemoryMs = FAILURE_MEMORY_MS, depth } = this.options;
+    return new Slot(symbol, retryBaseMs, retryCapMs, failureMemoryMs, depth, watchTrades);
   }
 
   /**
@@ -569,13 +566,8 @@ export class Session {
   private resubscribeTrades(slot: Slot, now: number): void {
     // A renewal already waiting out its backoff will fetch a snapshot after this break too.
     if (slot.tradeRetry !== undefined) return;
-    if (now - slot.lastTradeGapAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
-      slot.tradeRenewals = 0;
-      slot.tradeBackoff.reset();
-    }
-    slot.lastTradeGapAt = now;
     slot.cancelTradeTimers();
-    const delay = slot.tradeRenewals++ === 0 ? 0 : slot.tradeBackoff.next();
+    const delay = slot.tradeBackoff.delay(now, "first-now");
     if (delay === 0) this.renewTrades(slot);
     else
       slot.tradeRetry = setTimeout(() => {
@@ -880,20 +872,9 @@ export class Session {
    * resync), "slow" takes the slow step (rate limits). Returns the delay.
    */
   private again(slot: Slot, now: number, step: "first-now" | "backoff" | "slow", send = true): number {
-    if (now - slot.lastFailureAt > (this.options.failureMemoryMs ?? FAILURE_MEMORY_MS)) {
-      slot.failures = 0;
-      slot.backoff.reset();
-    }
-    slot.lastFailureAt = now;
     slot.cancelRetry();
     this.stopWaiting(slot);
-    const delay =
-      step === "slow"
-        ? slot.backoff.next(true)
-        : step === "first-now" && slot.failures === 0
-          ? 0
-          : slot.backoff.next();
-    slot.failures++;
+    const delay = slot.backoff.delay(now, step);
     if (delay === 0) {
       // Without `send`, the caller subscribes it (with others).
       if (send) this.subscribe([slot.symbol]);

@@ -37,7 +37,7 @@ describe("a book's freshness", () => {
   const limits = { staleAfterMs: 30_000, maxLagMs: 3000 };
   const live: ConnectionState = { state: "live" };
   const slot = (delta: number | undefined, changedAt = T0): Slot => {
-    const s = new Slot("BTC/USD", 100, 1000);
+    const s = new Slot("BTC/USD", 100, 1000, 60_000);
     s.state = "live";
     s.delta = delta;
     s.changedAt = changedAt;
