@@ -79,6 +79,7 @@ function parseMalformedKinds(value: string): MalformedKind[] {
 export function simulateCommand(): Command {
   return new Command("simulate")
     .description("serve a Kraken v2-compatible WebSocket feed: demo market, replay, fault injection")
+    .helpOption("-h, --help", "show this help")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <n>", "port (0: any free port)", parsePort, 0)
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber, 10)

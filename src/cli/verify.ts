@@ -19,6 +19,7 @@ type VerifyFlags = { depth?: number; json?: boolean };
 export function verifyCommand(): Command {
   return new Command("verify")
     .description("replay recordings through the book engine and check every Kraken checksum")
+    .helpOption("-h, --help", "show this help")
     .argument("<files...>", "recordings: one raw Kraken frame per line (- reads stdin)")
     .addOption(
       new Option("--depth <n>", "book depth when a recording has no subscribe ack (default: 10)").argParser(

@@ -66,6 +66,14 @@ describe.concurrent("kraken-ladder", () => {
     expect(r.stdout).toContain("--json");
   });
 
+  it("every command words its own -h the same way", async () => {
+    for (const command of [[], ["verify"], ["simulate"], ["serve"], ["config"]]) {
+      const r = await runCli([...command, "-h"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^ {2}-h, --help +show this help$/m);
+    }
+  });
+
   it("--version and -V print package.json's version", async () => {
     for (const flag of ["--version", "-V"]) {
       const r = await runCli([flag]);
