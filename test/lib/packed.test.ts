@@ -13,9 +13,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const APP = join(inject("installedBin"), "..", "..", "..");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
-/** What a user's script does: import the package by name, watch, abort on the first live book. */
-const SCRIPT = `import { watchBooks } from "kraken-ladder";
-const controller = new AbortController();
+/** What a user's script does: watch, abort on the first live book, print what it saw. */
+const WATCH = `const controller = new AbortController();
 const events = [];
 const options = { url: process.argv[2], symbols: ["BTC/USD"], depth: 10, levels: 2, signal: controller.signal };
 for await (const event of watchBooks(options)) {
@@ -24,20 +23,10 @@ for await (const event of watchBooks(options)) {
 }
 process.stdout.write(JSON.stringify(events));
 `;
-
-/** The same as a CommonJS user writes it: `require`, and `for await` inside an async function. */
-const REQUIRE_SCRIPT = `const { watchBooks } = require("kraken-ladder");
-(async () => {
-  const controller = new AbortController();
-  const events = [];
-  const options = { url: process.argv[2], symbols: ["BTC/USD"], depth: 10, levels: 2, signal: controller.signal };
-  for await (const event of watchBooks(options)) {
-    events.push(event);
-    if (event.type === "book" && event.state === "live") controller.abort();
-  }
-  process.stdout.write(JSON.stringify(events));
-})();
-`;
+/** As an ES module imports the package by name. */
+const SCRIPT = `import { watchBooks } from "kraken-ladder";\n${WATCH}`;
+/** As CommonJS does: `require`, and `for await` inside an async function. */
+const REQUIRE_SCRIPT = `const { watchBooks } = require("kraken-ladder");\n(async () => {\n${WATCH}})();\n`;
 
 /** Uses the API as documented: it must type-check. */
 const GOOD = `import { openBooks, SymbolError, watchBooks } from "kraken-ladder";
