@@ -54,7 +54,10 @@ function open() {
 function note(seen, text, from, end, at) {
   const idStart = from + 16;
   const idEnd = text.indexOf("\n", idStart);
-  const id = text.slice(idStart, idEnd);
+  // serve's ids end with `@<run>` (its process); the floor's have none.
+  const tagged = text.slice(idStart, idEnd);
+  const mark = tagged.indexOf("@");
+  const id = mark < 0 ? tagged : tagged.slice(0, mark);
   const colon = id.lastIndexOf(":");
   const symbol = id.slice(0, colon);
   const version = Number(id.slice(colon + 1));

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { BookView, ConnectionState, FeedClient, FeedEvent, FeedView } from "../feed/types.js";
 import { streamBookData } from "./book-json.js";
@@ -33,6 +34,11 @@ export class StreamHub {
   private deferred = false;
   private flushPending: NodeJS.Immediate | NodeJS.Timeout | undefined;
   dropped = 0;
+  /**
+   * This process's mark in every event id: versions start again from 0 in a new process, so a
+   * `Last-Event-ID` of another run (a restarted serve) says nothing about what the client has.
+   */
+  readonly run = randomBytes(4).toString("hex");
 
   constructor(
     private readonly limits: SseLimits,
@@ -89,7 +95,7 @@ export class StreamHub {
     });
     client.text(`retry: 1000\n\n`);
     client.text(stateFrame({ scope: "connection", ...this.connection }));
-    const resume = parseLastEventId(request.lastEventId, request.all);
+    const resume = parseLastEventId(request.lastEventId, request.all, this.run);
     for (const symbol of request.symbols) {
       const book = this.books.get(symbol);
       if (book === undefined) continue;
@@ -215,7 +221,7 @@ export class StreamHub {
     const key = `${client.levels}${client.all ? "a" : "s"}`;
     let frame = byKey.get(key);
     if (frame === undefined) {
-      const id = client.all ? `${book.symbol}:${book.version}` : `${book.version}`;
+      const id = `${client.all ? `${book.symbol}:` : ""}${book.version}@${this.run}`;
       frame = `event: book\nid: ${id}\ndata: ${streamBookData(book, this.connection, client.levels)}\n\n`;
       byKey.set(key, frame);
     }
@@ -231,12 +237,17 @@ function stateFrame(data: object): string {
   return `event: state\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** `<version>` (one symbol) or `<symbol>:<version>` (all symbols); undefined when absent or unreadable. */
+/**
+ * `<version>@<run>` (one symbol) or `<symbol>:<version>@<run>` (all symbols); undefined when absent,
+ * unreadable or of another run (then every current view is sent).
+ */
 function parseLastEventId(
-  id: string | undefined,
+  tagged: string | undefined,
   all: boolean,
+  run: string,
 ): { readonly symbol?: string; readonly version: number } | undefined {
-  if (id === undefined) return undefined;
+  if (tagged === undefined || !tagged.endsWith(`@${run}`)) return undefined;
+  const id = tagged.slice(0, -run.length - 1);
   const at = all ? id.lastIndexOf(":") : -1;
   const version = Number(id.slice(at + 1));
   if (!Number.isSafeInteger(version) || version < 0 || id.slice(at + 1) === "") return undefined;

@@ -199,7 +199,7 @@ describe("serve --demo (installed binary)", () => {
     paused.destroy();
     const seen = reader.events.filter((e) => e.event === "book").length;
     await reader.until((e) => e.filter((x) => x.event === "book").length > seen + 5);
-    const versions = reader.events.filter((e) => e.event === "book").map((e) => Number(e.id));
+    const versions = reader.events.filter((e) => e.event === "book").map((e) => Number(e.id?.split("@")[0]));
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).toBe(versions.length);
   }, 60_000);
@@ -373,7 +373,7 @@ describe("serve --url (scripted feed)", () => {
     });
   });
 
-  it("SSE: the connection's state, then the current book; Last-Event-ID resumes only with a newer view", async () => {
+  it("SSE: the connection's state, then the current book; Last-Event-ID of this run resumes only with a newer view", async () => {
     scripted = await ScriptedServer.start({ updateMs: 60_000 });
     served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD", "ETH/USD"]);
     await untilLive(served.url);
@@ -384,22 +384,36 @@ describe("serve --url (scripted feed)", () => {
     const books = first.filter((x) => x.event === "book");
     expect(books.map((b) => b.data.symbol).sort()).toEqual(["BTC/USD", "ETH/USD"]);
     for (const b of books) {
-      expect(b.id).toBe(`${b.data.symbol}:${b.data.version}`);
+      expect(b.id).toMatch(new RegExp(`^${b.data.symbol}:${b.data.version}@[0-9a-f]{8}$`));
       expect(b.data.bids).toHaveLength(2);
     }
     const btc = books.find((b) => b.data.symbol === "BTC/USD")!;
+    const run = btc.id!.split("@")[1]!;
 
     // Resuming at the current version: nothing newer, so no book; at an older one: the current book.
-    const current = await open(`${served.url}/stream/BTC-USD`, { "last-event-id": String(btc.data.version) });
+    const current = await open(`${served.url}/stream/BTC-USD`, {
+      "last-event-id": `${btc.data.version}@${run}`,
+    });
     const older = await open(`${served.url}/stream/BTC-USD`, {
-      "last-event-id": String(btc.data.version - 1),
+      "last-event-id": `${btc.data.version - 1}@${run}`,
     });
     const resumed = await older.until((e) => e.some((x) => x.event === "book"));
-    expect(resumed.find((x) => x.event === "book")?.id).toBe(String(btc.data.version));
+    expect(resumed.find((x) => x.event === "book")?.id).toBe(`${btc.data.version}@${run}`);
+    // An id of another run (a restarted serve, whose versions started again from 0) or with no run says
+    // nothing about what the client holds: it gets the current book, even at a version as high or higher.
+    for (const id of [
+      `${btc.data.version + 1000}@${run === "00000000" ? "00000001" : "00000000"}`,
+      `${btc.data.version}`,
+    ]) {
+      const other = await open(`${served.url}/stream/BTC-USD`, { "last-event-id": id });
+      const got = await other.until((e) => e.some((x) => x.event === "book"));
+      expect(got.find((x) => x.event === "book")?.id, id).toBe(`${btc.data.version}@${run}`);
+      other.close();
+    }
     await current.until((e) => e.some((x) => x.event === "state"));
     scripted.broadcast(scripted.book("BTC/USD").update());
     const next = await current.until((e) => e.some((x) => x.event === "book"));
-    expect(Number(next.find((x) => x.event === "book")?.id)).toBeGreaterThan(btc.data.version);
+    expect(Number(next.find((x) => x.event === "book")?.id?.split("@")[0])).toBeGreaterThan(btc.data.version);
     expect(next[0]).toMatchObject({ event: "state", data: { scope: "connection" } });
   });
 
