@@ -33,18 +33,21 @@ export class NdjsonWriter {
   /** The book views the last view's lines were made from, and its connection: the feed publishes an unchanged book as the same object. */
   private lastBooks = new Map<string, BookView>();
   private lastConnection = "";
-  private readonly write: (lines: string) => void;
+  private readonly write: (lines: string, books?: readonly string[]) => void;
   private readonly analytics: LineAnalytics | undefined;
   private readonly levels: number;
 
   constructor(
-    /** One line, or the lines of one view joined by "\n"; the caller ends it with "\n". */
-    write: (lines: string) => void,
+    /**
+     * One line, or the lines of one view joined by "\n"; the caller ends it with "\n". `books`: a view's
+     * lines are book lines, and this is each one's symbol (see LineOut).
+     */
+    write: (lines: string, books?: readonly string[]) => void,
     /** Notices are for people, not for the stream: they go to stderr. */
     private readonly notice: (message: string) => void,
     options: NdjsonOptions = {},
   ) {
-    this.write = (lines) => write(escapeJson(lines));
+    this.write = (lines, books) => write(escapeJson(lines), books);
     this.analytics = options.analytics === undefined ? undefined : new LineAnalytics(options.analytics);
     this.levels = options.levels ?? 0;
   }
@@ -79,15 +82,18 @@ export class NdjsonWriter {
       const same = connection === this.lastConnection ? this.lastBooks : undefined;
       const seen = new Map<string, BookView>();
       let lines = "";
+      const symbols: string[] = [];
       for (const b of event.view.books) {
         seen.set(b.symbol, b);
         if (same?.get(b.symbol) === b) continue;
         const line = this.books.changed(this.bookEvent(b, connection));
-        if (line !== undefined) lines = lines === "" ? line : `${lines}\n${line}`;
+        if (line === undefined) continue;
+        lines = lines === "" ? line : `${lines}\n${line}`;
+        symbols.push(b.symbol);
       }
       this.lastBooks = seen;
       this.lastConnection = connection;
-      if (lines !== "") this.write(lines);
+      if (lines !== "") this.write(lines, symbols);
       return;
     }
     for (const e of publicEvents(event, NDJSON_EVENTS)) this.write(JSON.stringify(e));

@@ -6,6 +6,7 @@ import { EXIT } from "./exit-codes.js";
 import { recordingOutcome, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { fail } from "./stdout.js";
 import type { FeedTarget } from "./feed-setup.js";
+import { LineOut } from "./line-out.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { bufferMarketEvents } from "./market-buffer.js";
 import type { AppOptions } from "./options.js";
@@ -88,10 +89,20 @@ export async function runApp(options: AppOptions): Promise<number> {
  * more will come), all exit 0; or the feed dying, or nothing left to watch (every pair rejected, a market
  * that lists none: a stream that would never carry a book), 1.
  */
+/** Lines other than books (trades, tickers, …) that may wait for a reader that does not read: 32 MiB. */
+const NDJSON_BACKLOG_LIMIT = 32 * 2 ** 20;
+
 async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
   const { durationMs } = options;
+  const out = new LineOut(process.stdout, NDJSON_BACKLOG_LIMIT, (waiting) => {
+    fail(
+      `stdout's reader is not keeping up: ${(waiting / 2 ** 20).toFixed(0)} MiB of lines that are not books are waiting ` +
+        `for it (each book's waits as its newest line only); stopping rather than growing without bound`,
+    );
+    shutdown.request(EXIT.FAILURE);
+  });
   const writer = new NdjsonWriter(
-    (line) => void process.stdout.write(line + "\n"),
+    (lines, books) => out.write(lines, books),
     (message) => fail(message),
     {
       ...(options.analytics === undefined ? {} : { analytics: options.analytics }),
@@ -117,6 +128,8 @@ async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shu
   } finally {
     unsubscribe();
     clearTimeout(timer);
+    // What still waits for a slow reader goes to the stream, whose end the exit waits for.
+    out.flushNow();
   }
 }
 
