@@ -2,6 +2,7 @@ import type { FeedClient } from "../feed/types.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import { asciiStdout } from "../ui/glyphs.js";
 import type { FirstScreen } from "../ui/first-screen.js";
+import { BOOK_DEPTHS } from "../protocol/types.js";
 import { EXIT } from "./exit-codes.js";
 import { recordingOutcome, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { fail } from "./stdout.js";
@@ -23,6 +24,27 @@ function ndjsonLevels(options: AppOptions, depth: number): number {
   return Math.max(options.analytics === undefined ? 0 : depth, options.jsonLevels ?? 0);
 }
 const INITIAL_LADDER_LEVELS = 50;
+
+/**
+ * NDJSON's books: `--json-levels N` past the depth they would open at deepens them to the shallowest
+ * Kraken depth that holds N levels, when no depth was asked for; past a depth asked for (flag, variable,
+ * config file) or a recording's, it is a usage error rather than fewer levels than asked, in silence.
+ */
+function ndjsonTarget(options: AppOptions, target: FeedTarget): FeedTarget | number {
+  const wanted = options.jsonLevels;
+  if (wanted === undefined || wanted <= target.depth) return target;
+  if (options.replayPath === undefined && options.depth === undefined) {
+    const deep = BOOK_DEPTHS.find((d) => d >= wanted);
+    if (deep !== undefined) return { ...target, depth: deep };
+  }
+  const deep = BOOK_DEPTHS.find((d) => d >= wanted) ?? 1000;
+  fail(
+    options.replayPath === undefined
+      ? `--json-levels ${wanted} asks for more levels than depth ${target.depth} gives the books: ask for at most ${target.depth}, or for depth ${deep}`
+      : `--json-levels ${wanted} asks for more levels than the recording's books hold (${target.depth} a side): ask for at most ${target.depth}`,
+  );
+  return EXIT.USAGE;
+}
 
 /**
  * The ladder opens its books deep enough to fill the pane's rows when no depth was asked for (by flag,
@@ -49,7 +71,8 @@ export async function runApp(options: AppOptions): Promise<number> {
     fail(problem);
     return EXIT.USAGE;
   }
-  const target = await resolveFeedTarget(options);
+  const resolved = await resolveFeedTarget(options);
+  const target = json && typeof resolved !== "number" ? ndjsonTarget(options, resolved) : resolved;
   if (typeof target === "number") return target;
   const { symbols } = target;
 
@@ -84,13 +107,14 @@ export async function runApp(options: AppOptions): Promise<number> {
   return code;
 }
 
+/** Lines other than books (trades, tickers, …) that may wait for a reader that does not read: 32 MiB. */
+const NDJSON_BACKLOG_LIMIT = 32 * 2 ** 20;
+
 /**
  * NDJSON until `--duration`, a signal, a closed pipe or the end of a replay (the connection `ended`: nothing
  * more will come), all exit 0; or the feed dying, or nothing left to watch (every pair rejected, a market
  * that lists none: a stream that would never carry a book), 1.
  */
-/** Lines other than books (trades, tickers, …) that may wait for a reader that does not read: 32 MiB. */
-const NDJSON_BACKLOG_LIMIT = 32 * 2 ** 20;
 
 async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
   const { durationMs } = options;

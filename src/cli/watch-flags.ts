@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
 import type { AppOptions } from "../app/options.js";
+import { BOOK_DEPTHS } from "../protocol/types.js";
 import { MAX_SYNTHETIC_PAIRS } from "../sim/synthetic.js";
 import { parsePositiveInt } from "./parsers.js";
 
@@ -51,6 +52,15 @@ export function parsePairs(value: string): number {
   return n;
 }
 
+/** `--json-levels N`: at most the deepest book Kraken serves. */
+export function parseJsonLevels(value: string): number {
+  const n = parsePositiveInt(value);
+  const deepest = BOOK_DEPTHS[BOOK_DEPTHS.length - 1]!;
+  if (n > deepest)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${deepest}, the deepest book.`);
+  return n;
+}
+
 /** Adds the whole-market and analytics flags to the root command. */
 export function addWatchOptions(cmd: Command): Command {
   return cmd
@@ -78,7 +88,11 @@ export function addWatchOptions(cmd: Command): Command {
         .argParser(parsePositiveDecimal)
         .default(DEFAULT_NOTIONAL, DEFAULT_NOTIONAL),
     )
-    .option("--json-levels <n>", "NDJSON: add the top N levels of each side to book lines", parsePositiveInt)
+    .option(
+      "--json-levels <n>",
+      "NDJSON: add the top N levels of each side to book lines (opening the books deep enough)",
+      parseJsonLevels,
+    )
     .option("--pairs <n>", "demo: add N synthetic pairs to the built-in market", parsePairs);
 }
 

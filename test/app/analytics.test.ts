@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnalyticsLevel } from "../../src/analytics/types.js";
 import { catalogueWith } from "../../src/sim/synthetic.js";
@@ -136,7 +137,7 @@ describe("kraken-ladder --demo --pairs N --quote/--all", () => {
     expect(run.stderr()).toBe(`kraken-ladder: watching ${expected.length} online pairs quoted in USD\n`);
   });
 
-  it("--all watches every online pair, at depth 10", async () => {
+  it("--all watches every online pair, opened deep enough for --json-levels (depth 10 else)", async () => {
     const expected = catalogueWith(40, 9)
       .filter((p) => (p.status ?? "online") === "online")
       .map((p) => p.symbol)
@@ -158,7 +159,35 @@ describe("kraken-ladder --demo --pairs N --quote/--all", () => {
     const books = run.lines().filter((l): l is BookLine => l["type"] === "book");
     expect([...new Set(books.map((b) => b.symbol))].sort()).toEqual(expected);
     const deepest = Math.max(...books.map((b) => b.bids?.length ?? 0));
-    expect(deepest).toBe(10);
+    expect(deepest).toBe(25);
+  });
+
+  it("--json-levels past the default depth opens the books deep enough to hold them", async () => {
+    run = runBin(["--demo", "--json-levels", "60", "--duration", "2", "BTC/USD"]);
+    expect((await run.exit).code).toBe(0);
+    const books = run.lines().filter((l): l is BookLine => l["type"] === "book" && l["bids"] !== undefined);
+    expect(books.length).toBeGreaterThan(0);
+    for (const b of books) expect([b.bids!.length, b.asks!.length]).toEqual([60, 60]);
+  });
+
+  it("--json-levels past a depth asked for, or a recording's, is bad usage (exit 2); past 1000, too", async () => {
+    run = runBin(["--demo", "--depth", "25", "--json-levels", "100", "BTC/USD"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toBe(
+      "kraken-ladder: --json-levels 100 asks for more levels than depth 25 gives the books: ask for at most 25, or for depth 100\n",
+    );
+    expect(run.stdout()).toBe("");
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    run = runBin(["--replay", capture, "--json-levels", "11"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toBe(
+      "kraken-ladder: --json-levels 11 asks for more levels than the recording's books hold (10 a side): ask for at most 10\n",
+    );
+    run = runBin(["--demo", "--json-levels", "1001"]);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toContain(
+      "argument '1001' is invalid. expected a whole number from 1 to 1000, the deepest book.",
+    );
   });
 
   it("--quote with symbols, or with --all, is bad usage (exit 2)", async () => {
