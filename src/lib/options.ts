@@ -95,8 +95,23 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
   const url = options.url ?? DEFAULT_URL;
   const urlProblem = wsUrlProblem(url);
   if (urlProblem !== undefined) throw new RangeError(`url: ${shown(url)}: ${urlProblem}`);
-  const depth = options.depth ?? FEED_DEFAULTS.depth;
   const levels = options.levels ?? FEED_DEFAULTS.levels;
+  check(
+    "levels",
+    levels,
+    Number.isInteger(levels) && levels >= 0 && levels <= 1000,
+    "a whole number from 0 to 1000",
+  );
+  // Levels past the default depth open the books deep enough; past a depth asked for, they are an error.
+  const depth =
+    options.depth ?? (levels > FEED_DEFAULTS.depth ? DEPTHS.find((d) => d >= levels)! : FEED_DEFAULTS.depth);
+  check("depth", depth, DEPTHS.includes(depth), `one of ${DEPTHS.join(", ")}`);
+  check(
+    "levels",
+    levels,
+    levels <= depth,
+    `at most depth ${depth} (ask for depth: ${DEPTHS.find((d) => d >= levels)!}, or leave depth out)`,
+  );
   const positive = (name: string, value: number | undefined, fallback: number): number => {
     const v = value ?? fallback;
     return check(name, v, typeof v === "number" && Number.isFinite(v) && v > 0, "a number above 0");
@@ -129,8 +144,8 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     signal: options.signal,
     feed: {
       symbols,
-      depth: check("depth", depth, DEPTHS.includes(depth), `one of ${DEPTHS.join(", ")}`),
-      levels: check("levels", levels, Number.isInteger(levels) && levels >= 0, "a whole number, 0 or more"),
+      depth,
+      levels,
       fps: positive("fps", options.fps, FEED_DEFAULTS.fps),
       readTimeoutMs,
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,

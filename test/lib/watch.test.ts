@@ -137,7 +137,14 @@ describe("watchBooks", () => {
       new RangeError('depth: "25" is not one of 10, 25, 100, 500, 1000'),
     );
     expect(() => watchBooks({ levels: -1 })).toThrow(
-      new RangeError("levels: -1 is not a whole number, 0 or more"),
+      new RangeError("levels: -1 is not a whole number from 0 to 1000"),
+    );
+    expect(() => watchBooks({ levels: 1001 })).toThrow(
+      new RangeError("levels: 1001 is not a whole number from 0 to 1000"),
+    );
+    // More levels than a depth asked for would be fewer than asked, in silence.
+    expect(() => watchBooks({ depth: 25, levels: 60 })).toThrow(
+      new RangeError("levels: 60 is not at most depth 25 (ask for depth: 100, or leave depth out)"),
     );
     expect(() => watchBooks({ fps: 0 })).toThrow(new RangeError("fps: 0 is not a number above 0"));
     expect(() => watchBooks(loose({ maxLagMs: "3000" }))).toThrow(
@@ -277,6 +284,16 @@ describe("openBooks", () => {
     const books = openBooks({ url: server.url, symbols: ["FOO/BAR"] });
     await books.closed;
     expect(books.current("FOO/BAR")).toMatchObject({ state: "rejected" });
+  });
+
+  it("opens the books deep enough for more levels than the default depth holds", async () => {
+    const books = openBooks({ demo: { seed: 3 }, symbols: ["BTC/USD"], levels: 60 });
+    try {
+      await until(() => books.current("BTC/USD")?.bids?.length === 60, "60 levels a side");
+      expect(books.current("BTC/USD")?.asks).toHaveLength(60);
+    } finally {
+      await books.close();
+    }
   });
 
   it("runs the built-in simulator for demo, offline", async () => {
