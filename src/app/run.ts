@@ -33,11 +33,9 @@ const INITIAL_LADDER_LEVELS = 50;
 function ndjsonTarget(options: AppOptions, target: FeedTarget): FeedTarget | number {
   const wanted = options.jsonLevels;
   if (wanted === undefined || wanted <= target.depth) return target;
-  if (options.replayPath === undefined && options.depth === undefined) {
-    const deep = BOOK_DEPTHS.find((d) => d >= wanted);
-    if (deep !== undefined) return { ...target, depth: deep };
-  }
-  const deep = BOOK_DEPTHS.find((d) => d >= wanted) ?? 1000;
+  // Its parser keeps --json-levels within the deepest book: some depth holds it.
+  const deep = BOOK_DEPTHS.find((d) => d >= wanted)!;
+  if (options.replayPath === undefined && options.depth === undefined) return { ...target, depth: deep };
   fail(
     options.replayPath === undefined
       ? `--json-levels ${wanted} asks for more levels than depth ${target.depth} gives the books: ask for at most ${target.depth}, or for depth ${deep}`
@@ -115,7 +113,6 @@ const NDJSON_BACKLOG_LIMIT = 32 * 2 ** 20;
  * more will come), all exit 0; or the feed dying, or nothing left to watch (every pair rejected, a market
  * that lists none: a stream that would never carry a book), 1.
  */
-
 async function streamNdjson(feed: FeedClient, options: AppOptions, shutdown: Shutdown): Promise<number> {
   const { durationMs } = options;
   const out = new LineOut(process.stdout, NDJSON_BACKLOG_LIMIT, (waiting) => {
