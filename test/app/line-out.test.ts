@@ -95,7 +95,9 @@ describe("LineOut: NDJSON to a reader that falls behind", () => {
 describe("--json to a reader that reads nothing for a while (the installed binary)", () => {
   /** A 6 s demo run at 200 messages/s a pair; `pauseMs`: the reader reads nothing until then. */
   async function run(pauseMs: number): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
-    const args = ["--demo", "--rate", "200", "--duration", "6", ...PAIRS];
+    // 25 levels a side make each book line some 2 KB, so the buffers between the two (the pipe's 64 KiB,
+    // the reading side's and the writing side's own) fill with a few book lines each.
+    const args = ["--demo", "--rate", "200", "--duration", "6", "--json-levels", "25", ...PAIRS];
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "ignore"] });
     child.stdout.pause();
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -122,7 +124,7 @@ describe("--json to a reader that reads nothing for a while (the installed binar
       expect(ids.length).toBeGreaterThan(50);
       expect(ids).toEqual(ids.map((_, i) => (ids[0] as number) + i));
       // A reader that keeps up gets a line a view (up to 30 a second); one that read nothing gets what
-      // the pipe held before it filled (some 20), then each book as it was when it read.
+      // the buffers held before they filled (some 10 a book), then each book as it was when it read.
       const kept = books(paused.lines, symbol);
       expect(kept.length).toBeLessThan(books(steady.lines, symbol).length / 3);
       // The book line it got last is the book at the end of the run, not one from when the pipe filled.
