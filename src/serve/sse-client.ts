@@ -70,7 +70,7 @@ export class SseClient {
     readonly symbols: ReadonlySet<string>,
     /** Levels per side it asked for. */
     readonly levels: number,
-    /** One stream of all symbols (`id: symbol:version`) or one symbol (`id: version`). */
+    /** One stream of all symbols (`id: symbol:version@run`) or one symbol (`id: version@run`). */
     readonly all: boolean,
     private readonly limits: SseLimits,
     private readonly onDrop: (client: SseClient) => void,
