@@ -2,7 +2,7 @@ import type { FeedClient } from "../feed/types.js";
 import { showFirstScreen } from "../ui/first-screen.js";
 import { asciiStdout } from "../ui/glyphs.js";
 import type { FirstScreen } from "../ui/first-screen.js";
-import { BOOK_DEPTHS } from "../protocol/types.js";
+import { depthHolding } from "../protocol/types.js";
 import { EXIT } from "./exit-codes.js";
 import { recordingOutcome, resolveFeedTarget, startFeedFor } from "./feed-setup.js";
 import { fail } from "./stdout.js";
@@ -34,7 +34,7 @@ function ndjsonTarget(options: AppOptions, target: FeedTarget): FeedTarget | num
   const wanted = options.jsonLevels;
   if (wanted === undefined || wanted <= target.depth) return target;
   // Its parser keeps --json-levels within the deepest book: some depth holds it.
-  const deep = BOOK_DEPTHS.find((d) => d >= wanted)!;
+  const deep = depthHolding(wanted);
   if (options.replayPath === undefined && options.depth === undefined) return { ...target, depth: deep };
   fail(
     options.replayPath === undefined

@@ -139,9 +139,10 @@ export function parseSymbol(value: string): string {
  */
 export function tokenProblem(token: string): string | undefined {
   if (token === "") return "is empty: give a token, or leave it out to serve without one on loopback";
-  const at = [...token].findIndex((c) => c < "!" || c > "~");
+  const chars = [...token];
+  const at = chars.findIndex((c) => c < "!" || c > "~");
   if (at < 0) return undefined;
-  const c = [...token][at]!;
+  const c = chars[at]!;
   const what =
     c === " " ? "a space" : c < " " || c === "\x7f" ? "a control character" : "a character that is not ASCII";
   return `has ${what} (character ${at + 1}): a token must be visible ASCII characters without spaces, as an Authorization header carries it`;

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
 import type { AppOptions } from "../app/options.js";
-import { BOOK_DEPTHS } from "../protocol/types.js";
+import { DEEPEST_BOOK } from "../protocol/types.js";
 import { MAX_SYNTHETIC_PAIRS } from "../sim/synthetic.js";
 import { parsePositiveInt } from "./parsers.js";
 
@@ -55,9 +55,8 @@ export function parsePairs(value: string): number {
 /** `--json-levels N`: at most the deepest book Kraken serves. */
 export function parseJsonLevels(value: string): number {
   const n = parsePositiveInt(value);
-  const deepest = BOOK_DEPTHS[BOOK_DEPTHS.length - 1]!;
-  if (n > deepest)
-    throw new InvalidArgumentError(`expected a whole number from 1 to ${deepest}, the deepest book.`);
+  if (n > DEEPEST_BOOK)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${DEEPEST_BOOK}, the deepest book.`);
   return n;
 }
 

@@ -1,12 +1,12 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
+import { BOOK_DEPTHS, DEEPEST_BOOK, depthHolding, isBookDepth } from "../protocol/types.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
 
 const DEFAULT_URL = "wss://ws.kraken.com/v2";
-const DEPTHS: readonly number[] = [10, 25, 100, 500, 1000];
 
 /** The command line's defaults for what the library does not expose. */
 const FEED_DEFAULTS = {
@@ -99,18 +99,17 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
   check(
     "levels",
     levels,
-    Number.isInteger(levels) && levels >= 0 && levels <= 1000,
-    "a whole number from 0 to 1000",
+    Number.isInteger(levels) && levels >= 0 && levels <= DEEPEST_BOOK,
+    `a whole number from 0 to ${DEEPEST_BOOK}`,
   );
   // Levels past the default depth open the books deep enough; past a depth asked for, they are an error.
-  const depth =
-    options.depth ?? (levels > FEED_DEFAULTS.depth ? DEPTHS.find((d) => d >= levels)! : FEED_DEFAULTS.depth);
-  check("depth", depth, DEPTHS.includes(depth), `one of ${DEPTHS.join(", ")}`);
+  const depth = options.depth ?? (levels > FEED_DEFAULTS.depth ? depthHolding(levels) : FEED_DEFAULTS.depth);
+  check("depth", depth, isBookDepth(depth), `one of ${BOOK_DEPTHS.join(", ")}`);
   check(
     "levels",
     levels,
     levels <= depth,
-    `at most depth ${depth} (ask for depth: ${DEPTHS.find((d) => d >= levels)!}, or leave depth out)`,
+    `at most depth ${depth} (ask for depth: ${depthHolding(levels)}, or leave depth out)`,
   );
   const positive = (name: string, value: number | undefined, fallback: number): number => {
     const v = value ?? fallback;

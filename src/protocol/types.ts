@@ -188,3 +188,11 @@ export type BookDepth = (typeof BOOK_DEPTHS)[number];
 export function isBookDepth(n: number): n is BookDepth {
   return (BOOK_DEPTHS as readonly number[]).includes(n);
 }
+
+/** The deepest book Kraken serves. */
+export const DEEPEST_BOOK: BookDepth = 1000;
+
+/** The shallowest depth that holds `levels` a side (`levels` at most DEEPEST_BOOK). */
+export function depthHolding(levels: number): BookDepth {
+  return BOOK_DEPTHS.find((d) => d >= levels) ?? DEEPEST_BOOK;
+}
