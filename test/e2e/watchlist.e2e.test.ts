@@ -131,21 +131,21 @@ describe("the watchlist in a real terminal", () => {
     expect(await t.exitLine()).toBe("EXIT=0");
   });
 
-  it("says +2 for the symbols that do not fit at 80×24 and keeps the selected one in view", async () => {
+  it("at 80×24 shows nine symbols as compact tabs on two lines, and the ladder keeps its rows", async () => {
     const all = "BTC/USD ETH/USD SOL/USD XRP/USD DOGE/USD ADA/EUR MINA/GBP LTC/USD ETH/BTC";
     const t = (tmux = new TmuxSession());
     run(t, `--demo ${all}`, 80, 24);
     const lines = await t.waitFor(
-      "seven tabs and +2",
-      (l) => tabs(l).length === 7 && l.some((x) => / \+2$/.test(x)),
+      "nine compact tabs, every one live",
+      (l) => tabs(l).length === 2 && all.split(" ").every((s) => live(l, s)),
     );
-    expect(tabs(lines).some((x) => x.includes("ETH/BTC"))).toBe(false);
-    // The last symbol selected (← wraps): its tab is shown, marked.
+    // No prices in the tabs, no "+N": the ladder has the room (at least eight rows a side).
+    expect(tabs(lines).some((x) => / \/ /.test(x) || / \+\d+$/.test(x))).toBe(false);
+    const spread = lines.findIndex((x) => x.includes(" spread "));
+    expect(spread - lines.findIndex((x) => x.includes("PRICE")) - 1).toBeGreaterThanOrEqual(8);
+    // The last symbol selected (← wraps): its tab is marked.
     t.keys("Left");
-    const last = await t.waitFor("ETH/BTC selected and shown", (l) =>
-      tabs(l).some((x) => x.startsWith("▶") && x.includes("ETH/BTC")),
-    );
-    expect(last.some((x) => / \+2$/.test(x))).toBe(true);
+    const last = await t.waitFor("ETH/BTC selected", (l) => tabs(l).some((x) => x.includes("▶9 ETH/BTC")));
     for (const l of last) expect(l.length).toBeLessThanOrEqual(80);
   });
 

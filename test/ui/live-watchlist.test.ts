@@ -245,7 +245,7 @@ describe("help, header and depth", () => {
     expect(store.mode).toBe("main");
   });
 
-  it("the header says +N for the symbols that do not fit and keeps the selected one", () => {
+  it("the header turns compact for more tabs than its lines hold, then says +N and keeps the selected one", () => {
     const symbols = [
       "A1/USD",
       "A2/USD",
@@ -258,13 +258,28 @@ describe("help, header and depth", () => {
       "A9/USD",
     ];
     const books = new Map(symbols.map((s) => [s, btcBook({ symbol: s })]));
-    const first = headerLines(symbols, books, { state: "live" }, 0, 80, 7).map((l) => l.text);
-    expect(first).toHaveLength(7);
-    expect(first[6]).toMatch(/ \+2$/);
-    const last = headerLines(symbols, books, { state: "live" }, 8, 80, 7).map((l) => l.text);
-    expect(last.some((l) => l.startsWith("▶") && l.includes("A9/USD"))).toBe(true);
-    expect(last[6]).toMatch(/ \+2$/);
-    for (const l of last) expect(l.length).toBeLessThanOrEqual(80);
+    // Nine tabs with prices are nine lines at 80 columns: compact, every one is shown in two.
+    const compact = headerLines(symbols, books, { state: "live" }, 0, 80, 4).map((l) => l.text);
+    expect(compact).toEqual([
+      "▶1 A1/USD  ●    2 A2/USD  ●    3 A3/USD  ●    4 A4/USD  ●    5 A5/USD  ● ",
+      " 6 A6/USD  ●    7 A7/USD  ●    8 A8/USD  ●    9 A9/USD  ● ",
+    ]);
+    // As many lines as the tabs with prices need: they keep their prices.
+    const full = headerLines(symbols, books, { state: "live" }, 0, 80, 9).map((l) => l.text);
+    expect(full).toHaveLength(9);
+    expect(full[0]).toContain("63388.7 / 63388.8");
+    // Compact tabs still too many for one line at 40 columns: the selected one in view, +N for the rest.
+    const first = headerLines(symbols, books, { state: "live" }, 0, 40, 1).map((l) => l.text);
+    expect(first).toEqual(["▶1 A1/USD  ●    2 A2/USD  ●   +7"]);
+    const last = headerLines(symbols, books, { state: "live" }, 8, 40, 1).map((l) => l.text);
+    expect(last).toEqual([" 8 A8/USD  ●   ▶9 A9/USD  ●   +7"]);
+    // One compact tab a line (long symbols): the count after the last one shown.
+    const long = ["LONGNAMEONE/USDT", "LONGNAMETWO/USDT", "LONGNAMETHREE/USDT"];
+    const longBooks = new Map(long.map((s) => [s, btcBook({ symbol: s })]));
+    const counted = headerLines(long, longBooks, { state: "live" }, 2, 40, 2).map((l) => l.text);
+    expect(counted).toEqual([" 2 LONGNAMETWO/USDT   ● ", "▶3 LONGNAMETHREE/USDT ●   +1"]);
+    for (const l of [...compact, ...full, ...first, ...last, ...counted])
+      expect(l.length).toBeLessThanOrEqual(80);
   });
 
   it("a narrow header drops the spread and the state word before it cuts a price", () => {
@@ -288,12 +303,10 @@ describe("help, header and depth", () => {
     expect(lines[0]).toContain("0.05933 / 0.05934");
     expect(lines[1]).toContain("0.000074702 / 0.000074703");
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
-    // More than the lines hold: the count of the rest on a line of its own, not cut off a tab's end.
+    // More than the lines hold with their prices: compact tabs, none cut.
     const three = ["VYOI/USD", "6WUVKQ/JPY", "ETH/USD"];
     const counted = headerLines(three, books, { state: "live" }, 0, 40, 2).map((l) => l.text);
-    expect(counted).toHaveLength(2);
-    expect(counted[0]).toContain("0.000074702 / 0.000074703");
-    expect(counted[1]).toBe("  +2");
+    expect(counted).toEqual(["▶1 VYOI/USD   ●    2 6WUVKQ/JPY ● ", " 3 ETH/USD    ◌ "]);
     // Wide enough for the shared widths: the tabs line up as before.
     const wide = headerLines(symbols, books, { state: "live" }, 0, 60, 3).map((l) => l.text);
     expect(wide).toHaveLength(2);

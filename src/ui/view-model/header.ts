@@ -46,19 +46,26 @@ type Widths = { symbol: number; bid: number; ask: number; bps: number; badge: nu
 
 /**
  * How much of a cell a narrow pane keeps: 0 everything, 1 without the spread, 2 also without the state
- * word (its glyph stays). Columns go before a price is cut.
+ * word (its glyph stays). Columns go before a price is cut. 3, compact: the symbol and its state's glyph,
+ * for more tabs than the header's lines hold with their prices (the ladder shows the selected one's).
  */
-type Detail = 0 | 1 | 2;
+type Detail = 0 | 1 | 2 | 3;
+const COMPACT: Detail = 3;
 
 /** One cell's segments, its columns padded to `widths`. (Not a closure made per frame: see ladder.ts.) */
 function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Detail = 0): Segment[] {
   const live = c.state === "live";
   const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
   const stateRole = live ? "good" : WARN_STATES.has(c.state) ? "warn" : "muted";
-  const segments: Segment[] = [
+  const head: Segment[] = [
     { text: isSelected ? "▶" : " ", ...base },
     { text: c.index < 9 ? String(c.index + 1) : " ", ...base },
     { text: ` ${padRight(c.symbol, widths.symbol)} `, ...base },
+  ];
+  if (detail === COMPACT)
+    return [...head, { text: GLYPHS[c.state], role: stateRole, ...base }, { text: " ", ...base }];
+  const segments: Segment[] = [
+    ...head,
     {
       text: detail === 2 ? GLYPHS[c.state] : `${GLYPHS[c.state]} ${padRight(c.state, STATE_WORD_WIDTH)}`,
       role: stateRole,
@@ -136,10 +143,35 @@ function clipTabs(tabs: readonly Line[], width: number): Line[] {
   return out;
 }
 
+type Packing = { rendered: Segment[][]; cellWidth: number; perLine: number };
+
+/** The tabs' segments at `detail` and how many fit a line. */
+function packed(
+  cells: readonly Cell[],
+  selected: number,
+  widths: Widths,
+  detail: Detail,
+  width: number,
+): Packing {
+  // Still too wide at the widths every tab shares (a long price of another pair widens them all): each tab
+  // at its own widths, one a line, so no price is cut for another's length.
+  const own =
+    detail !== COMPACT &&
+    cells.length > 0 &&
+    segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width;
+  const rendered: Segment[][] = [];
+  for (const c of cells)
+    rendered.push(cellSegments(c, c.index === selected, own ? ownWidths(c, widths) : widths, detail));
+  const cellWidth = own ? width : segmentsWidth(rendered[0] ?? []);
+  const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
+  return { rendered, cellWidth, perLine };
+}
+
 /**
  * Header: one tab per symbol in command-line order, packed into as many lines as the width needs:
  * `▶1 BTC/USD  ● live          63388.7 / 63388.8    0.02 bps`. The selected tab is marked (▶, inverse);
- * a tab whose book is not live is dimmed. At most `maxLines` lines: the window keeps the selected tab.
+ * a tab whose book is not live is dimmed. At most `maxLines` lines: more tabs than they hold are compact
+ * (`▶1 BTC/USD ●`), and more than that a window that keeps the selected tab, with `+N` for the rest.
  */
 export function headerRows(
   symbols: readonly string[],
@@ -171,15 +203,11 @@ export function headerRows(
     segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width
   )
     detail = (detail + 1) as Detail;
-  // Still too wide at the widths every tab shares (a long price of another pair widens them all): each tab
-  // at its own widths, one a line, so no price is cut for another's length.
-  const own = cells.length > 0 && segmentsWidth(cellSegments(cells[0]!, false, widths, detail)) > width;
-  const rendered: Segment[][] = [];
-  for (const c of cells)
-    rendered.push(cellSegments(c, c.index === selected, own ? ownWidths(c, widths) : widths, detail));
-  const cellWidth = own ? width : segmentsWidth(rendered[0] ?? []);
-  const perLine = Math.max(1, Math.floor((width + GAP.length) / (cellWidth + GAP.length)));
   const lines = Math.max(1, maxLines);
+  let { rendered, cellWidth, perLine } = packed(cells, selected, widths, detail, width);
+  // More tabs than the lines hold with their prices: compact tabs, so the ladder keeps its rows.
+  if (cells.length > perLine * lines)
+    ({ rendered, cellWidth, perLine } = packed(cells, selected, widths, COMPACT, width));
   // Too many symbols for the lines: a window of them that keeps the selected one, and "+N" for the rest.
   let shown = rendered.length;
   if (rendered.length > perLine * lines) {

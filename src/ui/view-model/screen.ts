@@ -342,9 +342,12 @@ export function keepUnchanged(prev: Screen, next: Screen): Screen {
   }
 }
 
-/** Header lines the layout may spend: the ladder keeps at least two rows a side and two thirds of the height. */
+/**
+ * Header lines the layout may spend: a fifth of the height (more tabs than that holds are compact, see
+ * headerRows), and the ladder keeps at least two rows a side.
+ */
 function headerBudget(frameHeight: number): number {
-  return Math.max(1, Math.min(Math.floor(frameHeight / 3), frameHeight - 3 - 4));
+  return Math.max(1, Math.min(Math.floor(frameHeight / 5), frameHeight - 3 - 4));
 }
 
 /**
