@@ -6,6 +6,7 @@ import { NoBookDataError, RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
+import { PauseClock } from "./pauses.js";
 import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 
 /** One recorded book frame, kept verbatim. */
@@ -151,6 +152,12 @@ export function loadRecording(path: string): Recording {
   };
 }
 
+/** Every timestamp the recording's streams carry. */
+function* timestamps(rec: Recording): Generator<number> {
+  const lists = [...rec.frames.values(), ...rec.trades.values(), ...rec.tickers.values(), rec.instruments];
+  for (const list of lists) for (const f of list) if (f.micros !== undefined) yield f.micros;
+}
+
 /** Where a connection's stream of one channel and symbol got to: a new subscription goes on from there. */
 type Position = {
   /** The index of the snapshot it started at (the frames' length when there was none). */
@@ -163,6 +170,12 @@ type Position = {
 export const REPLAY_HIGH_WATER = 1 << 20;
 /** At `max` speed, yield to the event loop after this many frames even if the socket keeps up. */
 const MAX_FRAMES_PER_TURN = 2000;
+/**
+ * The longest pause a replay keeps, in the recording's time (before the speed divides it): longer ones,
+ * where nothing at all was recorded (between runs appended to one file), are shortened to this. A liquid
+ * pair's book is never this quiet (the shared BTC/USD capture's longest pause is 3.1 s).
+ */
+export const MAX_REPLAY_PAUSE_S = 5;
 /**
  * The recording has ended once no stream has run for this long: a client subscribes its books, trades and
  * tickers in separate requests, and at `max` speed one stream can run out before the next request is read.
@@ -192,12 +205,16 @@ export class ReplaySource implements BookSource {
   private readonly statusWatchers = new Set<(system: string) => void>();
   /** Per connection, per stream (channel and symbol): the snapshot its last stream started at, where it stopped. */
   private readonly positions = new WeakMap<Subscriber, Map<string, Position>>();
+  /** The recording's time with its long pauses shortened, which the pacing follows. */
+  private readonly clock: PauseClock;
 
   constructor(
     private readonly rec: Recording,
     private readonly speed: number,
     private readonly highWater = REPLAY_HIGH_WATER,
-  ) {}
+  ) {
+    this.clock = new PauseClock(timestamps(rec), MAX_REPLAY_PAUSE_S * 1e6);
+  }
 
   has(symbol: string): boolean {
     return this.rec.frames.has(symbol);
@@ -271,11 +288,16 @@ export class ReplaySource implements BookSource {
     let latest = 0;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
-    /** When frame `i` is due: its timestamp (or the latest before it) relative to the first, over speed. */
+    /**
+     * When frame `i` is due: its timestamp (or the latest before it) relative to the first, on the
+     * shortened clock, over speed.
+     */
     const due = (f: RecordedFrame): number => {
       if (f.micros !== undefined && f.micros > latest) latest = f.micros;
       base ??= f.micros;
-      return base === undefined ? startAt : startAt + (latest - base) / 1000 / this.speed;
+      return base === undefined
+        ? startAt
+        : startAt + (this.clock.at(latest) - this.clock.at(base)) / 1000 / this.speed;
     };
     const pump = (): void => {
       timer = undefined;

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFrames } from "../../src/sim/generate.js";
 import { describeRecording, NoBookDataError } from "../../src/recording/outline.js";
-import { loadRecording } from "../../src/sim/replay.js";
+import { loadRecording, MAX_REPLAY_PAUSE_S } from "../../src/sim/replay.js";
 import { startSimServer } from "../../src/sim/server.js";
 import type { SimServer } from "../../src/sim/server.js";
 import { BookChecker, TestClient, isBook, isHeartbeat } from "./kraken-client.js";
@@ -255,6 +255,30 @@ describe("replay", () => {
         expect(d).toBeGreaterThan(i * gap * 0.9 - 20);
         expect(d).toBeLessThan(i * gap + 150);
       }
+    }
+  });
+
+  it("shortens a pause of the whole recording (runs appended to one file) to MAX_REPLAY_PAUSE_S, and keeps shorter ones", async () => {
+    // The same four frames twice (the second run starts with its snapshot), 0.4 s apart within a run;
+    // the second run an hour after the first, then a third 4 s after the second.
+    const stamp = (seconds: number): string => new Date(Date.UTC(2026, 7, 1) + seconds * 1000).toISOString();
+    const run = (start: number): string[] =>
+      captureBook
+        .slice(0, 4)
+        .map((f, i) => f.replace(/"timestamp":"[^"]*"/, `"timestamp":"${stamp(start + i * 0.4)}"`));
+    const file = tempFile("appended.jsonl", [...run(0), ...run(3600), ...run(3600 + 1.2 + 4)]);
+    const c = await replay(file, 10);
+    c.subscribe(["BTC/USD"], 10);
+    await c.waitForCount(isBook, 12, 5_000);
+    const at = c.frames
+      .filter((f) => isBook(f.text))
+      .map((f) => f.at - c.frames.find((g) => isBook(g.text))!.at);
+    // Due at: 0, 40, 80, 120 ms; the hour as MAX_REPLAY_PAUSE_S / 10 = 500 ms; the 4 s as 400 ms.
+    const due = [0, 40, 80, 120, 620, 660, 700, 740, 1140, 1180, 1220, 1260];
+    expect(MAX_REPLAY_PAUSE_S).toBe(5);
+    for (let i = 1; i < 12; i++) {
+      expect(at[i]).toBeGreaterThan(due[i]! - 20);
+      expect(at[i]).toBeLessThan(due[i]! + 150);
     }
   });
 });
