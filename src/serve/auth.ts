@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { requestUrl } from "./request-url.js";
 
 /**
  * Checks `Authorization: Bearer <token>`, or a `token` query parameter (a browser's EventSource cannot
@@ -11,7 +12,7 @@ export function bearerChecker(token: string): (req: IncomingMessage) => boolean 
   return (req) => {
     const header = req.headers.authorization ?? "";
     const match = /^Bearer[ ]+(.+)$/i.exec(header);
-    const given = match?.[1]?.trim() ?? new URL(req.url ?? "/", "http://localhost").searchParams.get("token");
+    const given = match?.[1]?.trim() ?? requestUrl(req)?.searchParams.get("token") ?? null;
     return timingSafeEqual(digest(given ?? ""), expected) && given !== null;
   };
 }

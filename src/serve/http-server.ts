@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { connectionCurrent } from "../feed/servable.js";
 import type { FeedClient, FeedView } from "../feed/types.js";
 import { bearerChecker } from "./auth.js";
+import { requestUrl } from "./request-url.js";
 import {
   bookBody,
   findSymbol,
@@ -54,12 +55,18 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const authorised = options.token === undefined ? () => true : bearerChecker(options.token);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const path = url.pathname;
     if (req.method !== "GET" && req.method !== "HEAD") {
       json(res, 405, { error: "method not allowed" }, { allow: "GET, HEAD" });
       return;
     }
+    const url = requestUrl(req);
+    if (url === undefined) {
+      json(res, 400, {
+        error: `bad request target ${JSON.stringify(req.url)}: expected a path such as /symbols`,
+      });
+      return;
+    }
+    const path = url.pathname;
     const view = feed.latest();
     if (path === "/health") {
       json(res, 200, health(view, symbols));

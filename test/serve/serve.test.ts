@@ -25,6 +25,23 @@ async function open(url: string, headers: Record<string, string> = {}): Promise<
   return r;
 }
 
+/** The status line of a GET with this exact request target, sent over a raw socket. */
+function statusLine(port: number, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let reply = "";
+    socket.on("error", reject);
+    socket.setEncoding("utf8").on("data", (chunk: string) => {
+      reply += chunk;
+      if (reply.includes("\r\n")) {
+        socket.destroy();
+        resolve(reply.slice(0, reply.indexOf("\r\n")));
+      }
+    });
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  });
+}
+
 async function untilLive(url: string, symbol = "BTC-USD"): Promise<Data> {
   for (;;) {
     const r = await json(`${url}/book/${symbol}`);
@@ -146,6 +163,14 @@ describe("serve --demo (installed binary)", () => {
     expect((await request(`${served.url}/metrics`)).body).toMatch(/^kraken_ladder_sse_clients 0$/m);
     const post = await fetch(`${served.url}/book/BTC-USD`, { method: "POST" });
     expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+    // A path that starts with two slashes is that path (unknown), not a URL naming the host "symbols" (which
+    // served the page); a target that is no URL is the client's error, not the server's; an absolute one
+    // (what a proxy sends) is its path.
+    const port = Number(new URL(served.url).port);
+    expect(await statusLine(port, "//symbols")).toBe("HTTP/1.1 404 Not Found");
+    expect(await statusLine(port, "//book/BTC-USD")).toBe("HTTP/1.1 404 Not Found");
+    expect(await statusLine(port, "http://[")).toBe("HTTP/1.1 400 Bad Request");
+    expect(await statusLine(port, "http://elsewhere/symbols")).toBe("HTTP/1.1 200 OK");
   });
 
   it("serves /metrics in the Prometheus text format", async () => {
