@@ -207,6 +207,10 @@ describe("the web ladder against a scripted stream", () => {
     await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("reconnecting");
     expect(await prices(page, "asks")).toEqual([]);
     expect(await page.locator(card(SYMBOL)).getAttribute("data-state")).toBe("disconnected");
+    // The counts are what happened: they stay (they read ✓0 once).
+    expect(await page.locator(`${card(SYMBOL)} footer.stats`).textContent()).toMatch(
+      /^checksums ✓2 ✗0 │ resyncs 0 │ updated /,
+    );
     server.release();
     await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);

@@ -378,11 +378,12 @@ function open() {
   source.addEventListener("error", () => {
     // CONNECTING: the browser retries by itself (with Last-Event-ID); CLOSED: refused (e.g. 401), final.
     // What the page held is no longer vouched for: prices go, and the next views start a new version line
-    // (the server may have restarted).
+    // (the server may have restarted). The counts stay: they are what happened, as the terminal keeps them.
     stream = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting";
     connection = undefined;
     for (const entry of books.values()) {
-      entry.view = { symbol: entry.view.symbol, state: entry.view.state, bids: [], asks: [] };
+      const { symbol, state, checksums, resyncs } = entry.view;
+      entry.view = { symbol, state, checksums, resyncs, bids: [], asks: [] };
     }
     drawAll();
   });
