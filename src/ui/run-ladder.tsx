@@ -95,7 +95,10 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
   return new Promise<number>((resolve) => {
     let instance: Instance | undefined;
     let done = false;
-    const restoreOnExit = (): void => writeNow(1, LEAVE_ALT_SCREEN);
+    // Suspended, the ladder has left the alternate screen already (see suspend).
+    const restoreOnExit = (): void => {
+      if (!suspended) writeNow(1, LEAVE_ALT_SCREEN);
+    };
 
     const finish = (code: number, error?: unknown): void => {
       if (done) return;
@@ -122,7 +125,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       // this process, still stopping its feed, would take them and exit with them; closed, it leaves them
       // in the terminal for the shell.
       if (stdin.isTTY) stdin.destroy();
-      stdout.write(LEAVE_ALT_SCREEN);
+      if (!suspended) stdout.write(LEAVE_ALT_SCREEN);
       process.off("exit", restoreOnExit);
       if (error !== undefined) {
         const text = error instanceof Error ? (error.stack ?? error.message) : inspect(error);

@@ -2,8 +2,13 @@ import { writeSync } from "node:fs";
 
 /** Switch to the alternate screen, clear it and home the cursor. */
 export const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[2J\u001b[H";
-/** Show the cursor and leave the alternate screen: the user's screen comes back as it was. */
-export const LEAVE_ALT_SCREEN = "\u001b[?25h\u001b[?1049l";
+/**
+ * Clear the alternate screen, show the cursor and leave it: the user's screen comes back as it was. Cleared
+ * first: tmux keeps some lines of an alternate screen left at another size than it was entered at (a pane
+ * resized while the ladder ran) in the pane's history, where the user scrolls back into them. Written only
+ * while on the alternate screen: on the user's own, the clear would wipe it.
+ */
+export const LEAVE_ALT_SCREEN = "\u001b[2J\u001b[?25h\u001b[?1049l";
 /** Hides the cursor; LEAVE_ALT_SCREEN shows it again. */
 export const HIDE_CURSOR = "\u001b[?25l";
 /** Clear the screen and home the cursor (after a resize, before a full redraw). */

@@ -135,6 +135,10 @@ describe("the ladder in a real terminal", () => {
     t.keys("q");
     const after = await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
     expect(after.join("\n")).not.toContain("spread");
+    // Nor in the history: a pane grown while the ladder ran used to keep some of its lines there (tmux
+    // keeps lines of an alternate screen left at another size than it was entered at, unless it is clear).
+    const scrollback = t.captureWithHistory().join("\n");
+    for (const text of ["spread", "PRICE", "checksums", "BTC/USD"]) expect(scrollback).not.toContain(text);
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
 

@@ -55,6 +55,13 @@ export class TmuxSession {
     );
   }
 
+  /** The pane's history and screen as text (what the user can scroll back to), wrapped lines joined. */
+  captureWithHistory(): string[] {
+    return this.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.session)
+      .split("\n")
+      .map((l) => l.trimEnd());
+  }
+
   /** The screen as text, one entry per line; wrapped lines joined, so a line wider than the pane shows. */
   capture(): string[] {
     const text = this.tmux("capture-pane", "-p", "-J", "-t", this.session);
