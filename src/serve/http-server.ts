@@ -5,6 +5,7 @@ import { connectionCurrent } from "../feed/servable.js";
 import type { FeedClient, FeedView } from "../feed/types.js";
 import { bearerChecker } from "./auth.js";
 import { requestUrl } from "./request-url.js";
+import { openFileLimit, watchOpenFiles } from "./fd-watch.js";
 import {
   bookBody,
   findSymbol,
@@ -33,6 +34,8 @@ export type ServeServerOptions = {
   /** Bearer token checked on every endpoint but /health; none: open. */
   readonly token?: string;
   readonly limits: SseLimits;
+  /** Told what the operator should know while serving (connections near the open-file limit). */
+  readonly onNote?: (message: string) => void;
 };
 
 export type ServeServer = {
@@ -171,6 +174,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       else res.destroy();
     });
   });
+  if (options.onNote !== undefined) watchOpenFiles(server, openFileLimit(), options.onNote);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -53,6 +53,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
           maxBufferedBytes: MAX_CLIENT_BUFFER,
           tradeFlushMs: Math.max(1, Math.round(1000 / options.fps)),
         },
+        onNote: (message) => process.stderr.write(`kraken-ladder: ${message}\n`),
       });
     } catch (e) {
       fail(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);

@@ -13,12 +13,21 @@ export type Served = {
   exited(killAfterMs?: number): Promise<number | null>;
 };
 
-export async function serve(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** `openFiles`: the child's open-file limit (`ulimit -n`, set by a shell that then becomes the child). */
+export async function serve(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  openFiles?: number,
+): Promise<Served> {
+  const argv = [BIN, "serve", ...args];
+  const child =
+    openFiles === undefined
+      ? spawn(process.execPath, argv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn("bash", ["-c", `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...argv], {
+          cwd: ROOT,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
   let stdout = "";
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));

@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterEach, describe, expect, it } from "vitest";
@@ -171,6 +172,29 @@ describe("serve --demo (installed binary)", () => {
     expect(await statusLine(port, "//book/BTC-USD")).toBe("HTTP/1.1 404 Not Found");
     expect(await statusLine(port, "http://[")).toBe("HTTP/1.1 400 Bad Request");
     expect(await statusLine(port, "http://elsewhere/symbols")).toBe("HTTP/1.1 200 OK");
+  });
+
+  it("says on stderr when its connections near the open-file limit, past which they are closed unanswered", async () => {
+    // ulimit -n 100: said at 36 connections (100 - SPARE_FILES); /metrics has the same figures.
+    served = await serve(["--demo", "--port", "0", "BTC/USD"], process.env, 100);
+    const port = Number(new URL(served.url).port);
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 40; i++) {
+        const s = connect(port, "127.0.0.1");
+        s.on("error", () => undefined);
+        sockets.push(s);
+        await new Promise((resolve) => s.once("connect", resolve));
+      }
+      for (let i = 0; i < 100 && !served.stderr().includes("open-file limit"); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(served.stderr()).toContain(
+        "kraken-ladder: 36 connections are open, near the open-file limit of 100 (ulimit -n): connections past it are closed unanswered; raise the limit before starting serve (ulimit -n 65536)\n",
+      );
+      expect((await request(`${served.url}/metrics`)).body).toMatch(/^process_max_fds 100$/m);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
   });
 
   it("serves /metrics in the Prometheus text format", async () => {
