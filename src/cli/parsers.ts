@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
 import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
@@ -14,14 +15,20 @@ export function parseDepth(value: string): BookDepth {
   return n;
 }
 
-/** Seconds as a non-negative decimal (`0.25`, `10`), returned in whole milliseconds. */
+/** Seconds as a non-negative decimal (`0.25`, `10`), returned in whole milliseconds: at most a timer's longest wait. */
 export function parseSeconds(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n)) {
     throw new InvalidArgumentError("expected a number of seconds, e.g. 10 or 0.5.");
   }
   if (n < 0) throw new InvalidArgumentError("expected 0 seconds or more.");
-  return Math.round(n * 1000);
+  const ms = Math.round(n * 1000);
+  if (ms > LONGEST_TIMER_MS) {
+    throw new InvalidArgumentError(
+      `expected at most ${Math.floor(LONGEST_TIMER_MS / 1000)} seconds (about 24 days, the longest a timer waits).`,
+    );
+  }
+  return ms;
 }
 
 /** Strictly positive seconds, in whole milliseconds: at least 0.001 (one millisecond). */

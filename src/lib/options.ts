@@ -1,6 +1,7 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
+import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { BOOK_DEPTHS, DEEPEST_BOOK, depthHolding, isBookDepth } from "../protocol/types.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
@@ -115,6 +116,16 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     const v = value ?? fallback;
     return check(name, v, typeof v === "number" && Number.isFinite(v) && v > 0, "a number above 0");
   };
+  /** A wait in milliseconds: above 0, and at most what a timer holds (one asked for more fires at once). */
+  const wait = (name: string, value: number | undefined, fallback: number): number => {
+    const ms = positive(name, value, fallback);
+    return check(
+      name,
+      ms,
+      ms <= LONGEST_TIMER_MS,
+      `at most ${LONGEST_TIMER_MS} (about 24 days, the longest a timer waits)`,
+    );
+  };
   const demo = options.demo === true ? {} : options.demo === false ? undefined : options.demo;
   if (demo !== undefined) checkNames(demo, DEMO_OPTION_NAMES, "demo.", "true or { seed: 7, rate: 20 }");
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
@@ -129,7 +140,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     );
   }
   if (demo?.rate !== undefined) positive("demo.rate", demo.rate, 0);
-  const readTimeoutMs = positive("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs);
+  const readTimeoutMs = wait("readTimeoutMs", options.readTimeoutMs, FEED_DEFAULTS.readTimeoutMs);
   const floor = readTimeoutFloorMs(FEED_DEFAULTS.pingIntervalMs);
   check(
     "readTimeoutMs",
@@ -148,8 +159,8 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
       fps: positive("fps", options.fps, FEED_DEFAULTS.fps),
       readTimeoutMs,
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
-      staleAfterMs: positive("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),
-      maxLagMs: positive("maxLagMs", options.maxLagMs, FEED_DEFAULTS.maxLagMs),
+      staleAfterMs: wait("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),
+      maxLagMs: wait("maxLagMs", options.maxLagMs, FEED_DEFAULTS.maxLagMs),
       quietAfterMs: FEED_DEFAULTS.quietAfterMs,
       maxFrameBytes: FEED_DEFAULTS.maxFrameBytes,
       backoffBaseMs: FEED_DEFAULTS.backoffBaseMs,

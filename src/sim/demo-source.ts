@@ -7,6 +7,7 @@ import type { Trading } from "./market.js";
 import { Random, deriveSeed } from "./random.js";
 import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 import { SymbolFeed } from "./symbol-feed.js";
+import { timerDelay } from "../feed/timers.js";
 
 type Live = {
   readonly feed: SymbolFeed;
@@ -232,6 +233,7 @@ export class DemoSource implements BookSource {
   private scheduleAt(next: number): void {
     if (this.closed || next === Infinity) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(this.tick, Math.max(0, next - performance.now()));
+    // The tick emits only what is due: a wait longer than a timer holds (a tiny --rate) is waited in parts.
+    this.timer = setTimeout(this.tick, timerDelay(next - performance.now()));
   }
 }

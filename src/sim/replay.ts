@@ -1,3 +1,4 @@
+import { timerDelay } from "../feed/timers.js";
 import { decimalsOf } from "../protocol/decimal.js";
 import { parseFrame } from "../protocol/parse.js";
 import { REPLAY_ENDED } from "../protocol/types.js";
@@ -312,7 +313,8 @@ export class ReplaySource implements BookSource {
         } else {
           const wait = due(f) - performance.now();
           if (wait > 0) {
-            timer = setTimeout(pump, wait);
+            // The pump sends only what is due: a wait longer than a timer holds (a tiny speed) is waited in parts.
+            timer = setTimeout(pump, timerDelay(wait));
             return;
           }
         }

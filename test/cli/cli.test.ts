@@ -100,6 +100,14 @@ describe.concurrent("kraken-ladder", () => {
     await wrong("--duration", "0", "expected more than 0 seconds\\.");
     await wrong("--duration", "0.0001", "expected at least 0\\.001 seconds \\(one millisecond\\)\\.");
     await wrong("--backoff-reset", "-2", "expected 0 seconds or more\\.");
+    // Longer than a timer holds: Node would fire it after 1 ms (a --duration of 35 days stopped at once,
+    // a --ping-interval of 35 days pinged every millisecond).
+    const tooLong = "expected at most 2147483 seconds \\(about 24 days, the longest a timer waits\\)\\.";
+    await wrong("--duration", "3000000", tooLong);
+    await wrong("--ping-interval", "3000000", tooLong);
+    await wrong("--backoff-reset", "1e9", tooLong);
+    // The longest is taken: the error is the bad depth's (a run that starts would stop only in 24 days).
+    expectUsageError(await runCli(["--duration", "2147483", "--depth", "7"]), "kraken-ladder", /depth/);
   });
 });
 

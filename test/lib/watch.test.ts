@@ -150,6 +150,14 @@ describe("watchBooks", () => {
     expect(() => watchBooks(loose({ maxLagMs: "3000" }))).toThrow(
       new RangeError('maxLagMs: "3000" is not a number above 0'),
     );
+    // Longer than a timer holds (Node would fire it after 1 ms).
+    expect(() => watchBooks({ staleAfterMs: 3e9 })).toThrow(
+      new RangeError(
+        "staleAfterMs: 3000000000 is not at most 2147483647 (about 24 days, the longest a timer waits)",
+      ),
+    );
+    expect(() => watchBooks({ readTimeoutMs: 2 ** 31 })).toThrow(/^readTimeoutMs: 2147483648 is not at most/);
+    expect(() => watchBooks({ maxLagMs: 2 ** 31 - 1 })).not.toThrow();
     // At or under Kraken's 1 s heartbeat, a quiet market would be reconnected again and again.
     expect(() => watchBooks({ readTimeoutMs: 1000 })).toThrow(
       new RangeError(

@@ -281,4 +281,29 @@ describe("replay", () => {
       expect(at[i]).toBeLessThan(due[i]! + 150);
     }
   });
+
+  it("at a speed so slow, or a demo rate so low, that the next frame is due later than a timer holds, waits for it", async () => {
+    // Node fires a timer asked to wait longer after 1 ms, with a TimeoutOverflowWarning (on the ladder's
+    // screen): the server spun every millisecond, warning each time.
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const slow = await replay(CAPTURE, 1e-7);
+      slow.subscribe(["BTC/USD"], 10);
+      const demo = await startSimServer({ seed: 3, rate: 1e-9 });
+      servers.push(demo);
+      const quiet = await TestClient.connect(demo.url);
+      clients.push(quiet);
+      quiet.subscribe(["BTC/USD"], 10);
+      await slow.waitForCount(isBook, 1);
+      await quiet.waitForCount(isBook, 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(slow.frames.filter((f) => isBook(f.text))).toHaveLength(1);
+      expect(quiet.frames.filter((f) => isBook(f.text))).toHaveLength(1);
+      expect(warnings).not.toContain("TimeoutOverflowWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
