@@ -1,3 +1,4 @@
+import { timerDelay } from "../feed/timers.js";
 import { CATALOGUE, instrumentFrame, instrumentUpdateFrame } from "./catalogue.js";
 import type { Pair } from "./catalogue.js";
 import type { FaultOptions } from "./faults.js";
@@ -7,7 +8,6 @@ import type { Trading } from "./market.js";
 import { Random, deriveSeed } from "./random.js";
 import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 import { SymbolFeed } from "./symbol-feed.js";
-import { timerDelay } from "../feed/timers.js";
 
 type Live = {
   readonly feed: SymbolFeed;

@@ -23,11 +23,6 @@ export class PauseClock {
     }
   }
 
-  /** How many long pauses were shortened. */
-  get pauses(): number {
-    return this.ends.length;
-  }
-
   /** `time` on the shortened timeline: less the part of every long pause that ended at or before it. */
   at(time: number): number {
     let lo = 0;
