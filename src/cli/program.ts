@@ -186,6 +186,7 @@ function checkUsage(program: Command, action: Command): void {
       `error: --speed is the pace of a --replay; it does nothing ${demo ? "for the demo market" : "against the exchange (--url)"}`,
       { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
     );
+  if (action === program) checkModeFlags(action, given);
   const { token } = action.opts<{ token?: string }>();
   const badToken = token === undefined ? undefined : tokenProblem(token);
   if (badToken !== undefined)
@@ -206,6 +207,40 @@ function checkUsage(program: Command, action: Command): void {
         `or a shorter --ping-interval.`,
       { exitCode: EXIT.USAGE, code: "commander.invalidArgument" },
     );
+}
+
+/**
+ * Flags of one output, given for the other: they would do nothing. The ladder's (`--board`,
+ * `--vap-window`) with NDJSON (`--json`, or stdout not a terminal, as runApp decides); NDJSON's
+ * (`--analytics`, `--json-levels`) on the ladder; `--bps` and `--notional` (the analytics' and the
+ * board's) with NDJSON but no `--analytics`.
+ */
+function checkModeFlags(action: Command, given: (name: string) => boolean): void {
+  const json = action.opts<{ json?: boolean }>().json === true;
+  const ndjson = json ? "--json" : "NDJSON (stdout is not a terminal)";
+  const problem = (flag: string, why: string): never =>
+    action.error(`error: ${flag} ${why}`, { exitCode: EXIT.USAGE, code: "commander.conflictingOption" });
+  if (json || process.stdout.isTTY !== true) {
+    if (given("board")) problem("--board", `starts the ladder on the board; it does nothing with ${ndjson}`);
+    if (given("vapWindow"))
+      problem("--vap-window", `is the ladder's volume column; it does nothing with ${ndjson}`);
+    if (!given("analytics"))
+      for (const [name, flag] of [
+        ["bps", "--bps"],
+        ["notional", "--notional"],
+      ] as const)
+        if (given(name))
+          problem(
+            flag,
+            `is for --analytics and the board; it does nothing with ${ndjson} without --analytics`,
+          );
+  } else {
+    for (const [name, flag] of [
+      ["analytics", "--analytics"],
+      ["jsonLevels", "--json-levels"],
+    ] as const)
+      if (given(name)) problem(flag, "is for NDJSON (--json); it does nothing on the ladder");
+  }
 }
 
 /**

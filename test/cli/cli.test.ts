@@ -88,6 +88,32 @@ describe.concurrent("kraken-ladder", () => {
     expectUsageError(await runCli(["--fps", "x"]), "kraken-ladder", /--fps/);
   });
 
+  it("a flag of the ladder with NDJSON (stdout not a terminal, or --json) does nothing: exit 2 naming it", async () => {
+    const piped = "NDJSON \\(stdout is not a terminal\\)";
+    expectUsageError(
+      await runCli(["--demo", "--board"]),
+      "kraken-ladder",
+      new RegExp(`^error: --board starts the ladder on the board; it does nothing with ${piped}$`),
+    );
+    expectUsageError(
+      await runCli(["--demo", "--json", "--vap-window", "60"]),
+      "kraken-ladder",
+      /^error: --vap-window is the ladder's volume column; it does nothing with --json$/,
+    );
+    expectUsageError(
+      await runCli(["--demo", "--bps", "5"]),
+      "kraken-ladder",
+      new RegExp(
+        `^error: --bps is for --analytics and the board; it does nothing with ${piped} without --analytics$`,
+      ),
+    );
+    expectUsageError(
+      await runCli(["--demo", "--json", "--notional", "500"]),
+      "kraken-ladder",
+      /^error: --notional is for --analytics/,
+    );
+  });
+
   it("says what is wrong with a number of seconds: not a number, negative, zero, under a millisecond", async () => {
     const wrong = async (flag: string, value: string, why: string): Promise<void> =>
       expectUsageError(

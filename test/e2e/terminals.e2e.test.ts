@@ -94,6 +94,18 @@ describe("terminals", () => {
     expect(await t.exitLine(15_000)).toBe("EXIT=2");
   }, 60_000);
 
+  it("an NDJSON flag on the ladder does nothing, so it is bad usage: exit 2 naming it, the screen left alone", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    t.run(`echo BEFORE; ${ladder} --demo --analytics`);
+    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("--analytics")));
+    expect(screen.join("\n")).toContain(
+      "error: --analytics is for NDJSON (--json); it does nothing on the ladder",
+    );
+    expect(screen.join("\n")).toContain("BEFORE");
+    expect(await t.exitLine(15_000)).toBe("EXIT=2");
+  }, 60_000);
+
   it("stdin not a terminal: a clear message, exit 2, never a stack trace", async () => {
     const t = new TmuxSession();
     tmux = t;
