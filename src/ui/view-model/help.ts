@@ -53,6 +53,7 @@ const SECTIONS: readonly Section[] = [
       ["1 BTC/USD", "its number (keys 1–9) and pair"],
       ["bid / ask", "best bid and best ask"],
       ["bps", "spread in basis points of the mid"],
+      ["1 BTC/USD ●", "compact: more tabs than a fifth of the pane holds with their prices"],
       ["+N", "N more symbols that do not fit"],
     ],
   },
