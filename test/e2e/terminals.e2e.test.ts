@@ -82,40 +82,39 @@ describe("terminals", () => {
     expect(await t.exitLine(15_000)).toBe("EXIT=0");
   }, 60_000);
 
-  it("TERM=dumb: a clear message pointing at --json, exit 2, and the screen left alone", async () => {
+  /**
+   * Runs `command` in a pane after `echo BEFORE`: it must print `message` on the normal screen, leave what
+   * was there, and exit 2 (bad usage). Resolves with the screen's text.
+   */
+  async function badUsageOnTerminal(command: string, message: string): Promise<string> {
     const t = new TmuxSession();
     tmux = t;
-    t.run(`echo BEFORE; env TERM=dumb ${ladder} --demo`);
-    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("TERM=dumb")));
-    expect(screen.join("\n")).toContain(
-      "kraken-ladder: TERM=dumb: this terminal cannot draw the full-screen ladder; use --json to stream NDJSON instead.",
-    );
+    t.run(`echo BEFORE; ${command}`);
+    const screen = await t.waitFor("the message", (lines) => lines.join("\n").includes(message));
     expect(screen.join("\n")).toContain("BEFORE");
     expect(await t.exitLine(15_000)).toBe("EXIT=2");
+    return screen.join("\n");
+  }
+
+  it("TERM=dumb: a clear message pointing at --json, exit 2, and the screen left alone", async () => {
+    await badUsageOnTerminal(
+      `env TERM=dumb ${ladder} --demo`,
+      "kraken-ladder: TERM=dumb: this terminal cannot draw the full-screen ladder; use --json to stream NDJSON instead.",
+    );
   }, 60_000);
 
   it("an NDJSON flag on the ladder does nothing, so it is bad usage: exit 2 naming it, the screen left alone", async () => {
-    const t = new TmuxSession();
-    tmux = t;
-    t.run(`echo BEFORE; ${ladder} --demo --analytics`);
-    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("--analytics")));
-    expect(screen.join("\n")).toContain(
+    await badUsageOnTerminal(
+      `${ladder} --demo --analytics`,
       "error: --analytics is for NDJSON (--json); it does nothing on the ladder",
     );
-    expect(screen.join("\n")).toContain("BEFORE");
-    expect(await t.exitLine(15_000)).toBe("EXIT=2");
   }, 60_000);
 
   it("stdin not a terminal: a clear message, exit 2, never a stack trace", async () => {
-    const t = new TmuxSession();
-    tmux = t;
-    t.run(`echo | ${ladder} --demo`);
-    const screen = await t.waitFor("the message", (lines) => lines.some((l) => l.includes("not a terminal")));
-    const text = screen.join("\n");
-    expect(text).toContain(
+    const text = await badUsageOnTerminal(
+      `echo | ${ladder} --demo`,
       "kraken-ladder: the ladder reads keys from stdin, which is not a terminal; use --json to stream NDJSON instead, or run it in a terminal.",
     );
     expect(text).not.toMatch(/\bat \w+ \(|Error:/);
-    expect(await t.exitLine(15_000)).toBe("EXIT=2");
   }, 60_000);
 });
