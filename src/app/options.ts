@@ -71,3 +71,11 @@ export const DEFAULT_MARKET_DEPTH = 10;
  * and small enough that reading and applying one frame takes a fraction of a second.
  */
 export const DEFAULT_MAX_FRAME = 1024 * 1024;
+
+/** Whether the root command streams NDJSON rather than drawing the ladder: `--json`, or stdout not a terminal. */
+export function streamsNdjson(
+  json: boolean | undefined,
+  stdout: { readonly isTTY?: boolean } = process.stdout,
+): boolean {
+  return json === true || stdout.isTTY !== true;
+}

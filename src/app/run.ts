@@ -10,6 +10,7 @@ import type { FeedTarget } from "./feed-setup.js";
 import { LineOut } from "./line-out.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { bufferMarketEvents } from "./market-buffer.js";
+import { streamsNdjson } from "./options.js";
 import type { AppOptions } from "./options.js";
 import { createShutdown } from "./shutdown.js";
 import { terminalProblem } from "./terminal-check.js";
@@ -63,7 +64,7 @@ async function ladderTarget(options: AppOptions, target: FeedTarget): Promise<Fe
  * The feed is always stopped and the server always closed before this resolves.
  */
 export async function runApp(options: AppOptions): Promise<number> {
-  const json = options.json || process.stdout.isTTY !== true;
+  const json = streamsNdjson(options.json);
   const problem = json ? undefined : terminalProblem(process.stdin, process.env);
   if (problem !== undefined) {
     fail(problem);

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { didYouMean } from "../text/did-you-mean.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
-import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL } from "../app/options.js";
+import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL, streamsNdjson } from "../app/options.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import type { AppOptions } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
@@ -211,16 +211,16 @@ function checkUsage(program: Command, action: Command): void {
 
 /**
  * Flags of one output, given for the other: they would do nothing. The ladder's (`--board`,
- * `--vap-window`) with NDJSON (`--json`, or stdout not a terminal, as runApp decides); NDJSON's
+ * `--vap-window`) with NDJSON (streamsNdjson, as runApp decides); NDJSON's
  * (`--analytics`, `--json-levels`) on the ladder; `--bps` and `--notional` (the analytics' and the
  * board's) with NDJSON but no `--analytics`.
  */
 function checkModeFlags(action: Command, given: (name: string) => boolean): void {
-  const json = action.opts<{ json?: boolean }>().json === true;
-  const ndjson = json ? "--json" : "NDJSON (stdout is not a terminal)";
+  const json = action.opts<{ json?: boolean }>().json;
+  const ndjson = json === true ? "--json" : "NDJSON (stdout is not a terminal)";
   const problem = (flag: string, why: string): never =>
     action.error(`error: ${flag} ${why}`, { exitCode: EXIT.USAGE, code: "commander.conflictingOption" });
-  if (json || process.stdout.isTTY !== true) {
+  if (streamsNdjson(json)) {
     if (given("board")) problem("--board", `starts the ladder on the board; it does nothing with ${ndjson}`);
     if (given("vapWindow"))
       problem("--vap-window", `is the ladder's volume column; it does nothing with ${ndjson}`);
