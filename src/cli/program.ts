@@ -133,6 +133,7 @@ export function buildProgram(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(serveCommand());
   program.addCommand(configCommand());
+  program.helpCommand("help [command]", "show the help of a command");
   strictUsage(program, "kraken-ladder");
   program.hook("preAction", (_root, action) => checkUsage(program, action));
   useSettings(program);
@@ -149,10 +150,7 @@ function checkUsage(program: Command, action: Command): void {
   if (action === program) {
     const first = (action.processedArgs[0] as string[] | undefined)?.[0];
     if (first !== undefined && !first.includes("/")) {
-      const near = didYouMean(
-        first,
-        program.commands.map((c) => c.name()),
-      );
+      const near = didYouMean(first, [...program.commands.map((c) => c.name()), "help"]);
       if (near !== undefined)
         action.error(`error: unknown command '${first}' (did you mean ${near}?)`, {
           exitCode: EXIT.USAGE,
@@ -373,9 +371,37 @@ function strictUsage(cmd: Command, path: string): void {
   for (const sub of cmd.commands) strictUsage(sub, `${path} ${sub.name()}`);
 }
 
+/**
+ * A subcommand's options go after its name. Commander gives flags before it to the ladder, which does not
+ * run (`kraken-ladder --depth 100 serve`): they would do nothing, so they are a usage error. And it reads
+ * a command's environment variables before it hands the command line on, so the ladder's
+ * (KRAKEN_LADDER_URL, _DEPTH, _FPS, _COLOR) would be checked, and a bad one refused, for `verify` and
+ * `simulate`, which never read them, and for `serve` and `config` under the ladder's usage line: when
+ * argv names a subcommand first, only that command reads them, those it takes.
+ */
+function subcommandsFirst(program: Command, argv: readonly string[]): void {
+  if (program.commands.some((c) => c.name() === argv[2]))
+    for (const option of program.options) delete option.envVar;
+  program.hook("preSubcommand", (_root, sub) => {
+    const before = argv.slice(2, argv.indexOf(sub.name(), 2));
+    if (before.length === 0) return;
+    const flag = before[0]!.split("=")[0]!;
+    const takes = sub.options.some((o) => o.long === flag || o.short === flag);
+    const path = `kraken-ladder ${sub.name()}`;
+    sub.error(
+      `error: ${before.join(" ")} comes before '${sub.name()}', so it is the ladder's and would do nothing: ` +
+        (takes
+          ? `give it after the command (${path} ${before.join(" ")} …)`
+          : `see ${path} --help for its options`),
+      { exitCode: EXIT.USAGE, code: "commander.unknownOption" },
+    );
+  });
+}
+
 /** Parses argv and runs the chosen command; resolves to the process exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  subcommandsFirst(program, argv);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {

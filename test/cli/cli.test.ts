@@ -74,6 +74,17 @@ describe.concurrent("kraken-ladder", () => {
     }
   });
 
+  it("help, and help COMMAND, print the help --help prints", async () => {
+    for (const command of [[], ["serve"], ["verify"]]) {
+      const [viaHelp, viaFlag] = await Promise.all([
+        runCli(["help", ...command]),
+        runCli([...command, "--help"]),
+      ]);
+      expect(viaHelp.code).toBe(0);
+      expect(viaHelp.stdout).toBe(viaFlag.stdout);
+    }
+  });
+
   it("--version and -V print package.json's version", async () => {
     for (const flag of ["--version", "-V"]) {
       const r = await runCli([flag]);

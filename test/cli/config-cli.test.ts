@@ -155,6 +155,8 @@ describe.concurrent("usage errors", () => {
       expect(r.stderr.split("\n")[0]).toBe(`error: unknown command '${typed}' (did you mean ${meant}?)`);
       expect(r.stderr).not.toContain("bad symbol");
     }
+    const help = await runCli(["hepl"], { env: env() });
+    expect(help.stderr.split("\n")[0]).toBe("error: unknown command 'hepl' (did you mean help?)");
     // A word close to no command is still a bad symbol.
     const r = await runCli(["--json", "BTCUSD"], { env: env() });
     expect(r.code).toBe(2);
@@ -250,6 +252,53 @@ describe.concurrent("usage errors", () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('"state":"live"');
+  });
+
+  it("the ladder's flags before a subcommand's name would do nothing: exit 2 under the subcommand's usage", async () => {
+    for (const [args, command, message] of [
+      [
+        ["--depth", "100", "serve", "--demo"],
+        "serve",
+        "--depth 100 comes before 'serve', so it is the ladder's and would do nothing: give it after the command (kraken-ladder serve --depth 100 …)",
+      ],
+      [
+        ["--json", "verify", "x.jsonl"],
+        "verify",
+        "--json comes before 'verify', so it is the ladder's and would do nothing: give it after the command (kraken-ladder verify --json …)",
+      ],
+      [
+        ["--fps=5", "--json", "simulate"],
+        "simulate",
+        "--fps=5 --json comes before 'simulate', so it is the ladder's and would do nothing: see kraken-ladder simulate --help for its options",
+      ],
+    ] as const) {
+      const r = await runCli([...args], { env: env() });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      const lines = r.stderr.split("\n");
+      expect(lines[0]).toBe(`error: ${message}`);
+      expect(lines[1]).toMatch(new RegExp(`^Usage: kraken-ladder ${command} `));
+    }
+  });
+
+  it("the ladder's environment variables are read by the commands that take them, not by verify or simulate", async () => {
+    const bad = env({ KRAKEN_LADDER_FPS: "abc", KRAKEN_LADDER_URL: "http://x", KRAKEN_LADDER_DEPTH: "7" });
+    const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
+    const verified = await runCli(["verify", capture], { env: bad });
+    expect(verified.stderr).toBe("");
+    expect(verified.code).toBe(0);
+    const simulated = await runCli(["simulate", "--port", "0"], { env: bad, timeoutMs: 3_000 });
+    expect(simulated.stdout).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\n/);
+    expect(simulated.stderr).not.toMatch(/KRAKEN_LADDER|error/);
+    // serve and config read them, and say so under their own usage line.
+    for (const command of ["serve", "config"]) {
+      const r = await runCli([command], { env: env({ KRAKEN_LADDER_FPS: "abc" }) });
+      expect(r.code).toBe(2);
+      expect(r.stderr.split("\n").slice(0, 2)).toEqual([
+        "error: option '--fps <n>' value 'abc' from env 'KRAKEN_LADDER_FPS' is invalid. expected a whole number above 0.",
+        expect.stringMatching(new RegExp(`^Usage: kraken-ladder ${command} `)),
+      ]);
+    }
   });
 
   it("a bad value in an environment variable is a usage error naming it", async () => {
