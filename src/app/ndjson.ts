@@ -33,6 +33,8 @@ export class NdjsonWriter {
   /** The book views the last view's lines were made from, and its connection: the feed publishes an unchanged book as the same object. */
   private lastBooks = new Map<string, BookView>();
   private lastConnection = "";
+  /** Each book's version when its last line was written. */
+  private readonly written = new Map<string, number>();
   private readonly write: (lines: string, books?: readonly string[]) => void;
   private readonly analytics: LineAnalytics | undefined;
   private readonly levels: number;
@@ -80,14 +82,20 @@ export class NdjsonWriter {
       // The changed lines of one view leave in one write: one system call per view, not per book.
       const connection = event.view.connection.state;
       const same = connection === this.lastConnection ? this.lastBooks : undefined;
+      // Once the feed is over (`ended`, `stopped`) a book that has not changed keeps its last line: a new one
+      // would differ only by the analytics it loses on a closed socket, and stand after `stopped` as the
+      // book's last word, still saying live.
+      const over = connection === "ended" || connection === "stopped";
       const seen = new Map<string, BookView>();
       let lines = "";
       const symbols: string[] = [];
       for (const b of event.view.books) {
         seen.set(b.symbol, b);
         if (same?.get(b.symbol) === b) continue;
+        if (over && this.written.get(b.symbol) === b.version) continue;
         const line = this.books.changed(this.bookEvent(b, connection));
         if (line === undefined) continue;
+        this.written.set(b.symbol, b.version);
         lines = lines === "" ? line : `${lines}\n${line}`;
         symbols.push(b.symbol);
       }

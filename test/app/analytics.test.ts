@@ -89,8 +89,11 @@ describe("kraken-ladder --demo --json --analytics", () => {
     expect(flags.has("liquidity true true") || flags.has("liquidity false true")).toBe(true);
     expect(flags.has("cost true")).toBe(true);
     expect(flags.has("cost false")).toBe(true);
-    // A book line without figures is never live on a live connection: here, the last lines after the stop.
-    for (const b of books.filter((l) => l.cost === undefined)) expect(b.liquidity).toBeUndefined();
+    // Every live book line has its figures, and none comes after the stop: an unchanged book's last line
+    // stands (one without figures would end the stream saying live).
+    expect(books.filter((b) => b.state === "live" && b.cost === undefined)).toEqual([]);
+    const lines = run.lines();
+    expect(lines.at(-1)).toEqual({ type: "connection", state: "stopped" });
     expect(run.stderr()).toBe("");
   });
 });

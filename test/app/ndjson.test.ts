@@ -24,10 +24,10 @@ const live: BookView = {
   latencyP99: 9,
 };
 
-const view = (books: BookView[]): FeedEvent => ({
+const view = (books: BookView[], connection: FeedView["connection"] = { state: "live" }): FeedEvent => ({
   type: "view",
   view: {
-    connection: { state: "live" },
+    connection,
     books,
     publishedAt: 0,
     receivedAt: 0,
@@ -166,5 +166,26 @@ describe("NDJSON lines", () => {
       [bookLine(live), bookLine(eth), bookLine(sol)].join("\n"),
       [bookLine({ ...eth, resyncs: 1 }), bookLine({ ...sol, resyncs: 1 })].join("\n"),
     ]);
+  });
+
+  it("with --analytics, a book unchanged when the feed ends or stops keeps its last line (with figures)", () => {
+    for (const over of [{ state: "ended" }, { state: "stopped" }] as const) {
+      const lines: string[] = [];
+      const w = new NdjsonWriter(
+        (text) => lines.push(...text.split("\n")),
+        () => undefined,
+        { analytics: { bands: ["10"], notional: "1000" } },
+      );
+      w.event(view([live]));
+      w.event(view([live], over));
+      w.event(view([{ ...live }], over));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ state: "live", imbalance: expect.any(String) });
+      // A book that did change meanwhile gets its last line, without figures: the socket is closed.
+      w.event(view([{ ...live, version: 2, checksums: { ok: 121, failed: 0 } }], over));
+      expect(lines).toHaveLength(2);
+      expect(JSON.parse(lines[1]!)).toMatchObject({ checksums: { ok: 121, failed: 0 } });
+      expect(JSON.parse(lines[1]!)).not.toHaveProperty("imbalance");
+    }
   });
 });
