@@ -20,6 +20,8 @@ export type KeyAction =
   | { readonly type: "close" }
   | { readonly type: "remove-symbol" }
   | { readonly type: "save" }
+  /** A paste outside the search: ignored, and the notice line says so. */
+  | { readonly type: "paste-ignored" }
   /** Show or hide the time-and-sales tape (beside the ladder from 120 columns, in place of it below). */
   | { readonly type: "toggle-tape" }
   /** `b`: the board in place of the ladder, or back; Esc too, from a ladder opened from the board or a board opened from a ladder. */
@@ -78,6 +80,27 @@ export function keyPresses(input: string, key: KeyFlags): [string, KeyFlags][] {
       return [String.fromCharCode(code + 96), { ...PLAIN_KEY, ctrl: true }];
     return [char, { ...PLAIN_KEY, shift: /^[A-Z]$/.test(char) }];
   });
+}
+
+/**
+ * What the terminal sends around pasted text in bracketed paste mode (on while the ladder holds the
+ * screen, terminal.ts), as Ink hands it over: each marker is an input of its own, with no key's flags.
+ */
+export const PASTE_START = "[200~";
+export const PASTE_END = "[201~";
+
+/**
+ * Pasted text is not key presses: pasted into the wrong pane, `fix sql` would remove a pair (`x`), save the
+ * shortened list (`s`) and quit (`q`). Between the paste markers, text goes into the search when it is open,
+ * as typed there, and is ignored anywhere else (`paste-ignored` on the start marker: one notice a paste,
+ * however many inputs its text arrives in).
+ */
+export function pasteAction(
+  input: string,
+  mode: KeyMode,
+): SearchType | { type: "paste-ignored" } | undefined {
+  if (mode === "search") return input === PASTE_START ? undefined : searchType(input);
+  return input === PASTE_START ? { type: "paste-ignored" } : undefined;
 }
 
 /** Ink's (input, key) → action in this mode; `undefined` for keys that do nothing. */
@@ -157,7 +180,13 @@ function searchKey(input: string, key: KeyFlags): KeyAction | undefined {
   if (key.downArrow === true || key.tab) return { type: "search-move", by: 1 };
   if (key.backspace === true || key.delete === true) return { type: "search-erase" };
   if (key.ctrl || key.meta === true) return undefined;
-  // A symbol's characters only: letters, digits and the slash.
+  return searchType(input);
+}
+
+type SearchType = Extract<KeyAction, { type: "search-type" }>;
+
+/** Text typed (or pasted) into the search: a symbol's characters only, letters, digits and the slash. */
+function searchType(input: string): SearchType | undefined {
   const text = input.replace(/[^A-Za-z0-9/]/g, "");
   return text === "" ? undefined : { type: "search-type", text };
 }

@@ -95,6 +95,9 @@ type UiState = {
   readonly boardTop: number;
 };
 
+/** The longest search text: longer than any pair's name. */
+const MAX_QUERY = 40;
+
 /**
  * The board redraws at most this often. A board of a whole market changes in some row with every view
  * (30 a second), more than anyone reads row by row, and each frame of it costs about as much as the feed
@@ -367,8 +370,11 @@ export class LadderStore {
         this.#ui = { ...ui, search: { query: "", cursor: 0 } };
         break;
       case "search-type":
-        if (ui.search !== undefined && ui.search.query.length < 40)
-          this.#ui = { ...ui, search: { query: ui.search.query + action.text, cursor: 0 } };
+        if (ui.search !== undefined && ui.search.query.length < MAX_QUERY)
+          this.#ui = {
+            ...ui,
+            search: { query: (ui.search.query + action.text).slice(0, MAX_QUERY), cursor: 0 },
+          };
         break;
       case "search-erase":
         if (ui.search !== undefined)
@@ -389,6 +395,13 @@ export class LadderStore {
         break;
       case "save":
         this.#save();
+        break;
+      case "paste-ignored":
+        this.#notices.push(
+          "a paste is not read as keys: ignored (/ opens the search, which takes one)",
+          "warn",
+          this.#now(),
+        );
         break;
       case "toggle-tape":
         this.#ui = { ...ui, tape: !ui.tape };

@@ -1,14 +1,18 @@
 import { writeSync } from "node:fs";
 
-/** Switch to the alternate screen, clear it and home the cursor. */
-export const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[2J\u001b[H";
 /**
- * Clear the alternate screen, show the cursor and leave it: the user's screen comes back as it was. Cleared
+ * Switch to the alternate screen, clear it and home the cursor; and ask the terminal to bracket what is
+ * pasted (DEC mode 2004), so a paste is told from keys typed (keys.ts, PASTE_START).
+ */
+export const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[2J\u001b[H\u001b[?2004h";
+/**
+ * End bracketed paste, clear the alternate screen, show the cursor and leave it: the user's screen comes
+ * back as it was, and a paste into the shell is plain text again. Cleared
  * first: tmux keeps some lines of an alternate screen left at another size than it was entered at (a pane
  * resized while the ladder ran) in the pane's history, where the user scrolls back into them. Written only
  * while on the alternate screen: on the user's own, the clear would wipe it.
  */
-export const LEAVE_ALT_SCREEN = "\u001b[2J\u001b[?25h\u001b[?1049l";
+export const LEAVE_ALT_SCREEN = "\u001b[?2004l\u001b[2J\u001b[?25h\u001b[?1049l";
 /** Hides the cursor; LEAVE_ALT_SCREEN shows it again. */
 export const HIDE_CURSOR = "\u001b[?25l";
 /** Clear the screen and home the cursor (after a resize, before a full redraw). */

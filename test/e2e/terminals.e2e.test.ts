@@ -34,7 +34,11 @@ describe("terminals", () => {
     expect(screen.at(-1)).toMatch(/^ \* connected \| .*\| \+\d+ x0 \|/);
     expect(screen.filter((l) => NON_ASCII.test(l))).toEqual([]);
     t.keys("?");
-    const help = await t.waitFor("the help", (lines) => lines.some((l) => l.includes("Book states")));
+    await t.waitFor("the help", (lines) => lines.some((l) => l.includes("Keys")));
+    t.keys("j", "j", "j");
+    const help = await t.waitFor("the help's book states", (lines) =>
+      lines.some((l) => l.includes("Book states")),
+    );
     expect(help.filter((l) => NON_ASCII.test(l))).toEqual([]);
     expect(help.join("\n")).toContain("* live");
     t.keys("q");

@@ -63,6 +63,19 @@ describe("the watchlist in a real terminal", () => {
     expect(tabs(t.capture()).filter((x) => x.includes("ETH/USD") || x.includes("BTC/USD"))).toHaveLength(2);
     expect(t.capture().some((x) => x.includes("saved"))).toBe(false);
     expect(existsSync(join(config, "kraken-ladder/config.toml"))).toBe(false);
+    // A paste is not keys: "fix sql" pasted into the wrong pane removes nothing (x), saves nothing (s),
+    // does not quit (q) or jump (1); the notice line says it was ignored. Into the search it is typed.
+    t.paste("fix sql 1");
+    await t.waitFor("the paste ignored", (l) => l.some((x) => x.includes("a paste is not read as keys")));
+    expect(tabs(t.capture()).filter((x) => x.includes("ETH/USD") || x.includes("BTC/USD"))).toHaveLength(2);
+    expect(tabs(t.capture())[1]).toMatch(/^▶2 ETH\/USD/);
+    expect(existsSync(join(config, "kraken-ladder/config.toml"))).toBe(false);
+    t.keys("/");
+    await t.waitFor("the search", (l) => l.some((x) => x.includes("Add symbol:")));
+    t.paste("eth/b q");
+    await t.waitFor("the paste typed", (l) => l.some((x) => x.includes("Add symbol: eth/bq")));
+    t.keys("Escape");
+    await t.waitFor("the ladder again", (l) => l.some((x) => x.includes("spread")));
     // Ctrl-L draws the whole screen again over what another program wrote on the terminal: here a clear
     // screen, and a scribble on the column titles' line, which the ladder never redraws by itself.
     const titles = t.capture().findIndex((x) => x.includes("PRICE"));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BookView, FeedEvent } from "../../src/feed/types.js";
-import { keyAction } from "../../src/ui/keys.js";
+import { keyAction, PASTE_START, pasteAction } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
 import type { LadderStoreOptions } from "../../src/ui/store.js";
 import { depthChange, launchDepth } from "../../src/ui/view-model/depth.js";
@@ -119,6 +119,30 @@ describe("the search over the exchange's pairs", () => {
     store.dispatch({ type: "close" });
     expect(store.mode).toBe("main");
     expect(keyAction("", { ...none, escape: true }, "main")).toEqual({ type: "quit" });
+  });
+});
+
+describe("a paste (bracketed by the terminal)", () => {
+  it("is typed into the search, a symbol's characters only and at most 40; anywhere else it is ignored, said once", () => {
+    expect(pasteAction(PASTE_START, "main")).toEqual({ type: "paste-ignored" });
+    expect(pasteAction("fix sql 1", "main")).toBeUndefined();
+    for (const mode of ["tape", "help", "board", "from-board", "board-from-ladder"] as const)
+      expect(pasteAction("xq", mode)).toBeUndefined();
+    expect(pasteAction(PASTE_START, "search")).toBeUndefined();
+    expect(pasteAction("eth/usd\r\n", "search")).toEqual({ type: "search-type", text: "eth/usd" });
+    expect(pasteAction(" \t-", "search")).toBeUndefined();
+
+    const feed = new CommandFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed);
+    store.dispatch({ type: "paste-ignored" });
+    expect(store.symbols).toEqual(["BTC/USD", "ETH/USD"]);
+    expect(text(store)).toContain(
+      "a paste is not read as keys: ignored (/ opens the search, which takes one)",
+    );
+    store.dispatch({ type: "open-search" });
+    store.dispatch({ type: "search-type", text: "A".repeat(39) });
+    store.dispatch({ type: "search-type", text: "BCDEFG" });
+    expect(text(store)).toContain(`Add symbol: ${"A".repeat(39)}B▏`);
   });
 });
 

@@ -1,9 +1,9 @@
 import { Box, useInput, useStdout } from "ink";
 import type { Key } from "ink";
-import { useCallback, useEffect, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useSyncExternalStore } from "react";
 import type { Theme } from "../colors.js";
 import { COLOR_THEME } from "../colors.js";
-import { keyAction, keyPresses } from "../keys.js";
+import { keyAction, keyPresses, PASTE_END, PASTE_START, pasteAction } from "../keys.js";
 import { CLEAR_SCREEN } from "../terminal.js";
 import type { LadderStore } from "../store.js";
 import { Board } from "./Board.js";
@@ -42,8 +42,20 @@ export function App({ store, theme = COLOR_THEME, onQuit, onSuspend, trackSize =
     };
   }, [stdout, store, trackSize]);
 
+  const pasting = useRef(false);
   const onInput = useCallback(
     (input: string, key: Key) => {
+      // Bracketed paste: the text between the markers is not keys (keys.ts, pasteAction).
+      if (input === PASTE_END) {
+        pasting.current = false;
+        return;
+      }
+      if (input === PASTE_START) pasting.current = true;
+      if (pasting.current) {
+        const action = pasteAction(input, store.mode);
+        if (action !== undefined) store.dispatch(action);
+        return;
+      }
       // Keys typed faster than they are read arrive together ("++"): each one counts.
       for (const [press, flags] of keyPresses(input, key)) {
         // The mode is read per key: "/eth" typed at once opens the search, then types into it.

@@ -21,6 +21,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["q Ctrl-C", "quit"],
   ["Ctrl-Z", "suspend to the shell; fg resumes"],
   ["Ctrl-L", "draw the whole screen again"],
+  ["paste", "typed into the search; anywhere else ignored, never taken as keys"],
 ];
 
 type Entry = readonly [term: string, meaning: string];

@@ -87,6 +87,12 @@ export class TmuxSession {
     this.tmux("send-keys", "-t", this.session, ...keys);
   }
 
+  /** Pastes `text` as a terminal does: in the paste brackets when the program asked for them (mode 2004). */
+  paste(text: string): void {
+    this.tmux("set-buffer", "--", text);
+    this.tmux("paste-buffer", "-p", "-t", this.session);
+  }
+
   resize(columns: number, rows: number): void {
     this.tmux("resize-window", "-t", this.session, "-x", String(columns), "-y", String(rows));
   }
