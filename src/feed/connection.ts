@@ -184,7 +184,7 @@ export class Connection {
           `protocol fault: a frame over ${formatBytes(this.options.maxFrameBytes)} (--max-frame)`,
           false,
         );
-      } else this.drop(e.message, true);
+      } else this.drop(socketErrorReason(e), true);
     });
     ws.on("close", (code: number, reason: Buffer) => {
       if (this.ws !== ws) return;
@@ -274,6 +274,16 @@ export class Connection {
     this.on.reconnecting(this.tries + 1, delay, reason, opened);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
+}
+
+/**
+ * A socket's error as a reason to act on. A `wss://` URL to a server without TLS fails in OpenSSL, whose
+ * text names its own source file and ends in a line break; it says what to try instead.
+ */
+export function socketErrorReason(e: Error & { code?: string }): string {
+  if (e.code === "EPROTO" && e.message.includes("wrong version number"))
+    return "TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)";
+  return e.message.trim();
 }
 
 /** `1 MiB`, `512 KiB`, `1000 bytes`. */

@@ -178,6 +178,18 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
       expect(e["message"]).toMatch(/^cannot connect: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
 
+  it("says what to try when a wss:// URL reaches a server without TLS", async () => {
+    server = await ScriptedServer.start();
+    run = runBin(["--url", server.url.replace(/^ws:/, "wss:"), "--backoff-base", "0.05", "--duration", "1"]);
+    expect((await run.exit).code).toBe(0);
+    const errors = run.lines().filter((l) => l["type"] === "error");
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    for (const e of errors)
+      expect(e["message"]).toBe(
+        "cannot connect: TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)",
+      );
+  });
+
   it("records with --record, and the recording verifies", async () => {
     server = await ScriptedServer.start();
     const file = join(dir, "rec.jsonl");
