@@ -62,7 +62,6 @@ export type AppOptions = Pick<
   readonly figures?: AnalyticsOptions;
 };
 
-export const DEFAULT_URL = "wss://ws.kraken.com/v2";
 export const DEFAULT_DEPTH = 25;
 /** `--quote` and `--all` watch hundreds of books: the shallowest depth unless `--depth` says otherwise. */
 export const DEFAULT_MARKET_DEPTH = 10;

@@ -2,8 +2,9 @@ import { Command, CommanderError, Option } from "commander";
 import { didYouMean } from "../text/did-you-mean.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT } from "../app/exit-codes.js";
-import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, DEFAULT_URL, streamsNdjson } from "../app/options.js";
+import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, streamsNdjson } from "../app/options.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
+import { KRAKEN_URL } from "../feed/ws-url.js";
 import type { AppOptions } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
@@ -333,7 +334,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
 export function urlOption(): Option {
   return new Option("--url <url>", "Kraken WebSocket v2 endpoint")
     .argParser(parseWsUrl)
-    .default(DEFAULT_URL)
+    .default(KRAKEN_URL)
     .env(ENV.url);
 }
 

@@ -1,3 +1,6 @@
+/** Kraken's public WebSocket v2 endpoint: the feed's default. */
+export const KRAKEN_URL = "wss://ws.kraken.com/v2";
+
 const WANTED = "expected a ws:// or wss:// URL.";
 
 /** Why a value cannot be a feed's exchange URL, or undefined when it can: a ws:// or wss:// URL only. */

@@ -1,13 +1,11 @@
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
-import { wsUrlProblem } from "../feed/ws-url.js";
+import { KRAKEN_URL, wsUrlProblem } from "../feed/ws-url.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { BOOK_DEPTHS, DEEPEST_BOOK, depthHolding, isBookDepth } from "../protocol/types.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
 import type { BookOptions } from "./types.js";
-
-const DEFAULT_URL = "wss://ws.kraken.com/v2";
 
 /** The command line's defaults for what the library does not expose. */
 const FEED_DEFAULTS = {
@@ -93,7 +91,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     throw new SymbolError('symbols: the list is empty; give at least one pair, e.g. ["BTC/USD"]');
   }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
-  const url = options.url ?? DEFAULT_URL;
+  const url = options.url ?? KRAKEN_URL;
   const urlProblem = wsUrlProblem(url);
   if (urlProblem !== undefined) throw new RangeError(`url: ${shown(url)}: ${urlProblem}`);
   const levels = options.levels ?? FEED_DEFAULTS.levels;

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { BIN, reap, runBin, until } from "./support/run-bin.js";
 import type { Run } from "./support/run-bin.js";
@@ -187,6 +189,21 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     for (const e of errors)
       expect(e["message"]).toBe(
         "cannot connect: TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)",
+      );
+  });
+
+  it("says what to check when the URL reaches an HTTP server that does not open a WebSocket", async () => {
+    const http = createServer((_req, res) => res.writeHead(404).end("no such page"));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void http.close());
+    const { port } = http.address() as AddressInfo;
+    run = runBin(["--url", `ws://127.0.0.1:${port}/nope`, "--backoff-base", "0.05", "--duration", "1"]);
+    expect((await run.exit).code).toBe(0);
+    const errors = run.lines().filter((l) => l["type"] === "error");
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    for (const e of errors)
+      expect(e["message"]).toBe(
+        "cannot connect: the server answered HTTP 404 instead of opening a WebSocket: check the URL (Kraken's ends in /v2)",
       );
   });
 
