@@ -145,7 +145,10 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     // shell, waiting on it, never gets the terminal back. A signal from outside stops only the process it
     // was sent to. On `fg` (SIGCONT) the ladder takes the terminal again and draws every line afresh, at
     // whatever size it now has: a resize, as far as the ladder and Ink are concerned. The feed stopped
-    // with the process; what it missed meanwhile shows as lag until it has caught up.
+    // with the process; what it missed meanwhile shows as lag until it has caught up. A SIGCONT after a
+    // stop the ladder did not see (SIGSTOP from outside: the shell printed `Stopped` and its prompt over
+    // the ladder, and `fg` gives the terminal back in whatever mode) takes the terminal and draws it all
+    // afresh the same way.
     let suspended = false;
     let noStop: NodeJS.Timeout | undefined;
     const suspend = (whole: "group" | "process"): void => {
@@ -153,7 +156,6 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       suspended = true;
       writeNow(1, LEAVE_ALT_SCREEN);
       if (stdin.isTTY) stdin.setRawMode(false);
-      process.once("SIGCONT", resume);
       noStop = setTimeout(resume, NO_STOP_MS);
       // With no listener left, the signal takes its default action: the process stops here.
       process.off("SIGTSTP", onStop);
@@ -161,12 +163,15 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     };
     const onStop = (): void => suspend("process");
     function resume(): void {
-      process.off("SIGCONT", resume);
       clearTimeout(noStop);
-      if (done || !suspended) return;
-      suspended = false;
-      process.on("SIGTSTP", onStop);
-      if (stdin.isTTY) stdin.setRawMode(true);
+      if (done) return;
+      if (suspended) {
+        suspended = false;
+        process.on("SIGTSTP", onStop);
+      }
+      // Raw mode set afresh, off then on: libuv skips setting the mode it set last, and after a stop the
+      // ladder did not see, the shell has put the terminal back in its own (line, echo) mode.
+      if (stdin.isTTY) stdin.setRawMode(false).setRawMode(true);
       // Ink hid the cursor once, at its first frame; leaving the alternate screen showed it.
       writeNow(1, ENTER_ALT_SCREEN + HIDE_CURSOR);
       // A terminal resized meanwhile signalled the shell, not us: SIGWINCH has Node read the size again
@@ -217,6 +222,7 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
 
     for (const signal of SIGNALS) process.on(signal, onSignal);
     process.on("SIGTSTP", onStop);
+    process.on("SIGCONT", resume);
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
     process.on("exit", restoreOnExit);

@@ -221,6 +221,32 @@ describe("the ladder in a real terminal", () => {
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
 
+  it("a SIGSTOP it never saw, then fg: the ladder takes the terminal back, drawn whole over the shell's lines, and reads keys again", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    t.start("env -u CI -u CONTINUOUS_INTEGRATION bash --norc --noprofile -i", 90, 24);
+    t.keys(
+      `cd ${shellQuote(ROOT)} && env CI=true ${shellQuote(process.execPath)} ${shellQuote(BIN)} --demo BTC/USD ETH/USD`,
+      "Enter",
+    );
+    await t.waitFor("the ladder", (l) => ladderOf(l) !== undefined, 20_000);
+    process.kill(programPid(t), "SIGSTOP");
+    // The shell takes the terminal: its `Stopped` line and prompt land on the ladder's screen.
+    await t.waitFor("the shell's Stopped line", (l) => l.some((x) => /Stopped/.test(x)));
+    t.keys("fg", "Enter");
+    const back = await t.waitFor(
+      "the ladder drawn whole again",
+      (l) => ladderOf(l) !== undefined && !l.some((x) => /Stopped|bash|fg/.test(x)),
+    );
+    expectWithin(back, 90, 24);
+    // Raw mode again: a key is read at once, not echoed and held for a line.
+    t.keys("2");
+    await t.waitFor("ETH/USD selected", (l) => l.some((x) => x.startsWith("▶2 ETH/USD")));
+    t.keys("q");
+    t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
+    expect(await t.exitLine()).toBe("EXIT=0");
+  }, 60_000);
+
   it("Ctrl-Z through a wrapper (npx kraken-ladder) stops the wrapper too, so the shell gets the terminal back; fg resumes it", async () => {
     // npx runs the command as its child (through `sh -c`) and waits for it: stopping the ladder alone left
     // the shell waiting on a running npx, with a blank screen and no prompt.
