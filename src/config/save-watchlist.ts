@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -17,6 +17,8 @@ export type SaveResult = { readonly kind: "saved"; readonly path: string } | Con
  * the file's comments and layout wherever the list is written on its own: only the list's text is
  * replaced (or a line added before the first table when there was none). The file and its folder are
  * created when missing; the new file replaces the old in one rename, so a reader never sees half of it.
+ * A config file that is a symbolic link (into a dotfiles repository, say) is written where it points, the
+ * link kept; the file keeps its permissions.
  * A file that does not parse or check is left alone (the error is returned); so are bad symbols.
  * `path` defaults to the file a run reads (KRAKEN_LADDER_CONFIG, else the platform's usual place).
  */
@@ -44,9 +46,15 @@ export async function saveWatchlist(
   const next = withWatchlist(text, list);
   try {
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    const target = await realpath(path).catch(() => path);
+    const mode = await stat(target).then(
+      (s) => s.mode & 0o7777,
+      () => undefined,
+    );
+    const temporary = `${target}.${process.pid}.tmp`;
     await writeFile(temporary, next);
-    await rename(temporary, path);
+    if (mode !== undefined) await chmod(temporary, mode);
+    await rename(temporary, target);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return { kind: "config-error", path, message: `cannot be written: ${fileReason(err)}` };

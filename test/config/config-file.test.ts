@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -273,6 +273,18 @@ describe("saveWatchlist", () => {
     const path = join(dir, "new", "folder", "config.toml");
     expect(await saveWatchlist(["ETH/USD", "SOL/USD"], path)).toEqual({ kind: "saved", path });
     expect(await readFile(path, "utf8")).toBe('symbols = ["ETH/USD", "SOL/USD"]\n');
+  });
+
+  it("writes through a symbolic link (a dotfiles repository), keeping the link and the file's permissions", async () => {
+    const real = join(dir, "dotfiles-config.toml");
+    await writeFile(real, "# mine\ndepth = 10\n", { mode: 0o600 });
+    await chmod(real, 0o600);
+    const link = join(dir, "linked.toml");
+    await symlink(real, link);
+    expect(await saveWatchlist(["ETH/USD"], link)).toEqual({ kind: "saved", path: link });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(real, "utf8")).toBe('# mine\ndepth = 10\nsymbols = ["ETH/USD"]\n');
+    expect((await stat(real)).mode & 0o777).toBe(0o600);
   });
 
   it("leaves a broken file alone and says why; refuses a bad symbol", async () => {
