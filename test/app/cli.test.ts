@@ -180,16 +180,21 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
       expect(e["message"]).toMatch(/^cannot connect: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
 
-  it("says what to try when a wss:// URL reaches a server without TLS", async () => {
-    server = await ScriptedServer.start();
-    run = runBin(["--url", server.url.replace(/^ws:/, "wss:"), "--backoff-base", "0.05", "--duration", "1"]);
+  /** The `error` lines of a run against `url` that never connects: each one says `message`. */
+  async function connectErrors(url: string, message: string): Promise<void> {
+    run = runBin(["--url", url, "--backoff-base", "0.05", "--duration", "1"]);
     expect((await run.exit).code).toBe(0);
     const errors = run.lines().filter((l) => l["type"] === "error");
     expect(errors.length).toBeGreaterThanOrEqual(1);
-    for (const e of errors)
-      expect(e["message"]).toBe(
-        "cannot connect: TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)",
-      );
+    for (const e of errors) expect(e["message"]).toBe(`cannot connect: ${message}`);
+  }
+
+  it("says what to try when a wss:// URL reaches a server without TLS", async () => {
+    server = await ScriptedServer.start();
+    await connectErrors(
+      server.url.replace(/^ws:/, "wss:"),
+      "TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)",
+    );
   });
 
   it("says what to check when the URL reaches an HTTP server that does not open a WebSocket", async () => {
@@ -197,14 +202,10 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => void http.close());
     const { port } = http.address() as AddressInfo;
-    run = runBin(["--url", `ws://127.0.0.1:${port}/nope`, "--backoff-base", "0.05", "--duration", "1"]);
-    expect((await run.exit).code).toBe(0);
-    const errors = run.lines().filter((l) => l["type"] === "error");
-    expect(errors.length).toBeGreaterThanOrEqual(1);
-    for (const e of errors)
-      expect(e["message"]).toBe(
-        "cannot connect: the server answered HTTP 404 instead of opening a WebSocket: check the URL (Kraken's ends in /v2)",
-      );
+    await connectErrors(
+      `ws://127.0.0.1:${port}/nope`,
+      "the server answered HTTP 404 instead of opening a WebSocket: check the URL (Kraken's ends in /v2)",
+    );
   });
 
   it("records with --record, and the recording verifies", async () => {
