@@ -13,7 +13,8 @@ export type KeyAction =
   | { readonly type: "open-search" }
   /** Type into the search (printable text) or take its last character away. */
   | { readonly type: "search-type"; readonly text: string }
-  | { readonly type: "search-erase" }
+  /** Backspace: the last character; Ctrl-W: the last word (back to a slash); Ctrl-U: all of it. */
+  | { readonly type: "search-erase"; readonly what?: "word" | "all" }
   | { readonly type: "search-move"; readonly by: number }
   | { readonly type: "search-enter" }
   /** Close the overlay on screen (help, search). */
@@ -108,6 +109,9 @@ export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"):
   if (key.ctrl && input === "c") return { type: "quit" };
   if (key.ctrl && input === "z") return { type: "suspend" };
   if (key.ctrl && input === "l") return { type: "redraw" };
+  // The line-editing keys of a shell's prompt, in the search.
+  if (mode === "search" && key.ctrl && input === "u") return { type: "search-erase", what: "all" };
+  if (mode === "search" && key.ctrl && input === "w") return { type: "search-erase", what: "word" };
   // A character with Ctrl or Alt is not that character: Ctrl-S must not save, Alt-x or Ctrl-X not remove a
   // pair. (Ink names the letter of Ctrl-letter, and gives Alt-letter as the letter with `meta`.)
   if ((key.ctrl || key.meta === true) && input !== "") return undefined;

@@ -98,6 +98,13 @@ type UiState = {
 /** The longest search text: longer than any pair's name. */
 const MAX_QUERY = 40;
 
+/** The search text after Backspace (the last character), Ctrl-W (the last word: back to a slash) or Ctrl-U (all). */
+function erased(query: string, what: "word" | "all" | undefined): string {
+  if (what === "all") return "";
+  if (what === "word") return query.replace(/\/?[^/]*$/, "");
+  return query.slice(0, -1);
+}
+
 /**
  * The board redraws at most this often. A board of a whole market changes in some row with every view
  * (30 a second), more than anyone reads row by row, and each frame of it costs about as much as the feed
@@ -378,7 +385,7 @@ export class LadderStore {
         break;
       case "search-erase":
         if (ui.search !== undefined)
-          this.#ui = { ...ui, search: { query: ui.search.query.slice(0, -1), cursor: 0 } };
+          this.#ui = { ...ui, search: { query: erased(ui.search.query, action.what), cursor: 0 } };
         break;
       case "search-move":
         if (ui.search !== undefined) {

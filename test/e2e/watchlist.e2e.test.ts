@@ -74,6 +74,11 @@ describe("the watchlist in a real terminal", () => {
     await t.waitFor("the search", (l) => l.some((x) => x.includes("Add symbol:")));
     t.paste("eth/b q");
     await t.waitFor("the paste typed", (l) => l.some((x) => x.includes("Add symbol: eth/bq")));
+    // The search edits as a shell's prompt does: Ctrl-W drops the last word, Ctrl-U all of it.
+    t.keys("C-w");
+    await t.waitFor("a word dropped", (l) => l.some((x) => x.includes("Add symbol: eth▏")));
+    t.keys("C-u");
+    await t.waitFor("the search cleared", (l) => l.some((x) => x.includes("Add symbol: ▏")));
     t.keys("Escape");
     await t.waitFor("the ladder again", (l) => l.some((x) => x.includes("spread")));
     // Ctrl-L draws the whole screen again over what another program wrote on the terminal: here a clear

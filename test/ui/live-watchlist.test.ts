@@ -146,6 +146,28 @@ describe("a paste (bracketed by the terminal)", () => {
   });
 });
 
+describe("editing the search", () => {
+  it("Backspace drops a character, Ctrl-W the last word (back to a slash), Ctrl-U everything; only in the search", () => {
+    const ctrl = { ...none, ctrl: true };
+    expect(keyAction("u", ctrl, "search")).toEqual({ type: "search-erase", what: "all" });
+    expect(keyAction("w", ctrl, "search")).toEqual({ type: "search-erase", what: "word" });
+    expect(keyAction("u", ctrl, "main")).toBeUndefined();
+    expect(keyAction("w", ctrl, "board")).toBeUndefined();
+    const feed = new CommandFeed(feedView([btcBook()]));
+    const store = makeStore(feed);
+    store.dispatch({ type: "open-search" });
+    store.dispatch({ type: "search-type", text: "eth/usd" });
+    store.dispatch({ type: "search-erase" });
+    expect(text(store)).toContain("Add symbol: eth/us▏");
+    store.dispatch({ type: "search-erase", what: "word" });
+    expect(text(store)).toContain("Add symbol: eth▏");
+    store.dispatch({ type: "search-type", text: "btc" });
+    store.dispatch({ type: "search-erase", what: "all" });
+    expect(text(store)).toContain("Add symbol: ▏");
+    expect(store.mode).toBe("search");
+  });
+});
+
 describe("removing and saving symbols", () => {
   it("x unsubscribes the selected symbol, but never the last one", () => {
     const feed = new CommandFeed(feedView([btcBook(), ethBook()]));

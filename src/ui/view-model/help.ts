@@ -10,7 +10,7 @@ export const KEYS: readonly (readonly [keys: string, action: string])[] = [
   ["1 – 9", "jump to that symbol"],
   ["+", "coarser price grouping (multiples of the tick)"],
   ["− (-)", "finer price grouping"],
-  ["/", "search the exchange's pairs; Enter adds one"],
+  ["/", "search the exchange's pairs; Enter adds one (Ctrl-W drops a word, Ctrl-U all)"],
   ["x", "stop watching the selected symbol (not the last)"],
   ["s", "save the symbols to the config file"],
   ["t", "show or hide the trade tape (beside the ladder from 120 columns; Esc closes it)"],
