@@ -68,6 +68,9 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  */
 const NO_STOP_MS = 250;
 
+/** A SIGCONT this soon after the ladder took the terminal back belongs to the same continuation. */
+const SAME_CONTINUATION_MS = 500;
+
 /** Ink's options for the ladder's frames (the render benchmark mounts Ink with them too). */
 export type FrameOptions = Required<Pick<RenderOptions, "exitOnCtrlC" | "maxFps" | "incrementalRendering">>;
 
@@ -162,9 +165,14 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       process.kill(whole === "group" ? 0 : process.pid, "SIGTSTP");
     };
     const onStop = (): void => suspend("process");
+    let resumedAt = -Infinity;
     function resume(): void {
       clearTimeout(noStop);
       if (done) return;
+      // One continuation can call this twice: the no-stop timer, overdue once the process runs again,
+      // fires before SIGCONT is read. The second would clear and draw the whole screen again.
+      if (!suspended && Date.now() - resumedAt < SAME_CONTINUATION_MS) return;
+      resumedAt = Date.now();
       if (suspended) {
         suspended = false;
         process.on("SIGTSTP", onStop);

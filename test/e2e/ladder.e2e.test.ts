@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -205,12 +206,20 @@ describe("the ladder in a real terminal", () => {
     expect(ladderOf(shell)).toBeUndefined();
     // Resized while stopped: the signal went to the shell, not to the ladder.
     t.resize(110, 30);
+    const written = join(t.dir, "pane-output");
+    t.tmux("pipe-pane", "-t", t.session, "-o", `cat > ${shellQuote(written)}`);
+    // Stopped longer than the ladder waits for a stop that never comes (250 ms), as a person is.
+    await new Promise((resolve) => setTimeout(resolve, 600));
     t.keys("fg", "Enter");
     const back = await t.waitFor(
       "the ladder at 110×30",
       (l) => ladderOf(l) !== undefined && l.length === 29 && l.some((x) => [...x].length === 110),
     );
     expectWithin(back, 110, 30);
+    // Taken back once: the overdue no-stop timer and SIGCONT are one continuation, not two full redraws.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    t.tmux("pipe-pane", "-t", t.session);
+    expect(readFileSync(written, "latin1").split("\x1b[?1049h").length - 1).toBe(1);
     // Hidden again, as Ink hid it at start.
     expect(cursor()).toBe("0");
     // And from outside again, after a resume.
