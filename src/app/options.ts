@@ -78,3 +78,8 @@ export function streamsNdjson(
 ): boolean {
   return json === true || stdout.isTTY !== true;
 }
+
+/** A whole market as a person reads it: `every online pair`, `every online USD pair`. */
+export function marketName(market: MarketSelection): string {
+  return market.kind === "all" ? "every online pair" : `every online ${market.quote} pair`;
+}

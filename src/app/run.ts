@@ -10,7 +10,7 @@ import type { FeedTarget } from "./feed-setup.js";
 import { LineOut } from "./line-out.js";
 import { NdjsonWriter } from "./ndjson.js";
 import { bufferMarketEvents } from "./market-buffer.js";
-import { streamsNdjson } from "./options.js";
+import { marketName, streamsNdjson } from "./options.js";
 import type { AppOptions } from "./options.js";
 import { createShutdown } from "./shutdown.js";
 import { terminalProblem } from "./terminal-check.js";
@@ -79,10 +79,7 @@ export async function runApp(options: AppOptions): Promise<number> {
   const shutdown = createShutdown({ report: fail });
   // On a terminal, something to look at at once, while the server, the feed and the ladder start.
   const stdout = options.display?.ascii === true ? asciiStdout(process.stdout) : process.stdout;
-  const named =
-    options.market === undefined
-      ? symbols
-      : [options.market.kind === "all" ? "every online pair" : `every online ${options.market.quote} pair`];
+  const named = options.market === undefined ? symbols : [marketName(options.market)];
   const first = json ? undefined : showFirstScreen({ stdout, stdin: process.stdin }, named);
   if (first !== undefined) shutdown.onCleanup(() => first.close());
   let code: number = EXIT.FAILURE;

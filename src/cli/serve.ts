@@ -2,14 +2,17 @@ import { Command, Option } from "commander";
 import { addFeedOptions, toFeedSetupOptions } from "./program.js";
 import type { FeedFlags } from "./program.js";
 import { parsePort, parsePositiveSeconds } from "./parsers.js";
+import { addMarketOptions, toMarketOptions } from "./watch-flags.js";
+import type { MarketFlags } from "./watch-flags.js";
 
-type ServeFlags = FeedFlags & {
-  host: string;
-  port: number;
-  token?: string;
-  auth: boolean;
-  clientTimeout: number;
-};
+type ServeFlags = FeedFlags &
+  MarketFlags & {
+    host: string;
+    port: number;
+    token?: string;
+    auth: boolean;
+    clientTimeout: number;
+  };
 
 /** `kraken-ladder serve [symbols...]`: the verified books over HTTP, SSE and Prometheus metrics. */
 export function serveCommand(): Command {
@@ -22,7 +25,7 @@ export function serveCommand(): Command {
       "[symbols...]",
       "pairs to serve, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
-  addFeedOptions(cmd)
+  addMarketOptions(addFeedOptions(cmd))
     .option("--host <host>", "address to listen on (anything but loopback needs a token)", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", parsePort, 8787)
     .addOption(
@@ -41,6 +44,7 @@ export function serveCommand(): Command {
       const { runServe } = await import("../serve/run-serve.js");
       process.exitCode = await runServe({
         ...toFeedSetupOptions(symbols, flags),
+        ...toMarketOptions(flags),
         host: flags.host,
         port: flags.port,
         ...(flags.token === undefined ? {} : { token: flags.token }),

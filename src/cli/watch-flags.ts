@@ -6,15 +6,19 @@ import { DEEPEST_BOOK } from "../protocol/types.js";
 import { MAX_SYNTHETIC_PAIRS } from "../sim/synthetic.js";
 import { parsePositiveInt } from "./parsers.js";
 
-/** The ladder's flags for whole markets and analytics (issue 18), as commander hands them over. */
-export type WatchFlags = {
+/** The whole-market flags (the ladder's and serve's), as commander hands them over. */
+export type MarketFlags = {
   quote?: string;
   all?: boolean;
+  pairs?: number;
+};
+
+/** The ladder's flags for whole markets and analytics (issue 18), as commander hands them over. */
+export type WatchFlags = MarketFlags & {
   analytics?: boolean;
   bps: readonly string[];
   notional: string;
   jsonLevels?: number;
-  pairs?: number;
   board?: boolean;
 };
 
@@ -60,8 +64,8 @@ export function parseJsonLevels(value: string): number {
   return n;
 }
 
-/** Adds the whole-market and analytics flags to the root command. */
-export function addWatchOptions(cmd: Command): Command {
+/** The whole-market flags, the ladder's and serve's: --quote, --all, and the demo's --pairs. */
+export function addMarketOptions(cmd: Command): Command {
   return cmd
     .addOption(
       new Option("--quote <asset>", "watch every online pair quoted in ASSET (from the instrument list)")
@@ -69,6 +73,24 @@ export function addWatchOptions(cmd: Command): Command {
         .conflicts("all"),
     )
     .option("--all", "watch every online pair the exchange lists")
+    .option("--pairs <n>", "demo: add N synthetic pairs to the built-in market", parsePairs);
+}
+
+/** The part of the feed's options the whole-market flags set. */
+export function toMarketOptions(f: MarketFlags): Pick<AppOptions, "market" | "pairs"> {
+  return {
+    ...(f.all === true
+      ? { market: { kind: "all" } as const }
+      : f.quote === undefined
+        ? {}
+        : { market: { kind: "quote", quote: f.quote } as const }),
+    ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
+  };
+}
+
+/** Adds the whole-market and analytics flags to the root command. */
+export function addWatchOptions(cmd: Command): Command {
+  return addMarketOptions(cmd)
     .option("--analytics", "NDJSON: add liquidity, cost and imbalance to each live book line")
     .option("--board", "ladder: start on the board of every watched symbol (b toggles it)")
     .addOption(
@@ -91,8 +113,7 @@ export function addWatchOptions(cmd: Command): Command {
       "--json-levels <n>",
       "NDJSON: add the top N levels of each side to book lines (opening the books deep enough)",
       parseJsonLevels,
-    )
-    .option("--pairs <n>", "demo: add N synthetic pairs to the built-in market", parsePairs);
+    );
 }
 
 /** The part of AppOptions these flags set. */
@@ -100,14 +121,9 @@ export function toWatchOptions(
   f: WatchFlags,
 ): Pick<AppOptions, "market" | "analytics" | "jsonLevels" | "pairs" | "board" | "figures"> {
   return {
-    ...(f.all === true
-      ? { market: { kind: "all" } as const }
-      : f.quote === undefined
-        ? {}
-        : { market: { kind: "quote", quote: f.quote } as const }),
+    ...toMarketOptions(f),
     ...(f.analytics === true ? { analytics: { bands: f.bps, notional: f.notional } } : {}),
     ...(f.jsonLevels === undefined ? {} : { jsonLevels: f.jsonLevels }),
-    ...(f.pairs === undefined ? {} : { pairs: f.pairs }),
     ...(f.board === true ? { board: true } : {}),
     figures: { bands: f.bps, notional: f.notional },
   };

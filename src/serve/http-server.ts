@@ -18,7 +18,7 @@ import { StreamHub } from "./hub.js";
 import type { SseLimits } from "./sse-client.js";
 import { createMetrics } from "./metrics.js";
 import { DEFAULT_TRADE_LIMIT, MarketStore, TRADES_KEPT } from "./market.js";
-import { PAGE_HTML } from "./web/page.js";
+import { PAGE_LEVELS, pageHtml } from "./web/page.js";
 
 export const DEFAULT_LEVELS = 25;
 
@@ -27,6 +27,7 @@ const ENDPOINTS = "/, /health, /symbols, /book/:symbol, /trades/:symbol, /stream
 
 export type ServeServerOptions = {
   readonly feed: FeedClient;
+  /** The symbols served; none: a whole market (--quote, --all), whose books the feed's views list. */
   readonly symbols: readonly string[];
   readonly depth: number;
   readonly host: string;
@@ -47,11 +48,15 @@ export type ServeServer = {
 
 /** The HTTP server of `serve`: JSON endpoints, SSE, /metrics and the page. */
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
-  const { feed, symbols, depth } = options;
+  const { feed, depth } = options;
+  /** The symbols served now: those given, or a whole market's books as the feed has opened them. */
+  const served = (view: FeedView | undefined): readonly string[] =>
+    options.symbols.length > 0 || view === undefined ? options.symbols : view.books.map((b) => b.symbol);
   const metrics = createMetrics(feed);
   const hub = new StreamHub(options.limits, () => metrics.sseDropped());
   metrics.sseClients(() => hub.size);
-  const market = new MarketStore(symbols);
+  const market = new MarketStore();
+  const page = pageHtml(Math.min(PAGE_LEVELS, depth));
   // Registered before the hub: a trade is in /trades by the time its SSE event is written.
   const offMarket = feed.subscribe((event) => market.event(event));
   hub.attach(feed);
@@ -71,6 +76,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     }
     const path = url.pathname;
     const view = feed.latest();
+    const symbols = served(view);
     if (path === "/health") {
       json(res, 200, health(view, symbols));
       return;
@@ -88,7 +94,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     }
     if (path === "/" || path === "/index.html") {
       // The page reads its own address (`?token=`); whatever else a bookmark or a link adds is not ours.
-      send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
+      send(res, 200, "text/html; charset=utf-8", page);
       return;
     }
     /** The `?levels=N` asked for; undefined (answered 400) when it is not a number of levels served. */
@@ -125,7 +131,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     if (path === "/stream") {
       if (!takesOnly(res, url, "/stream", ["levels"])) return;
       const levels = levelsAsked();
-      if (levels !== undefined) hub.open(res, { symbols, all: true, levels, ...lastEventId(req) });
+      if (levels !== undefined) hub.open(res, { symbols: "all", levels, ...lastEventId(req) });
       return;
     }
     // The symbol as it is written (BTC/USD: one slash, so a path can take it plainly), dashed, or encoded.
@@ -147,6 +153,13 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         json(res, 400, { error: `limit must be an integer from 1 to ${TRADES_KEPT}` });
         return;
       }
+      if (book?.tradesWatched === false) {
+        json(res, 404, {
+          symbol,
+          error: `no trades are kept for ${symbol}: a whole market (--quote, --all) is served as books only; name the pairs to serve their trades`,
+        });
+        return;
+      }
       const answer = market.trades(symbol, limit, view?.connection, book?.tradesAwaiting);
       json(res, answer.status, answer.body);
       return;
@@ -154,7 +167,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     const levels = levelsAsked();
     if (levels === undefined) return;
     if (match[1] === "stream") {
-      hub.open(res, { symbols: [symbol], all: false, levels, ...lastEventId(req) });
+      hub.open(res, { symbols: [symbol], levels, ...lastEventId(req) });
     } else if (view === undefined || book === undefined) {
       json(res, 503, { symbol, state: "awaiting-snapshot", reason: null });
     } else if (servable(book, view.connection)) {

@@ -10,8 +10,8 @@ const KEEP_ALIVE_MS = 15_000;
 const CHECK_EVERY_MS = 250;
 
 export type StreamRequest = {
-  readonly symbols: readonly string[];
-  readonly all: boolean;
+  /** One symbol's stream, or `all`: every symbol's, those the feed opens later too (a whole market). */
+  readonly symbols: readonly [string] | "all";
   readonly levels: number;
   /** `Last-Event-ID`, if sent. */
   readonly lastEventId?: string;
@@ -76,11 +76,11 @@ export class StreamHub {
       return;
     }
     res.socket?.setNoDelay(true);
+    const all = request.symbols === "all";
     const client = new SseClient(
       res,
-      new Set(request.symbols),
+      all ? "all" : new Set(request.symbols),
       request.levels,
-      request.all,
       this.limits,
       () => {
         this.clients.delete(client);
@@ -95,8 +95,8 @@ export class StreamHub {
     });
     client.text(`retry: 1000\n\n`);
     client.text(stateFrame({ scope: "connection", ...this.connection }));
-    const resume = parseLastEventId(request.lastEventId, request.all, this.run);
-    for (const symbol of request.symbols) {
+    const resume = parseLastEventId(request.lastEventId, all, this.run);
+    for (const symbol of all ? this.books.keys() : request.symbols) {
       const book = this.books.get(symbol);
       if (book === undefined) continue;
       if (resume !== undefined && (resume.symbol === undefined || resume.symbol === symbol)) {
@@ -132,14 +132,14 @@ export class StreamHub {
       // Every trade, once, in id order: one shared frame (no id: the stream's ids are book versions).
       const text = `event: trade\ndata: ${JSON.stringify(tradeJson(event))}\n\n`;
       this.everyClient((c) => {
-        if (c.symbols.has(event.symbol)) c.trade(text, false);
+        if (c.watches(event.symbol)) c.trade(text, false);
       });
       this.flushSoon();
     } else if (event.type === "trade-gap") {
       const { symbol, expected, got } = event;
       const text = `event: trade-gap\ndata: ${JSON.stringify({ symbol, expected, got })}\n\n`;
       this.everyClient((c) => {
-        if (c.symbols.has(symbol)) c.text(text);
+        if (c.watches(symbol)) c.text(text);
       });
     }
   }
@@ -200,7 +200,7 @@ export class StreamHub {
           ...(book.reason === undefined ? {} : { reason: book.reason }),
         });
         this.everyClient((c) => {
-          if (c.symbols.has(book.symbol)) c.text(text, !this.deferred);
+          if (c.watches(book.symbol)) c.text(text, !this.deferred);
         });
       }
       this.offer(book);
@@ -210,7 +210,7 @@ export class StreamHub {
   private offer(book: BookView): void {
     this.frames.delete(book.symbol);
     this.everyClient((c) => {
-      if (c.symbols.has(book.symbol)) c.book(book.symbol, this.frame(book, c), !this.deferred);
+      if (c.watches(book.symbol)) c.book(book.symbol, this.frame(book, c), !this.deferred);
     });
   }
 

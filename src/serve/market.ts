@@ -84,20 +84,19 @@ export class MarketStore {
   private readonly tapes = new Map<string, Tape>();
   private readonly tickers = new Map<string, TickerJson>();
 
-  constructor(
-    symbols: readonly string[],
-    private readonly capacity = TRADES_KEPT,
-  ) {
-    for (const s of symbols) this.tapes.set(s, new Tape(capacity));
+  constructor(private readonly capacity = TRADES_KEPT) {}
+
+  /** A symbol's tape, begun with its first trade (a whole market's pairs are known only as they come). */
+  private tape(symbol: string): Tape {
+    let tape = this.tapes.get(symbol);
+    if (tape === undefined) this.tapes.set(symbol, (tape = new Tape(this.capacity)));
+    return tape;
   }
 
   event(event: FeedEvent): void {
-    if (event.type === "trade") this.tapes.get(event.symbol)?.push(tradeJson(event));
-    else if (event.type === "trade-gap") {
-      const tape = this.tapes.get(event.symbol);
-      if (tape !== undefined) tape.gaps++;
-    } else if (event.type === "ticker") {
-      if (!this.tapes.has(event.symbol)) return;
+    if (event.type === "trade") this.tape(event.symbol).push(tradeJson(event));
+    else if (event.type === "trade-gap") this.tape(event.symbol).gaps++;
+    else if (event.type === "ticker") {
       // An update carries what changed; what it leaves out keeps its last value.
       this.tickers.set(event.symbol, { ...this.tickers.get(event.symbol), ...tickerJson(event) });
     } else if (event.type === "connection" && event.state === "reconnecting") {

@@ -1,6 +1,7 @@
 import { EXIT } from "../app/exit-codes.js";
 import { recordingOutcome, resolveFeedTarget, startFeedFor } from "../app/feed-setup.js";
 import { fail } from "../app/stdout.js";
+import { marketName } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { createShutdown } from "../app/shutdown.js";
 import { escapeUnsafe } from "../text/sanitize.js";
@@ -64,7 +65,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.stdout.write(`${server.url}\n`);
     const auth = options.noAuth || options.token === undefined ? "no token" : "bearer token required";
     process.stderr.write(
-      `kraken-ladder: serving ${escapeUnsafe(target.symbols.join(" "))} at ${server.url} (${auth}); /stream, /book/:symbol, /metrics\n`,
+      `kraken-ladder: serving ${options.market === undefined ? escapeUnsafe(target.symbols.join(" ")) : marketName(options.market)} at ${server.url} (${auth}); /stream, /book/:symbol, /metrics\n`,
     );
     const recording = recordingOutcome(feed);
     const unsubscribe = feed.subscribe((event) => {

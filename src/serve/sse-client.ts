@@ -66,12 +66,13 @@ export class SseClient {
 
   constructor(
     private readonly res: ServerResponse,
-    /** The symbols this client watches. */
-    readonly symbols: ReadonlySet<string>,
+    /**
+     * The symbols this client watches: one (`id: version@run`), or `all`, every symbol the feed has or opens
+     * (`id: symbol:version@run`).
+     */
+    private readonly symbols: ReadonlySet<string> | "all",
     /** Levels per side it asked for. */
     readonly levels: number,
-    /** One stream of all symbols (`id: symbol:version@run`) or one symbol (`id: version@run`). */
-    readonly all: boolean,
     private readonly limits: SseLimits,
     private readonly onDrop: (client: SseClient) => void,
   ) {
@@ -79,6 +80,15 @@ export class SseClient {
       this.blockedSince = undefined;
       this.flush();
     });
+  }
+
+  /** One stream of all symbols. */
+  get all(): boolean {
+    return this.symbols === "all";
+  }
+
+  watches(symbol: string): boolean {
+    return this.symbols === "all" || this.symbols.has(symbol);
   }
 
   get isClosed(): boolean {

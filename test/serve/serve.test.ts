@@ -2,7 +2,8 @@ import { connect } from "node:net";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { reap, runBin, until } from "../app/support/run-bin.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { json, request, serve, SseReader } from "./serve-process.js";
 import type { Data, Served } from "./serve-process.js";
@@ -172,6 +173,41 @@ describe("serve --demo (installed binary)", () => {
     expect(await statusLine(port, "//book/BTC-USD")).toBe("HTTP/1.1 404 Not Found");
     expect(await statusLine(port, "http://[")).toBe("HTTP/1.1 400 Bad Request");
     expect(await statusLine(port, "http://elsewhere/symbols")).toBe("HTTP/1.1 200 OK");
+  });
+
+  it("--quote USD serves every online USD pair of the exchange's list, on every endpoint, books only", async () => {
+    // The simulator holds its frames up to 1.5 s: the pair list comes after the stream below is open.
+    const sim = runBin(["simulate", "--port", "0", "--burst", "100000", "--burst-wait", "1.5"]);
+    onTestFinished(() => reap(sim));
+    await until(() => sim.stdout().includes("\n"), "the simulator's URL");
+    served = await serve(["--url", sim.stdout().split("\n")[0]!, "--quote", "USD", "--port", "0"]);
+    const usd = ["BTC/USD", "DOGE/USD", "ETH/USD", "LTC/USD", "SOL/USD", "XRP/USD"];
+    expect((await json(`${served.url}/symbols`)).body.symbols).toEqual([]);
+    const all = await open(`${served.url}/stream?levels=1`);
+    await untilLive(served.url, "SOL-USD");
+    const symbols = await json(`${served.url}/symbols`);
+    expect(symbols.body.symbols?.map((s) => s.symbol)).toEqual(usd);
+    // The stream of all symbols, opened before the list came, gets every pair's books.
+    const events = await all.until(
+      (e) =>
+        new Set(e.filter((x) => x.event === "book" && x.data.bids.length === 1).map((x) => x.data.symbol))
+          .size === usd.length,
+    );
+    expect(new Set(events.filter((x) => x.event === "book").map((x) => x.data.symbol))).toEqual(new Set(usd));
+    expect((await json(`${served.url}/book/ETH-BTC`)).body).toMatchObject({ symbols: usd });
+    const health = await json(`${served.url}/health`);
+    expect((health.body["books"] as readonly Data[]).map((b) => b.symbol)).toEqual(usd);
+    expect(await json(`${served.url}/trades/SOL-USD`)).toEqual({
+      status: 404,
+      body: {
+        symbol: "SOL/USD",
+        error:
+          "no trades are kept for SOL/USD: a whole market (--quote, --all) is served as books only; name the pairs to serve their trades",
+      },
+    });
+    const metrics = await (await fetch(`${served.url}/metrics`)).text();
+    for (const symbol of usd) expect(metrics).toContain(`kraken_ladder_book_servable{symbol="${symbol}"} 1`);
+    expect(served.stderr()).toContain(`serving every online USD pair at ${served.url}`);
   });
 
   it("says on stderr when its connections near the open-file limit, past which they are closed unanswered", async () => {

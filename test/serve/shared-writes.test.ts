@@ -17,13 +17,12 @@ class Recorder extends EventEmitter {
   }
 }
 
-function client(symbols: string[] = ["BTC/USD", "ETH/USD"]): { c: SseClient; res: Recorder } {
+function client(): { c: SseClient; res: Recorder } {
   const res = new Recorder();
   const c = new SseClient(
     res as unknown as ServerResponse,
-    new Set(symbols),
+    "all",
     25,
-    true,
     { stallMs: 1000, maxBufferedBytes: 1 << 20 },
     () => undefined,
   );

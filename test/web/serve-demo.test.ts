@@ -83,6 +83,21 @@ describe("the web ladder against kraken-ladder serve", () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it("serve --demo --quote USD --depth 10: a ladder for every USD pair, ten levels a side", async () => {
+    // At depth 10 the page asks for ten levels: it asked for 15 and the stream refused it (400).
+    const serve = runBin(["serve", "--demo", "--quote", "USD", "--depth", "10", "--port", "0"]);
+    runs.push(serve);
+    const { page } = browser;
+    await page.goto(await urlOf(serve));
+    const usd = ["BTC/USD", "DOGE/USD", "ETH/USD", "LTC/USD", "SOL/USD", "XRP/USD"];
+    for (const symbol of usd)
+      await poll(() => page.locator(card(symbol)).getAttribute("data-state")).toBe("live");
+    expect(await page.locator("section.book").count()).toBe(usd.length);
+    expect(await page.locator(`${card("ETH/USD")} .asks tr`).count()).toBe(10);
+    await poll(() => touch(page, "ETH/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+    expect(browser.errors).toEqual([]);
+  });
+
   it("a forced resync (a corrupted checksum) withdraws the book's prices, and they come back verified", async () => {
     const sim = runBin(["simulate", "--port", "0", "--corrupt-at", "6", "--corrupt-symbol", "BTC/USD"]);
     runs.push(sim);

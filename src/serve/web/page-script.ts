@@ -18,7 +18,8 @@
  */
 export const PAGE_SCRIPT = String.raw`
 "use strict";
-const LEVELS = 15;
+// Levels a side: the server says how many its books hold (at most 15) on the books' element.
+const LEVELS = Number(document.getElementById("books").dataset.levels) || 15;
 const SERVABLE = new Set(["live", "stale"]);
 const GLYPHS = {
   live: "●", syncing: "◌", connecting: "◌", resyncing: "↻", stale: "◐", lagging: "◔", rejected: "✕", disconnected: "○",

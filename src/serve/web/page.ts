@@ -7,13 +7,18 @@ function sha256(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }
 
+/** Levels a side the page shows, when the books hold that many. */
+export const PAGE_LEVELS = 15;
+
 /**
  * The web ladder served at `GET /`: one self-contained page (no framework, no external requests; the
  * Content-Security-Policy allows nothing but its own inline script and style and connections to its own
- * origin) that follows `/stream?levels=15` and draws each symbol's ladder with its state and freshness.
- * See page-script.ts for what it shows and the rules it keeps.
+ * origin) that follows `/stream?levels=N` and draws each symbol's ladder with its state and freshness.
+ * `levels`: PAGE_LEVELS, or the books' depth when it is less (a stream asked for more levels than the
+ * depth is refused). See page-script.ts for what it shows and the rules it keeps.
  */
-export const PAGE_HTML: string = `<!doctype html>
+export function pageHtml(levels: number): string {
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -29,8 +34,9 @@ export const PAGE_HTML: string = `<!doctype html>
 <span id="stream" data-state="connecting"></span>
 <span id="connection" data-state="unknown"></span>
 </header>
-<main id="books"></main>
+<main id="books" data-levels="${levels}"></main>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+}

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PAGE_HTML } from "../../../src/serve/web/page.js";
+import { PAGE_LEVELS, pageHtml } from "../../../src/serve/web/page.js";
 
 /** A `book` event's data, as the serve contract has it (prices only while live or stale). */
 export type BookData = {
@@ -99,7 +99,7 @@ export class ScriptedStream {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname === "/") {
-      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(PAGE_HTML);
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pageHtml(PAGE_LEVELS));
       return;
     }
     if (url.pathname !== "/stream") {
