@@ -266,6 +266,38 @@ describe("the web ladder against a scripted stream", () => {
     expect(await page.locator("#connection").textContent()).toBe("◌ subscribing");
   });
 
+  it("draws no card far off the screen (a whole market), and one scrolled into view shows its current book, never an older one", async () => {
+    server = await ScriptedStream.start();
+    const symbols = Array.from({ length: 30 }, (_, i) => `P${String(i).padStart(2, "0")}/USD`);
+    const book = (symbol: string, version: number, bestAsk: string): BookData => ({
+      ...liveBook(version, bestAsk, "63388.7"),
+      symbol,
+    });
+    for (const symbol of symbols) server.book(book(symbol, 1, "63388.8"));
+    const { page } = browser;
+    await page.goto(server.url);
+    const first = card(symbols[0]!);
+    const last = card(symbols.at(-1)!);
+    const shown = (selector: string): Promise<string[]> =>
+      page
+        .locator(`${selector} td.price`)
+        .allTextContents()
+        .then((t) => t.filter((x) => x !== ""));
+    await poll(() => shown(first)).toHaveLength(4);
+    // The last card is far below: it carries its state, but no prices are drawn into it.
+    await poll(() => page.locator(last).getAttribute("data-state")).toBe("live");
+    expect(await shown(last)).toEqual([]);
+    // Its book moves on while it is off the screen (stale now: still served, with prices), and is not drawn;
+    // scrolled into view, it shows the book as it is now.
+    server.book({ ...book(symbols.at(-1)!, 2, "63391.0"), state: "stale" });
+    await poll(() => page.locator(last).getAttribute("data-state")).toBe("stale");
+    expect(await shown(last)).toEqual([]);
+    await page.locator(last).scrollIntoViewIfNeeded();
+    await poll(() => shown(last)).toEqual(["63390.5", "63391.0", "63388.7", "63380.1"]);
+    // And the first, now far above, is blanked.
+    await poll(() => shown(first)).toEqual([]);
+  });
+
   it("shows server text as text: markup is not parsed, control and invisible characters are dropped", async () => {
     server = await ScriptedStream.start();
     const hostile = '<img src=x onerror="window.pwned=1">\u202e\u001b[2Jevil';

@@ -194,7 +194,35 @@ function makeCard(symbol) {
   const stats = el("footer", "stats");
   card.append(head, table, stats);
   booksEl.append(card);
-  return { card, state, spread, stats, asks: makeRows(asks), bids: makeRows(bids) };
+  visibility.observe(card);
+  return { card, state, spread, stats, asks: makeRows(asks), bids: makeRows(bids), onScreen: true };
+}
+
+/**
+ * A card far off the screen is not drawn (a whole market is hundreds of books, each changing many times a
+ * second): it is blanked as it leaves, so it can never come back into view with old prices, and drawn
+ * again as it comes near (300 px ahead). Its state is kept on it all the same.
+ */
+const visibility = new IntersectionObserver(
+  (changes) => {
+    const now = Date.now();
+    for (const change of changes) {
+      const entry = books.get(change.target.dataset.symbol);
+      if (entry === undefined || entry.ui.onScreen === change.isIntersecting) continue;
+      entry.ui.onScreen = change.isIntersecting;
+      if (change.isIntersecting) drawBook(entry, now);
+      else blank(entry.ui);
+    }
+  },
+  { rootMargin: "300px" },
+);
+
+function blank(ui) {
+  const scale = { price: 0, qty: 0 };
+  drawSide(ui.asks, [], "asks", scale, 0n);
+  drawSide(ui.bids, [], "bids", scale, 0n);
+  ui.spread.textContent = "";
+  ui.stats.textContent = "";
 }
 
 /** One side: best first in levels; asks are drawn upside down so both bests meet at the spread row. */
@@ -226,6 +254,7 @@ function drawBook(entry, now) {
   const servable = SERVABLE.has(view.state) && (shown === "live" || shown === "stale");
   ui.card.dataset.state = shown;
   ui.card.dataset.servable = String(servable);
+  if (!ui.onScreen) return;
   ui.state.textContent = GLYPHS[shown] + " " + stateWords(view, shown, now);
   const asks = servable ? levelsOf(view.asks) : [];
   const bids = servable ? levelsOf(view.bids) : [];

@@ -15,7 +15,7 @@ h1 { font-size: 15px; margin: 0; }
 #stream[data-state="open"], #connection[data-state="live"] { color: var(--bid); }
 #stream:not([data-state="open"]), #connection:not([data-state="live"]) { color: var(--warn); font-weight: bold; }
 #books { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-.book { background: var(--card); border-radius: 6px; padding: 8px 10px; width: 380px; }
+.book { background: var(--card); border-radius: 6px; padding: 8px 10px; width: 380px; content-visibility: auto; contain-intrinsic-size: auto 380px auto 640px; }
 .book > header { display: flex; justify-content: space-between; gap: 12px; align-items: baseline; }
 .book h2 { font-size: 14px; margin: 0 0 4px; }
 .book .state { color: var(--bid); }
