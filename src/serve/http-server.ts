@@ -153,14 +153,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         json(res, 400, { error: `limit must be an integer from 1 to ${TRADES_KEPT}` });
         return;
       }
-      if (book?.tradesWatched === false) {
-        json(res, 404, {
-          symbol,
-          error: `no trades are kept for ${symbol}: a whole market (--quote, --all) is served as books only; name the pairs to serve their trades`,
-        });
-        return;
-      }
-      const answer = market.trades(symbol, limit, view?.connection, book?.tradesAwaiting);
+      const answer = market.trades(symbol, limit, view?.connection, book);
       json(res, answer.status, answer.body);
       return;
     }

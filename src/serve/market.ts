@@ -1,5 +1,5 @@
 import type { TickerEvent } from "../events/types.js";
-import type { ConnectionState, FeedEvent, TickerView, TradeView } from "../feed/types.js";
+import type { BookView, ConnectionState, FeedEvent, TickerView, TradeView } from "../feed/types.js";
 import { connectionCurrent } from "../feed/servable.js";
 
 /** Trades kept per symbol for `GET /trades/:symbol`. */
@@ -74,7 +74,8 @@ export type TradesAnswer =
         readonly tradeGaps: number;
       };
     }
-  | { readonly status: 503; readonly body: { readonly symbol: string; readonly reason: string } };
+  | { readonly status: 503; readonly body: { readonly symbol: string; readonly reason: string } }
+  | { readonly status: 404; readonly body: { readonly symbol: string; readonly error: string } };
 
 /**
  * The market context `serve` keeps beside the books: each symbol's recent trades, its ticker and its
@@ -113,14 +114,24 @@ export class MarketStore {
   /**
    * Recent trades, oldest first: 503 (with the reason) while the tape may be missing trades: before the
    * first view, while the connection is not current (not open, or quiet: feed/servable.ts), and while the
-   * pair's trade subscription awaits its snapshot.
+   * pair's trade subscription awaits its snapshot; 404 for a pair whose trades are not watched (a whole
+   * market's: `book.tradesWatched`).
    */
   trades(
     symbol: string,
     limit: number,
     connection: ConnectionState | undefined,
-    awaiting: boolean | undefined,
+    book: Pick<BookView, "tradesAwaiting" | "tradesWatched"> | undefined,
   ): TradesAnswer {
+    if (book?.tradesWatched === false)
+      return {
+        status: 404,
+        body: {
+          symbol,
+          error: `no trades are kept for ${symbol}: a whole market (--quote, --all) is served as books only; name the pairs to serve their trades`,
+        },
+      };
+    const awaiting = book?.tradesAwaiting;
     if (connection === undefined) return { status: 503, body: { symbol, reason: "connecting" } };
     if (!connectionCurrent(connection.state))
       return { status: 503, body: { symbol, reason: `connection ${connection.state}` } };
