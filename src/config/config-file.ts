@@ -161,6 +161,7 @@ function readGrouping(value: unknown): Grouping {
       message: `grouping must be a table of pairs and ticks, e.g. [grouping] "BTC/USD" = 10`,
     };
   const out = new Map<string, number>();
+  const typedAs = new Map<string, string>();
   for (const [typed, ticks] of Object.entries(value as Record<string, unknown>)) {
     let symbol: string;
     try {
@@ -175,6 +176,14 @@ function readGrouping(value: unknown): Grouping {
         message: `grouping for ${symbol} must be one of ${GROUP_STEPS.join(", ")} ticks${unquote(ticks)}`,
         entry: typed,
       };
+    const earlier = typedAs.get(symbol);
+    if (earlier !== undefined)
+      return {
+        kind: "bad",
+        message: `grouping: ${JSON.stringify(earlier)} and ${JSON.stringify(typed)} both name ${symbol}: give it once`,
+        entry: typed,
+      };
+    typedAs.set(symbol, typed);
     out.set(symbol, ticks);
   }
   return { kind: "ok", groups: out };

@@ -128,6 +128,12 @@ describe("the config file", () => {
     expect(errorOf("grouping = 10").message).toMatch(/^grouping must be a table/);
     expect(errorOf('grouping = { "BTC/USD" = 3 }').line).toBe(1);
   });
+
+  it("two grouping keys naming one pair (XBT/USD is BTC/USD) are an error on the second, not a silent choice", () => {
+    const e = errorOf('[grouping]\n"XBT/USD" = 10\n"ETH/USD" = 2\n"btc/usd" = 20\n');
+    expect(e.line).toBe(4);
+    expect(e.message).toBe('grouping: "XBT/USD" and "btc/usd" both name BTC/USD: give it once');
+  });
 });
 
 describe("where the config file is", () => {
