@@ -59,10 +59,10 @@ const DEMO_OPTION_NAMES = ["seed", "rate"];
  * `options` is an object of known names only: a JavaScript caller's misspelt `level: 5` would otherwise be
  * ignored without a word. `prefix` names an inner object (`demo.`).
  */
-function checkNames(options: unknown, names: readonly string[], prefix: string, example: string): void {
+function checkNames(options: unknown, names: readonly string[], prefix: string, expected: string): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new RangeError(
-      `${prefix === "" ? "options" : prefix.slice(0, -1)}: ${shown(options)} is not an object such as ${example}`,
+      `${prefix === "" ? "options" : prefix.slice(0, -1)}: ${shown(options)} is not ${expected}`,
     );
   }
   for (const name of Object.keys(options)) {
@@ -79,7 +79,12 @@ function checkNames(options: unknown, names: readonly string[], prefix: string, 
  * `also`: names a caller takes besides BookOptions' (watchBooks' `bufferSize`).
  */
 export function resolveOptions(options: BookOptions, also: readonly string[] = []): ResolvedOptions {
-  checkNames(options, [...Object.keys(BOOK_OPTION_NAMES), ...also], "", '{ symbols: ["BTC/USD"] }');
+  checkNames(
+    options,
+    [...Object.keys(BOOK_OPTION_NAMES), ...also],
+    "",
+    'an object such as { symbols: ["BTC/USD"] }',
+  );
   if (options.symbols !== undefined && !Array.isArray(options.symbols)) {
     throw new SymbolError(
       `symbols: expected an array of pairs, e.g. ["BTC/USD"], not ${shown(options.symbols)}`,
@@ -125,7 +130,8 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     );
   };
   const demo = options.demo === true ? {} : options.demo === false ? undefined : options.demo;
-  if (demo !== undefined) checkNames(demo, DEMO_OPTION_NAMES, "demo.", "true or { seed: 7, rate: 20 }");
+  if (demo !== undefined)
+    checkNames(demo, DEMO_OPTION_NAMES, "demo.", "true or an object such as { seed: 7, rate: 20 }");
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new RangeError(`signal: ${shown(options.signal)} is not an AbortSignal`);
   }

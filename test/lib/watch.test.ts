@@ -192,7 +192,7 @@ describe("watchBooks", () => {
       ),
     );
     expect(() => watchBooks(loose({ demo: "yes" }))).toThrow(
-      new RangeError('demo: "yes" is not an object such as true or { seed: 7, rate: 20 }'),
+      new RangeError('demo: "yes" is not true or an object such as { seed: 7, rate: 20 }'),
     );
     expect(() => watchBooks("BTC/USD" as unknown as WatchOptions)).toThrow(
       new RangeError('options: "BTC/USD" is not an object such as { symbols: ["BTC/USD"] }'),
