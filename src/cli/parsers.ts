@@ -4,6 +4,7 @@ import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
 import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
+import type { CorsOrigins } from "../serve/cors.js";
 
 /** Option-value parsers for commander: a bad value becomes commander's one-line error (exit 2). */
 
@@ -153,4 +154,46 @@ export function tokenProblem(token: string): string | undefined {
   const what =
     c === " " ? "a space" : c < " " || c === "\x7f" ? "a control character" : "a character that is not ASCII";
   return `has ${what} (character ${at + 1}): a token must be visible ASCII characters without spaces, as an Authorization header carries it`;
+}
+
+/**
+ * `--cors` values: `*`, or origins (`scheme://host[:port]`, comma-separated, the flag repeatable) as a
+ * browser sends them in `Origin`. Throws commander's error saying what is wrong with the first bad one.
+ */
+export function parseCorsOrigins(text: string, previous?: CorsOrigins): CorsOrigins {
+  const items = text.split(",").map((s) => s.trim());
+  if (items.some((s) => s === ""))
+    throw new InvalidArgumentError(`${JSON.stringify(text)} lists an empty origin`);
+  const all = [...(previous === "*" ? ["*"] : (previous ?? [])), ...items];
+  if (all.includes("*")) {
+    if (all.some((s) => s !== "*"))
+      throw new InvalidArgumentError("* allows every origin: give it alone, or list origins without it");
+    return "*";
+  }
+  return [...new Set(all.map(originOf))];
+}
+
+/** An origin as a browser writes it (lower-case host, no default port, no slash), or commander's error. */
+function originOf(text: string): string {
+  const expected =
+    "give scheme://host[:port] as the browser's address bar shows it, e.g. http://localhost:3000, or *";
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not an origin: ${expected}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not an http or https origin: ${expected}`);
+  const bare =
+    url.pathname === "/" &&
+    url.search === "" &&
+    url.hash === "" &&
+    url.username === "" &&
+    url.password === "";
+  if (!bare || !/^[a-z]+:\/\/[^/]+\/?$/i.test(text))
+    throw new InvalidArgumentError(
+      `${JSON.stringify(text)} is not an origin (it has more than scheme, host and port): ${expected}`,
+    );
+  return url.origin;
 }

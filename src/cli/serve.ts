@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { addFeedOptions, toFeedSetupOptions } from "./program.js";
 import type { FeedFlags } from "./program.js";
-import { parsePort, parsePositiveSeconds } from "./parsers.js";
+import type { CorsOrigins } from "../serve/cors.js";
+import { parseCorsOrigins, parsePort, parsePositiveSeconds } from "./parsers.js";
 import { addMarketOptions, toMarketOptions } from "./watch-flags.js";
 import type { MarketFlags } from "./watch-flags.js";
 
@@ -11,6 +12,7 @@ type ServeFlags = FeedFlags &
     port: number;
     token?: string;
     auth: boolean;
+    cors?: CorsOrigins;
     clientTimeout: number;
   };
 
@@ -35,6 +37,11 @@ export function serveCommand(): Command {
       ).env("KRAKEN_LADDER_TOKEN"),
     )
     .option("--no-auth", "serve without a token even when not bound to loopback")
+    .option(
+      "--cors <origins>",
+      "let pages of these origins (scheme://host:port, comma-separated; * for any) read the answers from a browser",
+      parseCorsOrigins,
+    )
     .addOption(
       new Option("--client-timeout <s>", "drop an SSE client whose socket stays backed up this long")
         .argParser(parsePositiveSeconds)
@@ -49,6 +56,7 @@ export function serveCommand(): Command {
         port: flags.port,
         ...(flags.token === undefined ? {} : { token: flags.token }),
         noAuth: !flags.auth,
+        ...(flags.cors === undefined ? {} : { cors: flags.cors }),
         clientTimeoutMs: flags.clientTimeout,
       });
     });

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { connectionCurrent } from "../feed/servable.js";
 import type { FeedClient, FeedView } from "../feed/types.js";
 import { bearerChecker } from "./auth.js";
+import { Cors, METHODS } from "./cors.js";
+import type { CorsOrigins } from "./cors.js";
 import { requestUrl } from "./request-url.js";
 import { openFileLimit, watchOpenFiles } from "./fd-watch.js";
 import {
@@ -34,8 +36,10 @@ export type ServeServerOptions = {
   readonly port: number;
   /** Bearer token checked on every endpoint but /health; none: open. */
   readonly token?: string;
+  /** Origins whose pages may read the answers (--cors); none: no page of another origin may. */
+  readonly cors?: CorsOrigins;
   readonly limits: SseLimits;
-  /** Told what the operator should know while serving (connections near the open-file limit). */
+  /** Told what the operator should know while serving (connections near the open-file limit, a page of another origin refused). */
   readonly onNote?: (message: string) => void;
 };
 
@@ -61,10 +65,14 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const offMarket = feed.subscribe((event) => market.event(event));
   hub.attach(feed);
   const authorised = options.token === undefined ? () => true : bearerChecker(options.token);
+  const cors = new Cors(options.cors, options.onNote ?? (() => undefined));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Before the token: a browser's preflight never carries it.
+    cors.headers(req, res);
+    if (cors.preflight(req, res)) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
-      json(res, 405, { error: "method not allowed" }, { allow: "GET, HEAD" });
+      json(res, 405, { error: "method not allowed" }, { allow: METHODS });
       return;
     }
     const url = requestUrl(req);

@@ -6,6 +6,7 @@ import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { createShutdown } from "../app/shutdown.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { isLoopback } from "./auth.js";
+import type { CorsOrigins } from "./cors.js";
 import { startServeServer } from "./http-server.js";
 
 export type ServeOptions = FeedSetupOptions & {
@@ -15,6 +16,8 @@ export type ServeOptions = FeedSetupOptions & {
   readonly token?: string;
   /** --no-auth: serve without a token even off loopback. */
   readonly noAuth: boolean;
+  /** --cors: the origins whose pages may read the answers. */
+  readonly cors?: CorsOrigins;
   /** An SSE client backed up this long is dropped. */
   readonly clientTimeoutMs: number;
 };
@@ -49,6 +52,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
         host: options.host,
         port: options.port,
         ...(options.noAuth || options.token === undefined ? {} : { token: options.token }),
+        ...(options.cors === undefined ? {} : { cors: options.cors }),
         limits: {
           stallMs: options.clientTimeoutMs,
           maxBufferedBytes: MAX_CLIENT_BUFFER,
@@ -63,7 +67,11 @@ export async function runServe(options: ServeOptions): Promise<number> {
     // Registered after the feed, so it closes first: every stream ends before the feed stops.
     shutdown.onCleanup(() => server.close());
     process.stdout.write(`${server.url}\n`);
-    const auth = options.noAuth || options.token === undefined ? "no token" : "bearer token required";
+    const token = options.noAuth || options.token === undefined ? "no token" : "bearer token required";
+    const auth =
+      options.cors === undefined
+        ? token
+        : `${token}; pages of ${options.cors === "*" ? "any origin" : options.cors.join(", ")} may read it`;
     process.stderr.write(
       `kraken-ladder: serving ${options.market === undefined ? escapeUnsafe(target.symbols.join(" ")) : marketName(options.market)} at ${server.url} (${auth}); /stream, /book/:symbol, /metrics\n`,
     );

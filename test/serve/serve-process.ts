@@ -101,6 +101,11 @@ export class SseReader {
   ended = false;
   private res: IncomingMessage | undefined;
 
+  /** The stream's answer headers. */
+  get headers(): IncomingMessage["headers"] {
+    return this.res?.headers ?? {};
+  }
+
   static open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
     const reader = new SseReader();
     return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -6,7 +7,7 @@ import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { reap, runBin, until } from "../app/support/run-bin.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
 import { json, request, serve, SseReader } from "./serve-process.js";
-import type { Data, Served } from "./serve-process.js";
+import type { Data, Reply, Served } from "./serve-process.js";
 
 let served: Served | undefined;
 let scripted: ScriptedServer | undefined;
@@ -25,6 +26,20 @@ async function open(url: string, headers: Record<string, string> = {}): Promise<
   const r = await SseReader.open(url, headers);
   readers.push(r);
   return r;
+}
+
+/** An OPTIONS request: a browser's preflight of a GET when `origin` is given. */
+function options(url: string, origin?: string): Promise<Reply> {
+  const headers = origin === undefined ? {} : { origin, "access-control-request-method": "GET" };
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { method: "OPTIONS", headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
 }
 
 /** The status line of a GET with this exact request target, sent over a raw socket. */
@@ -562,6 +577,84 @@ describe("serve --url (scripted feed)", () => {
     const spaced = await refusal([], { ...process.env, KRAKEN_LADDER_TOKEN: "s3cret " });
     expect(spaced).toContain(`error: KRAKEN_LADDER_TOKEN has a space (character 7): ${ascii}`);
     expect(spaced).not.toContain("s3cret");
+  });
+
+  it("--cors: usage errors for what is not an origin; allowed origins' answers name them, preflights answered before the token", async () => {
+    for (const [value, error] of [
+      [
+        "http://localhost:3000/ladder",
+        '"http://localhost:3000/ladder" is not an origin (it has more than scheme, host and port)',
+      ],
+      ["localhost:3000", '"localhost:3000" is not an http or https origin'],
+      ["*,http://a.example", "* allows every origin: give it alone, or list origins without it"],
+    ] as const) {
+      const e = await serve(["--demo", "--port", "0", "--cors", value]).catch((x: Error) => x);
+      if (!(e instanceof Error)) {
+        e.child.kill("SIGKILL");
+        throw new Error(`serve started with --cors ${value}`);
+      }
+      expect(e.message).toMatch(/serve exited 2: /);
+      expect(e.message).toContain(error);
+    }
+    // Two flags add up; an origin is kept as a browser writes it (lower case, no default port, no slash).
+    served = await serve([
+      "--demo",
+      "--port",
+      "0",
+      "--token",
+      "s3cret",
+      "--cors",
+      "http://A.example:80/",
+      "--cors",
+      "https://b.example:8443",
+    ]);
+    const allowed = "http://a.example";
+    const answer = await request(`${served.url}/health`, { origin: allowed });
+    expect(answer.headers["access-control-allow-origin"]).toBe(allowed);
+    expect(answer.headers["vary"]).toBe("Origin");
+    const stream = await open(`${served.url}/stream?token=s3cret`, { origin: "https://b.example:8443" });
+    expect(stream.headers["access-control-allow-origin"]).toBe("https://b.example:8443");
+    // The token's 401 names the origin too, so that the page can read why.
+    const refused = await request(`${served.url}/symbols`, { origin: allowed });
+    expect(refused.status).toBe(401);
+    expect(refused.headers["access-control-allow-origin"]).toBe(allowed);
+    expect(refused.headers["access-control-expose-headers"]).toBe("Retry-After, WWW-Authenticate");
+    const preflight = await options(`${served.url}/book/BTC-USD`, allowed);
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({
+      "access-control-allow-origin": allowed,
+      "access-control-allow-methods": "GET, HEAD",
+      "access-control-allow-headers": "Authorization, Last-Event-ID",
+      "access-control-max-age": "600",
+    });
+    const other = await options(`${served.url}/book/BTC-USD`, "http://evil.example");
+    expect(other.status).toBe(403);
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(JSON.parse(other.body)).toEqual({
+      error:
+        'origin "http://evil.example" is not one --cors allows (http://a.example, https://b.example:8443)',
+    });
+    expect(
+      (await request(`${served.url}/health`, { origin: "http://evil.example" })).headers[
+        "access-control-allow-origin"
+      ],
+    ).toBeUndefined();
+    // A page opened from a file sends Origin: null, which no list can name: the operator is told so.
+    await request(`${served.url}/health`, { origin: "null" });
+    await until(
+      () =>
+        served!
+          .stderr()
+          .includes(
+            `origin "null" is not one --cors allows (http://a.example, https://b.example:8443): only --cors '*' lets in a page opened from a file`,
+          ),
+      `the note on stderr (stderr: ${served.stderr()})`,
+    );
+    // An OPTIONS that is no preflight is a method not served, as before.
+    expect((await options(`${served.url}/health`)).status).toBe(405);
+    expect(served.stderr()).toContain(
+      "(bearer token required; pages of http://a.example, https://b.example:8443 may read it)",
+    );
   });
 
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {
