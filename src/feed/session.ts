@@ -171,6 +171,12 @@ const RATE_LIMIT_WINDOW_MS = 10_000;
 const STATUS_WORD_MAX = 64;
 /** Unanswered pings remembered: at one every 5 s, over five minutes of a server that stopped answering. */
 const MAX_PINGS_AWAITED = 64;
+/**
+ * A ping is lost, not late, once a message the server stamped this long after the ping went out has come
+ * without its answer: longer than any round trip to a healthy server (so the ping had reached it), and
+ * shorter than --max-lag's default, so a lost ping is forgotten before it could make a book lagging.
+ */
+const LOST_PING_AFTER_MS = 1000;
 
 /**
  * The books and their subscriptions over one connection after another: subscribe on open, apply
@@ -340,7 +346,8 @@ export class Session {
   /**
    * When the oldest ping the server has not answered was sent (epoch ms), if one is waiting. Its answer
    * comes in order with every other frame, so while it is overdue whatever did come is late too: at
-   * least as far as anyone can show (see `freshness`).
+   * least as far as anyone can show (see `freshness`). One that a newer message shows was lost is not
+   * waited for (see `forgetLostPings`).
    */
   get awaitingReplySince(): number | undefined {
     return this.pings[0]?.at;
@@ -755,7 +762,25 @@ export class Session {
     if (Number.isNaN(exchange)) return undefined;
     const delta = receivedAt - exchange;
     this.offset.add(delta, receivedAt);
+    if (this.pings.length > 0 && this.options.replayTimes !== true)
+      this.forgetLostPings(exchange, receivedAt);
     return delta;
+  }
+
+  /**
+   * Forgets the pings a message stamped `exchange` shows were lost. Its stamp on this machine's clock (plus
+   * the fastest delivery seen: the offset's baseline) is when the server made it; a ping sent more than
+   * LOST_PING_AFTER_MS before that had reached the server, whose answer would have come first (answers come
+   * in order with the rest). So it will never come: a server that went silent for a while dropped it (as the
+   * simulator's `--silence` does), and waiting for it would call books lagging whose every update is current.
+   */
+  private forgetLostPings(exchange: number, receivedAt: number): void {
+    const baseline = this.offset.baseline(receivedAt);
+    if (baseline === undefined) return;
+    const made = exchange + baseline;
+    let lost = 0;
+    while (lost < this.pings.length && this.pings[lost]!.at + LOST_PING_AFTER_MS < made) lost++;
+    if (lost > 0) this.pings.splice(0, lost);
   }
 
   private changed(slot: Slot, timestamp: string | undefined, receivedAt: number): void {

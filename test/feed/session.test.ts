@@ -91,6 +91,40 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(r.session.roundTripMs).toBeUndefined();
   });
 
+  it("forgets a ping a newer update shows was lost (the server made it a second after the ping went out), not one still in line", () => {
+    const r = rig(["BTC/USD"]);
+    disposers.push(() => r.session.dispose());
+    r.session.opened();
+    const T = 1_780_000_000_000;
+    const btc = new ModelBook("BTC/USD", 60000);
+    // The exchange's clock runs 7 s behind this machine's, and updates take 20 ms: the offset is learnt.
+    const at = (ms: number): void => {
+      btc.clock = () => T + ms - 7000;
+      r.feed(btc.update(), T + ms + 20);
+    };
+    btc.clock = () => T - 7000;
+    r.feed(btc.snapshot(10), T + 20);
+    at(100);
+    r.session.pinged(1, T + 200);
+    r.session.pinged(2, T + 900);
+    // Made before the first ping had been out a second: its answer may still be on its way.
+    at(1100);
+    expect(r.session.awaitingReplySince).toBe(T + 200);
+    // Made 1.1 s after the first ping went out (and delivered 2 s late): it had reached the server, and its
+    // answer would have come first. The second is still in line.
+    btc.clock = () => T + 1300 - 7000;
+    r.feed(btc.update(), T + 3300);
+    expect(r.session.awaitingReplySince).toBe(T + 900);
+    at(2000);
+    expect(r.session.awaitingReplySince).toBeUndefined();
+    // Its answer, if it comes after all, measures no round trip: the ping was given up.
+    r.feed(
+      '{"method":"pong","req_id":2,"time_in":"2026-12-06T09:00:00.000000Z","time_out":"2026-12-06T09:00:00.000010Z"}',
+      T + 9000,
+    );
+    expect(r.session.roundTripMs).toBeUndefined();
+  });
+
   it("reaches the same state from raw frames (fast path) as from parsed messages, failures included", () => {
     const a = rig(["BTC/USD"]);
     const b = rig(["BTC/USD"]);

@@ -81,6 +81,36 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
     expect(e.state === "reconnecting" && e.reason).toMatch(/read timeout/);
   });
 
+  it("after a silence that lost a ping, the books are live once current updates come: the lost ping's answer is not waited for", async () => {
+    // Silent from 0.5 s to 3 s: the ping of 2 s is lost with the frames; the next goes out at 4 s. Waiting
+    // for the lost one's answer made the books lagging from 3.5 s (1.5 s after it went out) until then.
+    server = await demo({ silenceAfterMs: 500, silenceMs: 2500 });
+    h = harness(
+      feedOptions(server.url, {
+        quietAfterMs: 1000,
+        pingIntervalMs: 2000,
+        readTimeoutMs: 10_000,
+        maxLagMs: 1500,
+      }),
+    );
+    const connection = (): string[] => h!.views().map((v) => v.connection.state);
+    await h.until(() => connection().includes("quiet"), "the silence", 5000);
+    const back = await h.until(
+      () => {
+        const states = connection();
+        const i = states.indexOf("live", states.indexOf("quiet"));
+        return i < 0 ? undefined : i;
+      },
+      "the connection back",
+      5000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const after = h.views().slice(back);
+    expect(after.map((v) => v.connection.state)).not.toContain("quiet");
+    expect(after.map((v) => v.books[0]!.state)).not.toContain("lagging");
+    expect(h.book("BTC/USD")!.state).toBe("live");
+  });
+
   it("counts malformed frames, resyncs books it cannot apply, ignores unknown channels", async () => {
     server = await demo({ malformedEveryMs: 60, malformedKinds: ["json", "types", "channel"] });
     h = harness(feedOptions(server.url));
