@@ -261,7 +261,7 @@ export class Publisher {
     return {
       symbol: slot.symbol,
       state,
-      version: this.versionOf(slot, state, checksum),
+      version: this.versionOf(slot, state, checksum, lagMs),
       ...(checksum === undefined ? {} : { checksum }),
       ...(slot.reason === undefined ? {} : { reason: slot.reason }),
       ...(slot.retryAt === undefined ? {} : { retryAt: slot.retryAt }),
@@ -319,10 +319,15 @@ export class Publisher {
   /**
    * The book's version: bumped when what its view shows changed since the last view (a change of the book
    * moves its revision, even one past the checksummed levels within the same millisecond; states, reasons
-   * and counts are compared as they are).
+   * and counts are compared as they are; a lagging book's lag in whole seconds, as it is published).
    */
-  private versionOf(slot: Slot, state: BookState, checksum: number | undefined): number {
-    const key = `${state}|${slot.depth}|${slot.reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+  private versionOf(
+    slot: Slot,
+    state: BookState,
+    checksum: number | undefined,
+    lagMs: number | undefined,
+  ): number {
+    const key = `${freshnessKey({ state, lagMs })}|${slot.depth}|${slot.reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
       this.bookVersions.set(slot, { key, version: 0 });

@@ -1,4 +1,4 @@
-import { servable as servableState, servedReason } from "../feed/servable.js";
+import { connectionOpen, servable as servableState, servedReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
 /** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
@@ -36,8 +36,9 @@ export function bookBody(book: BookView, levels: number): BookBody {
 }
 
 /**
- * The body of a 503: the state and why, no prices; `retryInMs` while the book waits out its resubscribe
- * backoff (it cannot be servable before then).
+ * The body of a 503: the state and why, no prices; `lagMs` of a lagging book (how far behind it is: its
+ * state's reason); `retryInMs` while the book waits out its resubscribe backoff (it cannot be servable
+ * before then).
  */
 export function unservableBody(
   book: BookView,
@@ -47,14 +48,27 @@ export function unservableBody(
   readonly symbol: string;
   readonly state: string;
   readonly reason: string | null;
+  readonly lagMs?: number;
   readonly retryInMs?: number;
 } {
   return {
     symbol: book.symbol,
     state: book.state,
     reason: servedReason(book.reason, connection.state) ?? null,
+    ...laggingBy(book, connection),
     ...retryIn(book, now),
   };
+}
+
+/**
+ * `{lagMs}` of a lagging book on an open connection (quiet or stalled included), else nothing: how far
+ * behind its kept prices are is what its state says, so an unservable book still tells it. Once the socket
+ * is gone the book's last lag is no measure of anything.
+ */
+function laggingBy(book: BookView, connection: ConnectionState): { readonly lagMs?: number } {
+  return book.state === "lagging" && book.lagMs !== undefined && connectionOpen(connection.state)
+    ? { lagMs: book.lagMs }
+    : {};
 }
 
 /** `{retryInMs}` while the book waits out its resubscribe backoff, else nothing. */
@@ -62,7 +76,10 @@ export function retryIn(book: BookView, now: number): { readonly retryInMs?: num
   return book.retryAt === undefined ? {} : { retryInMs: Math.max(0, book.retryAt - now) };
 }
 
-/** The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum, lag or time unless servable. */
+/**
+ * The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum or time unless servable;
+ * lag when servable or lagging (see `laggingBy`).
+ */
 export function streamBookData(book: BookView, connection: ConnectionState, levels: number): string {
   const ok = servable(book, connection);
   const reason = servedReason(book.reason, connection.state);
@@ -71,7 +88,7 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
     state: book.state,
     version: book.version,
     ...(ok && book.checksum !== undefined ? { checksum: book.checksum } : {}),
-    ...(ok && book.lagMs !== undefined ? { lagMs: book.lagMs } : {}),
+    ...(ok && book.lagMs !== undefined ? { lagMs: book.lagMs } : laggingBy(book, connection)),
     ...(ok && book.time !== undefined ? { time: book.time } : {}),
     bids: ok ? book.bids.slice(0, levels) : [],
     asks: ok ? book.asks.slice(0, levels) : [],

@@ -397,6 +397,40 @@ describe("serve --url (scripted feed)", () => {
     expect(data).not.toHaveProperty("checksum");
   });
 
+  it("a quiet connection's lagging book says how far behind it is (lagMs) in /book's 503 and its SSE data, without prices", async () => {
+    scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 20, heartbeatMs: 50 });
+    served = await serve([
+      "--url",
+      scripted.url,
+      "--port",
+      "0",
+      "--quiet-after",
+      "0.4",
+      "--read-timeout",
+      "20",
+      "--ping-interval",
+      "0.2",
+      "BTC/USD",
+    ]);
+    await untilLive(served.url);
+    const stream = await open(`${served.url}/stream/BTC-USD`);
+    scripted.goSilent();
+    const lagging = (e: readonly { event: string; data: Data }[]): boolean =>
+      e.some((x) => x.event === "book" && x.data.state === "lagging" && Number(x.data["lagMs"]) >= 1000);
+    const events = await stream.until(lagging);
+    const data = events.find(
+      (x) => x.event === "book" && x.data.state === "lagging" && Number(x.data["lagMs"]) >= 1000,
+    )!.data;
+    expect(data).toMatchObject({ bids: [], asks: [] });
+    expect(data).not.toHaveProperty("checksum");
+    expect(data).not.toHaveProperty("spread");
+    const reply = await json(`${served.url}/book/BTC-USD`);
+    expect(reply.status).toBe(503);
+    expect(Object.keys(reply.body)).toEqual(["symbol", "state", "reason", "lagMs"]);
+    expect(reply.body).toMatchObject({ symbol: "BTC/USD", state: "lagging", reason: null });
+    expect(Number(reply.body["lagMs"])).toBeGreaterThanOrEqual(1000);
+  });
+
   it("a book that fails again waits out its backoff: 503 with retryInMs and Retry-After, SSE data with retryAt", async () => {
     scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 50 });
     // A 20 s base: the second failure waits 10 to 20 s (equal jitter) before subscribing again.

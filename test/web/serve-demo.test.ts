@@ -123,4 +123,35 @@ describe("the web ladder against kraken-ladder serve", () => {
       false,
     );
   }, 45_000);
+
+  it("a silent feed: the page says each book is lagging and by how much, the lag growing, with no prices", async () => {
+    const sim = runBin(["simulate", "--port", "0", "--silence", "60", "--silence-after", "3"]);
+    runs.push(sim);
+    const serve = runBin([
+      "serve",
+      "--url",
+      await urlOf(sim),
+      "--port",
+      "0",
+      "--quiet-after",
+      "1",
+      "--read-timeout",
+      "60",
+      "BTC/USD",
+    ]);
+    runs.push(serve);
+    const { page } = browser;
+    await page.goto(await urlOf(serve));
+    await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+    const state = (): Promise<string | null> => page.locator(`${card("BTC/USD")} .state`).textContent();
+    const lag = async (): Promise<number> =>
+      Number(/^◔ lagging \(lag (\d+(?:\.\d)?) s\)$/.exec((await state()) ?? "")?.[1] ?? NaN);
+    await poll(lag, 15_000).toBeGreaterThanOrEqual(1);
+    const first = await lag();
+    expect(await touch(page, "BTC/USD")).toBe("/");
+    // Said again as it grows (the server sends the lagging book each second its lag moves on).
+    await poll(lag, 10_000).toBeGreaterThanOrEqual(first + 2);
+    expect(await touch(page, "BTC/USD")).toBe("/");
+    expect(browser.errors).toEqual([]);
+  }, 45_000);
 });
