@@ -78,11 +78,13 @@ export class Cors {
 
   private refusal(origin: string): string {
     const shown = JSON.stringify(origin.slice(0, 200));
-    // A page opened from a file, or sandboxed, has no origin to list: only * lets it in.
-    const fix = origin === "null" ? "--cors '*'" : `--cors ${origin.slice(0, 200)} (or --cors '*')`;
-    return this.allowed === undefined
-      ? `a page of origin ${shown} may not read this server: start serve with ${fix}`
-      : `origin ${shown} is not one --cors allows (${this.allowed === "*" ? "*" : this.allowed.join(", ")})${origin === "null" ? `: only ${fix} lets in a page opened from a file` : ""}`;
+    // A page opened from a file, or sandboxed, sends the origin "null", which no list can name: only * lets it in.
+    if (this.allowed === undefined) {
+      const fix = origin === "null" ? "--cors '*'" : `--cors ${origin.slice(0, 200)} (or --cors '*')`;
+      return `a page of origin ${shown} may not read this server: start serve with ${fix}`;
+    }
+    const listed = `origin ${shown} is not one --cors allows (${[this.allowed].flat().join(", ")})`;
+    return origin === "null" ? `${listed}: only --cors '*' lets in a page opened from a file` : listed;
   }
 
   private tell(origin: string, path: string): void {
