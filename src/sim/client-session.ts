@@ -270,6 +270,11 @@ export class ClientSession {
         this.send(errorFrame("Already subscribed", "subscribe", reqId, symbol, timeIn, now()));
         continue;
       }
+      const refused = source.refusal?.(symbol, this.subscriber);
+      if (refused !== undefined) {
+        this.send(errorFrame(refused, "subscribe", reqId, symbol, timeIn, now()));
+        continue;
+      }
       const served = source.servedDepth(symbol, req.depth);
       this.send(
         ackFrame(

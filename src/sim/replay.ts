@@ -178,6 +178,25 @@ const MAX_FRAMES_PER_TURN = 2000;
  */
 export const MAX_REPLAY_PAUSE_S = 5;
 /**
+ * Where a stream starts, as the class comment says: the first time on a connection (no `last`) from the
+ * first snapshot (or the frame after it when no snapshot is asked for; a list with none, from its start,
+ * but a book's not at all); again, from the recorded snapshot after the one `last` started at, or from where
+ * `last` stopped when it ran past that one. `next`: that snapshot's index, or −1; `from`: the first frame to
+ * send (`frames.length`: none).
+ */
+function startOf(
+  frames: readonly RecordedFrame[],
+  last: Position | undefined,
+  snapshot: boolean,
+  book: boolean,
+): { readonly next: number; readonly from: number } {
+  const next = frames.findIndex((f, k) => k > (last?.snapshot ?? -1) && f.snapshot);
+  if (next < 0) return { next, from: last === undefined && !book ? 0 : frames.length };
+  if (last?.stoppedAt !== undefined && next < last.stoppedAt) return { next, from: last.stoppedAt };
+  return { next, from: snapshot ? next : next + 1 };
+}
+
+/**
  * The recording has ended once no stream has run for this long: a client subscribes its books, trades and
  * tickers in separate requests, and at `max` speed one stream can run out before the next request is read.
  */
@@ -225,6 +244,17 @@ export class ReplaySource implements BookSource {
     return this.rec.depths.get(symbol) ?? requested;
   }
 
+  /**
+   * A book this connection has had that the recording holds nothing more of (no later snapshot, and none
+   * not yet sent): a subscription would wait for ever, so it is refused, saying why. A new connection (a
+   * new replay) starts it again from its first snapshot.
+   */
+  refusal(symbol: string, subscriber: Subscriber): string | undefined {
+    const frames = this.rec.frames.get(symbol) ?? [];
+    const { from } = startOf(frames, this.positions.get(subscriber)?.get(`book ${symbol}`), true, true);
+    return from < frames.length ? undefined : `Replay has no later snapshot of ${symbol}`;
+  }
+
   subscribe(symbol: string, _depth: number, snapshot: boolean, subscriber: Subscriber): () => void {
     return this.stream(this.rec.frames.get(symbol) ?? [], snapshot, subscriber, `book ${symbol}`, symbol);
   }
@@ -263,9 +293,8 @@ export class ReplaySource implements BookSource {
   }
 
   /**
-   * Streams recorded frames, paced as the class comment says: the first time on a connection from the first
-   * snapshot (or the frame after it when no snapshot was asked for; a list with none, from its start, but a
-   * book's not at all); again, as the class comment says. `key` names the stream; `symbol` marks book frames.
+   * Streams recorded frames from where `startOf` says, paced as the class comment says. `key` names the
+   * stream; `symbol` marks book frames.
    */
   private stream(
     frames: readonly RecordedFrame[],
@@ -276,14 +305,10 @@ export class ReplaySource implements BookSource {
   ): () => void {
     let positions = this.positions.get(subscriber);
     if (positions === undefined) this.positions.set(subscriber, (positions = new Map<string, Position>()));
-    const last = positions.get(key);
-    const next = frames.findIndex((f, k) => k > (last?.snapshot ?? -1) && f.snapshot);
+    const { next, from } = startOf(frames, positions.get(key), snapshot, symbol !== undefined);
     const position: Position = { snapshot: next < 0 ? frames.length : next, stoppedAt: undefined };
     positions.set(key, position);
-    let i: number;
-    if (next < 0) i = last === undefined && symbol === undefined ? 0 : frames.length;
-    else if (last?.stoppedAt !== undefined && next < last.stoppedAt) i = last.stoppedAt;
-    else i = snapshot ? next : next + 1;
+    let i = from;
     const startAt = performance.now();
     let base: number | undefined;
     let latest = 0;

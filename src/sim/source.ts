@@ -15,6 +15,11 @@ export type BookSource = {
   has(symbol: string): boolean;
   /** The depth actually served for `symbol` when `requested` is asked for (a replay serves its recorded depth). */
   servedDepth(symbol: string, requested: number): number;
+  /**
+   * Why a book subscription of `symbol` would send nothing on this connection, if it would (a replay past its
+   * last snapshot of it): the subscribe is then answered with this error rather than an ack.
+   */
+  refusal?(symbol: string, subscriber: Subscriber): string | undefined;
   /** Starts a book subscription (snapshot first when asked); returns the function that stops it. */
   subscribe(symbol: string, depth: number, snapshot: boolean, subscriber: Subscriber): () => void;
   /** Starts a `trade` subscription (the last 50 trades first when asked). */

@@ -187,9 +187,15 @@ describe("replay", () => {
     let at = await resubscribe(paced);
     await paced.waitForCount(isBook, 2 + 4);
     expect(books(paced, at)).toEqual(lines.slice(4));
-    // No snapshot after that one: a subscribe once more gets nothing, and the recording has ended.
+    // No snapshot after that one: a subscribe once more is refused, saying why (it would wait for ever).
+    const refusal = "Replay has no later snapshot of BTC/USD";
     at = await resubscribe(paced);
-    await paced.waitFor((t) => t.includes(`"system":"replay_ended"`), { from: at });
+    expect(JSON.parse(paced.frames[at]!.text)).toMatchObject({
+      success: false,
+      symbol: "BTC/USD",
+      error: refusal,
+    });
+    await paced.waitFor((t) => t.includes(`"system":"replay_ended"`));
     expect(books(paced, at)).toEqual([]);
     // A new connection gets the recording from its start.
     const fresh = await TestClient.connect(servers[0]!.url);
@@ -203,7 +209,12 @@ describe("replay", () => {
     fast.subscribe(["BTC/USD"], 10);
     await fast.waitForCount(isBook, 8);
     at = await resubscribe(fast);
-    await fast.waitFor((t) => t.includes(`"system":"replay_ended"`), { from: at });
+    expect(JSON.parse(fast.frames[at]!.text)).toMatchObject({
+      success: false,
+      symbol: "BTC/USD",
+      error: refusal,
+    });
+    await fast.waitFor((t) => t.includes(`"system":"replay_ended"`));
     expect(books(fast, at)).toEqual([]);
   });
 
