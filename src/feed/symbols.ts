@@ -32,6 +32,19 @@ function meant(typed: string): string | undefined {
   return v2Name(...pair);
 }
 
+/** The pairs a symbol holding several meant (`BTC/USD,ETH/USD`, `"BTC/USD ETH/USD"`: a list pasted as one), or undefined. */
+function several(typed: string): string[] | undefined {
+  const items = typed.split(/[\s,;]+/).filter((s) => s !== "");
+  if (items.length < 2) return undefined;
+  const names = items.map((item) => {
+    const parts = item.toUpperCase().split("/");
+    return parts.length === 2 && ASSET.test(parts[0]!) && ASSET.test(parts[1]!)
+      ? v2Name(parts[0]!, parts[1]!)
+      : meant(item);
+  });
+  return names.every((n) => n !== undefined) ? names : undefined;
+}
+
 export class SymbolError extends Error {
   override readonly name = "SymbolError";
 }
@@ -53,10 +66,15 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
   for (const typed of input.length === 0 ? [DEFAULT_SYMBOL] : input) {
     const parts = typed.trim().toUpperCase().split("/");
     if (parts.length !== 2 || !ASSET.test(parts[0]!) || !ASSET.test(parts[1]!)) {
+      const pairs = several(typed);
       const guess = meant(typed);
       throw new SymbolError(
         `bad symbol ${JSON.stringify(typed)}: expected BASE/QUOTE, e.g. BTC/USD (letters and digits only)` +
-          (guess === undefined ? "." : `; did you mean ${guess}?`),
+          (pairs !== undefined
+            ? `; it holds ${pairs.length} pairs: give each on its own, ${pairs.join(" ")}`
+            : guess === undefined
+              ? "."
+              : `; did you mean ${guess}?`),
       );
     }
     const mapped = v2Name(parts[0]!, parts[1]!);

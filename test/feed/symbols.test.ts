@@ -44,7 +44,18 @@ describe("symbol checks before connecting", () => {
     expect(() => normaliseSymbols([bad])).toThrow(`; did you mean ${guess}?`);
   });
 
-  it.each(["BTC", "USD", "BTC/", "BTC/USD/EUR", "BTC-US$", "", "B-T-C"])("suggests nothing for %j", (bad) => {
-    expect(() => normaliseSymbols([bad])).toThrow(/\(letters and digits only\)\.$/);
+  it.each([
+    ["BTC/USD,ETH/USD", "it holds 2 pairs: give each on its own, BTC/USD ETH/USD"],
+    ["BTC/USD ETH/USD", "it holds 2 pairs: give each on its own, BTC/USD ETH/USD"],
+    ["xbt/usd, eth-eur;SOLUSD", "it holds 3 pairs: give each on its own, BTC/USD ETH/EUR SOL/USD"],
+  ])("says %j is a list pasted as one", (bad, said) => {
+    expect(() => normaliseSymbols([bad])).toThrow(`(letters and digits only); ${said}`);
   });
+
+  it.each(["BTC", "USD", "BTC/", "BTC/USD/EUR", "BTC-US$", "", "B-T-C", "BTC/USD,FOO"])(
+    "suggests nothing for %j",
+    (bad) => {
+      expect(() => normaliseSymbols([bad])).toThrow(/\(letters and digits only\)\.$/);
+    },
+  );
 });
