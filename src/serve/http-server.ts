@@ -82,7 +82,8 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       });
       return;
     }
-    const path = url.pathname;
+    // One slash at the end is the same path (`/health/`, `/book/BTC-USD/`), as most servers take it.
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
     const view = feed.latest();
     const symbols = served(view);
     if (path === "/health") {

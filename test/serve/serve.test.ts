@@ -105,7 +105,7 @@ describe("serve --demo (installed binary)", () => {
     expect((await json(`${served.url}/trades/DOGE-USD`)).body.symbols).toEqual(["BTC/USD", "ETH/USD"]);
     const endpoints =
       "/, /health, /symbols, /book/:symbol, /trades/:symbol, /stream, /stream/:symbol, /metrics";
-    for (const path of ["/book/BTC/USD/x", "/book/", "/health/", "//book/BTC-USD"])
+    for (const path of ["/book/BTC/USD/x", "/book/", "/health//", "//book/BTC-USD"])
       expect(await json(`${served.url}${path}`), path).toEqual({
         status: 404,
         body: { error: `not found: this server answers ${endpoints}` },
@@ -188,6 +188,10 @@ describe("serve --demo (installed binary)", () => {
     expect(await statusLine(port, "//book/BTC-USD")).toBe("HTTP/1.1 404 Not Found");
     expect(await statusLine(port, "http://[")).toBe("HTTP/1.1 400 Bad Request");
     expect(await statusLine(port, "http://elsewhere/symbols")).toBe("HTTP/1.1 200 OK");
+    // A slash at the end is the same path; two are not.
+    expect(await statusLine(port, "/health/")).toBe("HTTP/1.1 200 OK");
+    expect(await statusLine(port, "/book/BTC/USD/")).toBe("HTTP/1.1 200 OK");
+    expect(await statusLine(port, "/symbols//")).toBe("HTTP/1.1 404 Not Found");
   });
 
   it("--quote USD serves every online USD pair of the exchange's list, on every endpoint, books only", async () => {
