@@ -141,10 +141,11 @@ describe("the board's view-model", () => {
       );
     expect(backoff(NOW)).toMatch(/↻ resyncing +again in 12s: checksum-mismatch/);
     expect(backoff(NOW + 10_000)).toContain("again in 2.4s: checksum-mismatch");
-    // A lagging book keeps its prices in the feed's view, but the board shows none of them.
-    const lagging = { ...AAA, state: "lagging" as const };
+    // A lagging book keeps its prices in the feed's view, but the board shows none of them: how far
+    // behind it is instead.
+    const lagging = { ...AAA, state: "lagging" as const, lagMs: 4_200 };
     const quiet = boardLines(input({ books: new Map([[AAA.symbol, lagging]]), symbols: [AAA.symbol] }));
-    expect(quiet.rows[0]!.text).toContain("◔ lagging");
+    expect(quiet.rows[0]!.text).toMatch(/◔ lagging +lag 4\.2 s behind the exchange/);
     expect(quiet.rows[0]!.text).not.toContain("99.99");
     // And the pair's status badge when it is not online.
     const post = { ...AAA, pairStatus: "post_only" };

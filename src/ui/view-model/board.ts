@@ -6,7 +6,14 @@ import { sanitize } from "../../text/sanitize.js";
 import { pairBadge } from "./ladder.js";
 import type { Line, Role, Segment } from "./line.js";
 import { clipLine, line, plain } from "./line.js";
-import { bookPriceDecimals, formatDuration, formatPrice, formatRate, spreadOf } from "./numbers.js";
+import {
+  bookPriceDecimals,
+  formatDuration,
+  formatLag,
+  formatPrice,
+  formatRate,
+  spreadOf,
+} from "./numbers.js";
 import type { DisplayState } from "./state.js";
 import { displayState, GLYPHS, retryWait } from "./state.js";
 import { clip, padLeft, padRight } from "./text.js";
@@ -416,11 +423,18 @@ export function boardLines(input: BoardInput): BoardLines {
     ];
     const c = cells[i];
     if (c === undefined) {
-      // State only: a book that is not live shows no figures; when it is subscribed again if it waits out
-      // a backoff, and why, when the feed said.
+      // State only: a book that is not live shows no figures; a lagging one how far behind it is (as the
+      // ladder's spread row says it); when it is subscribed again if it waits out a backoff, and why, when
+      // the feed said.
       const wait = retryWait(r.book, r.state, now);
       const why = r.book?.reason === undefined ? "" : sanitize(r.book.reason);
-      const text = wait === undefined ? why : `again in ${wait}${why === "" ? "" : `: ${why}`}`;
+      const lag = r.state === "lagging" && r.book?.lagMs !== undefined ? formatLag(r.book.lagMs) : undefined;
+      const text =
+        lag !== undefined
+          ? `${lag} behind the exchange`
+          : wait === undefined
+            ? why
+            : `again in ${wait}${why === "" ? "" : `: ${why}`}`;
       segments.push({ text: text === "" ? "" : `  ${text}`, role: "muted", ...base });
     } else {
       cols.forEach((col, ci) => {
