@@ -224,8 +224,11 @@ describe("the ladder in a real terminal", () => {
     expect(cursor()).toBe("0");
     // And from outside again, after a resume.
     await stopFromOutside(3);
-    // A command typed straight after q reaches the shell: the ladder, still stopping, does not take it.
+    // A command typed as soon as q has taken the ladder off the screen reaches the shell: the ladder, still
+    // stopping, does not take it. (Typed before the ladder has read q, it could come in the same read as
+    // q, as fast typing does, and be the ladder's: so the test waits for the shell's screen first.)
     t.keys("q");
+    await t.waitFor("the shell's screen after q", (l) => l.some((x) => x.includes(MARKER)));
     t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
