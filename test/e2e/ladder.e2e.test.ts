@@ -255,6 +255,8 @@ describe("the ladder in a real terminal", () => {
     t.keys("2");
     await t.waitFor("ETH/USD selected", (l) => l.some((x) => x.startsWith("▶2 ETH/USD")));
     t.keys("q");
+    // Typed once the ladder is off the screen: not in the same read as q (see the Ctrl-Z test).
+    await t.waitFor("the ladder gone after q", (l) => ladderOf(l) === undefined);
     t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
@@ -279,6 +281,7 @@ describe("the ladder in a real terminal", () => {
     t.keys("fg", "Enter");
     await t.waitFor("the ladder again", (l) => ladderOf(l) !== undefined);
     t.keys("q");
+    await t.waitFor("the ladder gone after q", (l) => ladderOf(l) === undefined);
     t.keys(`echo EXIT=$? > ${shellQuote(join(t.dir, "exit"))}`, "Enter");
     expect(await t.exitLine()).toBe("EXIT=0");
   }, 60_000);
