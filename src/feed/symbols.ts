@@ -12,6 +12,14 @@ function v2Name(base: string, quote: string): string {
   return `${LEGACY[base] ?? base}/${LEGACY[quote] ?? quote}`;
 }
 
+/** The v2 name of a symbol typed as `BASE/QUOTE` (any case, legacy names mapped), or undefined. */
+function pairOf(typed: string): string | undefined {
+  const parts = typed.trim().toUpperCase().split("/");
+  return parts.length === 2 && ASSET.test(parts[0]!) && ASSET.test(parts[1]!)
+    ? v2Name(parts[0]!, parts[1]!)
+    : undefined;
+}
+
 /** Quote currencies a pair typed without a separator most likely ends in (longest first where one prefixes another). */
 const QUOTES = ["USDT", "USDC", "USD", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD", "BTC", "XBT", "ETH"];
 
@@ -36,12 +44,7 @@ function meant(typed: string): string | undefined {
 function several(typed: string): string[] | undefined {
   const items = typed.split(/[\s,;]+/).filter((s) => s !== "");
   if (items.length < 2) return undefined;
-  const names = items.map((item) => {
-    const parts = item.toUpperCase().split("/");
-    return parts.length === 2 && ASSET.test(parts[0]!) && ASSET.test(parts[1]!)
-      ? v2Name(parts[0]!, parts[1]!)
-      : meant(item);
-  });
+  const names = items.map((item) => pairOf(item) ?? meant(item));
   return names.every((n) => n !== undefined) ? names : undefined;
 }
 
@@ -64,8 +67,8 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
   const symbols: string[] = [];
   const notices: string[] = [];
   for (const typed of input.length === 0 ? [DEFAULT_SYMBOL] : input) {
-    const parts = typed.trim().toUpperCase().split("/");
-    if (parts.length !== 2 || !ASSET.test(parts[0]!) || !ASSET.test(parts[1]!)) {
+    const mapped = pairOf(typed);
+    if (mapped === undefined) {
       const pairs = several(typed);
       const guess = meant(typed);
       throw new SymbolError(
@@ -77,8 +80,7 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
               : `; did you mean ${guess}?`),
       );
     }
-    const mapped = v2Name(parts[0]!, parts[1]!);
-    if (mapped !== parts.join("/")) notices.push(`${typed} is a legacy name; using ${mapped}.`);
+    if (mapped !== typed.trim().toUpperCase()) notices.push(`${typed} is a legacy name; using ${mapped}.`);
     if (!symbols.includes(mapped)) symbols.push(mapped);
   }
   return { symbols, notices };
