@@ -342,6 +342,18 @@ const WARN_STATES: ReadonlySet<DisplayState> = new Set(["rejected", "disconnecte
  * and current, its prices and figures; a book that is not shows its state alone (and why, when known).
  * Columns are dropped from the right until a row fits the width; the symbol, state and prices never are.
  */
+/**
+ * A row's text when its book shows no figures: how far behind a lagging book is (as the ladder's spread row
+ * says it); else when it is subscribed again if it waits out a backoff, and why, when the feed said.
+ */
+function stateOnlyText(book: BookView | undefined, state: DisplayState, now: number): string {
+  if (state === "lagging" && book?.lagMs !== undefined) return `${formatLag(book.lagMs)} behind the exchange`;
+  const why = book?.reason === undefined ? "" : sanitize(book.reason);
+  const wait = retryWait(book, state, now);
+  if (wait === undefined) return why;
+  return why === "" ? `again in ${wait}` : `again in ${wait}: ${why}`;
+}
+
 export function boardLines(input: BoardInput): BoardLines {
   const { books, connection, figures, width, now } = input;
   const rows: Row[] = input.symbols.map((symbol) => {
@@ -423,18 +435,8 @@ export function boardLines(input: BoardInput): BoardLines {
     ];
     const c = cells[i];
     if (c === undefined) {
-      // State only: a book that is not live shows no figures; a lagging one how far behind it is (as the
-      // ladder's spread row says it); when it is subscribed again if it waits out a backoff, and why, when
-      // the feed said.
-      const wait = retryWait(r.book, r.state, now);
-      const why = r.book?.reason === undefined ? "" : sanitize(r.book.reason);
-      const lag = r.state === "lagging" && r.book?.lagMs !== undefined ? formatLag(r.book.lagMs) : undefined;
-      const text =
-        lag !== undefined
-          ? `${lag} behind the exchange`
-          : wait === undefined
-            ? why
-            : `again in ${wait}${why === "" ? "" : `: ${why}`}`;
+      // State only: a book that is not live shows no figures.
+      const text = stateOnlyText(r.book, r.state, now);
       segments.push({ text: text === "" ? "" : `  ${text}`, role: "muted", ...base });
     } else {
       cols.forEach((col, ci) => {
