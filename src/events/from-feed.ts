@@ -1,4 +1,4 @@
-import { servable, servedReason } from "../feed/servable.js";
+import { servable, servedLag, servedReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, FeedEvent, RecordingFailure, TickerView } from "../feed/types.js";
 import type { BookEvent, BookFeedEvent, ConnectionEvent, TickerEvent } from "./types.js";
 
@@ -115,7 +115,7 @@ export function connectionEvent(c: ConnectionState): ConnectionEvent {
 
 /**
  * A book in the documented key order; prices per `options.prices` (`servable`: feed/servable.ts, on the
- * connection given), `lagMs` only for a verified book.
+ * connection given), `lagMs` only for a verified book (`servedLag` unless `verified`).
  */
 export function bookEvent(
   b: BookView,
@@ -125,6 +125,7 @@ export function bookEvent(
   const priced = options.prices === "verified" || servable(b.state, connection);
   // NDJSON (`verified`) prices a book on any connection: its reason is then the book's own.
   const reason = priced ? b.reason : servedReason(b.reason, connection);
+  const lagMs = options.prices === "verified" ? b.lagMs : servedLag(b.lagMs, connection);
   return {
     type: "book",
     symbol: b.symbol,
@@ -137,7 +138,7 @@ export function bookEvent(
     checksums: { ok: b.checksums.ok, failed: b.checksums.failed },
     resyncs: b.resyncs,
     ...(b.time === undefined ? {} : { time: b.time }),
-    ...(b.lagMs === undefined ? {} : { lagMs: b.lagMs }),
+    ...(lagMs === undefined ? {} : { lagMs }),
     ...(options.ladder
       ? {
           bids: priced ? b.bids.map((l) => ({ price: l.price, qty: l.qty })) : [],

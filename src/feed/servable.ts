@@ -53,3 +53,12 @@ export function servedReason(
 ): string | undefined {
   return bookReason ?? (connectionOpen(connection) ? undefined : `connection ${connection ?? "connecting"}`);
 }
+
+/**
+ * A book's lag as every surface gives it: how far behind the exchange its prices are (a lagging book's
+ * included: its state's measure), while the socket is open; none once it is not, as the book's last lag
+ * is then no measure of anything.
+ */
+export function servedLag(lagMs: number | undefined, connection: string | undefined): number | undefined {
+  return connectionOpen(connection) ? lagMs : undefined;
+}

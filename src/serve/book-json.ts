@@ -1,4 +1,4 @@
-import { connectionOpen, servable as servableState, servedReason } from "../feed/servable.js";
+import { servable as servableState, servedLag, servedReason } from "../feed/servable.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
 /** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
@@ -55,20 +55,15 @@ export function unservableBody(
     symbol: book.symbol,
     state: book.state,
     reason: servedReason(book.reason, connection.state) ?? null,
-    ...laggingBy(book, connection),
+    ...lagOf(book, connection),
     ...retryIn(book, now),
   };
 }
 
-/**
- * `{lagMs}` of a lagging book on an open connection (quiet or stalled included), else nothing: how far
- * behind its kept prices are is what its state says, so an unservable book still tells it. Once the socket
- * is gone the book's last lag is no measure of anything.
- */
-function laggingBy(book: BookView, connection: ConnectionState): { readonly lagMs?: number } {
-  return book.state === "lagging" && book.lagMs !== undefined && connectionOpen(connection.state)
-    ? { lagMs: book.lagMs }
-    : {};
+/** `{lagMs}` while the socket is open (`servedLag`), else nothing. */
+function lagOf(book: BookView, connection: ConnectionState): { readonly lagMs?: number } {
+  const lagMs = servedLag(book.lagMs, connection.state);
+  return lagMs === undefined ? {} : { lagMs };
 }
 
 /** `{retryInMs}` while the book waits out its resubscribe backoff, else nothing. */
@@ -78,7 +73,7 @@ export function retryIn(book: BookView, now: number): { readonly retryInMs?: num
 
 /**
  * The `data` of an SSE `book` event: bids/asks empty and no spread/mid, checksum or time unless servable;
- * lag when servable or lagging (see `laggingBy`).
+ * lag while the socket is open (`servedLag`: a lagging book's too).
  */
 export function streamBookData(book: BookView, connection: ConnectionState, levels: number): string {
   const ok = servable(book, connection);
@@ -88,7 +83,7 @@ export function streamBookData(book: BookView, connection: ConnectionState, leve
     state: book.state,
     version: book.version,
     ...(ok && book.checksum !== undefined ? { checksum: book.checksum } : {}),
-    ...(ok && book.lagMs !== undefined ? { lagMs: book.lagMs } : laggingBy(book, connection)),
+    ...lagOf(book, connection),
     ...(ok && book.time !== undefined ? { time: book.time } : {}),
     bids: ok ? book.bids.slice(0, levels) : [],
     asks: ok ? book.asks.slice(0, levels) : [],
@@ -109,7 +104,7 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
     servable: servable(book, connection),
     version: book.version,
     depth,
-    lagMs: book.lagMs ?? null,
+    lagMs: servedLag(book.lagMs, connection.state) ?? null,
     checksums: book.checksums,
     resyncs: book.resyncs,
     tradeGaps: book.tradeGaps,

@@ -263,8 +263,9 @@ describe("openBooks", () => {
         reason: "connection ended",
         checksums: { ok: 301, failed: 0 },
       });
-      // Priced while the replay ran.
-      expect(seen.some((e) => isLive(e) && e.bid !== undefined)).toBe(true);
+      // Priced, with its lag, while the replay ran; no lag once the connection that it measured is gone.
+      expect(seen.some((e) => isLive(e) && e.bid !== undefined && e.lagMs !== undefined)).toBe(true);
+      expect(books.current("BTC/USD")?.lagMs).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(seen.some((e) => e.type === "connection" && e.state === "stopped")).toBe(false);
     } finally {

@@ -579,11 +579,14 @@ describe("serve --url (scripted feed)", () => {
     });
     expect(first?.data.mid).toBeUndefined();
     const symbols = await json(`${served.url}/symbols`);
+    // Nor is its last lag: it measured a connection that is gone.
     expect(symbols.body.symbols?.[0]).toMatchObject({
       symbol: "BTC/USD",
       servable: false,
+      lagMs: null,
       reason: "connection ended",
     });
+    expect(first?.data.lagMs).toBeUndefined();
     // The metrics say so too: the book's own state is still live, but it is not served as current.
     const scraped = (await request(`${served.url}/metrics`)).body;
     expect(scraped).toMatch(/^kraken_ladder_book_state\{symbol="BTC\/USD",state="live"\} 1$/m);
