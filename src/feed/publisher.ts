@@ -219,8 +219,10 @@ export class Publisher {
    * books are as they were one interval ago, and the same object is published again (a consumer may
    * compare views by identity).
    */
-  private bookView(slot: Slot, { state, lagMs: measured }: Freshness, now: number): BookView {
+  private bookView(slot: Slot, { state, lagMs: measured, cause }: Freshness, now: number): BookView {
     const lagMs = measured === undefined ? undefined : Math.floor(measured / LAG_STEP_MS) * LAG_STEP_MS;
+    // A live slot has no reason of its own: a lagging book's is why it lags.
+    const reason = slot.reason ?? (cause === undefined ? undefined : LAG_REASONS[cause]);
     const latency = slot.latency.percentiles(now);
     // Filled in place: most books are unchanged, and then nothing is allocated for them.
     const inputs = this.inputs;
@@ -229,7 +231,7 @@ export class Publisher {
     inputs[2] = slot.book;
     inputs[3] = slot.revision;
     inputs[4] = this.levelsOf(slot);
-    inputs[5] = slot.reason;
+    inputs[5] = reason;
     inputs[6] = slot.ok;
     inputs[7] = slot.failed;
     inputs[8] = slot.resyncs;
@@ -244,7 +246,7 @@ export class Publisher {
     const cached = this.views.get(slot);
     if (cached !== undefined && sameInputs(cached.inputs, inputs)) return cached.view;
     const kept: BookInputs = [...inputs];
-    const view = this.buildBookView(slot, state, lagMs, kept);
+    const view = this.buildBookView(slot, state, lagMs, reason, kept);
     this.views.set(slot, { inputs: kept, view });
     return view;
   }
@@ -253,6 +255,7 @@ export class Publisher {
     slot: Slot,
     state: BookState,
     lagMs: number | undefined,
+    reason: string | undefined,
     inputs: BookInputs,
   ): BookView {
     // A book that failed or has not verified yet is never shown: no levels, no prices.
@@ -261,9 +264,9 @@ export class Publisher {
     return {
       symbol: slot.symbol,
       state,
-      version: this.versionOf(slot, state, checksum, lagMs),
+      version: this.versionOf(slot, state, checksum, lagMs, reason),
       ...(checksum === undefined ? {} : { checksum }),
-      ...(slot.reason === undefined ? {} : { reason: slot.reason }),
+      ...(reason === undefined ? {} : { reason }),
       ...(slot.retryAt === undefined ? {} : { retryAt: slot.retryAt }),
       ...part,
       priceDecimals: slot.priceDecimals,
@@ -326,8 +329,9 @@ export class Publisher {
     state: BookState,
     checksum: number | undefined,
     lagMs: number | undefined,
+    reason: string | undefined,
   ): number {
-    const key = `${freshnessKey({ state, lagMs })}|${slot.depth}|${slot.reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    const key = `${freshnessKey({ state, lagMs })}|${slot.depth}|${reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
       this.bookVersions.set(slot, { key, version: 0 });
@@ -383,8 +387,22 @@ type LevelsPart = {
   readonly part: Pick<BookView, "bids" | "asks" | "cut" | "bid" | "ask" | "spread" | "mid">;
 };
 
-/** A book's published state and lag. */
-export type Freshness = { readonly state: BookState; readonly lagMs: number | undefined };
+/** Why a verified book is lagging (see `freshness`). */
+export type LagCause = "quiet" | "answers" | "timestamps";
+
+/** A lagging book's reason, per cause, as every surface gives it. */
+export const LAG_REASONS: Readonly<Record<LagCause, string>> = {
+  quiet: "connection quiet: nothing received",
+  answers: "the exchange is slow to answer pings",
+  timestamps: "updates arrive behind the exchange's timestamps",
+};
+
+/** A book's published state and lag, and why it lags when it does. */
+export type Freshness = {
+  readonly state: BookState;
+  readonly lagMs: number | undefined;
+  readonly cause?: LagCause;
+};
 
 /** What the connection's frames tell of its delay (see `freshness`). */
 export type WireTiming = {
@@ -429,7 +447,7 @@ export function freshness(
         : Math.max(slot.delta, newestDelta);
   const measured = lagOf(delta, wire.baseline);
   if (connection.state === "quiet") {
-    return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since) };
+    return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since), cause: "quiet" };
   }
   // Answers are awaited on an open connection only: after a replay's end nothing is read any more.
   const answering = !connectionOpen(connection.state)
@@ -438,8 +456,12 @@ export function freshness(
         wire.roundTripMs ?? 0,
         wire.awaitingReplySince === undefined ? 0 : now - wire.awaitingReplySince,
       );
-  if (answering > limits.maxLagMs) return { state: "lagging", lagMs: Math.max(measured ?? 0, answering) };
-  if (measured !== undefined && measured > limits.maxLagMs) return { state: "lagging", lagMs: measured };
+  if (answering > limits.maxLagMs) {
+    return { state: "lagging", lagMs: Math.max(measured ?? 0, answering), cause: "answers" };
+  }
+  if (measured !== undefined && measured > limits.maxLagMs) {
+    return { state: "lagging", lagMs: measured, cause: "timestamps" };
+  }
   const stale =
     connectionOpen(connection.state) &&
     slot.changedAt !== undefined &&
@@ -447,9 +469,12 @@ export function freshness(
   return { state: stale ? "stale" : "live", lagMs: measured };
 }
 
-/** What of a book's freshness makes a new view worth publishing: its state, and a lagging book's lag in whole seconds. */
+/**
+ * What of a book's freshness makes a new view worth publishing: its state, and a lagging book's lag in whole
+ * seconds and its cause.
+ */
 function freshnessKey(f: Freshness): string {
-  return f.state === "lagging" ? `lagging ${Math.floor((f.lagMs ?? 0) / 1000)}` : f.state;
+  return f.state === "lagging" ? `lagging ${Math.floor((f.lagMs ?? 0) / 1000)} ${f.cause}` : f.state;
 }
 
 /** A plain copy: book levels carry internal fields that must not cross the worker boundary. */

@@ -62,6 +62,9 @@ const NOTHING: StallCheck = { events: [], refresh: false };
  */
 const NOTHING_MEASURED = { messagesPerSecond: 0, latencyP50: null, latencyP99: null } as const;
 
+/** A verified book's reason while the worker is stalled: why it is lagging (as `LAG_REASONS`, feed/publisher.ts). */
+const STALLED_REASON = "feed worker stalled: nothing heard from it";
+
 /** The main thread's side (see above). Feed it every event of the worker and a look at the beat every BEAT_EVERY_MS. */
 export class StallWatch {
   private readonly counter: Int32Array;
@@ -157,6 +160,7 @@ export class StallWatch {
         ...b,
         ...NOTHING_MEASURED,
         state: "lagging",
+        reason: STALLED_REASON,
         lagMs: Math.max(b.lagMs ?? 0, lag),
         version: b.version + offset,
       };

@@ -49,6 +49,7 @@ describe("a book's freshness", () => {
     expect(freshness(slot(3100), live, T0, limits, { baseline: 0 })).toEqual({
       state: "lagging",
       lagMs: 3100,
+      cause: "timestamps",
     });
     expect(freshness(slot(undefined), live, T0, limits, { baseline: 0 })).toEqual({
       state: "live",
@@ -61,6 +62,7 @@ describe("a book's freshness", () => {
     expect(freshness(slot(100), quiet, T0, limits, { baseline: 0 })).toEqual({
       state: "lagging",
       lagMs: 4000,
+      cause: "quiet",
     });
     expect(freshness(slot(100, T0 - 40_000), live, T0, limits, { baseline: 0 })).toEqual({
       state: "stale",
@@ -72,14 +74,17 @@ describe("a book's freshness", () => {
     expect(freshness(slot(100), live, T0, limits, { baseline: 0, newestDelta: 5000 })).toEqual({
       state: "lagging",
       lagMs: 5000,
+      cause: "timestamps",
     });
     expect(freshness(slot(undefined), live, T0, limits, { baseline: 0, newestDelta: 5000 })).toEqual({
       state: "lagging",
       lagMs: 5000,
+      cause: "timestamps",
     });
     expect(freshness(slot(4000), live, T0, limits, { baseline: 0, newestDelta: 100 })).toEqual({
       state: "lagging",
       lagMs: 4000,
+      cause: "timestamps",
     });
     expect(freshness(slot(100), live, T0, limits, { baseline: 0, newestDelta: 200 })).toEqual({
       state: "live",
@@ -94,10 +99,15 @@ describe("a book's freshness", () => {
       awaitingReplySince,
     });
     expect(freshness(slot(100), live, T0, limits, wire(2900))).toEqual({ state: "live", lagMs: 100 });
-    expect(freshness(slot(100), live, T0, limits, wire(6000))).toEqual({ state: "lagging", lagMs: 6000 });
+    expect(freshness(slot(100), live, T0, limits, wire(6000))).toEqual({
+      state: "lagging",
+      lagMs: 6000,
+      cause: "answers",
+    });
     expect(freshness(slot(100), live, T0, limits, wire(6000, T0 - 7000))).toEqual({
       state: "lagging",
       lagMs: 7000,
+      cause: "answers",
     });
   });
 
@@ -107,10 +117,12 @@ describe("a book's freshness", () => {
     expect(freshness(slot(100), live, T0, limits, wire(T0 - 3100))).toEqual({
       state: "lagging",
       lagMs: 3100,
+      cause: "answers",
     });
     expect(freshness(slot(5000), live, T0, limits, wire(T0 - 3100))).toEqual({
       state: "lagging",
       lagMs: 5000,
+      cause: "answers",
     });
     // After a replay's end nothing is read, answers included: no verdict from them.
     expect(freshness(slot(100), { state: "ended" }, T0, limits, wire(T0 - 9000))).toEqual({
@@ -123,6 +135,7 @@ describe("a book's freshness", () => {
     ).toEqual({
       state: "lagging",
       lagMs: 4000,
+      cause: "answers",
     });
   });
 

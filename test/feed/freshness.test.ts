@@ -55,6 +55,7 @@ describe("freshness in the NDJSON stream", () => {
     const lagging = since(run, behindFrom).find((l) => l["state"] === "lagging")!;
     expect(lagging["lagMs"]).toBeGreaterThan(1000);
     expect(lagging["lagMs"]).toBeLessThan(2500 + 1000);
+    expect(lagging["reason"]).toBe("updates arrive behind the exchange's timestamps");
     // Its verified prices stay in the stream, labelled lagging, never live.
     expect(lagging).toMatchObject({ bid: { price: expect.any(String) }, ask: { price: expect.any(String) } });
     await until(() => since(run!, behindFrom).some((l) => Number(l["lagMs"]) >= 2000), "lag near 2.5 s");
@@ -66,6 +67,7 @@ describe("freshness in the NDJSON stream", () => {
     await until(() => since(run!, caughtUp).some((l) => l["state"] === "live"), "live again");
     const back = since(run, caughtUp).find((l) => l["state"] === "live")!;
     expect(back["lagMs"]).toBeLessThan(1000);
+    expect(back).not.toHaveProperty("reason");
     expect(connections(run)).toEqual(["connecting", "subscribing", "live"]);
   });
 
@@ -111,6 +113,7 @@ describe("freshness in the NDJSON stream", () => {
     await until(() => books(run!, "lagging").length > 0, "lagging", 10_000);
     const lagging = books(run, "lagging")[0]!;
     expect(lagging["lagMs"]).toBeGreaterThan(1000);
+    expect(lagging["reason"]).toBe("the exchange is slow to answer pings");
     // Its verified prices stay, labelled lagging.
     expect(lagging).toMatchObject({ bid: { price: expect.any(String) } });
     // And it stays so while the delay lasts: every answer takes 2.5 s.
@@ -157,6 +160,7 @@ describe("freshness in the NDJSON stream", () => {
     await until(() => since(run!, from).some((l) => l["state"] === "lagging"), "a lagging book");
     const lagging = since(run, from).find((l) => l["state"] === "lagging")!;
     expect(Number(lagging["lagMs"])).toBeGreaterThanOrEqual(400);
+    expect(lagging["reason"]).toBe("connection quiet: nothing received");
     expect(lagging["bid"]).toBeDefined();
     // Nothing live between quiet and the reconnect.
     await until(() => connections(run!).includes("reconnecting"), "the read timeout");

@@ -81,11 +81,12 @@ describe("the feed worker's stall watch", () => {
     expect(said.events[0]).toEqual({ type: "connection", state: "stalled", since: 1_100 });
     const [stalled] = views(said.events);
     expect(stalled!.connection).toEqual({ state: "stalled", since: 1_100 });
-    expect(stalled!.books.map((b) => [b.symbol, b.state, b.version, b.lagMs])).toEqual([
-      ["BTC/USD", "lagging", 8, 3_000],
-      ["ETH/USD", "lagging", 4, 3_000],
-      ["SOL/USD", "lagging", 5, 9_000],
-      ["XRP/USD", "resyncing", 2, undefined],
+    const stalledReason = "feed worker stalled: nothing heard from it";
+    expect(stalled!.books.map((b) => [b.symbol, b.state, b.version, b.lagMs, b.reason])).toEqual([
+      ["BTC/USD", "lagging", 8, 3_000, stalledReason],
+      ["ETH/USD", "lagging", 4, 3_000, stalledReason],
+      ["SOL/USD", "lagging", 5, 9_000, stalledReason],
+      ["XRP/USD", "resyncing", 2, undefined, "checksum-mismatch"],
     ]);
     // Prices stay (labelled lagging, never live); the book that was not verified stays as it was.
     expect(stalled!.books[0]!.bids).toEqual(books[0]!.bids);

@@ -431,7 +431,13 @@ describe("serve --url (scripted feed)", () => {
     const reply = await json(`${served.url}/book/BTC-USD`);
     expect(reply.status).toBe(503);
     expect(Object.keys(reply.body)).toEqual(["symbol", "state", "reason", "lagMs"]);
-    expect(reply.body).toMatchObject({ symbol: "BTC/USD", state: "lagging", reason: null });
+    // Why it lags: nothing comes in (the connection's state says it too).
+    expect(reply.body).toMatchObject({
+      symbol: "BTC/USD",
+      state: "lagging",
+      reason: "connection quiet: nothing received",
+    });
+    expect(data).toMatchObject({ reason: "connection quiet: nothing received" });
     expect(Number(reply.body["lagMs"])).toBeGreaterThanOrEqual(1000);
   });
 
