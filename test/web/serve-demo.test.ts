@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connect, createServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Page } from "playwright-core";
 import { reap, runBin, until } from "../app/support/run-bin.js";
 import type { Run } from "../app/support/run-bin.js";
@@ -123,6 +125,56 @@ describe("the web ladder against kraken-ladder serve", () => {
       false,
     );
   }, 45_000);
+
+  it("a dropped stream: the page opens a new one and shows the current book again, though it has not changed", async () => {
+    // A market that hardly moves: the book's version stays as it was across the drop. A resumed stream
+    // (Last-Event-ID) would leave that view out, and the page had dropped its prices with the stream.
+    const sim = runBin(["simulate", "--port", "0", "--rate", "0.02"]);
+    runs.push(sim);
+    const serve = runBin([
+      "serve",
+      "--url",
+      await urlOf(sim),
+      "--port",
+      "0",
+      "--stale-after",
+      "600",
+      "BTC/USD",
+    ]);
+    runs.push(serve);
+    const target = new URL(await urlOf(serve));
+    // The page reaches serve through a proxy whose connections the test cuts (a network that drops).
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("error", () => undefined);
+        s.on("close", () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const { page } = browser;
+      await page.goto(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`);
+      await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+      const before = await touch(page, "BTC/USD");
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("reconnecting");
+      expect(await touch(page, "BTC/USD")).toBe("/");
+      await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
+      await poll(() => touch(page, "BTC/USD"), 5_000).toBe(before);
+      expect(await page.locator(`${card("BTC/USD")} .state`).textContent()).toMatch(/^● live/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  }, 30_000);
 
   it("a silent feed: the page says each book is lagging and by how much, the lag growing, with no prices", async () => {
     const sim = runBin(["simulate", "--port", "0", "--silence", "60", "--silence-after", "3"]);

@@ -28,6 +28,8 @@ const GLYPHS = {
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const WHITESPACE = /[\t\n\r\v\f\u2028\u2029]/g;
 const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
+// A dropped stream is opened again after this long (the server's own "retry:").
+const RECONNECT_MS = 1000;
 const MAX_TEXT = 200;
 
 /** Server text made safe to show: no control or invisible characters, bounded length. */
@@ -406,10 +408,17 @@ function open() {
     drawAll();
   });
   source.addEventListener("error", () => {
-    // CONNECTING: the browser retries by itself (with Last-Event-ID); CLOSED: refused (e.g. 401), final.
-    // What the page held is no longer vouched for: prices go, and the next views start a new version line
-    // (the server may have restarted). The counts stay: they are what happened, as the terminal keeps them.
-    stream = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting";
+    // CLOSED: refused (e.g. 401), final. CONNECTING: the stream dropped. What the page held is no longer
+    // vouched for: prices go, and the next views start a new version line (the server may have restarted).
+    // The counts stay: they are what happened, as the terminal keeps them. The page then opens a new
+    // stream itself rather than let the browser resume this one: a resumed stream (Last-Event-ID) leaves
+    // out the views the page already had, and it has just dropped them.
+    const closed = source.readyState === EventSource.CLOSED;
+    stream = closed ? "closed" : "reconnecting";
+    if (!closed) {
+      source.close();
+      setTimeout(open, RECONNECT_MS);
+    }
     connection = undefined;
     for (const entry of books.values()) {
       const { symbol, state, checksums, resyncs } = entry.view;
