@@ -13,8 +13,15 @@ import { fileReason } from "../text/file-reason.js";
 /** What the ladder and `serve` share of their options: everything about the feed. */
 export type FeedSetupOptions = Omit<AppOptions, "json" | "analytics" | "jsonLevels" | "board" | "figures">;
 
-/** The books to open: their symbols and the Kraken depth to subscribe at. */
-export type FeedTarget = { readonly symbols: readonly string[]; readonly depth: number };
+/**
+ * The books to open: their symbols and the Kraken depth to subscribe at; the `--record` file, open for
+ * appending, when one is given.
+ */
+export type FeedTarget = {
+  readonly symbols: readonly string[];
+  readonly depth: number;
+  readonly recordFd?: number;
+};
 
 /**
  * The symbols and depth to watch: as typed (a replay's own when none are typed), normalised; notices on
@@ -67,11 +74,10 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
       return EXIT.USAGE;
     }
   }
+  let recordFd: number | undefined;
   if (options.recordPath !== undefined) {
-    // Without waiting: a named pipe nobody reads would block here, silently, until a reader came.
     try {
-      const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
-      closeSync(openSync(options.recordPath, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o666));
+      recordFd = openRecording(options.recordPath);
     } catch (e) {
       const reason =
         (e as NodeJS.ErrnoException).code === "ENXIO"
@@ -81,7 +87,24 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
       return EXIT.FAILURE;
     }
   }
-  return { symbols, depth: depth ?? DEFAULT_DEPTH };
+  return { symbols, depth: depth ?? DEFAULT_DEPTH, ...(recordFd === undefined ? {} : { recordFd }) };
+}
+
+/**
+ * Opens the `--record` file for appending, for the feed worker to write (a descriptor is the process's:
+ * the worker writes to this one, and `startFeedFor` closes it once the feed has stopped). First without waiting: a named pipe nobody reads would block a plain
+ * open, silently, until a reader came (ENXIO instead). Then the descriptor kept, opened before the first
+ * is closed: a pipe's reader sees the end of its input once no writer has it open, and one that waits for
+ * a writer (`gzip < pipe`) would take that first open and close for the whole stream and exit.
+ */
+function openRecording(path: string): number {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
+  const probe = openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o666);
+  try {
+    return openSync(path, "a");
+  } finally {
+    closeSync(probe);
+  }
 }
 
 /**
@@ -128,7 +151,11 @@ export async function startFeedFor(
     backoffResetMs: options.backoffResetMs,
     ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
     ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
+    ...(target.recordFd === undefined ? {} : { recordFd: target.recordFd }),
   };
+  const { recordFd } = target;
+  // Closed once the feed has stopped (steps run last registered first): the worker writes to it till then.
+  if (recordFd !== undefined) shutdown.onCleanup(() => closeSync(recordFd));
   const feed = startFeed(feedOptions);
   // Stopped before the server closes (steps run last registered first).
   shutdown.onCleanup(() => feed.stop());

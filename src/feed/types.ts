@@ -42,6 +42,8 @@ export type FeedOptions = {
   readonly subscribeTimeoutMs?: number;
   /** Append every raw frame received to this file (JSONL). */
   readonly recordPath?: string;
+  /** The file descriptor `recordPath` is open on for appending, when the main thread opened it. */
+  readonly recordFd?: number;
 };
 
 export type ConnectionState =

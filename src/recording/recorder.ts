@@ -22,15 +22,24 @@ export class Recorder {
   /** The file's length after the last whole line written. */
   private length: number;
 
+  /** Whether this recorder opened the file, and so closes it. */
+  private readonly owned: boolean;
+
+  /**
+   * `fd`: the file already open for appending (the main thread's, see app/feed-setup.ts), which its opener
+   * closes; else the file is opened here.
+   */
   constructor(
     readonly path: string,
     private readonly writeBytes: WriteBytes = writeToFd,
+    fd?: number,
   ) {
-    this.fd = openSync(path, "a");
+    this.owned = fd === undefined;
+    this.fd = fd ?? openSync(path, "a");
     try {
       this.length = fstatSync(this.fd).size;
     } catch (e) {
-      closeSync(this.fd);
+      this.close();
       throw e;
     }
   }
@@ -70,10 +79,11 @@ export class Recorder {
     return reason;
   }
 
+  /** Stops recording; closes the file if this recorder opened it. */
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    closeSync(fd);
+    if (this.owned) closeSync(fd);
   }
 }

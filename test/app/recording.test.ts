@@ -1,10 +1,11 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { mkfifo } from "../helpers/fifo.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
-import { reap, runBin } from "./support/run-bin.js";
+import { reap, runBin, until } from "./support/run-bin.js";
 import type { Run } from "./support/run-bin.js";
 
 let server: ScriptedServer | undefined;
@@ -94,6 +95,41 @@ describe("--record to a named pipe nobody reads", () => {
         `kraken-ladder: cannot record to ${fifo}: it is a named pipe that nobody is reading (start the reader first)\n`,
       );
       expect(run.stdout()).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("--record to a named pipe whose reader is already there", () => {
+  it("writes the whole recording to a reader that waits in open() for a writer (cat fifo, gzip < fifo)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kl-fifo-"));
+    try {
+      const fifo = join(dir, "record.fifo");
+      mkfifo(fifo);
+      const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
+      let read = "";
+      reader.stdout.setEncoding("utf8").on("data", (chunk: string) => (read += chunk));
+      const readerExit = new Promise<number | null>((resolve) => reader.on("exit", resolve));
+      // The reader is blocked in open() until a writer comes (its kernel wait says so).
+      await until(() => {
+        try {
+          return readFileSync(`/proc/${reader.pid}/wchan`, "utf8") === "wait_for_partner";
+        } catch {
+          return false;
+        }
+      }, "the reader waiting for a writer");
+      server = await ScriptedServer.start();
+      run = runBin(["--url", server.url, "--record", fifo, "--duration", "2", "BTC/USD"]);
+      const { code } = await run.exit;
+      expect(run.stderr()).toBe("");
+      expect(code).toBe(0);
+      // The reader read until the app closed the pipe: every frame, the book's snapshot among them.
+      expect(await readerExit).toBe(0);
+      const lines = read.split("\n").filter((l) => l !== "");
+      expect(lines.length).toBeGreaterThan(5);
+      expect(lines.some((l) => l.includes('"channel":"book"') && l.includes('"type":"snapshot"'))).toBe(true);
+      expect(run.lines().some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
