@@ -33,8 +33,8 @@ export class NdjsonWriter {
   /** The book views the last view's lines were made from, and its connection: the feed publishes an unchanged book as the same object. */
   private lastBooks = new Map<string, BookView>();
   private lastConnection = "";
-  /** Each book's version when its last line was written. */
-  private readonly written = new Map<string, number>();
+  /** The view each book's last line was written from. */
+  private readonly written = new Map<string, BookView>();
   private readonly write: (lines: string, books?: readonly string[]) => void;
   private readonly analytics: LineAnalytics | undefined;
   private readonly levels: number;
@@ -92,10 +92,10 @@ export class NdjsonWriter {
       for (const b of event.view.books) {
         seen.set(b.symbol, b);
         if (same?.get(b.symbol) === b) continue;
-        if (over && this.written.get(b.symbol) === b.version) continue;
+        if (over && sameBook(this.written.get(b.symbol), b)) continue;
         const line = this.books.changed(this.bookEvent(b, connection));
         if (line === undefined) continue;
-        this.written.set(b.symbol, b.version);
+        this.written.set(b.symbol, b);
         lines = lines === "" ? line : `${lines}\n${line}`;
         symbols.push(b.symbol);
       }
@@ -121,6 +121,22 @@ export class NdjsonWriter {
         : {}),
     };
   }
+}
+
+/**
+ * Whether a book is as it was in an earlier view: its state and reason, and not a frame applied since
+ * (each one verified moves the checksum counts). Its version says more than that: it also moves when the
+ * socket opens or closes, which changes what serve shows, not the book.
+ */
+function sameBook(a: BookView | undefined, b: BookView): boolean {
+  return (
+    a !== undefined &&
+    a.state === b.state &&
+    a.reason === b.reason &&
+    a.checksums.ok === b.checksums.ok &&
+    a.checksums.failed === b.checksums.failed &&
+    a.resyncs === b.resyncs
+  );
 }
 
 function levels(side: BookView["bids"], n: number): { price: string; qty: string }[] {

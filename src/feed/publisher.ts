@@ -57,8 +57,11 @@ export class Publisher {
   private publishedStates = "";
   private publishedRates = "";
   private statsCheckedAt = 0;
-  /** Per slot: what its last view showed (see versionOf) and its version. */
-  private readonly bookVersions = new WeakMap<Slot, { key: string; version: number }>();
+  /** Per slot: what its last view showed (see versionOf), its version, and the lag published with it. */
+  private readonly bookVersions = new WeakMap<
+    Slot,
+    { key: string; version: number; lagMs: number | undefined }
+  >();
   /** Per slot: its last view and what it was built from. */
   private readonly views = new WeakMap<Slot, { inputs: BookInputs; view: BookView }>();
   private readonly parts = new WeakMap<Slot, LevelsPart>();
@@ -81,6 +84,7 @@ export class Publisher {
     null,
     null,
     undefined,
+    "",
   ];
 
   constructor(
@@ -207,7 +211,7 @@ export class Publisher {
   private view(connection: ConnectionState, fresh: readonly Freshness[], now: number): FeedView {
     return {
       connection,
-      books: this.session.slots.map((s, i) => this.bookView(s, fresh[i]!, now)),
+      books: this.session.slots.map((s, i) => this.bookView(s, fresh[i]!, socketKey(connection), now)),
       publishedAt: now,
       receivedAt: this.session.lastReceivedAt,
       malformed: this.session.malformed,
@@ -219,7 +223,12 @@ export class Publisher {
    * books are as they were one interval ago, and the same object is published again (a consumer may
    * compare views by identity).
    */
-  private bookView(slot: Slot, { state, lagMs: measured, cause }: Freshness, now: number): BookView {
+  private bookView(
+    slot: Slot,
+    { state, lagMs: measured, cause }: Freshness,
+    socket: string,
+    now: number,
+  ): BookView {
     const lagMs = measured === undefined ? undefined : Math.floor(measured / LAG_STEP_MS) * LAG_STEP_MS;
     // A live slot has no reason of its own: a lagging book's is why it lags.
     const reason = slot.reason ?? (cause === undefined ? undefined : LAG_REASONS[cause]);
@@ -243,10 +252,11 @@ export class Publisher {
     inputs[14] = latency === null ? null : latency.p50;
     inputs[15] = latency === null ? null : latency.p99;
     inputs[16] = slot.retryAt;
+    inputs[17] = socket;
     const cached = this.views.get(slot);
     if (cached !== undefined && sameInputs(cached.inputs, inputs)) return cached.view;
     const kept: BookInputs = [...inputs];
-    const view = this.buildBookView(slot, state, lagMs, reason, kept);
+    const view = this.buildBookView(slot, state, lagMs, reason, socket, kept);
     this.views.set(slot, { inputs: kept, view });
     return view;
   }
@@ -256,15 +266,17 @@ export class Publisher {
     state: BookState,
     lagMs: number | undefined,
     reason: string | undefined,
+    socket: string,
     inputs: BookInputs,
   ): BookView {
     // A book that failed or has not verified yet is never shown: no levels, no prices.
     const book = state === "live" || state === "stale" || state === "lagging" ? slot.book : undefined;
     const { checksum, part } = this.levelsPart(slot, book);
+    const { version, lagMs: shownLag } = this.versionOf(slot, state, checksum, lagMs, reason, socket);
     return {
       symbol: slot.symbol,
       state,
-      version: this.versionOf(slot, state, checksum, lagMs, reason),
+      version,
       ...(checksum === undefined ? {} : { checksum }),
       ...(reason === undefined ? {} : { reason }),
       ...(slot.retryAt === undefined ? {} : { retryAt: slot.retryAt }),
@@ -280,7 +292,7 @@ export class Publisher {
       ...(slot.pairStatus === undefined ? {} : { pairStatus: slot.pairStatus }),
       ...(slot.time === undefined ? {} : { time: slot.time }),
       ...(slot.changedAt === undefined ? {} : { changedAt: slot.changedAt }),
-      ...(lagMs === undefined ? {} : { lagMs }),
+      ...(shownLag === undefined ? {} : { lagMs: shownLag }),
       messagesPerSecond: inputs[13],
       latencyP50: inputs[14],
       latencyP99: inputs[15],
@@ -322,7 +334,11 @@ export class Publisher {
   /**
    * The book's version: bumped when what its view shows changed since the last view (a change of the book
    * moves its revision, even one past the checksummed levels within the same millisecond; states, reasons
-   * and counts are compared as they are; a lagging book's lag in whole seconds, as it is published).
+   * and counts are compared as they are; a lagging book's lag in whole seconds, as it is published; and
+   * `socketKey`: a book that keeps its state when the feed ends is a new version, served without prices).
+   * With it, the lag to show: the one measured when the version began. A lag that moves on within a
+   * version (a quiet pair's, with the stream's newest update) is left for its next one, so one version
+   * is one view wherever it is served.
    */
   private versionOf(
     slot: Slot,
@@ -330,18 +346,21 @@ export class Publisher {
     checksum: number | undefined,
     lagMs: number | undefined,
     reason: string | undefined,
-  ): number {
-    const key = `${freshnessKey({ state, lagMs })}|${slot.depth}|${reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
+    socket: string,
+  ): { readonly version: number; readonly lagMs: number | undefined } {
+    const key = `${freshnessKey({ state, lagMs })}|${socket}|${slot.depth}|${reason}|${slot.retryAt}|${slot.revision}|${checksum}|${slot.ok}|${slot.failed}|${slot.resyncs}`;
     const v = this.bookVersions.get(slot);
     if (v === undefined) {
-      this.bookVersions.set(slot, { key, version: 0 });
-      return 0;
+      const first = { key, version: 0, lagMs };
+      this.bookVersions.set(slot, first);
+      return first;
     }
     if (v.key !== key) {
       v.key = key;
       v.version++;
+      v.lagMs = lagMs;
     }
-    return v.version;
+    return v;
   }
 }
 
@@ -349,7 +368,7 @@ export class Publisher {
  * Everything a book's view is built from, besides what moves only with its revision (levels, time,
  * decimals): state, lag, book, revision, levels asked, reason, checksum counts, resyncs, depth, trade gaps
  * and wait, pair status, messages a second, latency p50 and p99, the time of a subscribe waiting out its
- * backoff.
+ * backoff, the socket's `socketKey`.
  */
 type BookInputs = readonly [
   BookState,
@@ -369,6 +388,7 @@ type BookInputs = readonly [
   number | null,
   number | null,
   number | undefined,
+  string,
 ];
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -475,6 +495,15 @@ export function freshness(
  */
 function freshnessKey(f: Freshness): string {
   return f.state === "lagging" ? `lagging ${Math.floor((f.lagMs ?? 0) / 1000)} ${f.cause}` : f.state;
+}
+
+/**
+ * What of the connection a book's served view shows (feed/servable.ts): while the socket is open, that it
+ * is (its verified books are served with prices); while it is not, its state (the books' reason then, as
+ * `connection reconnecting`). A book's version moves with it, so no two served views share a version.
+ */
+function socketKey(connection: ConnectionState): string {
+  return connectionOpen(connection.state) ? "open" : connection.state;
 }
 
 /** A plain copy: book levels carry internal fields that must not cross the worker boundary. */

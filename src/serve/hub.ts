@@ -127,7 +127,7 @@ export class StreamHub {
       this.flushAll();
     } else if (event.type === "connection") {
       const { type: _type, ...connection } = event;
-      this.setConnection(connection, true);
+      this.setConnection(connection);
     } else if (event.type === "trade") {
       // Every trade, once, in id order: one shared frame (no id: the stream's ids are book versions).
       const text = `event: trade\ndata: ${JSON.stringify(tradeJson(event))}\n\n`;
@@ -174,23 +174,24 @@ export class StreamHub {
     this.flushPending = undefined;
   }
 
-  /** A new connection state: told to every client; every book's frame follows (servability changes). */
-  private setConnection(connection: ConnectionState, offerBooks: boolean): boolean {
+  /**
+   * A new connection state: told to every client. The books it changes (servability, their reason) follow
+   * in the feed's next view, each a new version (feed/publisher.ts, `socketKey`), so no book frame is ever
+   * sent twice under one id with other data.
+   */
+  private setConnection(connection: ConnectionState): void {
     const changed = connection.state !== this.connection.state;
     this.connection = connection;
-    if (!changed) return false;
+    if (!changed) return;
     const text = stateFrame({ scope: "connection", ...connection });
     this.everyClient((c) => c.text(text, !this.deferred));
-    if (offerBooks) for (const book of this.books.values()) this.offer(book);
-    return true;
   }
 
   private view(view: FeedView): void {
-    // Books are offered once each below: every one when the connection's state changed, else the changed.
-    const all = this.setConnection(view.connection, false);
+    this.setConnection(view.connection);
     for (const book of view.books) {
       const before = this.books.get(book.symbol);
-      if (!all && before !== undefined && before.version === book.version) continue;
+      if (before !== undefined && before.version === book.version) continue;
       this.books.set(book.symbol, book);
       if (before?.state !== book.state) {
         const text = stateFrame({

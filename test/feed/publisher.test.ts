@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { Publisher } from "../../src/feed/publisher.js";
 import { Session } from "../../src/feed/session.js";
-import type { FeedView } from "../../src/feed/types.js";
+import type { ConnectionState, FeedView } from "../../src/feed/types.js";
 import { parseFrame } from "../../src/protocol/parse.js";
 
 const capture = readFileSync(
@@ -12,7 +12,11 @@ const capture = readFileSync(
   .split("\n")
   .filter(Boolean);
 
-function setup(ready: () => boolean, fps = 30) {
+function setup(
+  ready: () => boolean,
+  fps = 30,
+  connection: () => ConnectionState = () => ({ state: "live" }),
+) {
   const session = new Session(
     { symbols: ["BTC/USD"], depth: 10, retryBaseMs: 250, retryCapMs: 30_000 },
     { send: () => undefined, event: () => undefined, slowDown: () => undefined },
@@ -21,7 +25,7 @@ function setup(ready: () => boolean, fps = 30) {
   const views: FeedView[] = [];
   const publisher = new Publisher(
     session,
-    () => ({ state: "live" }),
+    connection,
     (v) => views.push(v),
     { fps, levels: 5, staleAfterMs: 60_000, maxLagMs: 3000 },
     ready,
@@ -35,7 +39,7 @@ function setup(ready: () => boolean, fps = 30) {
       session.handle(msg, now);
     }
   };
-  return { publisher, views, feed };
+  return { publisher, views, feed, session };
 }
 
 describe("publisher flow control", () => {
@@ -177,5 +181,52 @@ describe("views of unchanged books", () => {
     publisher.tick(1_200, true);
     expect(views[2]!.books[0]).not.toBe(views[1]!.books[0]);
     expect(views[2]!.books[0]!.version).toBe(views[1]!.books[0]!.version + 1);
+  });
+
+  it("shows one lag per version: a lag that moves on while the book does not waits for the book's next version", () => {
+    const { publisher, views, feed, session } = setup(() => true);
+    feed(3, 1_000);
+    publisher.tick(1_000, true);
+    const first = views.at(-1)!.books[0]!;
+    expect(first.lagMs).toBeDefined();
+    // The stream's newest update (another pair's, say) came 0.5 s later than the fastest: this book is as
+    // late, but nothing it shows besides moved, so it is the same version, and shows the lag it had.
+    session.newestDelta = session.newestDelta! + 500;
+    publisher.tick(1_100, true);
+    const same = views.at(-1)!.books[0]!;
+    expect([same.version, same.lagMs]).toEqual([first.version, first.lagMs]);
+    // Its next version (here: more levels shown) shows the lag measured then.
+    publisher.setLevels(6);
+    publisher.tick(1_200, true);
+    const next = views.at(-1)!.books[0]!;
+    expect([next.version, next.lagMs]).toEqual([first.version + 1, first.lagMs! + 500]);
+  });
+
+  it("makes every book a new version when the socket opens or closes, or its state while closed changes", () => {
+    let connection: ConnectionState = { state: "live" };
+    const { publisher, views, feed } = setup(
+      () => true,
+      30,
+      () => connection,
+    );
+    feed(3, 1_000);
+    publisher.tick(1_000, true);
+    const version = (): number => views.at(-1)!.books[0]!.version;
+    const live = version();
+    // Served without prices from here on (feed/servable.ts): a new version, though the book kept its state.
+    connection = { state: "ended" };
+    publisher.tick(1_100, true);
+    expect(views.at(-1)!.books[0]!.state).toBe("live");
+    expect(version()).toBe(live + 1);
+    connection = { state: "stopped" };
+    publisher.tick(1_200, true);
+    expect(version()).toBe(live + 2);
+    // Open states alone change nothing a book is served with.
+    connection = { state: "live" };
+    publisher.tick(1_300, true);
+    const open = version();
+    connection = { state: "subscribing" };
+    publisher.tick(1_400, true);
+    expect(version()).toBe(open);
   });
 });

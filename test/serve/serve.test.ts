@@ -565,7 +565,20 @@ describe("serve --url (scripted feed)", () => {
     const capture = fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url));
     served = await serve(["--replay", capture, "--speed", "max", "--port", "0"]);
     const stream = await open(`${served.url}/stream`);
-    await stream.until((e) => e.some((x) => x.event === "state" && x.data.state === "ended"));
+    const isWithdrawn = (x: { event: string; data: Data }): boolean =>
+      x.event === "book" && x.data.reason === "connection ended";
+    const events = await stream.until((e) => e.some(isWithdrawn));
+    // The withdrawn book is a new version: a client that resumes from the last priced one hears of it.
+    const priced = events.filter((x) => x.event === "book" && (x.data.bids as unknown[]).length > 0).at(-1)!;
+    const withdrawn = events.find(isWithdrawn)!;
+    expect(withdrawn.data).toMatchObject({ state: "live", bids: [], asks: [] });
+    expect(withdrawn.data.version).toBeGreaterThan(priced.data.version);
+    const resumed = await open(`${served.url}/stream`, { "last-event-id": priced.id! });
+    const resumedBook = (await resumed.until((e) => e.some((x) => x.event === "book"))).find(
+      (x) => x.event === "book",
+    );
+    expect(resumedBook).toMatchObject({ id: withdrawn.id, data: { bids: [], reason: "connection ended" } });
+    resumed.close();
     const health = await json(`${served.url}/health`);
     expect(health.body).toEqual({
       connection: "ended",
