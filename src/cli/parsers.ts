@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "commander";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
-import { BOOK_DEPTHS, isBookDepth } from "../protocol/types.js";
+import { BOOK_DEPTHS, isBookDepth, LARGEST_MAX_FRAME } from "../protocol/types.js";
 import type { BookDepth } from "../protocol/types.js";
 import type { CorsOrigins } from "../serve/cors.js";
 
@@ -77,7 +77,7 @@ export function parseProbability(value: string): number {
 
 /** Smallest and largest `--max-frame`: below 1 KiB not even an ack fits; above 256 MiB no cap is left. */
 const MIN_FRAME = 1024;
-const MAX_FRAME = 256 * 1024 * 1024;
+const MAX_FRAME = LARGEST_MAX_FRAME;
 const UNITS: { readonly [unit: string]: number } = { "": 1, b: 1, kib: 1024, mib: 1024 * 1024 };
 
 /** A size in bytes: `65536`, `512KiB`, `4 MiB` (binary units; case does not matter). */

@@ -189,6 +189,13 @@ export function isBookDepth(n: number): n is BookDepth {
   return (BOOK_DEPTHS as readonly number[]).includes(n);
 }
 
+/**
+ * The largest frame the app can be told to accept (`--max-frame` at most; the feed closes the socket on a
+ * larger one): 256 MiB, over 3,000 times the largest real Kraken frame. So no recorded frame is longer,
+ * which bounds the line a recording's reader holds (recording/lines.ts).
+ */
+export const LARGEST_MAX_FRAME = 256 * 1024 * 1024;
+
 /** The deepest book Kraken serves. */
 export const DEEPEST_BOOK: BookDepth = 1000;
 
