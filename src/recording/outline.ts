@@ -93,11 +93,13 @@ export class RecordingOutline {
 export function describeRecording(path: string): RecordingDescription {
   const outline = new RecordingOutline();
   let lines = 0;
-  forEachLine(path, (line) => {
+  const onLine = (line: string): void => {
     if (line.trim() === "") return;
     lines++;
     outline.add(parseFrame(line));
-  });
+  };
+  // A line too long to read (no frame is that long) is passed over as any line that is not a frame.
+  forEachLine(path, onLine, () => lines++);
   if (outline.snapshots === 0) throw new NoBookDataError(lines);
   return outline.describe();
 }

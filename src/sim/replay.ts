@@ -95,7 +95,7 @@ export function loadRecording(path: string): Recording {
   const instruments: RecordedFrame[] = [];
   let system: string | undefined;
   let lines = 0;
-  forEachLine(path, (line) => {
+  const onLine = (line: string): void => {
     if (line.trim() === "") return;
     lines++;
     const other = channelLine(line);
@@ -137,7 +137,9 @@ export function loadRecording(path: string): Recording {
       if (list === undefined) frames.set(d.symbol, (list = []));
       list.push({ text: line, snapshot, micros });
     }
-  });
+  };
+  // A line too long to read (no frame is that long) is served no more than any line that is not a frame.
+  forEachLine(path, onLine, () => lines++);
   if (outline.snapshots === 0) throw new NoBookDataError(lines);
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);

@@ -2,7 +2,7 @@ import { OrderBook } from "../book/order-book.js";
 import { BookScan } from "../protocol/book-scan.js";
 import { parseGeneric } from "../protocol/parse.js";
 import type { ApplyOutcome } from "../book/order-book.js";
-import { readBlocks } from "../recording/lines.js";
+import { longLineMessage, MAX_LINE_BYTES, readBlocks } from "../recording/lines.js";
 import { TradeSequence } from "../feed/trade-sequence.js";
 
 const LF = 10;
@@ -87,6 +87,8 @@ export function verifyFile(
   defaultDepth: number,
   /** The file as the report names it (`stdin` for `-`). */
   name = path,
+  /** The longest line read (MAX_LINE_BYTES; smaller in tests). */
+  maxLine = MAX_LINE_BYTES,
 ): void {
   const tracks = new Map<string, Track>();
   const sequences = new Map<string, TradeSequence>();
@@ -203,7 +205,7 @@ export function verifyFile(
   // its newline and decoded for the generic parser. Lines as forEachLine splits them: up to a `\n`, a `\r`
   // before it dropped, and a last line without one when it is not empty.
   let lineNo = 0;
-  readBlocks(path, (bytes, start, end) => {
+  const lines = (bytes: Buffer, start: number, end: number): void => {
     while (start < end) {
       lineNo++;
       const frameEnd = scan.scanLine(bytes, start, end);
@@ -222,5 +224,13 @@ export function verifyFile(
       other(bytes.toString("utf8", start, nl > start && bytes[nl - 1] === CR ? nl - 1 : nl), lineNo);
       start = nl + 1;
     }
-  });
+  };
+  // A line too long to hold is an invalid line like any other, listed and counted as a frame. It is no
+  // frame the feed could have taken (see MAX_LINE_BYTES), so no book is marked broken for it.
+  const longLine = (bytes: number): void => {
+    lineNo++;
+    report.frames++;
+    report.errors.push({ file: name, line: lineNo, message: longLineMessage(bytes, maxLine) });
+  };
+  readBlocks(path, lines, longLine, maxLine);
 }

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOCK_SLACK, CompressedRecordingError, forEachLine, readBlocks } from "../../src/recording/lines.js";
+import {
+  BLOCK_SLACK,
+  CompressedRecordingError,
+  forEachLine,
+  longLineMessage,
+  readBlocks,
+} from "../../src/recording/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
 import { emptyReport, verifyFile } from "../../src/verify/verify.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
@@ -24,7 +30,7 @@ afterAll(async () => {
 });
 
 let counter = 0;
-async function file(content: string): Promise<string> {
+async function file(content: string | Buffer): Promise<string> {
   const path = join(dir, `recording-${++counter}.jsonl`);
   await writeFile(path, content);
   return path;
@@ -37,6 +43,10 @@ async function verify(contents: readonly string[], depth = 10): Promise<VerifyRe
 }
 
 const lines = (ls: readonly string[]): string => ls.map((l) => l + "\n").join("");
+/** The reader's onLong where no line is too long to hold. */
+const noLong = (): never => {
+  throw new Error("no line here is too long to hold");
+};
 
 describe("verifyFile on the real capture", () => {
   it("matches all 301 checksums: 5 snapshots, 296 updates, 377 frames, nothing skipped", async () => {
@@ -182,7 +192,7 @@ describe("verifyFile on the real capture", () => {
 describe("forEachLine", () => {
   const collect = (path: string): [string, number][] => {
     const out: [string, number][] = [];
-    forEachLine(path, (line, lineNo) => out.push([line, lineNo]));
+    forEachLine(path, (line, lineNo) => out.push([line, lineNo]), noLong);
     return out;
   };
 
@@ -211,12 +221,15 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
   type Seen = { text: string; zeroAfter: boolean; room: boolean };
   const blocksOf = (path: string): Seen[] => {
     const out: Seen[] = [];
-    readBlocks(path, (b, start, end) =>
-      out.push({
-        text: b.toString("latin1", start, end),
-        zeroAfter: b[end] === 0,
-        room: b.length >= end + BLOCK_SLACK,
-      }),
+    readBlocks(
+      path,
+      (b, start, end) =>
+        out.push({
+          text: b.toString("latin1", start, end),
+          zeroAfter: b[end] === 0,
+          room: b.length >= end + BLOCK_SLACK,
+        }),
+      noLong,
     );
     return out;
   };
@@ -243,8 +256,8 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
   });
 
   it("throws what the file system throws", () => {
-    expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined)).toThrow(/ENOENT/);
-    expect(() => readBlocks(dir, () => undefined)).toThrow(/EISDIR/);
+    expect(() => readBlocks(join(dir, "missing.jsonl"), () => undefined, noLong)).toThrow(/ENOENT/);
+    expect(() => readBlocks(dir, () => undefined, noLong)).toThrow(/EISDIR/);
   });
 
   it("refuses a compressed file before handing out a line, naming its format; a text file is not one", async () => {
@@ -260,15 +273,17 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
       const path = join(dir, `compressed.${format}`);
       await writeFile(path, bytes);
       let blocks = 0;
-      expect(() => readBlocks(path, () => blocks++), format).toThrow(new CompressedRecordingError(format));
+      expect(() => readBlocks(path, () => blocks++, noLong), format).toThrow(
+        new CompressedRecordingError(format),
+      );
       expect(blocks, format).toBe(0);
-      expect(() => forEachLine(path, () => undefined), format).toThrow(CompressedRecordingError);
+      expect(() => forEachLine(path, () => undefined, noLong), format).toThrow(CompressedRecordingError);
     }
     // Text that merely starts like one of them is read: "BZ" without the "h", "PK" without its bytes.
     const path = join(dir, "not-compressed.jsonl");
     await writeFile(path, "BZ\nPK\n");
     const seen: string[] = [];
-    forEachLine(path, (line) => seen.push(line));
+    forEachLine(path, (line) => seen.push(line), noLong);
     expect(seen).toEqual(["BZ", "PK"]);
   });
 
@@ -279,7 +294,7 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
   const bothWays = async (content: string): Promise<[VerifyReport, VerifyReport]> => {
     const path = await file(content);
     const split: string[] = [];
-    forEachLine(path, (line) => split.push(line + "\n"));
+    forEachLine(path, (line) => split.push(line + "\n"), noLong);
     const plain = await file(split.join(""));
     const strip = (r: VerifyReport): VerifyReport => ({
       ...r,
@@ -333,6 +348,38 @@ describe("readBlocks and verify's lines: the bytes reader verify uses", () => {
       expect(got, `cut ${cut}`).toEqual(want);
       expect(got.checksums.ok).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("verifyFile on a line longer than the reader holds (its cap made 192 KiB)", () => {
+  const CAP = 3 * 2 ** 16;
+  const check = async (content: string | Buffer): Promise<VerifyReport> => {
+    const report = emptyReport();
+    verifyFile(await file(content), report, 10, "rec.jsonl", CAP);
+    return report;
+  };
+
+  it("lists it as an invalid line with its number and length, and verifies every frame around it", async () => {
+    const long = `{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","pad":"${"x".repeat(2 * CAP)}"}]}`;
+    const r = await check(lines([...capture.slice(0, 100), long, ...capture.slice(100)]));
+    expect(r.checksums).toEqual({ ok: 301, failed: 0 });
+    expect(r.symbols["BTC/USD"]).toMatchObject({ snapshots: 5, updates: 296, skipped: 0 });
+    expect(r.frames).toBe(378);
+    const bytes = Buffer.byteLength(long);
+    expect(r.errors).toEqual([{ file: "rec.jsonl", line: 101, message: longLineMessage(bytes, CAP) }]);
+    expect(r.errors[0]!.message).toBe(
+      `line too long: ${bytes} bytes, over the ${CAP} bytes a recorded frame can be (not read)`,
+    );
+    expect(longLineMessage(300_000_000)).toBe(
+      "line too long: 300000000 bytes, over the 257 MiB a recorded frame can be (not read)",
+    );
+  });
+
+  it("reports a file with no newline at all (like /dev/zero) as one invalid line: no allocation failure", async () => {
+    const r = await check(Buffer.alloc(5 * CAP));
+    expect(r.frames).toBe(1);
+    expect(r.checksums).toEqual({ ok: 0, failed: 0 });
+    expect(r.errors).toEqual([{ file: "rec.jsonl", line: 1, message: longLineMessage(5 * CAP, CAP) }]);
   });
 });
 
