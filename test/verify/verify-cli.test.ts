@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runCli } from "../helpers/run-cli.js";
+import { longLineMessage, MAX_LINE_BYTES } from "../../src/recording/lines.js";
 
 /** `kraken-ladder verify` through the built binary, on recordings written to fool it. */
 
@@ -172,6 +173,41 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
     expect(Object.keys(report.symbols)).toEqual([symbol]);
     expect(report.errors).toHaveLength(2);
   });
+});
+
+describe("kraken-ladder verify and --replay on a line longer than the reader holds", () => {
+  it("a line of 257 MiB and a byte (a hole in a sparse file) is listed and skipped; every frame around it is read", async () => {
+    // The capture's first 100 lines, one line of MAX_LINE_BYTES + 1 zero bytes (no disk used), the rest.
+    const path = await file("long-line.jsonl", lines(capture.slice(0, 100)));
+    const long = MAX_LINE_BYTES + 1;
+    await truncate(path, Buffer.byteLength(lines(capture.slice(0, 100))) + long);
+    await appendFile(path, "\n" + lines(capture.slice(100)));
+
+    const json = await runCli(["verify", "--json", path], { timeoutMs: 60_000 });
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as Report & { frames: number; errors: unknown[] };
+    expect(report.checksums).toEqual({ ok: 301, failed: 0 });
+    expect(report.frames).toBe(378);
+    expect(report.errors).toEqual([{ file: path, line: 101, message: longLineMessage(long) }]);
+
+    // Through a pipe (reads of 64 KiB at most), as the table says it.
+    const piped = spawnSync("sh", ["-c", `cat '${path}' | "$NODE" "$BIN" verify -`], {
+      encoding: "utf8",
+      env: { ...process.env, BIN, NODE: process.execPath },
+    });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toMatch(/^checksums: 301 ok, 0 failed$/m);
+    expect(piped.stdout).toContain(
+      `1 invalid line:\n  stdin:101: line too long: ${long} bytes, over the 257 MiB a recorded frame can be (not read)\n`,
+    );
+
+    // --replay passes over it as over any line that is not a frame: the book is served and verified whole.
+    const replay = await runCli(["--replay", path, "--json", "--speed", "max"], { timeoutMs: 60_000 });
+    expect(replay.code).toBe(0);
+    expect(replay.stderr).toBe("");
+    expect(replay.stdout).toMatch(/"checksums":\{"ok":301,"failed":0\}/);
+  }, 120_000);
 });
 
 describe("kraken-ladder verify: trade-id continuity", () => {
