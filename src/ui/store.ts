@@ -4,7 +4,7 @@ import { FLASH_MS, nextFlashEnd, updateFlash } from "./view-model/flash.js";
 import { coarser, finer } from "./view-model/grouping.js";
 import { groupBook } from "./view-model/ladder.js";
 import type { Screen } from "./view-model/screen.js";
-import { buildScreen, keepUnchanged } from "./view-model/screen.js";
+import { buildScreen, keepUnchanged, WIDE_COLUMNS } from "./view-model/screen.js";
 import { displayState } from "./view-model/state.js";
 import type { KeyAction, KeyMode } from "./keys.js";
 import { NoticeQueue } from "./view-model/notices.js";
@@ -82,8 +82,13 @@ type UiState = {
   readonly helpScroll: number;
   /** The `/` overlay, when open. */
   readonly search: SearchState | undefined;
-  /** `t`: the tape shown in a narrow pane, hidden in a wide one. */
-  readonly tape: boolean;
+  /**
+   * `t` in a narrow pane: the tape in place of the ladder; `t` in a wide one: the tape beside it hidden. One
+   * flag per layout, each toggled only in its own, so a resize never turns one layout's choice into the
+   * other's opposite.
+   */
+  readonly narrowTapeShown: boolean;
+  readonly wideTapeHidden: boolean;
   readonly columns: number;
   readonly rows: number;
   /** `b`: the board is shown in place of the ladder. */
@@ -216,7 +221,8 @@ export class LadderStore {
       help: false,
       helpScroll: 0,
       search: undefined,
-      tape: false,
+      narrowTapeShown: false,
+      wideTapeHidden: false,
       columns: options.columns,
       rows: options.rows,
       board: options.board === true,
@@ -411,7 +417,10 @@ export class LadderStore {
         );
         break;
       case "toggle-tape":
-        this.#ui = { ...ui, tape: !ui.tape };
+        this.#ui =
+          ui.columns >= WIDE_COLUMNS
+            ? { ...ui, wideTapeHidden: !ui.wideTapeHidden }
+            : { ...ui, narrowTapeShown: !ui.narrowTapeShown };
         break;
       case "toggle-board":
         this.#ui = { ...ui, board: !ui.board, fromBoard: false };
@@ -617,7 +626,8 @@ export class LadderStore {
     return buildScreen({
       market: this.#market.of(symbol, now),
       system: this.#market.system,
-      tapeToggled: this.#ui.tape,
+      narrowTapeShown: this.#ui.narrowTapeShown,
+      wideTapeHidden: this.#ui.wideTapeHidden,
       vapWindowMs: this.#vapWindowMs,
       view: this.#view,
       symbols: this.#symbolList(),

@@ -116,7 +116,7 @@ describe("the time-and-sales tape", () => {
     expect(wide.kind).toBe("ladder");
     const beside = wide.kind === "ladder" ? texts(wide.tape ?? []) : [];
     expect(beside[1]).toBe("│ no trades: books only (--quote/--all)");
-    const narrow = screen({ view: booksOnly, columns: 80, tapeToggled: true });
+    const narrow = screen({ view: booksOnly, columns: 80, narrowTapeShown: true });
     expect(narrow.kind === "tape" ? texts(narrow.tape)[1] : "").toBe(
       " no trades: books only (--quote/--all)",
     );
@@ -412,12 +412,16 @@ describe("the screen with market context", () => {
     const narrow = screen({ market, columns: 80 });
     expect(narrow.kind === "ladder" && narrow.tape === undefined).toBe(true);
     expect(texts(screenLines(narrow)).join("\n")).not.toMatch(/TIME|←|VAP/);
-    const overlay = screen({ market, columns: 80, tapeToggled: true });
+    const overlay = screen({ market, columns: 80, narrowTapeShown: true });
     expect(overlay.kind).toBe("tape");
     expect(texts(screenLines(overlay)).join("\n")).toMatch(/TIME[\s\S]*08:35:26 ▲ B {2}63388\.8/);
-    // In a wide pane t hides the tape.
-    const hidden = screen({ market, tapeToggled: true });
+    // In a wide pane t hides the tape; the other layout's flag means nothing there.
+    const hidden = screen({ market, wideTapeHidden: true });
     expect(hidden.kind === "ladder" && hidden.tape === undefined).toBe(true);
+    const besideStill = screen({ market, narrowTapeShown: true });
+    expect(besideStill.kind === "ladder" && besideStill.tape !== undefined).toBe(true);
+    const ladderStill = screen({ market, columns: 80, wideTapeHidden: true });
+    expect(ladderStill.kind === "ladder" && ladderStill.tape === undefined).toBe(true);
   });
 
   it("says a pair not online in its tab and on its ladder", () => {

@@ -106,6 +106,44 @@ describe("the ladder store", () => {
     expect(text(store)).not.toMatch(/[▲▼]/);
   });
 
+  it("keeps each layout's tape default across a resize: t means only the layout it was pressed in", () => {
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = makeStore(feed);
+    store.start();
+    const kind = () => store.getSnapshot().kind;
+    const besideShown = () => {
+      const s = store.getSnapshot();
+      return s.kind === "ladder" && s.tape !== undefined;
+    };
+    // Wide: t hides the side tape; narrowed, the ladder is shown (no key pressed while narrow).
+    store.setSize(120, 30);
+    expect(besideShown()).toBe(true);
+    store.dispatch({ type: "toggle-tape" });
+    expect(besideShown()).toBe(false);
+    store.setSize(80, 24);
+    expect(kind()).toBe("ladder");
+    expect(store.mode).toBe("main");
+    // Widened again, the side tape stays hidden as it was left there.
+    store.setSize(120, 30);
+    expect(besideShown()).toBe(false);
+    store.dispatch({ type: "toggle-tape" });
+    expect(besideShown()).toBe(true);
+    // Narrow: t shows the tape in place of the ladder; widened, the side tape is shown as before.
+    store.setSize(80, 24);
+    store.dispatch({ type: "toggle-tape" });
+    expect(kind()).toBe("tape");
+    expect(store.mode).toBe("tape");
+    store.setSize(160, 30);
+    expect(besideShown()).toBe(true);
+    // Narrowed again, the tape is back in place of the ladder, and Esc (t in tape mode) closes it.
+    store.setSize(80, 24);
+    expect(kind()).toBe("tape");
+    store.dispatch({ type: "toggle-tape" });
+    expect(kind()).toBe("ladder");
+    store.setSize(120, 30);
+    expect(besideShown()).toBe(true);
+  });
+
   it("stops listening to the feed when disposed", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = makeStore(feed);

@@ -51,8 +51,13 @@ export type ScreenInput = {
   readonly market?: SymbolMarket | undefined;
   /** The exchange's system status (`status` channel), once heard. */
   readonly system?: string | undefined;
-  /** `t` was pressed: the tape is shown in a narrow pane, hidden in a wide one. */
-  readonly tapeToggled?: boolean;
+  /**
+   * `t` was pressed in a narrow pane (below WIDE_COLUMNS): the tape in place of the ladder there. Each layout
+   * has its own flag, so a resize from one to the other shows that layout as `t` last left it there.
+   */
+  readonly narrowTapeShown?: boolean;
+  /** `t` was pressed in a wide pane: no tape beside the ladder there. */
+  readonly wideTapeHidden?: boolean;
   /** The volume column's window (`--vap-window`), ms. */
   readonly vapWindowMs?: number;
   /** `b`: the board of every watched symbol in place of the ladder. */
@@ -437,7 +442,7 @@ export function buildScreen(input: ScreenInput): Screen {
     };
   }
   const wide = columns >= WIDE_COLUMNS;
-  const tapeShown = wide ? input.tapeToggled !== true : input.tapeToggled === true;
+  const tapeShown = wide ? input.wideTapeHidden !== true : input.narrowTapeShown === true;
   const state = displayState(book, connection);
   const pair = market?.pair;
   const grouped = book === undefined ? undefined : groupBook(book, input.group, pair);
