@@ -338,6 +338,38 @@ describe("the ladder with market context", () => {
     expect(grouped.find((l) => l.includes("←"))).toMatch(/^ 63390\.0 /);
   });
 
+  it("keeps the last trade's column as wide whether or not its mark is on a row shown: no column moves", () => {
+    const at = (lastTrade: TradeView, width: number) =>
+      ladderRows({
+        book: btcBook(),
+        state: "live",
+        rowsPerSide: 6,
+        width,
+        group: 1,
+        flash: undefined,
+        now: NOW,
+        market: { lastTrade, vap: new Map(), vapTitle: "VAP 5m" },
+      });
+    for (const width of [78, 100, 118, 158]) {
+      // A sell of 0.00352805 on the ask row at 63388.8, then trades at prices no row shows.
+      const on = at(trade({ side: "sell", price: "63388.8", qty: "0.00352805" }), width);
+      const marked = texts(on.asks).find((l) => l.includes("← ▼ S 0.00352805"));
+      expect(marked, `width ${width}`).toBeDefined();
+      for (const off of [
+        at(trade({ side: "sell", price: "63000.0", qty: "0.00352805" }), width),
+        at(trade({ side: "buy", price: "63500.0", qty: "0.1" }), width),
+      ]) {
+        expect(off.spread.text).toContain("· last");
+        // The titles and every row but the marked one draw the same, byte for byte.
+        expect(off.titles.text, `width ${width}`).toBe(on.titles.text);
+        expect(texts(off.bids)).toEqual(texts(on.bids));
+        expect(texts(off.asks)).toEqual(
+          texts(on.asks).map((l) => l.replace("← ▼ S 0.00352805", " ".repeat(16))),
+        );
+      }
+    }
+  });
+
   it("says the last trade in the spread row when no row shows its price", () => {
     const market: LadderMarket = {
       lastTrade: trade({ price: "63388.6", side: "sell" }),

@@ -277,6 +277,21 @@ function lastMark(trade: TradeView, qd: number): string {
   return `← ${trade.side === "buy" ? "▲ B" : "▼ S"} ${size}`;
 }
 
+/** `← ▲ B `: what a mark has before its size. */
+const MARK_PREFIX = "← ▲ B ".length;
+/** The last trade's column is never narrower than this (`← ▲ B 0.0500`). */
+const MIN_LAST = 12;
+
+/**
+ * The last trade's column: as wide as a mark of a size as wide as the size column, or as the last trade's own
+ * mark, whether or not a row shown has that mark. Each trade moves the mark on and off the rows shown; the
+ * column's width, and so every column after it, stays put (it changes only with the size column, or for a
+ * trade wider than any size shown).
+ */
+function lastColumnWidth(mark: string, sizeWidth: number): number {
+  return Math.max(MIN_LAST, MARK_PREFIX + sizeWidth, mark.length);
+}
+
 /**
  * Puts the last trade's mark on the row at its grouped price: a buy took asks, so the ask side is looked at
  * first, a sell the bids. False when no row shown has that price (e.g. the trade emptied the level).
@@ -387,10 +402,6 @@ export function ladderRows(input: LadderInput): LadderRows {
   const bidText = rowTexts(bids, bidCum, pd, qd, vap?.bid);
   const trade = market?.lastTrade;
   const marked = trade !== undefined && markLastTrade(trade, askText, bidText, pd, qd, step);
-  let lastWidth = 0;
-  for (const texts of [askText, bidText])
-    for (const r of texts) if (r.last !== undefined) lastWidth = r.last.text.length;
-  if (market !== undefined && trade !== undefined) lastWidth = Math.max(lastWidth, 12);
   const deepShown = asks.some((l) => l.deep === true) || bids.some((l) => l.deep === true);
   let priceWidth = 5;
   let sizeWidth = 4;
@@ -402,6 +413,8 @@ export function ladderRows(input: LadderInput): LadderRows {
       cumWidth = Math.max(cumWidth, r.cum.length);
     }
   }
+  const lastWidth =
+    market === undefined || trade === undefined ? 0 : lastColumnWidth(lastMark(trade, qd), sizeWidth);
   const vapWidth = market === undefined ? 0 : Math.max(2 * VAP_CELL + 1, market.vapTitle.length);
   const cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth);
   const rows: RowContext = {
