@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PairView, TradeView } from "../../src/feed/types.js";
 import { MarketContext } from "../../src/ui/market.js";
-import { groupLevels } from "../../src/ui/view-model/grouping.js";
+import { GROUP_STEPS, groupLevels, groupSizeText } from "../../src/ui/view-model/grouping.js";
 import { groupBook, ladderRows } from "../../src/ui/view-model/ladder.js";
 import type { LadderMarket } from "../../src/ui/view-model/ladder.js";
 import { buildScreen, screenLines } from "../../src/ui/view-model/screen.js";
@@ -416,6 +416,64 @@ describe("the ladder with market context", () => {
 });
 
 describe("the screen with market context", () => {
+  it("shows the grouping in the column titles at every width and grouping step, whatever else they say", () => {
+    // 40 levels a side, 5 ticks apart: rows past the checksum's 10 (the `~` note, a wider CUM column).
+    const side = (from: bigint, by: bigint, qty: string) =>
+      levels(Array.from({ length: 40 }, (_, i) => [formatUnits(from + BigInt(i) * by, 1), qty] as const));
+    const ordinary = [btcBook(), btcBook({ depth: 25 })];
+    const books = [
+      ...ordinary,
+      btcBook({ depth: 1000, asks: side(633888n, 5n, "0.00352805"), bids: side(633887n, -5n, "1.50000000") }),
+      // Sizes as wide as a whale's: the size and cumulative columns take more of the pane.
+      btcBook({ depth: 100, asks: side(633888n, 5n, "1234.50000000"), bids: side(633887n, -5n, "99.5") }),
+    ];
+    const market = contextWith(
+      { type: "instrument", pairs: [BTC_PAIR] },
+      { type: "trade", ...trade({ tradeId: 1, side: "sell", price: "63388.8", qty: "0.00352805" }) },
+    ).of("BTC/USD", NOW);
+    const wrong: string[] = [];
+    for (const book of books) {
+      for (const withMarket of [false, true]) {
+        for (const group of GROUP_STEPS) {
+          const size = groupSizeText(group, 1, 1n).replace(".", "\\.");
+          // `group 10.0`, or `grp 10.0` when short of room; a note of its own (` · book 25` may follow).
+          const note = new RegExp(`(  |· )(group|grp) ${size}( · |$)`);
+          for (let columns = 40; columns <= 200; columns++) {
+            const s = screen({
+              view: feedView([book, ethBook()]),
+              group,
+              columns,
+              rows: 30,
+              ...(withMarket ? { market } : {}),
+            });
+            if (s.kind !== "ladder") throw new Error(`${columns} columns: ${s.kind}`);
+            const titles = s.ladder.titles.text.trimEnd();
+            // The best bid's running total is its size: the CUM column is shown when the row has it twice.
+            const bid = s.ladder.bids[0]?.text ?? "";
+            const bidSize = /^.\S+ +(\S+?)[▲▼]?( |$)/.exec(bid)?.[1] ?? "?";
+            const cumShown = bid.split(bidSize).length > 2;
+            // The trade's 0.003 sold is in the VAP column of the best ask's row, when there is the column.
+            const vapShown = / {2}0\.003( |$)/.test(s.ladder.asks.at(-1)?.text ?? "");
+            const ok =
+              titles.length <= s.ladderWidth &&
+              /^ +PRICE +SIZE/.test(titles) &&
+              (group === 1 ? !/group|grp/.test(titles) : note.test(titles)) &&
+              // No title is given up for the note while its column is shown.
+              titles.includes("CUM") === cumShown &&
+              titles.includes("VAP") === vapShown &&
+              (!titles.includes("VAP") || titles.includes("LAST")) &&
+              // Sizes as the demo's leave room for every column at 40 columns and up (VAP: beside the tape):
+              // the last title moves aside for the note rather than a column going.
+              (!ordinary.includes(book) || (cumShown && vapShown === (withMarket && columns >= 120)));
+            if (!ok) wrong.push(`${columns}, ${group}, ${book.depth}, ${withMarket}: ${titles}`);
+          }
+        }
+      }
+    }
+    // (columns, group, depth, market: the titles), at most a few of them.
+    expect(wrong.slice(0, 8)).toEqual([]);
+  });
+
   it("puts the tape beside the ladder from 120 columns, the ticker under the header", () => {
     const market = contextWith(
       { type: "trade", ...trade({ tradeId: 1 }) },

@@ -66,7 +66,7 @@ const SECTIONS: readonly Section[] = [
       ["▲ ▼", "size grew / shrank (flashes briefly)"],
       ["CUM", "running total from the best price"],
       ["DEPTH", "bar of CUM; dropped first when narrow"],
-      ["· group N", "rows span N in price (+ and −)"],
+      ["· group N", "rows span N in price (+ and −); grp N when the titles are short of room"],
       ["· book N", "Kraken depth subscribed; deepened by itself when grouping leaves rows empty"],
       ["spread row", "spread · bps · mid, or why not live; [POST_ONLY]: the pair is not online"],
       ["· price", "a row past level 10: not covered by the checksum"],

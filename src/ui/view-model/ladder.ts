@@ -125,6 +125,7 @@ const VAP_CELL = 6;
  * Column widths for this width: ` PRICE  SIZE▲ LAST  CUM  VAP  BAR`. Numbers are right-aligned at fixed
  * decimals, so they line up on the point. The bar takes what is left. When room is short the bar goes first,
  * then the volume column, the last trade's mark and the cumulative column: price and size are never cut.
+ * `drop` leaves off that many of those three up front (the titles line needs room for the grouping).
  */
 function columnsFor(
   width: number,
@@ -133,6 +134,7 @@ function columnsFor(
   cum: number,
   last: number,
   vap: number,
+  drop = 0,
 ): Columns {
   const fixed = 1 + price + 2 + size + 1; // margin, price, gap, size, flash mark
   const tries: readonly (readonly [last: number, vap: number, showCum: boolean])[] = [
@@ -140,7 +142,7 @@ function columnsFor(
     [last, 0, true],
     [0, 0, true],
   ];
-  for (const [l, v, showCum] of tries) {
+  for (const [l, v, showCum] of tries.slice(drop)) {
     const need = fixed + (l > 0 ? 1 + l : 0) + (showCum ? 2 + cum : 0) + (v > 0 ? 2 + v : 0);
     const base = { price, size, last: l, cum, showCum, vap: v, vapCell: VAP_CELL };
     if (need + 2 + 4 <= width) return { ...base, bar: Math.min(MAX_BAR, width - need - 2) };
@@ -362,6 +364,117 @@ function stateLabel(state: DisplayState, wait: string | undefined): string {
     : `subscribing again in ${wait}`;
 }
 
+/** A column's title after PRICE and SIZE: the gap before it, and how it sits over its column. */
+type ColumnTitle = {
+  readonly gap: string;
+  readonly title: string;
+  readonly width: number;
+  /** Left-aligned over its column (the last trade's mark), not right-aligned as the numbers are. */
+  readonly left: boolean;
+};
+
+/**
+ * The notes, the most that fit in `room`: after `title` (`DEPTH · group 10.0 · book 25`) while it fits too,
+ * the last notes going first; undefined when not even the first note fits alone.
+ */
+function fitNotes(notes: readonly string[], room: number, title: string): string | undefined {
+  for (let k = notes.length; k > 0; k--) {
+    const kept = notes.slice(0, k).join(" · ");
+    if (title !== "" && title.length + 3 + kept.length <= room) return `${title} · ${kept}`;
+    if (kept.length <= room) return kept;
+  }
+  return undefined;
+}
+
+function textWidth(segments: readonly Segment[]): number {
+  let n = 0;
+  for (const segment of segments) n += segment.text.length;
+  return n;
+}
+
+/**
+ * The columns' titles (and the flash mark's cell after SIZE), each over its column; with `moved`, the last
+ * at its column's left edge, leaving the rest of the column free.
+ */
+function columnTitles(cols: Columns, heads: readonly ColumnTitle[], moved: boolean): Segment[] {
+  const segments: Segment[] = [
+    { text: " " },
+    { text: padLeft("PRICE", cols.price), role: "muted" },
+    { text: "  " },
+    { text: padLeft("SIZE", cols.size), role: "muted" },
+    { text: " " },
+  ];
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i] as ColumnTitle;
+    const text =
+      moved && i === heads.length - 1
+        ? h.title
+        : h.left
+          ? padRight(h.title, h.width)
+          : padLeft(h.title, h.width);
+    segments.push({ text: h.gap }, { text, role: "muted" });
+  }
+  return segments;
+}
+
+/**
+ * The titles line: each column's title over its column, then the notes over the depth bar (`DEPTH` and as
+ * many notes as fit: the notes say more than the bar's title, so they take its place, and the last ones go
+ * first). The grouping (`group 10.0`), when there is one, is never left off: it is what a row spans. When it
+ * does not fit there, it is `grp 10.0`; then the last title moves to its column's left edge, leaving the rest
+ * of its column to the notes. Undefined when even that leaves no room for it: the caller gives up a column.
+ */
+function titleSegments(
+  cols: Columns,
+  heads: readonly ColumnTitle[],
+  group: string | undefined,
+  others: readonly string[],
+  width: number,
+): Segment[] | undefined {
+  const notes = group === undefined ? others : [`group ${group}`, ...others];
+  const segments = columnTitles(cols, heads, false);
+  const bar = cols.bar > 0;
+  const gap = bar ? "  " : " ";
+  const room = width - textWidth(segments) - gap.length;
+  const aligned = fitNotes(notes, room, bar ? "DEPTH" : "");
+  if (aligned !== undefined) {
+    if (bar) segments.push({ text: gap }, { text: aligned, role: "muted" });
+    else segments.push({ text: ` ${aligned}`, role: "muted" });
+    return segments;
+  }
+  if (group === undefined) {
+    if (bar) segments.push({ text: "  " }, { text: "DEPTH", role: "muted" });
+    return segments;
+  }
+  const short = [`grp ${group}`, ...others];
+  const abridged = fitNotes(short, room, "");
+  if (abridged !== undefined) return [...segments, { text: gap }, { text: abridged, role: "muted" }];
+  if (heads.length === 0) return undefined;
+  const moved = columnTitles(cols, heads, true);
+  const free = width - textWidth(moved) - 2;
+  const text = fitNotes(notes, free, "") ?? fitNotes(short, free, "");
+  return text === undefined ? undefined : [...moved, { text: "  " }, { text, role: "muted" }];
+}
+
+/** The titles line for these columns, or undefined when it has no room for the grouping (see titleSegments). */
+function ladderTitles(
+  cols: Columns,
+  group: string | undefined,
+  deepShown: boolean,
+  depth: number | undefined,
+  vapTitle: string | undefined,
+  width: number,
+): Segment[] | undefined {
+  const heads: ColumnTitle[] = [];
+  if (cols.last > 0) heads.push({ gap: " ", title: "LAST", width: cols.last, left: true });
+  if (cols.showCum) heads.push({ gap: "  ", title: "CUM", width: cols.cum, left: false });
+  if (cols.vap > 0) heads.push({ gap: "  ", title: vapTitle ?? "", width: cols.vap, left: false });
+  const others: string[] = [];
+  if (depth !== undefined) others.push(`book ${depth}`);
+  if (deepShown && cols.showCum) others.push("~ past level 10: unverified");
+  return titleSegments(cols, heads, group, others, width);
+}
+
 /** The ladder's lines by what they are, top to bottom: titles, asks, the spread row, bids. */
 export type LadderRows = {
   readonly titles: Line;
@@ -416,7 +529,21 @@ export function ladderRows(input: LadderInput): LadderRows {
   const lastWidth =
     market === undefined || trade === undefined ? 0 : lastColumnWidth(lastMark(trade, qd), sizeWidth);
   const vapWidth = market === undefined ? 0 : Math.max(2 * VAP_CELL + 1, market.vapTitle.length);
-  const cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth);
+  // Notes on the titles line, most telling first: what a row spans, the Kraken depth, the coverage mark. The
+  // grouping needs room there: when the titles leave none, the columns go for it as for a narrow pane.
+  const groupText = book !== undefined && group > 1 ? groupSizeText(group, pd, grouped?.tick) : undefined;
+  let cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth);
+  let headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, width);
+  for (let drop = 1; headSegments === undefined && drop <= 3; drop++) {
+    cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth, drop);
+    headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, width);
+  }
+  // Not even PRICE and SIZE leave it room: it is cut at the pane's edge, as any line is.
+  headSegments ??= [
+    ...columnTitles(cols, [], false),
+    { text: " " },
+    { text: `grp ${groupText}`, role: "muted" },
+  ];
   const rows: RowContext = {
     cols,
     maxCum: askMax > bidMax ? askMax : bidMax,
@@ -426,40 +553,6 @@ export function ladderRows(input: LadderInput): LadderRows {
     width,
   };
 
-  // Notes on the titles line, most telling first: what a row spans, the Kraken depth, the coverage mark.
-  const notes: string[] = [];
-  if (book !== undefined && group > 1) notes.push(`group ${groupSizeText(group, pd, grouped?.tick)}`);
-  if (book?.depth !== undefined) notes.push(`book ${book.depth}`);
-  if (deepShown && cols.showCum) notes.push("~ past level 10: unverified");
-  const headSegments: Segment[] = [
-    { text: " " },
-    { text: padLeft("PRICE", cols.price), role: "muted" },
-    { text: "  " },
-    { text: padLeft("SIZE", cols.size), role: "muted" },
-    { text: " " },
-  ];
-  if (cols.last > 0) headSegments.push({ text: " " }, { text: padRight("LAST", cols.last), role: "muted" });
-  if (cols.showCum) headSegments.push({ text: "  " }, { text: padLeft("CUM", cols.cum), role: "muted" });
-  if (cols.vap > 0)
-    headSegments.push({ text: "  " }, { text: padLeft(market?.vapTitle ?? "", cols.vap), role: "muted" });
-  let used = 0;
-  for (const segment of headSegments) used += segment.text.length;
-  // The notes say more than the bar's title: on a narrow pane they take its place, and the last ones go
-  // first when even they do not fit.
-  const fitting = (room: number, title: string): string => {
-    for (let k = notes.length; k > 0; k--) {
-      const kept = notes.slice(0, k).join(" · ");
-      if (title !== "" && title.length + 3 + kept.length <= room) return `${title} · ${kept}`;
-      if (kept.length <= room) return kept;
-    }
-    return title;
-  };
-  if (cols.bar > 0) {
-    headSegments.push({ text: "  " }, { text: fitting(width - used - 2, "DEPTH"), role: "muted" });
-  } else {
-    const text = fitting(width - used - 1, "");
-    if (text !== "") headSegments.push({ text: ` ${text}`, role: "muted" });
-  }
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
   const askLines: Line[] = [];
   for (let i = n - 1; i >= 0; i--) {
