@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { servable } from "../feed/servable.js";
+import { servable, servedLag } from "../feed/servable.js";
 import type { BookState, ConnectionState, FeedClient, FeedView } from "../feed/types.js";
 
 const BOOK_STATES: readonly BookState[] = [
@@ -119,13 +119,15 @@ export function createMetrics(feed: FeedClient): ServeMetrics {
   });
   new Gauge({
     name: "kraken_ladder_book_lag_seconds",
-    help: "How far behind the exchange each verified book is (absent until measured).",
+    help: "How far behind the exchange each verified book is (absent until measured, and while the socket is not open).",
     labelNames: ["symbol"],
     registers: [registry],
     collect() {
       this.reset();
-      for (const b of latest()?.books ?? []) {
-        if (b.lagMs !== undefined) this.set({ symbol: b.symbol }, b.lagMs / 1000);
+      const view = latest();
+      for (const b of view?.books ?? []) {
+        const lagMs = servedLag(b.lagMs, view?.connection.state);
+        if (lagMs !== undefined) this.set({ symbol: b.symbol }, lagMs / 1000);
       }
     },
   });

@@ -610,6 +610,8 @@ describe("serve --url (scripted feed)", () => {
     const scraped = (await request(`${served.url}/metrics`)).body;
     expect(scraped).toMatch(/^kraken_ladder_book_state\{symbol="BTC\/USD",state="live"\} 1$/m);
     expect(scraped).toMatch(/^kraken_ladder_book_servable\{symbol="BTC\/USD"\} 0$/m);
+    // Its lag measured a connection that is gone: none is given.
+    expect(scraped).not.toMatch(/^kraken_ladder_book_lag_seconds\{/m);
     const metrics = await request(`${served.url}/metrics`);
     expect(metrics.body).toMatch(/^kraken_ladder_connection_state\{state="ended"\} 1$/m);
     await new Promise((resolve) => setTimeout(resolve, 500));
