@@ -48,6 +48,18 @@ function several(typed: string): string[] | undefined {
   return names.every((n) => n !== undefined) ? names : undefined;
 }
 
+/** What a bad symbol's message adds: what is wrong with it when that can be told, else a full stop. */
+function hint(typed: string): string {
+  const parts = typed.trim().toUpperCase().split("/");
+  const long = parts.length === 2 ? parts.find((asset) => /^[A-Z0-9]{17,}$/.test(asset)) : undefined;
+  if (long !== undefined) return `; ${long} has ${long.length}, and an asset's name at most 16.`;
+  const pairs = several(typed);
+  if (pairs !== undefined)
+    return `; it holds ${pairs.length} pairs: give each on its own, ${pairs.join(" ")}`;
+  const guess = meant(typed);
+  return guess === undefined ? "." : `; did you mean ${guess}?`;
+}
+
 export class SymbolError extends Error {
   override readonly name = "SymbolError";
 }
@@ -69,15 +81,8 @@ export function normaliseSymbols(input: readonly string[]): NormalisedSymbols {
   for (const typed of input.length === 0 ? [DEFAULT_SYMBOL] : input) {
     const mapped = pairOf(typed);
     if (mapped === undefined) {
-      const pairs = several(typed);
-      const guess = meant(typed);
       throw new SymbolError(
-        `bad symbol ${JSON.stringify(typed)}: expected BASE/QUOTE, e.g. BTC/USD (letters and digits only)` +
-          (pairs !== undefined
-            ? `; it holds ${pairs.length} pairs: give each on its own, ${pairs.join(" ")}`
-            : guess === undefined
-              ? "."
-              : `; did you mean ${guess}?`),
+        `bad symbol ${JSON.stringify(typed)}: expected BASE/QUOTE, e.g. BTC/USD (letters and digits only)${hint(typed)}`,
       );
     }
     if (mapped !== typed.trim().toUpperCase()) notices.push(`${typed} is a legacy name; using ${mapped}.`);

@@ -52,6 +52,13 @@ describe("symbol checks before connecting", () => {
     expect(() => normaliseSymbols([bad])).toThrow(`(letters and digits only); ${said}`);
   });
 
+  it.each([
+    ["ABCDEFGHIJKLMNOPQ/USD", "; ABCDEFGHIJKLMNOPQ has 17, and an asset's name at most 16."],
+    ["btc/usdusdusdusdusdusd", "; USDUSDUSDUSDUSDUSD has 18, and an asset's name at most 16."],
+  ])("says which asset of %j is too long", (bad, said) => {
+    expect(() => normaliseSymbols([bad])).toThrow(`(letters and digits only)${said}`);
+  });
+
   it.each(["BTC", "USD", "BTC/", "BTC/USD/EUR", "BTC-US$", "", "B-T-C", "BTC/USD,FOO"])(
     "suggests nothing for %j",
     (bad) => {
