@@ -43,6 +43,12 @@ export function parsePositiveSeconds(value: string): number {
   return ms;
 }
 
+/** A file's name: any but the empty one (`--record ""`, a variable that was not set), which names none. */
+export function parseFileName(value: string): string {
+  if (value === "") throw new InvalidArgumentError("expected a file name; it is empty.");
+  return value;
+}
+
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import {
   parseNonNegativeInt,
   parsePort,
+  parseFileName,
   parsePositiveInt,
   parsePositiveNumber,
   parsePositiveSeconds,
@@ -85,7 +86,11 @@ export function simulateCommand(): Command {
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber, 10)
     .option("--seed <n>", "demo: random seed (default: random, printed to stderr)", parseNonNegativeInt)
     .option("--pairs <n>", "demo: add N synthetic pairs (varied quotes, precisions, rates)", parsePairs)
-    .option("--replay <file>", "serve this recording (JSONL of raw Kraken frames) instead of the demo market")
+    .option(
+      "--replay <file>",
+      "serve this recording (JSONL of raw Kraken frames) instead of the demo market",
+      parseFileName,
+    )
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .addOption(sec("--heartbeat <s>", "heartbeat interval once anything is subscribed", 1000, "1"))
     .option(

@@ -222,6 +222,19 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     expect(verify.status).toBe(0);
   });
 
+  it("exits 2 for an empty --record or --replay (a variable that was not set), naming the option", async () => {
+    for (const flag of ["--record", "--replay"]) {
+      run = runBin(["--demo", flag, "", "BTC/USD"]);
+      expect((await run.exit).code, flag).toBe(2);
+      expect(run.stderr()).toMatch(
+        new RegExp(
+          `^error: option '${flag} <file>' argument '' is invalid\\. expected a file name; it is empty\\.\n`,
+        ),
+      );
+      expect(run.stdout()).toBe("");
+    }
+  });
+
   it("exits 2 with a clear message for a bad symbol, before connecting", async () => {
     server = await ScriptedServer.start();
     run = runBin(["--url", server.url, "BTC/USD", "BTCUSD"]);

@@ -209,6 +209,7 @@ describe("kraken-ladder simulate", () => {
       ["--reject", "ETH-USD"],
       ["--corrupt-symbol", "btc_usd"],
       ["--repeat-trade-id", "BTC/US$D@1s"],
+      ["--replay", ""],
       ["--bogus"],
     ]) {
       const r = await runCli(["simulate", ...args]);
