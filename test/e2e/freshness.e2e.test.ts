@@ -84,7 +84,9 @@ describe("a feed worker that stops answering, in a real terminal", () => {
     const holder = openSync(fifo, "r+");
     let drain: ChildProcess | undefined;
     try {
-      t.runApp(`--url ${shellQuote(url)} --record ${shellQuote(fifo)} --depth 10 BTC/USD`, 100, 30);
+      // At depth 25: the 30-row pane fills it, so the ladder never resubscribes deeper (a book resyncing
+      // for that when the pipe fills would be no verified book to show lagging).
+      t.runApp(`--url ${shellQuote(url)} --record ${shellQuote(fifo)} --depth 25 BTC/USD`, 100, 30);
       await t.waitFor("BTC/USD live", (l) => /BTC\/USD\s+● live/.test(header(l)), 20_000);
 
       fillPipe(fifo);
