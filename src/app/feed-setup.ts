@@ -92,10 +92,12 @@ export async function resolveFeedTarget(options: FeedSetupOptions): Promise<Feed
 
 /**
  * Opens the `--record` file for appending, for the feed worker to write (a descriptor is the process's:
- * the worker writes to this one, and `startFeedFor` closes it once the feed has stopped). First without waiting: a named pipe nobody reads would block a plain
- * open, silently, until a reader came (ENXIO instead). Then the descriptor kept, opened before the first
- * is closed: a pipe's reader sees the end of its input once no writer has it open, and one that waits for
- * a writer (`gzip < pipe`) would take that first open and close for the whole stream and exit.
+ * the worker writes to this one, and `startFeedFor` closes it once the feed has stopped).
+ *
+ * First without waiting: a named pipe nobody reads would block a plain open, silently, until a reader
+ * came (ENXIO instead). Then the descriptor kept, opened before the first is closed: a pipe's reader sees
+ * the end of its input once no writer has it open, and one that waits for a writer (`gzip < pipe`) would
+ * take that first open and close for the whole stream, and exit.
  */
 function openRecording(path: string): number {
   const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
@@ -131,6 +133,7 @@ export async function startFeedFor(
     shutdown.onCleanup(() => started.close());
     url = started.url;
   }
+  const { recordFd } = target;
   const feedOptions: FeedOptions = {
     url,
     symbols: target.symbols,
@@ -151,9 +154,8 @@ export async function startFeedFor(
     backoffResetMs: options.backoffResetMs,
     ...(options.subscribeTimeoutMs === undefined ? {} : { subscribeTimeoutMs: options.subscribeTimeoutMs }),
     ...(options.recordPath === undefined ? {} : { recordPath: options.recordPath }),
-    ...(target.recordFd === undefined ? {} : { recordFd: target.recordFd }),
+    ...(recordFd === undefined ? {} : { recordFd }),
   };
-  const { recordFd } = target;
   // Closed once the feed has stopped (steps run last registered first): the worker writes to it till then.
   if (recordFd !== undefined) shutdown.onCleanup(() => closeSync(recordFd));
   const feed = startFeed(feedOptions);
