@@ -12,7 +12,7 @@ export class NoBookDataError extends Error {
   /** `lines`: the recording's non-blank lines. */
   constructor(readonly lines: number) {
     super(
-      `no book data (${lines === 0 ? "the file is empty" : `none of its ${lines} lines is a book snapshot`})`,
+      `no book data (${lines === 0 ? "the file is empty" : `none of its ${lines} line${lines === 1 ? "" : "s"} is a book snapshot`})`,
     );
   }
 }

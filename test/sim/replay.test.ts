@@ -64,7 +64,7 @@ describe("replay", () => {
   it("refuses a recording without a book snapshot, saying what it holds, to describe and to serve", () => {
     const none = tempFile("none.jsonl", [`{"channel":"heartbeat"}`]);
     expect(() => describeRecording(none)).toThrow(new NoBookDataError(1));
-    expect(() => loadRecording(none)).toThrow("no book data (none of its 1 lines is a book snapshot)");
+    expect(() => loadRecording(none)).toThrow("no book data (none of its 1 line is a book snapshot)");
     const acked = tempFile("acked.jsonl", [
       `{"method":"subscribe","result":{"channel":"book","symbol":"BTC/USD","depth":10,"snapshot":true},"success":true}`,
     ]);
