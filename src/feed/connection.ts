@@ -2,7 +2,6 @@ import WebSocket from "ws";
 import type { RawData } from "ws";
 import { ping } from "../protocol/requests.js";
 import { Backoff } from "./backoff.js";
-import { formatBytes } from "../text/bytes.js";
 
 export type ConnectionOptions = {
   readonly url: string;
@@ -292,6 +291,12 @@ export function socketErrorReason(e: Error & { code?: string }): string {
 }
 
 /** `1 MiB`, `512 KiB`, `1000 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
 function text(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");

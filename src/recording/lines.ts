@@ -1,6 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { LARGEST_MAX_FRAME } from "../protocol/types.js";
-import { formatBytes } from "../text/bytes.js";
 
 /** Read size: a 64 KiB buffer, reused for the whole file (see readBlocks). */
 const CHUNK = 1 << 16;
@@ -47,7 +46,8 @@ export const MAX_LINE_BYTES = LARGEST_MAX_FRAME + 1024 * 1024;
 
 /** Why a line over `maxLine` was not read, for a report (with its length in bytes). */
 export function longLineMessage(bytes: number, maxLine = MAX_LINE_BYTES): string {
-  return `line too long: ${bytes} bytes, over the ${formatBytes(maxLine)} a recorded frame can be (not read)`;
+  const cap = maxLine % (1024 * 1024) === 0 ? `${maxLine / (1024 * 1024)} MiB` : `${maxLine} bytes`;
+  return `line too long: ${bytes} bytes, over the ${cap} a recorded frame can be (not read)`;
 }
 
 /** Called for a line longer than the reader holds, with its length in bytes (before its `\n`), in file order. */

@@ -35,3 +35,10 @@ export const DEFAULT_LIMITS: SimLimits = {
   maxFrameBytes: 4 * MIB,
   closeGraceMs: 2000,
 };
+
+/** `4 MiB`, `512 KiB`, `100 B`: how a bound is written in close reasons and log lines. */
+export function formatBytes(n: number): string {
+  if (n >= MIB && n % (MIB / 4) === 0) return `${n / MIB} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} B`;
+}

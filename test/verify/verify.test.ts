@@ -368,7 +368,7 @@ describe("verifyFile on a line longer than the reader holds (its cap made 192 Ki
     const bytes = Buffer.byteLength(long);
     expect(r.errors).toEqual([{ file: "rec.jsonl", line: 101, message: longLineMessage(bytes, CAP) }]);
     expect(r.errors[0]!.message).toBe(
-      `line too long: ${bytes} bytes, over the 192 KiB a recorded frame can be (not read)`,
+      `line too long: ${bytes} bytes, over the ${CAP} bytes a recorded frame can be (not read)`,
     );
     expect(longLineMessage(300_000_000)).toBe(
       "line too long: 300000000 bytes, over the 257 MiB a recorded frame can be (not read)",
