@@ -62,6 +62,19 @@ function screen(overrides: Partial<ScreenInput> = {}) {
 
 const texts = (lines: readonly { text: string }[]) => lines.map((l) => l.text);
 
+/** BTC/USD's live ladder, six rows a side, with the market context given. */
+const btcRows = (market: LadderMarket, width = 118, group = 1) =>
+  ladderRows({
+    book: btcBook(),
+    state: "live",
+    rowsPerSide: 6,
+    width,
+    group,
+    flash: undefined,
+    now: NOW,
+    market,
+  });
+
 describe("the time-and-sales tape", () => {
   it("lists trades newest first with time, a side readable without colour, price and size", () => {
     const entries: TapeEntry[] = [
@@ -307,49 +320,20 @@ describe("the ladder with market context", () => {
       vap: new Map(),
       vapTitle: "VAP 5m",
     };
-    const rows = ladderRows({
-      book: btcBook(),
-      state: "live",
-      rowsPerSide: 6,
-      width: 118,
-      group: 1,
-      flash: undefined,
-      now: NOW,
-      market,
-    });
+    const rows = btcRows(market);
     const asks = texts(rows.asks);
     const row = asks.find((l) => l.includes("← ▲ B 0.05000000"));
     expect(row).toMatch(/^ 63389\.5 /);
     expect(asks.filter((l) => l.includes("←"))).toHaveLength(1);
     expect(rows.titles.text).toMatch(/LAST.*CUM.*VAP 5m/);
     // Grouped by 10 ticks, the trade's mark is on the ask row at 63390.0.
-    const grouped = texts(
-      ladderRows({
-        book: btcBook(),
-        state: "live",
-        rowsPerSide: 6,
-        width: 118,
-        group: 10,
-        flash: undefined,
-        now: NOW,
-        market,
-      }).asks,
-    );
+    const grouped = texts(btcRows(market, 118, 10).asks);
     expect(grouped.find((l) => l.includes("←"))).toMatch(/^ 63390\.0 /);
   });
 
   it("keeps the last trade's column as wide whether or not its mark is on a row shown: no column moves", () => {
     const at = (lastTrade: TradeView, width: number) =>
-      ladderRows({
-        book: btcBook(),
-        state: "live",
-        rowsPerSide: 6,
-        width,
-        group: 1,
-        flash: undefined,
-        now: NOW,
-        market: { lastTrade, vap: new Map(), vapTitle: "VAP 5m" },
-      });
+      btcRows({ lastTrade, vap: new Map(), vapTitle: "VAP 5m" }, width);
     for (const width of [78, 100, 118, 158]) {
       // A sell of 0.00352805 on the ask row at 63388.8, then trades at prices no row shows.
       const on = at(trade({ side: "sell", price: "63388.8", qty: "0.00352805" }), width);
@@ -376,16 +360,7 @@ describe("the ladder with market context", () => {
       vap: new Map(),
       vapTitle: "VAP 5m",
     };
-    const rows = ladderRows({
-      book: btcBook(),
-      state: "live",
-      rowsPerSide: 6,
-      width: 118,
-      group: 1,
-      flash: undefined,
-      now: NOW,
-      market,
-    });
+    const rows = btcRows(market);
     expect(rows.spread.text).toMatch(
       /─ spread 0\.1 · 0\.02 bps · mid 63388\.75 · last ▼ S 0\.05000000 @ 63388\.6 ─/,
     );
@@ -394,16 +369,7 @@ describe("the ladder with market context", () => {
   it("drops the volume column before the last trade, cumulative, price or size when the pane is narrow", () => {
     const market: LadderMarket = { lastTrade: trade(), vap: new Map(), vapTitle: "VAP 5m (gap)" };
     for (let width = 40; width <= 120; width += 1) {
-      const rows = ladderRows({
-        book: btcBook(),
-        state: "live",
-        rowsPerSide: 6,
-        width,
-        group: 1,
-        flash: undefined,
-        now: NOW,
-        market,
-      });
+      const rows = btcRows(market, width);
       for (const l of [rows.titles, ...rows.asks, ...rows.bids])
         expect(l.text.length).toBeLessThanOrEqual(width);
       // No price or size is ever cut.
