@@ -64,7 +64,7 @@ function runVerify(typed: readonly string[], flags: VerifyFlags): number {
     const file = nameOf(typedFile);
     const checked = report.checksums.ok + report.checksums.failed;
     const frames = report.frames;
-    const errors = report.errors.length;
+    const invalid = report.invalidLines;
     try {
       verifyFile(pathOf(typedFile), report, flags.depth ?? 10, file);
     } catch (e) {
@@ -74,7 +74,7 @@ function runVerify(typed: readonly string[], flags: VerifyFlags): number {
     if (report.checksums.ok + report.checksums.failed > checked) continue;
     unverified.push(file);
     problems.push(
-      `nothing verified in ${file}: ${why(report.frames - frames, report.errors.length - errors)}`,
+      `nothing verified in ${file}: ${why(report.frames - frames, report.invalidLines - invalid)}`,
     );
   }
   process.stdout.write(

@@ -1,6 +1,6 @@
 import { escapeUnsafe } from "../text/sanitize.js";
 import type { VerifyReport } from "./verify.js";
-import { tradeGapCount } from "./verify.js";
+import { MAX_KEPT_ERRORS, tradeGapCount } from "./verify.js";
 
 const COLUMNS = ["snapshots", "updates", "skipped", "ok", "failed", "crossed"] as const;
 /** Invalid lines listed in full before the rest are summarised. */
@@ -28,12 +28,15 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
     `checksums: ${ok} ok, ${failed} failed${failed === 0 ? "" : "  (MISMATCH)"}`,
   ];
   out.push(...tradeTable(report));
-  if (report.errors.length > 0) {
-    out.push(`${report.errors.length} invalid line${report.errors.length === 1 ? "" : "s"}:`);
+  const invalid = report.invalidLines;
+  if (invalid > 0) {
+    out.push(`${invalid} invalid line${invalid === 1 ? "" : "s"}:`);
     for (const e of report.errors.slice(0, MAX_LISTED_ERRORS))
       out.push(`  ${escapeUnsafe(e.file)}:${e.line}: ${escapeUnsafe(e.message)}`);
-    if (report.errors.length > MAX_LISTED_ERRORS)
-      out.push(`  … and ${report.errors.length - MAX_LISTED_ERRORS} more (--json lists all)`);
+    if (invalid > MAX_LISTED_ERRORS)
+      out.push(
+        `  … and ${invalid - MAX_LISTED_ERRORS} more (--json lists ${invalid > MAX_KEPT_ERRORS ? `the first ${MAX_KEPT_ERRORS}` : "all"})`,
+      );
   }
   return out.join("\n") + "\n";
 }

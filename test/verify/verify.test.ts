@@ -12,7 +12,8 @@ import {
   readBlocks,
 } from "../../src/recording/lines.js";
 import { bookChecksum } from "../../src/book/checksum.js";
-import { emptyReport, verifyFile } from "../../src/verify/verify.js";
+import { emptyReport, MAX_KEPT_ERRORS, verifyFile } from "../../src/verify/verify.js";
+import { formatReport } from "../../src/verify/report.js";
 import type { VerifyReport } from "../../src/verify/verify.js";
 
 const capturePath = new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url);
@@ -54,6 +55,7 @@ describe("verifyFile on the real capture", () => {
       frames: 377,
       checksums: { ok: 301, failed: 0 },
       symbols: { "BTC/USD": { snapshots: 5, updates: 296, skipped: 0, ok: 301, failed: 0, crossed: 0 } },
+      invalidLines: 0,
       errors: [],
       trades: {},
     });
@@ -157,6 +159,24 @@ describe("verifyFile on the real capture", () => {
       [path, 8],
     ]);
     for (const e of r.errors) expect(e.message).not.toBe("");
+  });
+
+  it("counts every invalid line but keeps only the first MAX_KEPT_ERRORS, over several files: garbage cannot exhaust the heap", async () => {
+    const garbage = (n: number): string => "x\n".repeat(n);
+    const first = await file(garbage(MAX_KEPT_ERRORS - 5));
+    const second = await file(garbage(10) + lines(capture));
+    const r = emptyReport();
+    verifyFile(first, r, 10);
+    verifyFile(second, r, 10);
+    expect(r.invalidLines).toBe(MAX_KEPT_ERRORS + 5);
+    expect(r.errors).toHaveLength(MAX_KEPT_ERRORS);
+    expect(r.errors.at(-1)).toMatchObject({ file: second, line: 5 });
+    expect(r.checksums).toEqual({ ok: 301, failed: 0 });
+    const text = formatReport(r, [first, second]);
+    expect(text).toContain(`${MAX_KEPT_ERRORS + 5} invalid lines:`);
+    expect(text).toContain(
+      `  … and ${MAX_KEPT_ERRORS + 5 - 20} more (--json lists the first ${MAX_KEPT_ERRORS})`,
+    );
   });
 
   it("totals several files, each starting from a fresh state", async () => {
