@@ -35,8 +35,12 @@ export function parseGeneric(raw: string): ParseResult {
   } catch (e) {
     return unreadable(`malformed JSON: ${(e as Error).message}`, raw);
   }
+  // Every Kraken v2 message is an object: anything else is malformed, and no book frame unless its text
+  // shows book fields.
   if (!isObject(json))
-    return BOOK_FIELDS.test(raw) ? unreadable("book fields outside an object", raw) : unknown(raw);
+    return BOOK_FIELDS.test(raw)
+      ? unreadable("book fields outside an object", raw)
+      : { kind: "error", message: `${describe(json)}, not an object`, raw, book: false };
   try {
     return classify(json, raw);
   } catch (e) {
@@ -82,7 +86,7 @@ const count = (raw: string, re: RegExp): number => raw.match(re)?.length ?? 0;
 
 const unknown = (raw: string): Message => ({ kind: "unknown", raw });
 
-function classify(o: JsonObject, raw: string): Message {
+function classify(o: JsonObject, raw: string): ParseResult {
   const channel = o["channel"];
   if (channel === "book") return book(o);
   // Levels under any other channel name (or none) are a book frame with a broken name, not another channel.
@@ -108,8 +112,11 @@ function classify(o: JsonObject, raw: string): Message {
   }
   if (method === "subscribe" || method === "unsubscribe") return ack(o, method);
   const bare = typeof o["Error"] === "string" ? o["Error"] : o["error"];
-  if (method === undefined && channel === undefined && typeof bare === "string") {
-    return { kind: "rate-limit", error: bare };
+  if (method === undefined && channel === undefined) {
+    if (typeof bare === "string") return { kind: "rate-limit", error: bare };
+    // Kraken names a channel or a method in every other message; one with a name not known here is
+    // a channel or an answer this app does not use, and is passed over.
+    return { kind: "error", message: "an object with neither channel nor method", raw, book: false };
   }
   return unknown(raw);
 }
@@ -165,11 +172,14 @@ function bookData(d: Json, at: string): BookData {
   if (!isObject(d)) throw new FieldError(`book frame: ${at} is not an object`);
   const symbol = d["symbol"];
   if (typeof symbol !== "string" || symbol === "")
-    throw new FieldError(`book frame: ${at}.symbol is missing`);
+    throw new FieldError(`book frame: ${at}.symbol is ${symbol === "" ? "empty" : describe(symbol)}`);
   const bids = levels(d["bids"], `${at}.bids`);
   const asks = levels(d["asks"], `${at}.asks`);
   const checksum = d["checksum"];
-  if (!(checksum instanceof WireNumber)) throw new FieldError(`book frame: ${at}.checksum is missing`);
+  if (!(checksum instanceof WireNumber))
+    throw new FieldError(
+      `book frame: ${at}.checksum is ${checksum === undefined ? "missing" : `${describe(checksum)}, not a number`}`,
+    );
   if (!/^\d{1,10}$/.test(checksum.text) || Number(checksum.text) > MAX_CHECKSUM) {
     throw new FieldError(`book frame: ${at}.checksum ${checksum.text} is not an unsigned 32-bit integer`);
   }

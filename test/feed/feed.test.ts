@@ -269,15 +269,19 @@ describe("feed worker against a scripted Kraken server", () => {
     server.broadcast('{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":1}]}');
     // A broken heartbeat cannot have carried book data: counted, nothing resyncs.
     server.broadcast('{"channel":"heartbeat",oops}');
+    // Valid JSON that is no Kraken message: counted and reported, no book touched.
+    for (const notAMessage of ["[1,2,3]", '"hello"', "null", "{}"]) server.broadcast(notAMessage);
     server.broadcast(
       '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":"x","asks":[],"checksum":1}]}',
     );
     await h.until(
-      () => h!.feed.latest()?.malformed === 2 && ofType(h!, "resync").length === 1,
-      "2 malformed",
+      () => h!.feed.latest()?.malformed === 6 && ofType(h!, "resync").length === 1,
+      "6 malformed",
     );
-    expect(ofType(h, "error")).toHaveLength(2);
-    expect(ofType(h, "error")[0]!.message).toMatch(/malformed/);
+    expect(ofType(h, "error").map((e) => e.message.replace(/:.*/s, ""))).toEqual(
+      Array(6).fill("malformed frame"),
+    );
+    expect(ofType(h, "error")[2]!.message).toBe('malformed frame: the string "hello", not an object');
     expect(ofType(h, "resync")).toEqual([
       { type: "resync", symbol: "BTC/USD", reason: "bad-frame", retryInMs: 0 },
     ]);

@@ -193,17 +193,23 @@ describe("parseFrame: every frame kind", () => {
     });
   });
 
-  it("turns well-formed but unknown frames into unknown messages carrying their raw text", () => {
-    for (const raw of [
-      '{"method":"edit_order","success":true}',
-      "{}",
-      "[1,2,3]",
-      "42",
-      '"text"',
-      "null",
-      "true",
-    ]) {
+  it("turns frames of channels and methods it does not use into unknown messages carrying their raw text", () => {
+    for (const raw of ['{"method":"edit_order","success":true}', '{"channel":"ohlc","data":[]}']) {
       expect(parseFrame(raw)).toEqual({ kind: "unknown", raw });
+    }
+  });
+
+  it("reports valid JSON that is no Kraken message, as an error about no book", () => {
+    for (const [raw, message] of [
+      ["{}", "an object with neither channel nor method"],
+      ['{"data":[],"type":"update"}', "an object with neither channel nor method"],
+      ["[1,2,3]", "an array, not an object"],
+      ["42", "the number 42, not an object"],
+      ['"text"', 'the string "text", not an object'],
+      ["null", "null, not an object"],
+      ["true", "boolean, not an object"],
+    ]) {
+      expect(parseFrame(raw!)).toEqual({ kind: "error", message, raw, book: false });
     }
   });
 });
@@ -281,14 +287,18 @@ describe("parseFrame: malformed input gives typed errors, never exceptions", () 
       expectError(bookFrame("update", "", "", c), /checksum/);
     }
     const missing = bookFrame("update", "", "").replace(/,"checksum":\d+/, "");
-    expectError(missing, /checksum is missing/);
+    expectError(missing, /checksum is missing$/);
+    expectError(
+      bookFrame("update", "", "", '"2531248887"'),
+      /checksum is the string "2531248887", not a number$/,
+    );
   });
 
   it("reports missing and wrong-typed symbol, type and data", () => {
     const base = bookFrame("update", "", "");
     expectError(base.replace('"symbol":"BTC/USD",', ""), /symbol is missing/);
-    expectError(base.replace('"symbol":"BTC/USD"', '"symbol":""'), /symbol is missing/);
-    expectError(base.replace('"symbol":"BTC/USD"', '"symbol":5'), /symbol is missing/);
+    expectError(base.replace('"symbol":"BTC/USD"', '"symbol":""'), /symbol is empty/);
+    expectError(base.replace('"symbol":"BTC/USD"', '"symbol":5'), /symbol is the number 5$/);
     expectError(base.replace('"type":"update"', '"type":"delta"'), /bad type/);
     expectError(base.replace('"type":"update",', ""), /bad type/);
     expectError('{"channel":"book","type":"update","data":[]}', /data/);
