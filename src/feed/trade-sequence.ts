@@ -21,6 +21,10 @@ export type TradeVerdict = {
  * resubscription can fill (reported, not renewed). A snapshot whose every id is below the last seen means
  * the ids started again (a restarted server): one gap, and the sequence continues from the snapshot, so a
  * renewal cannot loop on ids it would otherwise skip as seen.
+ *
+ * A reader that cannot renew a subscription (`verify`, reading a file that may hold no renewal) passes
+ * `renews: false`: after a gap in an update it reads on from the higher of the two ids, taking the rest of
+ * the update, so every later break is found as well.
  */
 export class TradeSequence {
   last: number | undefined;
@@ -29,6 +33,11 @@ export class TradeSequence {
   gaps = 0;
   /** The gap that renewed the subscription: a snapshot that shows the same hole does not report it twice. */
   private reported: TradeGap | undefined;
+  private readonly renews: boolean;
+
+  constructor({ renews = true }: { readonly renews?: boolean } = {}) {
+    this.renews = renews;
+  }
 
   /** A (re)subscription with snapshot has been sent. */
   expectSnapshot(): void {
@@ -74,6 +83,13 @@ export class TradeSequence {
       } else if (this.awaiting) {
         // The old subscription's tail while the snapshot is on its way: it fills this in.
         continue;
+      } else if (!this.renews) {
+        gaps.push({ expected: last + 1, got: id });
+        // A jump goes on from the id that came; a repeat is not taken twice.
+        if (id > last) {
+          fresh.push(t);
+          this.last = id;
+        }
       } else {
         this.reported = { expected: last + 1, got: id };
         gaps.push(this.reported);

@@ -51,7 +51,8 @@ export type VerifyReport = {
   errors: FrameError[];
   /**
    * Trade-id continuity per pair, checked as the live feed checks it (feed/trade-sequence.ts: snapshots
-   * overlapping what was seen are skipped); keyed like `symbols`.
+   * overlapping what was seen are skipped), except that after a gap the ids are read on from it rather
+   * than awaiting a renewal the file may not hold; keyed like `symbols`.
    */
   trades: Record<string, TradeReport>;
 };
@@ -192,7 +193,7 @@ export function verifyFile(
         }
         for (const [symbol, trades] of bySymbol) {
           let seq = sequences.get(symbol);
-          if (seq === undefined) sequences.set(symbol, (seq = new TradeSequence()));
+          if (seq === undefined) sequences.set(symbol, (seq = new TradeSequence({ renews: false })));
           const verdict = seq.take(trades, msg.type === "snapshot");
           const r = (report.trades[symbol] ??= { trades: 0, gaps: [] });
           r.trades += verdict.fresh.length;

@@ -41,6 +41,27 @@ describe("TradeSequence: trade-id continuity of one pair", () => {
     expect(s.take([t(16)], false).gaps).toEqual([{ expected: 15, got: 16 }]);
   });
 
+  it("without renewals (verify), reads on after a gap: a jump from the id that came, a repeat not taken twice", () => {
+    const s = new TradeSequence({ renews: false });
+    s.take([t(10), t(11)], true);
+    expect(s.take([t(13), t(14)], false)).toEqual({
+      fresh: [t(13), t(14)],
+      gaps: [{ expected: 12, got: 13 }],
+      resubscribe: false,
+    });
+    expect(s.take([t(14), t(15), t(17)], false)).toEqual({
+      fresh: [t(15), t(17)],
+      gaps: [
+        { expected: 15, got: 14 },
+        { expected: 16, got: 17 },
+      ],
+      resubscribe: false,
+    });
+    // A snapshot after them shows nothing new and no gap: what it repeats was read.
+    expect(s.take([t(16), t(17)], true)).toEqual({ fresh: [], gaps: [], resubscribe: false });
+    expect(s.gaps).toBe(3);
+  });
+
   it("a repeat is a gap too", () => {
     const s = new TradeSequence();
     s.take([t(1)], true);

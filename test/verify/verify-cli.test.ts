@@ -216,7 +216,7 @@ describe("kraken-ladder verify: trade-id continuity", () => {
   const frame = (type: string, ...trades: string[]): string =>
     `{"channel":"trade","type":"${type}","data":[${trades.join(",")}]}`;
 
-  it("names the pair and the ids of a gap, beside the checksum table, and exits 1", async () => {
+  it("names the pair and the ids of every gap, beside the checksum table, and exits 1", async () => {
     const path = await file(
       "gap.jsonl",
       lines([
@@ -226,20 +226,32 @@ describe("kraken-ladder verify: trade-id continuity", () => {
         frame("update", trade("ETH/USD", 7)),
         frame("update", trade("BTC/USD", 1005)),
         frame("update", trade("ETH/USD", 8)),
+        // No renewal follows in the file: the ids are read on from the jump, so later breaks count too.
+        frame("update", trade("BTC/USD", 1006)),
+        frame("update", trade("BTC/USD", 1006)),
+        frame("update", trade("BTC/USD", 1007), trade("BTC/USD", 1009), trade("BTC/USD", 1010)),
       ]),
     );
     const text = await runCli(["verify", path]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^checksums: \d+ ok, 0 failed$/m);
-    expect(text.stdout).toMatch(/^BTC\/USD\s+3\s+1$/m);
+    expect(text.stdout).toMatch(/^BTC\/USD\s+8\s+3$/m);
     expect(text.stdout).toMatch(/^ETH\/USD\s+2\s+0$/m);
-    expect(text.stdout).toMatch(/^trade ids: 1 gap {2}\(GAP\)$/m);
+    expect(text.stdout).toMatch(/^trade ids: 3 gaps {2}\(GAP\)$/m);
     expect(text.stdout).toContain("gap.jsonl:34: BTC/USD expected trade id 1004, got 1005");
+    expect(text.stdout).toContain("gap.jsonl:37: BTC/USD expected trade id 1007, got 1006");
     const json = await runCli(["verify", "--json", path]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as { trades: Record<string, unknown> };
     expect(report.trades).toEqual({
-      "BTC/USD": { trades: 3, gaps: [{ expected: 1004, got: 1005, file: path, line: 34 }] },
+      "BTC/USD": {
+        trades: 8,
+        gaps: [
+          { expected: 1004, got: 1005, file: path, line: 34 },
+          { expected: 1007, got: 1006, file: path, line: 37 },
+          { expected: 1008, got: 1009, file: path, line: 38 },
+        ],
+      },
       "ETH/USD": { trades: 2, gaps: [] },
     });
   });
