@@ -401,6 +401,26 @@ describe("serve --url (scripted feed)", () => {
     expect(data).not.toHaveProperty("checksum");
   });
 
+  it("a verified book with no orders is served as live, with null spread and mid in /book and none in SSE", async () => {
+    scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 60_000 });
+    served = await serve(["--url", scripted.url, "--port", "0", "BTC/USD"]);
+    await untilLive(served.url);
+    const stream = await open(`${served.url}/stream/BTC-USD`);
+    await stream.until((e) => e.some((x) => x.event === "book"));
+    // Kraken's checksum of a book with no levels is the CRC32 of an empty string: 0.
+    scripted.broadcast(
+      '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":0}]}',
+    );
+    const empty = await stream.until((e) => e.at(-1)?.event === "book" && e.at(-1)?.data.bids.length === 0);
+    const data = empty.at(-1)!.data;
+    expect(data).toMatchObject({ state: "live", asks: [], checksum: 0 });
+    expect(data).not.toHaveProperty("spread");
+    expect(data).not.toHaveProperty("reason");
+    const book = await json(`${served.url}/book/BTC-USD`);
+    expect(book.status).toBe(200);
+    expect(book.body).toMatchObject({ state: "live", bids: [], asks: [], spread: null, mid: null });
+  });
+
   it("a quiet connection's lagging book says how far behind it is (lagMs) in /book's 503 and its SSE data, without prices", async () => {
     scripted = await ScriptedServer.start({ mids: { "BTC/USD": 63388 }, updateMs: 20, heartbeatMs: 50 });
     served = await serve([
