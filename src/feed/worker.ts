@@ -101,7 +101,7 @@ const session = new Session(
 
 if (options.recordPath !== undefined) {
   try {
-    recorder = new Recorder(options.recordPath, undefined, options.recordFd);
+    recorder = new Recorder(options.recordPath, { fd: options.recordFd });
   } catch (e) {
     recordingFailed(options.recordPath, fileReason(e));
   }

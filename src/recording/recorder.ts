@@ -25,15 +25,20 @@ export class Recorder {
   /** Whether this recorder opened the file, and so closes it. */
   private readonly owned: boolean;
 
+  private readonly writeBytes: WriteBytes;
+
   /**
    * `fd`: the file already open for appending (the main thread's, see app/feed-setup.ts), which its opener
-   * closes; else the file is opened here.
+   * closes; else the file is opened here. `writeBytes`: the write itself (tests stand in a full disk).
    */
   constructor(
     readonly path: string,
-    private readonly writeBytes: WriteBytes = writeToFd,
-    fd?: number,
+    {
+      fd,
+      writeBytes = writeToFd,
+    }: { readonly fd?: number | undefined; readonly writeBytes?: WriteBytes } = {},
   ) {
+    this.writeBytes = writeBytes;
     this.owned = fd === undefined;
     this.fd = fd ?? openSync(path, "a");
     try {

@@ -91,7 +91,7 @@ describe("--record", () => {
     a.write('{"channel":"heartbeat"}');
     a.close();
     const frame = '{"channel":"book","type":"update","data":[]}';
-    const r = new Recorder(path, fillingDisk(frame.length + 1 + 10));
+    const r = new Recorder(path, { writeBytes: fillingDisk(frame.length + 1 + 10) });
     expect(r.write(frame)).toBeUndefined();
     expect(r.write(frame)).toBe("ENOSPC: no space left on device");
     // What the write managed is gone again: the file ends with the last whole line.
@@ -104,9 +104,9 @@ describe("--record", () => {
   it("a short write that is not a full disk: the rest is written, and recording goes on", () => {
     const path = join(dir, "partial.jsonl");
     // The kernel takes at most 7 bytes a call (as a write interrupted by a signal may be cut short).
-    const r = new Recorder(path, (fd, bytes, offset, length) =>
-      writeSync(fd, bytes, offset, Math.min(7, length)),
-    );
+    const r = new Recorder(path, {
+      writeBytes: (fd, bytes, offset, length) => writeSync(fd, bytes, offset, Math.min(7, length)),
+    });
     const frame = '{"channel":"book","type":"update","data":[{"symbol":"ΔBTC/USD"}]}';
     expect(r.write(frame)).toBeUndefined();
     expect(r.write(frame)).toBeUndefined();
@@ -117,9 +117,9 @@ describe("--record", () => {
   it("a write that takes nothing and says nothing stops recording as a short write", () => {
     const path = join(dir, "zero.jsonl");
     // The first call takes 10 bytes; every later one takes none.
-    const r = new Recorder(path, (fd, bytes, offset) =>
-      offset === 0 ? writeSync(fd, bytes, offset, 10) : 0,
-    );
+    const r = new Recorder(path, {
+      writeBytes: (fd, bytes, offset) => (offset === 0 ? writeSync(fd, bytes, offset, 10) : 0),
+    });
     const frame = '{"channel":"heartbeat"}';
     expect(r.write(frame)).toBe(`short write (10 of ${frame.length + 1} bytes)`);
     expect(readFileSync(path, "utf8")).toBe("");
