@@ -138,6 +138,40 @@ describe("the time-and-sales tape", () => {
     expect(other.kind === "ladder" ? texts(other.tape ?? [])[1] : "").toBe("│");
   });
 
+  it("never cuts a trade's price or size to the pair's precision: the column widens as the book's do", () => {
+    const entries: TapeEntry[] = [
+      { kind: "trade", trade: trade({ tradeId: 1, price: "3104.26", qty: "0.01323951" }) },
+      { kind: "trade", trade: trade({ tradeId: 2, price: "3104.279", qty: "0.002663291" }) },
+    ];
+    const lines = texts(
+      tapeLines({
+        entries,
+        width: 42,
+        height: 3,
+        priceDecimals: 2,
+        qtyDecimals: 8,
+        border: true,
+        keyPrefix: "t",
+      }),
+    );
+    expect(lines[1]).toBe("│ 08:35:26 ▲ B  3104.279  0.002663291");
+    // The other trades at the same widened precision, lined up on the point.
+    expect(lines[2]).toBe("│ 08:35:26 ▲ B  3104.260  0.013239510");
+    // At the pair's precision, the column is as it always was.
+    const plain = texts(
+      tapeLines({
+        entries: entries.slice(0, 1),
+        width: 42,
+        height: 2,
+        priceDecimals: 2,
+        qtyDecimals: 8,
+        border: true,
+        keyPrefix: "t",
+      }),
+    );
+    expect(plain[1]).toBe("│ 08:35:26 ▲ B  3104.26  0.01323951");
+  });
+
   it("shows only the clock of Kraken's timestamps and sanitises anything else", () => {
     expect(tapeTime("2026-12-05T08:35:26.123456Z")).toBe("08:35:26");
     expect(tapeTime("\u001b[2Jodd")).toBe("[2Jodd  ");
@@ -364,6 +398,20 @@ describe("the ladder with market context", () => {
     expect(rows.spread.text).toMatch(
       /─ spread 0\.1 · 0\.02 bps · mid 63388\.75 · last ▼ S 0\.05000000 @ 63388\.6 ─/,
     );
+  });
+
+  it("never cuts the last trade's price or size, and puts a price between rows on the row its side's rounds to", () => {
+    const at = (lastTrade: TradeView) => btcRows({ lastTrade, vap: new Map(), vapTitle: "VAP 5m" });
+    // A buy between 63388.9 and 63389.0 took the ask at 63389.0 (asks round up), with a size of 9 decimals.
+    const buy = at(trade({ price: "63388.95", qty: "0.050000001" }));
+    expect(texts(buy.asks).find((l) => l.includes("←"))).toMatch(/^ 63389\.0 .*← ▲ B 0\.050000001/);
+    // A buy between the best bid and ask rounds up to the best ask's row, not down to the bid's.
+    const inside = at(trade({ price: "63388.75" }));
+    expect(texts(inside.asks).find((l) => l.includes("←"))).toMatch(/^ 63388\.8 /);
+    expect(texts(inside.bids).join("\n")).not.toContain("←");
+    // No row has its price: the spread row says it, in full.
+    const off = at(trade({ side: "sell", price: "63000.05", qty: "0.1" }));
+    expect(off.spread.text).toContain("· last ▼ S 0.10000000 @ 63000.05 ");
   });
 
   it("drops the volume column before the last trade, cumulative, price or size when the pane is narrow", () => {

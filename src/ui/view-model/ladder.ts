@@ -11,7 +11,7 @@ import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS, retryWait } from "./state.js";
 import { centre, padLeft, padRight } from "./text.js";
-import { formatUnits, toUnits } from "./units.js";
+import { formatUnits, pow10, toUnits, widenDecimals } from "./units.js";
 import type { VapByRow, VapTotals } from "./vap.js";
 import { compactVolume, vapByRow } from "./vap.js";
 
@@ -268,11 +268,12 @@ function rowTexts(
   return texts;
 }
 
-/** `← ▲ B 0.0500`: the last trade's mark on its row. */
+/** `← ▲ B 0.0500`: the last trade's mark on its row (its size at `qd`, or at its own digits if more). */
 function lastMark(trade: TradeView, qd: number): string {
   let size: string;
   try {
-    size = formatUnits(toUnits(trade.qty, qd), qd);
+    const decimals = widenDecimals(qd, trade.qty);
+    size = formatUnits(toUnits(trade.qty, decimals), decimals);
   } catch {
     size = sanitize(trade.qty);
   }
@@ -306,21 +307,26 @@ function markLastTrade(
   qd: number,
   step: bigint,
 ): boolean {
+  // A price with more digits than the rows' is bucketed at its own digits, as grouping does a level: up to
+  // the ask row above it, down to the bid row below it (cutting it to `pd` first would round both down).
   let units: bigint;
+  let scale: bigint;
   try {
-    units = toUnits(trade.price, pd);
+    const decimals = widenDecimals(pd, trade.price);
+    units = toUnits(trade.price, decimals);
+    scale = pow10(decimals - pd);
   } catch {
     return false;
   }
   const mark = { text: lastMark(trade, qd), buy: trade.side === "buy" };
   const onAsks = (): boolean => {
-    const bucket = ceilTo(units, step);
+    const bucket = ceilTo(units, step * scale) / scale;
     const row = asks.find((r) => r.level.price === bucket);
     if (row !== undefined) row.last = mark;
     return row !== undefined;
   };
   const onBids = (): boolean => {
-    const bucket = floorTo(units, step);
+    const bucket = floorTo(units, step * scale) / scale;
     const row = bids.find((r) => r.level.price === bucket);
     if (row !== undefined) row.last = mark;
     return row !== undefined;
@@ -581,11 +587,15 @@ export function pairBadge(status: string | undefined): string {
   return `[${sanitize(status).toUpperCase()}]`;
 }
 
-/** ` · last ▼ S 0.0500 @ 63388.7`: the last trade in the spread row when no row shows its price. */
+/**
+ * ` · last ▼ S 0.0500 @ 63388.7`: the last trade in the spread row when no row shows its price (at `pd`, or at
+ * its own digits if more).
+ */
 function lastAt(trade: TradeView, pd: number, qd: number): string {
   let price: string;
   try {
-    price = formatUnits(toUnits(trade.price, pd), pd);
+    const decimals = widenDecimals(pd, trade.price);
+    price = formatUnits(toUnits(trade.price, decimals), decimals);
   } catch {
     price = sanitize(trade.price);
   }

@@ -1,5 +1,5 @@
 import type { BookView, LevelView } from "../../feed/types.js";
-import { formatUnits, toUnits } from "./units.js";
+import { formatUnits, toUnits, widenDecimals } from "./units.js";
 
 /** A price at the pair's precision: `63388.7`, always the same number of decimals. */
 export function formatPrice(text: string, decimals: number): string {
@@ -35,9 +35,7 @@ function widest(
   let out = decimals;
   for (let i = 0; i < levels.length; i++) {
     const text = levels[i]?.[field];
-    if (text === undefined) continue;
-    const dot = text.indexOf(".");
-    if (dot >= 0 && text.length - dot - 1 > out) out = text.length - dot - 1;
+    if (text !== undefined) out = widenDecimals(out, text);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { sanitize } from "../../text/sanitize.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, line } from "./line.js";
 import { centre, padLeft, padRight } from "./text.js";
-import { formatUnits, toUnits } from "./units.js";
+import { formatUnits, toUnits, widenDecimals } from "./units.js";
 
 /** One entry of a symbol's tape: a trade, or a break in its trade ids (where the break was heard). */
 export type TapeEntry =
@@ -59,12 +59,21 @@ export function gapText(expected: number, got: number): string {
  * wherever the trade ids broke. Exactly `height` lines, each at most `width` wide.
  */
 export function tapeLines(input: TapeInput): Line[] {
-  const { entries, width, height, priceDecimals: pd, qtyDecimals: qd, border, keyPrefix } = input;
+  const { entries, width, height, border, keyPrefix } = input;
   const lead: Segment[] = border ? [{ text: "│", role: "muted" }] : [];
   const inner = Math.max(0, width - lead.length);
   const shown: TapeEntry[] = [];
   for (let i = entries.length - 1; i >= 0 && shown.length < height - 1; i--)
     shown.push(entries[i] as TapeEntry);
+  // As the book's columns: the pair's precision, widened to the most digits a shown trade has, so no price or
+  // size is cut and the column still lines up on the point.
+  let pd = input.priceDecimals;
+  let qd = input.qtyDecimals;
+  for (const e of shown) {
+    if (e.kind !== "trade") continue;
+    pd = widenDecimals(pd, e.trade.price);
+    qd = widenDecimals(qd, e.trade.qty);
+  }
   const texts = shown.map((e) =>
     e.kind === "trade" ? { price: number(e.trade.price, pd), qty: number(e.trade.qty, qd) } : undefined,
   );

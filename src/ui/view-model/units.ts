@@ -29,6 +29,19 @@ export function decimalsIn(text: string): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
+/** A plain decimal with digits after its point (the wire's form; not `1e-08`). */
+const PLAIN_FRACTION = /^-?\d*\.\d+$/;
+
+/**
+ * `decimals`, or the digits after the point of `text` where that plain decimal shows more: what a number is
+ * displayed at so that it is never cut to a precision narrower than its own text (a pair's precisions are
+ * what the instrument says, and the wire may still show more digits).
+ */
+export function widenDecimals(decimals: number, text: string): number {
+  const shown = decimalsIn(text);
+  return shown > decimals && PLAIN_FRACTION.test(text) ? shown : decimals;
+}
+
 /** 10^n as a bigint. */
 export function pow10(n: number): bigint {
   return 10n ** BigInt(n);
