@@ -39,6 +39,39 @@ describe("a lagging feed in a real terminal", () => {
   }, 40_000);
 });
 
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[([\d;]*)m/g;
+// eslint-disable-next-line no-control-regex
+const MARK_ROW = /.*←[^\u001b]*/;
+
+describe("the market context of a lagging feed in a real terminal", () => {
+  it("dims the ticker and the last trade's mark with the book: nothing bold or inverse on them", async () => {
+    const url = await e2e.simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
+    const t = e2e.tmux();
+    t.runApp(`--url ${shellQuote(url)} --max-lag 1 --depth 10 BTC/USD`, 160, 40, { env: "FORCE_COLOR=1" });
+    await t.waitFor(
+      "the ladder lagging, with its ticker and a last-trade mark on a row",
+      (l) =>
+        l.some((x) => x.includes("◔ LAGGING")) &&
+        l[1]?.startsWith(" last ") === true &&
+        l.some((x) => x.includes("← ")),
+      20_000,
+    );
+    const styled = t.captureStyled();
+    const ticker = styled[1] ?? "";
+    // The mark's row up to the end of the mark's text.
+    const mark = MARK_ROW.exec(styled.find((l) => l.includes("←")) ?? "")?.[0] ?? "";
+    // SGR parameters set on them: 1 bold, 2 dim, 7 inverse.
+    const params = (text: string) => [...text.matchAll(SGR)].flatMap((m) => (m[1] ?? "").split(";"));
+    expect(params(ticker)).toContain("2");
+    expect(params(ticker)).not.toContain("1");
+    expect(params(mark)).toContain("2");
+    expect(params(mark)).not.toContain("1");
+    expect(params(mark)).not.toContain("7");
+    t.keys("q");
+  }, 40_000);
+});
+
 /** The header's tabs: at 100 columns, one symbol a line. */
 const header = (lines: readonly string[]): string => lines.slice(0, 2).join("\n");
 

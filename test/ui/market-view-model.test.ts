@@ -594,6 +594,89 @@ describe("the screen with market context", () => {
     expect(texts(screenLines(subscribing)).join("\n")).toContain("last 63388.8");
   });
 
+  it("dims the ticker and the last trade's mark, bold and inverse gone, while the symbol's book is not live", () => {
+    const market = contextWith(
+      { type: "trade", ...trade({ tradeId: 1, price: "63389.5" }) },
+      { type: "ticker", symbol: "BTC/USD", last: "63389.5", change: "12.5", high: "64000.0" },
+    ).of("BTC/USD", NOW);
+    const drawn = (view: ReturnType<typeof feedView>) => {
+      const s = screen({ market, view });
+      if (s.kind !== "ladder" || s.ticker === undefined) throw new Error(`no ticker on a ${s.kind} screen`);
+      const row = s.ladder.asks.find((l) => l.text.includes("← ▲ B"));
+      const mark = row?.segments.find((x) => x.text.startsWith("← ▲ B"));
+      if (mark === undefined) throw new Error("no last-trade mark");
+      return { ticker: s.ticker.segments, mark };
+    };
+    const live = drawn(feedView([btcBook(), ethBook()]));
+    // Live: as it always was.
+    expect(live.ticker.some((x) => x.dim === true)).toBe(false);
+    expect(live.ticker.filter((x) => x.bold === true).map((x) => x.text)).toEqual([
+      "63389.5",
+      "▲ +12.5",
+      "64000.0",
+    ]);
+    expect(live.mark).toMatchObject({ bold: true, inverse: true });
+    expect(live.mark.dim).toBeUndefined();
+    for (const state of ["lagging", "stale", "resyncing"] as const) {
+      const old = drawn(feedView([btcBook({ state, lagMs: 10_000 }), ethBook()]));
+      for (const x of [...old.ticker, old.mark]) {
+        expect(x, `${state}: ${x.text}`).toMatchObject({ dim: true });
+        expect(x.bold === true || x.inverse === true, `${state}: ${x.text}`).toBe(false);
+      }
+    }
+    // Another pair's book not live says nothing of this one's ticker.
+    const other = drawn(feedView([btcBook(), ethBook({ state: "lagging", lagMs: 10_000 })]));
+    expect(other).toEqual(live);
+  });
+
+  it("says on the tape's title that it is not current while the connection is not, keeping its trades", () => {
+    const market = contextWith(
+      { type: "trade", ...trade({ tradeId: 1 }) },
+      { type: "trade-gap", symbol: "BTC/USD", expected: 2, got: 4 },
+      { type: "trade", ...trade({ tradeId: 4, side: "sell" }) },
+    ).of("BTC/USD", NOW);
+    const tapeOf = (connection: Parameters<typeof feedView>[1], columns = 160) => {
+      const s = screen({
+        market,
+        view: feedView([btcBook(), ethBook()], connection),
+        columns,
+        narrowTapeShown: true,
+      });
+      const tape = s.kind === "ladder" ? s.tape : s.kind === "tape" ? s.tape : undefined;
+      if (tape === undefined) throw new Error(`no tape on a ${s.kind} screen`);
+      return tape;
+    };
+    const live = tapeOf(LIVE);
+    expect(live[0]?.text).toMatch(/^│ TIME +SIDE +PRICE +SIZE/);
+    const reconnecting = (retryAt: number) =>
+      tapeOf({ state: "reconnecting", attempt: 1, retryInMs: 1000, retryAt, reason: "closed" });
+    const gone = reconnecting(NOW + 3_200);
+    expect(gone[0]?.text).toBe(`│ ○ NOT CURRENT — reconnecting${" ".repeat(12)}`);
+    // The same trades and gap in the same places, dimmed (the border not).
+    expect(texts(gone.slice(1))).toEqual(texts(live.slice(1)));
+    for (const l of gone.slice(1, 4)) {
+      expect(l.segments[0]).toEqual({ text: "│", role: "muted" });
+      for (const x of l.segments.slice(1)) expect(x.dim === true && x.bold !== true, x.text).toBe(true);
+    }
+    // No countdown in it: it does not change from frame to frame while the connection is down.
+    expect(reconnecting(NOW + 1_100)).toEqual(gone);
+    const states = [
+      [{ state: "quiet", since: NOW - 5_000 }, "◔ NOT CURRENT — connection quiet"],
+      [{ state: "stalled", since: NOW - 5_000 }, "◔ NOT CURRENT — feed stalled"],
+      [{ state: "connecting", attempt: 2 }, "◌ NOT CURRENT — connecting"],
+      [{ state: "ended" }, "■ NOT CURRENT — replay ended"],
+      [{ state: "stopped" }, "■ NOT CURRENT — stopped"],
+    ] as const;
+    for (const [connection, title] of states)
+      expect(tapeOf(connection)[0]?.text.trimEnd()).toBe(`│ ${title}`);
+    // What arrives while other pairs are still being answered is current; in place of the ladder, the same.
+    expect(tapeOf({ state: "subscribing" })[0]).toEqual(live[0]);
+    expect(tapeOf({ state: "ended" }, 80)[0]?.text.trimEnd()).toBe(" ■ NOT CURRENT — replay ended");
+    // An empty tape (at start) shows nothing as current: its title stays.
+    const empty = screen({ view: feedView([btcBook(), ethBook()], { state: "connecting", attempt: 1 }) });
+    expect(empty.kind === "ladder" && empty.tape?.[0]?.text).toMatch(/^│ TIME +SIDE +PRICE +SIZE/);
+  });
+
   it("sanitises the ticker's text and leaves off whole figures that do not fit", () => {
     const line = tickerLine(
       { symbol: "BTC/USD", last: "1\u001b[31m2", high: "3", low: "4", volume: "5", vwap: "6" },

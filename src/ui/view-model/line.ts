@@ -75,10 +75,16 @@ export function clipLine(l: Line, width: number): Line {
   return line(l.key, out);
 }
 
-/** Every segment dimmed: a book that is not live is never drawn as live. */
+/**
+ * Every segment dimmed, and none bold or inverse: what is not live is never drawn as live. Bold wins over dim
+ * in many terminals, and an inverse cell is a block of full colour whatever its text's intensity, so either
+ * would draw a not-live figure (the last trade's mark, the ticker's figures) as bright as a live one.
+ */
 export function dimLine(l: Line): Line {
   return line(
     l.key,
-    l.segments.map((s) => ({ ...s, dim: true })),
+    l.segments.map((s) =>
+      s.role === undefined ? { text: s.text, dim: true } : { text: s.text, role: s.role, dim: true },
+    ),
   );
 }

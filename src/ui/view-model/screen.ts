@@ -11,12 +11,12 @@ import { searchLines } from "./search.js";
 import type { LadderRows } from "./ladder.js";
 import { groupBook, ladderRows } from "./ladder.js";
 import type { Line } from "./line.js";
-import { clipLine, line, plain, sameLine } from "./line.js";
+import { clipLine, dimLine, line, plain, sameLine } from "./line.js";
 import { displayState } from "./state.js";
 import { recordingLine } from "./recording.js";
 import { statusLine } from "./status.js";
 import type { SymbolMarket } from "../market.js";
-import { TAPE_WIDTH, tapeLines } from "./tape.js";
+import { TAPE_WIDTH, tapeLines, tapeNotCurrent } from "./tape.js";
 import { tickerLine } from "./ticker.js";
 import { vapTitle } from "./vap.js";
 import type { BoardFigures, BoardSort } from "./board.js";
@@ -412,11 +412,15 @@ export function buildScreen(input: ScreenInput): Screen {
   }
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
-  // The ticker is the exchange's word of now: shown only while the connection is current (as serve's /symbols).
+  const state = displayState(book, connection);
+  // The ticker is the exchange's word of now: shown only while the connection is current (as serve's /symbols),
+  // and dimmed while the symbol's book is not live (lagging, stale, …), as the book is: it came on that stream.
   const ticker =
     market?.ticker === undefined || !connectionCurrent(connection?.state)
       ? undefined
-      : tickerLine(market.ticker, width);
+      : state === "live"
+        ? tickerLine(market.ticker, width)
+        : dimLine(tickerLine(market.ticker, width));
   const above = header.length + (ticker === undefined ? 0 : 1);
   const room = frameHeight - above - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
@@ -443,7 +447,6 @@ export function buildScreen(input: ScreenInput): Screen {
   }
   const wide = columns >= WIDE_COLUMNS;
   const tapeShown = wide ? input.wideTapeHidden !== true : input.narrowTapeShown === true;
-  const state = displayState(book, connection);
   const pair = market?.pair;
   const grouped = book === undefined ? undefined : groupBook(book, input.group, pair);
   const decimals = {
@@ -452,6 +455,7 @@ export function buildScreen(input: ScreenInput): Screen {
   };
   // A pair a market run watches from the pair list has no tape: said, not left blank.
   const tapeNote = book?.tradesWatched === false ? "no trades: books only (--quote/--all)" : undefined;
+  const notCurrent = tapeNotCurrent(connection);
   if (tapeShown && !wide) {
     const tape = tapeLines({
       entries: market?.tape ?? [],
@@ -461,6 +465,7 @@ export function buildScreen(input: ScreenInput): Screen {
       border: false,
       keyPrefix: "tape-overlay",
       note: tapeNote,
+      notCurrent,
     });
     return { ...common, kind: "tape", ticker, tape, padding: 0, height: above + tape.length + below };
   }
@@ -500,6 +505,7 @@ export function buildScreen(input: ScreenInput): Screen {
         border: true,
         keyPrefix: "tape",
         note: tapeNote,
+        notCurrent,
       })
     : undefined;
   const padding = Math.max(0, room - body);

@@ -1,7 +1,8 @@
-import type { TradeView } from "../../feed/types.js";
+import { connectionCurrent } from "../../feed/servable.js";
+import type { ConnectionState, TradeView } from "../../feed/types.js";
 import { sanitize } from "../../text/sanitize.js";
 import type { Line, Segment } from "./line.js";
-import { clipLine, line } from "./line.js";
+import { clipLine, dimLine, line } from "./line.js";
 import { centre, padLeft, padRight } from "./text.js";
 import { formatUnits, toUnits, widenDecimals } from "./units.js";
 
@@ -24,7 +25,33 @@ export type TapeInput = {
   readonly keyPrefix: string;
   /** Said on the first line under the title while no trade is shown (why none will come). */
   readonly note?: string | undefined;
+  /**
+   * Said in place of the title while the connection is not current (tapeNotCurrent) and the tape shows
+   * anything: its entries stay, dimmed, as a book's prices do, but nothing says they are the market now. An
+   * empty tape (at start) shows nothing as current, and keeps its title.
+   */
+  readonly notCurrent?: string | undefined;
 };
+
+/** The tape's title while trades cannot be current, by connection state: no countdown, so it holds still. */
+const NOT_CURRENT: { readonly [S in ConnectionState["state"]]?: string } = {
+  connecting: "◌ connecting",
+  quiet: "◔ connection quiet",
+  stalled: "◔ feed stalled",
+  reconnecting: "○ reconnecting",
+  ended: "■ replay ended",
+  stopped: "■ stopped",
+};
+
+/**
+ * ` ○ NOT CURRENT — reconnecting`: the tape's title while the connection is not current (see
+ * connectionCurrent: trades may be missing since); undefined while it is.
+ */
+export function tapeNotCurrent(connection: ConnectionState | undefined): string | undefined {
+  if (connectionCurrent(connection?.state)) return undefined;
+  const why = connection === undefined ? "◌ starting" : (NOT_CURRENT[connection.state] ?? connection.state);
+  return `${why.slice(0, 1)} NOT CURRENT — ${why.slice(2)}`;
+}
 
 /** Width of the tape beside the ladder (its border included). */
 export const TAPE_WIDTH = 42;
@@ -85,10 +112,24 @@ export function tapeLines(input: TapeInput): Line[] {
     qw = Math.max(qw, t.qty.length);
   }
   const lines: Line[] = [];
+  const stale = shown.length > 0 ? input.notCurrent : undefined;
   const title = ` TIME     SIDE ${padLeft("PRICE", pw)}  ${padLeft("SIZE", qw)}`;
   lines.push(
-    clipLine(line(`${keyPrefix}-title`, [...lead, { text: padRight(title, inner), role: "muted" }]), width),
+    clipLine(
+      line(`${keyPrefix}-title`, [
+        ...lead,
+        stale === undefined
+          ? { text: padRight(title, inner), role: "muted" }
+          : { text: padRight(` ${stale}`, inner), role: "warn", bold: true },
+      ]),
+      width,
+    ),
   );
+  // The entries as they are drawn live; dimmed, as a book that is not live, while not current (the border not).
+  const entry = (l: Line): Line =>
+    stale === undefined
+      ? l
+      : line(l.key, [...l.segments.slice(0, lead.length), ...dimLine(l).segments.slice(lead.length)]);
   for (let i = 0; i < height - 1; i++) {
     const key = `${keyPrefix}-${i}`;
     const e = shown[i];
@@ -104,20 +145,22 @@ export function tapeLines(input: TapeInput): Line[] {
     }
     if (e.kind === "gap") {
       const text = centre(` ${gapText(e.expected, e.got)} `, inner, "─");
-      lines.push(clipLine(line(key, [...lead, { text, role: "warn", bold: true }]), width));
+      lines.push(entry(clipLine(line(key, [...lead, { text, role: "warn", bold: true }]), width)));
       continue;
     }
     const role = e.trade.side === "buy" ? "bid" : "ask";
     lines.push(
-      clipLine(
-        line(key, [
-          ...lead,
-          { text: ` ${tapeTime(e.trade.time)} ` },
-          { text: sideMark(e.trade.side), role, bold: true },
-          { text: `  ${padLeft(t?.price ?? "", pw)}`, role },
-          { text: `  ${padLeft(t?.qty ?? "", qw)}` },
-        ]),
-        width,
+      entry(
+        clipLine(
+          line(key, [
+            ...lead,
+            { text: ` ${tapeTime(e.trade.time)} ` },
+            { text: sideMark(e.trade.side), role, bold: true },
+            { text: `  ${padLeft(t?.price ?? "", pw)}`, role },
+            { text: `  ${padLeft(t?.qty ?? "", qw)}` },
+          ]),
+          width,
+        ),
       ),
     );
   }
