@@ -488,6 +488,27 @@ describe("the screen with market context", () => {
     expect(wrong.slice(0, 8)).toEqual([]);
   });
 
+  it("leaves a gap between the column titles and the tape's border, at every width and grouping", () => {
+    const side = (from: bigint, by: bigint) =>
+      levels(
+        Array.from({ length: 40 }, (_, i) => [formatUnits(from + BigInt(i) * by, 1), "0.35000000"] as const),
+      );
+    const book = btcBook({ depth: 25, asks: side(633888n, 5n), bids: side(633887n, -5n) });
+    const market = contextWith(
+      { type: "instrument", pairs: [BTC_PAIR] },
+      { type: "trade", ...trade({ tradeId: 1, side: "sell", price: "63388.8", qty: "0.00352805" }) },
+    ).of("BTC/USD", NOW);
+    const touching: string[] = [];
+    for (const group of GROUP_STEPS) {
+      for (let columns = 120; columns <= 200; columns++) {
+        const s = screen({ view: feedView([book, ethBook()]), group, columns, market });
+        const titles = texts(screenLines(s)).find((l) => l.includes("PRICE")) ?? "";
+        if (s.kind !== "ladder" || !/ │ TIME/.test(titles)) touching.push(`${columns}, ${group}: ${titles}`);
+      }
+    }
+    expect(touching.slice(0, 4)).toEqual([]);
+  });
+
   it("puts the tape beside the ladder from 120 columns, the ticker under the header", () => {
     const market = contextWith(
       { type: "trade", ...trade({ tradeId: 1 }) },

@@ -40,6 +40,11 @@ export type LadderInput = {
   readonly market?: LadderMarket | undefined;
   /** No symbol is watched and the feed found none to watch: said in the middle row, in place of a state. */
   readonly nothingToWatch?: string | undefined;
+  /**
+   * Columns the titles line leaves free at its end: 1 beside the tape, so its last note never runs into the
+   * tape's border (the rows end in numbers or the depth bar; the titles in words).
+   */
+  readonly titleMargin?: number;
 };
 
 /** The grouped levels the ladder shows, best first; also what the flash memory tracks. */
@@ -538,11 +543,12 @@ export function ladderRows(input: LadderInput): LadderRows {
   // Notes on the titles line, most telling first: what a row spans, the Kraken depth, the coverage mark. The
   // grouping needs room there: when the titles leave none, the columns go for it as for a narrow pane.
   const groupText = book !== undefined && group > 1 ? groupSizeText(group, pd, grouped?.tick) : undefined;
+  const titleWidth = width - (input.titleMargin ?? 0);
   let cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth);
-  let headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, width);
+  let headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, titleWidth);
   for (let drop = 1; headSegments === undefined && drop <= 3; drop++) {
     cols = columnsFor(width, priceWidth, sizeWidth, cumWidth, lastWidth, vapWidth, drop);
-    headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, width);
+    headSegments = ladderTitles(cols, groupText, deepShown, book?.depth, market?.vapTitle, titleWidth);
   }
   // Not even PRICE and SIZE leave it room: it is cut at the pane's edge, as any line is.
   headSegments ??= [

@@ -481,6 +481,7 @@ export function buildScreen(input: ScreenInput): Screen {
         : undefined,
     rowsPerSide,
     width: ladderWidth,
+    titleMargin: beside ? 1 : 0,
     group: input.group,
     flash: input.flash,
     now,
