@@ -8,7 +8,7 @@ import { buildScreen, screenLines } from "../../src/ui/view-model/screen.js";
 import type { ScreenInput } from "../../src/ui/view-model/screen.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { statusLine } from "../../src/ui/view-model/status.js";
-import { tapeLines, tapeTime } from "../../src/ui/view-model/tape.js";
+import { gapMark, tapeLines, tapeTime } from "../../src/ui/view-model/tape.js";
 import type { TapeEntry } from "../../src/ui/view-model/tape.js";
 import { tickerLine } from "../../src/ui/view-model/ticker.js";
 import { compactVolume, toVapTrade, vapByRow, vapTitle, VapWindow } from "../../src/ui/view-model/vap.js";
@@ -121,6 +121,33 @@ describe("the time-and-sales tape", () => {
     expect(lines[2]).toContain("▲ B");
     expect(lines[3]).toMatch(/^─+ gap: expected 5, got 7 ─+$/);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
+  });
+
+  it("starts every gap mark with two dashes, however long its ids", () => {
+    const beside = (expected: number, got: number) =>
+      tapeLines({
+        entries: [{ kind: "gap", expected, got }],
+        width: 42,
+        height: 2,
+        priceDecimals: 1,
+        qtyDecimals: 8,
+        border: true,
+        keyPrefix: "t",
+      })[1]?.text;
+    // Room for two dashes a side: centred, as it always was.
+    expect(beside(125, 128)).toBe(`│${"─".repeat(6)} gap: expected 125, got 128 ${"─".repeat(7)}`);
+    // Eight-digit ids (Kraken's today) leave three dashes: two of them lead.
+    expect(beside(66289026, 66289027)).toBe("│── gap: expected 66289026, got 66289027 ─");
+    expect(beside(123456789, 123456790)).toBe("│── gap: expected 123456789, got 123456790");
+    expect(beside(1234567890, 1234567891)).toBe("│── gap: exp 1234567890, got 1234567891 ──");
+    expect(beside(66289026, 66289020)).toBe("│── repeat: exp 66289026, got 66289020 ───");
+    for (const width of [20, 30, 41, 60])
+      for (const [e, g] of [
+        [5, 7],
+        [66289026, 66289027],
+        [1234567890, 1234567891],
+      ] as const)
+        expect(gapMark(e, g, width).length, `${width} ${e}`).toBeLessThanOrEqual(width);
   });
 
   it("says why a pair a market run watches has no tape, beside the ladder and in place of it", () => {

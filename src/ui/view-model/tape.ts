@@ -82,6 +82,22 @@ export function gapText(expected: number, got: number): string {
 }
 
 /**
+ * The gap mark's line, `── gap: expected 125, got 128 ──`, centred in `width` with two dashes a side at least.
+ * Where that does not fit (ids of eight digits beside the ladder), it still starts `── ` and takes what dashes
+ * are left after it, then says `exp` for `expected`; only then is it cut.
+ */
+export function gapMark(expected: number, got: number, width: number): string {
+  const text = gapText(expected, got);
+  if (text.length + 6 <= width) return centre(` ${text} `, width, "─");
+  for (const form of [text, text.replace(": expected ", ": exp ")]) {
+    const lead = `── ${form}`;
+    if (lead.length > width) continue;
+    return width - lead.length >= 2 ? `${lead} ${"─".repeat(width - lead.length - 1)}` : lead;
+  }
+  return centre(` ${text} `, width, "─");
+}
+
+/**
  * The time-and-sales tape: a title, then trades newest first (time, side, price, size) with a marked line
  * wherever the trade ids broke. Exactly `height` lines, each at most `width` wide.
  */
@@ -144,7 +160,7 @@ export function tapeLines(input: TapeInput): Line[] {
       continue;
     }
     if (e.kind === "gap") {
-      const text = centre(` ${gapText(e.expected, e.got)} `, inner, "─");
+      const text = gapMark(e.expected, e.got, inner);
       lines.push(entry(clipLine(line(key, [...lead, { text, role: "warn", bold: true }]), width)));
       continue;
     }
