@@ -717,6 +717,13 @@ describe("the screen with market context", () => {
     ] as const;
     for (const [connection, title] of states)
       expect(tapeOf(connection)[0]?.text.trimEnd()).toBe(`│ ${title}`);
+    // A lagging book's stream is behind the exchange: its trades are too.
+    const lagging = screen({
+      market,
+      view: feedView([btcBook({ state: "lagging", lagMs: 9_900 }), ethBook()], LIVE),
+      columns: 160,
+    });
+    expect(lagging.kind === "ladder" && lagging.tape?.[0]?.text.trimEnd()).toBe("│ ◔ NOT CURRENT — lagging");
     // What arrives while other pairs are still being answered is current; in place of the ladder, the same.
     expect(tapeOf({ state: "subscribing" })[0]).toEqual(live[0]);
     expect(tapeOf({ state: "ended" }, 80)[0]?.text.trimEnd()).toBe(" ■ NOT CURRENT — replay ended");

@@ -455,7 +455,7 @@ export function buildScreen(input: ScreenInput): Screen {
   };
   // A pair a market run watches from the pair list has no tape: said, not left blank.
   const tapeNote = book?.tradesWatched === false ? "no trades: books only (--quote/--all)" : undefined;
-  const notCurrent = tapeNotCurrent(connection);
+  const notCurrent = tapeNotCurrent(connection, state === "lagging");
   if (tapeShown && !wide) {
     const tape = tapeLines({
       entries: market?.tape ?? [],

@@ -45,10 +45,14 @@ const NOT_CURRENT: { readonly [S in ConnectionState["state"]]?: string } = {
 
 /**
  * ` ○ NOT CURRENT — reconnecting`: the tape's title while the connection is not current (see
- * connectionCurrent: trades may be missing since); undefined while it is.
+ * connectionCurrent: trades may be missing since), or while its pair's book lags (the stream it comes on
+ * is behind the exchange: so are its trades); undefined while it is current.
  */
-export function tapeNotCurrent(connection: ConnectionState | undefined): string | undefined {
-  if (connectionCurrent(connection?.state)) return undefined;
+export function tapeNotCurrent(
+  connection: ConnectionState | undefined,
+  lagging: boolean,
+): string | undefined {
+  if (connectionCurrent(connection?.state)) return lagging ? "◔ NOT CURRENT — lagging" : undefined;
   const why = connection === undefined ? "◌ starting" : (NOT_CURRENT[connection.state] ?? connection.state);
   return `${why.slice(0, 1)} NOT CURRENT — ${why.slice(2)}`;
 }
