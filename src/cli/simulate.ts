@@ -27,8 +27,10 @@ import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
 import type { SimOptions } from "../sim/server.js";
 import { parsePairs } from "./watch-flags.js";
 import { fileReason } from "../text/file-reason.js";
+import { pointlessSimulateFlag } from "./simulate-usage.js";
 
-type SimulateFlags = {
+/** The flags as commander hands them over: seconds in milliseconds, symbols normalised. */
+export type SimulateFlags = {
   host: string;
   port: number;
   rate: number;
@@ -203,6 +205,15 @@ export function simulateCommand(): Command {
       parsePositiveInt,
       DEFAULT_LIMITS.maxSymbols,
     )
+    .hook("preAction", (cmd) => {
+      // A flag that would do nothing is a usage error, as the ladder's are (checkUsage in program.ts).
+      const problem = pointlessSimulateFlag(
+        cmd.opts<SimulateFlags>(),
+        (name) => cmd.getOptionValueSource(name) === "cli",
+      );
+      if (problem !== undefined)
+        cmd.error(`error: ${problem}`, { exitCode: EXIT.USAGE, code: "commander.conflictingOption" });
+    })
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });

@@ -219,6 +219,75 @@ describe("kraken-ladder simulate", () => {
     }
   });
 
+  it("a flag that would do nothing is exit 2, naming what it needs; with what it needs, the server starts", async () => {
+    for (const [args, message] of [
+      [
+        ["--corrupt-symbol", "BTC/USD"],
+        "--corrupt-symbol limits --corrupt-prob and --corrupt-at; it does nothing without one of them",
+      ],
+      [
+        ["--drop-mode", "terminate"],
+        "--drop-mode is how --drop-every drops a connection; it does nothing without --drop-every",
+      ],
+      [
+        ["--malformed-kinds", "json"],
+        "--malformed-kinds chooses the frames of --malformed-prob and --malformed-every; it does nothing without one of them",
+      ],
+      [
+        ["--silence-after", "3"],
+        "--silence-after is when --silence starts; it does nothing without --silence",
+      ],
+      [
+        ["--burst-wait", "2"],
+        "--burst-wait is how long --burst holds a partial group; it does nothing without --burst",
+      ],
+      [["--burst", "1"], "--burst 1 releases each frame as it comes; it does nothing (give 2 or more)"],
+      [
+        ["--unanswered", "ETH/USD", "--reject", "eth/usd"],
+        "--unanswered ETH/USD does nothing: --reject ETH/USD refuses every subscription to that pair",
+      ],
+      [
+        ["--reject", "BTC/USD", "--corrupt-symbol", "XBT/USD", "--corrupt-prob", "0.5"],
+        "--corrupt-symbol BTC/USD does nothing: --reject BTC/USD refuses every subscription to that pair",
+      ],
+      [
+        ["--reject", "SOL/USD", "--repeat-trade-id", "SOL/USD@2"],
+        "--repeat-trade-id SOL/USD does nothing: --reject SOL/USD refuses every subscription to that pair",
+      ],
+      [
+        ["--unanswered", "ETH/USD", "--corrupt-symbol", "ETH/USD", "--corrupt-at", "1"],
+        "--corrupt-symbol ETH/USD does nothing: --unanswered ETH/USD sends that pair no book frame to corrupt",
+      ],
+      [
+        ["--drop-every", "3", "--silence", "1"],
+        "--silence would start 5 s after a connection opens (--silence-after), but --drop-every 3 s closes every connection first: it would never happen",
+      ],
+      [
+        ["--drop-every", "2", "--corrupt-at", "2"],
+        "--corrupt-at 2 s would never happen: --drop-every 2 s closes every connection first",
+      ],
+      [
+        ["--drop-every", "1.5", "--malformed-every", "4"],
+        "--malformed-every 4 s would never happen: --drop-every 1.5 s closes every connection first",
+      ],
+    ] as const) {
+      const r = await runCli(["simulate", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr.split("\n").slice(0, 2), args.join(" ")).toEqual([
+        `error: ${message}`,
+        "Usage: kraken-ladder simulate [options]",
+      ]);
+    }
+    const sim = await simulate([
+      ...["--drop-every", "3", "--drop-mode", "terminate", "--silence", "1", "--silence-after", "2"],
+      ...["--corrupt-symbol", "BTC/USD", "--corrupt-at", "1", "--malformed-kinds", "json"],
+      ...["--malformed-every", "2.5", "--burst", "2", "--burst-wait", "0.5"],
+      ...["--reject", "ETH/USD", "--unanswered", "SOL/USD", "--skip-trade-id", "BTC/USD@1"],
+    ]);
+    expect(sim.url).toMatch(/^ws:\/\//);
+  });
+
   it("fails with exit 2 when the recording cannot be read, saying what the file system said", async () => {
     const r = await runCli(["simulate", "--replay", "/nonexistent/file.jsonl"]);
     expect(r.code).toBe(2);
@@ -260,7 +329,10 @@ describe("kraken-ladder simulate", () => {
       "kraken-ladder simulate: --skip-trade-id BTC/USDT: the demo market has no such pair, so the fault would never happen",
     ]);
     // The recording holds BTC/USD alone.
-    const replay = await runCli(["simulate", "--replay", CAPTURE, "--corrupt-symbol", "ETH/USD"]);
+    const replay = await runCli([
+      ...["simulate", "--replay", CAPTURE],
+      ...["--corrupt-symbol", "ETH/USD", "--corrupt-prob", "0.1"],
+    ]);
     expect(replay.code).toBe(2);
     expect(replay.stderr).toBe(
       `kraken-ladder simulate: --corrupt-symbol ETH/USD: the recording ${CAPTURE} has no such pair, so the fault would never happen\n`,
