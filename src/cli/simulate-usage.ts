@@ -6,7 +6,9 @@ const seconds = (ms: number): string => `${ms / 1000} s`;
  * Why `simulate`'s flags, as given, hold one that would do nothing, if they do: a flag that only shapes
  * another one left out (`--drop-mode` without `--drop-every`), a fault another fault forestalls (a pair
  * both `--reject`ed and `--unanswered`; a silence, corruption or malformed frame timed at or after
- * `--drop-every` has closed the connection). `given` says whether a flag (by its attribute name) was on the command
+ * `--drop-every` has closed the connection), or a market fault with `--replay`: those act on the demo
+ * market's model (its instrument statuses, system status, trade tape), and a replay serves the recorded
+ * frames as they are. `given` says whether a flag (by its attribute name) was on the command
  * line, so a default never counts. The `--seed`, `--rate`, `--pairs` and `--speed` cases are the
  * ladder's too, and are checked with its (checkUsage in program.ts).
  */
@@ -16,6 +18,15 @@ export function pointlessSimulateFlag(
 ): string | undefined {
   const needs = (flag: string, what: string, others: string): string =>
     `${flag} ${what}; it does nothing without ${others}`;
+  if (f.replay !== undefined)
+    for (const [flag, value] of [
+      ["--pair-status", f.pairStatus],
+      ["--system-status", f.systemStatus],
+      ["--skip-trade-id", f.skipTradeId],
+      ["--repeat-trade-id", f.repeatTradeId],
+    ] as const)
+      if (value !== undefined)
+        return `${flag} is a fault of the demo market; it does nothing with --replay, which serves the recorded frames as they are`;
   if (given("dropMode") && f.dropEvery === undefined)
     return needs("--drop-mode", "is how --drop-every drops a connection", "--drop-every");
   if (given("silenceAfter") && f.silence === undefined)

@@ -288,6 +288,23 @@ describe("kraken-ladder simulate", () => {
     expect(sim.url).toMatch(/^ws:\/\//);
   });
 
+  it("a market fault with --replay is exit 2: a replay serves the recorded frames as they are", async () => {
+    // The recording holds BTC/USD: the faults name a pair it has, and used to be accepted, then ignored.
+    for (const args of [
+      ["--skip-trade-id", "BTC/USD@1"],
+      ["--repeat-trade-id", "BTC/USD@1"],
+      ["--pair-status", "BTC/USD=post_only@2"],
+      ["--system-status", "maintenance@2"],
+    ]) {
+      const r = await runCli(["simulate", "--replay", CAPTURE, "--speed", "max", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr.split("\n")[0], args.join(" ")).toBe(
+        `error: ${args[0]} is a fault of the demo market; it does nothing with --replay, which serves the recorded frames as they are`,
+      );
+    }
+  });
+
   it("fails with exit 2 when the recording cannot be read, saying what the file system said", async () => {
     const r = await runCli(["simulate", "--replay", "/nonexistent/file.jsonl"]);
     expect(r.code).toBe(2);
