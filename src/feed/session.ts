@@ -458,17 +458,19 @@ export class Session {
         this.rateLimited(msg, receivedAt);
         return;
       case "status": {
-        // Not the exchange's status but the end of the feed: the connection says it, after the books'
-        // last state and before the word itself (no notice).
-        const ended = msg.system === REPLAY_ENDED;
-        if (ended) this.sink.ended?.();
+        // Not the exchange's status but the end of the feed: the connection's `ended` says it, after the
+        // books' last state. The word itself is never passed on as a status (it is none of Kraken's, and
+        // nothing is published after `ended`), nor noticed.
+        if (msg.system === REPLAY_ENDED) {
+          this.sink.ended?.();
+          return;
+        }
         this.sink.event({
           type: "status",
           system: msg.system,
           ...(msg.apiVersion === "" ? {} : { apiVersion: msg.apiVersion }),
           ...(msg.version === "" ? {} : { version: msg.version }),
         });
-        if (ended) return;
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
         // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
         if (msg.system !== this.system) {

@@ -22,30 +22,29 @@ afterEach(async () => {
 });
 
 describe("the end of a replay", () => {
-  it("ends the connection after the recording's last book frame: nothing is servable, no notice", async () => {
+  it("ends the connection after the recording's last book frame: nothing is servable, no notice, no status word after it", async () => {
     server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: Infinity });
     h = harness(feedOptions(server.url, { symbols: ["BTC/USD"], replayTimes: true }));
-    const ended = await h.until(() => {
-      const at = h!.events.findIndex((e) => e.type === "status" && e.system === "replay_ended");
-      return at >= 0 ? at + 1 : undefined;
-    }, "replay_ended");
-    const statuses = h.events.filter((e): e is Extract<FeedEvent, { type: "status" }> => e.type === "status");
-    expect(statuses[0]?.system).toBe("online");
+    const endedAt = await h.until(() => {
+      const at = h!.events.findIndex((e) => e.type === "connection" && e.state === "ended");
+      return at >= 0 ? at : undefined;
+    }, "the connection ended");
     // Every book update of the recording was applied before the end was said.
-    const before = h.events.slice(0, ended - 1).filter((e) => e.type === "view");
+    const before = h.events.slice(0, endedAt).filter((e) => e.type === "view");
     await h.until(() => h!.feed.latest()!.books[0]!.checksums.ok > 0, "a verified book");
     expect(before.length).toBeGreaterThan(0);
-    // Views are coalesced: the one after the end carries the last update; nothing comes after it.
+    // Views are coalesced: the one before the end carries the last update; nothing changes after it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const okAtEnd = h.feed.latest()!.books[0]!.checksums.ok;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.feed.latest()!.books[0]!.checksums.ok).toBe(okAtEnd);
-    // The connection says the end, after the view with the books' last state and before the word; the
-    // word is not taken for the exchange's status (no notice).
-    const endedAt = h.events.findIndex((e) => e.type === "connection" && e.state === "ended");
-    expect(endedAt).toBe(ended - 2);
     const lastBefore = h.events.slice(0, endedAt).findLast((e) => e.type === "view");
     expect(lastBefore?.type === "view" && lastBefore.view.books[0]!.checksums.ok).toBe(okAtEnd);
+    // The server's `replay_ended` is the end, not an exchange status: the recorded `online` is the only
+    // status, and after `ended` come only views that say it.
+    const statuses = h.events.filter((e): e is Extract<FeedEvent, { type: "status" }> => e.type === "status");
+    expect(statuses.map((s) => s.system)).toEqual(["online"]);
+    expect(h.events.slice(endedAt + 1).filter((e) => e.type !== "view")).toEqual([]);
     expect(h.feed.latest()!.connection).toEqual({ state: "ended" });
     const book = h.feed.latest()!.books[0]!;
     expect(book.state).toBe("live");
