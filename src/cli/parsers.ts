@@ -49,6 +49,35 @@ export function parseFileName(value: string): string {
   return value;
 }
 
+/**
+ * `--record FILE`. Not `-`: stdout is the ladder's screen, the NDJSON stream or `serve`'s URL, so frames
+ * cannot go there, and a file named `-` would be made instead (`verify -` reads stdin, so `-` reads as
+ * stdout).
+ */
+export function parseRecordFile(value: string): string {
+  if (parseFileName(value) === "-")
+    throw new InvalidArgumentError(
+      "- would be stdout, which the command writes itself (the ladder, NDJSON, serve's URL): record to a " +
+        "file, or to a named pipe another program reads " +
+        "(mkfifo rec; gzip < rec > rec.jsonl.gz & kraken-ladder --record rec …); ./- names a file called -.",
+    );
+  return value;
+}
+
+/**
+ * `--replay FILE`. Not `-`: a replay reads its recording as a file (the ladder and `serve` read it twice:
+ * once for its pairs and depth, once to serve it; and the ladder's stdin is its keyboard), and `verify -`
+ * reads stdin, so `-` would read as stdin where it names a file called `-`.
+ */
+export function parseReplayFile(value: string): string {
+  if (parseFileName(value) === "-")
+    throw new InvalidArgumentError(
+      "a replay reads a file, not stdin: give the recording's path (decompress a compressed one to a file " +
+        "first); ./- names a file called -.",
+    );
+  return value;
+}
+
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {

@@ -17,7 +17,8 @@ import type { WatchFlags } from "./watch-flags.js";
 import {
   parseBytes,
   parseDepth,
-  parseFileName,
+  parseRecordFile,
+  parseReplayFile,
   parsePositiveInt,
   parsePositiveNumber,
   parsePositiveSeconds,
@@ -254,7 +255,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
     .addOption(depthOption(depthNote))
     .addOption(fpsOption())
     .option("--duration <s>", "stop by itself after this many seconds", parsePositiveSeconds)
-    .option("--record <file>", "append every raw frame received to FILE (JSONL)", parseFileName)
+    .option("--record <file>", "append every raw frame received to FILE (JSONL)", parseRecordFile)
     .addOption(
       seconds(
         "--read-timeout <s>",
@@ -325,7 +326,7 @@ export function addFeedOptions(cmd: Command, depthNote = ""): Command {
       ),
     )
     .option("--demo", "run offline against the built-in Kraken-compatible server")
-    .option("--replay <file>", "run against the built-in server replaying a recording", parseFileName)
+    .option("--replay <file>", "run against the built-in server replaying a recording", parseReplayFile)
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .option("--seed <n>", "demo: random seed", parseNonNegativeInt)
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber);

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import {
   parseNonNegativeInt,
   parsePort,
-  parseFileName,
+  parseReplayFile,
   parsePositiveInt,
   parsePositiveNumber,
   parsePositiveSeconds,
@@ -91,7 +91,7 @@ export function simulateCommand(): Command {
     .option(
       "--replay <file>",
       "serve this recording (JSONL of raw Kraken frames) instead of the demo market",
-      parseFileName,
+      parseReplayFile,
     )
     .option("--speed <n|max>", "replay speed factor, or max", parseSpeed, 1)
     .addOption(sec("--heartbeat <s>", "heartbeat interval once anything is subscribed", 1000, "1"))

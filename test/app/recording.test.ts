@@ -1,11 +1,12 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { mkfifo } from "../helpers/fifo.js";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
-import { reap, runBin, until } from "./support/run-bin.js";
+import { BIN, reap, runBin, until } from "./support/run-bin.js";
 import type { Run } from "./support/run-bin.js";
 
 let server: ScriptedServer | undefined;
@@ -130,6 +131,50 @@ describe("--record to a named pipe whose reader is already there", () => {
       expect(lines.length).toBeGreaterThan(5);
       expect(lines.some((l) => l.includes('"channel":"book"') && l.includes('"type":"snapshot"'))).toBe(true);
       expect(run.lines().some((l) => l["type"] === "book" && l["state"] === "live")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("- as the --record or --replay file", () => {
+  it("is a usage error (exit 2) that leaves no file named -: stdout is the screen or the stream, a replay reads a file; ./- names that file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kl-dash-"));
+    const recording = readFileSync(
+      fileURLToPath(new URL("../fixtures/kraken-v2-btcusd-d10-capture.jsonl", import.meta.url)),
+      "utf8",
+    );
+    const cli = (args: readonly string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        input: recording,
+        encoding: "utf8",
+        timeout: 15_000,
+      });
+    try {
+      const record =
+        "- would be stdout, which the command writes itself (the ladder, NDJSON, serve's URL): record to a " +
+        "file, or to a named pipe another program reads " +
+        "(mkfifo rec; gzip < rec > rec.jsonl.gz & kraken-ladder --record rec …); ./- names a file called -.";
+      const replay =
+        "a replay reads a file, not stdin: give the recording's path (decompress a compressed one to a file first); ./- names a file called -.";
+      for (const [args, flag, why] of [
+        [["--demo", "BTC/USD", "--duration", "1", "--record", "-"], "--record", record],
+        [["serve", "--demo", "--duration", "1", "--record", "-"], "--record", record],
+        [["--replay", "-", "--json", "--duration", "1"], "--replay", replay],
+        [["simulate", "--replay", "-"], "--replay", replay],
+      ] as const) {
+        const r = cli(args);
+        expect(r.status, args.join(" ")).toBe(2);
+        expect(r.stdout, args.join(" ")).toBe("");
+        expect(r.stderr.split("\n")[0], args.join(" ")).toBe(
+          `error: option '${flag} <file>' argument '-' is invalid. ${why}`,
+        );
+        expect(readdirSync(dir), args.join(" ")).toEqual([]);
+      }
+      const r = cli(["--demo", "BTC/USD", "--json", "--duration", "0.5", "--record", "./-"]);
+      expect(r.status).toBe(0);
+      expect(readFileSync(join(dir, "-"), "utf8")).toMatch(/^\{"channel":"status"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
