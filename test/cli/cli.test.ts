@@ -42,6 +42,7 @@ const captureReport = {
   frames: 377,
   checksums: { ok: 301, failed: 0 },
   symbols: { "BTC/USD": { snapshots: 5, updates: 296, skipped: 0, ok: 301, failed: 0, crossed: 0 } },
+  invalidLines: 0,
   errors: [],
   trades: {},
   unverified: [],
@@ -226,9 +227,11 @@ describe.concurrent("kraken-ladder verify", () => {
     expect(text.stdout).toContain(`  ${path}:4: `);
     const json = JSON.parse((await runCli(["verify", "--json", path])).stdout) as {
       frames: number;
+      invalidLines: number;
       errors: { file: string; line: number; message: string }[];
     };
     expect(json.frames).toBe(379);
+    expect(json.invalidLines).toBe(2);
     expect(json.errors.map((e) => [e.file, e.line])).toEqual([
       [path, 3],
       [path, 4],
@@ -244,6 +247,7 @@ describe.concurrent("kraken-ladder verify", () => {
       frames: 378,
       checksums: { ok: 302, failed: 0 },
       symbols: { "BTC/USD": { snapshots: 6, updates: 296, skipped: 0, ok: 302, failed: 0, crossed: 0 } },
+      invalidLines: 0,
       errors: [],
       trades: {},
       unverified: [],
