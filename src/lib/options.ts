@@ -32,8 +32,17 @@ export type ResolvedOptions = {
 };
 
 /** `value` as the caller wrote it, so `"25"` (a string) is not shown as 25. */
-export const shown = (value: unknown): string =>
-  typeof value === "number" ? String(value) : JSON.stringify(value);
+export function shown(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "function") return "a function";
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return text;
+  } catch {
+    // A BigInt or a circular object: JSON has no text for it, but it is still named below.
+  }
+  return typeof value === "bigint" ? `${value}n` : String(value);
+}
 
 export function check(name: string, value: number, ok: boolean, expected: string): number {
   if (!ok) throw new RangeError(`${name}: ${shown(value)} is not ${expected}`);
@@ -94,6 +103,16 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
   // somewhere) watches nothing a caller asked for, and is said rather than served BTC/USD.
   if (options.symbols?.length === 0) {
     throw new SymbolError('symbols: the list is empty; give at least one pair, e.g. ["BTC/USD"]');
+  }
+  // A JavaScript caller's list may hold anything; each entry must be a pair's name before it is read as one.
+  // (An index loop, not forEach: a hole in the list is an entry too.)
+  for (let i = 0; i < (options.symbols?.length ?? 0); i++) {
+    const entry: unknown = options.symbols?.[i];
+    if (typeof entry !== "string") {
+      throw new SymbolError(
+        `symbols[${i}]: ${shown(entry)} is not a pair's name: expected a string such as "BTC/USD"`,
+      );
+    }
   }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
   const url = options.url ?? KRAKEN_URL;

@@ -126,6 +126,24 @@ describe("watchBooks", () => {
     expect(() => watchBooks(loose({ symbols: "BTC/USD" }))).toThrow(
       new SymbolError('symbols: expected an array of pairs, e.g. ["BTC/USD"], not "BTC/USD"'),
     );
+    // Each entry must be a pair's name; anything else is named by its place, never read as text.
+    const entries: [unknown, string][] = [
+      [42, "42"],
+      [null, "null"],
+      [undefined, "undefined"],
+      [{}, "{}"],
+      [["BTC/USD"], '["BTC/USD"]'],
+      [10n, "10n"],
+    ];
+    for (const [entry, text] of entries) {
+      const expected = new SymbolError(
+        `symbols[1]: ${text} is not a pair's name: expected a string such as "BTC/USD"`,
+      );
+      expect(() => watchBooks(loose({ symbols: ["ETH/USD", entry] }))).toThrow(expected);
+      expect(() => openBooks(loose({ symbols: ["ETH/USD", entry] }))).toThrow(expected);
+    }
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => watchBooks(loose({ symbols: [, "BTC/USD"] }))).toThrow(/^symbols\[0\]: undefined is not/);
     // An empty list given is no request for BTC/USD (leaving `symbols` out is).
     expect(() => watchBooks({ symbols: [] })).toThrow(
       new SymbolError('symbols: the list is empty; give at least one pair, e.g. ["BTC/USD"]'),
