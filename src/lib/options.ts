@@ -115,6 +115,13 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     }
   }
   const { symbols } = normaliseSymbols(options.symbols ?? []);
+  // As on the command line (--url with --demo): the demo is its own server, and a URL beside it would be
+  // ignored in silence.
+  if (options.url !== undefined && options.demo !== undefined && options.demo !== false) {
+    throw new RangeError(
+      `url: cannot be used with demo: that runs the built-in server; give one or the other`,
+    );
+  }
   const url = options.url ?? KRAKEN_URL;
   const urlProblem = wsUrlProblem(url);
   if (urlProblem !== undefined) throw new RangeError(`url: ${shown(url)}: ${urlProblem}`);

@@ -119,7 +119,7 @@ describe("watchBooks", () => {
     expect(server.closeCodes).toEqual([1000]);
   });
 
-  it("checks symbols and numbers when called, before anything starts", () => {
+  it("checks symbols and numbers when called, before anything starts", async () => {
     expect(() => watchBooks({ symbols: ["BTCUSD"] })).toThrow(SymbolError);
     // What JavaScript callers (no type check) get wrong: each says what was given and what is wanted.
     const loose = (options: Record<string, unknown>): WatchOptions => options;
@@ -186,6 +186,16 @@ describe("watchBooks", () => {
       new RangeError('url: "not a url": expected a ws:// or wss:// URL.'),
     );
     expect(() => watchBooks({ url: "https://ws.kraken.com/v2" })).toThrow(RangeError);
+    // The demo is its own server: a URL beside it is refused, as --url with --demo is, not ignored.
+    for (const demo of [true, { seed: 7 }])
+      expect(() => watchBooks({ url: "ws://127.0.0.1:1", demo })).toThrow(
+        new RangeError("url: cannot be used with demo: that runs the built-in server; give one or the other"),
+      );
+    expect(() => openBooks({ url: "ws://127.0.0.1:1", demo: true })).toThrow(
+      /^url: cannot be used with demo/,
+    );
+    const notDemo = openBooks({ url: "ws://127.0.0.1:1", demo: false });
+    await notDemo.close();
     expect(() => watchBooks({ demo: { rate: -5 } })).toThrow(
       new RangeError("demo.rate: -5 is not a number above 0"),
     );
