@@ -96,6 +96,12 @@ describe("serve --demo (installed binary)", () => {
     expect(plain.status).toBe(200);
     expect(plain.body).toMatchObject({ symbol: "BTC/USD", state: "live" });
     expect(plain.body.bids).toHaveLength(2);
+    // By the legacy names the command line and the library map (XBT is BTC), in every form.
+    for (const alias of ["XBT-USD", "xbt/usd", "XBT%2FUSD"]) {
+      const r = await json(`${served.url}/book/${alias}?levels=1`);
+      expect(r, alias).toMatchObject({ status: 200, body: { symbol: "BTC/USD", state: "live" } });
+    }
+    expect((await json(`${served.url}/trades/XBT-USD`)).status).not.toBe(404);
     const unknown = await json(`${served.url}/book/DOGE%2FUSD`);
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({
@@ -178,6 +184,8 @@ describe("serve --demo (installed binary)", () => {
       "text/event-stream; charset=utf-8",
     );
     expect((await request(`${served.url}/metrics`)).body).toMatch(/^kraken_ladder_sse_clients 0$/m);
+    const aliased = await open(`${served.url}/stream/XBT-USD?levels=1`);
+    await aliased.until((events) => events.some((e) => e.event === "book" && e.data.symbol === "BTC/USD"));
     const post = await fetch(`${served.url}/book/BTC-USD`, { method: "POST" });
     expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
     // A path that starts with two slashes is that path (unknown), not a URL naming the host "symbols" (which
