@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connectionCurrent } from "../feed/servable.js";
 import type { FeedClient, FeedView } from "../feed/types.js";
-import { bearerChecker } from "./auth.js";
+import { bearerChecker, unauthorisedMessage } from "./auth.js";
 import { Cors, METHODS } from "./cors.js";
 import type { CorsOrigins } from "./cors.js";
 import { requestUrl } from "./request-url.js";
@@ -64,7 +64,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   // Registered before the hub: a trade is in /trades by the time its SSE event is written.
   const offMarket = feed.subscribe((event) => market.event(event));
   hub.attach(feed);
-  const authorised = options.token === undefined ? () => true : bearerChecker(options.token);
+  const refused = options.token === undefined ? () => undefined : bearerChecker(options.token);
   const cors = new Cors(options.cors, options.onNote ?? (() => undefined));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -90,11 +90,12 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       json(res, 200, health(view, symbols));
       return;
     }
-    if (!authorised(req)) {
+    const refusal = refused(req);
+    if (refusal !== undefined) {
       json(
         res,
         401,
-        { error: "unauthorised: send Authorization: Bearer <token>" },
+        { error: unauthorisedMessage(refusal) },
         {
           "www-authenticate": 'Bearer realm="kraken-ladder"',
         },

@@ -773,6 +773,29 @@ describe("serve --url (scripted feed)", () => {
     served.child.kill("SIGTERM");
     expect(await served.exited()).toBe(0);
 
+    // A query string is read URL-decoded: a token with + / = must be percent-encoded there, and a 401 of a
+    // query token says so (never the token); one sent in the header is taken as it is.
+    const token = "a+b/c=";
+    served = await serve(["--url", scripted.url, "--port", "0", "--token", token]);
+    const plainHeader = "unauthorised: send Authorization: Bearer <token>";
+    const hint = `${plainHeader}; the ?token= given is not it (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)`;
+    for (const path of ["/symbols", "/", "/stream"]) {
+      const raw = await json(`${served.url}${path}?token=${token}`);
+      expect(raw, path).toEqual({ status: 401, body: { error: hint } });
+    }
+    for (const path of ["/symbols", "/"])
+      expect((await request(`${served.url}${path}?token=${encodeURIComponent(token)}`)).status, path).toBe(
+        200,
+      );
+    expect(await json(`${served.url}/symbols`)).toEqual({ status: 401, body: { error: plainHeader } });
+    expect(await json(`${served.url}/symbols`, { authorization: "Bearer a b/c=" })).toEqual({
+      status: 401,
+      body: { error: plainHeader },
+    });
+    expect((await request(`${served.url}/symbols`, { authorization: `Bearer ${token}` })).status).toBe(200);
+    served.child.kill("SIGTERM");
+    expect(await served.exited()).toBe(0);
+
     // --no-auth, given explicitly, serves without a token.
     served = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0", "--no-auth"]);
     expect((await request(`http://127.0.0.1:${new URL(served.url).port}/symbols`)).status).toBe(200);
