@@ -30,13 +30,7 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     }
     case "connection":
       return event.state === "reconnecting"
-        ? [
-            {
-              type: "error",
-              message: `${event.neverOpened === true ? "cannot connect" : "connection lost"}: ${event.reason}`,
-            },
-            connectionEvent(event),
-          ]
+        ? [{ type: "error", message: connectionTrouble(event) }, connectionEvent(event)]
         : [connectionEvent(event)];
     case "resync":
       return [{ type: "resync", symbol: event.symbol, reason: event.reason, retryInMs: event.retryInMs }];
@@ -74,6 +68,14 @@ export function publicEvents(event: FeedEvent, options: PublicEventOptions): rea
     default:
       return event satisfies never;
   }
+}
+
+/**
+ * Why the connection is reconnecting, as NDJSON's error line, the library's error event and serve's note
+ * on stderr say it: `cannot connect: …` when the last try's socket never opened, else `connection lost: …`.
+ */
+export function connectionTrouble(c: { readonly reason: string; readonly neverOpened?: true }): string {
+  return `${c.neverOpened === true ? "cannot connect" : "connection lost"}: ${c.reason}`;
 }
 
 /** A ticker in NDJSON's key order, the fields the exchange sent only. */

@@ -6,6 +6,7 @@ import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { createShutdown } from "../app/shutdown.js";
 import { escapeUnsafe } from "../text/sanitize.js";
 import { isLoopback } from "./auth.js";
+import { FeedNotes } from "./feed-notes.js";
 import type { CorsOrigins } from "./cors.js";
 import { startServeServer } from "./http-server.js";
 
@@ -43,6 +44,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
   try {
     // Every view carries the full depth: each client takes the levels it asked for.
     const feed = await startFeedFor(options, target, target.depth, shutdown);
+    // Listening from the start, so that a first try failed while the server starts is said too; held
+    // until the line saying what is served, which comes first.
+    const held: string[] = [];
+    let holding = true;
+    const notes = new FeedNotes((message) => (holding ? held.push(message) : fail(message)));
+    shutdown.onCleanup(feed.subscribe((event) => notes.event(event)));
     let server;
     try {
       server = await startServeServer({
@@ -75,6 +82,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.stderr.write(
       `kraken-ladder: serving ${options.market === undefined ? escapeUnsafe(target.symbols.join(" ")) : marketName(options.market)} at ${server.url} (${auth}); /stream, /book/:symbol, /metrics\n`,
     );
+    holding = false;
+    for (const message of held.splice(0)) fail(message);
     const recording = recordingOutcome(feed);
     const unsubscribe = feed.subscribe((event) => {
       if (event.type === "stopped") shutdown.request(EXIT.FAILURE);

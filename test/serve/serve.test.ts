@@ -1,4 +1,5 @@
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -745,6 +746,38 @@ describe("serve --url (scripted feed)", () => {
     expect(served.stderr()).toContain(
       "(bearer token required; pages of http://a.example, https://b.example:8443 may read it)",
     );
+  });
+
+  it("says on stderr why the feed cannot connect, once however many tries fail the same way, and when it is live again", async () => {
+    // A port nothing listens on (yet).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const tries = ["--backoff-base", "0.05", "--backoff-cap", "0.1"];
+    served = await serve(["--url", `ws://127.0.0.1:${port}`, "--port", "0", ...tries, "BTC/USD"]);
+    // stdout is the URL alone; the notes go to stderr, after the line saying what is served.
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const refused = `kraken-ladder: cannot connect: connect ECONNREFUSED 127.0.0.1:${port}; retrying\n`;
+    for (;;) {
+      const symbols = await json(`${served.url}/symbols`);
+      if (((symbols.body.connection as { attempt?: number }).attempt ?? 0) >= 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const before = served.stderr();
+    expect(before.startsWith(`kraken-ladder: serving BTC/USD at ${served.url} (no token)`), before).toBe(
+      true,
+    );
+    // Four tries and more refused the same way: said once (again only after a minute).
+    expect(before.split(refused).length - 1, before).toBe(1);
+
+    scripted = await ScriptedServer.start({ port, updateMs: 60_000 });
+    await until(
+      () => /connection live again after \d+ failed tries\n/.test(served!.stderr()),
+      `the recovery note (stderr: ${served.stderr()})`,
+    );
+    expect(await untilLive(served.url)).toMatchObject({ symbol: "BTC/USD", state: "live" });
+    expect(served.stderr().split(refused).length - 1).toBe(1);
   });
 
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {

@@ -119,6 +119,8 @@ export type ScriptOptions = {
    * path) that holds everything back from the very first frame, which timestamps alone cannot show.
    */
   readonly sendDelayMs?: number;
+  /** Listen on this port (default 0: a free one), e.g. one a client was already told to try. */
+  readonly port?: number;
 };
 
 export class ScriptedServer {
@@ -155,7 +157,7 @@ export class ScriptedServer {
   static async start(options: ScriptOptions = {}): Promise<ScriptedServer> {
     const wss = new WebSocketServer({
       host: "127.0.0.1",
-      port: 0,
+      port: options.port ?? 0,
       // Fastest compression: a large test frame must not hold the server's own frames back for long.
       perMessageDeflate: options.deflate === true ? { zlibDeflateOptions: { level: 1 } } : false,
     });
