@@ -23,8 +23,10 @@ export type TradeVerdict = {
  * renewal cannot loop on ids it would otherwise skip as seen.
  *
  * A reader that cannot renew a subscription (`verify`, reading a file that may hold no renewal) passes
- * `renews: false`: after a gap in an update it reads on from the higher of the two ids, taking the rest of
- * the update, so every later break is found as well.
+ * `renews: false`: after a gap in an update it reads on, taking the rest of the update, so every later
+ * break is found as well. A jump goes on from the id that came. An id at or below the last is held: if the
+ * next trade follows it, the ids went back there (one misnumbered trade before it, say) and the sequence
+ * goes on from it, both trades taken, with no second gap; otherwise it was a repeat, not taken twice.
  */
 export class TradeSequence {
   last: number | undefined;
@@ -34,6 +36,8 @@ export class TradeSequence {
   /** The gap that renewed the subscription: a snapshot that shows the same hole does not report it twice. */
   private reported: TradeGap | undefined;
   private readonly renews: boolean;
+  /** Without renewals: the trade of the last break that went back, until the next trade shows what it was. */
+  private behind: Trade | undefined;
 
   constructor({ renews = true }: { readonly renews?: boolean } = {}) {
     this.renews = renews;
@@ -64,10 +68,16 @@ export class TradeSequence {
         gaps.push({ expected: seen + 1, got: trades[0]!.tradeId });
       this.last = undefined;
     }
+    if (snapshot) this.behind = undefined;
     for (const t of trades) {
       const id = t.tradeId;
       const last = this.last;
-      if (last === undefined || id === last + 1) {
+      const behind = this.behind;
+      this.behind = undefined;
+      if (behind !== undefined && id === behind.tradeId + 1 && id !== (last ?? 0) + 1) {
+        fresh.push(behind, t);
+        this.last = id;
+      } else if (last === undefined || id === last + 1) {
         fresh.push(t);
         this.last = id;
         // An update that continues the sequence shows nothing is missing (a snapshot may have been empty).
@@ -85,11 +95,10 @@ export class TradeSequence {
         continue;
       } else if (!this.renews) {
         gaps.push({ expected: last + 1, got: id });
-        // A jump goes on from the id that came; a repeat is not taken twice.
         if (id > last) {
           fresh.push(t);
           this.last = id;
-        }
+        } else this.behind = t;
       } else {
         this.reported = { expected: last + 1, got: id };
         gaps.push(this.reported);

@@ -62,6 +62,21 @@ describe("TradeSequence: trade-id continuity of one pair", () => {
     expect(s.gaps).toBe(3);
   });
 
+  it("without renewals, one misnumbered trade is two gaps, not one for every trade after it", () => {
+    const s = new TradeSequence({ renews: false });
+    s.take([t(10), t(11)], true);
+    expect(s.take([t(1012)], false).gaps).toEqual([{ expected: 12, got: 1012 }]);
+    // 13 goes back: a repeat, or the ids going on from there. The next trade says which.
+    expect(s.take([t(13)], false)).toEqual({
+      fresh: [],
+      gaps: [{ expected: 1013, got: 13 }],
+      resubscribe: false,
+    });
+    expect(ids(s.take([t(14), t(15)], false).fresh)).toEqual([13, 14, 15]);
+    expect(s.take([t(16)], false)).toEqual({ fresh: [t(16)], gaps: [], resubscribe: false });
+    expect(s.gaps).toBe(2);
+  });
+
   it("a repeat is a gap too", () => {
     const s = new TradeSequence();
     s.take([t(1)], true);
