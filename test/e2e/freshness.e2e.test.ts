@@ -76,7 +76,8 @@ describe("the market context of a lagging feed in a real terminal", () => {
     const url = await e2e.simulate("--drip", "0.1", "--rate", "30", "--seed", "3");
     const t = e2e.tmux();
     t.runApp(`--url ${shellQuote(url)} --max-lag 1 --depth 10 BTC/USD`, 160, 40, { env: "FORCE_COLOR=1" });
-    await t.waitFor(
+    // The attributes are read from the very capture the condition held on: the mark moves between rows.
+    const styled = await t.waitForStyled(
       "the ladder lagging, with its ticker and a last-trade mark on a row",
       (l) =>
         l.some((x) => x.includes("◔ LAGGING")) &&
@@ -84,7 +85,6 @@ describe("the market context of a lagging feed in a real terminal", () => {
         l.some((x) => x.includes("← ")),
       20_000,
     );
-    const styled = t.captureStyled();
     const dimOnly = { bold: false, dim: true, inverse: false };
     expect(styled[1]).toContain(" last ");
     expect(attributesAt(styled, 1, " last ")).toEqual(dimOnly);

@@ -143,6 +143,27 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${what}; the screen was:\n${lines.join("\n")}`);
   }
 
+  /**
+   * As `waitFor`, but returns the styled capture (`captureStyled`) that `ready` was judged on, its text
+   * without the SGR codes: a second capture after the wait may show a later screen.
+   */
+  async waitForStyled(
+    what: string,
+    ready: (lines: string[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let plain: string[] = [];
+    while (Date.now() < deadline) {
+      const styled = this.captureStyled();
+      // eslint-disable-next-line no-control-regex
+      plain = styled.map((l) => l.replace(/\u001b\[[\d;]*m/g, "").trimEnd());
+      if (ready(plain)) return styled;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; the screen was:\n${plain.join("\n")}`);
+  }
+
   /** Kills this tmux server (and the program in it) and removes the scratch directory. */
   close(): void {
     try {
