@@ -13,7 +13,7 @@ function v2Name(base: string, quote: string): string {
 }
 
 /** The v2 name of a symbol typed as `BASE/QUOTE` (any case, legacy names mapped), or undefined. */
-function pairOf(typed: string): string | undefined {
+export function pairOf(typed: string): string | undefined {
   const parts = typed.trim().toUpperCase().split("/");
   return parts.length === 2 && ASSET.test(parts[0]!) && ASSET.test(parts[1]!)
     ? v2Name(parts[0]!, parts[1]!)

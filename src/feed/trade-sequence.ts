@@ -57,18 +57,20 @@ export class TradeSequence {
   take(trades: readonly Trade[], snapshot: boolean): TradeVerdict {
     const fresh: Trade[] = [];
     const gaps: TradeGap[] = [];
-    if (snapshot) this.awaiting = false;
     const reported = this.reported;
-    if (snapshot) this.reported = undefined;
-    const seen = this.last;
-    if (snapshot && seen !== undefined && trades.length > 0 && newest(trades) < seen) {
-      // The ids went back (a restarted or different server): none of this snapshot was seen. The sequence
-      // starts afresh from it, and the break is reported once (not again if an update already showed it).
-      if (reported === undefined || reported.expected !== seen + 1)
-        gaps.push({ expected: seen + 1, got: trades[0]!.tradeId });
-      this.last = undefined;
+    if (snapshot) {
+      this.awaiting = false;
+      this.reported = undefined;
+      this.behind = undefined;
+      const seen = this.last;
+      if (seen !== undefined && trades.length > 0 && newest(trades) < seen) {
+        // The ids went back (a restarted or different server): none of this snapshot was seen. The sequence
+        // starts afresh from it, and the break is reported once (not again if an update already showed it).
+        if (reported === undefined || reported.expected !== seen + 1)
+          gaps.push({ expected: seen + 1, got: trades[0]!.tradeId });
+        this.last = undefined;
+      }
     }
-    if (snapshot) this.behind = undefined;
     for (const t of trades) {
       const id = t.tradeId;
       const last = this.last;

@@ -1,5 +1,5 @@
 import { servable as servableState, servedLag, servedReason } from "../feed/servable.js";
-import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
+import { pairOf } from "../feed/symbols.js";
 import type { BookView, ConnectionState, LevelView } from "../feed/types.js";
 
 /** Whether a book's prices may be served (feed/servable.ts). Every other book carries no prices anywhere. */
@@ -118,24 +118,14 @@ export function symbolEntry(book: BookView, connection: ConnectionState, depth: 
 /**
  * The watched symbol a path names: as written (`BTC/USD`), URL-encoded (`BTC%2FUSD`) or dashed
  * (`BTC-USD`), any case, and by the legacy names the command line and the library take (`XBT-USD` is
- * BTC/USD: normaliseSymbols, the one mapping). Undefined when it names none (or does not decode).
+ * BTC/USD: pairOf, the mapping the command line uses). Undefined when it names none (or does not decode).
  */
 export function findSymbol(segment: string, symbols: readonly string[]): string | undefined {
   const wanted = decodeSegment(segment)?.toUpperCase();
   if (wanted === undefined) return undefined;
   const same = (name: string): string | undefined =>
     symbols.find((s) => s.toUpperCase() === name || s.toUpperCase().replace("/", "-") === name);
-  return same(wanted) ?? same(normalised(wanted.includes("/") ? wanted : wanted.replace("-", "/")) ?? "");
-}
-
-/** A symbol's v2 name as the command line reads it (legacy names mapped), or undefined when it reads none. */
-function normalised(name: string): string | undefined {
-  try {
-    return normaliseSymbols([name]).symbols[0];
-  } catch (e) {
-    if (e instanceof SymbolError) return undefined;
-    throw e;
-  }
+  return same(wanted) ?? same(pairOf(wanted.includes("/") ? wanted : wanted.replace("-", "/")) ?? "");
 }
 
 /** The 404 of a path naming a symbol this server does not serve: what was asked, and what it serves. */

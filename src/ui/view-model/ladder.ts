@@ -11,7 +11,7 @@ import { sanitize } from "../../text/sanitize.js";
 import type { DisplayState } from "./state.js";
 import { GLYPHS, retryWait } from "./state.js";
 import { centre, padLeft, padRight } from "./text.js";
-import { formatUnits, pow10, toUnits, widenDecimals } from "./units.js";
+import { displayDecimal, formatUnits, pow10, toUnits, widenDecimals } from "./units.js";
 import type { VapByRow, VapTotals } from "./vap.js";
 import { compactVolume, vapByRow } from "./vap.js";
 
@@ -275,14 +275,7 @@ function rowTexts(
 
 /** `← ▲ B 0.0500`: the last trade's mark on its row (its size at `qd`, or at its own digits if more). */
 function lastMark(trade: TradeView, qd: number): string {
-  let size: string;
-  try {
-    const decimals = widenDecimals(qd, trade.qty);
-    size = formatUnits(toUnits(trade.qty, decimals), decimals);
-  } catch {
-    size = sanitize(trade.qty);
-  }
-  return `← ${trade.side === "buy" ? "▲ B" : "▼ S"} ${size}`;
+  return `← ${trade.side === "buy" ? "▲ B" : "▼ S"} ${displayDecimal(trade.qty, qd)}`;
 }
 
 /** `← ▲ B `: what a mark has before its size. */
@@ -598,14 +591,7 @@ export function pairBadge(status: string | undefined): string {
  * its own digits if more).
  */
 function lastAt(trade: TradeView, pd: number, qd: number): string {
-  let price: string;
-  try {
-    const decimals = widenDecimals(pd, trade.price);
-    price = formatUnits(toUnits(trade.price, decimals), decimals);
-  } catch {
-    price = sanitize(trade.price);
-  }
-  return ` · last ${lastMark(trade, qd).slice(2)} @ ${price}`;
+  return ` · last ${lastMark(trade, qd).slice(2)} @ ${displayDecimal(trade.price, pd)}`;
 }
 
 /**

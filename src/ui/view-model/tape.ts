@@ -4,7 +4,7 @@ import { sanitize } from "../../text/sanitize.js";
 import type { Line, Segment } from "./line.js";
 import { clipLine, dimLine, line } from "./line.js";
 import { centre, padLeft, padRight } from "./text.js";
-import { formatUnits, toUnits, widenDecimals } from "./units.js";
+import { displayDecimal, widenDecimals } from "./units.js";
 
 /** One entry of a symbol's tape: a trade, or a break in its trade ids (where the break was heard). */
 export type TapeEntry =
@@ -66,15 +66,6 @@ export function tapeTime(time: string): string {
   return m?.[1] ?? padRight(sanitize(time).slice(0, 8), 8);
 }
 
-/** A number at `decimals`, or the sanitised wire text when it is not plain decimal. */
-function number(text: string, decimals: number): string {
-  try {
-    return formatUnits(toUnits(text, decimals), decimals);
-  } catch {
-    return sanitize(text);
-  }
-}
-
 /** `▲ B` for a taker buy, `▼ S` for a taker sell: readable without colour. */
 export function sideMark(side: TradeView["side"]): string {
   return side === "buy" ? "▲ B" : "▼ S";
@@ -122,7 +113,9 @@ export function tapeLines(input: TapeInput): Line[] {
     qd = widenDecimals(qd, e.trade.qty);
   }
   const texts = shown.map((e) =>
-    e.kind === "trade" ? { price: number(e.trade.price, pd), qty: number(e.trade.qty, qd) } : undefined,
+    e.kind === "trade"
+      ? { price: displayDecimal(e.trade.price, pd), qty: displayDecimal(e.trade.qty, qd) }
+      : undefined,
   );
   let pw = 5;
   let qw = 4;

@@ -1,3 +1,5 @@
+import { sanitize } from "../../text/sanitize.js";
+
 /**
  * Exact decimal arithmetic on wire text as integers: `63388.7` at 1 decimal is 633887n ticks.
  * Grouping, cumulative sizes and depth bars need sums of sizes; floats would drift, decimal.js would be slow
@@ -40,6 +42,19 @@ const PLAIN_FRACTION = /^-?\d*\.\d+$/;
 export function widenDecimals(decimals: number, text: string): number {
   const shown = decimalsIn(text);
   return shown > decimals && PLAIN_FRACTION.test(text) ? shown : decimals;
+}
+
+/**
+ * A wire number for display: at `decimals`, or at its own digits where it shows more (`widenDecimals`), so no
+ * digit is cut; the sanitised wire text when it is not a plain decimal.
+ */
+export function displayDecimal(text: string, decimals: number): string {
+  try {
+    const shown = widenDecimals(decimals, text);
+    return formatUnits(toUnits(text, shown), shown);
+  } catch {
+    return sanitize(text);
+  }
 }
 
 /** 10^n as a bigint. */
