@@ -10,6 +10,7 @@ import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
 import { verifyCommand } from "./verify.js";
 import { simulateCommand } from "./simulate.js";
+import { chanceFaults } from "./simulate-usage.js";
 import { configCommand } from "./config.js";
 import { addDisplayOptions, ENV, settingsOf, useSettings } from "./settings.js";
 import { addWatchOptions, toWatchOptions } from "./watch-flags.js";
@@ -176,10 +177,14 @@ function checkUsage(program: Command, action: Command): void {
   const given = (name: string): boolean => action.getOptionValueSource(name) === "cli";
   const simulate = action.name() === "simulate";
   const demo = simulate ? opts.replay === undefined : opts.demo === true;
+  // A simulated replay's chance faults draw from the seed: with one of them, --seed repeats the run.
+  const seeded = demo || (simulate && chanceFaults(action.opts()));
   for (const name of ["seed", "rate", "pairs"])
-    if (given(name) && !demo)
+    if (given(name) && !(name === "seed" ? seeded : demo))
       action.error(
-        `error: --${name} is for the demo market${simulate ? "" : " (--demo)"}; it does nothing ${opts.replay === undefined ? "against the exchange (--url)" : "with --replay"}`,
+        simulate && name === "seed"
+          ? "error: --seed is for the demo market, and for --corrupt-prob and --malformed-prob; it does nothing with --replay without one of them"
+          : `error: --${name} is for the demo market${simulate ? "" : " (--demo)"}; it does nothing ${opts.replay === undefined ? "against the exchange (--url)" : "with --replay"}`,
         { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
       );
   if (given("speed") && opts.replay === undefined)

@@ -3,6 +3,14 @@ import type { SimulateFlags } from "./simulate.js";
 const seconds = (ms: number): string => `${ms / 1000} s`;
 
 /**
+ * Whether a fault of these flags is left to chance (`--corrupt-prob`, `--malformed-prob`): it draws from
+ * the seed, so `--seed` repeats it, with `--replay` too.
+ */
+export function chanceFaults(f: Pick<SimulateFlags, "corruptProb" | "malformedProb">): boolean {
+  return f.corruptProb !== undefined || f.malformedProb !== undefined;
+}
+
+/**
  * Why `simulate`'s flags, as given, hold one that would do nothing, if they do: a flag that only shapes
  * another one left out (`--drop-mode` without `--drop-every`), a fault another fault forestalls (a pair
  * both `--reject`ed and `--unanswered`; a silence, corruption or malformed frame timed at or after

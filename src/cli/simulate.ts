@@ -27,7 +27,7 @@ import { DEFAULT_LIMITS, MIB } from "../sim/limits.js";
 import type { SimOptions } from "../sim/server.js";
 import { parsePairs } from "./watch-flags.js";
 import { fileReason } from "../text/file-reason.js";
-import { pointlessSimulateFlag } from "./simulate-usage.js";
+import { chanceFaults, pointlessSimulateFlag } from "./simulate-usage.js";
 
 /** The flags as commander hands them over: seconds in milliseconds, symbols normalised. */
 export type SimulateFlags = {
@@ -86,7 +86,11 @@ export function simulateCommand(): Command {
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <n>", "port (0: any free port)", parsePort, 0)
     .option("--rate <n>", "demo: update messages per second per symbol", parsePositiveNumber, 10)
-    .option("--seed <n>", "demo: random seed (default: random, printed to stderr)", parseNonNegativeInt)
+    .option(
+      "--seed <n>",
+      "demo, and --corrupt-prob/--malformed-prob: random seed (default: random, printed to stderr)",
+      parseNonNegativeInt,
+    )
     .option("--pairs <n>", "demo: add N synthetic pairs (varied quotes, precisions, rates)", parsePairs)
     .option(
       "--replay <file>",
@@ -311,7 +315,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   process.stderr.write(
     flags.replay === undefined
       ? `simulate: demo market, seed ${seed}, ${flags.rate} msg/s per symbol; pairs: ${CATALOGUE.map((p) => p.symbol).join(" ")}${flags.pairs === undefined ? "" : ` and ${flags.pairs} synthetic`}\n`
-      : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed\n`,
+      : `simulate: replaying ${flags.replay} at ${flags.speed === Infinity ? "max" : `${flags.speed}x`} speed${chanceFaults(flags) ? `, seed ${seed}` : ""}\n`,
   );
   await shutdown.requested;
   return shutdown.run(EXIT.OK);

@@ -189,6 +189,37 @@ describe("kraken-ladder simulate", () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it("--seed repeats a replay's chance faults: the same checksums corrupted on the same frames", async () => {
+    const checksums = async (seed: string): Promise<string[]> => {
+      const sim = await simulate([
+        "--replay",
+        CAPTURE,
+        "--speed",
+        "max",
+        "--corrupt-prob",
+        "0.3",
+        "--seed",
+        seed,
+      ]);
+      const c = await connect(sim.url);
+      c.subscribe(["BTC/USD"], 10);
+      await c.waitForCount(isBook, 301);
+      sim.child.kill("SIGTERM");
+      expect(await sim.exited).toBe(0);
+      return c.json(isBook).map((m) => JSON.stringify((m.data as { checksum: number }[])[0]!.checksum));
+    };
+    const [a, b, other] = [await checksums("5"), await checksums("5"), await checksums("6")];
+    expect(a).toHaveLength(301);
+    expect(b).toEqual(a);
+    expect(other).not.toEqual(a);
+    // Without a chance fault a replay draws nothing from the seed.
+    const r = await runCli(["simulate", "--replay", CAPTURE, "--corrupt-at", "1", "--seed", "5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe(
+      "error: --seed is for the demo market, and for --corrupt-prob and --malformed-prob; it does nothing with --replay without one of them",
+    );
+  });
+
   it("rejects bad values with exit 2: rate, port, speed, drop mode, malformed kinds, probability, bounds", async () => {
     for (const args of [
       ["--rate", "0"],
