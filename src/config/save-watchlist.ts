@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -52,9 +52,15 @@ export async function saveWatchlist(
       () => undefined,
     );
     const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(temporary, next);
-    if (mode !== undefined) await chmod(temporary, mode);
-    await rename(temporary, target);
+    try {
+      await writeFile(temporary, next);
+      if (mode !== undefined) await chmod(temporary, mode);
+      await rename(temporary, target);
+    } catch (e) {
+      // A full disk leaves a short file: nothing of a failed save stays beside the config.
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw e;
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return { kind: "config-error", path, message: `cannot be written: ${fileReason(err)}` };

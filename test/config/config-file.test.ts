@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -304,6 +304,21 @@ describe("saveWatchlist", () => {
       message: expect.stringMatching(/^bad symbol "ETHUSD"/) as unknown,
     });
     expect(await readConfigFile(join(dir, "never.toml"), false)).toEqual({ kind: "absent" });
+  });
+
+  it("a write that fails part-way (a full disk) leaves the file as it was and nothing beside it", async () => {
+    const folder = await mkdtemp(join(dir, "full-"));
+    const path = join(folder, "config.toml");
+    await writeFile(path, 'symbols = ["BTC/USD"]\n');
+    // The save's temporary file, made to land on /dev/full: the write fails with ENOSPC, as on a full disk.
+    await symlink("/dev/full", `${path}.${process.pid}.tmp`);
+    expect(await saveWatchlist(["ETH/USD"], path)).toMatchObject({
+      kind: "config-error",
+      path,
+      message: expect.stringMatching(/^cannot be written: ENOSPC/) as unknown,
+    });
+    expect(await readFile(path, "utf8")).toBe('symbols = ["BTC/USD"]\n');
+    expect(await readdir(folder)).toEqual(["config.toml"]);
   });
 
   it("keeps dotted keys and inline tables as written, and symbols written with a quoted key", () => {
