@@ -3,6 +3,7 @@ import { addFeedOptions, toFeedSetupOptions } from "./program.js";
 import type { FeedFlags } from "./program.js";
 import type { CorsOrigins } from "../serve/cors.js";
 import { parseCorsOrigins, parsePort, parsePositiveSeconds } from "./parsers.js";
+import { addConfigOption } from "./settings.js";
 import { addMarketOptions, toMarketOptions } from "./watch-flags.js";
 import type { MarketFlags } from "./watch-flags.js";
 
@@ -27,7 +28,7 @@ export function serveCommand(): Command {
       "[symbols...]",
       "pairs to serve, e.g. BTC/USD ETH/USD (default: the config file's symbols, else BTC/USD)",
     );
-  addMarketOptions(addFeedOptions(cmd))
+  addConfigOption(addMarketOptions(addFeedOptions(cmd)))
     .option("--host <host>", "address to listen on (anything but loopback needs a token)", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", parsePort, 8787)
     .addOption(

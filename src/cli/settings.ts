@@ -44,10 +44,14 @@ export const ENV = {
   ascii: "KRAKEN_LADDER_ASCII",
 } as const;
 
+/** `--config <file>`: the config file a command with the feed's options reads (the ladder, `serve`, `config`). */
+export function addConfigOption(cmd: Command): Command {
+  return cmd.option("--config <file>", "read settings from FILE (default: the platform's config folder)");
+}
+
 /** The ladder's display options that the config file also sets: --config, --color, --ascii/--no-ascii. */
 export function addDisplayOptions(cmd: Command): Command {
-  return cmd
-    .option("--config <file>", "read settings from FILE (default: the platform's config folder)")
+  return addConfigOption(cmd)
     .addOption(
       new Option("--color <when>", "colours: auto (the terminal's, NO_COLOR), always or never")
         .choices(COLOR_MODES)

@@ -2,6 +2,9 @@ import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import type { Socket } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
@@ -358,6 +361,25 @@ describe("serve --demo (installed binary)", () => {
     expect(await served.exited(2000)).toBe(0);
     await b.until(() => b.ended);
     expect(a.ended).toBe(true);
+  });
+
+  it("--config names the file its symbols, depth and url come from; one it cannot read is exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "serve-config-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "serve.toml");
+    writeFileSync(file, 'symbols = ["ETH/USD"]\ndepth = 100\n');
+    served = await serve(["--demo", "--port", "0", "--config", file]);
+    const symbols = (await json(`${served.url}/symbols`)).body as unknown as {
+      symbols: { symbol: string; depth: number }[];
+    };
+    expect(symbols.symbols.map((s) => [s.symbol, s.depth])).toEqual([["ETH/USD", 100]]);
+    served.child.kill("SIGTERM");
+    expect(await served.exited(3000)).toBe(0);
+    const missing = join(dir, "missing.toml");
+    const refused = await serve(["--demo", "--port", "0", "--config", missing]).catch((e: Error) => e);
+    expect((refused as Error).message).toBe(
+      `serve exited 2: kraken-ladder: config file ${missing}: cannot be read: ENOENT: no such file or directory\n`,
+    );
   });
 
   it("a port already in use: exit 1 at once, saying so, with or without the built-in simulator", async () => {
