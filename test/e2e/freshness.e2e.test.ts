@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fillPipe, mkfifo } from "../helpers/fifo.js";
 import { endToEnd } from "./helpers/parts.js";
-import { shellQuote } from "./helpers/tmux.js";
+import { attributesAt, shellQuote } from "./helpers/tmux.js";
 
 /**
  * A feed that falls behind, as a user sees it in a real terminal: the built binary in tmux against
@@ -38,38 +38,6 @@ describe("a lagging feed in a real terminal", () => {
     t.keys("q");
   }, 40_000);
 });
-
-// eslint-disable-next-line no-control-regex
-const SGR = /\u001b\[([\d;]*)m/y;
-
-/**
- * Bold, dim and inverse in effect at the first `needle` on line `row` of a `capture-pane -e` screen. tmux
- * writes an attribute only where it changes from the cell before, the last cell of the line above
- * included, so the state is read from the top of the screen.
- */
-function attributesAt(styled: readonly string[], row: number, needle: string) {
-  const at = { bold: false, dim: false, inverse: false };
-  const text = styled.slice(0, row + 1).join("\n");
-  const end = styled.slice(0, row).join("\n").length + (row > 0 ? 1 : 0) + styled[row]!.indexOf(needle);
-  for (let i = 0; i < end;) {
-    SGR.lastIndex = i;
-    const m = SGR.exec(text);
-    if (m === null) {
-      i++;
-      continue;
-    }
-    i = SGR.lastIndex;
-    for (const p of (m[1] || "0").split(";")) {
-      if (p === "0") Object.assign(at, { bold: false, dim: false, inverse: false });
-      else if (p === "1") at.bold = true;
-      else if (p === "2") at.dim = true;
-      else if (p === "22") Object.assign(at, { bold: false, dim: false });
-      else if (p === "7") at.inverse = true;
-      else if (p === "27") at.inverse = false;
-    }
-  }
-  return at;
-}
 
 describe("the market context of a lagging feed in a real terminal", () => {
   it("dims the ticker and the last trade's mark with the book: nothing bold or inverse on them", async () => {

@@ -266,6 +266,7 @@ describe("help, header and depth", () => {
       "updated",
       "replay ended",
       "spread row",
+      "no asks",
       "! text",
     ])
       expect(all).toContain(word);

@@ -187,6 +187,29 @@ describe("ladder rows", () => {
     expect(lines[5]?.text).toContain("63388.7");
   });
 
+  it("say `no asks` or `no bids`, dim, next to the spread row on a verified book's empty side", () => {
+    const noAsks = ladderLines({ ...input, book: btcBook({ asks: [] }), rowsPerSide: 3 });
+    expect(texts(noAsks.slice(1, 4))).toEqual(["", "", " no asks"]);
+    expect(noAsks[3]?.segments.every((s) => s.dim === true && s.bold !== true)).toBe(true);
+    expect(noAsks[4]?.text).toContain("spread —");
+    expect(noAsks[5]?.text).toContain("63388.7");
+    const noBids = ladderLines({ ...input, book: btcBook({ bids: [] }), rowsPerSide: 3 });
+    expect(noBids[3]?.text).toContain("63388.8");
+    expect(texts(noBids.slice(5))).toEqual([" no bids", "", ""]);
+    // Lagging (or stale) the book is still verified: its empty side is still said, dimmed as the rest.
+    const lagging = btcBook({ state: "lagging", lagMs: 5_000, asks: [], bids: [] });
+    const both = ladderLines({ ...input, book: lagging, state: "lagging", rowsPerSide: 2 });
+    expect(texts(both)).toContain(" no asks");
+    expect(texts(both)).toContain(" no bids");
+    // A book that is not verified has no levels to show: its sides are not said to be empty.
+    const resyncing = btcBook({ state: "resyncing", asks: [], bids: [] });
+    const waiting = ladderLines({ ...input, book: resyncing, state: "resyncing", rowsPerSide: 2 });
+    expect(texts(waiting).join("\n")).not.toMatch(/no (asks|bids)/);
+    expect(texts(ladderLines({ ...input, book: undefined, state: "syncing", rowsPerSide: 2 }))).not.toContain(
+      " no asks",
+    );
+  });
+
   it("draw a depth bar proportional to the cumulative size", () => {
     const lines = ladderLines({ ...input, rowsPerSide: 6 });
     const barLength = (t: string) => (t.match(/[█▏▎▍▌▋▊▉]+/)?.[0] ?? "").length;

@@ -69,6 +69,7 @@ const SECTIONS: readonly Section[] = [
       ["· group N", "rows span N in price (+ and −); grp N when the titles are short of room"],
       ["· book N", "Kraken depth subscribed; deepened by itself when grouping leaves rows empty"],
       ["spread row", "spread · bps · mid, or why not live; [POST_ONLY]: the pair is not online"],
+      ["no asks", "a verified book with no orders on that side (no bids alike)"],
       ["· price", "a row past level 10: not covered by the checksum"],
       ["~ CUM", "the running total includes such rows"],
     ],

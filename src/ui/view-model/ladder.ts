@@ -236,6 +236,8 @@ type RowContext = {
   readonly cols: Columns;
   readonly maxCum: bigint;
   readonly live: boolean;
+  /** The book is verified (live, stale, lagging): its levels are the exchange's, an empty side has no orders. */
+  readonly verified: boolean;
   readonly flash: FlashMemory | undefined;
   readonly now: number;
   readonly width: number;
@@ -343,6 +345,18 @@ function ladderRow(side: Side, r: RowText, i: number, rows: RowContext): Line {
     cols,
   );
   return rows.live ? clipLine(l, width) : dimLine(clipLine(l, width));
+}
+
+/**
+ * Row `i` of a side: its level's, or blank past the last level; but on a side a verified book has no orders
+ * on, `no asks` (dim) next to the spread row, so an empty side is said, not taken for a fault of the screen.
+ */
+function sideRow(side: Side, texts: readonly RowText[], i: number, rows: RowContext): Line {
+  const r = texts[i];
+  if (r !== undefined) return ladderRow(side, r, i, rows);
+  if (i === 0 && rows.verified)
+    return clipLine(plain(`${side}-0`, ` no ${side}s`, { dim: true }), rows.width);
+  return emptyRow(`${side}-${i}`);
 }
 
 const STATE_LABEL: { readonly [S in DisplayState]: string } = {
@@ -553,6 +567,7 @@ export function ladderRows(input: LadderInput): LadderRows {
     cols,
     maxCum: askMax > bidMax ? askMax : bidMax,
     live: state === "live",
+    verified: book?.state === "live" || book?.state === "stale" || book?.state === "lagging",
     flash,
     now,
     width,
@@ -560,15 +575,9 @@ export function ladderRows(input: LadderInput): LadderRows {
 
   // Asks: worst at the top, best next to the spread row; empty rows pad the far end.
   const askLines: Line[] = [];
-  for (let i = n - 1; i >= 0; i--) {
-    const r = askText[i];
-    askLines.push(r === undefined ? emptyRow(`ask-${i}`) : ladderRow("ask", r, i, rows));
-  }
+  for (let i = n - 1; i >= 0; i--) askLines.push(sideRow("ask", askText, i, rows));
   const bidLines: Line[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = bidText[i];
-    bidLines.push(r === undefined ? emptyRow(`bid-${i}`) : ladderRow("bid", r, i, rows));
-  }
+  for (let i = 0; i < n; i++) bidLines.push(sideRow("bid", bidText, i, rows));
   return {
     titles: clipLine(line("columns", headSegments), width),
     asks: askLines,
