@@ -153,6 +153,29 @@ describe("the board's view-model", () => {
     expect(badged.rows[0]!.text).toContain("[POST_ONLY]");
   });
 
+  it("marks the selected row inverse, bold only while its book is live: a stale row's figures stay dim under it", () => {
+    const selectedRow = (books: readonly BookView[], selected: string) => {
+      const board = boardLines(
+        input({
+          books: new Map(books.map((b) => [b.symbol, b])),
+          symbols: books.map((b) => b.symbol),
+          selected,
+        }),
+      );
+      return board.rows.find((r) => r.text.startsWith("▶"))!;
+    };
+    const live = selectedRow([AAA], "AAA/USD");
+    expect(live.segments.every((s) => s.inverse === true && s.bold === true)).toBe(true);
+    const stale = selectedRow([{ ...AAA, state: "stale" }], "AAA/USD");
+    expect(stale.text).toContain("◐ stale");
+    expect(stale.text).toContain("99.99");
+    expect(stale.segments.every((s) => s.inverse === true && s.bold !== true)).toBe(true);
+    const figure = stale.segments.find((s) => s.text.includes("99.99"))!;
+    expect(figure.dim).toBe(true);
+    const resyncing = selectedRow([DDD], "DDD/USD");
+    expect(resyncing.segments.every((s) => s.inverse === true && s.bold !== true)).toBe(true);
+  });
+
   it("drops columns from the right on a narrow pane, never the symbol, state or prices", () => {
     const wide = boardLines(input({ width: 220 }));
     const narrow = boardLines(input({ width: 60 }));

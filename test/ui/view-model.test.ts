@@ -4,6 +4,7 @@ import { flashAt, flashCount, nextFlashEnd, updateFlash } from "../../src/ui/vie
 import { ladderLines, groupBook } from "../../src/ui/view-model/ladder.js";
 import { buildScreen, MIN_COLUMNS, MIN_ROWS, screenLines } from "../../src/ui/view-model/screen.js";
 import type { ScreenInput } from "../../src/ui/view-model/screen.js";
+import type { BookView, ConnectionState } from "../../src/feed/types.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { statusLine } from "../../src/ui/view-model/status.js";
 import {
@@ -491,6 +492,27 @@ describe("header", () => {
       1,
     );
     expect(down[0]?.text).toContain("○ disconnected");
+  });
+
+  it("marks the selected tab inverse, bold only while its book is live; not live it is dimmed, as the others are", () => {
+    const tab = (book: BookView, connection: ConnectionState = LIVE, selected = 0) =>
+      headerLines(["BTC/USD"], new Map([["BTC/USD", book]]), connection, selected, 100, 1)[0]!;
+    const live = tab(btcBook());
+    expect(live.segments.every((s) => s.inverse === true && s.bold === true && s.dim !== true)).toBe(true);
+    const notLive = [
+      tab(btcBook({ state: "resyncing" })),
+      tab(btcBook({ state: "awaiting-snapshot" })),
+      tab(btcBook({ state: "stale" })),
+      tab(btcBook({ state: "lagging", lagMs: 5_000 })),
+      tab(btcBook(), { state: "reconnecting", attempt: 2, retryInMs: 1_000, retryAt: NOW, reason: "x" }),
+    ];
+    for (const t of notLive) {
+      expect(t.text.startsWith("▶1 BTC/USD")).toBe(true);
+      expect(t.segments.every((s) => s.inverse === true && s.dim === true && s.bold !== true)).toBe(true);
+    }
+    // Not selected: dimmed alike, and not inverse.
+    const other = tab(btcBook({ state: "stale" }), LIVE, 1);
+    expect(other.segments.every((s) => s.dim === true && s.inverse !== true && s.bold !== true)).toBe(true);
   });
 
   it("strips control characters from symbols before they reach the terminal", () => {

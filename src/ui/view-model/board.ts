@@ -422,7 +422,12 @@ export function boardLines(input: BoardInput): BoardLines {
 
   const lines = shown.map((r, i) => {
     const isSelected = r.symbol === input.selected;
-    const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : {};
+    // The selection is inverse, and bold only on a live book: a stale row's figures stay dim under it.
+    const base: Omit<Segment, "text"> = !isSelected
+      ? {}
+      : r.state === "live"
+        ? { inverse: true, bold: true }
+        : { inverse: true };
     const stateRole: Role = r.state === "live" ? "good" : WARN_STATES.has(r.state) ? "warn" : "muted";
     const badge = badges[i]!;
     const stateText = words

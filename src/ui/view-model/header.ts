@@ -52,10 +52,19 @@ type Widths = { symbol: number; bid: number; ask: number; bps: number; badge: nu
 type Detail = 0 | 1 | 2 | 3;
 const COMPACT: Detail = 3;
 
+/**
+ * A tab's style: the selected one inverse, and bold only while its book is live; a book that is not live is
+ * dimmed, selected or not, as its ladder is (see dimLine): the selection stays plain to see, never bright.
+ */
+function tabStyle(isSelected: boolean, live: boolean): Omit<Segment, "text"> {
+  if (live) return isSelected ? { inverse: true, bold: true } : {};
+  return isSelected ? { inverse: true, dim: true } : { dim: true };
+}
+
 /** One cell's segments, its columns padded to `widths`. (Not a closure made per frame: see ladder.ts.) */
 function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Detail = 0): Segment[] {
   const live = c.state === "live";
-  const base: Omit<Segment, "text"> = isSelected ? { inverse: true, bold: true } : live ? {} : { dim: true };
+  const base = tabStyle(isSelected, live);
   const stateRole = live ? "good" : WARN_STATES.has(c.state) ? "warn" : "muted";
   const head: Segment[] = [
     { text: isSelected ? "▶" : " ", ...base },
