@@ -616,30 +616,52 @@ describe("the screen with market context", () => {
     expect(s.kind === "ladder" && s.notice?.text).toContain("exchange status: maintenance (was online)");
   });
 
-  it("shows no ticker from a connection that is gone", () => {
+  it("keeps the ticker's line, dimmed, while the connection is not current: the ladder does not jump a line", () => {
     const market = contextWith({ type: "ticker", symbol: "BTC/USD", last: "63388.8" }).of("BTC/USD", NOW);
-    const gone = screen({
-      market,
-      view: {
-        ...feedView([btcBook(), ethBook()]),
-        connection: {
-          state: "reconnecting",
-          attempt: 2,
-          retryInMs: 1000,
-          retryAt: NOW + 1000,
-          reason: "closed",
-        },
-      },
-    });
-    expect(gone.kind === "ladder" && gone.ticker).toBeUndefined();
-    expect(texts(screenLines(gone)).join("\n")).not.toContain("last 63388.8");
-    expect(texts(screenLines(screen({ market }))).join("\n")).toContain("last 63388.8");
-    // While another pair keeps the connection subscribing, what arrives is current: the ticker shows.
+    const live = screen({ market });
+    const tickerOf = (s: ReturnType<typeof screen>) => {
+      if (s.kind !== "ladder" || s.ticker === undefined) throw new Error(`no ticker on a ${s.kind} screen`);
+      return s.ticker;
+    };
+    expect(tickerOf(live).segments.some((x) => x.dim === true)).toBe(false);
+    const reconnecting = {
+      state: "reconnecting",
+      attempt: 2,
+      retryInMs: 1000,
+      retryAt: NOW + 1000,
+      reason: "closed",
+    } as const;
+    // The socket gone (its books voided: awaiting their next snapshot), quiet, stalled or ended.
+    const voided = [btcBook({ state: "awaiting-snapshot", bids: [], asks: [] }), ethBook()];
+    for (const view of [
+      feedView(voided, reconnecting),
+      feedView([btcBook({ state: "lagging", lagMs: 4_000 }), ethBook()], {
+        state: "quiet",
+        since: NOW - 4_000,
+      }),
+      feedView([btcBook({ state: "lagging", lagMs: 4_000 }), ethBook()], {
+        state: "stalled",
+        since: NOW - 4_000,
+      }),
+      feedView([btcBook(), ethBook()], { state: "ended" }),
+    ]) {
+      const s = screen({ market, view });
+      const ticker = tickerOf(s);
+      expect(ticker.text, view.connection.state).toBe(tickerOf(live).text);
+      for (const x of ticker.segments) {
+        expect(x, `${view.connection.state}: ${x.text}`).toMatchObject({ dim: true });
+        expect(x.bold === true || x.inverse === true, `${view.connection.state}: ${x.text}`).toBe(false);
+      }
+      // Same place, same rows: the header, the ticker, then the ladder's titles.
+      expect(s.kind === "ladder" && live.kind === "ladder" && s.rowsPerSide).toBe(live.rowsPerSide);
+      expect(texts(screenLines(s)).indexOf(ticker.text)).toBe(texts(screenLines(live)).indexOf(ticker.text));
+    }
+    // While another pair keeps the connection subscribing, what arrives is current: the ticker as live.
     const subscribing = screen({
       market,
       view: { ...feedView([btcBook(), ethBook()]), connection: { state: "subscribing" } },
     });
-    expect(texts(screenLines(subscribing)).join("\n")).toContain("last 63388.8");
+    expect(tickerOf(subscribing)).toEqual(tickerOf(live));
   });
 
   it("dims the ticker and the last trade's mark, bold and inverse gone, while the symbol's book is not live", () => {

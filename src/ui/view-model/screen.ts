@@ -413,12 +413,13 @@ export function buildScreen(input: ScreenInput): Screen {
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
   const state = displayState(book, connection);
-  // The ticker is the exchange's word of now: shown only while the connection is current (as serve's /symbols),
-  // and dimmed while the symbol's book is not live (lagging, stale, …), as the book is: it came on that stream.
+  // The ticker, once heard, keeps its line, so the ladder does not jump a line when the connection goes and
+  // comes back. It is drawn as the exchange's word of now only while it is: the connection current and the
+  // symbol's book live (it came on that stream); else dimmed, nothing bold, as the book and the tape are.
   const ticker =
-    market?.ticker === undefined || !connectionCurrent(connection?.state)
+    market?.ticker === undefined
       ? undefined
-      : state === "live"
+      : state === "live" && connectionCurrent(connection?.state)
         ? tickerLine(market.ticker, width)
         : dimLine(tickerLine(market.ticker, width));
   const above = header.length + (ticker === undefined ? 0 : 1);
