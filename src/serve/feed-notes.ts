@@ -1,20 +1,31 @@
 import { connectionTrouble } from "../events/from-feed.js";
-import type { FeedEvent } from "../feed/types.js";
+import { servable } from "../feed/servable.js";
+import type { FeedEvent, FeedView } from "../feed/types.js";
 
 /** The same note is said again after this long at the earliest, however often it comes meanwhile. */
 export const REPEAT_MS = 60_000;
+
+/** A note of several books names this many, and counts the rest. */
+const NAMED = 5;
+
+/** A note about one book: `BTC/USD` `resyncing: checksum-mismatch` and what only it has to say. */
+type BookNote = { readonly symbol: string; readonly what: string; readonly detail: string };
 
 /**
  * What serve says on stderr about its feed, which /health, /symbols and /metrics show but nobody watching
  * the terminal would see: why the connection is down (`cannot connect: …`, `connection lost: …`, worded as
  * NDJSON's error lines), the feed's errors (a subscription refused, a malformed frame) and notices (the
- * exchange's status), and that the connection is live again.
+ * exchange's status), that the connection is live again, nothing left to watch, and each book that
+ * resyncs or is rejected, with the reason the ladder shows (`BTC/USD resyncing: checksum-mismatch`,
+ * `FOO/BAR rejected: Currency pair not supported FOO/BAR`), and `BTC/USD verified again after 3 resyncs`
+ * once a book whose resync was said is served again.
  *
  * A server that fails the same way on every try, or a feed that flaps, does not flood the terminal: a
  * note is said again only once REPEAT_MS have passed since it last was, with how many times it came
- * meanwhile, and `live again` only after a connection trouble that was said. So what the terminal last
- * said of the connection is at most REPEAT_MS out of date. (The worker already caps errors and notices
- * per second.)
+ * meanwhile, and `live again` (`verified again`) only after a connection (book) trouble that was said.
+ * So what the terminal last said of the connection is at most REPEAT_MS out of date. (The worker already
+ * caps errors and notices per second.) The book notes of one moment (a frame that could not be read
+ * resyncs every book of a market) are said together: one line for every book with the same note.
  */
 export class FeedNotes {
   /** When each note was last said, and how many times it came since without being said. */
@@ -23,6 +34,10 @@ export class FeedNotes {
   private troubleSaid = false;
   /** Tries that failed since the connection was last live. */
   private failed = 0;
+  /** Each book that resynced since it was last served: how many times, and whether a resync was said. */
+  private readonly resyncing = new Map<string, { resyncs: number; said: boolean }>();
+  /** Book notes of a run of resyncs and rejections not yet over. */
+  private pending: BookNote[] = [];
 
   constructor(
     private readonly note: (message: string) => void,
@@ -30,6 +45,10 @@ export class FeedNotes {
   ) {}
 
   event(event: FeedEvent): void {
+    // A run of resyncs (of every book a frame that could not be read may have touched) or rejections is
+    // said once it is over, at the next event of another kind: the worker follows a resync with a view at
+    // once, and a rejection with its next view.
+    if (event.type !== "resync" && event.type !== "rejected") this.flush();
     switch (event.type) {
       case "connection":
         if (event.state === "reconnecting") {
@@ -46,7 +65,24 @@ export class FeedNotes {
         return;
       case "error":
       case "notice":
+      case "nothing-to-watch":
         this.say(event.message, "");
+        return;
+      case "resync": {
+        const book = this.resyncing.get(event.symbol) ?? { resyncs: 0, said: false };
+        book.resyncs++;
+        this.resyncing.set(event.symbol, book);
+        if (this.sayOfBook(event.symbol, `resyncing: ${event.reason}`)) book.said = true;
+        return;
+      }
+      case "rejected":
+        // Never subscribed again: never served again.
+        this.resyncing.delete(event.symbol);
+        this.sayOfBook(event.symbol, `rejected: ${event.reason}`);
+        return;
+      case "view":
+        if (this.resyncing.size > 0) this.served(event.view);
+        this.flush();
         return;
       default:
         return;
@@ -55,21 +91,72 @@ export class FeedNotes {
 
   /** Says `message` (and `tail`) unless it was said less than REPEAT_MS ago; whether it was said. */
   private say(message: string, tail: string): boolean {
+    const again = this.due(message);
+    if (again !== undefined) this.note(`${message}${tail}${again}`);
+    return again !== undefined;
+  }
+
+  /** Says `what` of a book with the others of its run, unless it was said less than REPEAT_MS ago. */
+  private sayOfBook(symbol: string, what: string): boolean {
+    const again = this.due(`${symbol} ${what}`);
+    if (again !== undefined) this.pending.push({ symbol, what, detail: again });
+    return again !== undefined;
+  }
+
+  /** `verified again` of each book whose resync was said, once it is served. */
+  private served(view: FeedView): void {
+    for (const b of view.books) {
+      const book = this.resyncing.get(b.symbol);
+      if (book === undefined || !servable(b.state, view.connection.state)) continue;
+      this.resyncing.delete(b.symbol);
+      const resyncs = book.resyncs === 1 ? "1 resync" : `${book.resyncs} resyncs`;
+      if (book.said)
+        this.pending.push({ symbol: b.symbol, what: "verified again", detail: ` after ${resyncs}` });
+    }
+  }
+
+  /**
+   * Whether `message` is due: undefined when it was said less than REPEAT_MS ago (it is counted), else
+   * what to add to it (how many times it came since it was last said), and it counts as said now.
+   */
+  private due(message: string): string | undefined {
     const now = this.now();
     const last = this.said.get(message);
     if (last !== undefined && now - last.at < REPEAT_MS) {
       last.unsaid++;
-      return false;
+      return undefined;
     }
     // A note due again that never came again is forgotten: the map holds recent notes, not every one ever.
     for (const [text, entry] of this.said)
       if (entry.unsaid === 0 && now - entry.at >= REPEAT_MS) this.said.delete(text);
-    const again =
-      last === undefined || last.unsaid === 0
-        ? ""
-        : ` (${last.unsaid === 1 ? "once" : `${last.unsaid} times`} more since it was last said)`;
-    this.note(`${message}${tail}${again}`);
     this.said.set(message, { at: now, unsaid: 0 });
-    return true;
+    return last === undefined || last.unsaid === 0
+      ? ""
+      : ` (${last.unsaid === 1 ? "once" : `${last.unsaid} times`} more since it was last said)`;
+  }
+
+  /**
+   * The book notes held, one line per note in the order first held: `BTC/USD resyncing: bad-frame` with
+   * its detail for one book, `BTC/USD, ETH/USD, … and 7 more resyncing: bad-frame` for several.
+   */
+  private flush(): void {
+    const notes = this.pending;
+    if (notes.length === 0) return;
+    this.pending = [];
+    const byWhat = new Map<string, BookNote[]>();
+    for (const n of notes) {
+      const same = byWhat.get(n.what);
+      if (same === undefined) byWhat.set(n.what, [n]);
+      else same.push(n);
+    }
+    for (const [what, same] of byWhat) {
+      if (same.length === 1) {
+        this.note(`${same[0]!.symbol} ${what}${same[0]!.detail}`);
+        continue;
+      }
+      const more = same.length > NAMED ? ` and ${same.length - NAMED} more` : "";
+      const names = same.slice(0, NAMED).map((n) => n.symbol);
+      this.note(`${names.join(", ")}${more} ${what}`);
+    }
   }
 }

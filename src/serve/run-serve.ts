@@ -90,8 +90,6 @@ export async function runServe(options: ServeOptions): Promise<number> {
       // Serving goes on; said at once (a serve runs for days) and again at the end, which it fails.
       if (event.type === "recording-failed")
         fail(`recording stopped, ${event.path} is incomplete: ${event.reason}`);
-      // Serving goes on (/health and /symbols say each book is rejected), but whoever started it is told.
-      if (event.type === "nothing-to-watch") fail(event.message);
     });
     const timer =
       options.durationMs === undefined

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FeedEvent } from "../../src/feed/types.js";
+import type { BookView, FeedEvent, FeedView, ResyncReason } from "../../src/feed/types.js";
 import { FeedNotes, REPEAT_MS } from "../../src/serve/feed-notes.js";
 
 const lost = (reason: string, attempt: number, neverOpened = false): FeedEvent => ({
@@ -65,10 +65,90 @@ describe("FeedNotes (serve's stderr about its feed)", () => {
     now += 5000;
     notes.event({ type: "error", message: error });
     notes.event(live);
-    notes.event({ type: "rejected", symbol: "FOO/BAR", reason: "no" });
+    notes.event({ type: "trade-gap", symbol: "BTC/USD", expected: 2, got: 3 });
     expect(said).toEqual([error, "exchange status: maintenance (was online)"]);
     now += REPEAT_MS;
     notes.event({ type: "error", message: error });
     expect(said.at(-1)).toBe(`${error} (once more since it was last said)`);
   });
+
+  it("says each book's resync and rejection with the reason, once per REPEAT_MS, and when a book said is served again", () => {
+    let now = 0;
+    const said: string[] = [];
+    const notes = new FeedNotes(
+      (m) => said.push(m),
+      () => now,
+    );
+    const resync = (symbol: string, reason: ResyncReason = "checksum-mismatch"): FeedEvent => ({
+      type: "resync",
+      symbol,
+      reason,
+      retryInMs: 0,
+    });
+    notes.event({ type: "rejected", symbol: "FOO/BAR", reason: "Currency pair not supported FOO/BAR" });
+    notes.event(resync("BTC/USD"));
+    notes.event(view("live", { "BTC/USD": "resyncing", "ETH/USD": "live" }));
+    expect(said).toEqual([
+      "FOO/BAR rejected: Currency pair not supported FOO/BAR",
+      "BTC/USD resyncing: checksum-mismatch",
+    ]);
+    // Served again only once live (or stale) on an open connection.
+    notes.event(view("reconnecting", { "BTC/USD": "live" }));
+    notes.event(view("live", { "BTC/USD": "lagging" }));
+    expect(said).toHaveLength(2);
+    notes.event(view("live", { "BTC/USD": "stale" }));
+    expect(said.at(-1)).toBe("BTC/USD verified again after 1 resync");
+
+    // A book that flaps: its resyncs within REPEAT_MS are counted, not said, nor is its recovery from them.
+    for (let i = 0; i < 5; i++) {
+      now += 1000;
+      notes.event(resync("BTC/USD"));
+      notes.event(view("live", { "BTC/USD": "resyncing" }));
+      notes.event(view("live", { "BTC/USD": "live" }));
+    }
+    expect(said).toHaveLength(3);
+    // Another book, or another reason, is news at once.
+    notes.event(resync("ETH/USD"));
+    notes.event(resync("BTC/USD", "crossed-book"));
+    notes.event(view("live", { "BTC/USD": "resyncing", "ETH/USD": "resyncing" }));
+    expect(said.slice(3)).toEqual([
+      "ETH/USD resyncing: checksum-mismatch",
+      "BTC/USD resyncing: crossed-book",
+    ]);
+    now = REPEAT_MS + 1000;
+    notes.event(resync("BTC/USD"));
+    notes.event(resync("BTC/USD"));
+    notes.event(view("live", { "BTC/USD": "live", "ETH/USD": "resyncing" }));
+    notes.event(view("live", { "BTC/USD": "live", "ETH/USD": "live" }));
+    expect(said.slice(5)).toEqual([
+      "BTC/USD resyncing: checksum-mismatch (5 times more since it was last said)",
+      "BTC/USD verified again after 3 resyncs",
+      "ETH/USD verified again after 1 resync",
+    ]);
+  });
+
+  it("says the books of one run of resyncs in one line, naming five", () => {
+    const said: string[] = [];
+    const notes = new FeedNotes((m) => said.push(m));
+    const symbols = ["A/USD", "B/USD", "C/USD", "D/USD", "E/USD", "F/USD", "G/USD"];
+    for (const symbol of symbols) notes.event({ type: "resync", symbol, reason: "bad-frame", retryInMs: 0 });
+    // Said at the next event of another kind, before it.
+    notes.event({ type: "error", message: "malformed frame: cut off" });
+    notes.event(view("live", Object.fromEntries(symbols.map((s) => [s, "live"]))));
+    expect(said).toEqual([
+      "A/USD, B/USD, C/USD, D/USD, E/USD and 2 more resyncing: bad-frame",
+      "malformed frame: cut off",
+      "A/USD, B/USD, C/USD, D/USD, E/USD and 2 more verified again",
+    ]);
+  });
 });
+
+/** A view of these books in these states on a connection in `connection`. */
+function view(connection: "live" | "reconnecting", states: Record<string, BookView["state"]>): FeedEvent {
+  const books = Object.entries(states).map(([symbol, state]) => ({ symbol, state }) as BookView);
+  const c =
+    connection === "live"
+      ? { state: "live" as const }
+      : { state: connection, attempt: 1, retryInMs: 0, retryAt: 0, reason: "x" };
+  return { type: "view", view: { connection: c, books } as unknown as FeedView };
+}

@@ -802,6 +802,40 @@ describe("serve --url (scripted feed)", () => {
     expect(served.stderr().split(refused).length - 1).toBe(1);
   });
 
+  it("says on stderr which book resyncs and why, which pair the exchange rejects, and when the book is served again", async () => {
+    const sim = runBin([
+      "simulate",
+      "--port",
+      "0",
+      "--corrupt-at",
+      "3",
+      "--corrupt-symbol",
+      "BTC/USD",
+      "--reject",
+      "FOO/BAR",
+    ]);
+    onTestFinished(() => reap(sim));
+    await until(() => sim.stdout().includes("\n"), "the simulator's URL");
+    const url = sim.stdout().split("\n")[0]!;
+    served = await serve(["--url", url, "--port", "0", "BTC/USD", "ETH/USD", "FOO/BAR"]);
+    await until(
+      () => served!.stderr().includes("BTC/USD verified again"),
+      `the recovery note (stderr: ${served.stderr()})`,
+    );
+    const lines = served.stderr().split("\n");
+    expect(lines.slice(1)).toEqual([
+      "kraken-ladder: FOO/BAR rejected: Currency pair not supported FOO/BAR",
+      "kraken-ladder: BTC/USD resyncing: checksum-mismatch",
+      "kraken-ladder: BTC/USD verified again after 1 resync",
+      "",
+    ]);
+    expect((await json(`${served.url}/symbols`)).body.symbols).toMatchObject([
+      { symbol: "BTC/USD", resyncs: 1, checksums: { failed: 1 } },
+      { symbol: "ETH/USD", resyncs: 0 },
+      { symbol: "FOO/BAR", state: "rejected" },
+    ]);
+  });
+
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {
     scripted = await ScriptedServer.start({ updateMs: 60_000 });
     const refused = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0"]).catch(
