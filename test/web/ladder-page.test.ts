@@ -312,7 +312,7 @@ describe("the web ladder against a scripted stream", () => {
     expect(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned)).toBeUndefined();
   });
 
-  it("passes the page's ?token= on to /stream, and says so when the stream is refused", async () => {
+  it("passes the page's ?token= on to /stream, and says why when the stream is refused", async () => {
     server = await ScriptedStream.start({ token: "s3cret" });
     server.book(liveBook(1, "63388.8", "63388.7"));
     const { page } = browser;
@@ -320,9 +320,18 @@ describe("the web ladder against a scripted stream", () => {
     await poll(() => prices(page, "asks")).toEqual(["63388.8", "63390.5"]);
     expect(server.streamRequests).toContain("/stream?levels=15&token=s3cret");
 
-    await page.goto(`${server.url}/?token=wrong`);
+    // A + not percent-encoded reads as a space: the page says why the server refused it, as the server does.
+    await page.goto(`${server.url}/?token=s3+cret`);
     await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("closed");
-    expect(await page.locator("#stream").textContent()).toContain("?token=");
+    expect(server.streamRequests).toContain("/stream?levels=15&token=s3+cret");
+    await poll(() => page.locator("#stream").textContent()).toBe(
+      "✕ stream closed: the server answered 401 unauthorised: send Authorization: Bearer <token>; the ?token= given is not it (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)",
+    );
     expect(await page.locator("section.book").count()).toBe(0);
+    // No token at all: where to put one.
+    await page.goto(server.url);
+    await poll(() => page.locator("#stream").textContent()).toBe(
+      "✕ stream closed: the server answered 401 unauthorised: send Authorization: Bearer <token>; a token goes in the page URL as ?token=",
+    );
   });
 });

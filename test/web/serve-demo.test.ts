@@ -176,6 +176,24 @@ describe("the web ladder against kraken-ladder serve", () => {
     }
   }, 30_000);
 
+  it("serve restarted with another token: the page says why its stream is refused, as serve's 401 says it", async () => {
+    const first = runBin(["serve", "--demo", "--port", "0", "--token", "old", "BTC/USD"]);
+    runs.push(first);
+    const url = await urlOf(first);
+    const { page } = browser;
+    await page.goto(`${url}/?token=old`);
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("open");
+    first.child.kill("SIGTERM");
+    await first.exit;
+    // The same port, another token: the page's next stream carries the token it was opened with.
+    const second = runBin(["serve", "--demo", "--port", new URL(url).port, "--token", "a+b", "BTC/USD"]);
+    runs.push(second);
+    await poll(() => page.locator("#stream").getAttribute("data-state")).toBe("closed");
+    await poll(() => page.locator("#stream").textContent()).toBe(
+      "✕ stream closed: the server answered 401 unauthorised: send Authorization: Bearer <token>; the ?token= given is not it (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)",
+    );
+  });
+
   it("a silent feed: the page says each book is lagging and by how much, the lag growing, with no prices", async () => {
     const sim = runBin(["simulate", "--port", "0", "--silence", "60", "--silence-after", "3"]);
     runs.push(sim);

@@ -88,6 +88,8 @@ function el(tag, className, text) {
 
 /** The EventSource: connecting | open | reconnecting | closed. */
 let stream = "connecting";
+/** Why the server refused the stream ("401 unauthorised: …"), once the page has asked it (see askWhy). */
+let refusal;
 /** The feed's connection, as the last connection state event gave it. */
 let connection;
 /** symbol → { view, changedAt, ui } in the order the server first named them. */
@@ -299,7 +301,10 @@ function drawHeader(now) {
     connecting: "◌ stream connecting",
     open: "● stream open",
     reconnecting: "○ stream reconnecting",
-    closed: "✕ stream closed (refused or unreachable; a token goes in the page URL as ?token=)",
+    closed: refusal === undefined
+      ? "✕ stream closed (refused or unreachable; a token goes in the page URL as ?token=)"
+      : "✕ stream closed: the server answered " + refusal +
+        (new URLSearchParams(location.search).has("token") ? "" : "; a token goes in the page URL as ?token="),
   };
   streamEl.textContent = words[stream];
   streamEl.dataset.state = stream;
@@ -397,12 +402,32 @@ function onState(event) {
   drawBook(entry, Date.now());
 }
 
+/**
+ * An EventSource refused (a status other than 200) says nothing of why: the same request, made again with
+ * fetch, gets the server's answer, whose error is shown (a 401 of a ?token= says how to write one in a URL).
+ * A stream that answers now is let go at once.
+ */
+function askWhy(url) {
+  const controller = new AbortController();
+  fetch(url, { signal: controller.signal, cache: "no-store" })
+    .then((answer) => {
+      if (answer.ok) return controller.abort();
+      return answer.json().then((body) => {
+        if (body === null || typeof body.error !== "string") return;
+        refusal = answer.status + " " + clean(body.error);
+        drawHeader(Date.now());
+      });
+    })
+    .catch(() => undefined);
+}
+
 function open() {
   const params = new URLSearchParams(location.search);
   const query = new URLSearchParams({ levels: String(LEVELS) });
   const token = params.get("token");
   if (token !== null && token !== "") query.set("token", token);
-  const source = new EventSource("/stream?" + query.toString());
+  const url = "/stream?" + query.toString();
+  const source = new EventSource(url);
   source.addEventListener("open", () => {
     stream = "open";
     drawAll();
@@ -415,7 +440,8 @@ function open() {
     // out the views the page already had, and it has just dropped them.
     const closed = source.readyState === EventSource.CLOSED;
     stream = closed ? "closed" : "reconnecting";
-    if (!closed) {
+    if (closed) askWhy(url);
+    else {
       source.close();
       setTimeout(open, RECONNECT_MS);
     }

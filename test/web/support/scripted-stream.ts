@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { unauthorisedMessage } from "../../../src/serve/auth.js";
 import { PAGE_LEVELS, pageHtml } from "../../../src/serve/web/page.js";
 
 /** A `book` event's data, as the serve contract has it (prices only while live or stale). */
@@ -112,7 +113,9 @@ export class ScriptedStream {
     }
     this.streamRequests.push(request.url ?? "");
     if (this.token !== undefined && url.searchParams.get("token") !== this.token) {
-      response.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
+      // serve's answer.
+      const error = unauthorisedMessage(url.searchParams.has("token") ? "query" : "none");
+      response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error }));
       return;
     }
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
