@@ -39,8 +39,31 @@ describe("the buffer between the feed and a slow consumer", () => {
       { type: "error", message: "e5" },
       book("BTC/USD", 1),
     ]);
+    buffer.push({ type: "error", message: "g" });
+    for (let i = 1; i <= 3; i++) buffer.push({ type: "error", message: `h${i}` });
+    expect(drain(buffer)[0]).toEqual({
+      type: "error",
+      message: "1 event dropped: the consumer reads slower than they come",
+    });
     // Emptied, it takes a full quota again.
     for (let i = 1; i <= 3; i++) buffer.push({ type: "error", message: `f${i}` });
     expect(drain(buffer)).toHaveLength(3);
+  });
+
+  it("holds the newest connection state whatever the other events: a slow consumer still learns it went live", () => {
+    const buffer = new EventBuffer(2);
+    buffer.push({ type: "connection", state: "connecting", attempt: 1 });
+    for (let i = 1; i <= 5; i++) buffer.push({ type: "error", message: `e${i}` });
+    buffer.push({ type: "connection", state: "subscribing" });
+    buffer.push(book("BTC/USD", 1));
+    for (let i = 6; i <= 9; i++) buffer.push({ type: "error", message: `e${i}` });
+    buffer.push({ type: "connection", state: "live" });
+    expect(drain(buffer)).toEqual([
+      { type: "error", message: "7 events dropped: the consumer reads slower than they come" },
+      book("BTC/USD", 1),
+      { type: "error", message: "e8" },
+      { type: "error", message: "e9" },
+      { type: "connection", state: "live" },
+    ]);
   });
 });
