@@ -5,6 +5,9 @@ import type { FeedEvent, FeedView } from "../feed/types.js";
 /** The same note is said again after this long at the earliest, however often it comes meanwhile. */
 export const REPEAT_MS = 60_000;
 
+/** How the feed's error of a subscribe it retries ends: `subscribe X failed: …; retrying in 800 ms`. */
+const RETRYING = "; retrying in ";
+
 /** A note of several books names this many, and counts the rest. */
 const NAMED = 5;
 
@@ -63,7 +66,13 @@ export class FeedNotes {
           this.failed = 0;
         }
         return;
-      case "error":
+      case "error": {
+        // A subscribe retried says its delay, which grows each try: the same note whatever the delay.
+        const retry = event.message.lastIndexOf(RETRYING);
+        if (retry < 0) this.say(event.message, "");
+        else this.say(event.message.slice(0, retry), event.message.slice(retry));
+        return;
+      }
       case "notice":
       case "nothing-to-watch":
         this.say(event.message, "");

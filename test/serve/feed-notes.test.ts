@@ -70,6 +70,20 @@ describe("FeedNotes (serve's stderr about its feed)", () => {
     now += REPEAT_MS;
     notes.event({ type: "error", message: error });
     expect(said.at(-1)).toBe(`${error} (once more since it was last said)`);
+
+    // A subscribe retried with a growing delay is one note, said with the delay it had then.
+    const retried = (ms: number): FeedEvent => ({
+      type: "error",
+      message: `subscribe ETH/USD failed: EGeneral:Internal error; retrying in ${ms} ms`,
+    });
+    const before = said.length;
+    for (const ms of [200, 400, 800, 1600]) notes.event(retried(ms));
+    now += REPEAT_MS;
+    notes.event(retried(2000));
+    expect(said.slice(before)).toEqual([
+      "subscribe ETH/USD failed: EGeneral:Internal error; retrying in 200 ms",
+      "subscribe ETH/USD failed: EGeneral:Internal error; retrying in 2000 ms (3 times more since it was last said)",
+    ]);
   });
 
   it("says each book's resync and rejection with the reason, once per REPEAT_MS, and when a book said is served again", () => {
