@@ -127,6 +127,14 @@ describe("price grouping", () => {
 describe("ladder rows", () => {
   const input = { book: btcBook(), state: "live" as const, width: 80, group: 1, flash: undefined, now: NOW };
 
+  it("leave figures off the spread row whole where it is too narrow for them, never cutting a price", () => {
+    const spreadRow = (width: number): string => ladderLines({ ...input, width, rowsPerSide: 2 })[3]!.text;
+    expect(spreadRow(38)).toBe(" spread 0.1 · 0.02 bps · mid 63388.75 ");
+    expect(spreadRow(37)).toMatch(/^─* spread 0\.1 · 0\.02 bps ─*$/);
+    expect(spreadRow(30)).toMatch(/^─* spread 0\.1 · 0\.02 bps ─*$/);
+    expect(spreadRow(20)).toMatch(/^─* spread 0\.1 ─*$/);
+  });
+
   it("are exactly 2n + 2 lines: titles, asks with the best ask next to the spread row, bids", () => {
     const lines = ladderLines({ ...input, rowsPerSide: 4 });
     expect(lines).toHaveLength(10);

@@ -645,9 +645,13 @@ function middleText(
     return plain("spread", centre(label, width, "─"), { role: "warn", bold: true });
   }
   const spread = book === undefined ? undefined : spreadOf(book, pd);
-  const label =
+  const figures =
     spread === undefined
-      ? ` ${badge}spread —${last} `
-      : ` ${badge}spread ${spread.spread} · ${spread.bps} bps · mid ${spread.mid}${last} `;
+      ? [`spread —`]
+      : [`spread ${spread.spread}`, `${spread.bps} bps`, `mid ${spread.mid}`];
+  // Too narrow for it all: figures are left off whole, the last trade first, then from the end; never cut.
+  let label = ` ${badge}${figures.join(" · ")}${last} `;
+  for (let n = figures.length; label.length > width && n > 0; n--)
+    label = ` ${badge}${figures.slice(0, n).join(" · ")} `;
   return plain("spread", centre(label, width, "─"), { role: "spread" });
 }
