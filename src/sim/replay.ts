@@ -7,15 +7,15 @@ import { NoBookDataError, RecordingOutline } from "../recording/outline.js";
 import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
-import { PauseClock } from "./pauses.js";
+import { ReceiveClock } from "./pauses.js";
 import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 
-/** One recorded book frame, kept verbatim. */
+/** One recorded frame, kept verbatim. */
 export type RecordedFrame = {
   readonly text: string;
   readonly snapshot: boolean;
-  /** Exchange time in microseconds, when the frame carried one. */
-  readonly micros: number | undefined;
+  /** When it was received, in the recording's time from its first update (µs; see ReceiveClock). */
+  readonly at: number;
 };
 
 export type Recording = {
@@ -93,6 +93,7 @@ export function loadRecording(path: string): Recording {
   const trades = new Map<string, RecordedFrame[]>();
   const tickers = new Map<string, RecordedFrame[]>();
   const instruments: RecordedFrame[] = [];
+  const clock = new ReceiveClock(MAX_REPLAY_PAUSE_S * 1e6);
   let system: string | undefined;
   let lines = 0;
   const onLine = (line: string): void => {
@@ -100,9 +101,13 @@ export function loadRecording(path: string): Recording {
     lines++;
     const other = channelLine(line);
     if (other !== undefined) {
-      const frame = { text: line, snapshot: other.snapshot, micros: other.micros };
-      if (other.channel === "status") system ??= other.system;
-      else if (other.channel === "instrument") instruments.push(frame);
+      if (other.channel === "status") {
+        system ??= other.system;
+        return;
+      }
+      const frame = { text: line, snapshot: other.snapshot, at: 0 };
+      clock.add(frame, other.snapshot ? undefined : other.micros);
+      if (other.channel === "instrument") instruments.push(frame);
       else {
         const lists = other.channel === "trade" ? trades : tickers;
         for (const symbol of other.symbols) {
@@ -116,6 +121,13 @@ export function loadRecording(path: string): Recording {
     const msg = outline.add(parseFrame(line));
     if (msg === undefined) return;
     const snapshot = msg.type === "snapshot";
+    let updated: number | undefined;
+    if (!snapshot) {
+      for (const d of msg.data) {
+        const t = d.timestamp === undefined ? undefined : parseRfc3339Micros(d.timestamp);
+        if (t !== undefined && (updated === undefined || t > updated)) updated = t;
+      }
+    }
     const seen = new Set<string>();
     for (const d of msg.data) {
       if (seen.has(d.symbol)) continue;
@@ -132,14 +144,16 @@ export function loadRecording(path: string): Recording {
           });
         }
       }
-      const micros = d.timestamp === undefined ? undefined : parseRfc3339Micros(d.timestamp);
+      const frame = { text: line, snapshot, at: 0 };
+      clock.add(frame, updated);
       let list = frames.get(d.symbol);
       if (list === undefined) frames.set(d.symbol, (list = []));
-      list.push({ text: line, snapshot, micros });
+      list.push(frame);
     }
   };
   // A line too long to read (no frame is that long) is served no more than any line that is not a frame.
   forEachLine(path, onLine, () => lines++);
+  clock.end();
   if (outline.snapshots === 0) throw new NoBookDataError(lines);
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
@@ -155,12 +169,6 @@ export function loadRecording(path: string): Recording {
   };
 }
 
-/** Every timestamp the recording's streams carry. */
-function* timestamps(rec: Recording): Generator<number> {
-  const lists = [...rec.frames.values(), ...rec.trades.values(), ...rec.tickers.values(), rec.instruments];
-  for (const list of lists) for (const f of list) if (f.micros !== undefined) yield f.micros;
-}
-
 /** Where a connection's stream of one channel and symbol got to: a new subscription goes on from there. */
 type Position = {
   /** The index of the snapshot it started at (the frames' length when there was none). */
@@ -168,6 +176,9 @@ type Position = {
   /** The index of the first frame it did not send, once it stopped. */
   stoppedAt: number | undefined;
 };
+
+/** A connection's replay clock: the recording's time `origin` (µs, see RecordedFrame.at) is `startAt` here. */
+type Timeline = { readonly startAt: number; readonly origin: number };
 
 /** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */
 export const REPLAY_HIGH_WATER = 1 << 20;
@@ -206,9 +217,14 @@ const END_GRACE_MS = 100;
 
 /**
  * Serves a recording: a subscription streams that symbol's recorded book frames verbatim, in
- * recorded order (re-snapshots included), from its first snapshot, paced by their exchange
- * timestamps divided by `speed` (Infinity: as fast as the socket drains). Each symbol is served
- * at its recorded depth. When the frames run out the subscription simply goes quiet.
+ * recorded order (re-snapshots included), from its first snapshot, paced as they were received during
+ * the recording (RecordedFrame.at) divided by `speed` (Infinity: as fast as the socket drains). Every
+ * stream of a connection keeps to one timeline, which its first subscription starts: frames of
+ * different symbols and channels come in step as recorded, so none falls behind the others' timestamps
+ * (a client's lag is measured across the connection). A stream's first frame, when it is a snapshot, is
+ * sent at once, as the exchange answers a subscribe (it may lie ahead of the timeline: a book the
+ * recording subscribed later, a resubscribe); what follows it keeps to the timeline. Each symbol is
+ * served at its recorded depth. When the frames run out the subscription simply goes quiet.
  *
  * A stream subscribed again on the same connection (a client's resync, its renewal of a trade feed with a
  * gap) goes on from the recorded snapshot after the one its last stream started at, as the exchange's
@@ -227,16 +243,14 @@ export class ReplaySource implements BookSource {
   private readonly statusWatchers = new Set<(system: string) => void>();
   /** Per connection, per stream (channel and symbol): the snapshot its last stream started at, where it stopped. */
   private readonly positions = new WeakMap<Subscriber, Map<string, Position>>();
-  /** The recording's time with its long pauses shortened, which the pacing follows. */
-  private readonly clock: PauseClock;
+  /** Per connection, the timeline its streams keep to, from its first stream's start. */
+  private readonly timelines = new WeakMap<Subscriber, Timeline>();
 
   constructor(
     private readonly rec: Recording,
     private readonly speed: number,
     private readonly highWater = REPLAY_HIGH_WATER,
-  ) {
-    this.clock = new PauseClock(timestamps(rec), MAX_REPLAY_PAUSE_S * 1e6);
-  }
+  ) {}
 
   has(symbol: string): boolean {
     return this.rec.frames.has(symbol);
@@ -311,22 +325,14 @@ export class ReplaySource implements BookSource {
     const position: Position = { snapshot: next < 0 ? frames.length : next, stoppedAt: undefined };
     positions.set(key, position);
     let i = from;
-    const startAt = performance.now();
-    let base: number | undefined;
-    let latest = 0;
+    // The connection's first stream with a frame to send starts its timeline.
+    let timeline = this.timelines.get(subscriber);
+    if (timeline === undefined && from < frames.length) {
+      timeline = { startAt: performance.now(), origin: frames[from]!.at };
+      this.timelines.set(subscriber, timeline);
+    }
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
-    /**
-     * When frame `i` is due: its timestamp (or the latest before it) relative to the first, on the
-     * shortened clock, over speed.
-     */
-    const due = (f: RecordedFrame): number => {
-      if (f.micros !== undefined && f.micros > latest) latest = f.micros;
-      base ??= f.micros;
-      return base === undefined
-        ? startAt
-        : startAt + (this.clock.at(latest) - this.clock.at(base)) / 1000 / this.speed;
-    };
     const pump = (): void => {
       timer = undefined;
       let sent = 0;
@@ -337,8 +343,10 @@ export class ReplaySource implements BookSource {
             timer = setTimeout(pump, sent >= MAX_FRAMES_PER_TURN ? 0 : 2);
             return;
           }
-        } else {
-          const wait = due(f) - performance.now();
+        } else if (timeline !== undefined && !(i === from && f.snapshot)) {
+          // (A stream's first frame, a snapshot, is sent at once: see the class comment.)
+          const due = timeline.startAt + (f.at - timeline.origin) / 1000 / this.speed;
+          const wait = due - performance.now();
           if (wait > 0) {
             // The pump sends only what is due: a wait longer than a timer holds (a tiny speed) is waited in parts.
             timer = setTimeout(pump, timerDelay(wait));

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -178,6 +178,78 @@ describe("kraken-ladder --demo / --replay with stdout piped", () => {
         { type: "connection", state: "stopped" },
       ]);
     }
+  }, 60_000);
+
+  it("--replay at speed 1 keeps every stream in step however old the recorded snapshots: no book lags, a resync's included, and it lasts as long as the recording", async () => {
+    // Recorded from the real simulator: BTC/USD resyncs once (its first book frame after 1 s fails its
+    // checksum), so the file holds a second snapshot of it mid-way.
+    const sim = await startSimServer({
+      seed: 9,
+      rate: 20,
+      faults: { corruptAtMs: 1000, corruptSymbol: "BTC/USD" },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "kl-replay-")), "old-snapshots.jsonl");
+    const ok = (symbol: string): number => {
+      const last = run!
+        .lines()
+        .findLast((l) => l["type"] === "book" && l["symbol"] === symbol && l["state"] === "live");
+      return (last?.["checksums"] as { ok: number } | undefined)?.ok ?? 0;
+    };
+    try {
+      run = runBin(["--url", sim.url, "--record", file, "BTC/USD", "ETH/USD"]);
+      await until(
+        () => run!.lines().some((l) => l["type"] === "resync") && ok("BTC/USD") > 60 && ok("ETH/USD") > 60,
+        "a resync, and both books moving for a while",
+      );
+      run.child.kill("SIGTERM");
+      expect((await run.exit).code).toBe(0);
+    } finally {
+      await sim.close();
+    }
+    // As on Kraken, where a snapshot's timestamp is its book's last change: a quiet pair's is hours old. The
+    // replay paced each stream from its snapshot's timestamp: BTC/USD's first update came ~10 s late, ETH/USD's
+    // ~5 s, and every book lagged, its updates seconds behind the other's.
+    const age: Record<string, number> = { "BTC/USD": 3_600_000, "ETH/USD": 600_000 };
+    const lines = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) =>
+        l.startsWith(`{"channel":"book","type":"snapshot"`)
+          ? l.replace(/"timestamp":"([^"]+)"/, (_, t: string) => {
+              const symbol = /"symbol":"([^"]+)"/.exec(l)![1]!;
+              return `"timestamp":"${new Date(Date.parse(t) - age[symbol]!).toISOString()}"`;
+            })
+          : l,
+      );
+    writeFileSync(file, lines.join("\n") + "\n");
+    const updates = lines
+      .filter((l) => l.startsWith(`{"channel":"book","type":"update"`))
+      .map((l) => Date.parse(/"timestamp":"([^"]+)"/.exec(l)![1]!));
+    const recordedS = (updates.at(-1)! - updates[0]!) / 1000;
+    run = runBin(["verify", "--json", file]);
+    expect((await run.exit).code).toBe(1); // the recorded mismatch
+    const report = run.lines()[0] as { symbols: Record<string, { ok: number }> };
+
+    run = runBin(["--replay", file, "--speed", "1"]);
+    await until(() => ok("BTC/USD") > 0 && ok("ETH/USD") > 0, "both books live");
+    const started = Date.now();
+    expect(await run.exit).toEqual({ code: 0, signal: null });
+    const tookS = (Date.now() - started) / 1000;
+    const books = run.lines().filter((l) => l["type"] === "book");
+    expect(books.filter((l) => l["state"] === "lagging")).toEqual([]);
+    expect(books.filter((l) => Number(l["lagMs"] ?? 0) >= 1000)).toEqual([]);
+    expect(books.findLast((l) => l["symbol"] === "BTC/USD")).toMatchObject({
+      state: "live",
+      checksums: { ok: report.symbols["BTC/USD"]!.ok, failed: 1 },
+      resyncs: 1,
+    });
+    expect(books.findLast((l) => l["symbol"] === "ETH/USD")).toMatchObject({
+      state: "live",
+      checksums: { ok: report.symbols["ETH/USD"]!.ok, failed: 0 },
+    });
+    // Generous bounds on a busy machine: the old pacing took the recording's time and ~10 s more.
+    expect(tookS).toBeGreaterThan(recordedS * 0.5);
+    expect(tookS).toBeLessThan(recordedS + 5);
   }, 60_000);
 
   it("--replay at speed 1 is not lagging: the server's pong times do not set the zero of a recording's lag", async () => {

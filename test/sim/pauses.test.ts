@@ -1,20 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { PauseClock } from "../../src/sim/pauses.js";
+import { ReceiveClock } from "../../src/sim/pauses.js";
 
-describe("PauseClock", () => {
-  it("shortens every pause longer than the most to the most, and keeps the others", () => {
-    // Pauses: 2, 3 (kept), 100 (to 5), 1 (kept), 54 (to 5); the input need not be sorted.
-    const clock = new PauseClock([160, 0, 105, 2, 5, 106], 5);
-    expect([0, 2, 5, 105, 106, 160].map((t) => clock.at(t))).toEqual([0, 2, 5, 10, 11, 16]);
-    // Between timestamps (a frame without one is due at the latest before it): shifted as the pause before.
-    expect(clock.at(3)).toBe(3);
-    expect(clock.at(150)).toBe(55);
-    // A pause of exactly the most is kept.
-    expect(new PauseClock([0, 5, 10], 5).at(10)).toBe(10);
+/** The times ReceiveClock gives frames added in this order: a number is an update's timestamp, `s` a snapshot. */
+function received(frames: readonly (number | "s")[], maxPause = 5): number[] {
+  const clock = new ReceiveClock(maxPause);
+  const timed = frames.map(() => ({ at: NaN }));
+  frames.forEach((f, i) => clock.add(timed[i]!, f === "s" ? undefined : f));
+  clock.end();
+  return timed.map((t) => t.at);
+}
+
+describe("ReceiveClock", () => {
+  it("times updates from the first, and a snapshot with the next update, however old its own timestamp", () => {
+    // Two snapshots (the books' last changes long before), then updates 1 apart, a resync's snapshot, more.
+    expect(received(["s", "s", 1000, 1001, 1002, "s", 1003, 1004])).toEqual([0, 0, 0, 1, 2, 3, 3, 4]);
   });
 
-  it("has nothing to shorten with fewer than two timestamps", () => {
-    expect(new PauseClock([], 5).at(42)).toBe(42);
-    expect(new PauseClock([7], 5).at(7)).toBe(7);
+  it("gives an update older than one before it (another pair's, out of order) the newer one's time", () => {
+    expect(received([10, 12, 11, 13])).toEqual([0, 2, 2, 3]);
+  });
+
+  it("shortens every pause longer than the most to the most, and keeps the others", () => {
+    // Pauses: 2, 3 (kept), 100 (to 5, with the next run's snapshot at its end), 1, 54 (to 5), 5 (kept).
+    expect(received([0, 2, 5, "s", 105, 106, 160, 165])).toEqual([0, 2, 5, 10, 10, 11, 16, 21]);
+  });
+
+  it("gives frames after the last update its time, and every frame 0 when none is an update", () => {
+    expect(received([7, 9, "s", "s"])).toEqual([0, 2, 2, 2]);
+    expect(received(["s", "s"])).toEqual([0, 0]);
   });
 });

@@ -218,6 +218,62 @@ describe("replay", () => {
     expect(books(fast, at)).toEqual([]);
   });
 
+  it("keeps a connection's streams on one timeline: a book subscribed again gets its next recorded snapshot at once, then its updates when due, in step with the other book", async () => {
+    // Two books, their snapshots stamped an hour before (a quiet pair's last change, as on Kraken), their
+    // updates interleaved; BTC/USD's snapshot again 4/5 of the way (a resync in the recording, stamped as
+    // the update before it).
+    const stamp = /"timestamp":"([^"]+)"/;
+    const gen = [
+      ...generateFrames({ symbols: ["BTC/USD", "ETH/USD"], depth: 10, seed: 8, messages: 150, rate: 20 }),
+    ]
+      .filter(isBook)
+      .map((f) =>
+        f.includes(`"type":"snapshot"`)
+          ? f.replace(
+              stamp,
+              (_, t: string) => `"timestamp":"${new Date(Date.parse(t) - 3_600_000).toISOString()}"`,
+            )
+          : f,
+      );
+    const k = Math.floor(gen.length * 0.8);
+    const resync = gen[0]!.replace(stamp, stamp.exec(gen[k - 1]!)![0]);
+    const lines = [...gen.slice(0, k), resync, ...gen.slice(k)];
+    const file = tempFile("two-timelines.jsonl", lines);
+    // When each book frame is due at speed 2 (ms from the start): both first snapshots with the first
+    // update, the resync's with the update after it.
+    const due = new Map<string, number>();
+    for (const frames of loadRecording(file).frames.values())
+      for (const f of frames) due.set(f.text, f.at / 1000 / 2);
+    expect([due.get(gen[0]!), due.get(gen[1]!), due.get(gen[2]!)]).toEqual([0, 0, 0]);
+    expect(due.get(resync)).toBe(due.get(lines[k + 1]!));
+    expect(due.get(resync)).toBeGreaterThan(400);
+
+    const c = await replay(file, 2);
+    c.subscribe(["BTC/USD", "ETH/USD"], 10);
+    await c.waitForCount(isBook, 6);
+    const from = c.frames.length;
+    c.unsubscribe(["BTC/USD"], 10);
+    await c.waitFor((t) => t.includes(`"method":"unsubscribe"`), { from });
+    c.subscribe(["BTC/USD"], 10);
+    await c.waitFor((t) => t.includes(`"system":"replay_ended"`), { timeoutMs: 10_000 });
+    const books = c.frames.filter((f) => isBook(f.text));
+    // The resubscribe goes on from the recorded snapshot, sent at once, and what follows it.
+    const again = books.findIndex((f) => f.text === resync);
+    expect(again).toBeGreaterThan(0);
+    expect(books[again]!.at - books[0]!.at).toBeLessThan(due.get(resync)! - 100);
+    const btc = (frames: readonly string[]): string[] => frames.filter((f) => f.includes(`"BTC/USD"`));
+    expect(btc(books.slice(again).map((f) => f.text))).toEqual(btc(lines.slice(k)));
+    // Every update on the connection's timeline (from its first frame): never early, not much late. A
+    // stream subscribed again used to start its own, sending BTC/USD's updates a second ahead of ETH/USD's.
+    const start = books[0]!.at;
+    for (const f of books) {
+      if (!f.text.includes(`"type":"update"`)) continue;
+      const d = f.at - start;
+      expect(d).toBeGreaterThan(due.get(f.text)! - 100);
+      expect(d).toBeLessThan(due.get(f.text)! + 1000);
+    }
+  });
+
   it("replays a session recorded from the demo server: same book frames, every checksum right", async () => {
     const demo = await startSimServer({ seed: 12, rate: 500 });
     servers.push(demo);
@@ -242,29 +298,34 @@ describe("replay", () => {
     expect(checker.totals.mismatched).toBe(0);
   });
 
-  it("paces frames by their exchange timestamps divided by the speed", async () => {
-    const base = captureBook.slice(0, 4); // snapshot + 3 updates, timestamps rewritten 1.3 s apart
-    const lines = base.map((f, i) =>
-      f.replace(
-        /"timestamp":"[^"]*"/,
-        `"timestamp":"2026-08-01T00:00:0${i}.${String((i * 300_000) % 1_000_000).padStart(6, "0")}Z"`,
-      ),
-    );
-    // i=0: 00.000000, i=1: 01.300000, i=2: 02.600000, i=3: 03.900000 → 1.3 s apart
+  it("paces frames by their update timestamps divided by the speed, the snapshot with the first update however old its own", async () => {
+    // A snapshot stamped an hour before (its book's last change), then 4 updates 1.3 s apart.
+    const stamp = (seconds: number): string => new Date(Date.UTC(2026, 7, 1) + seconds * 1000).toISOString();
+    const lines = captureBook
+      .slice(0, 5)
+      .map((f, i) =>
+        f.replace(/"timestamp":"[^"]*"/, `"timestamp":"${stamp(i === 0 ? -3600 : (i - 1) * 1.3)}"`),
+      );
     const file = tempFile("paced.jsonl", lines);
+    // The schedule: when each frame was received during the recording, from its first update (µs).
+    expect(
+      loadRecording(file)
+        .frames.get("BTC/USD")!
+        .map((f) => f.at),
+    ).toEqual([0, 0, 1.3e6, 2.6e6, 3.9e6]);
     for (const [speed, gap] of [
       [4, 325],
       [13, 100],
     ] as const) {
       const c = await replay(file, speed);
       c.subscribe(["BTC/USD"], 10);
-      await c.waitForCount(isBook, 4);
+      await c.waitForCount(isBook, 5);
       const at = c.frames.filter((f) => isBook(f.text)).map((f) => f.at);
       // Never early (the schedule is absolute), and not much late.
-      for (let i = 1; i < 4; i++) {
+      for (let i = 1; i < 5; i++) {
         const d = at[i]! - at[0]!;
-        expect(d).toBeGreaterThan(i * gap * 0.9 - 20);
-        expect(d).toBeLessThan(i * gap + 150);
+        expect(d).toBeGreaterThan((i - 1) * gap * 0.9 - 20);
+        expect(d).toBeLessThan((i - 1) * gap + 150);
       }
     }
   });
@@ -278,15 +339,21 @@ describe("replay", () => {
         .slice(0, 4)
         .map((f, i) => f.replace(/"timestamp":"[^"]*"/, `"timestamp":"${stamp(start + i * 0.4)}"`));
     const file = tempFile("appended.jsonl", [...run(0), ...run(3600), ...run(3600 + 1.2 + 4)]);
+    // Received (each run's snapshot with its first update): 0, 0, 0.4, 0.8 s; the hour as
+    // MAX_REPLAY_PAUSE_S = 5 s; the 4.4 s from the last update of a run to the first of the next kept.
+    const received = [0, 0, 0.4, 0.8, 5.8, 5.8, 6.2, 6.6, 11, 11, 11.4, 11.8];
+    expect(MAX_REPLAY_PAUSE_S).toBe(5);
+    const schedule = loadRecording(file)
+      .frames.get("BTC/USD")!
+      .map((f) => f.at / 1e6);
+    for (let i = 0; i < 12; i++) expect(schedule[i]).toBeCloseTo(received[i]!, 6);
     const c = await replay(file, 10);
     c.subscribe(["BTC/USD"], 10);
     await c.waitForCount(isBook, 12, 5_000);
     const at = c.frames
       .filter((f) => isBook(f.text))
       .map((f) => f.at - c.frames.find((g) => isBook(g.text))!.at);
-    // Due at: 0, 40, 80, 120 ms; the hour as MAX_REPLAY_PAUSE_S / 10 = 500 ms; the 4 s as 400 ms.
-    const due = [0, 40, 80, 120, 620, 660, 700, 740, 1140, 1180, 1220, 1260];
-    expect(MAX_REPLAY_PAUSE_S).toBe(5);
+    const due = received.map((s) => s * 100);
     for (let i = 1; i < 12; i++) {
       expect(at[i]).toBeGreaterThan(due[i]! - 20);
       expect(at[i]).toBeLessThan(due[i]! + 150);
@@ -307,10 +374,11 @@ describe("replay", () => {
       const quiet = await TestClient.connect(demo.url);
       clients.push(quiet);
       quiet.subscribe(["BTC/USD"], 10);
-      await slow.waitForCount(isBook, 1);
+      // The snapshot, and the first update, received with it.
+      await slow.waitForCount(isBook, 2);
       await quiet.waitForCount(isBook, 1);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(slow.frames.filter((f) => isBook(f.text))).toHaveLength(1);
+      expect(slow.frames.filter((f) => isBook(f.text))).toHaveLength(2);
       expect(quiet.frames.filter((f) => isBook(f.text))).toHaveLength(1);
       expect(warnings).not.toContain("TimeoutOverflowWarning");
     } finally {
