@@ -25,7 +25,7 @@ export function parsePairStatus(value: string, previous: readonly TimedPairStatu
   const status = what.slice(eq + 1).trim();
   if (eq <= 0 || !symbol.includes("/") || !/^[a-z_]+$/.test(status)) {
     throw new InvalidArgumentError(
-      `expected SYMBOL=STATUS@SECONDS, e.g. ${example}; statuses: ${PAIR_STATUSES.join(", ")}.`,
+      `expected SYMBOL=STATUS@SECONDS, e.g. ${example}; STATUS is lower case and _ (Kraken's: ${PAIR_STATUSES.join(", ")}; any other word tries a client on one it does not know).`,
     );
   }
   return [...previous, { symbol: parseSymbol(symbol), status, atMs: ms }];

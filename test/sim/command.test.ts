@@ -248,6 +248,11 @@ describe("kraken-ladder simulate", () => {
       expect(r.stdout).toBe("");
       expect(r.stderr).toContain("Usage: kraken-ladder simulate");
     }
+    // A status is any word of lower case and _: Kraken's are examples, not the only ones taken.
+    const status = await runCli(["simulate", "--pair-status", "BTC/USD=post-only@5s"]);
+    expect(status.stderr).toContain(
+      "STATUS is lower case and _ (Kraken's: online, cancel_only, post_only, limit_only, reduce_only, maintenance, delisted; any other word tries a client on one it does not know)",
+    );
   });
 
   it("a flag that would do nothing is exit 2, naming what it needs; with what it needs, the server starts", async () => {
