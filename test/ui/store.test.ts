@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { keyAction, keyPresses, PLAIN_KEY } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
+import { KEYS } from "../../src/ui/view-model/help.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
 
@@ -217,6 +218,16 @@ describe("keys", () => {
     expect(keyAction("c", { ...none, ctrl: true })).toEqual({ type: "quit" });
     expect(keyAction("c", none)).toBeUndefined();
     expect(keyAction("l", { ...none, ctrl: true })).toEqual({ type: "redraw" });
+  });
+
+  it("list in the help every printable key that changes the grouping, as the README does", () => {
+    const printable = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "−"];
+    for (const type of ["coarser", "finer"] as const) {
+      const listed = KEYS.find(([, action]) => action.startsWith(`${type} price grouping`))?.[0] ?? "";
+      const keys = printable.filter((k) => keyAction(k, none)?.type === type);
+      expect(keys.length, type).toBeGreaterThan(1);
+      for (const k of keys) expect(listed, `${type}: ${k}`).toContain(k);
+    }
   });
 
   it("take a letter with Ctrl or Alt for no key of its own: Ctrl-S does not save, Alt-x does not remove", () => {
