@@ -44,8 +44,12 @@ export type KeyAction =
  * but Esc closes it), the help overlay, the search overlay, the board, and a ladder opened from the board
  * (the main screen's keys, but Esc goes back to the board), and the board opened with `b` from a ladder
  * (the board's keys, but Esc goes back to the ladder: Esc quits only from the screen the app started on).
+ * `too-small`: the pane is below the minimum and the screen says only that; what any other key would do
+ * could not be seen (a pair removed, the shortened list saved, a search typed into), so only the quit keys
+ * act, and Ctrl-Z and Ctrl-L, which change nothing of the ladder's.
  */
-export type KeyMode = "main" | "tape" | "help" | "search" | "board" | "board-from-ladder" | "from-board";
+export type KeyMode =
+  "main" | "tape" | "help" | "search" | "board" | "board-from-ladder" | "from-board" | "too-small";
 
 type KeyFlags = Pick<Key, "leftArrow" | "rightArrow" | "tab" | "shift" | "ctrl" | "escape"> &
   Partial<
@@ -94,12 +98,13 @@ export const PASTE_END = "[201~";
  * Pasted text is not key presses: pasted into the wrong pane, `fix sql` would remove a pair (`x`), save the
  * shortened list (`s`) and quit (`q`). Between the paste markers, text goes into the search when it is open,
  * as typed there, and is ignored anywhere else (`paste-ignored` on the start marker: one notice a paste,
- * however many inputs its text arrives in).
+ * however many inputs its text arrives in; none in a pane too small to show it, where nothing acts).
  */
 export function pasteAction(
   input: string,
   mode: KeyMode,
 ): SearchType | { type: "paste-ignored" } | undefined {
+  if (mode === "too-small") return undefined;
   if (mode === "search") return input === PASTE_START ? undefined : searchType(input);
   return input === PASTE_START ? { type: "paste-ignored" } : undefined;
 }
@@ -130,6 +135,8 @@ export function keyAction(input: string, key: KeyFlags, mode: KeyMode = "main"):
       return key.escape ? { type: "toggle-board" } : boardKey(input, key);
     case "from-board":
       return key.escape ? { type: "toggle-board" } : mainKey(input, key);
+    case "too-small":
+      return key.escape || input === "q" ? { type: "quit" } : undefined;
     default:
       return mode satisfies never;
   }

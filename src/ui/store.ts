@@ -291,8 +291,12 @@ export class LadderStore {
     return this.#ui.help;
   }
 
-  /** Which keys apply now: the search's, the help's, the board's, the tape overlay's or the ladder's. */
+  /**
+   * Which keys apply now: none but the quit keys while the pane is too small (nothing else could be seen to
+   * happen); else the search's, the help's, the board's, the tape overlay's or the ladder's.
+   */
   get mode(): KeyMode {
+    if (this.#screen.kind === "too-small") return "too-small";
     if (this.#ui.search !== undefined) return "search";
     if (this.#ui.help) return "help";
     if (this.#ui.board) return this.#boardHome ? "board" : "board-from-ladder";

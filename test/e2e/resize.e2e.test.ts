@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { helpLines } from "../../src/ui/view-model/help.js";
 import { MIN_COLUMNS, MIN_ROWS } from "../../src/ui/view-model/screen.js";
-import { hasTmux, TmuxSession } from "./helpers/tmux.js";
+import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
  * The built binary in tmux, resized 20 times while it runs: after each resize every line the frame should
@@ -136,4 +138,63 @@ describe("the ladder after a live resize", () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+});
+
+describe("keys while the pane is too small", () => {
+  it("act only to quit: the ladder, the help, the search and the board are as they were left, nothing saved", async () => {
+    const t = new TmuxSession();
+    tmux = t;
+    const config = join(t.dir, "config");
+    t.runApp("--demo BTC/USD ETH/USD SOL/USD", 100, 30, { env: `XDG_CONFIG_HOME=${shellQuote(config)}` });
+    const tabs = (l: readonly string[]): string[] => l.filter((x) => /^[▶ ][1-9] [A-Z]+\/USD /.test(x));
+    const ladder = (l: readonly string[]): boolean =>
+      l.some((x) => x.includes("PRICE")) && tabs(l).length === 3 && tabs(l)[0]!.startsWith("▶1 BTC/USD");
+    await t.waitFor("the ladder, three symbols", ladder, 30_000);
+    // Each key is sent on its own (one read each), then a run of them at once, and a paste.
+    const typeWhileSmall = async (...keys: string[]): Promise<void> => {
+      t.resize(30, 8);
+      await t.waitFor("pane too small", (l) => l[0] === "pane too small");
+      for (const key of keys) t.keys(key);
+      t.keys("-l", "/eth");
+      t.paste("fix sql 1");
+      // Long enough for any of them to have been acted on.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(t.capture()[0]).toBe("pane too small");
+      t.resize(100, 30);
+    };
+
+    await typeWhileSmall("x", "x", "x", "s", "2", "+", "t", "?", "b", "Enter");
+    await t.waitFor("the ladder as it was", ladder);
+    expect(t.capture().join("\n")).not.toMatch(/Add symbol:|sorted by|saved|paste|Keys/);
+    expect(t.capture().some((x) => /^\s+PRICE\s+SIZE/.test(x))).toBe(true);
+
+    t.keys("?");
+    await t.waitFor("the help", (l) => l.some((x) => /^ 1–\d+\/\d+ /.test(x)));
+    await typeWhileSmall("?", "j", "j", "PageDown", "Enter");
+    await t.waitFor("the help as it was, not scrolled", (l) => l.some((x) => /^ 1–\d+\/\d+ /.test(x)));
+    t.keys("?");
+    await t.waitFor("the ladder", ladder);
+
+    t.keys("/");
+    await t.waitFor("the search", (l) => l.some((x) => x.includes("Add symbol: ▏")));
+    await typeWhileSmall("s", "o", "l", "Down", "Enter");
+    await t.waitFor("the search as it was, empty", (l) => l.some((x) => x.includes("Add symbol: ▏")));
+    expect(tabs(t.capture())).toHaveLength(3);
+    t.keys("Escape");
+    await t.waitFor("the ladder", ladder);
+
+    t.keys("b");
+    await t.waitFor("the board", (l) => l.some((x) => x.includes("sorted by spread")));
+    await typeWhileSmall("o", "j", "Enter", "b");
+    await t.waitFor("the board as it was", (l) => l.some((x) => x.includes("sorted by spread")));
+    t.keys("b");
+    await t.waitFor("the ladder as it was", ladder);
+    expect(existsSync(join(config, "kraken-ladder", "config.toml"))).toBe(false);
+
+    // The quit keys still quit.
+    t.resize(30, 8);
+    await t.waitFor("pane too small", (l) => l[0] === "pane too small");
+    t.keys("q");
+    expect(await t.exitLine()).toBe("EXIT=0");
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { keyAction, keyPresses, PLAIN_KEY } from "../../src/ui/keys.js";
-import { LadderStore } from "../../src/ui/store.js";
+import { keyAction, keyPresses, PASTE_START, pasteAction, PLAIN_KEY } from "../../src/ui/keys.js";
 import { KEYS } from "../../src/ui/view-model/help.js";
+import { LadderStore } from "../../src/ui/store.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
 
@@ -145,6 +145,26 @@ describe("the ladder store", () => {
     expect(besideShown()).toBe(true);
   });
 
+  it("reads keys in the too-small mode while the pane is too small, whatever was open, and as before after", () => {
+    const opened = [
+      [undefined, "main"],
+      [{ type: "toggle-help" }, "help"],
+      [{ type: "open-search" }, "search"],
+      [{ type: "toggle-board" }, "board-from-ladder"],
+    ] as const;
+    for (const [open, mode] of opened) {
+      const store = makeStore(new MemoryFeed(feedView([btcBook(), ethBook()])));
+      store.start();
+      if (open !== undefined) store.dispatch(open);
+      expect(store.mode).toBe(mode);
+      store.setSize(30, 8);
+      expect(store.getSnapshot().kind).toBe("too-small");
+      expect(store.mode).toBe("too-small");
+      store.setSize(80, 24);
+      expect(store.mode).toBe(mode);
+    }
+  });
+
   it("stops listening to the feed when disposed", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = makeStore(feed);
@@ -228,6 +248,31 @@ describe("keys", () => {
       expect(keys.length, type).toBeGreaterThan(1);
       for (const k of keys) expect(listed, `${type}: ${k}`).toContain(k);
     }
+  });
+
+  it("take no key but the quit keys (and Ctrl-Z, Ctrl-L) in a pane too small, and no paste", () => {
+    expect(keyAction("q", none, "too-small")).toEqual({ type: "quit" });
+    expect(keyAction("", { ...none, escape: true }, "too-small")).toEqual({ type: "quit" });
+    expect(keyAction("c", { ...none, ctrl: true }, "too-small")).toEqual({ type: "quit" });
+    expect(keyAction("z", { ...none, ctrl: true }, "too-small")).toEqual({ type: "suspend" });
+    expect(keyAction("l", { ...none, ctrl: true }, "too-small")).toEqual({ type: "redraw" });
+    for (const k of ["x", "s", "/", "?", "b", "t", "1", "+", "-", "j", "o", " ", "l", "h"]) {
+      expect(keyAction(k, none, "too-small"), k).toBeUndefined();
+    }
+    for (const flag of [
+      "return",
+      "tab",
+      "upArrow",
+      "downArrow",
+      "leftArrow",
+      "rightArrow",
+      "delete",
+    ] as const) {
+      expect(keyAction("", { ...none, [flag]: true }, "too-small"), flag).toBeUndefined();
+    }
+    expect(keyAction("u", { ...none, ctrl: true }, "too-small")).toBeUndefined();
+    expect(pasteAction(PASTE_START, "too-small")).toBeUndefined();
+    expect(pasteAction("eth", "too-small")).toBeUndefined();
   });
 
   it("take a letter with Ctrl or Alt for no key of its own: Ctrl-S does not save, Alt-x does not remove", () => {
