@@ -133,6 +133,9 @@ export function startFeed(options: FeedOptions): WorkerFeedClient {
     setDepth(symbol, depth) {
       send({ type: "set-depth", symbol, depth });
     },
+    refresh() {
+      send({ type: "refresh" });
+    },
     stop() {
       stopping ??= (async () => {
         clearInterval(watching);

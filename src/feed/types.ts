@@ -244,7 +244,10 @@ export type FeedCommand =
   | { readonly type: "set-levels"; readonly levels: number; readonly deep?: DeepLevels }
   /** The main thread has taken a view the worker asked to hear about (see in-flight.ts): post what was held. */
   | { readonly type: "view-seen" }
-  /** Publish a whole view now, changed or not: the main thread took the feed for stalled (see feed/stall.ts). */
+  /**
+   * Publish a whole view now, changed or not: the main thread took the feed for stalled (see feed/stall.ts),
+   * or the ladder, back from a stop, waits for a view of frames received since (ui/store.ts `resumed`).
+   */
   | { readonly type: "refresh" }
   /** Watch one more symbol (a validated v2 name); subscribed at once on a live connection. */
   | { readonly type: "add-symbol"; readonly symbol: string }
@@ -273,6 +276,8 @@ export interface FeedClient {
   removeSymbol?(symbol: string): void;
   /** Subscribes a symbol's book at another Kraken depth. */
   setDepth?(symbol: string, depth: number): void;
+  /** Asks for a whole view now, changed or not (FeedCommand `refresh`). */
+  refresh?(): void;
   /** Closes the socket (code 1000) and ends the worker within a second; idempotent. */
   stop(): Promise<void>;
 }

@@ -151,8 +151,11 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     // with the process; what it missed meanwhile shows as lag until it has caught up. A SIGCONT after a
     // stop the ladder did not see (SIGSTOP from outside: the shell printed `Stopped` and its prompt over
     // the ladder, and `fg` gives the terminal back in whatever mode) takes the terminal and draws it all
-    // afresh the same way.
+    // afresh the same way. What the ladder held was made before the stop: it is drawn as not current
+    // (store.resumed) until the feed has read what came meanwhile, and nothing is drawn on the cleared
+    // screen before the whole of it is (`repaintDue`).
     let suspended = false;
+    let repaintDue = false;
     let noStop: NodeJS.Timeout | undefined;
     const suspend = (whole: "group" | "process"): void => {
       if (done || suspended) return;
@@ -173,6 +176,11 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       // fires before SIGCONT is read. The second would clear and draw the whole screen again.
       if (!suspended && Date.now() - resumedAt < SAME_CONTINUATION_MS) return;
       resumedAt = Date.now();
+      // No frame is written from here until the whole screen is drawn again (onResize, after the SIGWINCH
+      // below): on the screen as it is then (cleared, or the shell's lines after a stop the ladder did not
+      // see) a frame would show only the lines that changed. The first is of the held view, not current.
+      repaintDue = true;
+      store.resumed();
       if (suspended) {
         suspended = false;
         process.on("SIGTSTP", onStop);
@@ -224,6 +232,8 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
     // re-syncs its incremental renderer to the frame it last drew, so it skipped every line the new frame
     // shares with the old one, on a screen where they had been wiped.
     const onResize = (): void => {
+      // Frames are written again from here: <RepaintOnResize> then draws the whole of the latest.
+      repaintDue = false;
       store.setSize(stdout.columns, stdout.rows);
       instance?.rerender(app);
     };
@@ -241,7 +251,9 @@ export function runLadder(feed: FeedClient, options: LadderOptions): Promise<num
       store.start();
       instance = render(app, {
         stdout: traceFrames(
-          homedStdout(heldStdout(options.ascii === true ? asciiStdout(stdout) : stdout, () => suspended)),
+          homedStdout(
+            heldStdout(options.ascii === true ? asciiStdout(stdout) : stdout, () => suspended || repaintDue),
+          ),
           store,
           feed,
         ),

@@ -17,10 +17,11 @@ import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
 import type { AnalyticsOptions } from "../analytics/types.js";
 import type { BoardSort } from "./view-model/board.js";
 import { nextSort } from "./view-model/board.js";
+import { laggingBy } from "../feed/stall.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
-  Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth" | "pairs">>;
+  Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth" | "pairs" | "refresh">>;
 
 /** Saves the watchlist (`s`); resolves with where it went, rejects with why not. */
 export type SaveWatchlist = (symbols: readonly string[]) => Promise<string>;
@@ -118,6 +119,9 @@ function erased(query: string, what: "word" | "all" | undefined): string {
  */
 export const BOARD_FRAME_MS = 100;
 
+/** Why a verified book is shown lagging after a stop (see LadderStore.resumed). */
+const RESUMED_REASON = "stopped: what came meanwhile is not read yet";
+
 /** Whether a book's state or the connection's differs between two views (or the books themselves do). */
 function statesChanged(before: FeedView | undefined, after: FeedView): boolean {
   if (before === undefined || before.connection.state !== after.connection.state) return true;
@@ -188,6 +192,8 @@ export class LadderStore {
   #boardFirst: boolean;
   /** The app started on the board (`--board`): Esc there quits; a board opened from a ladder goes back to it. */
   readonly #boardHome: boolean;
+  /** When the process ran again after a stop, until a view of a frame received since has come (see resumed). */
+  #resumedAt: number | undefined;
 
   constructor(feed: FeedSource, options: LadderStoreOptions) {
     this.#feed = feed;
@@ -252,6 +258,7 @@ export class LadderStore {
     this.#ticker = setInterval(
       () =>
         this.#guard(() => {
+          if (this.#resumedAt !== undefined) this.#feed.refresh?.();
           if (this.#clockDue() === 0) this.#refresh();
         }),
       this.#tickMs,
@@ -324,7 +331,23 @@ export class LadderStore {
     return this.#levels;
   }
 
+  /**
+   * The process was stopped (Ctrl-Z, SIGSTOP) and runs again. The view held was made before the stop, and the
+   * feed, stopped too, has not read what the exchange sent meanwhile: drawn as it is, it showed the old
+   * prices as live. Until a view reflecting a frame received since comes (the feed's word on what came
+   * meanwhile: lagging, then live once caught up), every verified book is shown lagging, by at least the
+   * time since its newest frame. The feed's first view after a stop may still be of the old frames, as
+   * live; a market that sends nothing new publishes no view at all: so the feed is asked for a whole view
+   * now and at every clock tick until then.
+   */
+  resumed(): void {
+    this.#resumedAt = this.#now();
+    this.#feed.refresh?.();
+    this.#refresh();
+  }
+
   setView(view: FeedView): void {
+    if (this.#resumedAt !== undefined && view.receivedAt >= this.#resumedAt) this.#resumedAt = undefined;
     const before = this.#view;
     this.#lastViewAt = this.#now();
     this.#view = view;
@@ -633,7 +656,7 @@ export class LadderStore {
       narrowTapeShown: this.#ui.narrowTapeShown,
       wideTapeHidden: this.#ui.wideTapeHidden,
       vapWindowMs: this.#vapWindowMs,
-      view: this.#view,
+      view: this.#viewShown(now),
       symbols: this.#symbolList(),
       selected: this.#ui.selected,
       group: this.#groupOf(symbol),
@@ -658,6 +681,14 @@ export class LadderStore {
           }
         : {}),
     });
+  }
+
+  /** The view as drawn: after a stop, until the feed has read what came meanwhile, not current (see resumed). */
+  #viewShown(now: number): FeedView | undefined {
+    const view = this.#view;
+    if (this.#resumedAt === undefined || view === undefined) return view;
+    const lag = now - view.receivedAt;
+    return { ...view, books: view.books.map((b) => laggingBy(b, lag, RESUMED_REASON)) };
   }
 
   #refresh(): void {

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fillPipe, mkfifo } from "../helpers/fifo.js";
+import { BIN, ROOT } from "../helpers/run-cli.js";
 import { endToEnd } from "./helpers/parts.js";
 import { attributesAt, shellQuote } from "./helpers/tmux.js";
 
@@ -150,4 +151,49 @@ describe("a feed worker that stops answering, in a real terminal", () => {
       closeSync(holder);
     }
   }, 90_000);
+});
+
+describe("the ladder back from Ctrl-Z, in a real terminal", () => {
+  it("never draws the books it held from before the stop as live: lagging until the feed has read a frame since", async () => {
+    const sim = await e2e.simulator("--rate", "20", "--seed", "3");
+    const t = e2e.tmux();
+    // An interactive shell, for job control; --max-lag, --quiet-after and --read-timeout far off, so that
+    // the feed itself calls nothing lagging, quiet or dead during the test.
+    t.start("env -u CI -u CONTINUOUS_INTEGRATION bash --norc --noprofile -i", 100, 30);
+    t.keys(
+      `cd ${shellQuote(ROOT)} && env CI=true ${shellQuote(process.execPath)} ${shellQuote(BIN)} ` +
+        `--url ${shellQuote(sim.url)} --max-lag 60 --quiet-after 60 --read-timeout 60 --depth 10 BTC/USD`,
+      "Enter",
+    );
+    await t.waitFor("BTC/USD live", (l) => /BTC\/USD\s+● live/.test(header(l)), 20_000);
+    // The exchange sends nothing more until the end: after the stop there is no frame for the feed to read,
+    // so whatever the ladder shows of the book is from before it.
+    process.kill(sim.pid, "SIGSTOP");
+    const written = join(t.dir, "pane-output");
+    try {
+      t.keys("C-z");
+      await t.waitFor("the shell, the ladder stopped", (l) => l.some((x) => /Stopped/.test(x)));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      t.tmux("pipe-pane", "-t", t.session, "-o", `cat > ${shellQuote(written)}`);
+      t.keys("fg", "Enter");
+      const back = await t.waitFor("the ladder again, lagging", (l) =>
+        /BTC\/USD\s+◔ lagging/.test(header(l)),
+      );
+      expect(back.join("\n")).toMatch(/LAGGING — lag [\d.]+ s behind the exchange/);
+      // Asked for a whole view each second, the feed still has read nothing since: still not live.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(header(t.capture())).toMatch(/BTC\/USD\s+◔ lagging/);
+      t.tmux("pipe-pane", "-t", t.session);
+      // eslint-disable-next-line no-control-regex
+      const drawn = readFileSync(written, "utf8").replace(/\u001b\[[\d;?]*[A-Za-z]/g, "");
+      expect(drawn).toContain("BTC/USD");
+      expect(drawn).not.toContain("● live");
+    } finally {
+      process.kill(sim.pid, "SIGCONT");
+    }
+    // Frames again: the feed's own word, live once caught up.
+    await t.waitFor("live again", (l) => /BTC\/USD\s+● live/.test(header(l)), 20_000);
+    t.keys("q");
+    await t.waitFor("the shell after q", (l) => !l.some((x) => x.includes("PRICE")));
+  }, 60_000);
 });

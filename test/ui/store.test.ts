@@ -165,6 +165,38 @@ describe("the ladder store", () => {
     }
   });
 
+  it("after a stop, draws the books it held as lagging until a view of a frame received since, asking the feed for one", async () => {
+    let now = NOW;
+    const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
+    const store = new LadderStore(feed, {
+      symbols: ["BTC/USD", "ETH/USD"],
+      columns: 80,
+      rows: 24,
+      now: () => now,
+      tickMs: 5,
+    });
+    stores.push(store);
+    store.start();
+    const header = (): string => text(store).split("\n").slice(0, 2).join("\n");
+    expect(header()).toMatch(/BTC\/USD ● live[\s\S]*ETH\/USD ● live/);
+    now = NOW + 15_000;
+    store.resumed();
+    expect(feed.refreshes).toBe(1);
+    expect(header()).toMatch(/BTC\/USD ◔ lagging[\s\S]*ETH\/USD ◔ lagging/);
+    expect(text(store)).toMatch(/LAGGING — lag 15 s behind the exchange/);
+    // The feed's first view after the stop may be of the frames from before it, and say live: not drawn so.
+    feed.publish({ ...feedView([btcBook(), ethBook()]), publishedAt: now });
+    expect(header()).toMatch(/BTC\/USD ◔ lagging/);
+    // Until one comes, the feed is asked again at every clock tick (a quiet market publishes none).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(feed.refreshes).toBeGreaterThan(1);
+    feed.publish({ ...feedView([btcBook(), ethBook()]), publishedAt: now, receivedAt: now });
+    expect(header()).toMatch(/BTC\/USD ● live[\s\S]*ETH\/USD ● live/);
+    const asked = feed.refreshes;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(feed.refreshes).toBe(asked);
+  });
+
   it("stops listening to the feed when disposed", () => {
     const feed = new MemoryFeed(feedView([btcBook(), ethBook()]));
     const store = makeStore(feed);

@@ -10,6 +10,8 @@ export type EndToEnd = {
   tmux(): TmuxSession;
   /** The installed binary's `simulate` with `args`, stopped after the test; resolves to its URL. */
   simulate(...args: string[]): Promise<string>;
+  /** As `simulate`, with the simulator's pid too (to stop it with SIGSTOP: continue it before the test ends). */
+  simulator(...args: string[]): Promise<{ url: string; pid: number }>;
 };
 
 /**
@@ -38,13 +40,18 @@ export function endToEnd(): EndToEnd {
       sessions.push(t);
       return t;
     },
-    simulate(...args) {
+    async simulate(...args) {
+      return (await this.simulator(...args)).url;
+    },
+    simulator(...args) {
       const sim = spawn(process.execPath, [BIN, "simulate", ...args], {
         stdio: ["ignore", "pipe", "ignore"],
       });
       servers.push(sim);
-      return new Promise<string>((resolve) =>
-        sim.stdout.setEncoding("utf8").once("data", (d: string) => resolve(d.split("\n")[0]!)),
+      return new Promise((resolve) =>
+        sim.stdout
+          .setEncoding("utf8")
+          .once("data", (d: string) => resolve({ url: d.split("\n")[0]!, pid: sim.pid! })),
       );
     },
   };

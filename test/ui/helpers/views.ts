@@ -138,6 +138,13 @@ export class MemoryFeed implements FeedClient {
     return this.#latest;
   }
 
+  /** How many times a whole view was asked for (refresh). */
+  refreshes = 0;
+
+  refresh(): void {
+    this.refreshes++;
+  }
+
   /** The `deep` of each setLevels call (undefined when none). */
   readonly deepRequests: (DeepLevels | undefined)[] = [];
 
