@@ -98,10 +98,11 @@ describe("trade, ticker, instrument and status through the real worker", () => {
     // comes 1.4 s after the first at the earliest); without the backoff, one a break (some 60).
     expect(renewals()).toBeGreaterThanOrEqual(2);
     expect(renewals()).toBeLessThanOrEqual(3);
-    // The breaks stop: the renewal waiting goes out, its snapshot makes the tape current and whole again.
+    // The breaks stop: the renewal waiting goes out (on a loaded machine it may have gone out as they
+    // stopped), and its snapshot makes the tape current and whole again; nothing more is renewed.
     const before = renewals();
-    await h.until(() => renewals() === before + 1, "the waiting renewal", 5000);
-    await h.until(() => h!.book("BTC/USD")?.tradesAwaiting === false, "the tape current");
+    await h.until(() => h!.book("BTC/USD")?.tradesAwaiting === false, "the tape current", 5000);
+    expect(renewals()).toBeLessThanOrEqual(before + 1);
     server.trade("BTC/USD", 1);
     const last = server.tape.get("BTC/USD")!.length + 1000;
     await h.until(() => ids(h!).at(-1) === last, "the next trade");
