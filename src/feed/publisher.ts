@@ -11,6 +11,8 @@ export type PublisherOptions = {
   readonly levels: number;
   readonly staleAfterMs: number;
   readonly maxLagMs: number;
+  /** No frame for this long is a quiet connection (`--quiet-after`; see `freshness`). */
+  readonly quietAfterMs?: number;
 };
 
 /**
@@ -183,6 +185,7 @@ export class Publisher {
       newestDelta: this.session.newestDelta,
       awaitingReplySince: this.session.awaitingReplySince,
       roundTripMs: this.session.roundTripMs,
+      heardAt: this.session.lastReceivedAt,
     };
     const fresh = this.session.slots.map((s) => freshness(s, connection, now, this.options, wire));
     const states = fresh.map(freshnessKey).join();
@@ -434,11 +437,13 @@ export type WireTiming = {
   readonly awaitingReplySince?: number | undefined;
   /** How long the newest ping answered took (ms). */
   readonly roundTripMs?: number | undefined;
+  /** When the newest frame was read (epoch ms; 0 before the first). */
+  readonly heardAt?: number | undefined;
 };
 
 /**
- * Freshness of one book at `now`: a verified book is `lagging` while the connection is quiet (its lag is
- * then at least the silence), when its newest update is more than `maxLagMs` behind the exchange, or
+ * Freshness of one book at `now`: a verified book is `lagging` while the connection is quiet, or nothing
+ * has been read for as long (its lag is then at least the silence), when its newest update is more than `maxLagMs` behind the exchange, or
  * when the server's answers to pings are that slow: the newest answer took longer, or one has waited
  * longer (the lag is then given as that time); otherwise `stale` after `staleAfterMs` without a change on
  * a live connection. Lag is judged on messages that arrive, silence by the connection: a quiet market is
@@ -454,7 +459,7 @@ export function freshness(
   slot: Slot,
   connection: ConnectionState,
   now: number,
-  limits: { readonly staleAfterMs: number; readonly maxLagMs: number },
+  limits: { readonly staleAfterMs: number; readonly maxLagMs: number; readonly quietAfterMs?: number },
   wire: WireTiming,
 ): Freshness {
   if (slot.state !== "live") return { state: slot.state, lagMs: undefined };
@@ -468,6 +473,13 @@ export function freshness(
   const measured = lagOf(delta, wire.baseline);
   if (connection.state === "quiet") {
     return { state: "lagging", lagMs: Math.max(measured ?? 0, now - connection.since), cause: "quiet" };
+  }
+  // A silence as long is quiet whether or not the connection's timer has said so yet: after the thread was
+  // stopped (Ctrl-Z, SIGSTOP) or held up, a timer due meanwhile may publish before the socket's backlog is
+  // read, and the book, its newest update long ago, would show as live.
+  const silence = connectionOpen(connection.state) && wire.heardAt ? now - wire.heardAt : 0;
+  if (limits.quietAfterMs !== undefined && silence >= limits.quietAfterMs) {
+    return { state: "lagging", lagMs: Math.max(measured ?? 0, silence), cause: "quiet" };
   }
   // Answers are awaited on an open connection only: after a replay's end nothing is read any more.
   const answering = !connectionOpen(connection.state)

@@ -70,6 +70,23 @@ describe("a book's freshness", () => {
     });
   });
 
+  it("is lagging after a silence of --quiet-after that the connection has not yet said is quiet (a thread stopped, its timers due)", () => {
+    const quietAfter = { ...limits, quietAfterMs: 3000 };
+    expect(freshness(slot(100), live, T0, quietAfter, { baseline: 0, heardAt: T0 - 15_000 })).toEqual({
+      state: "lagging",
+      lagMs: 15_000,
+      cause: "quiet",
+    });
+    expect(freshness(slot(100), live, T0, quietAfter, { baseline: 0, heardAt: T0 - 2900 })).toEqual({
+      state: "live",
+      lagMs: 100,
+    });
+    // Nothing is read after a replay's end: its silence is not lag.
+    expect(
+      freshness(slot(100), { state: "ended" }, T0, quietAfter, { baseline: 0, heardAt: T0 - 15_000 }),
+    ).toEqual({ state: "live", lagMs: 100 });
+  });
+
   it("is as late as the newest update of any book on the connection, even with no update of its own", () => {
     expect(freshness(slot(100), live, T0, limits, { baseline: 0, newestDelta: 5000 })).toEqual({
       state: "lagging",
