@@ -165,7 +165,7 @@ async function runTerminal(
   // Instrument and status come once, right after subscribing: held until the ladder listens.
   const early = bufferMarketEvents(feed);
   const { runLadder } = await loadLadder();
-  // A signal (or Ctrl-C typed) while the first screen was up: stop before the ladder draws.
+  // A signal while the first screen was up: stop before the ladder draws.
   if (first.quitRequested() || shutdown.reason() !== undefined) {
     early.take();
     return EXIT.OK;

@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { firstScreenLines } from "../../src/ui/first-screen.js";
-import { BIN } from "../helpers/run-cli.js";
 import { hasTmux, shellQuote, TmuxSession } from "./helpers/tmux.js";
 
 /**
@@ -34,19 +33,15 @@ beforeAll(() => {
   if (!hasTmux()) throw new Error("tmux is needed for the end-to-end tests: apt-get install tmux");
 });
 
-/** The binary with `--demo SYMBOLS` in a 90×24 pane, its ladder held until open() is called. */
-function startHeld(symbols = "BTC/USD ETH/USD"): {
-  t: TmuxSession;
-  open: () => void;
-  exit: () => Promise<string | undefined>;
-} {
+/** The binary with `--demo BTC/USD ETH/USD` in a 90×24 pane, its ladder held until open() is called. */
+function startHeld(): { t: TmuxSession; open: () => void; exit: () => Promise<string | undefined> } {
   const t = new TmuxSession();
   tmux = t;
   writeFileSync(join(t.dir, "gate-hooks.mjs"), GATE_HOOKS);
   writeFileSync(join(t.dir, "gate.mjs"), GATE_PRELOAD);
   const gate = join(t.dir, "go");
   const env = `KL_GATE=${shellQuote(gate)} NODE_OPTIONS=${shellQuote(`--import=${pathToFileURL(join(t.dir, "gate.mjs")).href}`)}`;
-  t.runApp(`--demo ${symbols}`, 90, 24, { env, marker: MARKER });
+  t.runApp("--demo BTC/USD ETH/USD", 90, 24, { env, marker: MARKER });
   return { t, open: () => writeFileSync(gate, ""), exit: () => t.exitLine() };
 }
 
@@ -73,67 +68,6 @@ describe("the first screen", () => {
     expect(after.filter((x) => x !== "").map((x) => x.trim())).toEqual([MARKER]);
     expect(await exit()).toBe("EXIT=0");
   });
-
-  it("drops several keys typed while it is up, read together or seconds apart: none of them acts", async () => {
-    const { t, open, exit } = startHeld("BTC/USD ETH/USD SOL/USD");
-    await t.waitFor("the first screen", (l) => l.some((x) => x.includes("◌ connecting…")));
-    // `3` then `x` would select SOL/USD and remove it.
-    t.keys("3");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    t.keys("x");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    open();
-    const three = (l: readonly string[]): boolean =>
-      l.some((x) => x.startsWith("▶1 BTC/USD")) &&
-      ["ETH/USD", "SOL/USD"].every((s) => l.join("\n").includes(s));
-    await t.waitFor(
-      "the ladder, all three symbols, the first selected",
-      (l) => three(l) && l.some((x) => x.includes("PRICE")),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(three(t.capture())).toBe(true);
-    t.keys("q");
-    expect(await exit()).toBe("EXIT=0");
-  });
-
-  it("ends the run, exit 0, on Ctrl-C typed among other keys while it is up, before the ladder draws", async () => {
-    const { t, open, exit } = startHeld();
-    await t.waitFor("the first screen", (l) => l.some((x) => x.includes("◌ connecting…")));
-    t.keys("x", "C-c");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const written = join(t.dir, "pane-output");
-    t.tmux("pipe-pane", "-t", t.session, "-o", `cat > ${shellQuote(written)}`);
-    open();
-    await t.waitFor("the original screen", (l) => l.some((x) => x.includes(MARKER)));
-    expect(await exit()).toBe("EXIT=0");
-    t.tmux("pipe-pane", "-t", t.session);
-    expect(readFileSync(written, "utf8")).not.toContain("PRICE");
-  });
-
-  it("drops keys typed into the shell before it started (sleep 2; kraken-ladder): one or several, none acts", async () => {
-    for (const typed of ["x", "xx", "3x"]) {
-      const t = new TmuxSession();
-      tmux = t;
-      t.run(
-        `sleep 2; env CI=true ${shellQuote(process.execPath)} ${shellQuote(BIN)} --demo BTC/USD ETH/USD SOL/USD`,
-        90,
-        24,
-      );
-      // Typed at once, while the shell's command sleeps: the terminal holds them in line mode.
-      t.keys(typed);
-      const three = (l: readonly string[]): boolean =>
-        l.some((x) => x.startsWith("▶1 BTC/USD")) &&
-        ["ETH/USD", "SOL/USD"].every((s) => l.join("\n").includes(s)) &&
-        l.some((x) => x.includes("PRICE"));
-      await t.waitFor(`the ladder, all three symbols, after ${typed}`, three, 20_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(three(t.capture()), typed).toBe(true);
-      t.keys("q");
-      expect(await t.exitLine()).toBe("EXIT=0");
-      t.close();
-      tmux = undefined;
-    }
-  }, 60_000);
 
   it("gives the terminal back when a signal arrives before the ladder is ready, exiting 0", async () => {
     const { t, open, exit } = startHeld();
