@@ -32,8 +32,8 @@ export function firstScreenLines(symbols: readonly string[], columns: number): s
  * Shows a first screen at once, before the ladder (Ink and React) is loaded: the alternate screen with
  * what is starting, and stdin in raw mode so keys typed meanwhile are not echoed. Nothing reads stdin
  * until the ladder starts, so those keys wait in the terminal's input queue and reach the ladder then
- * (`q` typed early quits as soon as it draws; Ink reads what waited as one input, so several keys typed
- * together are one input the ladder ignores). Until handed over, a signal only marks the run to end, and
+ * (`q` typed early quits as soon as it draws; what waited is split into key presses, keys.ts
+ * keyPresses, so each key typed early acts then). Until handed over, a signal only marks the run to end, and
  * the terminal is restored on every way out (close(), or process exit).
  * `symbols` are normalised symbols (letters, digits and `/`): safe to print.
  */
