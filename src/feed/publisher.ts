@@ -2,7 +2,7 @@ import { Decimal } from "decimal.js";
 import type { BookLevel } from "../book/book-side.js";
 import type { OrderBook } from "../book/order-book.js";
 import { lagOf } from "./freshness.js";
-import { connectionOpen } from "./servable.js";
+import { connectionOpen, verifiedState } from "./servable.js";
 import type { Session, Slot } from "./session.js";
 import type { BookState, BookView, ConnectionState, DeepLevels, FeedView, LevelView } from "./types.js";
 
@@ -273,7 +273,7 @@ export class Publisher {
     inputs: BookInputs,
   ): BookView {
     // A book that failed or has not verified yet is never shown: no levels, no prices.
-    const book = state === "live" || state === "stale" || state === "lagging" ? slot.book : undefined;
+    const book = verifiedState(state) ? slot.book : undefined;
     const { checksum, part } = this.levelsPart(slot, book);
     const { version, lagMs: shownLag } = this.versionOf(slot, state, checksum, lagMs, reason, socket);
     return {

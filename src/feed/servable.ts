@@ -34,6 +34,15 @@ export function connectionCurrent(connection: string | undefined): boolean {
 }
 
 /**
+ * Whether a book's state says its levels are verified, the exchange's as of its last checksum: `live`,
+ * `stale` (a quiet market) or `lagging` (behind the exchange). Such a book's levels are kept and shown,
+ * an empty side meaning no orders; any other book (awaiting its snapshot, resyncing, rejected) has none.
+ */
+export function verifiedState(book: string): boolean {
+  return book === "live" || book === "stale" || book === "lagging";
+}
+
+/**
  * Whether a book's prices may be shown or served as current: verified and current (`live`, or `stale`:
  * a quiet market) on an open connection.
  */

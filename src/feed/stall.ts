@@ -1,3 +1,4 @@
+import { verifiedState } from "./servable.js";
 import type { BookView, FeedEvent, FeedView } from "./types.js";
 
 /**
@@ -65,17 +66,12 @@ const NOTHING_MEASURED = { messagesPerSecond: 0, latencyP50: null, latencyP99: n
 /** A verified book's reason while the worker is stalled: why it is lagging (as `LAG_REASONS`, feed/publisher.ts). */
 const STALLED_REASON = "feed worker stalled: nothing heard from it";
 
-/** Whether a book is verified: its levels passed the checksum and are shown (live, stale or lagging). */
-export function verified(book: BookView): boolean {
-  return book.state === "live" || book.state === "stale" || book.state === "lagging";
-}
-
 /**
  * A verified book whose last word is not known to be current (a stalled worker, a process that was stopped),
  * as lagging, at least `lagMs` behind, for `reason`; any other book as it is.
  */
 export function laggingBy(book: BookView, lagMs: number, reason: string): BookView {
-  if (!verified(book)) return book;
+  if (!verifiedState(book.state)) return book;
   return { ...book, state: "lagging", reason, lagMs: Math.max(book.lagMs ?? 0, lagMs) };
 }
 
@@ -166,7 +162,7 @@ export class StallWatch {
     stall.second = second;
     const lag = Math.floor(silence / 10) * 10;
     const books = this.raw.books.map((b): BookView => {
-      if (!verified(b)) return { ...this.shiftBook(b), ...NOTHING_MEASURED };
+      if (!verifiedState(b.state)) return { ...this.shiftBook(b), ...NOTHING_MEASURED };
       const offset = (this.offsets.get(b.symbol) ?? 0) + 1;
       this.offsets.set(b.symbol, offset);
       return { ...laggingBy(b, lag, STALLED_REASON), ...NOTHING_MEASURED, version: b.version + offset };
@@ -180,7 +176,7 @@ export class StallWatch {
     if (this.stall === undefined) return false;
     if (this.stall.second >= 0) {
       for (const b of this.raw?.books ?? []) {
-        if (verified(b)) this.offsets.set(b.symbol, (this.offsets.get(b.symbol) ?? 0) + 1);
+        if (verifiedState(b.state)) this.offsets.set(b.symbol, (this.offsets.get(b.symbol) ?? 0) + 1);
       }
     }
     this.stall = undefined;

@@ -1,3 +1,4 @@
+import { verifiedState } from "../../feed/servable.js";
 import type { BookView, PairView, TradeView } from "../../feed/types.js";
 import { toDecimal } from "../../protocol/decimal.js";
 import type { FlashDirection, FlashMemory } from "./flash.js";
@@ -567,7 +568,7 @@ export function ladderRows(input: LadderInput): LadderRows {
     cols,
     maxCum: askMax > bidMax ? askMax : bidMax,
     live: state === "live",
-    verified: book?.state === "live" || book?.state === "stale" || book?.state === "lagging",
+    verified: book !== undefined && verifiedState(book.state),
     flash,
     now,
     width,
