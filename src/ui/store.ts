@@ -17,6 +17,7 @@ import { DEFAULT_BANDS, DEFAULT_NOTIONAL } from "../analytics/types.js";
 import type { AnalyticsOptions } from "../analytics/types.js";
 import type { BoardSort } from "./view-model/board.js";
 import { nextSort } from "./view-model/board.js";
+import { connectionOpen } from "../feed/servable.js";
 import { laggingBy } from "../feed/stall.js";
 
 /** The part of the feed client the ladder uses. */
@@ -338,16 +339,23 @@ export class LadderStore {
    * meanwhile: lagging, then live once caught up), every verified book is shown lagging, by at least the
    * time since its newest frame. The feed's first view after a stop may still be of the old frames, as
    * live; a market that sends nothing new publishes no view at all: so the feed is asked for a whole view
-   * now and at every clock tick until then.
+   * now and at every clock tick until then. A view on a socket that is not open (stopped, reconnecting, a
+   * replay that has ended) shows no book live, and every book it shows live later is of a frame received
+   * since: so such a view ends the wait, and asking stops.
    */
   resumed(): void {
+    if (this.#view !== undefined && !connectionOpen(this.#view.connection.state)) return;
     this.#resumedAt = this.#now();
     this.#feed.refresh?.();
     this.#refresh();
   }
 
   setView(view: FeedView): void {
-    if (this.#resumedAt !== undefined && view.receivedAt >= this.#resumedAt) this.#resumedAt = undefined;
+    if (
+      this.#resumedAt !== undefined &&
+      (view.receivedAt >= this.#resumedAt || !connectionOpen(view.connection.state))
+    )
+      this.#resumedAt = undefined;
     const before = this.#view;
     this.#lastViewAt = this.#now();
     this.#view = view;

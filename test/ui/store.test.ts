@@ -3,6 +3,7 @@ import { keyAction, keyPresses, PASTE_START, pasteAction, PLAIN_KEY } from "../.
 import { KEYS } from "../../src/ui/view-model/help.js";
 import { LadderStore } from "../../src/ui/store.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
+import type { FeedView } from "../../src/feed/types.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
 
 const stores: LadderStore[] = [];
@@ -195,6 +196,44 @@ describe("the ladder store", () => {
     const asked = feed.refreshes;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(feed.refreshes).toBe(asked);
+  });
+
+  it("after a stop, stops asking the feed once a view shows no book live: an ended replay, a dropped socket", async () => {
+    const settle = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 50));
+    const started = (view: FeedView): { store: LadderStore; feed: MemoryFeed } => {
+      const feed = new MemoryFeed(view);
+      const store = new LadderStore(feed, {
+        symbols: ["BTC/USD"],
+        columns: 80,
+        rows: 24,
+        now: () => NOW,
+        tickMs: 5,
+      });
+      stores.push(store);
+      store.start();
+      return { store, feed };
+    };
+    // Stopped and run again after the replay had ended: its books never change again, nothing to wait for.
+    const ended = started(feedView([btcBook()], { state: "ended" }));
+    ended.store.resumed();
+    await settle();
+    expect(ended.feed.refreshes).toBe(0);
+    expect(text(ended.store)).toMatch(/BTC\/USD ■ ended/);
+    // Run again on a live socket that has dropped since: the feed's word is that nothing is live.
+    const dropped = started(feedView([btcBook()]));
+    dropped.store.resumed();
+    dropped.feed.publish(
+      feedView([btcBook()], {
+        state: "reconnecting",
+        attempt: 1,
+        retryInMs: 1000,
+        retryAt: NOW + 1000,
+        reason: "closed",
+      }),
+    );
+    const asked = dropped.feed.refreshes;
+    await settle();
+    expect(dropped.feed.refreshes).toBe(asked);
   });
 
   it("stops listening to the feed when disposed", () => {
