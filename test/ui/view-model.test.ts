@@ -523,6 +523,22 @@ describe("header", () => {
     expect(other.segments.every((s) => s.dim === true && s.inverse !== true && s.bold !== true)).toBe(true);
   });
 
+  it("draws a pair's status badge as its tab: bold while the book is live, dimmed and not bold when not", () => {
+    const tab = (book: BookView, selected = 0) =>
+      headerLines(["BTC/USD"], new Map([["BTC/USD", book]]), LIVE, selected, 100, 1)[0]!;
+    const badge = (t: ReturnType<typeof tab>) => t.segments.find((s) => s.text.includes("[POST_ONLY]"))!;
+    for (const selected of [0, 1]) {
+      const live = badge(tab(btcBook({ pairStatus: "post_only" }), selected));
+      expect(live).toMatchObject({ role: "warn", bold: true });
+      expect(live.dim).not.toBe(true);
+      for (const state of ["stale", "resyncing", "awaiting-snapshot"] as const) {
+        const t = tab(btcBook({ state, pairStatus: "post_only" }), selected);
+        expect(t.segments.every((s) => s.dim === true && s.bold !== true)).toBe(true);
+        expect(badge(t).role).toBe("warn");
+      }
+    }
+  });
+
   it("strips control characters from symbols before they reach the terminal", () => {
     const lines = headerLines(["EVIL\u001b[2J/USD"], new Map(), LIVE, 0, 100, 1);
     expect(lines[0]?.text).not.toContain("\u001b");

@@ -85,9 +85,15 @@ function cellSegments(c: Cell, isSelected: boolean, widths: Widths, detail: Deta
     { text: padRight(c.ask, widths.ask), role: "ask", ...base },
     { text: detail === 0 ? ` ${padLeft(c.bps, widths.bps)} bps ` : " ", ...base },
   ];
-  // Only when some pair is not online, so the tabs keep their width otherwise.
+  // Only when some pair is not online, so the tabs keep their width otherwise. Bold only on a live tab: on
+  // one that is not, it is dimmed with the rest of the tab (bold would win over dim in many terminals).
   if (widths.badge > 0)
-    segments.push({ text: `${padRight(c.badge, widths.badge)} `, role: "warn", bold: true, ...base });
+    segments.push({
+      text: `${padRight(c.badge, widths.badge)} `,
+      role: "warn",
+      ...(live ? { bold: true } : {}),
+      ...base,
+    });
   return segments;
 }
 
