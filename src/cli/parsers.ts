@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { isFps, MAX_FPS } from "../config/settings-types.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { LONGEST_TIMER_MS } from "../feed/timers.js";
 import { wsUrlProblem } from "../feed/ws-url.js";
@@ -83,6 +84,14 @@ export function parsePositiveInt(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
     throw new InvalidArgumentError("expected a whole number above 0.");
   }
+  return n;
+}
+
+/** `--fps` (and KRAKEN_LADDER_FPS): a whole number from 1 to MAX_FPS, as the config file's `fps`. */
+export function parseFps(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !isFps(n))
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_FPS}.`);
   return n;
 }
 

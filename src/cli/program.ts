@@ -5,6 +5,7 @@ import { EXIT } from "../app/exit-codes.js";
 import { DEFAULT_DEPTH, DEFAULT_MAX_FRAME, streamsNdjson } from "../app/options.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import { KRAKEN_URL } from "../feed/ws-url.js";
+import { MAX_FPS } from "../config/settings-types.js";
 import type { AppOptions } from "../app/options.js";
 import type { FeedSetupOptions } from "../app/feed-setup.js";
 import { serveCommand } from "./serve.js";
@@ -20,7 +21,7 @@ import {
   parseDepth,
   parseRecordFile,
   parseReplayFile,
-  parsePositiveInt,
+  parseFps,
   parsePositiveNumber,
   parsePositiveSeconds,
   parseNonNegativeInt,
@@ -354,9 +355,9 @@ export function depthOption(note = ""): Option {
 export function fpsOption(): Option {
   return new Option(
     "--fps <n>",
-    "most book updates per second: screen frames; NDJSON lines and SSE events per symbol",
+    `most book updates per second, 1 to ${MAX_FPS}: screen frames; NDJSON lines and SSE events per symbol`,
   )
-    .argParser(parsePositiveInt)
+    .argParser(parseFps)
     .default(30)
     .env(ENV.fps);
 }

@@ -6,7 +6,7 @@ import { didYouMean } from "../text/did-you-mean.js";
 import { fileReason } from "../text/file-reason.js";
 import { GROUP_STEPS } from "../ui/view-model/grouping.js";
 import { keyLine, stringLine } from "./key-lines.js";
-import { COLOR_MODES, CONFIG_KEYS } from "./settings-types.js";
+import { COLOR_MODES, CONFIG_KEYS, isFps, MAX_FPS } from "./settings-types.js";
 import type { AsciiMode, ColorMode, ConfigError, FileSettings } from "./settings-types.js";
 
 /** A config file read and checked: its settings, or the one error that makes it unusable. */
@@ -90,8 +90,8 @@ export function parseConfigText(text: string, path: string): ConfigFileResult {
         settings.depth = value;
         break;
       case "fps":
-        if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0)
-          return error(`fps must be a whole number above 0${unquote(value)}`, key);
+        if (!isFps(value))
+          return error(`fps must be a whole number from 1 to ${MAX_FPS}${unquote(value)}`, key);
         settings.fps = value;
         break;
       case "url":

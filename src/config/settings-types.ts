@@ -20,6 +20,19 @@ export type FileSettings = {
   readonly grouping?: ReadonlyMap<string, number>;
 };
 
+/**
+ * The most views a second `fps` takes (`--fps`, KRAKEN_LADDER_FPS and the file's `fps` alike): one a
+ * millisecond. The feed publishes at most one view an interval of 1000/fps ms and the ladder draws at most
+ * one frame a whole millisecond, so at 1000 a view already follows nearly every change (coalescing is off);
+ * a larger number could not mean what it says.
+ */
+export const MAX_FPS = 1000;
+
+/** Whether `value` is an `fps`: a whole number from 1 to MAX_FPS. */
+export function isFps(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_FPS;
+}
+
 /** The keys a config file may hold, in the order `kraken-ladder config` prints them. */
 export const CONFIG_KEYS = ["symbols", "depth", "fps", "url", "grouping", "color", "ascii"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

@@ -62,6 +62,27 @@ describe.concurrent("kraken-ladder config", () => {
     expect(row("ascii")).toMatch(/^ascii +off +default \(auto: LANG=C\.UTF-8\)$/);
   });
 
+  it("refuses an fps above 1000 from the flag, the environment and the file alike, naming the range", async () => {
+    const flag = await runCli(["config", "--fps", "1000000000"], { env: env() });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.split("\n")[0]).toBe(
+      "error: option '--fps <n>' argument '1000000000' is invalid. expected a whole number from 1 to 1000.",
+    );
+    const fromEnv = await runCli(["config"], { env: env({ KRAKEN_LADDER_FPS: "1001" }) });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr.split("\n")[0]).toBe(
+      "error: option '--fps <n>' value '1001' from env 'KRAKEN_LADDER_FPS' is invalid. expected a whole number from 1 to 1000.",
+    );
+    const big = await file("fps.toml", "fps = 1000000000\n");
+    expectOneLineError(
+      await runCli(["config"], { env: env({ KRAKEN_LADDER_CONFIG: big }) }),
+      new RegExp(`^kraken-ladder: config file ${big}, line 1: fps must be a whole number from 1 to 1000$`),
+    );
+    const top = await runCli(["config", "--fps", "1000"], { env: env() });
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/^fps +1000 +flag --fps$/m);
+  });
+
   it("with no config file: the default place, not found, and every default", async () => {
     const home = join(dir, "empty-home");
     const r = await runCli(["config"], { env: env({ XDG_CONFIG_HOME: home }) });
@@ -105,7 +126,9 @@ describe.concurrent("kraken-ladder config", () => {
       await runCli(["config", "--config", wrongType], {
         env: env(),
       }),
-      new RegExp(`^kraken-ladder: config file ${wrongType}, line 1: fps must be a whole number above 0$`),
+      new RegExp(
+        `^kraken-ladder: config file ${wrongType}, line 1: fps must be a whole number from 1 to 1000$`,
+      ),
     );
     const badSymbol = await file("symbol.toml", 'symbols = [\n  "BTC/USD",\n  "BTCUSD",\n]\n');
     expectOneLineError(
@@ -295,7 +318,7 @@ describe.concurrent("usage errors", () => {
       const r = await runCli([command], { env: env({ KRAKEN_LADDER_FPS: "abc" }) });
       expect(r.code).toBe(2);
       expect(r.stderr.split("\n").slice(0, 2)).toEqual([
-        "error: option '--fps <n>' value 'abc' from env 'KRAKEN_LADDER_FPS' is invalid. expected a whole number above 0.",
+        "error: option '--fps <n>' value 'abc' from env 'KRAKEN_LADDER_FPS' is invalid. expected a whole number from 1 to 1000.",
         expect.stringMatching(new RegExp(`^Usage: kraken-ladder ${command} `)),
       ]);
     }

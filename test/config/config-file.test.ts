@@ -90,8 +90,8 @@ describe("the config file", () => {
   it("a value of the wrong type names the key's line", () => {
     expect(errorOf('\n\ndepth = "25"').line).toBe(3);
     expect(errorOf("depth = 7").message).toBe("depth must be one of 10, 25, 100, 500, 1000");
-    expect(errorOf("fps = 0").message).toBe("fps must be a whole number above 0");
-    expect(errorOf("fps = 2.5").message).toBe("fps must be a whole number above 0");
+    expect(errorOf("fps = 0").message).toBe("fps must be a whole number from 1 to 1000");
+    expect(errorOf("fps = 2.5").message).toBe("fps must be a whole number from 1 to 1000");
     expect(errorOf('url = "http://x"').message).toMatch(/^url must be a ws:\/\/ or wss:\/\/ URL/);
     expect(errorOf('color = "yes"').message).toBe('color must be "auto", "always" or "never"');
     expect(errorOf('ascii = "no"').message).toBe('ascii must be true, false or "auto"');
@@ -99,12 +99,21 @@ describe("the config file", () => {
     expect(errorOf("symbols = []").message).toMatch(/^symbols must be a list of pairs/);
   });
 
+  it("fps is at most 1000 (a view a millisecond), as --fps is", () => {
+    expect(parseConfigText("fps = 1000", "/c.toml")).toEqual({ kind: "read", settings: { fps: 1000 } });
+    for (const fps of ["1001", "1000000000", "1e9"]) {
+      const e = errorOf(`\nfps = ${fps}`);
+      expect(e.message, fps).toBe("fps must be a whole number from 1 to 1000");
+      expect(e.line, fps).toBe(2);
+    }
+  });
+
   it("a number written in quotes is told to lose them", () => {
     expect(errorOf('depth = "10"').message).toBe(
       'depth must be one of 10, 25, 100, 500, 1000 (without quotes: a quoted "10" is text)',
     );
     expect(errorOf('fps = "5"').message).toBe(
-      'fps must be a whole number above 0 (without quotes: a quoted "5" is text)',
+      'fps must be a whole number from 1 to 1000 (without quotes: a quoted "5" is text)',
     );
     expect(errorOf('[grouping]\n"BTC/USD" = "10"').message).toBe(
       'grouping for BTC/USD must be one of 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000 ticks (without quotes: a quoted "10" is text)',
