@@ -185,9 +185,7 @@ async function runTerminal(
       fps: options.fps,
       onSave: async (list) => {
         const { saveWatchlist } = await import("../config/save-watchlist.js");
-        const saved = await saveWatchlist(list, display?.configPath);
-        if (saved.kind === "saved") return saved.path;
-        throw new Error(`${saved.path}: ${saved.message}`);
+        return saveWatchlist(list, display?.configPath);
       },
       replay: options.replayPath !== undefined,
       baseDepth,

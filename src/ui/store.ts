@@ -19,13 +19,14 @@ import type { BoardSort } from "./view-model/board.js";
 import { nextSort } from "./view-model/board.js";
 import { connectionOpen } from "../feed/servable.js";
 import { laggingBy } from "../feed/stall.js";
+import type { SaveResult } from "../config/save-watchlist.js";
 
 /** The part of the feed client the ladder uses. */
 export type FeedSource = Pick<FeedClient, "subscribe" | "latest" | "setLevels"> &
   Partial<Pick<FeedClient, "addSymbol" | "removeSymbol" | "setDepth" | "pairs" | "refresh">>;
 
-/** Saves the watchlist (`s`); resolves with where it went, rejects with why not. */
-export type SaveWatchlist = (symbols: readonly string[]) => Promise<string>;
+/** Saves the watchlist (`s`); resolves with the file written, or with the file and why it was not. */
+export type SaveWatchlist = (symbols: readonly string[]) => Promise<SaveResult>;
 
 export type LadderStoreOptions = {
   /** Symbols in command-line order. */
@@ -542,20 +543,27 @@ export class LadderStore {
       return;
     }
     const plural = symbols.length === 1 ? "symbol" : "symbols";
+    // Worded to fit 80 columns with the reason whole and the path cut in its middle to `…/config.toml`.
     this.#onSave(symbols).then(
-      (path) => this.#guard(() => this.#notify(`saved ${symbols.length} ${plural} to ${path}`, "good")),
+      (saved) =>
+        this.#guard(() => {
+          const { path } = saved;
+          if (saved.kind === "saved")
+            this.#notify(`saved ${symbols.length} ${plural} to ${path}`, "good", path);
+          else {
+            const where = saved.line === undefined ? "" : `, line ${saved.line}`;
+            this.#notify(`not saved: ${path}${where}: ${saved.message}`, "warn", path);
+          }
+        }),
       (error: unknown) =>
         this.#guard(() =>
-          this.#notify(
-            `could not save the watchlist: ${error instanceof Error ? error.message : String(error)}`,
-            "warn",
-          ),
+          this.#notify(`not saved: ${error instanceof Error ? error.message : String(error)}`, "warn"),
         ),
     );
   }
 
-  #notify(text: string, role: "warn" | "good"): void {
-    this.#notices.push(text, role, this.#now());
+  #notify(text: string, role: "warn" | "good", path?: string): void {
+    this.#notices.push(text, role, this.#now(), path);
     this.#refresh();
   }
 

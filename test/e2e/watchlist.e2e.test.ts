@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -124,6 +124,27 @@ describe("the watchlist in a real terminal", () => {
     run(again, "--demo", 100, 30, config);
     const lines = await again.waitFor("the saved symbol live", (l) => live(l, "SOL/USD"));
     expect(tabs(lines)).toHaveLength(1);
+  });
+
+  it("at 80 columns a save that fails says why and names the file, its path cut in the middle", async () => {
+    const root = mkdtempSync(join(tmpdir(), "kraken-ladder-config-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const config = join(root, "home", "alexandra-with-a-long-name", ".config");
+    mkdirSync(config, { recursive: true });
+    const t = (tmux = new TmuxSession());
+    run(t, "--demo BTC/USD", 80, 24, config);
+    await t.waitFor("BTC/USD live", (l) => live(l, "BTC/USD"));
+    // A file where the config's folder would be, once the run has started: the save cannot go there.
+    writeFileSync(join(config, "kraken-ladder"), "");
+    t.keys("s");
+    const lines = await t.waitFor("the failed save's notice", (l) =>
+      l.some((x) => x.startsWith(" ! not saved")),
+    );
+    expect(lines.find((x) => x.startsWith(" ! not saved"))).toMatch(
+      /^ ! not saved: \/tmp.*….*\/config\.toml: cannot be read: ENOTDIR: not a directory$/,
+    );
+    t.keys("q");
+    expect(await t.exitLine()).toBe("EXIT=0");
   });
 
   it("shows the help at 40×10, scrolls it, closes it with Esc without quitting; a second Esc quits", async () => {

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { saveWatchlist } from "../../src/config/save-watchlist.js";
 import type { BookView, FeedEvent } from "../../src/feed/types.js";
 import { keyAction, PASTE_START, pasteAction } from "../../src/ui/keys.js";
 import { LadderStore } from "../../src/ui/store.js";
@@ -6,7 +10,7 @@ import type { LadderStoreOptions } from "../../src/ui/store.js";
 import { depthChange, launchDepth } from "../../src/ui/view-model/depth.js";
 import { headerLines } from "../../src/ui/view-model/header.js";
 import { helpLines, helpWindow } from "../../src/ui/view-model/help.js";
-import { NoticeQueue, noticeLine } from "../../src/ui/view-model/notices.js";
+import { middlePath, NoticeQueue, noticeLine } from "../../src/ui/view-model/notices.js";
 import { screenLines } from "../../src/ui/view-model/screen.js";
 import { matchPairs, searchChoice } from "../../src/ui/view-model/search.js";
 import { btcBook, ethBook, feedView, levels, MemoryFeed, NOW } from "./helpers/views.js";
@@ -189,7 +193,9 @@ describe("removing and saving symbols", () => {
       noticeIntervalMs: 0,
       onSave: (symbols) => {
         saved.push([...symbols]);
-        return saved.length === 1 ? Promise.resolve("/cfg/config.toml") : Promise.reject(new Error("EACCES"));
+        return saved.length === 1
+          ? Promise.resolve({ kind: "saved", path: "/cfg/config.toml" })
+          : Promise.reject(new Error("EACCES"));
       },
     });
     store.dispatch({ type: "save" });
@@ -200,7 +206,40 @@ describe("removing and saving symbols", () => {
     store.dispatch({ type: "save" });
     await Promise.resolve();
     await Promise.resolve();
-    expect(text(store)).toContain("! could not save the watchlist: EACCES");
+    expect(text(store)).toContain("! not saved: EACCES");
+  });
+
+  it("a save that fails says why and in which file, whole at 80 columns, the path cut in its middle", async () => {
+    // A real save into a folder that cannot be: a file stands where the config's folder would be.
+    const root = await mkdtemp(join(tmpdir(), "kraken-ladder-save-"));
+    try {
+      const home = join(root, "home", "alexandra-with-a-long-name", ".config");
+      await mkdir(home, { recursive: true });
+      await writeFile(join(home, "kraken-ladder"), "");
+      const path = join(home, "kraken-ladder", "config.toml");
+      const feed = new CommandFeed(feedView([btcBook(), ethBook()]));
+      let done: Promise<unknown> = Promise.resolve();
+      const store = makeStore(feed, {
+        noticeIntervalMs: 0,
+        onSave: (symbols) => (done = saveWatchlist(symbols, path)),
+      });
+      store.dispatch({ type: "save" });
+      await done;
+      await Promise.resolve();
+      const notice = text(store)
+        .split("\n")
+        .find((l) => l.startsWith(" ! "));
+      expect(notice).toBeDefined();
+      expect(notice!.length).toBeLessThanOrEqual(80);
+      expect(notice).toMatch(
+        /^ ! not saved: \/.*….*\/config\.toml: cannot be read: ENOTDIR: not a directory$/,
+      );
+      // Wider, the whole path.
+      store.setSize(200, 24);
+      expect(text(store)).toContain(` ! not saved: ${path}: cannot be read: ENOTDIR: not a directory`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 
@@ -215,6 +254,28 @@ describe("the notice line", () => {
     expect(q.current(1000)).toMatchObject({ text: "third", more: 1 });
     expect(q.current(5999)).toMatchObject({ text: "third" });
     expect(q.current(6000)).toBeUndefined();
+  });
+
+  it("shortens a path in the middle, keeping its file name, before it cuts the text after it", () => {
+    const path = "/home/alexandra/.config/kraken-ladder/config.toml";
+    const notice = { text: `not saved: ${path}: cannot be written: EROFS: read-only file system`, path };
+    const at = (width: number, more = 0) => noticeLine({ ...notice, role: "warn", more }, width).text;
+    expect(at(200)).toBe(` ! ${notice.text}`);
+    for (const width of [80, 90, 100, 120]) {
+      const shown = at(width);
+      expect(shown.length, String(width)).toBeLessThanOrEqual(width);
+      expect(shown, String(width)).toMatch(
+        /^ ! not saved: .*config\.toml: cannot be written: EROFS: read-only file system$/,
+      );
+    }
+    expect(at(80)).toBe(" ! not saved: /h…er/config.toml: cannot be written: EROFS: read-only file system");
+    // Narrower than the file name and the reason: the path keeps `…/config.toml` and the end is cut.
+    expect(at(50)).toBe(" ! not saved: …/config.toml: cannot be written: E…");
+    expect(at(90, 2)).toMatch(/config\.toml: cannot be written: EROFS: read-only file system \(\+2 more\)$/);
+    expect(middlePath("config.toml", 5)).toBe("config.toml");
+    expect(middlePath("C:\\Users\\al\\AppData\\Roaming\\kraken-ladder\\config.toml", 24)).toBe(
+      "C:\\Use…adder\\config.toml",
+    );
   });
 
   it("escapes server text and keeps the count when it cuts the text", () => {

@@ -6,6 +6,11 @@ import { clip } from "./text.js";
 /** One notice as the line above the status bar shows it. */
 export type Notice = {
   readonly text: string;
+  /**
+   * A file's path said in `text`: when the line is too narrow it is shortened in its middle, its file name
+   * kept, before the end of the text (the reason, after it) would be cut.
+   */
+  readonly path?: string;
   /** `warn` for trouble (failures, rejections, bad frames), `good` for a done job (saved). */
   readonly role: Role;
   /** Notices that came meanwhile and were not shown on their own (the rate limit). */
@@ -30,7 +35,7 @@ export class NoticeQueue {
   readonly #intervalMs: number;
   readonly #showMs: number;
   #shown: Shown | undefined;
-  #pending: { readonly text: string; readonly role: Role } | undefined;
+  #pending: Omit<Notice, "more"> | undefined;
   #skipped = 0;
 
   constructor(options: NoticeOptions = {}) {
@@ -38,15 +43,18 @@ export class NoticeQueue {
     this.#showMs = options.showMs ?? 10_000;
   }
 
-  /** A new notice (server text in it is sanitised here). */
-  push(text: string, role: Role, now: number): void {
-    const clean = sanitize(text);
+  /** A new notice (server text in it is sanitised here); `path`, if given, is a file's path in `text`. */
+  push(text: string, role: Role, now: number, path?: string): void {
+    const notice =
+      path === undefined
+        ? { text: sanitize(text), role }
+        : { text: sanitize(text), role, path: sanitize(path) };
     if (this.#shown === undefined || now - this.#shown.since >= this.#intervalMs) {
-      this.#shown = { text: clean, role, more: 0, since: now };
+      this.#shown = { ...notice, more: 0, since: now };
       return;
     }
     if (this.#pending !== undefined) this.#skipped++;
-    this.#pending = { text: clean, role };
+    this.#pending = notice;
   }
 
   /** The notice to show now, if any. */
@@ -71,17 +79,43 @@ export class NoticeQueue {
   }
 }
 
-/** The notice as the line above the status bar: ` ! text (+N more)`, at most `width` wide. */
+/**
+ * The notice as the line above the status bar: ` ! text (+N more)`, at most `width` wide. Too long, its
+ * path is shortened in the middle first, then the text is cut at its end; the count stays.
+ */
 export function noticeLine(notice: Notice, width: number): Line {
   const mark = notice.role === "warn" ? "!" : "✓";
   const more = notice.more > 0 ? ` (+${notice.more} more)` : "";
-  // The count stays when the text is cut.
+  const room = width - 3 - more.length;
+  let text = notice.text;
+  const at = notice.path === undefined || text.length <= room ? -1 : text.indexOf(notice.path);
+  if (notice.path !== undefined && at >= 0) {
+    const path = middlePath(notice.path, notice.path.length - (text.length - room));
+    text = text.slice(0, at) + path + text.slice(at + notice.path.length);
+  }
   return clipLine(
     line("notice", [
       { text: ` ${mark} `, role: notice.role, bold: true },
-      { text: clip(notice.text, width - 3 - more.length), role: notice.role },
+      { text: clip(text, room), role: notice.role },
       { text: more, role: "muted" },
     ]),
     width,
   );
+}
+
+/**
+ * `path` in at most `width` characters, cut in the middle of its folders (`/home/al…ladder/config.toml`): the
+ * file name is kept whole, so never shorter than `…/config.toml`, which is what a narrower `width` gets (a
+ * bare file name is not cut).
+ */
+export function middlePath(path: string, width: number): string {
+  if (path.length <= width) return path;
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut < 0) return path;
+  const name = path.slice(cut);
+  const folders = path.slice(0, cut);
+  const room = Math.max(0, width - 1 - name.length);
+  const head = Math.ceil(room / 2);
+  const tail = room - head;
+  return `${folders.slice(0, head)}…${folders.slice(folders.length - tail)}${name}`;
 }
