@@ -664,6 +664,40 @@ describe("the screen with market context", () => {
     expect(tickerOf(subscribing)).toEqual(tickerOf(live));
   });
 
+  it("holds the ticker's line for a pair whose ticker is awaited, so the ladder does not move when it comes", () => {
+    // A trade heard in both, so the wide layout's market columns are the same: only the ticker differs.
+    const traded = { type: "trade", ...trade() } as const;
+    const heard = contextWith(traded, { type: "ticker", symbol: "BTC/USD", last: "63388.8" });
+    for (const [columns, rows] of [
+      [80, 24],
+      [160, 50],
+    ] as const) {
+      const before = screen({ columns, rows, market: contextWith(traded).of("BTC/USD", NOW) });
+      const after = screen({ columns, rows, market: heard.of("BTC/USD", NOW) });
+      if (before.kind !== "ladder" || after.kind !== "ladder") throw new Error("not a ladder");
+      const lines = texts(screenLines(before));
+      const now = texts(screenLines(after));
+      // The same rows, the ticker's (under the header) held by a muted placeholder until it comes.
+      const at = before.header.length;
+      expect(lines[at], `${columns}`).toBe(" ticker —");
+      expect(now[at], `${columns}`).toMatch(/^ last 63388\.8/);
+      expect(lines.slice(at + 1), `${columns}`).toEqual(now.slice(at + 1));
+      expect(before.rowsPerSide).toBe(after.rowsPerSide);
+      expect(before.ticker?.segments.every((x) => x.role === "muted" && x.bold !== true)).toBe(true);
+    }
+    // Selecting another pair whose ticker has not come: its ladder starts on the same row.
+    const other = screen({ columns: 80, rows: 24, selected: 1, market: undefined });
+    const first = screen({ columns: 80, rows: 24, market: heard.of("BTC/USD", NOW) });
+    const titles = (s: ReturnType<typeof screen>) =>
+      texts(screenLines(s)).findIndex((l) => l.includes("PRICE"));
+    expect(titles(other)).toBe(titles(first));
+    // A pair whose ticker is not subscribed (books only, --quote/--all) keeps no line for it; nor does no pair.
+    const booksOnly = screen({ view: feedView([btcBook({ tradesWatched: false }), ethBook()]) });
+    expect(booksOnly.kind === "ladder" && booksOnly.ticker).toBeUndefined();
+    const none = screen({ view: feedView([]), symbols: [] });
+    expect(none.kind === "ladder" && none.ticker).toBeUndefined();
+  });
+
   it("dims the ticker and the last trade's mark, bold and inverse gone, while the symbol's book is not live", () => {
     const market = contextWith(
       { type: "trade", ...trade({ tradeId: 1, price: "63389.5" }) },

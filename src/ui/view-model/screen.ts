@@ -89,7 +89,7 @@ type Frame = {
 export type LadderScreen = Frame & {
   readonly kind: "ladder";
   readonly header: readonly HeaderRow[];
-  /** The selected symbol's ticker under the header, once heard. */
+  /** The selected symbol's ticker under the header, from its subscription (`ticker —` until heard). */
   readonly ticker: Line | undefined;
   readonly ladder: LadderRows;
   /** The ladder's width: the pane's, less the tape's when the tape is beside it. */
@@ -413,15 +413,17 @@ export function buildScreen(input: ScreenInput): Screen {
   const header = headerRows(symbols, books, connection, selected, width, headerBudget(frameHeight));
   const market = input.market;
   const state = displayState(book, connection);
-  // The ticker, once heard, keeps its line, so the ladder does not jump a line when the connection goes and
+  // The ticker has its line from the moment it is subscribed (every pair's is, but a books-only pair's of
+  // --quote/--all), `ticker —` until it comes, and once heard keeps it, so the ladder does not jump a line
+  // when the ticker comes after the book, when another pair is selected, or when the connection goes and
   // comes back. It is drawn as the exchange's word of now only while it is: the connection current and the
   // symbol's book live (it came on that stream); else dimmed, nothing bold, as the book and the tape are.
-  const ticker =
-    market?.ticker === undefined
-      ? undefined
-      : state === "live" && connectionCurrent(connection?.state)
-        ? tickerLine(market.ticker, width)
-        : dimLine(tickerLine(market.ticker, width));
+  const tickerHeld = market?.ticker !== undefined || (symbol !== undefined && book?.tradesWatched !== false);
+  const ticker = !tickerHeld
+    ? undefined
+    : state === "live" && connectionCurrent(connection?.state)
+      ? tickerLine(market?.ticker, width)
+      : dimLine(tickerLine(market?.ticker, width));
   const above = header.length + (ticker === undefined ? 0 : 1);
   const room = frameHeight - above - (notice === undefined ? 1 : 2);
   const rowsPerSide = Math.max(1, Math.floor((room - 2) / 2));
