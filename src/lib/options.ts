@@ -2,6 +2,7 @@ import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 import { KRAKEN_URL, wsUrlProblem } from "../feed/ws-url.js";
 import { KRAKEN_HEARTBEAT_MS, readTimeoutFloorMs } from "../feed/read-timeout.js";
 import { LONGEST_TIMER_MS } from "../feed/timers.js";
+import { MAX_FPS } from "../config/settings-types.js";
 import { BOOK_DEPTHS, DEEPEST_BOOK, depthHolding, isBookDepth } from "../protocol/types.js";
 import { didYouMean } from "../text/did-you-mean.js";
 import type { FeedOptions } from "../feed/types.js";
@@ -141,6 +142,9 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     levels <= depth,
     `at most depth ${depth} (ask for depth: ${depthHolding(levels)}, or leave depth out)`,
   );
+  /** Book events a second: any rate above 0 (0.5: one every 2 s), at most MAX_FPS as on the command line. */
+  const isFpsRate = (v: unknown): boolean =>
+    typeof v === "number" && Number.isFinite(v) && v > 0 && v <= MAX_FPS;
   const positive = (name: string, value: number | undefined, fallback: number): number => {
     const v = value ?? fallback;
     return check(name, v, typeof v === "number" && Number.isFinite(v) && v > 0, "a number above 0");
@@ -186,7 +190,12 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
       symbols,
       depth,
       levels,
-      fps: positive("fps", options.fps, FEED_DEFAULTS.fps),
+      fps: check(
+        "fps",
+        options.fps ?? FEED_DEFAULTS.fps,
+        isFpsRate(options.fps ?? FEED_DEFAULTS.fps),
+        `a number above 0, at most ${MAX_FPS}`,
+      ),
       readTimeoutMs,
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
       staleAfterMs: wait("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),

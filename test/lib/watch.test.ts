@@ -164,7 +164,12 @@ describe("watchBooks", () => {
     expect(() => watchBooks({ depth: 25, levels: 60 })).toThrow(
       new RangeError("levels: 60 is not at most depth 25 (ask for depth: 100, or leave depth out)"),
     );
-    expect(() => watchBooks({ fps: 0 })).toThrow(new RangeError("fps: 0 is not a number above 0"));
+    expect(() => watchBooks({ fps: 0 })).toThrow(
+      new RangeError("fps: 0 is not a number above 0, at most 1000"),
+    );
+    expect(() => watchBooks({ fps: 1e9 })).toThrow(
+      new RangeError("fps: 1000000000 is not a number above 0, at most 1000"),
+    );
     expect(() => watchBooks(loose({ maxLagMs: "3000" }))).toThrow(
       new RangeError('maxLagMs: "3000" is not a number above 0'),
     );
