@@ -47,4 +47,18 @@ describe("the ladder once recording has stopped", () => {
     const narrow = ladder(buildScreen(input({ columns: 60, view: { ...feedView([btcBook()]), recording } })));
     expect(narrow.notice!.text).toBe(" ✗ recording stopped, /data/btc[2J.jsonl is incomplete");
   });
+
+  it("shortens a long path in its middle, its file name kept, before it drops the reason", () => {
+    const deep = {
+      path: "/home/alexandra/recordings/2026-12-07/btc-usd.jsonl",
+      reason: "ENOSPC: no space left on device",
+    };
+    const at = (columns: number): string =>
+      ladder(buildScreen(input({ columns, view: { ...feedView([btcBook()]), recording: deep } }))).notice!
+        .text;
+    expect(at(90)).toBe(
+      " ✗ recording stopped, /ho…-07/btc-usd.jsonl is incomplete: ENOSPC: no space left on device",
+    );
+    expect(at(60)).toBe(" ✗ recording stopped, /home…2-07/btc-usd.jsonl is incomplete");
+  });
 });

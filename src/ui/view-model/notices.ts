@@ -1,7 +1,7 @@
 import { sanitize } from "../../text/sanitize.js";
 import type { Line, Role } from "./line.js";
 import { clipLine, line } from "./line.js";
-import { clip } from "./text.js";
+import { clip, middlePath } from "./text.js";
 
 /** One notice as the line above the status bar shows it. */
 export type Notice = {
@@ -101,21 +101,4 @@ export function noticeLine(notice: Notice, width: number): Line {
     ]),
     width,
   );
-}
-
-/**
- * `path` in at most `width` characters, cut in the middle of its folders (`/home/al…ladder/config.toml`): the
- * file name is kept whole, so never shorter than `…/config.toml`, which is what a narrower `width` gets (a
- * bare file name is not cut).
- */
-export function middlePath(path: string, width: number): string {
-  if (path.length <= width) return path;
-  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  if (cut < 0) return path;
-  const name = path.slice(cut);
-  const folders = path.slice(0, cut);
-  const room = Math.max(0, width - 1 - name.length);
-  const head = Math.ceil(room / 2);
-  const tail = room - head;
-  return `${folders.slice(0, head)}…${folders.slice(folders.length - tail)}${name}`;
 }

@@ -26,3 +26,20 @@ export function centre(text: string, width: number, fillChar = " "): string {
   const left = Math.floor((width - body.length) / 2);
   return fillChar.repeat(left) + body + fillChar.repeat(width - body.length - left);
 }
+
+/**
+ * `path` in at most `width` characters, cut in the middle of its folders (`/home/al…ladder/config.toml`): the
+ * file name is kept whole, so never shorter than `…/config.toml`, which is what a narrower `width` gets (a
+ * bare file name is not cut).
+ */
+export function middlePath(path: string, width: number): string {
+  if (path.length <= width) return path;
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut < 0) return path;
+  const name = path.slice(cut);
+  const folders = path.slice(0, cut);
+  const room = Math.max(0, width - 1 - name.length);
+  const head = Math.ceil(room / 2);
+  const tail = room - head;
+  return `${folders.slice(0, head)}…${folders.slice(folders.length - tail)}${name}`;
+}
