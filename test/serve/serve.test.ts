@@ -863,15 +863,27 @@ describe("serve --url (scripted feed)", () => {
     expect(await served.exited()).toBe(0);
 
     // A query string is read URL-decoded: a token with + / = must be percent-encoded there, and a 401 of a
-    // query token says so (never the token); one sent in the header is taken as it is.
+    // query token written with a + says so (never the token); one sent in the header is taken as it is.
     const token = "a+b/c=";
     served = await serve(["--url", scripted.url, "--port", "0", "--token", token]);
     const plainHeader = "unauthorised: send Authorization: Bearer <token>";
-    const hint = `${plainHeader}; the ?token= given is not it (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)`;
+    const notIt = `${plainHeader}; the ?token= given is not it`;
+    const hint = `${notIt} (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)`;
     for (const path of ["/symbols", "/", "/stream"]) {
       const raw = await json(`${served.url}${path}?token=${token}`);
       expect(raw, path).toEqual({ status: 401, body: { error: hint } });
+      expect(await json(`${served.url}${path}?levels=1&token=x+y&token=${token}`), path).toEqual({
+        status: 401,
+        body: { error: hint },
+      });
     }
+    // Nothing written that a URL reads otherwise (a plain token, or one percent-encoded): the way it was
+    // written cannot be why it is not the one, and the 401 does not say it may be.
+    for (const given of ["wrong", encodeURIComponent("a+b/c"), `${encodeURIComponent("a+b")}&x=a+b`])
+      expect(await json(`${served.url}/symbols?token=${given}`), given).toEqual({
+        status: 401,
+        body: { error: notIt },
+      });
     for (const path of ["/symbols", "/"])
       expect((await request(`${served.url}${path}?token=${encodeURIComponent(token)}`)).status, path).toBe(
         200,

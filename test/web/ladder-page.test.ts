@@ -328,6 +328,13 @@ describe("the web ladder against a scripted stream", () => {
       "✕ stream closed: the server answered 401 unauthorised: send Authorization: Bearer <token>; the ?token= given is not it (in a URL, percent-encode the token: a + there reads as a space, %2B is a +)",
     );
     expect(await page.locator("section.book").count()).toBe(0);
+    // Another token, nothing in it a URL reads otherwise: not it, and no hint that can't be why.
+    for (const written of ["s3cre", "s3%2Bcret"]) {
+      await page.goto(`${server.url}/?token=${written}`);
+      await poll(() => page.locator("#stream").textContent()).toBe(
+        "✕ stream closed: the server answered 401 unauthorised: send Authorization: Bearer <token>; the ?token= given is not it",
+      );
+    }
     // No token at all: where to put one.
     await page.goto(server.url);
     await poll(() => page.locator("#stream").textContent()).toBe(

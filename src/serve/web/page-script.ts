@@ -404,7 +404,8 @@ function onState(event) {
 
 /**
  * An EventSource refused (a status other than 200) says nothing of why: the same request, made again with
- * fetch, gets the server's answer, whose error is shown (a 401 of a ?token= says how to write one in a URL).
+ * fetch, gets the server's answer, whose error is shown (a 401 of a ?token= written with a + not encoded
+ * says how to write one in a URL).
  * A stream that answers now is let go at once.
  */
 function askWhy(url) {

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { unauthorisedMessage } from "../../../src/serve/auth.js";
+import { queryRefusal, unauthorisedMessage } from "../../../src/serve/auth.js";
 import { PAGE_LEVELS, pageHtml } from "../../../src/serve/web/page.js";
 
 /** A `book` event's data, as the serve contract has it (prices only while live or stale). */
@@ -114,7 +114,7 @@ export class ScriptedStream {
     this.streamRequests.push(request.url ?? "");
     if (this.token !== undefined && url.searchParams.get("token") !== this.token) {
       // serve's answer.
-      const error = unauthorisedMessage(url.searchParams.has("token") ? "query" : "none");
+      const error = unauthorisedMessage(url.searchParams.has("token") ? queryRefusal(url) : "none");
       response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error }));
       return;
     }
