@@ -11,8 +11,17 @@ const RETRYING = "; retrying in ";
 /** A note of several books names this many, and counts the rest. */
 const NAMED = 5;
 
-/** A note about one book: `BTC/USD` `resyncing: checksum-mismatch` and what only it has to say. */
-type BookNote = { readonly symbol: string; readonly what: string; readonly detail: string };
+/**
+ * A note about one book: `FOO/BAR` `rejected: Currency pair not supported FOO/BAR` and what only it has to
+ * say; `shared`, the note said of several books at once: the same without the book's own name
+ * (`rejected: Currency pair not supported`), the notes of one run with the same `shared` being one line.
+ */
+type BookNote = {
+  readonly symbol: string;
+  readonly what: string;
+  readonly detail: string;
+  readonly shared: string;
+};
 
 /**
  * What serve says on stderr about its feed, which /health, /symbols and /metrics show but nobody watching
@@ -28,7 +37,9 @@ type BookNote = { readonly symbol: string; readonly what: string; readonly detai
  * meanwhile, and `live again` (`verified again`) only after a connection (book) trouble that was said.
  * So what the terminal last said of the connection is at most REPEAT_MS out of date. (The worker already
  * caps errors and notices per second.) The book notes of one moment (a frame that could not be read
- * resyncs every book of a market) are said together: one line for every book with the same note.
+ * resyncs every book of a market; the exchange rejects many unknown pairs, each answer naming its pair)
+ * are said together: one line for every book with the same note, naming five and counting the rest,
+ * whose names /health (every book's state, a rejection being final) and /symbols (with its reason) give.
  */
 export class FeedNotes {
   /** When each note was last said, and how many times it came since without being said. */
@@ -87,7 +98,11 @@ export class FeedNotes {
       case "rejected":
         // Never subscribed again: never served again.
         this.resyncing.delete(event.symbol);
-        this.sayOfBook(event.symbol, `rejected: ${event.reason}`);
+        this.sayOfBook(
+          event.symbol,
+          `rejected: ${event.reason}`,
+          `rejected: ${withoutName(event.reason, event.symbol)}`,
+        );
         return;
       case "view":
         if (this.resyncing.size > 0) this.served(event.view);
@@ -105,10 +120,13 @@ export class FeedNotes {
     return again !== undefined;
   }
 
-  /** Says `what` of a book with the others of its run, unless it was said less than REPEAT_MS ago. */
-  private sayOfBook(symbol: string, what: string): boolean {
+  /**
+   * Says `what` of a book with the others of its run (`shared` of them all when they are several), unless it
+   * was said less than REPEAT_MS ago.
+   */
+  private sayOfBook(symbol: string, what: string, shared = what): boolean {
     const again = this.due(`${symbol} ${what}`);
-    if (again !== undefined) this.pending.push({ symbol, what, detail: again });
+    if (again !== undefined) this.pending.push({ symbol, what, detail: again, shared });
     return again !== undefined;
   }
 
@@ -120,7 +138,12 @@ export class FeedNotes {
       this.resyncing.delete(b.symbol);
       const resyncs = book.resyncs === 1 ? "1 resync" : `${book.resyncs} resyncs`;
       if (book.said)
-        this.pending.push({ symbol: b.symbol, what: "verified again", detail: ` after ${resyncs}` });
+        this.pending.push({
+          symbol: b.symbol,
+          what: "verified again",
+          detail: ` after ${resyncs}`,
+          shared: "verified again",
+        });
     }
   }
 
@@ -145,27 +168,39 @@ export class FeedNotes {
   }
 
   /**
-   * The book notes held, one line per note in the order first held: `BTC/USD resyncing: bad-frame` with
-   * its detail for one book, `BTC/USD, ETH/USD, … and 7 more resyncing: bad-frame` for several.
+   * The book notes held, one line per shared note in the order first held: `BTC/USD resyncing: bad-frame`
+   * (`FOO/BAR rejected: Currency pair not supported FOO/BAR`) with its detail for one book, `BTC/USD,
+   * ETH/USD, … and 7 more resyncing: bad-frame` (`FOO/BAR, … and 7 more rejected: Currency pair not
+   * supported`) for several.
    */
   private flush(): void {
     const notes = this.pending;
     if (notes.length === 0) return;
     this.pending = [];
-    const byWhat = new Map<string, BookNote[]>();
+    const byShared = new Map<string, BookNote[]>();
     for (const n of notes) {
-      const same = byWhat.get(n.what);
-      if (same === undefined) byWhat.set(n.what, [n]);
+      const same = byShared.get(n.shared);
+      if (same === undefined) byShared.set(n.shared, [n]);
       else same.push(n);
     }
-    for (const [what, same] of byWhat) {
+    for (const [shared, same] of byShared) {
       if (same.length === 1) {
-        this.note(`${same[0]!.symbol} ${what}${same[0]!.detail}`);
+        this.note(`${same[0]!.symbol} ${same[0]!.what}${same[0]!.detail}`);
         continue;
       }
       const more = same.length > NAMED ? ` and ${same.length - NAMED} more` : "";
       const names = same.slice(0, NAMED).map((n) => n.symbol);
-      this.note(`${names.join(", ")}${more} ${what}`);
+      this.note(`${names.join(", ")}${more} ${shared}`);
     }
   }
+}
+
+/**
+ * A book's reason as said of several books: without its own name, which the line says before it. Kraken
+ * ends its rejection with the pair (`Currency pair not supported FOO/BAR`): that is left off; the name
+ * anywhere else reads `…`.
+ */
+function withoutName(reason: string, symbol: string): string {
+  const own = ` ${symbol}`;
+  return (reason.endsWith(own) ? reason.slice(0, -own.length) : reason).split(symbol).join("…");
 }

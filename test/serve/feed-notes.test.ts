@@ -155,6 +155,31 @@ describe("FeedNotes (serve's stderr about its feed)", () => {
       "A/USD, B/USD, C/USD, D/USD, E/USD and 2 more verified again",
     ]);
   });
+
+  it("says the pairs the exchange rejects in one run in one line, naming five, each pair's own name left out of the reason", () => {
+    const said: string[] = [];
+    const notes = new FeedNotes((m) => said.push(m));
+    const rejected = (symbol: string, reason = `Currency pair not supported ${symbol}`): FeedEvent => ({
+      type: "rejected",
+      symbol,
+      reason,
+    });
+    const symbols = ["A/USD", "B/USD", "C/USD", "D/USD", "E/USD", "F/USD", "G/USD"];
+    for (const symbol of symbols) notes.event(rejected(symbol));
+    notes.event(rejected("H/USD", "Invalid pair H/USD for depth"));
+    notes.event(rejected("I/USD", "Invalid pair I/USD for depth"));
+    notes.event(rejected("J/USD", "EGeneral:Unknown asset pair"));
+    notes.event(view("live", { "A/USD": "rejected" }));
+    // One alone is said whole, as before.
+    notes.event(rejected("K/USD"));
+    notes.event(view("live", { "K/USD": "rejected" }));
+    expect(said).toEqual([
+      "A/USD, B/USD, C/USD, D/USD, E/USD and 2 more rejected: Currency pair not supported",
+      "H/USD, I/USD rejected: Invalid pair … for depth",
+      "J/USD rejected: EGeneral:Unknown asset pair",
+      "K/USD rejected: Currency pair not supported K/USD",
+    ]);
+  });
 });
 
 /** A view of these books in these states on a connection in `connection`. */

@@ -836,6 +836,44 @@ describe("serve --url (scripted feed)", () => {
     ]);
   });
 
+  it("says the pairs the exchange rejects together in one line, naming five; /health names every one", async () => {
+    const pairs = Array.from({ length: 12 }, (_, i) => `X${String.fromCharCode(65 + i)}/USD`);
+    const sim = runBin(["simulate", "--port", "0", "--reject", pairs.join(",")]);
+    onTestFinished(() => reap(sim));
+    await until(() => sim.stdout().includes("\n"), "the simulator's URL");
+    served = await serve(["--url", sim.stdout().split("\n")[0]!, "--port", "0", "BTC/USD", ...pairs]);
+    // Each line names at most five, counting the rest; one pair alone is said with its whole reason.
+    const line = /^kraken-ladder: (X[A-Z]\/USD(?:, X[A-Z]\/USD)*)(?: and (\d+) more)? rejected: (.*)$/;
+    const rejected = (): string[] =>
+      served!
+        .stderr()
+        .split("\n")
+        .filter((l) => l.includes(" rejected: "));
+    const counted = (): number =>
+      rejected().reduce((n, l) => {
+        const m = line.exec(l);
+        return m === null ? n : n + m[1]!.split(", ").length + Number(m[2] ?? 0);
+      }, 0);
+    await until(() => counted() === pairs.length, `every pair said rejected (stderr: ${served.stderr()})`);
+    // Said at the next view: the pairs' answers may straddle one, and then they are more than one line.
+    expect(rejected().length).toBeLessThan(pairs.length);
+    for (const l of rejected()) {
+      const m = line.exec(l);
+      expect(m, l).not.toBeNull();
+      const names = m![1]!.split(", ");
+      expect(names.length, l).toBeLessThanOrEqual(5);
+      expect(m![3], l).toBe(
+        names.length === 1 ? `Currency pair not supported ${names[0]}` : "Currency pair not supported",
+      );
+    }
+    // Every one of them is named by /health (from its next view: the note may come first).
+    const states = async (): Promise<string[]> =>
+      ((await json(`${served!.url}/health`)).body.books as Data[])
+        .filter((b) => b.symbol !== "BTC/USD")
+        .map((b) => `${b.symbol} ${b.state}`);
+    await expect.poll(states, { timeout: 10_000 }).toEqual(pairs.map((p) => `${p} rejected`));
+  });
+
   it("off loopback a token is required (exit 2 without one) and checked on every endpoint but /health", async () => {
     scripted = await ScriptedServer.start({ updateMs: 60_000 });
     const refused = await serve(["--url", scripted.url, "--host", "0.0.0.0", "--port", "0"]).catch(
