@@ -2,9 +2,11 @@
  * At most `perSecond` messages of one kind pass in any one-second window; the rest are counted, and when
  * the window ends one summary message says how many were not shown and repeats the latest of them (so a
  * flapping exchange status still ends on its last word). A hostile or broken server cannot flood a
- * stream or a terminal through it: at most `perSecond + 1` messages a second come out.
+ * stream or a terminal through it: at most `perSecond + 1` messages a second come out. A message that
+ * passes comes out as it was posted, with whatever else it carries (an error's `retryInMs`); a summary
+ * is made by `summary` from its text alone.
  */
-export class MessageLimiter {
+export class MessageLimiter<M extends { readonly message: string }> {
   private windowStart = Number.NEGATIVE_INFINITY;
   private passed = 0;
   private suppressed = 0;
@@ -15,11 +17,12 @@ export class MessageLimiter {
     private readonly perSecond: number,
     /** Plural noun for the summary: "errors", "notices". */
     private readonly what: string,
-    private readonly emit: (message: string) => void,
+    private readonly emit: (message: M) => void,
+    private readonly summary: (text: string) => M,
     private readonly now: () => number = Date.now,
   ) {}
 
-  post(message: string): void {
+  post(message: M): void {
     const now = this.now();
     if (now - this.windowStart >= WINDOW_MS) {
       this.flush();
@@ -28,7 +31,7 @@ export class MessageLimiter {
     }
     if (++this.passed <= this.perSecond) return this.emit(message);
     this.suppressed++;
-    this.latest = message;
+    this.latest = message.message;
     if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flush(), Math.max(1, this.windowStart + WINDOW_MS - now));
       this.timer.unref();
@@ -42,7 +45,7 @@ export class MessageLimiter {
     if (this.suppressed === 0) return;
     const n = this.suppressed;
     this.suppressed = 0;
-    this.emit(`${n} more ${this.what} not shown (latest: ${this.latest})`);
+    this.emit(this.summary(`${n} more ${this.what} not shown (latest: ${this.latest})`));
   }
 }
 

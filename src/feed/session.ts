@@ -27,6 +27,7 @@ import { TradeSequence } from "./trade-sequence.js";
 import { FailureBackoff } from "./backoff.js";
 import { ClockOffset } from "./freshness.js";
 import { LatencyWindow, RateCounter } from "./stats.js";
+import { retryingIn } from "./retrying.js";
 import type { FeedEvent, MarketSelection, ResyncReason } from "./types.js";
 
 /** A book's own state; `stale` is derived from time by the publisher. */
@@ -1010,7 +1011,8 @@ export class Session {
     const delay = this.again(slot, now, slow ? "slow" : "backoff");
     this.sink.event({
       type: "error",
-      message: `subscribe ${slot.symbol} failed: ${error}; retrying in ${delay} ms`,
+      message: `subscribe ${slot.symbol} failed: ${error}${retryingIn(delay)}`,
+      retryInMs: delay,
     });
   }
 

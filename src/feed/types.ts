@@ -192,7 +192,11 @@ export type FeedEvent =
       readonly retryInMs: number;
     }
   | { readonly type: "rejected"; readonly symbol: string; readonly reason: string }
-  | { readonly type: "error"; readonly message: string }
+  /**
+   * `retryInMs`: set when what failed is tried again after this long (a subscribe the exchange refused,
+   * not for good); `message` then ends with retryingIn(retryInMs) (`; retrying in 800 ms`).
+   */
+  | { readonly type: "error"; readonly message: string; readonly retryInMs?: number }
   | { readonly type: "notice"; readonly message: string }
   /**
    * No pair is left that the feed could ever verify: the exchange rejected every one watched, or a whole

@@ -8,7 +8,7 @@ import { traceThread } from "./trace-thread.js";
 import type { FeedWorkerData } from "./client.js";
 import { FREE, IN_FLIGHT, WAKE_ME } from "./in-flight.js";
 import { startBeating } from "./stall.js";
-import type { ConnectionState, FeedCommand, RecordingFailure } from "./types.js";
+import type { ConnectionState, FeedCommand, FeedEvent, RecordingFailure } from "./types.js";
 import { ViewEncoder } from "./view-delta.js";
 import type { WorkerMessage } from "./view-delta.js";
 import { fileReason } from "../text/file-reason.js";
@@ -29,9 +29,17 @@ const { options, inFlight, beat } = workerData as FeedWorkerData;
 traceThread("feed-worker"); // off unless KRAKEN_LADDER_TRACE is set (bench/app.mjs)
 const post = (event: WorkerMessage): void => port.postMessage(event);
 
-const errors = new MessageLimiter(ERRORS_PER_SECOND, "errors", (message) => post({ type: "error", message }));
-const notices = new MessageLimiter(NOTICES_PER_SECOND, "notices", (message) =>
-  post({ type: "notice", message }),
+const errors = new MessageLimiter<Extract<FeedEvent, { type: "error" }>>(
+  ERRORS_PER_SECOND,
+  "errors",
+  post,
+  (message) => ({ type: "error", message }),
+);
+const notices = new MessageLimiter<Extract<FeedEvent, { type: "notice" }>>(
+  NOTICES_PER_SECOND,
+  "notices",
+  post,
+  (message) => ({ type: "notice", message }),
 );
 
 let connection: ConnectionState = { state: "connecting", attempt: 1 };
@@ -81,8 +89,8 @@ const session = new Session(
   {
     send: (text) => socket.send(text),
     event: (event) => {
-      if (event.type === "error") errors.post(event.message);
-      else if (event.type === "notice") notices.post(event.message);
+      if (event.type === "error") errors.post(event);
+      else if (event.type === "notice") notices.post(event);
       else post(event);
     },
     urgent: publishNow,

@@ -1,12 +1,10 @@
 import { connectionTrouble } from "../events/from-feed.js";
 import { servable } from "../feed/servable.js";
+import { retryingIn } from "../feed/retrying.js";
 import type { FeedEvent, FeedView } from "../feed/types.js";
 
 /** The same note is said again after this long at the earliest, however often it comes meanwhile. */
 export const REPEAT_MS = 60_000;
-
-/** How the feed's error of a subscribe it retries ends: `subscribe X failed: …; retrying in 800 ms`. */
-const RETRYING = "; retrying in ";
 
 /** A note of several books names this many, and counts the rest. */
 const NAMED = 5;
@@ -78,10 +76,10 @@ export class FeedNotes {
         }
         return;
       case "error": {
-        // A subscribe retried says its delay, which grows each try: the same note whatever the delay.
-        const retry = event.message.lastIndexOf(RETRYING);
-        if (retry < 0) this.say(event.message, "");
-        else this.say(event.message.slice(0, retry), event.message.slice(retry));
+        // A failure retried says its delay, which grows each try: the same note whatever the delay.
+        const tail = event.retryInMs === undefined ? "" : retryingIn(event.retryInMs);
+        if (tail !== "" && event.message.endsWith(tail)) this.say(event.message.slice(0, -tail.length), tail);
+        else this.say(event.message, "");
         return;
       }
       case "notice":

@@ -297,8 +297,14 @@ describe("Session: books and subscriptions without a socket", () => {
         message: expect.stringMatching(
           /^subscribe ETH\/USD failed: Subscription depth not supported; retrying in \d+ ms$/,
         ),
+        retryInMs: expect.any(Number),
       },
     ]);
+    // The delay the message says is the event's own.
+    const [retry] = r.events;
+    expect(retry?.type === "error" && retry.message.endsWith(`; retrying in ${retry.retryInMs} ms`)).toBe(
+      true,
+    );
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(r.requests()).toEqual(["subscribe BTC/USD,ETH/USD@10", "subscribe ETH/USD@10"]);
   });
@@ -322,9 +328,10 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(
       r.events.filter((e) => e.type === "rejected").map((e) => e.type === "rejected" && e.symbol),
     ).toEqual(["FOO/BAR"]);
-    const delays = r.events.flatMap((e) =>
-      e.type === "error" ? [Number(/retrying in (\d+) ms/.exec(e.message)![1])] : [],
-    );
+    const errors = r.events.flatMap((e) => (e.type === "error" ? [e] : []));
+    // Each says the delay it carries.
+    for (const e of errors) expect(e.message).toMatch(new RegExp(`; retrying in ${e.retryInMs} ms$`));
+    const delays = errors.map((e) => e.retryInMs ?? NaN);
     // Equal jitter on a 100 ms base: the first step waits 50 to 100 ms, the slow step 200 to 400 ms.
     expect(delays.slice(0, 2).every((d) => d >= 50 && d <= 100)).toBe(true);
     expect(delays[2]).toBeGreaterThanOrEqual(200);
@@ -575,9 +582,7 @@ describe("Session: books and subscriptions without a socket", () => {
       ["awaiting-snapshot", "Exceeded msg rate", true],
     ]);
     const retry = r.events.find((e) => e.type === "error" && e.message.startsWith("subscribe ETH/USD"));
-    expect(
-      retry?.type === "error" && Number(/retrying in (\d+) ms/.exec(retry.message)![1]),
-    ).toBeGreaterThanOrEqual(200);
+    expect(retry?.type === "error" && retry.retryInMs).toBeGreaterThanOrEqual(200);
     expect(r.events.filter((e) => e.type === "rejected")).toEqual([]);
   });
 

@@ -73,9 +73,14 @@ describe("subscribe errors: only an unknown pair is final", () => {
         expect.objectContaining({ symbol, state: "awaiting-snapshot", reason: errors[symbol] }),
       );
     }
+    // Each error event from the worker carries the delay its message says.
+    const retries = h.events.flatMap((e) => (e.type === "error" ? [e] : []));
+    expect(retries.map((e) => e.message.endsWith(`; retrying in ${e.retryInMs} ms`))).toEqual(
+      symbols.map(() => true),
+    );
     // The rate-limit error took the slow step: at least half of four times the base.
-    const sol = messages.find((m) => m.startsWith("subscribe SOL/USD"))!;
-    expect(Number(/retrying in (\d+) ms/.exec(sol)![1])).toBeGreaterThanOrEqual(400);
+    const sol = retries.find((e) => e.message.startsWith("subscribe SOL/USD"));
+    expect(sol?.retryInMs).toBeGreaterThanOrEqual(400);
     expect(h.feed.latest()!.connection.state).toBe("live");
   });
 

@@ -75,6 +75,7 @@ describe("FeedNotes (serve's stderr about its feed)", () => {
     const retried = (ms: number): FeedEvent => ({
       type: "error",
       message: `subscribe ETH/USD failed: EGeneral:Internal error; retrying in ${ms} ms`,
+      retryInMs: ms,
     });
     const before = said.length;
     for (const ms of [200, 400, 800, 1600]) notes.event(retried(ms));
@@ -84,6 +85,18 @@ describe("FeedNotes (serve's stderr about its feed)", () => {
       "subscribe ETH/USD failed: EGeneral:Internal error; retrying in 200 ms",
       "subscribe ETH/USD failed: EGeneral:Internal error; retrying in 2000 ms (3 times more since it was last said)",
     ]);
+
+    // An error that is no retry is one note by its whole text, whatever words it holds: the worker's
+    // summary of errors not shown, quoting the latest, or an exchange's own text.
+    const other = [
+      "2 more errors not shown (latest: subscribe ETH/USD failed: EGeneral:Internal error; retrying in 700 ms)",
+      "2 more errors not shown (latest: subscribe ETH/USD failed: EGeneral:Internal error; retrying in 900 ms)",
+      "unsubscribe ETH/USD failed: busy; retrying in 5 ms",
+      "unsubscribe ETH/USD failed: busy; retrying in 10 ms",
+    ];
+    const after = said.length;
+    for (const message of other) notes.event({ type: "error", message });
+    expect(said.slice(after)).toEqual(other);
   });
 
   it("says each book's resync and rejection with the reason, once per REPEAT_MS, and when a book said is served again", () => {
