@@ -46,8 +46,6 @@ function byteLength(data: RawData): number {
 
 type BookSub = { readonly requested: number; readonly served: number; readonly stop: () => void };
 
-const now = (): string => rfc3339Micros(nowMicros());
-
 /**
  * One client connection speaking Kraken v2: status on connect, acks and rejections in Kraken's
  * shapes, pong, heartbeats once anything is subscribed, book frames from the source.
@@ -136,7 +134,7 @@ export class ClientSession {
   }
 
   private onMessage(data: RawData): void {
-    const timeIn = now();
+    const timeIn = this.now();
     const { limits } = this.ctx;
     const allowed = this.requests.take();
     const size = byteLength(data);
@@ -153,10 +151,15 @@ export class ClientSession {
       this.onRequest(req, timeIn);
       return;
     }
-    this.send(errorFrame(EXCEEDED_MSG_RATE, methodOf(req), req.reqId, undefined, timeIn, now()));
+    this.send(errorFrame(EXCEEDED_MSG_RATE, methodOf(req), req.reqId, undefined, timeIn, this.now()));
     if (!this.refusals.take()) {
       this.drop(CLOSE_MSG_RATE, EXCEEDED_MSG_RATE, `over ${limits.msgRate} requests/s`);
     }
+  }
+
+  /** The time the server's answers carry: the source's exchange clock for this connection (a replay's). */
+  private now(): string {
+    return rfc3339Micros(this.ctx.source.clock?.(this.subscriber) ?? nowMicros());
   }
 
   private send(text: string): void {
@@ -166,10 +169,10 @@ export class ClientSession {
   private onRequest(req: ClientRequest, timeIn: string): void {
     switch (req.kind) {
       case "ping":
-        this.send(pongFrame(req.reqId, timeIn, now()));
+        this.send(pongFrame(req.reqId, timeIn, this.now()));
         return;
       case "bad":
-        this.send(errorFrame(req.error, req.method, req.reqId, undefined, timeIn, now()));
+        this.send(errorFrame(req.error, req.method, req.reqId, undefined, timeIn, this.now()));
         return;
       case "subscribe":
       case "unsubscribe":
@@ -187,19 +190,25 @@ export class ClientSession {
   private onInstrument(req: InstrumentRequest, timeIn: string): void {
     if (req.kind === "subscribe") {
       if (this.instrument !== undefined) {
-        this.send(errorFrame("Already subscribed", req.kind, req.reqId, undefined, timeIn, now()));
+        this.send(errorFrame("Already subscribed", req.kind, req.reqId, undefined, timeIn, this.now()));
         return;
       }
       this.send(
-        ackFrame("subscribe", req.reqId, { channel: "instrument", snapshot: req.snapshot }, timeIn, now()),
+        ackFrame(
+          "subscribe",
+          req.reqId,
+          { channel: "instrument", snapshot: req.snapshot },
+          timeIn,
+          this.now(),
+        ),
       );
       this.instrument = this.ctx.source.subscribeInstrument(req.snapshot, this.subscriber);
     } else if (this.instrument !== undefined) {
       this.instrument();
       this.instrument = undefined;
-      this.send(ackFrame("unsubscribe", req.reqId, { channel: "instrument" }, timeIn, now()));
+      this.send(ackFrame("unsubscribe", req.reqId, { channel: "instrument" }, timeIn, this.now()));
     } else {
-      this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, undefined, timeIn, now()));
+      this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, undefined, timeIn, this.now()));
     }
   }
 
@@ -221,25 +230,32 @@ export class ClientSession {
       const stop = subs.get(symbol);
       if (req.kind === "unsubscribe") {
         if (stop === undefined) {
-          this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, symbol, timeIn, now()));
+          this.send(errorFrame("Subscription Not Found", req.kind, req.reqId, symbol, timeIn, this.now()));
           continue;
         }
         stop();
         subs.delete(symbol);
-        this.send(ackFrame("unsubscribe", req.reqId, result(symbol), timeIn, now()));
+        this.send(ackFrame("unsubscribe", req.reqId, result(symbol), timeIn, this.now()));
         continue;
       }
       if (!source.has(symbol) || (faults.rejectSymbols?.includes(symbol) ?? false)) {
         this.send(
-          errorFrame(`Currency pair not supported ${symbol}`, req.kind, req.reqId, symbol, timeIn, now()),
+          errorFrame(
+            `Currency pair not supported ${symbol}`,
+            req.kind,
+            req.reqId,
+            symbol,
+            timeIn,
+            this.now(),
+          ),
         );
         continue;
       }
       if (stop !== undefined) {
-        this.send(errorFrame("Already subscribed", req.kind, req.reqId, symbol, timeIn, now()));
+        this.send(errorFrame("Already subscribed", req.kind, req.reqId, symbol, timeIn, this.now()));
         continue;
       }
-      this.send(ackFrame("subscribe", req.reqId, result(symbol, req.snapshot), timeIn, now()));
+      this.send(ackFrame("subscribe", req.reqId, result(symbol, req.snapshot), timeIn, this.now()));
       const sub = { stop: (): void => undefined };
       subs.set(symbol, () => sub.stop());
       sub.stop =
@@ -253,7 +269,9 @@ export class ClientSession {
   private subscribe(req: BookRequest, timeIn: string): void {
     const reqId: ReqId = req.reqId;
     if (!Number.isInteger(req.depth) || !isBookDepth(req.depth)) {
-      this.send(errorFrame("Subscription depth not supported", "subscribe", reqId, undefined, timeIn, now()));
+      this.send(
+        errorFrame("Subscription depth not supported", "subscribe", reqId, undefined, timeIn, this.now()),
+      );
       return;
     }
     const { source, faults } = this.ctx;
@@ -261,18 +279,18 @@ export class ClientSession {
       if (this.disposed) return;
       if (!source.has(symbol) || (faults.rejectSymbols?.includes(symbol) ?? false)) {
         this.send(
-          errorFrame(`Currency pair not supported ${symbol}`, "subscribe", reqId, symbol, timeIn, now()),
+          errorFrame(`Currency pair not supported ${symbol}`, "subscribe", reqId, symbol, timeIn, this.now()),
         );
         continue;
       }
       if (faults.unansweredSymbols?.includes(symbol) ?? false) continue;
       if (this.books.has(symbol)) {
-        this.send(errorFrame("Already subscribed", "subscribe", reqId, symbol, timeIn, now()));
+        this.send(errorFrame("Already subscribed", "subscribe", reqId, symbol, timeIn, this.now()));
         continue;
       }
       const refused = source.refusal?.(symbol, this.subscriber);
       if (refused !== undefined) {
-        this.send(errorFrame(refused, "subscribe", reqId, symbol, timeIn, now()));
+        this.send(errorFrame(refused, "subscribe", reqId, symbol, timeIn, this.now()));
         continue;
       }
       const served = source.servedDepth(symbol, req.depth);
@@ -282,7 +300,7 @@ export class ClientSession {
           reqId,
           { channel: "book", depth: served, snapshot: req.snapshot, symbol },
           timeIn,
-          now(),
+          this.now(),
         ),
       );
       // Registered before the source starts, so a snapshot sent synchronously finds the subscription.
@@ -299,13 +317,19 @@ export class ClientSession {
       if (this.disposed) return;
       const sub = this.books.get(symbol);
       if (sub === undefined || (req.depth !== sub.requested && req.depth !== sub.served)) {
-        this.send(errorFrame("Subscription Not Found", "unsubscribe", req.reqId, symbol, timeIn, now()));
+        this.send(errorFrame("Subscription Not Found", "unsubscribe", req.reqId, symbol, timeIn, this.now()));
         continue;
       }
       sub.stop();
       this.books.delete(symbol);
       this.send(
-        ackFrame("unsubscribe", req.reqId, { channel: "book", depth: sub.served, symbol }, timeIn, now()),
+        ackFrame(
+          "unsubscribe",
+          req.reqId,
+          { channel: "book", depth: sub.served, symbol },
+          timeIn,
+          this.now(),
+        ),
       );
     }
   }

@@ -1,5 +1,8 @@
-/** Something the recording received, to be given its time (see ReceiveClock). */
-export type Received = { at: number };
+/**
+ * Something the recording received, to be given its time (see ReceiveClock): `at`, and `stamp`, the
+ * exchange's time then (the newest update timestamp received by then, epoch µs).
+ */
+export type Received = { at: number; stamp?: number };
 
 /**
  * When each frame of a recording was received, in the recording's time from its first update (µs), with
@@ -45,7 +48,10 @@ export class ReceiveClock {
 
   /** The end of the file: the frames read since the last update timestamp were received at its time. */
   end(): void {
-    for (const f of this.waiting) f.at = this.now;
+    for (const f of this.waiting) {
+      f.at = this.now;
+      if (this.newest !== undefined) f.stamp = this.newest;
+    }
     this.waiting.length = 0;
   }
 }

@@ -8,6 +8,7 @@ import { findPair, instrumentFrame } from "./catalogue.js";
 import type { PairInfo } from "./catalogue.js";
 import { parseRfc3339Micros } from "./format.js";
 import { ReceiveClock } from "./pauses.js";
+import type { Received } from "./pauses.js";
 import type { BookSource, Subscriber, TickerTrigger } from "./source.js";
 
 /** One recorded frame, kept verbatim. */
@@ -16,6 +17,8 @@ export type RecordedFrame = {
   readonly snapshot: boolean;
   /** When it was received, in the recording's time from its first update (µs; see ReceiveClock). */
   readonly at: number;
+  /** The exchange's time then: the newest update timestamp received by then (epoch µs; see ReceiveClock). */
+  readonly stamp?: number;
 };
 
 export type Recording = {
@@ -33,6 +36,8 @@ export type Recording = {
   readonly instruments: readonly RecordedFrame[];
   /** The first recorded system status, when the recording has one. */
   readonly system: string | undefined;
+  /** The exchange's time at the start: the recording's first update timestamp (epoch µs), if it has one. */
+  readonly firstStamp: number | undefined;
 };
 
 type Obj = { readonly [key: string]: unknown };
@@ -105,7 +110,7 @@ export function loadRecording(path: string): Recording {
         system ??= other.system;
         return;
       }
-      const frame = { text: line, snapshot: other.snapshot, at: 0 };
+      const frame: RecordedFrame & Received = { text: line, snapshot: other.snapshot, at: 0 };
       clock.add(frame, other.snapshot ? undefined : other.micros);
       if (other.channel === "instrument") instruments.push(frame);
       else {
@@ -144,7 +149,7 @@ export function loadRecording(path: string): Recording {
           });
         }
       }
-      const frame = { text: line, snapshot, at: 0 };
+      const frame: RecordedFrame & Received = { text: line, snapshot, at: 0 };
       clock.add(frame, updated);
       let list = frames.get(d.symbol);
       if (list === undefined) frames.set(d.symbol, (list = []));
@@ -155,6 +160,10 @@ export function loadRecording(path: string): Recording {
   forEachLine(path, onLine, () => lines++);
   clock.end();
   if (outline.snapshots === 0) throw new NoBookDataError(lines);
+  let firstStamp: number | undefined;
+  for (const list of [...frames.values(), ...trades.values(), ...tickers.values(), instruments])
+    for (const f of list)
+      if (f.stamp !== undefined && (firstStamp === undefined || f.stamp < firstStamp)) firstStamp = f.stamp;
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
   return {
@@ -166,6 +175,7 @@ export function loadRecording(path: string): Recording {
     tickers,
     instruments,
     system,
+    firstStamp,
   };
 }
 
@@ -177,8 +187,16 @@ type Position = {
   stoppedAt: number | undefined;
 };
 
-/** A connection's replay clock: the recording's time `origin` (µs, see RecordedFrame.at) is `startAt` here. */
-type Timeline = { readonly startAt: number; readonly origin: number };
+/**
+ * A connection's replay clock: the recording's time `origin` (µs, see RecordedFrame.at) is `startAt` here;
+ * `stamp`, the exchange's time of the newest update sent on it (RecordedFrame.stamp), sent at `stampedAt`.
+ */
+type Timeline = {
+  readonly startAt: number;
+  readonly origin: number;
+  stamp: number | undefined;
+  stampedAt: number;
+};
 
 /** At `max` speed, stop writing while this many bytes wait unsent (at most: see `ReplaySource`). */
 export const REPLAY_HIGH_WATER = 1 << 20;
@@ -298,6 +316,20 @@ export class ReplaySource implements BookSource {
   }
 
   /**
+   * The exchange's time as this connection's replay stands (epoch µs): the newest update timestamp sent on
+   * it, moved on by the time since at the replay's speed; before any, the recording's first. The server
+   * stamps its own answers with it (a pong's `time_out`), so they keep the recording's clock as its
+   * updates do, and a client that measures its lag against them (the feed's offset) finds a replay in step
+   * as it was recorded, not behind by the recording's age.
+   */
+  clock(subscriber: Subscriber): number | undefined {
+    const t = this.timelines.get(subscriber);
+    if (t?.stamp === undefined) return this.rec.firstStamp;
+    if (this.speed === Infinity) return t.stamp;
+    return t.stamp + Math.round((performance.now() - t.stampedAt) * 1000 * this.speed);
+  }
+
+  /**
    * The recorded status now; then `replay_ended` (a word of this simulator, not Kraken's) once every stream
    * (books, trades, tickers, instruments) has sent its last frame and no new one has started for
    * END_GRACE_MS, so a client can tell the end of the recording from a quiet market.
@@ -328,7 +360,7 @@ export class ReplaySource implements BookSource {
     // The connection's first stream with a frame to send starts its timeline.
     let timeline = this.timelines.get(subscriber);
     if (timeline === undefined && from < frames.length) {
-      timeline = { startAt: performance.now(), origin: frames[from]!.at };
+      timeline = { startAt: performance.now(), origin: frames[from]!.at, stamp: undefined, stampedAt: 0 };
       this.timelines.set(subscriber, timeline);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -355,6 +387,17 @@ export class ReplaySource implements BookSource {
         }
         i++;
         sent++;
+        // An update moves the connection's exchange clock on (see clock); a snapshot, which may lie ahead
+        // of the timeline (sent at once), does not.
+        if (
+          timeline !== undefined &&
+          !f.snapshot &&
+          f.stamp !== undefined &&
+          !(f.stamp <= (timeline.stamp ?? -Infinity))
+        ) {
+          timeline.stamp = f.stamp;
+          timeline.stampedAt = performance.now();
+        }
         if (symbol === undefined) subscriber.send(f.text);
         else subscriber.send(f.text, symbol);
       }

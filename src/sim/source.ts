@@ -38,5 +38,10 @@ export type BookSource = {
    * `onStatus` is called now with the current one and again on each change.
    */
   watchStatus(onStatus: (system: string) => void): () => void;
+  /**
+   * The exchange's time on this connection (epoch µs), which the server's own answers (a pong, an ack)
+   * carry: a replay's is its recording's clock; undefined (the live market) is this machine's.
+   */
+  clock?(subscriber: Subscriber): number | undefined;
   close(): void;
 };

@@ -142,4 +142,26 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
     expect(b).toMatchObject({ state: "live", resyncs: 0, checksums: { ok: 301, failed: 0 } });
     expect(b.time).toBe("2026-08-01T02:54:53.266327Z");
   });
+
+  it("replayed as a server (`simulate --replay`, a client with --url), its pongs keep the recording's clock: live, not months behind", async () => {
+    // The client does not know it is a replay: it measures lag against the server's pong times as against
+    // Kraken's. Pings every 500 ms, so several are answered while the book is checked.
+    server = await startSimServer({ host: "127.0.0.1", port: 0, replayPath: capture, speed: 4 });
+    h = harness(feedOptions(server.url, { depth: 10 }));
+    await h.until(() => ok(h!, "BTC/USD") >= 60 && h!.book("BTC/USD"), "60 checksums", 20_000);
+    const states = new Set<string>();
+    const lags: number[] = [];
+    await h.until(
+      () => {
+        const b = h!.book("BTC/USD")!;
+        states.add(b.state);
+        if (b.lagMs !== undefined) lags.push(b.lagMs);
+        return ok(h!, "BTC/USD") >= 120;
+      },
+      "120 checksums",
+      20_000,
+    );
+    expect([...states]).toEqual(["live"]);
+    expect(Math.max(...lags)).toBeLessThan(3000);
+  });
 });
