@@ -149,7 +149,7 @@ export function buildProgram(): Command {
  * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), `--url` given
  * with `--demo` or `--replay`, which run the built-in server instead (a URL from the environment or the
  * config file is only a default, and gives way to them), demo or replay flags where there is neither (they
- * would do nothing), and a `--read-timeout` no healthy connection outlasts (readTimeoutFloorMs).
+ * would do nothing), `--depth` with `--replay` (served at the recording's depth: it would do nothing), and a `--read-timeout` no healthy connection outlasts (readTimeoutFloorMs).
  */
 function checkUsage(program: Command, action: Command): void {
   if (action === program) {
@@ -193,6 +193,11 @@ function checkUsage(program: Command, action: Command): void {
       `error: --speed is the pace of a --replay; it does nothing ${demo ? "for the demo market" : "against the exchange (--url)"}`,
       { exitCode: EXIT.USAGE, code: "commander.conflictingOption" },
     );
+  if (given("depth") && opts.replay !== undefined)
+    action.error("error: --depth does nothing with --replay: its books are served at the recording's depth", {
+      exitCode: EXIT.USAGE,
+      code: "commander.conflictingOption",
+    });
   if (action === program) checkModeFlags(action, given);
   const { token } = action.opts<{ token?: string }>();
   const badToken = token === undefined ? undefined : tokenProblem(token);

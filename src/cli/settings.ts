@@ -162,8 +162,9 @@ export async function resolveSettings(
 
   const url = option<string>("url", "--url", ENV.url, file.url);
   let depth = option<number | undefined>("depth", "--depth", ENV.depth, file.depth);
-  // A replay is served at its recorded depth: only a flag overrides it.
-  if (replay !== undefined && depth.source.kind !== "flag") {
+  // A replay is served at its recorded depth: the environment's and the file's give way (a flag is a
+  // usage error, checkUsage in program.ts).
+  if (replay !== undefined) {
     cmd.setOptionValueWithSource("depth", undefined, "default");
     depth = { value: undefined, source: { kind: "recording", path: replay } };
   }

@@ -231,6 +231,14 @@ describe.concurrent("usage errors", () => {
         ["simulate", "--speed", "3"],
         "--speed is the pace of a --replay; it does nothing for the demo market",
       ],
+      [
+        ["--replay", capture, "--depth", "100", "--json-levels", "50"],
+        "--depth does nothing with --replay: its books are served at the recording's depth",
+      ],
+      [
+        ["serve", "--replay", capture, "--depth", "25"],
+        "--depth does nothing with --replay: its books are served at the recording's depth",
+      ],
     ] as const) {
       const r = await runCli([...args], { env: env() });
       expect(r.code, args.join(" ")).toBe(2);

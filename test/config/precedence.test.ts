@@ -177,7 +177,6 @@ describe("settings precedence", () => {
     const { settings } = await settingsFor(["--replay", "rec.jsonl"]);
     expect(settings.symbols).toEqual({ value: [], source: { kind: "recording", path: "rec.jsonl" } });
     expect(settings.depth).toEqual({ value: undefined, source: { kind: "recording", path: "rec.jsonl" } });
-    expect((await settingsFor(["--replay", "rec.jsonl", "--depth", "10"])).settings.depth.value).toBe(10);
   });
 
   it("--quote and --all watch the exchange's list: the environment's and the file's symbols give way", async () => {
