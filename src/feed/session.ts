@@ -212,7 +212,8 @@ export class Session {
   private rateLimits: number[] = [];
   /** The fast path for book frames (see `frame`). */
   private readonly scan = new BookScan();
-  private system = "online";
+  /** The exchange's system status last heard, on any connection of this run. */
+  private system: string | undefined;
   /** Subscribes sent for channels other than `book`, by req_id: their failures touch no book. */
   private readonly channelReqs = new Map<number, string>();
   /** The symbols are known: given, or (with `market`) taken from the first instrument snapshot. */
@@ -474,13 +475,14 @@ export class Session {
         });
         // Server text: a flapping status makes one notice per frame (the worker rate-limits notices),
         // and the word is clipped so a notice stays one short line. Sanitised where it is printed.
-        if (msg.system !== this.system) {
+        // The first status heard is news only when it is not `online`, and has no `was`.
+        if (msg.system !== (this.system ?? "online")) {
           const clip = (w: string): string =>
             w.length > STATUS_WORD_MAX ? `${w.slice(0, STATUS_WORD_MAX)}…` : w;
-          const was = clip(this.system);
-          this.system = msg.system;
-          this.sink.event({ type: "notice", message: `exchange status: ${clip(msg.system)} (was ${was})` });
+          const was = this.system === undefined ? "" : ` (was ${clip(this.system)})`;
+          this.sink.event({ type: "notice", message: `exchange status: ${clip(msg.system)}${was}` });
         }
+        this.system = msg.system;
         return;
       }
       case "error":

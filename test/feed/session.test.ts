@@ -507,6 +507,33 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(r.events).toEqual([]);
   });
 
+  it("says the exchange's status when it changes, and a first one only when it is not online, with no 'was'", () => {
+    const status = (system: string): string =>
+      JSON.stringify({
+        channel: "status",
+        type: "update",
+        data: [{ system, api_version: "v2", version: "2.0.10" }],
+      });
+    const notices = (r: ReturnType<typeof rig>): string[] =>
+      r.events.flatMap((e) => (e.type === "notice" ? [e.message] : []));
+    const quiet = rig(["BTC/USD"]);
+    disposers.push(() => quiet.session.dispose());
+    quiet.session.opened();
+    quiet.feed(status("online"));
+    expect(notices(quiet)).toEqual([]);
+    quiet.feed(status("maintenance"));
+    quiet.feed(status("online"));
+    expect(notices(quiet)).toEqual([
+      "exchange status: maintenance (was online)",
+      "exchange status: online (was maintenance)",
+    ]);
+    const down = rig(["BTC/USD"]);
+    disposers.push(() => down.session.dispose());
+    down.session.opened();
+    down.feed(status("maintenance"));
+    expect(notices(down)).toEqual(["exchange status: maintenance"]);
+  });
+
   it("a broken heartbeat, status or method answer is counted but resyncs nothing", () => {
     const r = rig(["BTC/USD"]);
     disposers.push(() => r.session.dispose());
