@@ -300,7 +300,8 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     return shutdown.run(unusable ? EXIT.USAGE : EXIT.FAILURE);
   }
   const started = server;
-  shutdown.onCleanup(() => started.close());
+  // Its clients hear that it is going away (a close frame, 1001), not a dropped connection.
+  shutdown.onCleanup(() => started.close({ goingAway: true }));
   // A fault aimed at a pair this server does not have would never happen: a typo, said rather than ignored.
   const strays = faultPairs(flags).filter(([, symbol]) => !started.serves(symbol));
   if (strays.length > 0) {

@@ -46,12 +46,20 @@ export type SimServer = {
   readonly url: string;
   /** Whether the market (demo) or the recording (replay) has this pair. */
   serves(symbol: string): boolean;
-  close(): Promise<void>;
+  /**
+   * Stops serving. `goingAway`: as a server shutting down does, each client gets a close frame (1001) and
+   * up to GOING_AWAY_MS to answer it before its socket is cut; else (the app's own server, quitting) every
+   * socket is cut at once.
+   */
+  close(options?: { readonly goingAway?: boolean }): Promise<void>;
 };
+
+/** How long a client has to answer the close frame of a server shutting down (see SimServer.close). */
+export const GOING_AWAY_MS = 1000;
 
 /**
  * Starts a Kraken v2-compatible WebSocket server (demo market or replay) and resolves once it
- * listens, with its `ws://host:port` URL. `close()` terminates every client and closes the server.
+ * listens, with its `ws://host:port` URL. `close()` closes every client (see SimServer.close) and the server.
  * Rejects if the recording cannot be read or the address cannot be bound.
  */
 export async function startSimServer(options: SimOptions): Promise<SimServer> {
@@ -105,11 +113,17 @@ export async function startSimServer(options: SimOptions): Promise<SimServer> {
   return {
     url: `ws://${urlHost}:${port}`,
     serves: (symbol) => source.has(symbol),
-    close(): Promise<void> {
+    close(closeOptions = {}): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         source.close();
         for (const s of sessions) s.dispose();
-        for (const ws of wss.clients) ws.terminate();
+        if (closeOptions.goingAway === true && wss.clients.size > 0) {
+          for (const ws of wss.clients) ws.close(1001, "server shutting down");
+          setTimeout(() => {
+            for (const ws of wss.clients) ws.terminate();
+          }, GOING_AWAY_MS).unref();
+        } else for (const ws of wss.clients) ws.terminate();
+        // Called once every client's socket has closed.
         wss.close(() => resolve());
       });
       return closing;
