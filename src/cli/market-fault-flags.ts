@@ -10,16 +10,17 @@ function atMs(text: string, flagExample: string): number {
   return Math.round(Number(m[1]) * 1000);
 }
 
-function splitAt(value: string, example: string): [string, number] {
+/** `value` as what comes before its `@` and the time after it; `shape` is the flag's (`SYMBOL@SECONDS`). */
+function splitAt(value: string, shape: string, example: string): [string, number] {
   const i = value.lastIndexOf("@");
-  if (i <= 0) throw new InvalidArgumentError(`expected WHAT@SECONDS, e.g. ${example}.`);
+  if (i <= 0) throw new InvalidArgumentError(`expected ${shape}, e.g. ${example}.`);
   return [value.slice(0, i).trim(), atMs(value.slice(i + 1), example)];
 }
 
 /** `--pair-status BTC/USD=post_only@10s` (repeatable): the pair's instrument status from that time. */
 export function parsePairStatus(value: string, previous: readonly TimedPairStatus[] = []): TimedPairStatus[] {
   const example = "BTC/USD=post_only@10s";
-  const [what, ms] = splitAt(value, example);
+  const [what, ms] = splitAt(value, "SYMBOL=STATUS@SECONDS", example);
   const eq = what.indexOf("=");
   const symbol = what.slice(0, eq).trim();
   const status = what.slice(eq + 1).trim();
@@ -36,7 +37,7 @@ export function parseSystemStatus(
   value: string,
   previous: readonly TimedSystemStatus[] = [],
 ): TimedSystemStatus[] {
-  const [status, ms] = splitAt(value, "maintenance@20s");
+  const [status, ms] = splitAt(value, "STATUS@SECONDS", "maintenance@20s");
   if (!(SYSTEM_STATUSES as readonly string[]).includes(status)) {
     throw new InvalidArgumentError(`expected one of ${SYSTEM_STATUSES.join(", ")} before @.`);
   }
@@ -48,7 +49,7 @@ export function parseTradeIdFault(
   value: string,
   previous: readonly TimedTradeIdFault[] = [],
 ): TimedTradeIdFault[] {
-  const [symbol, ms] = splitAt(value, "BTC/USD@5s");
+  const [symbol, ms] = splitAt(value, "SYMBOL@SECONDS", "BTC/USD@5s");
   if (!symbol.includes("/")) throw new InvalidArgumentError("expected SYMBOL@SECONDS, e.g. BTC/USD@5s.");
   return [...previous, { symbol: parseSymbol(symbol), atMs: ms }];
 }

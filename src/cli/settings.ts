@@ -252,7 +252,7 @@ function resolveAscii(
     if (word === "auto") return { kind: "ok", resolved: auto(source) };
     return {
       kind: "env-error",
-      message: `${ENV.ascii}: expected 1, 0, true, false or auto, not ${JSON.stringify(typed)}`,
+      message: `${ENV.ascii}: expected 1, true, yes or on; 0, false, no or off; or auto, not ${JSON.stringify(typed)}`,
     };
   }
   if (file.ascii === true || file.ascii === false)

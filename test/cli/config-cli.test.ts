@@ -342,7 +342,7 @@ describe.concurrent("usage errors", () => {
     );
     expectOneLineError(
       await runCli(["config"], { env: env({ KRAKEN_LADDER_ASCII: "maybe" }) }),
-      /^kraken-ladder: KRAKEN_LADDER_ASCII: expected 1, 0, true, false or auto/,
+      /^kraken-ladder: KRAKEN_LADDER_ASCII: expected 1, true, yes or on; 0, false, no or off; or auto, not "maybe"$/,
     );
   });
 

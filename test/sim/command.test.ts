@@ -254,6 +254,16 @@ describe("kraken-ladder simulate", () => {
     expect(status.stderr).toContain(
       "STATUS is lower case and _ (Kraken's: online, cancel_only, post_only, limit_only, reduce_only, maintenance, delisted; any other word tries a client on one it does not know)",
     );
+    // Without its time, each flag's message names its own shape.
+    for (const [flag, value, shape] of [
+      ["--pair-status", "BTC/USD=halted", "expected SYMBOL=STATUS@SECONDS, e.g. BTC/USD=post_only@10s."],
+      ["--system-status", "maintenance", "expected STATUS@SECONDS, e.g. maintenance@20s."],
+      ["--skip-trade-id", "BTC/USD", "expected SYMBOL@SECONDS, e.g. BTC/USD@5s."],
+    ] as const) {
+      const r = await runCli(["simulate", flag, value]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr, flag).toContain(shape);
+    }
   });
 
   it("a flag that would do nothing is exit 2, naming what it needs; with what it needs, the server starts", async () => {
