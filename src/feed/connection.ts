@@ -279,11 +279,14 @@ export class Connection {
 /**
  * A socket's error as a reason to act on. A `wss://` URL to a server without TLS fails in OpenSSL, whose
  * text names its own source file and ends in a line break; an HTTP server that does not upgrade the request
- * (a wrong path) is ws's `Unexpected server response: 404`. Each says what to check instead.
+ * (a wrong path) is ws's `Unexpected server response: 404`; one that takes the TCP connection and then says
+ * nothing (a stopped process) times ws's handshake out. Each says what to check instead.
  */
 export function socketErrorReason(e: Error & { code?: string }): string {
   if (e.code === "EPROTO" && e.message.includes("wrong version number"))
     return "TLS failed: the server answered without TLS (a ws:// endpoint, not wss://?)";
+  if (e.message === "Opening handshake has timed out")
+    return "the server took the connection but did not answer the WebSocket handshake within --read-timeout (stopped, or overloaded?)";
   const status = /^Unexpected server response: (\d+)$/.exec(e.message)?.[1];
   if (status !== undefined)
     return `the server answered HTTP ${status} instead of opening a WebSocket: check the URL (Kraken's ends in /v2)`;

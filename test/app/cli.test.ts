@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { ScriptedServer } from "../feed/support/scripted-server.js";
@@ -205,6 +206,30 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     await connectErrors(
       `ws://127.0.0.1:${port}/nope`,
       "the server answered HTTP 404 instead of opening a WebSocket: check the URL (Kraken's ends in /v2)",
+    );
+  });
+
+  it("says what it means when a server takes the connection but never answers the WebSocket handshake", async () => {
+    // A stopped server's socket still takes connections (the kernel's backlog), and answers nothing.
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void silent.close());
+    const { port } = silent.address() as AddressInfo;
+    run = runBin([
+      "--url",
+      `ws://127.0.0.1:${port}`,
+      "--read-timeout",
+      "1.6",
+      "--ping-interval",
+      "0.5",
+      "--duration",
+      "2.5",
+    ]);
+    expect((await run.exit).code).toBe(0);
+    const errors = run.lines().filter((l) => l["type"] === "error");
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors[0]!["message"]).toBe(
+      "cannot connect: the server took the connection but did not answer the WebSocket handshake within --read-timeout (stopped, or overloaded?)",
     );
   });
 
