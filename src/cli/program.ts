@@ -149,7 +149,8 @@ export function buildProgram(): Command {
  * Usage errors commander cannot see: a mistyped command taken for a symbol (`verfy`), `--url` given
  * with `--demo` or `--replay`, which run the built-in server instead (a URL from the environment or the
  * config file is only a default, and gives way to them), demo or replay flags where there is neither (they
- * would do nothing), `--depth` with `--replay` (served at the recording's depth: it would do nothing), and a `--read-timeout` no healthy connection outlasts (readTimeoutFloorMs).
+ * would do nothing), `--depth` with `--replay` (served at the recording's depth: it would do nothing), and
+ * a `--read-timeout` no healthy connection outlasts (readTimeoutFloorMs).
  */
 function checkUsage(program: Command, action: Command): void {
   if (action === program) {
