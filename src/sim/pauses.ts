@@ -22,6 +22,8 @@ export type Received = { at: number; stamp?: number };
 export class ReceiveClock {
   /** The newest update timestamp so far (µs), once there is one. */
   private newest: number | undefined;
+  /** The first update timestamp (epoch µs), once there is one: the exchange's time at the start. */
+  first: number | undefined;
   /** The recording's time at `newest`, with the long pauses before it shortened. */
   private now = 0;
   /** Frames read since the last update timestamp, which get the next one's time. */
@@ -38,6 +40,7 @@ export class ReceiveClock {
       this.waiting.push(frame);
       return;
     }
+    this.first ??= updated;
     if (this.newest === undefined || updated > this.newest) {
       if (this.newest !== undefined) this.now += Math.min(updated - this.newest, this.maxPause);
       this.newest = updated;

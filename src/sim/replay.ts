@@ -160,10 +160,6 @@ export function loadRecording(path: string): Recording {
   forEachLine(path, onLine, () => lines++);
   clock.end();
   if (outline.snapshots === 0) throw new NoBookDataError(lines);
-  let firstStamp: number | undefined;
-  for (const list of [...frames.values(), ...trades.values(), ...tickers.values(), instruments])
-    for (const f of list)
-      if (f.stamp !== undefined && (firstStamp === undefined || f.stamp < firstStamp)) firstStamp = f.stamp;
   // A symbol seen only in a subscribe ack is one the recording has, with no frames to serve.
   for (const s of outline.symbols) if (!frames.has(s)) frames.set(s, []);
   return {
@@ -175,7 +171,7 @@ export function loadRecording(path: string): Recording {
     tickers,
     instruments,
     system,
-    firstStamp,
+    firstStamp: clock.first,
   };
 }
 
