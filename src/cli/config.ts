@@ -77,9 +77,9 @@ export function sourceText(source: SettingSource): string {
     case "flag":
       return `flag ${source.name}`;
     case "env":
-      return `env ${source.name}`;
+      return `env ${source.name}${source.note === undefined ? "" : ` (${source.note})`}`;
     case "file":
-      return `file ${source.path}`;
+      return `file ${source.path}${source.note === undefined ? "" : ` (${source.note})`}`;
     case "recording":
       return `recording ${source.path}`;
     case "default":

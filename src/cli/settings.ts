@@ -10,11 +10,14 @@ import { COLOR_MODES, configErrorText } from "../config/settings-types.js";
 import type { ColorMode, ConfigError, FileSettings } from "../config/settings-types.js";
 import { normaliseSymbols, SymbolError } from "../feed/symbols.js";
 
-/** Where a setting's value came from, for `kraken-ladder config` and for precedence. */
+/**
+ * Where a setting's value came from, for `kraken-ladder config` and for precedence; `note`, what an `auto`
+ * there was decided from (`auto: LANG=C.UTF-8`).
+ */
 export type SettingSource =
   | { readonly kind: "flag"; readonly name: string }
-  | { readonly kind: "env"; readonly name: string }
-  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "env"; readonly name: string; readonly note?: string }
+  | { readonly kind: "file"; readonly path: string; readonly note?: string }
   | { readonly kind: "recording"; readonly path: string }
   | { readonly kind: "default"; readonly note?: string };
 
@@ -116,7 +119,7 @@ export async function resolveSettings(
   const read = await readConfigFile(location.path, location.explicit);
   if (read.kind === "config-error") return read;
   const file: FileSettings = read.kind === "read" ? read.settings : {};
-  const fromFile: SettingSource = { kind: "file", path: location.path };
+  const fromFile = { kind: "file", path: location.path } as const;
   const replay = opts.replay;
 
   /** An option's value: as commander has it from a flag or its env variable, else the file's, else default. */
@@ -220,7 +223,7 @@ function resolveAscii(
   env: Env,
   platform: NodeJS.Platform,
   file: FileSettings,
-  fromFile: SettingSource,
+  fromFile: Extract<SettingSource, { readonly kind: "file" }>,
 ):
   | { readonly kind: "ok"; readonly resolved: Resolved<boolean> }
   | { readonly kind: "env-error"; readonly message: string } {
@@ -231,7 +234,7 @@ function resolveAscii(
       resolved: { value: on, source: { kind: "flag", name: on ? "--ascii" : "--no-ascii" } },
     };
   }
-  const auto = (source: SettingSource): Resolved<boolean> => {
+  const auto = (source: Extract<SettingSource, { readonly note?: string }>): Resolved<boolean> => {
     const utf8 = localeIsUtf8(env, platform);
     const locale = localeVariable(env);
     const why =
@@ -241,12 +244,12 @@ function resolveAscii(
           ? "no LC_ALL, LC_CTYPE or LANG"
           : `${locale.name}=${locale.value}`;
     const note = `auto: ${why}${utf8 ? "" : ", not UTF-8"}`;
-    return { value: !utf8, source: source.kind === "default" ? { kind: "default", note } : source };
+    return { value: !utf8, source: { ...source, note } };
   };
   const typed = env[ENV.ascii];
   if (typed !== undefined && typed !== "") {
     const word = typed.trim().toLowerCase();
-    const source: SettingSource = { kind: "env", name: ENV.ascii };
+    const source = { kind: "env", name: ENV.ascii } as const;
     if (["1", "true", "yes", "on"].includes(word)) return { kind: "ok", resolved: { value: true, source } };
     if (["0", "false", "no", "off"].includes(word)) return { kind: "ok", resolved: { value: false, source } };
     if (word === "auto") return { kind: "ok", resolved: auto(source) };

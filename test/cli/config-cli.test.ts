@@ -60,6 +60,12 @@ describe.concurrent("kraken-ladder config", () => {
     expect(row("grouping")).toMatch(new RegExp(`^grouping +ETH/USD=5 +file ${path}$`));
     expect(row("color")).toMatch(/^color +auto +default$/);
     expect(row("ascii")).toMatch(/^ascii +off +default \(auto: LANG=C\.UTF-8\)$/);
+    // An `auto` given by the environment or the file says what it was decided from too.
+    const fromEnv = await runCli(["config"], { env: env({ KRAKEN_LADDER_ASCII: "auto" }) });
+    expect(fromEnv.stdout).toMatch(/^ascii +off +env KRAKEN_LADDER_ASCII \(auto: LANG=C\.UTF-8\)$/m);
+    const auto = await file("auto.toml", 'ascii = "auto"\n');
+    const fromFile = await runCli(["config"], { env: env({ KRAKEN_LADDER_CONFIG: auto }) });
+    expect(fromFile.stdout).toMatch(new RegExp(`^ascii +off +file ${auto} \\(auto: LANG=C\\.UTF-8\\)$`, "m"));
   });
 
   it("refuses an fps above 1000 from the flag, the environment and the file alike, naming the range", async () => {
