@@ -182,6 +182,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
     readTimeoutMs > floor,
     `above ${floor}: Kraken sends a heartbeat every ${KRAKEN_HEARTBEAT_MS} ms, and a shorter wait drops a quiet, healthy connection again and again`,
   );
+  const fps = options.fps ?? FEED_DEFAULTS.fps;
   return {
     url,
     demo,
@@ -190,12 +191,7 @@ export function resolveOptions(options: BookOptions, also: readonly string[] = [
       symbols,
       depth,
       levels,
-      fps: check(
-        "fps",
-        options.fps ?? FEED_DEFAULTS.fps,
-        isFpsRate(options.fps ?? FEED_DEFAULTS.fps),
-        `a number above 0, at most ${MAX_FPS}`,
-      ),
+      fps: check("fps", fps, isFpsRate(fps), `a number above 0, at most ${MAX_FPS}`),
       readTimeoutMs,
       pingIntervalMs: FEED_DEFAULTS.pingIntervalMs,
       staleAfterMs: wait("staleAfterMs", options.staleAfterMs, FEED_DEFAULTS.staleAfterMs),

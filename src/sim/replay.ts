@@ -385,12 +385,8 @@ export class ReplaySource implements BookSource {
         sent++;
         // An update moves the connection's exchange clock on (see clock); a snapshot, which may lie ahead
         // of the timeline (sent at once), does not.
-        if (
-          timeline !== undefined &&
-          !f.snapshot &&
-          f.stamp !== undefined &&
-          !(f.stamp <= (timeline.stamp ?? -Infinity))
-        ) {
+        const newer = f.stamp !== undefined && (timeline?.stamp === undefined || f.stamp > timeline.stamp);
+        if (timeline !== undefined && !f.snapshot && newer) {
           timeline.stamp = f.stamp;
           timeline.stampedAt = performance.now();
         }
