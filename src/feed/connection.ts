@@ -184,7 +184,11 @@ export class Connection {
           `protocol fault: a frame over ${formatBytes(this.options.maxFrameBytes)} (--max-frame)`,
           false,
         );
-      } else this.drop(socketErrorReason(e), true);
+      } else {
+        // A 429 is the server pushing back, as Kraken's policy close (1008) is.
+        if (e.message === "Unexpected server response: 429") this.slowNext = true;
+        this.drop(socketErrorReason(e), true);
+      }
     });
     ws.on("close", (code: number, reason: Buffer) => {
       if (this.ws !== ws) return;
@@ -279,7 +283,8 @@ export class Connection {
 /**
  * A socket's error as a reason to act on. A `wss://` URL to a server without TLS fails in OpenSSL, whose
  * text names its own source file and ends in a line break; an HTTP server that does not upgrade the request
- * (a wrong path) is ws's `Unexpected server response: 404`; one that takes the TCP connection and then says
+ * (a wrong path) is ws's `Unexpected server response: 404`, while 429 and 5xx are the endpoint refusing for
+ * now (rate-limited, down or overloaded: the URL is right); one that takes the TCP connection and then says
  * nothing (a stopped process) times ws's handshake out. Each says what to check instead.
  */
 export function socketErrorReason(e: Error & { code?: string }): string {
@@ -288,6 +293,10 @@ export function socketErrorReason(e: Error & { code?: string }): string {
   if (e.message === "Opening handshake has timed out")
     return "the server took the connection but did not answer the WebSocket handshake within --read-timeout (stopped, or overloaded?)";
   const status = /^Unexpected server response: (\d+)$/.exec(e.message)?.[1];
+  if (status === "429")
+    return "the server answered HTTP 429 (too many requests): refused for now, retrying slowly";
+  if (status?.startsWith("5") === true)
+    return `the server answered HTTP ${status}: unavailable for now (down, overloaded or shutting down?)`;
   if (status !== undefined)
     return `the server answered HTTP ${status} instead of opening a WebSocket: check the URL (Kraken's ends in /v2)`;
   return e.message.trim();

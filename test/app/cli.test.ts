@@ -209,6 +209,24 @@ describe("kraken-ladder (root command) with stdout piped: NDJSON", () => {
     );
   });
 
+  it("says the endpoint is refusing for now, not that the URL is wrong, for an HTTP 429 or 5xx; backs off slowly after a 429", async () => {
+    for (const [status, message] of [
+      [429, "the server answered HTTP 429 (too many requests): refused for now, retrying slowly"],
+      [503, "the server answered HTTP 503: unavailable for now (down, overloaded or shutting down?)"],
+    ] as const) {
+      const http = createServer((_req, res) => res.writeHead(status).end());
+      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+      try {
+        await connectErrors(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/v2`, message);
+      } finally {
+        http.close();
+      }
+      // --backoff-base 0.05: a first retry waits up to 50 ms, a slow one (a server pushing back) 100–200 ms.
+      const first = run?.lines().find((l) => l["type"] === "connection" && l["state"] === "reconnecting");
+      expect(first?.["retryInMs"]).toSatisfy((ms: number) => (status === 429 ? ms >= 100 : ms <= 50));
+    }
+  });
+
   it("says what it means when a server takes the connection but never answers the WebSocket handshake", async () => {
     // A stopped server's socket still takes connections (the kernel's backlog), and answers nothing.
     const silent = createNetServer(() => undefined);
