@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createServer as createHttpServer, request } from "node:http";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import type { Page } from "playwright-core";
@@ -177,6 +178,60 @@ describe("the web ladder against kraken-ladder serve", () => {
       await new Promise((resolve) => proxy.close(resolve));
     }
   }, 30_000);
+
+  it("a stream refused for now (a proxy's 502 while serve restarts): the page says so and asks again until it is served", async () => {
+    const serve = runBin(["serve", "--demo", "--port", "0", "BTC/USD"]);
+    runs.push(serve);
+    const target = new URL(await urlOf(serve));
+    // A reverse proxy in front of serve: while `down`, every request gets its 502 page (HTML, not serve's JSON).
+    let down = false;
+    let refusals = 0;
+    const proxy = createHttpServer((req, res) => {
+      if (down) {
+        if (req.url?.startsWith("/stream") === true) refusals++;
+        res.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
+        return;
+      }
+      const upstream = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      res.on("close", () => upstream.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const { page } = browser;
+      await page.goto(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`);
+      await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+      await page.evaluate(`
+        globalThis.streamStates = [];
+        const el = document.querySelector("#stream");
+        new MutationObserver(() => globalThis.streamStates.push(el.dataset.state))
+          .observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+      `);
+      down = true;
+      proxy.closeAllConnections();
+      await poll(() => page.locator("#stream").textContent()).toBe(
+        "○ stream reconnecting (the server answered 502 Bad Gateway)",
+      );
+      expect(await touch(page, "BTC/USD")).toBe("/");
+      // Asked again (an EventSource and the fetch that asks why, each time), later each time.
+      await poll(() => refusals, 10_000).toBeGreaterThanOrEqual(4);
+      down = false;
+      await poll(() => page.locator("#stream").getAttribute("data-state"), 15_000).toBe("open");
+      await poll(() => touch(page, "BTC/USD")).toMatch(/^\d+\.\d+\/\d+\.\d+$/);
+      expect(await page.locator("#stream").textContent()).toBe("● stream open");
+      expect(await page.evaluate("globalThis.streamStates")).not.toContain("closed");
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  }, 45_000);
 
   it("serve restarted with another token: the page says why its stream is refused, as serve's 401 says it", async () => {
     const { page } = browser;

@@ -30,6 +30,8 @@ const WHITESPACE = /[\t\n\r\v\f\u2028\u2029]/g;
 const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
 // A dropped stream is opened again after this long (the server's own "retry:").
 const RECONNECT_MS = 1000;
+// A stream refused for now (see isFinal) is asked for again, each wait twice the last, up to this.
+const MAX_RETRY_MS = 30000;
 const MAX_TEXT = 200;
 
 /** Server text made safe to show: no control or invisible characters, bounded length. */
@@ -88,8 +90,13 @@ function el(tag, className, text) {
 
 /** The EventSource: connecting | open | reconnecting | closed. */
 let stream = "connecting";
-/** Why the server refused the stream ("401 unauthorised: …"), once the page has asked it (see askWhy). */
+/**
+ * Why the server refused the stream ("401 unauthorised: …", "502 Bad Gateway"), once the page has asked
+ * it (see askWhy): final while the stream is closed, for now while it is reconnecting.
+ */
 let refusal;
+/** How long the page waits before asking again for a stream refused for now. */
+let retryMs = RECONNECT_MS;
 /** The feed's connection, as the last connection state event gave it. */
 let connection;
 /** symbol → { view, changedAt, ui } in the order the server first named them. */
@@ -300,11 +307,11 @@ function drawHeader(now) {
   const words = {
     connecting: "◌ stream connecting",
     open: "● stream open",
-    reconnecting: "○ stream reconnecting",
-    closed: refusal === undefined
-      ? "✕ stream closed (refused or unreachable; a token goes in the page URL as ?token=)"
-      : "✕ stream closed: the server answered " + refusal +
-        (new URLSearchParams(location.search).has("token") ? "" : "; a token goes in the page URL as ?token="),
+    reconnecting: refusal === undefined
+      ? "○ stream reconnecting"
+      : "○ stream reconnecting (the server answered " + refusal + ")",
+    closed: "✕ stream closed: the server answered " + refusal +
+      (new URLSearchParams(location.search).has("token") ? "" : "; a token goes in the page URL as ?token="),
   };
   streamEl.textContent = words[stream];
   streamEl.dataset.state = stream;
@@ -403,23 +410,48 @@ function onState(event) {
 }
 
 /**
+ * Whether a refusal stands until someone acts: a 4xx (a token that is not it, a bad request), but for a
+ * timeout (408) and too many requests (429). A 5xx (serve restarting behind a proxy, overloaded) does not.
+ */
+function isFinal(status) {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+/**
  * An EventSource refused (a status other than 200) says nothing of why: the same request, made again with
  * fetch, gets the server's answer, whose error is shown (a 401 of a ?token= written with a + not encoded
- * says how to write one in a URL).
- * A stream that answers now is let go at once.
+ * says how to write one in a URL). A final refusal leaves the stream closed; any other (a refusal for now,
+ * no answer, or a stream that answers now, which is let go at once) has the page ask again, later each time.
  */
 function askWhy(url) {
   const controller = new AbortController();
   fetch(url, { signal: controller.signal, cache: "no-store" })
     .then((answer) => {
-      if (answer.ok) return controller.abort();
-      return answer.json().then((body) => {
-        if (body === null || typeof body.error !== "string") return;
-        refusal = answer.status + " " + clean(body.error);
-        drawHeader(Date.now());
-      });
+      if (answer.ok) {
+        controller.abort();
+        return retryLater(undefined);
+      }
+      return answer
+        .json()
+        .catch(() => null)
+        .then((body) => {
+          const said = body !== null && typeof body.error === "string" ? body.error : answer.statusText;
+          const why = clean(answer.status + (said === "" ? "" : " " + said));
+          if (!isFinal(answer.status)) return retryLater(why);
+          refusal = why;
+          stream = "closed";
+          drawHeader(Date.now());
+        });
     })
-    .catch(() => undefined);
+    .catch(() => retryLater(undefined));
+}
+
+function retryLater(why) {
+  refusal = why;
+  stream = "reconnecting";
+  drawHeader(Date.now());
+  setTimeout(open, retryMs);
+  retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
 }
 
 function open() {
@@ -431,17 +463,19 @@ function open() {
   const source = new EventSource(url);
   source.addEventListener("open", () => {
     stream = "open";
+    refusal = undefined;
+    retryMs = RECONNECT_MS;
     drawAll();
   });
   source.addEventListener("error", () => {
-    // CLOSED: refused (e.g. 401), final. CONNECTING: the stream dropped. What the page held is no longer
-    // vouched for: prices go, and the next views start a new version line (the server may have restarted).
-    // The counts stay: they are what happened, as the terminal keeps them. The page then opens a new
-    // stream itself rather than let the browser resume this one: a resumed stream (Last-Event-ID) leaves
-    // out the views the page already had, and it has just dropped them.
-    const closed = source.readyState === EventSource.CLOSED;
-    stream = closed ? "closed" : "reconnecting";
-    if (closed) askWhy(url);
+    // CLOSED: refused (a status other than 200): askWhy says why, and whether to ask again. CONNECTING: the
+    // stream dropped. What the page held is no longer vouched for: prices go, and the next views start a
+    // new version line (the server may have restarted). The counts stay: they are what happened, as the
+    // terminal keeps them. The page then opens a new stream itself rather than let the browser resume this
+    // one: a resumed stream (Last-Event-ID) leaves out the views the page already had, and it has just
+    // dropped them.
+    stream = "reconnecting";
+    if (source.readyState === EventSource.CLOSED) askWhy(url);
     else {
       source.close();
       setTimeout(open, RECONNECT_MS);
