@@ -20,7 +20,9 @@ export function formatReport(report: VerifyReport, files: readonly string[]): st
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
   );
   const { ok, failed } = report.checksums;
-  const frames = `${report.frames} frame${report.frames === 1 ? "" : "s"}`;
+  // Every non-blank line counts as a frame; the unreadable ones among them are said at once.
+  const unreadable = report.invalidLines === 0 ? "" : ` (${report.invalidLines} unreadable)`;
+  const frames = `${report.frames} frame${report.frames === 1 ? "" : "s"}${unreadable}`;
   const out = [
     `${files.length === 1 ? escapeUnsafe(files[0] ?? "") : `${files.length} files`}: ${frames}`,
     // No book frame read: no table of nothing.

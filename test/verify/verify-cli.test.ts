@@ -82,10 +82,14 @@ describe.concurrent("kraken-ladder verify on files written to fool it", () => {
       expect(text.code, name).toBe(1);
       expect(text.stderr, name).toMatch(new RegExp(`^kraken-ladder verify: nothing verified in ${path}: `));
       expect(text.stderr, name).toMatch(reason);
-      // The plain report: a frame count said as it is ("1 frame"), and no table when no book frame was read.
+      // The plain report: a frame count said as it is ("1 frame"), with the unreadable ones among them (a
+      // garbage line is a frame, not a readable one), and no table when no book frame was read.
       const frames = text.stdout.split("\n")[0]!;
-      expect(frames, name).toMatch(/: (1 frame|\d+ frames)$/);
-      expect(frames, name).not.toMatch(/: 1 frames$/);
+      expect(frames, name).toMatch(/: (1 frame|\d+ frames)( \(\d+ unreadable\))?$/);
+      expect(frames, name).not.toMatch(/: 1 frames/);
+      if (name === "one-line.jsonl") expect(frames).toBe(`${path}: 1 frame (1 unreadable)`);
+      if (name === "garbage.jsonl") expect(frames).toBe(`${path}: 3 frames (3 unreadable)`);
+      if (name === "no-book.jsonl") expect(frames).toMatch(/\d+ frames$/);
       expect(text.stdout, name).not.toMatch(/^symbol {2}snapshots/m);
       for (const line of (text.stderr + text.stdout).split("\n")) expect(line, name).not.toMatch(RAW_UNSAFE);
       const json = await runCli(["verify", "--json", path]);
