@@ -373,6 +373,24 @@ export class Session {
     this.version++;
   }
 
+  /**
+   * The connection, quiet (no frame for `--quiet-after`), is heard again on the same socket. What the
+   * server sent meanwhile may never come (one that drops what it could not send, as the simulator's
+   * `--silence` does), and a book that missed an update is wrong until its next one fails the checksum:
+   * on a quiet pair, long after. So no book verified before the silence is vouched for after it: each
+   * live one resubscribes at once (not counted against its backoff: nothing of its own failed). A
+   * recording's replay is not: a resubscribe would skip it on to its next recorded snapshot.
+   */
+  resumed(now: number): void {
+    if (this.options.replayTimes === true) return;
+    this.resyncAll(
+      this.slotList.filter((slot) => slot.state === "live"),
+      "connection-quiet",
+      now,
+      false,
+    );
+  }
+
   /** Every subscription has been answered on this connection (the connection is live). */
   settled(): boolean {
     if (!this.listed) return false;
@@ -811,7 +829,7 @@ export class Session {
    * go out in batches (one unsubscribe and one subscribe per depth and SUBSCRIBE_BATCH symbols), not two
    * a book: a whole market resyncing at once is hundreds of books.
    */
-  private resyncAll(slots: readonly Slot[], reason: ResyncReason, now: number): void {
+  private resyncAll(slots: readonly Slot[], reason: ResyncReason, now: number, counted = true): void {
     if (slots.length === 0) return;
     for (const slot of slots) {
       slot.state = "resyncing";
@@ -820,7 +838,7 @@ export class Session {
       slot.resyncs++;
     }
     this.version++;
-    this.resubscribeAll(slots, now);
+    this.resubscribeAll(slots, now, counted);
     for (const slot of slots) {
       const retryInMs = slot.retryAt === undefined ? 0 : slot.retryAt - now;
       this.sink.event({ type: "resync", symbol: slot.symbol, reason, retryInMs });
@@ -882,8 +900,11 @@ export class Session {
     this.resubscribeAll([slot], now);
   }
 
-  /** `resubscribe` for several books: batched requests, each book after its own backoff. */
-  private resubscribeAll(slots: readonly Slot[], now: number): void {
+  /**
+   * `resubscribe` for several books: batched requests, each book after its own backoff, or all at once
+   * when the resubscribe is no failure of theirs (`counted` false).
+   */
+  private resubscribeAll(slots: readonly Slot[], now: number, counted = true): void {
     for (const [depth, symbols] of byDepth(
       slots.map((s) => s.symbol),
       (s) => this.depthOf(s),
@@ -893,7 +914,7 @@ export class Session {
         this.sink.send(unsubscribeBook({ symbols: batch, depth, reqId: ++this.reqId }));
       }
     }
-    const due = slots.filter((slot) => this.again(slot, now, "first-now", false) === 0);
+    const due = counted ? slots.filter((slot) => this.again(slot, now, "first-now", false) === 0) : slots;
     this.subscribe(due.map((s) => s.symbol));
   }
 

@@ -84,10 +84,16 @@ export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" 
 
 /**
  * Why a book left live or is subscribed again: a failed checksum, a crossed book, a frame that may have
- * carried its data and could not be read, no ack to its subscribe in time, no snapshot after the ack.
+ * carried its data and could not be read, no ack to its subscribe in time, no snapshot after the ack, a
+ * connection heard again after a silence (frames sent meanwhile may be lost: see FeedSession.resumed).
  */
 export type ResyncReason =
-  "checksum-mismatch" | "crossed-book" | "bad-frame" | "subscribe-timeout" | "snapshot-timeout";
+  | "checksum-mismatch"
+  | "crossed-book"
+  | "bad-frame"
+  | "subscribe-timeout"
+  | "snapshot-timeout"
+  | "connection-quiet";
 
 export type LevelView = { readonly price: string; readonly qty: string };
 

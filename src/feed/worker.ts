@@ -154,6 +154,7 @@ const socket = new Connection(options, {
   },
   heard: () => {
     if (connection.state !== "quiet") return;
+    session.resumed(Date.now());
     setConnection({ state: resumeAs });
     checkLive();
   },

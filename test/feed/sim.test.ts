@@ -111,6 +111,35 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
     expect(h.book("BTC/USD")!.state).toBe("live");
   });
 
+  it("after a silence that dropped frames, no book verified before it is live again before a new snapshot", async () => {
+    // The server drops what it would have sent from 1 s to 3 s, then goes on with the socket still open.
+    server = await demo({ silenceAfterMs: 1000, silenceMs: 2000 });
+    const symbols = ["BTC/USD", "ETH/USD", "SOL/USD"];
+    h = harness(feedOptions(server.url, { symbols, quietAfterMs: 600, readTimeoutMs: 10_000 }));
+    const connection = (): string[] => h!.views().map((v) => v.connection.state);
+    await h.until(() => connection().includes("quiet"), "the silence", 5000);
+    const back = await h.until(
+      () => {
+        const states = connection();
+        const i = states.indexOf("live", states.indexOf("quiet"));
+        return i < 0 ? undefined : i;
+      },
+      "the connection back",
+      5000,
+    );
+    // Heard again: every book is resubscribed before any view says so, none shown as it was before.
+    expect(h.views()[back]!.books.map((b) => b.state)).toEqual(symbols.map(() => "resyncing"));
+    await h.until(
+      () => symbols.every((s) => h!.book(s)?.state === "live" && ok(h!, s) >= 20),
+      "every book live again, 20 checksums each",
+    );
+    // Had a book kept its levels through the silence, its next update would have failed the checksum.
+    for (const s of symbols) expect(h.book(s)).toMatchObject({ resyncs: 1, checksums: { failed: 0 } });
+    expect(new Set(ofType(h, "resync").map((e) => `${e.symbol} ${e.reason} ${e.retryInMs}`))).toEqual(
+      new Set(symbols.map((s) => `${s} connection-quiet 0`)),
+    );
+  });
+
   it("counts malformed frames, resyncs books it cannot apply, ignores unknown channels", async () => {
     server = await demo({ malformedEveryMs: 60, malformedKinds: ["json", "types", "channel"] });
     h = harness(feedOptions(server.url));
