@@ -234,6 +234,21 @@ describe("ladder rows", () => {
     }
     expect(ladderLines({ ...input, rowsPerSide: 2, width: 33 })[0]?.text).not.toContain("DEPTH");
     expect(ladderLines({ ...input, rowsPerSide: 2, width: 25 })[0]?.text).not.toContain("CUM");
+    // Narrowing only ever takes columns away, in that order: the bar never comes back once CUM has gone.
+    const shown = (width: number): { bar: boolean; cum: boolean } => {
+      const lines = ladderLines({ ...input, rowsPerSide: 4, width });
+      return {
+        bar: lines.slice(1).some((l) => /[█▏▎▍▌▋▊▉]/.test(l.text)),
+        cum: lines[0]?.text.includes("CUM") === true,
+      };
+    };
+    for (let width = 20; width < 120; width++) {
+      const now = shown(width);
+      const wider = shown(width + 1);
+      expect(now.bar && !now.cum, `width ${width}`).toBe(false);
+      expect(now.bar && !wider.bar, `width ${width}`).toBe(false);
+      expect(now.cum && !wider.cum, `width ${width}`).toBe(false);
+    }
   });
 
   it("dim a book that is not live and label it in the spread row, with the reason, never as live", () => {

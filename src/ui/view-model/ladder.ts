@@ -154,16 +154,8 @@ function columnsFor(
     if (need + 2 + 4 <= width) return { ...base, bar: Math.min(MAX_BAR, width - need - 2) };
     if (need <= width) return { ...base, bar: 0 };
   }
-  return {
-    price,
-    size,
-    last: 0,
-    cum,
-    showCum: false,
-    vap: 0,
-    vapCell: VAP_CELL,
-    bar: Math.max(0, Math.min(MAX_BAR, width - fixed - 2)),
-  };
+  // Too narrow for the cumulative column: price and size alone (the bar went first and stays gone).
+  return { price, size, last: 0, cum, showCum: false, vap: 0, vapCell: VAP_CELL, bar: 0 };
 }
 
 const SPACE: Segment = { text: " " };
