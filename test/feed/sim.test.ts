@@ -22,6 +22,21 @@ const ofType = <T extends FeedEvent["type"]>(h: Harness, type: T): Extract<FeedE
   h.events.filter((e): e is Extract<FeedEvent, { type: T }> => e.type === type);
 const ok = (h: Harness, symbol: string): number => h.book(symbol)?.checksums.ok ?? 0;
 
+/** Waits for the connection to go quiet and then live again: the index of that live view. */
+async function heardAgain(h: Harness): Promise<number> {
+  const connection = (): string[] => h.views().map((v) => v.connection.state);
+  await h.until(() => connection().includes("quiet"), "the silence", 5000);
+  return h.until(
+    () => {
+      const states = connection();
+      const i = states.indexOf("live", states.indexOf("quiet"));
+      return i < 0 ? undefined : i;
+    },
+    "the connection back",
+    5000,
+  );
+}
+
 describe("feed worker against the built-in Kraken-compatible server", () => {
   it("keeps deep books live with every checksum matching", async () => {
     server = await demo({}, 80);
@@ -93,17 +108,7 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
         maxLagMs: 1500,
       }),
     );
-    const connection = (): string[] => h!.views().map((v) => v.connection.state);
-    await h.until(() => connection().includes("quiet"), "the silence", 5000);
-    const back = await h.until(
-      () => {
-        const states = connection();
-        const i = states.indexOf("live", states.indexOf("quiet"));
-        return i < 0 ? undefined : i;
-      },
-      "the connection back",
-      5000,
-    );
+    const back = await heardAgain(h);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const after = h.views().slice(back);
     expect(after.map((v) => v.connection.state)).not.toContain("quiet");
@@ -116,17 +121,7 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
     server = await demo({ silenceAfterMs: 1000, silenceMs: 2000 });
     const symbols = ["BTC/USD", "ETH/USD", "SOL/USD"];
     h = harness(feedOptions(server.url, { symbols, quietAfterMs: 600, readTimeoutMs: 10_000 }));
-    const connection = (): string[] => h!.views().map((v) => v.connection.state);
-    await h.until(() => connection().includes("quiet"), "the silence", 5000);
-    const back = await h.until(
-      () => {
-        const states = connection();
-        const i = states.indexOf("live", states.indexOf("quiet"));
-        return i < 0 ? undefined : i;
-      },
-      "the connection back",
-      5000,
-    );
+    const back = await heardAgain(h);
     // Heard again: every book is resubscribed before any view says so, none shown as it was before.
     expect(h.views()[back]!.books.map((b) => b.state)).toEqual(symbols.map(() => "resyncing"));
     await h.until(
