@@ -208,6 +208,14 @@ export class Session {
   private readonly pings: { readonly reqId: number; readonly at: number }[] = [];
   /** How long the server took to answer the newest ping it answered on this connection (ms). */
   roundTripMs: number | undefined;
+  /**
+   * The server's clock less this machine's (ms), from the newest ping answered on this connection: its
+   * `time_out` against the middle of the round trip (0 when the answer carries no readable time). Feed
+   * latency is read through it, so this machine's clock error does not count, and a recording served as
+   * a replay (whose answers keep the recording's clock) shows its own latency, not the recording's age.
+   * Undefined before the first answer: no latency is measured until then.
+   */
+  clockSkewMs: number | undefined;
   private reqId = 0;
   private rateLimits: number[] = [];
   /** The fast path for book frames (see `frame`). */
@@ -363,6 +371,7 @@ export class Session {
     this.newestDelta = undefined;
     this.pings.length = 0;
     this.roundTripMs = undefined;
+    this.clockSkewMs = undefined;
     this.channelReqs.clear();
     for (const slot of this.slotList) {
       // The next connection subscribes every tape with its snapshot: a renewal waiting is not needed.
@@ -515,7 +524,11 @@ export class Session {
         const left = answered === undefined ? -1 : this.pings.findIndex((p) => p.reqId > answered);
         const settled = this.pings.splice(0, left < 0 ? this.pings.length : left);
         const asked = settled.at(-1);
-        if (asked !== undefined) this.roundTripMs = receivedAt - asked.at;
+        if (asked !== undefined) {
+          this.roundTripMs = receivedAt - asked.at;
+          const out = msg.timeOut === undefined ? NaN : Date.parse(msg.timeOut);
+          this.clockSkewMs = Number.isNaN(out) ? 0 : out - (asked.at + receivedAt) / 2;
+        }
         // The server's answer time is a prompt timestamp: it bounds the offset when book data lags.
         if (msg.timeOut !== undefined && this.options.replayTimes !== true)
           this.timed(msg.timeOut, receivedAt);
@@ -771,7 +784,9 @@ export class Session {
     slot.rate.add(receivedAt);
     const delta = timestamp === undefined ? undefined : this.timed(timestamp, receivedAt);
     // A replay's timestamps are the recording's: receive − exchange time is its age, not a latency.
-    if (delta !== undefined && this.options.replayTimes !== true) slot.latency.add(delta, receivedAt);
+    const skew = this.clockSkewMs;
+    if (delta !== undefined && skew !== undefined && this.options.replayTimes !== true)
+      slot.latency.add(Math.max(0, delta + skew), receivedAt);
     if (outcome !== "ok") return this.failed(slot, outcome, receivedAt);
     slot.ok++;
     if (delta !== undefined) slot.delta = delta;

@@ -187,5 +187,7 @@ describe("feed worker against the built-in Kraken-compatible server", () => {
     );
     expect([...states]).toEqual(["live"]);
     expect(Math.max(...lags)).toBeLessThan(3000);
+    // Feed latency is read through the pongs' clock too: the replay's own, not the recording's age.
+    expect(h.book("BTC/USD")!.latencyP99).toBeLessThan(3000);
   });
 });
