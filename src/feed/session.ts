@@ -387,7 +387,9 @@ export class Session {
    * server sent meanwhile may never come (one that drops what it could not send, as the simulator's
    * `--silence` does), and a book that missed an update is wrong until its next one fails the checksum:
    * on a quiet pair, long after. So no book verified before the silence is vouched for after it: each
-   * live one resubscribes at once (not counted against its backoff: nothing of its own failed). A
+   * live one resubscribes at once (not counted against its backoff: nothing of its own failed). The trade
+   * tapes are renewed with them, all in one request: each would otherwise find its own gap and renew
+   * alone, two requests a pair, which a server's rate limit answers by closing the connection. A
    * recording's replay is not: a resubscribe would skip it on to its next recorded snapshot.
    */
   resumed(now: number): void {
@@ -398,6 +400,9 @@ export class Session {
       now,
       false,
     );
+    const tapes = this.slotList.filter((slot) => slot.watchTrades && slot.state !== "rejected");
+    for (const slot of tapes) slot.cancelTradeTimers();
+    if (tapes.length > 0) this.renewTrades(tapes);
   }
 
   /** Every subscription has been answered on this connection (the connection is live). */
@@ -611,27 +616,31 @@ export class Session {
     if (slot.tradeRetry !== undefined) return;
     slot.cancelTradeTimers();
     const delay = slot.tradeBackoff.delay(now, "first-now");
-    if (delay === 0) this.renewTrades(slot);
+    if (delay === 0) this.renewTrades([slot]);
     else
       slot.tradeRetry = setTimeout(() => {
         slot.tradeRetry = undefined;
-        this.renewTrades(slot);
+        this.renewTrades([slot]);
       }, delay);
   }
 
-  private renewTrades(slot: Slot): void {
-    this.channel("trade", (id) => unsubscribeTrade([slot.symbol], id));
-    this.channel("trade", (id) => subscribeTrade([slot.symbol], id));
-    // After a backoff, updates that went on from the last id may have ended the wait: it starts again.
-    if (!slot.trades.awaiting) {
-      slot.trades.expectSnapshot();
-      this.version++;
+  /** Renews these pairs' trade subscriptions with one unsubscribe and one subscribe (with snapshot). */
+  private renewTrades(slots: readonly Slot[]): void {
+    const symbols = slots.map((slot) => slot.symbol);
+    this.channel("trade", (id) => unsubscribeTrade(symbols, id));
+    this.channel("trade", (id) => subscribeTrade(symbols, id));
+    for (const slot of slots) {
+      // After a backoff, updates that went on from the last id may have ended the wait: it starts again.
+      if (!slot.trades.awaiting) {
+        slot.trades.expectSnapshot();
+        this.version++;
+      }
+      slot.tradeWait = setTimeout(() => {
+        slot.tradeWait = undefined;
+        slot.trades.restart();
+        this.version++;
+      }, this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
     }
-    slot.tradeWait = setTimeout(() => {
-      slot.tradeWait = undefined;
-      slot.trades.restart();
-      this.version++;
-    }, this.options.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
   }
 
   /** Pair status and parameters of the subscribed pairs (Kraken lists over a thousand; the rest are ignored). */

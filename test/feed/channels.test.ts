@@ -132,6 +132,36 @@ describe("trade, ticker, instrument and status through the real worker", () => {
     expect(ids(h).slice(5)).toEqual(range(1016, 1065));
   });
 
+  it("after a silence that dropped trades, every tape is renewed in one request pair, and the snapshots fill them in", async () => {
+    const symbols = ["BTC/USD", "ETH/USD", "SOL/USD"];
+    server = await ScriptedServer.start({ heartbeatMs: 100 });
+    h = harness(feedOptions(server.url, { symbols, quietAfterMs: 500, readTimeoutMs: 10_000 }));
+    await h.until(() => symbols.every((s) => h!.book(s)?.state === "live"), "live");
+    await h.until(() => server!.channelRequests("trade").length === 3, "trade subscribed");
+    for (const s of symbols) server.trade(s, 2);
+    await h.until(() => ids(h!).length === 6, "6 trades");
+    const before = server.received.length;
+    server.goSilent();
+    for (const s of symbols) server.trade(s, 2); // never sent: the server is silent
+    await h.until(() => h!.views().some((v) => v.connection.state === "quiet"), "quiet");
+    server.resume();
+    await h.until(() => ids(h!).length === 12, "the snapshots' trades");
+    for (const s of symbols) server.trade(s, 1);
+    await h.until(() => ids(h!).length === 15, "15 trades");
+    const trades = server.received.slice(before).filter((r) => r.msg.params?.channel === "trade");
+    expect(trades.map((r) => `${r.msg.method} ${(r.msg.params?.symbol ?? []).join(",")}`)).toEqual([
+      `unsubscribe ${symbols.join(",")}`,
+      `subscribe ${symbols.join(",")}`,
+    ]);
+    for (const s of symbols)
+      expect(
+        ofType(h, "trade")
+          .filter((t) => t.symbol === s)
+          .map((t) => t.tradeId),
+      ).toEqual(range(1001, 1005));
+    expect(ofType(h, "trade-gap")).toEqual([]);
+  });
+
   it("a server whose ids start again (restarted): one trade-gap, then the tape goes on from its snapshot", async () => {
     server = await ScriptedServer.start({ mids: { "BTC/USD": 1000 } });
     h = await started();

@@ -228,6 +228,8 @@ export class ScriptedServer {
       if (!(fault.drop === true && i === 0)) out.push(t);
     }
     const frame = `{"channel":"trade","type":"update","data":[${out.join(",")}]}`;
+    // A silent server makes trades (its snapshots hold them) but sends none of them.
+    if (this.silent) return;
     for (const [ws, symbols] of this.tradeSubs) {
       if (symbols.has(symbol) && ws.readyState === ws.OPEN) {
         this.sent.push(frame);
