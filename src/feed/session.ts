@@ -615,7 +615,7 @@ export class Session {
     // A renewal already waiting out its backoff will fetch a snapshot after this break too.
     if (slot.tradeRetry !== undefined) return;
     slot.cancelTradeTimers();
-    const delay = slot.tradeBackoff.delay(now, "first-now");
+    const delay = this.options.replayTimes === true ? 0 : slot.tradeBackoff.delay(now, "first-now");
     if (delay === 0) this.renewTrades([slot]);
     else
       slot.tradeRetry = setTimeout(() => {
@@ -949,7 +949,10 @@ export class Session {
   private again(slot: Slot, now: number, step: "first-now" | "backoff" | "slow", send = true): number {
     slot.cancelRetry();
     this.stopWaiting(slot);
-    const delay = slot.backoff.delay(now, step);
+    // A replay's resync is served from its recording, which does not wait: a backoff on this machine's clock
+    // would let it run on without the book (at a high --speed, to its end).
+    const delay =
+      step === "first-now" && this.options.replayTimes === true ? 0 : slot.backoff.delay(now, step);
     if (delay === 0) {
       // Without `send`, the caller subscribes it (with others).
       if (send) this.subscribe([slot.symbol]);

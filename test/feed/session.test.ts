@@ -246,6 +246,22 @@ describe("Session: books and subscriptions without a socket", () => {
     expect(s.resyncs).toBe(2);
   });
 
+  it("in a replay, resyncs every failure at once: the recording does not wait out a backoff", () => {
+    const session = new Session(
+      { symbols: ["BTC/USD"], depth: 10, retryBaseMs: 1000, retryCapMs: 10_000, replayTimes: true },
+      { send: () => undefined, event: () => undefined, slowDown: () => undefined },
+    );
+    disposers.push(() => session.dispose());
+    session.opened();
+    const btc = new ModelBook("BTC/USD", 60000);
+    for (let i = 0; i < 3; i++) {
+      session.frame(btc.snapshot(10), 1000 + i);
+      session.frame(btc.corruptUpdate(), 1000 + i);
+      expect(slot(session, "BTC/USD").retry, `failure ${i + 1}`).toBeUndefined();
+    }
+    expect(slot(session, "BTC/USD")).toMatchObject({ failed: 3, resyncs: 3 });
+  });
+
   it("sends the delayed subscribe after the backoff, and forgets old failures", async () => {
     const r = rig(["BTC/USD"], 60);
     disposers.push(() => r.session.dispose());
