@@ -85,7 +85,7 @@ export type BookState = "awaiting-snapshot" | "live" | "resyncing" | "rejected" 
 /**
  * Why a book left live or is subscribed again: a failed checksum, a crossed book, a frame that may have
  * carried its data and could not be read, no ack to its subscribe in time, no snapshot after the ack, a
- * connection heard again after a silence (frames sent meanwhile may be lost: see FeedSession.resumed).
+ * connection heard again after a silence (frames sent meanwhile may be lost: see Session.resumed).
  */
 export type ResyncReason =
   | "checksum-mismatch"
