@@ -66,6 +66,9 @@ const NOTHING_MEASURED = { messagesPerSecond: 0, latencyP50: null, latencyP99: n
 /** A verified book's reason while the worker is stalled: why it is lagging (as `LAG_REASONS`, feed/publisher.ts). */
 const STALLED_REASON = "feed worker stalled: nothing heard from it";
 
+/** A verified book's reason in a view taken the stall limit or more after the worker made it. */
+const LATE_REASON = "stopped: this view waited to be read";
+
 /**
  * A verified book whose last word is not known to be current (a stalled worker, a process that was stopped),
  * as lagging, at least `lagMs` behind, for `reason`; any other book as it is.
@@ -110,7 +113,8 @@ export class StallWatch {
     if (event.type === "view") {
       const ended = this.endStall();
       this.raw = event.view;
-      const view = this.shift(event.view);
+      const age = now - event.view.publishedAt;
+      const view = age >= this.limitMs ? this.lateView(event.view, age) : this.shift(event.view);
       return ended
         ? [
             { type: "connection", ...view.connection },
@@ -169,6 +173,21 @@ export class StallWatch {
     });
     const view: FeedView = { ...this.raw, connection: { state: "stalled", since: stall.since }, books };
     return [{ type: "view", view }];
+  }
+
+  /**
+   * A view taken `age` ms after the worker made it: the whole process was stopped (Ctrl-Z, SIGSTOP) while it
+   * was on its way, or this thread held up. It is not a word of now: every verified book in it is lagging by
+   * its age, with a version of its own, and the worker's later versions are shifted past it.
+   */
+  private lateView(raw: FeedView, age: number): FeedView {
+    const books = raw.books.map((b): BookView => {
+      if (!verifiedState(b.state)) return this.shiftBook(b);
+      const offset = (this.offsets.get(b.symbol) ?? 0) + 1;
+      this.offsets.set(b.symbol, offset + 1);
+      return { ...laggingBy(b, age, LATE_REASON), version: b.version + offset };
+    });
+    return { ...raw, books };
   }
 
   /** Ends a stall; the books said lagging in it (those of the worker's view before) get versions past what was said. */

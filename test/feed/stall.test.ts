@@ -8,8 +8,9 @@ import { bookView, feedView } from "./support/views.js";
 const book = (symbol: string, over: Partial<BookView> = {}): BookView =>
   bookView(symbol, { version: 7, ...over });
 
-function view(books: BookView[]): FeedEvent {
-  return { type: "view", view: feedView(books) };
+/** The worker's view made at `at` (ms, the watch's clock). */
+function view(books: BookView[], at = 0): FeedEvent {
+  return { type: "view", view: { ...feedView(books), publishedAt: at } };
 }
 
 const LIMIT = 3_000;
@@ -133,7 +134,7 @@ describe("the feed worker's stall watch", () => {
     expect(watch.stalled).toBe(true);
     // The worker's view of the same book, unchanged (version 7), comes after the lagging ones (8–10).
     const back = watch.fromWorker(
-      view([btc, book("ETH/USD", { state: "awaiting-snapshot", version: 0 })]),
+      view([btc, book("ETH/USD", { state: "awaiting-snapshot", version: 0 })], 5_600),
       5_600,
     );
     expect(back[0]).toEqual({ type: "connection", state: "live" });
@@ -145,10 +146,34 @@ describe("the feed worker's stall watch", () => {
     expect(watch.stalled).toBe(false);
     // Later versions of the worker are shifted alike; an unchanged book keeps its object.
     const next = book("BTC/USD", { version: 8 });
-    const [later] = views(watch.fromWorker(view([next]), 5_700));
+    const [later] = views(watch.fromWorker(view([next], 5_700), 5_700));
     expect(later!.books[0]!.version).toBe(12);
-    const [again] = views(watch.fromWorker(view([next]), 5_800));
+    const [again] = views(watch.fromWorker(view([next], 5_800), 5_800));
     expect(again!.books[0]).toBe(later!.books[0]);
+  });
+
+  it("says a view taken the limit or more after the worker made it (a stop) lagging by its age, with a version of its own", () => {
+    const { watch } = setup();
+    const btc = book("BTC/USD");
+    const waiting = book("ETH/USD", { state: "awaiting-snapshot", version: 0 });
+    // Made at 1 000, taken at 7 000: the process was stopped while it was on its way.
+    const [late] = views(watch.fromWorker(view([btc, waiting], 1_000), 7_000));
+    expect(late!.books.map((b) => [b.state, b.version, b.lagMs])).toEqual([
+      ["lagging", 8, 6_000],
+      ["awaiting-snapshot", 0, undefined],
+    ]);
+    expect(late!.books[0]!.reason).toBe("stopped: this view waited to be read");
+    // The worker's next view of the same book, unchanged and made now, is live again past that version.
+    const [now] = views(watch.fromWorker(view([btc, waiting], 7_050), 7_100));
+    expect(now!.books.map((b) => [b.state, b.version])).toEqual([
+      ["live", 9],
+      ["awaiting-snapshot", 0],
+    ]);
+    // Taken within the limit, a view is as the worker made it.
+    const [prompt] = views(
+      watch.fromWorker(view([book("BTC/USD", { version: 9 })], 8_000), 8_000 + LIMIT - 1),
+    );
+    expect(prompt!.books[0]).toMatchObject({ state: "live", version: 11 });
   });
 
   it("ends a stall with the worker's connection event too, and leaves other events as they are", () => {
